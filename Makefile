@@ -1,0 +1,63 @@
+# jira-mcp: the two commands a newcomer needs are `make run` and `make test`.
+#   make            build (Release) into build/
+#   make setup      install missing Debian packages with apt-get (idempotent, quiet when done)
+#   make run        set up, build, and run the server over stdio (ARGS="..." adds flags)
+#   make test       set up, build, and run every test
+#   make debug      Debug build into build-debug/
+#   make sanitize   ASan+UBSan build into build-asan/ and run the same tests
+#   make conformance  the official MCP conformance suite against the fixture server
+#   make clean
+
+SHELL := /bin/bash
+JOBS ?= $(shell nproc 2>/dev/null || echo 2)
+CMAKE_FLAGS ?=
+ARGS ?=
+
+PACKAGES := build-essential cmake pkg-config ccache libcpp-httplib-dev nlohmann-json3-dev \
+            libssl-dev libspdlog-dev libtomlplusplus-dev doctest-dev libcli11-dev \
+            libcmark-gfm-dev libcmark-gfm-extensions-dev libbenchmark-dev \
+            zlib1g-dev libbrotli-dev
+
+.PHONY: all build setup run test debug sanitize conformance clean
+
+all: build
+
+setup:
+	@missing=$$(for p in $(PACKAGES); do \
+	    dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "install ok installed" || echo $$p; \
+	  done); \
+	if [ -n "$$missing" ]; then \
+	  echo "setup: installing $$missing" >&2; \
+	  SUDO=; [ "$$(id -u)" -eq 0 ] || SUDO=sudo; \
+	  $$SUDO apt-get update -qq >/dev/null && \
+	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
+	fi
+
+build/CMakeCache.txt:
+	cmake -S . -B build -DCMAKE_BUILD_TYPE=Release $(CMAKE_FLAGS) >/dev/null
+
+build: build/CMakeCache.txt
+	cmake --build build -j $(JOBS)
+
+run: setup build
+	./build/jira-mcp $(ARGS)
+
+test: setup build
+	cd build && ctest --output-on-failure -j $(JOBS)
+
+debug:
+	cmake -S . -B build-debug -DCMAKE_BUILD_TYPE=Debug $(CMAKE_FLAGS) >/dev/null
+	cmake --build build-debug -j $(JOBS)
+
+sanitize: setup
+	cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DJIRA_MCP_SANITIZE=ON -DJIRA_MCP_BENCHES=OFF $(CMAKE_FLAGS) >/dev/null
+	cmake --build build-asan -j $(JOBS)
+	cd build-asan && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+	  ctest --output-on-failure -j $(JOBS)
+
+conformance: build
+	../shared/tools/mcp-conformance --stdio "$(CURDIR)/build/conformance-fixture-server" \
+	  --expected-failures tests/conformance/stdio-expected-failures.yml
+
+clean:
+	rm -rf build build-debug build-asan
