@@ -1,0 +1,123 @@
+#pragma once
+// Client: the Jira REST client every MCP tool goes through.
+//
+// One Client talks to one Jira site. A call runs: rate limiter (429 pause, token bucket,
+// concurrency cap) → pooled connection → response; failures are retried per RetryOptions
+// (retry.hpp) within request_timeout; errors come back as JiraError values. Async variants
+// run on the client's own executor (options.executor_threads std::jthreads) and return
+// futures, so a tool can fan out many requests and collect them.
+//
+// The deployment (Cloud or Data Center) comes from options or from GET /rest/api/2/serverInfo
+// on first need, and decides api_prefix() ("/rest/api/3" vs "/rest/api/2") and the search
+// endpoint. Paths passed in are relative to the site (they start with "/rest/..."); the
+// context path of the base URL is prepended.
+//
+// Thread safety: every member is thread-safe. The destructor waits for queued async calls to
+// finish (each is bounded by request_timeout); do not destroy a Client from one of its own
+// callbacks.
+#include <cstdint>
+#include <future>
+#include <memory>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "jira_mcp/core/json.hpp"
+#include "jira_mcp/core/result.hpp"
+#include "jira_mcp/jira/errors.hpp"
+#include "jira_mcp/jira/options.hpp"
+#include "jira_mcp/jira/pagination.hpp"
+#include "jira_mcp/jira/rate_limiter.hpp"
+#include "jira_mcp/jira/transport.hpp"
+
+namespace jira_mcp::jira {
+
+using Query = std::vector<std::pair<std::string, std::string>>;
+
+struct Request {
+  std::string method = "GET";
+  std::string path;            // "/rest/api/3/issue/KEY-1" (no context path, no query)
+  Query query;                 // percent-encoded by the client
+  std::string body;
+  std::string content_type;    // set with body
+  HttpHeaders headers;         // per-request extras
+  // Whether repeating the request is harmless. Defaults by method (GET/PUT/DELETE yes, POST
+  // no); a POST that only reads (search) should say true.
+  std::optional<bool> idempotent;
+};
+
+struct Response {
+  int status = 0;
+  HttpHeaders headers;
+  std::string body;
+
+  // The body as JSON (null for an empty body); ErrorKind::protocol when it is not JSON.
+  Result<Json, JiraError> json() const;
+  std::optional<std::string> header(std::string_view name) const { return find_header(headers, name); }
+};
+
+using ResponseFuture = std::future<Result<Response, JiraError>>;
+
+struct ClientStats {
+  PoolStats pool;
+  RateLimiterStats rate;
+  std::uint64_t calls = 0;     // send() calls
+  std::uint64_t attempts = 0;  // HTTP attempts (calls + retries)
+  std::uint64_t retries = 0;
+  std::uint64_t failures = 0;  // calls that ended in a JiraError
+};
+
+class Client {
+ public:
+  // Validates the options and builds the httplib transport; no network I/O happens here.
+  static Result<std::unique_ptr<Client>, JiraError> create(ClientOptions options);
+  // The same over a caller-supplied transport (tests, benchmarks).
+  static Result<std::unique_ptr<Client>, JiraError> create(ClientOptions options,
+                                                           std::shared_ptr<HttpTransport> transport);
+  ~Client();
+  Client(const Client&) = delete;
+  Client& operator=(const Client&) = delete;
+
+  Result<Response, JiraError> send(const Request& request);
+  ResponseFuture send_async(Request request);
+
+  Result<Response, JiraError> get(const std::string& path, const Query& query = {});
+  Result<Response, JiraError> post(const std::string& path, const Json& body, bool idempotent = false);
+  Result<Response, JiraError> put(const std::string& path, const Json& body);
+  Result<Response, JiraError> del(const std::string& path, const Query& query = {});
+  ResponseFuture get_async(const std::string& path, const Query& query = {});
+  ResponseFuture post_async(const std::string& path, const Json& body, bool idempotent = false);
+
+  // POST multipart/form-data with one "file" part and X-Atlassian-Token: no-check, to
+  // {api_prefix}/issue/{issue_key}/attachments. Not retried once sent (it creates).
+  Result<Json, JiraError> upload_attachment(const std::string& issue_key, const std::string& filename,
+                                            const std::string& bytes,
+                                            const std::string& mime_type = "application/octet-stream");
+  // The raw body of a GET (attachment content: pass redirect=false on Cloud).
+  Result<std::string, JiraError> download(const std::string& path, const Query& query = {});
+
+  // GET /rest/api/2/serverInfo, parsed.
+  Result<Json, JiraError> server_info();
+  // GET {api_prefix}/myself.
+  Result<Json, JiraError> myself();
+  // From the options, or detected once from serverInfo (a failed detection is not cached).
+  Result<Deployment, JiraError> deployment();
+  // "/rest/api/3" (Cloud) or "/rest/api/2" (Data Center); needs the deployment.
+  Result<std::string, JiraError> api_prefix();
+
+  // One page of a JQL search on either deployment (pagination.hpp).
+  Result<SearchPage, JiraError> search(const SearchRequest& request);
+  std::future<Result<SearchPage, JiraError>> search_async(SearchRequest request);
+
+  ClientStats stats() const;
+  TlsInfo tls_info() const;
+  const ClientOptions& options() const;
+
+ private:
+  struct Impl;
+  explicit Client(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace jira_mcp::jira

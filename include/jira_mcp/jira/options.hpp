@@ -1,0 +1,71 @@
+#pragma once
+// ClientOptions: everything a Client needs, filled by the composition root (from the config
+// module's JiraConfig) or by tests. Plain data; validate() checks it before any I/O.
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "jira_mcp/core/result.hpp"
+#include "jira_mcp/jira/clock.hpp"
+#include "jira_mcp/jira/errors.hpp"
+#include "jira_mcp/jira/http.hpp"
+
+namespace jira_mcp::jira {
+
+enum class Deployment { cloud, datacenter };
+enum class DeploymentMode { auto_detect, cloud, datacenter };
+
+const char* to_string(Deployment d);
+
+struct ClientOptions {
+  std::string url;  // https://your-domain.atlassian.net or https://host[:port][/context]
+
+  // Credentials. Cloud: email + api_token (Basic). Data Center: pat (Bearer) or
+  // username + password (Basic). A pat wins over the others when several are set.
+  std::string email;      // JIRA_EMAIL
+  std::string api_token;  // JIRA_API_TOKEN
+  std::string pat;        // JIRA_PAT
+  std::string username;   // JIRA_USERNAME
+  std::string password;   // JIRA_PASSWORD
+
+  DeploymentMode deployment = DeploymentMode::auto_detect;  // auto: GET /rest/api/2/serverInfo
+
+  std::string ca_bundle;  // PEM file of trusted CAs; empty: the system store
+  bool insecure = false;  // skip certificate verification (logged as a warning)
+  std::string proxy;      // http://[user:pass@]host:port
+  std::string no_proxy;   // hosts that bypass the proxy (NO_PROXY syntax)
+  HttpHeaders headers;    // added to every request
+
+  std::chrono::milliseconds connect_timeout{10000};
+  std::chrono::milliseconds read_timeout{30000};
+  std::chrono::milliseconds request_timeout{60000};  // per call, across retries and waits
+
+  std::size_t max_connections_per_host = 8;
+  std::chrono::milliseconds pool_wait_timeout{10000};
+  bool pooling = true;
+
+  double rate_rps = 10;            // <= 0: unlimited
+  double rate_burst = 20;
+  std::size_t max_concurrency = 8; // 0: unlimited
+
+  int retry_attempts = 4;                            // total attempts per call
+  std::chrono::milliseconds retry_budget{30000};     // no retry starts after this
+  std::chrono::milliseconds retry_base_delay{250};
+  std::chrono::milliseconds retry_max_delay{8000};
+  std::uint64_t jitter_seed = 0;                     // 0: random
+
+  std::size_t executor_threads = 4;  // threads running async requests
+  std::shared_ptr<Clock> clock;      // null: the real clock
+};
+
+// ErrorKind::config with a message naming the setting to fix (JIRA_URL, JIRA_EMAIL,
+// JIRA_API_TOKEN, JIRA_PAT, JIRA_USERNAME/JIRA_PASSWORD, ca_bundle, proxy, ...).
+Status<JiraError> validate(const ClientOptions& options);
+
+// The Authorization header value for the options ("Basic ...", "Bearer ..."), or a config
+// error. Secret: never log it.
+Result<std::string, JiraError> authorization_header(const ClientOptions& options);
+
+}  // namespace jira_mcp::jira

@@ -1,0 +1,379 @@
+// Client: one call is a loop of attempts. Each attempt passes the rate limiter (429 pause,
+// token bucket, concurrency cap), goes out through the transport, and is judged by the retry
+// policy (retry.hpp). Two clocks are in play on purpose: the injected Clock decides *when* to
+// send (waits, backoff, budgets) and real-time Deadlines bound the socket I/O; each attempt's
+// I/O deadline is the time left on the injected clock's request deadline.
+#include "jira_mcp/jira/client.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <atomic>
+#include <random>
+
+#include "executor.hpp"
+#include "jira_mcp/core/log.hpp"
+#include "jira_mcp/jira/retry.hpp"
+
+namespace jira_mcp::jira {
+
+namespace {
+
+std::string percent_encode(std::string_view s) {
+  static constexpr char kHex[] = "0123456789ABCDEF";
+  std::string out;
+  out.reserve(s.size());
+  for (unsigned char c : s) {
+    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
+      out += static_cast<char>(c);
+    } else {
+      out += '%';
+      out += kHex[c >> 4];
+      out += kHex[c & 15];
+    }
+  }
+  return out;
+}
+
+std::chrono::milliseconds to_ms(Clock::duration d) {
+  return std::max(std::chrono::milliseconds(0), std::chrono::ceil<std::chrono::milliseconds>(d));
+}
+
+}  // namespace
+
+Result<Json, JiraError> Response::json() const {
+  if (body.empty()) return Json();
+  Json j = Json::parse(body, nullptr, false);
+  if (j.is_discarded()) {
+    JiraError e;
+    e.kind = ErrorKind::protocol;
+    e.http_status = status;
+    e.detail = "the response body is not JSON";
+    return unexpected(std::move(e));
+  }
+  return j;
+}
+
+struct Client::Impl {
+  Impl(ClientOptions opts, std::shared_ptr<HttpTransport> t, BaseUrl url, std::string auth)
+      : options(std::move(opts)),
+        clock(options.clock ? options.clock : real_clock()),
+        transport(std::move(t)),
+        base(std::move(url)),
+        authorization(std::move(auth)),
+        limiter(RateLimitOptions{options.rate_rps, options.rate_burst, options.max_concurrency}, clock),
+        retry{options.retry_attempts, options.retry_budget, options.retry_base_delay, options.retry_max_delay},
+        rng(options.jitter_seed ? options.jitter_seed : std::random_device{}()),
+        executor(options.executor_threads) {
+    if (options.deployment == DeploymentMode::cloud) deployment = Deployment::cloud;
+    if (options.deployment == DeploymentMode::datacenter) deployment = Deployment::datacenter;
+  }
+
+  HttpRequest build(const Request& r) const {
+    HttpRequest h;
+    h.method = r.method;
+    h.target = base.path + r.path;
+    char sep = r.path.find('?') == std::string::npos ? '?' : '&';
+    for (const auto& [k, v] : r.query) {
+      h.target += sep;
+      h.target += percent_encode(k) + "=" + percent_encode(v);
+      sep = '&';
+    }
+    h.headers = {{"Accept", "application/json"}, {"User-Agent", "jira-mcp"}, {"Authorization", authorization}};
+    for (const auto& kv : options.headers) h.headers.push_back(kv);
+    for (const auto& kv : r.headers) h.headers.push_back(kv);
+    h.body = r.body;
+    h.content_type = r.content_type;
+    return h;
+  }
+
+  std::string scrub(std::string text) const {
+    return redact(std::move(text), {options.api_token, options.pat, options.password, authorization});
+  }
+
+  JiraError finish(JiraError e, const Request& r, int attempts_made) {
+    e.method = r.method;
+    e.path = r.path;
+    e.attempts = attempts_made;
+    e.detail = scrub(std::move(e.detail));
+    for (auto& m : e.messages) m = scrub(std::move(m));
+    for (auto& [f, m] : e.field_errors) m = scrub(std::move(m));
+    ++failures;
+    return e;
+  }
+
+  std::chrono::milliseconds jitter(int retry_number) {
+    std::lock_guard lock(rng_mu);
+    return backoff_delay(retry_number, retry, rng);
+  }
+
+  Result<Response, JiraError> send(const Request& r);
+
+  ClientOptions options;
+  std::shared_ptr<Clock> clock;
+  std::shared_ptr<HttpTransport> transport;
+  BaseUrl base;
+  std::string authorization;  // secret
+  RateLimiter limiter;
+  RetryOptions retry;
+  std::mutex rng_mu;
+  std::mt19937_64 rng;
+  std::mutex deployment_mu;
+  std::optional<Deployment> deployment;
+  std::atomic<std::uint64_t> calls{0}, attempts{0}, retries{0}, failures{0};
+  detail::Executor executor;  // last: its threads are joined before anything they use dies
+};
+
+Result<Response, JiraError> Client::Impl::send(const Request& r) {
+  ++calls;
+  const bool idempotent = r.idempotent.value_or(r.method != "POST");
+  const HttpRequest http = build(r);
+  const auto start = clock->now();
+  const auto hard_deadline = start + options.request_timeout;
+  const auto retry_deadline = start + std::min(retry.budget, options.request_timeout);
+
+  JiraError last;
+  int attempt = 0;
+  for (;;) {
+    ++attempt;
+    Result<RateLimiter::Permit, RateLimitRefusal> permit = limiter.acquire(hard_deadline);
+    if (!permit) {
+      JiraError e;
+      if (permit.error().paused_by_429) {
+        e.kind = ErrorKind::rate_limited;
+        e.http_status = 429;
+        e.retry_after = to_ms(permit.error().ready_at - clock->now());
+      } else {
+        e.kind = ErrorKind::timeout;
+        e.detail = "waited for the rate limit / concurrency cap past request_timeout";
+      }
+      return unexpected(finish(std::move(e), r, attempt - 1));
+    }
+    ++attempts;
+    auto res = transport->send(http, Deadline::after(hard_deadline - clock->now()));
+    { RateLimiter::Permit done = std::move(*permit); }  // frees the slot before any backoff sleep
+
+    AttemptOutcome outcome;
+    std::optional<std::chrono::milliseconds> server_wait;
+    if (res) {
+      if (res->status < 400) {
+        return Response{res->status, std::move(res->headers), std::move(res->body)};
+      }
+      outcome.status = res->status;
+      outcome.has_retry_after = find_header(res->headers, "Retry-After").has_value();
+      last = error_from_response(*res, clock->wall_now());
+      server_wait = last.retry_after;
+    } else {
+      outcome.transport = res.error();
+      last = error_from_transport(res.error(), idempotent);
+    }
+
+    const auto now = clock->now();
+    std::chrono::milliseconds delay{0};
+    if (outcome.status == 429) {
+      limiter.record_429();
+      // Everyone waits: the pause is host-wide. Without a server hint, back off with jitter.
+      auto pause = server_wait ? *server_wait : jitter(attempt);
+      limiter.pause_until(now + pause);
+      last.retry_after = pause;
+    } else if (server_wait) {
+      delay = *server_wait;
+    } else {
+      delay = jitter(attempt);
+    }
+    if (!is_retryable(outcome, idempotent) || attempt >= retry.max_attempts) break;
+    const auto next = std::max(now + delay, outcome.status == 429 ? limiter.paused_until() : now);
+    if (next > retry_deadline || next >= hard_deadline) break;
+    ++retries;
+    spdlog::debug("jira: retry {} of {} {} after {} ({} ms)", attempt, r.method, r.path,
+                  outcome.status ? std::to_string(*outcome.status) : to_string(outcome.transport->kind),
+                  to_ms(next - now).count());
+    clock->sleep_until(now + delay);
+  }
+  return unexpected(finish(std::move(last), r, attempt));
+}
+
+Client::Client(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+Client::~Client() = default;
+
+Result<std::unique_ptr<Client>, JiraError> Client::create(ClientOptions options) {
+  if (auto v = validate(options); !v) return unexpected(v.error());
+  TransportOptions t;
+  t.base_url = options.url;
+  t.verify_tls = !options.insecure;
+  t.ca_bundle = options.ca_bundle;
+  t.proxy = options.proxy;
+  t.no_proxy = options.no_proxy;
+  t.connect_timeout = options.connect_timeout;
+  t.read_timeout = options.read_timeout;
+  t.pool = PoolOptions{options.max_connections_per_host, options.pool_wait_timeout, options.pooling};
+  auto transport = make_httplib_transport(t);
+  if (!transport) {
+    JiraError e;
+    e.kind = ErrorKind::config;
+    e.detail = transport.error().message;
+    return unexpected(std::move(e));
+  }
+  return create(std::move(options), std::shared_ptr<HttpTransport>(std::move(*transport)));
+}
+
+Result<std::unique_ptr<Client>, JiraError> Client::create(ClientOptions options,
+                                                          std::shared_ptr<HttpTransport> transport) {
+  if (auto v = validate(options); !v) return unexpected(v.error());
+  auto auth = authorization_header(options);
+  if (!auth) return unexpected(auth.error());
+  auto base = parse_base_url(options.url);  // validated above
+  auto impl = std::make_unique<Impl>(std::move(options), std::move(transport), std::move(*base), std::move(*auth));
+  return std::unique_ptr<Client>(new Client(std::move(impl)));
+}
+
+Result<Response, JiraError> Client::send(const Request& request) { return impl_->send(request); }
+
+ResponseFuture Client::send_async(Request request) {
+  return impl_->executor.submit([this, r = std::move(request)] { return impl_->send(r); });
+}
+
+Result<Response, JiraError> Client::get(const std::string& path, const Query& query) {
+  Request r;
+  r.path = path;
+  r.query = query;
+  return send(r);
+}
+
+namespace {
+Request json_request(std::string method, const std::string& path, const Json& body) {
+  Request r;
+  r.method = std::move(method);
+  r.path = path;
+  r.body = dump_compact(body);
+  r.content_type = "application/json";
+  return r;
+}
+}  // namespace
+
+Result<Response, JiraError> Client::post(const std::string& path, const Json& body, bool idempotent) {
+  Request r = json_request("POST", path, body);
+  r.idempotent = idempotent;
+  return send(r);
+}
+
+Result<Response, JiraError> Client::put(const std::string& path, const Json& body) {
+  return send(json_request("PUT", path, body));
+}
+
+Result<Response, JiraError> Client::del(const std::string& path, const Query& query) {
+  Request r;
+  r.method = "DELETE";
+  r.path = path;
+  r.query = query;
+  return send(r);
+}
+
+ResponseFuture Client::get_async(const std::string& path, const Query& query) {
+  Request r;
+  r.path = path;
+  r.query = query;
+  return send_async(std::move(r));
+}
+
+ResponseFuture Client::post_async(const std::string& path, const Json& body, bool idempotent) {
+  Request r = json_request("POST", path, body);
+  r.idempotent = idempotent;
+  return send_async(std::move(r));
+}
+
+Result<Json, JiraError> Client::upload_attachment(const std::string& issue_key, const std::string& filename,
+                                                  const std::string& bytes, const std::string& mime_type) {
+  auto prefix = api_prefix();
+  if (!prefix) return unexpected(prefix.error());
+  std::string boundary;
+  {
+    std::lock_guard lock(impl_->rng_mu);
+    boundary = "jira-mcp-" + std::to_string(impl_->rng()) + std::to_string(impl_->rng());
+  }
+  std::string safe_name;
+  for (char c : filename) safe_name += (c == '"' || c == '\r' || c == '\n' || c == '\\') ? '_' : c;
+  Request r;
+  r.method = "POST";
+  r.path = *prefix + "/issue/" + percent_encode(issue_key) + "/attachments";
+  r.content_type = "multipart/form-data; boundary=" + boundary;
+  r.headers = {{"X-Atlassian-Token", "no-check"}};
+  r.body = "--" + boundary + "\r\nContent-Disposition: form-data; name=\"file\"; filename=\"" + safe_name +
+           "\"\r\nContent-Type: " + mime_type + "\r\n\r\n" + bytes + "\r\n--" + boundary + "--\r\n";
+  r.idempotent = false;
+  auto res = send(r);
+  if (!res) return unexpected(res.error());
+  return res->json();
+}
+
+Result<std::string, JiraError> Client::download(const std::string& path, const Query& query) {
+  Request r;
+  r.path = path;
+  r.query = query;
+  r.headers = {{"Accept", "*/*"}};
+  auto res = send(r);
+  if (!res) return unexpected(res.error());
+  return std::move(res->body);
+}
+
+Result<Json, JiraError> Client::server_info() {
+  auto res = get("/rest/api/2/serverInfo");
+  if (!res) return unexpected(res.error());
+  auto j = res->json();
+  if (j && !j->is_object()) {
+    JiraError e;
+    e.kind = ErrorKind::protocol;
+    e.http_status = res->status;
+    e.path = "/rest/api/2/serverInfo";
+    e.detail = "serverInfo is not a JSON object";
+    return unexpected(std::move(e));
+  }
+  return j;
+}
+
+Result<Json, JiraError> Client::myself() {
+  auto prefix = api_prefix();
+  if (!prefix) return unexpected(prefix.error());
+  auto res = get(*prefix + "/myself");
+  if (!res) return unexpected(res.error());
+  return res->json();
+}
+
+Result<Deployment, JiraError> Client::deployment() {
+  std::lock_guard lock(impl_->deployment_mu);
+  if (impl_->deployment) return *impl_->deployment;
+  auto info = server_info();
+  if (!info) return unexpected(info.error());
+  const std::string type = string_or(*info, "deploymentType");
+  Deployment d = type == "Cloud" ? Deployment::cloud : Deployment::datacenter;
+  if (type.empty() && impl_->base.host.ends_with(".atlassian.net")) d = Deployment::cloud;
+  spdlog::info("jira: {} deployment detected (deploymentType '{}', version {})", to_string(d), type,
+               string_or(*info, "version", "?"));
+  impl_->deployment = d;
+  return d;
+}
+
+Result<std::string, JiraError> Client::api_prefix() {
+  auto d = deployment();
+  if (!d) return unexpected(d.error());
+  return std::string(*d == Deployment::cloud ? "/rest/api/3" : "/rest/api/2");
+}
+
+std::future<Result<SearchPage, JiraError>> Client::search_async(SearchRequest request) {
+  return impl_->executor.submit([this, r = std::move(request)] { return search(r); });
+}
+
+ClientStats Client::stats() const {
+  ClientStats s;
+  s.pool = impl_->transport->pool_stats();
+  s.rate = impl_->limiter.stats();
+  s.calls = impl_->calls.load(std::memory_order_relaxed);
+  s.attempts = impl_->attempts.load(std::memory_order_relaxed);
+  s.retries = impl_->retries.load(std::memory_order_relaxed);
+  s.failures = impl_->failures.load(std::memory_order_relaxed);
+  return s;
+}
+
+TlsInfo Client::tls_info() const { return impl_->transport->tls_info(); }
+const ClientOptions& Client::options() const { return impl_->options; }
+
+}  // namespace jira_mcp::jira

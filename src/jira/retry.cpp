@@ -1,0 +1,190 @@
+#include "jira_mcp/jira/retry.hpp"
+
+#include <algorithm>
+#include <array>
+#include <cctype>
+#include <charconv>
+#include <string>
+
+namespace jira_mcp::jira {
+
+bool is_retryable(const AttemptOutcome& outcome, bool idempotent) {
+  if (outcome.transport) {
+    const auto& t = *outcome.transport;
+    switch (t.kind) {
+      case TransportErrorKind::tls_verify:
+      case TransportErrorKind::tls_setup:
+        return false;  // retrying cannot fix a certificate or a CA file
+      case TransportErrorKind::pool_timeout:
+        return false;  // the caller's time went to waiting already
+      default:
+        break;
+    }
+    return idempotent || !t.request_sent;
+  }
+  if (!outcome.status) return false;
+  switch (*outcome.status) {
+    case 429: return true;  // Jira rejected it before doing anything
+    case 503: return idempotent || outcome.has_retry_after;
+    case 502:
+    case 504: return idempotent;
+    default: return false;
+  }
+}
+
+std::chrono::milliseconds backoff_delay(int retry, const RetryOptions& options, std::mt19937_64& rng) {
+  using std::chrono::milliseconds;
+  const auto base = std::max<std::int64_t>(1, options.base_delay.count());
+  const auto cap = std::max<std::int64_t>(base, options.max_delay.count());
+  std::int64_t ceiling = base;
+  for (int i = 1; i < retry && ceiling < cap; ++i) ceiling *= 2;
+  ceiling = std::min(ceiling, cap);
+  std::uniform_int_distribution<std::int64_t> dist(0, ceiling);
+  return milliseconds(dist(rng));
+}
+
+namespace {
+
+std::string_view trim(std::string_view s) {
+  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
+  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
+  return s;
+}
+
+bool all_digits(std::string_view s) {
+  return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
+}
+
+template <class T>
+bool to_number(std::string_view s, T& out) {
+  auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), out);
+  return ec == std::errc() && p == s.data() + s.size();
+}
+
+std::chrono::milliseconds until(std::chrono::system_clock::time_point t,
+                                std::chrono::system_clock::time_point now) {
+  auto d = std::chrono::ceil<std::chrono::milliseconds>(t - now);
+  return std::max(d, std::chrono::milliseconds(0));
+}
+
+std::optional<std::chrono::system_clock::time_point> make_time(int y, int mo, int d, int h, int mi,
+                                                               int s) {
+  using namespace std::chrono;
+  year_month_day ymd{year(y), month(static_cast<unsigned>(mo)), day(static_cast<unsigned>(d))};
+  if (!ymd.ok() || h > 23 || mi > 59 || s > 60) return std::nullopt;
+  return sys_days(ymd) + hours(h) + minutes(mi) + seconds(s);
+}
+
+// "Wed, 21 Oct 2015 07:28:00 GMT" (IMF-fixdate, the only form servers send today).
+std::optional<std::chrono::system_clock::time_point> parse_http_date(std::string_view v) {
+  static constexpr std::array<std::string_view, 12> kMonths = {
+      "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+  auto comma = v.find(", ");
+  if (comma == std::string_view::npos) return std::nullopt;
+  v.remove_prefix(comma + 2);
+  if (v.size() < 20) return std::nullopt;
+  int d = 0, y = 0, h = 0, mi = 0, s = 0;
+  if (!to_number(v.substr(0, 2), d) || !to_number(v.substr(7, 4), y) ||
+      !to_number(v.substr(12, 2), h) || !to_number(v.substr(15, 2), mi) ||
+      !to_number(v.substr(18, 2), s)) {
+    return std::nullopt;
+  }
+  auto mon = v.substr(3, 3);
+  auto it = std::find(kMonths.begin(), kMonths.end(), mon);
+  if (it == kMonths.end()) return std::nullopt;
+  return make_time(y, static_cast<int>(it - kMonths.begin()) + 1, d, h, mi, s);
+}
+
+// "2026-01-01T00:00:10Z", "2026-01-01T00:00:10.123+01:00", "2026-01-01T00:00:10+0100".
+std::optional<std::chrono::system_clock::time_point> parse_iso8601(std::string_view v) {
+  if (v.size() < 16 || v[4] != '-' || v[7] != '-' || (v[10] != 'T' && v[10] != ' ') || v[13] != ':') {
+    return std::nullopt;
+  }
+  int y = 0, mo = 0, d = 0, h = 0, mi = 0, s = 0;
+  if (!to_number(v.substr(0, 4), y) || !to_number(v.substr(5, 2), mo) ||
+      !to_number(v.substr(8, 2), d) || !to_number(v.substr(11, 2), h) ||
+      !to_number(v.substr(14, 2), mi)) {
+    return std::nullopt;
+  }
+  std::string_view rest = v.substr(16);
+  if (!rest.empty() && rest[0] == ':') {
+    if (rest.size() < 3 || !to_number(rest.substr(1, 2), s)) return std::nullopt;
+    rest.remove_prefix(3);
+  }
+  std::chrono::milliseconds frac{0};
+  if (!rest.empty() && rest[0] == '.') {
+    rest.remove_prefix(1);
+    std::size_t n = 0;
+    int ms = 0, scale = 100;
+    while (n < rest.size() && std::isdigit(static_cast<unsigned char>(rest[n]))) {
+      if (scale > 0) ms += (rest[n] - '0') * scale;
+      scale /= 10;
+      ++n;
+    }
+    frac = std::chrono::milliseconds(ms);
+    rest.remove_prefix(n);
+  }
+  auto t = make_time(y, mo, d, h, mi, s);
+  if (!t) return std::nullopt;
+  *t += frac;
+  if (rest.empty() || rest == "Z" || rest == "z") return t;
+  if (rest[0] != '+' && rest[0] != '-') return std::nullopt;
+  int sign = rest[0] == '+' ? 1 : -1;
+  rest.remove_prefix(1);
+  int oh = 0, om = 0;
+  if (rest.size() == 5 && rest[2] == ':') {
+    if (!to_number(rest.substr(0, 2), oh) || !to_number(rest.substr(3, 2), om)) return std::nullopt;
+  } else if (rest.size() == 4) {
+    if (!to_number(rest.substr(0, 2), oh) || !to_number(rest.substr(2, 2), om)) return std::nullopt;
+  } else {
+    return std::nullopt;
+  }
+  // Local time = UTC + offset, so UTC = local - offset.
+  *t -= sign * (std::chrono::hours(oh) + std::chrono::minutes(om));
+  return t;
+}
+
+}  // namespace
+
+std::optional<std::chrono::milliseconds> parse_retry_after(std::string_view value,
+                                                            std::chrono::system_clock::time_point now) {
+  value = trim(value);
+  if (all_digits(value)) {
+    std::int64_t secs = 0;
+    if (!to_number(value, secs)) return std::nullopt;
+    return std::chrono::milliseconds(std::min<std::int64_t>(secs, 86400) * 1000);
+  }
+  auto t = parse_http_date(value);
+  if (!t) return std::nullopt;
+  return until(*t, now);
+}
+
+std::optional<std::chrono::milliseconds> parse_rate_limit_reset(std::string_view value,
+                                                                 std::chrono::system_clock::time_point now) {
+  value = trim(value);
+  if (all_digits(value)) {
+    std::int64_t n = 0;
+    if (!to_number(value, n)) return std::nullopt;
+    // Epoch seconds stay below 1e11 until the year 5138; anything larger is milliseconds.
+    auto t = n < 100000000000LL
+                 ? std::chrono::system_clock::time_point(std::chrono::seconds(n))
+                 : std::chrono::system_clock::time_point(std::chrono::milliseconds(n));
+    return until(t, now);
+  }
+  auto t = parse_iso8601(value);
+  if (!t) return std::nullopt;
+  return until(*t, now);
+}
+
+std::optional<std::chrono::milliseconds> server_requested_wait(const HttpHeaders& headers,
+                                                                std::chrono::system_clock::time_point now) {
+  if (auto v = find_header(headers, "Retry-After")) {
+    if (auto d = parse_retry_after(*v, now)) return d;
+  }
+  if (auto v = find_header(headers, "X-RateLimit-Reset")) {
+    if (auto d = parse_rate_limit_reset(*v, now)) return d;
+  }
+  return std::nullopt;
+}
+
+}  // namespace jira_mcp::jira

@@ -1,0 +1,341 @@
+// The cpp-httplib transport. One httplib::Client is one keep-alive socket, so it is exactly a
+// pooled Connection: the pool guarantees a single user at a time, which httplib requires.
+// Per-request timeouts are set on the leased client just before sending, capped by the
+// caller's deadline. A failed exchange discards the connection (its socket state is unknown).
+//
+// The negotiated TLS protocol is not exposed by httplib; an SSL_CTX info callback records it
+// on handshake completion, for doctor's report.
+#include "jira_mcp/jira/transport.hpp"
+
+#include <httplib.h>
+#include <openssl/ssl.h>
+#include <openssl/x509.h>
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <cctype>
+#include <filesystem>
+#include <mutex>
+
+namespace jira_mcp::jira {
+
+namespace {
+
+std::string lower(std::string_view s) {
+  std::string out(s);
+  std::transform(out.begin(), out.end(), out.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return out;
+}
+
+struct ParsedUrl {
+  BaseUrl url;
+  std::string user;
+  std::string password;
+};
+
+Result<ParsedUrl> parse_url(std::string_view text, std::string_view what) {
+  auto fail = [&](const std::string& why) {
+    return unexpected(Error{"invalid_url", std::string(what) + " is not a valid URL: " + why});
+  };
+  ParsedUrl out;
+  auto sep = text.find("://");
+  if (sep == std::string_view::npos) return fail("it needs a scheme, like https://jira.example.com");
+  out.url.scheme = lower(text.substr(0, sep));
+  if (out.url.scheme != "http" && out.url.scheme != "https") {
+    return fail("the scheme must be http or https");
+  }
+  std::string_view rest = text.substr(sep + 3);
+  auto path_at = rest.find_first_of("/?#");
+  std::string_view authority = rest.substr(0, path_at);
+  std::string_view path = path_at == std::string_view::npos ? "" : rest.substr(path_at);
+  if (auto at = authority.rfind('@'); at != std::string_view::npos) {
+    std::string_view info = authority.substr(0, at);
+    authority = authority.substr(at + 1);
+    auto colon = info.find(':');
+    out.user = std::string(info.substr(0, colon));
+    if (colon != std::string_view::npos) out.password = std::string(info.substr(colon + 1));
+  }
+  std::string_view port_text;
+  if (!authority.empty() && authority.front() == '[') {
+    auto close = authority.find(']');
+    if (close == std::string_view::npos) return fail("unclosed IPv6 bracket");
+    out.url.host = std::string(authority.substr(1, close - 1));
+    auto after = authority.substr(close + 1);
+    if (!after.empty()) {
+      if (after.front() != ':') return fail("junk after the IPv6 address");
+      port_text = after.substr(1);
+    }
+  } else {
+    auto colon = authority.rfind(':');
+    out.url.host = std::string(authority.substr(0, colon));
+    if (colon != std::string_view::npos) port_text = authority.substr(colon + 1);
+  }
+  if (out.url.host.empty()) return fail("the host is empty");
+  if (!port_text.empty()) {
+    int port = 0;
+    for (char c : port_text) {
+      if (c < '0' || c > '9' || port > 65535) return fail("the port is not a number in 1-65535");
+      port = port * 10 + (c - '0');
+    }
+    if (port < 1 || port > 65535) return fail("the port is not a number in 1-65535");
+    out.url.port = port;
+  } else {
+    out.url.port = out.url.scheme == "https" ? 443 : 80;
+  }
+  path = path.substr(0, path.find_first_of("?#"));
+  while (!path.empty() && path.back() == '/') path.remove_suffix(1);
+  out.url.path = std::string(path);
+  return out;
+}
+
+// Holds what the last handshake on one SSL_CTX negotiated. Owned by the connection whose
+// context points at it, and declared before the client so it outlives the context.
+struct TlsRecord {
+  std::mutex mu;
+  std::string protocol;
+  std::string cipher;
+};
+
+int tls_record_index() {
+  static const int index = SSL_CTX_get_ex_new_index(0, nullptr, nullptr, nullptr, nullptr);
+  return index;
+}
+
+void on_tls_info(const SSL* ssl, int where, int /*ret*/) {
+  if ((where & SSL_CB_HANDSHAKE_DONE) == 0) return;
+  auto* record = static_cast<TlsRecord*>(SSL_CTX_get_ex_data(SSL_get_SSL_CTX(ssl), tls_record_index()));
+  if (record == nullptr) return;
+  std::lock_guard lock(record->mu);
+  record->protocol = SSL_get_version(ssl);
+  record->cipher = SSL_get_cipher_name(ssl);
+}
+
+struct SharedTls {
+  std::mutex mu;
+  std::string protocol;
+  std::string cipher;
+};
+
+class HttplibConnection final : public Connection {
+ public:
+  HttplibConnection(const std::string& origin, std::shared_ptr<const TransportOptions> shared_options,
+                    const ParsedUrl& proxy, bool use_proxy, std::shared_ptr<SharedTls> shared_tls)
+      : keep_(std::move(shared_options)), options_(*keep_), shared_tls_(std::move(shared_tls)), origin_(origin), client_(origin) {
+    const TransportOptions& options = options_;
+    client_.set_keep_alive(options.pool.enabled);
+    client_.set_url_encode(false);
+    client_.set_follow_location(false);
+    if (use_proxy) {
+      client_.set_proxy(proxy.url.host, proxy.url.port);
+      if (!proxy.user.empty()) client_.set_proxy_basic_auth(proxy.user, proxy.password);
+    }
+    if (SSL_CTX* ctx = client_.ssl_context()) {
+      client_.enable_server_certificate_verification(options.verify_tls);
+      if (!options.ca_bundle.empty()) client_.set_ca_cert_path(options.ca_bundle);
+      SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION);
+      SSL_CTX_set_ex_data(ctx, tls_record_index(), &record_);
+      SSL_CTX_set_info_callback(ctx, on_tls_info);
+    }
+  }
+
+  Result<HttpResponse, TransportError> send(const HttpRequest& request, const Deadline& deadline) override {
+    using std::chrono::milliseconds;
+    auto left = deadline.remaining();
+    if (left.count() == 0) {
+      return unexpected(TransportError{TransportErrorKind::read_timeout, false, "deadline passed before sending"});
+    }
+    const milliseconds read_timeout = std::max(milliseconds(1), std::min(options_.read_timeout, left));
+    client_.set_connection_timeout(std::max(milliseconds(1), std::min(options_.connect_timeout, left)));
+    client_.set_read_timeout(read_timeout);
+    client_.set_write_timeout(read_timeout);
+
+    httplib::Request req;
+    req.method = request.method;
+    req.path = request.target;
+    for (const auto& [k, v] : request.headers) req.headers.emplace(k, v);
+    if (!request.content_type.empty()) req.headers.emplace("Content-Type", request.content_type);
+    req.body = request.body;
+
+    const auto started = std::chrono::steady_clock::now();
+    httplib::Result res = client_.send(req);
+    if (res) {
+      publish_tls();
+      HttpResponse out;
+      out.status = res->status;
+      out.body = std::move(res->body);
+      for (const auto& [k, v] : res->headers) out.headers.emplace_back(k, v);
+      return out;
+    }
+    const auto elapsed = std::chrono::steady_clock::now() - started;
+    return unexpected(classify(res.error(), elapsed, read_timeout));
+  }
+
+ private:
+  TransportError classify(httplib::Error err, std::chrono::steady_clock::duration elapsed,
+                          std::chrono::milliseconds read_timeout) const {
+    const std::string& where = origin_;
+    switch (err) {
+      case httplib::Error::Connection:
+      case httplib::Error::BindIPAddress:
+        return {TransportErrorKind::connect, false, "could not resolve or connect to " + where};
+      case httplib::Error::ConnectionTimeout:
+        return {TransportErrorKind::connect_timeout, false, "no TCP connection to " + where + " in time"};
+      case httplib::Error::SSLConnection:
+        return {TransportErrorKind::tls_handshake, false, "TLS handshake with " + where + " failed"};
+      case httplib::Error::SSLLoadingCerts:
+        return {TransportErrorKind::tls_setup, false, "could not load the CA bundle " + options_.ca_bundle};
+      case httplib::Error::SSLServerVerification: {
+        long code = client_.get_openssl_verify_result();
+        std::string reason = code != X509_V_OK ? X509_verify_cert_error_string(code) : "unknown reason";
+        return {TransportErrorKind::tls_verify, false,
+                "server certificate verification failed for " + where + ": " + reason};
+      }
+      case httplib::Error::Read:
+        // httplib reports a read timeout as a plain read error; the elapsed time tells them apart.
+        if (elapsed * 10 >= read_timeout * 9) {
+          return {TransportErrorKind::read_timeout, true,
+                  "no response from " + where + " within " + std::to_string(read_timeout.count()) + " ms"};
+        }
+        return {TransportErrorKind::read, true, "connection to " + where + " closed before a complete response"};
+      case httplib::Error::Write:
+        return {TransportErrorKind::write, true, "sending the request to " + where + " failed"};
+      default:
+        return {TransportErrorKind::other, true, "request to " + where + " failed: " + httplib::to_string(err)};
+    }
+  }
+
+  void publish_tls() {
+    std::string protocol, cipher;
+    {
+      std::lock_guard lock(record_.mu);
+      if (record_.protocol.empty()) return;
+      protocol = record_.protocol;
+      cipher = record_.cipher;
+    }
+    std::lock_guard lock(shared_tls_->mu);
+    shared_tls_->protocol = protocol;
+    shared_tls_->cipher = cipher;
+  }
+
+  std::shared_ptr<const TransportOptions> keep_;
+  const TransportOptions& options_;
+  std::shared_ptr<SharedTls> shared_tls_;
+  std::string origin_;
+  TlsRecord record_;
+  httplib::Client client_;
+};
+
+class HttplibTransport final : public HttpTransport {
+ public:
+  HttplibTransport(TransportOptions options, ParsedUrl base, ParsedUrl proxy, bool use_proxy)
+      : options_(std::make_shared<TransportOptions>(std::move(options))),
+        origin_(base.url.origin()),
+        https_(base.url.scheme == "https"),
+        shared_tls_(std::make_shared<SharedTls>()),
+        pool_(options_->pool, [opts = options_, proxy, use_proxy, tls = shared_tls_](const std::string& host) {
+          return std::make_unique<HttplibConnection>(host, opts, proxy, use_proxy, tls);
+        }) {}
+
+  Result<HttpResponse, TransportError> send(const HttpRequest& request, const Deadline& deadline) override {
+    auto lease = pool_.acquire(origin_, deadline);
+    if (!lease) return unexpected(lease.error());
+    auto res = (*lease)->send(request, deadline);
+    if (!res) lease->discard();
+    return res;
+  }
+
+  PoolStats pool_stats() const override { return pool_.stats(); }
+
+  TlsInfo tls_info() const override {
+    TlsInfo info;
+    info.enabled = https_;
+    info.verify = options_->verify_tls;
+    info.ca_bundle = options_->ca_bundle;
+    std::lock_guard lock(shared_tls_->mu);
+    info.protocol = shared_tls_->protocol;
+    info.cipher = shared_tls_->cipher;
+    return info;
+  }
+
+ private:
+  std::shared_ptr<TransportOptions> options_;  // shared with connections, which may outlive us
+  std::string origin_;
+  bool https_;
+  std::shared_ptr<SharedTls> shared_tls_;
+  ConnectionPool pool_;
+};
+
+}  // namespace
+
+std::string BaseUrl::origin() const {
+  std::string h = host.find(':') != std::string::npos ? "[" + host + "]" : host;
+  return scheme + "://" + h + ":" + std::to_string(port);
+}
+
+Result<BaseUrl> parse_base_url(std::string_view url) {
+  auto parsed = parse_url(url, "JIRA_URL");
+  if (!parsed) return unexpected(parsed.error());
+  if (!parsed->user.empty()) {
+    return unexpected(Error{"invalid_url",
+                            "JIRA_URL must not contain credentials; use JIRA_EMAIL/JIRA_API_TOKEN or JIRA_PAT"});
+  }
+  return parsed->url;
+}
+
+bool no_proxy_matches(std::string_view no_proxy, std::string_view host_in) {
+  const std::string host = lower(host_in);
+  std::size_t i = 0;
+  while (i < no_proxy.size()) {
+    auto end = no_proxy.find_first_of(", ", i);
+    if (end == std::string_view::npos) end = no_proxy.size();
+    std::string entry = lower(no_proxy.substr(i, end - i));
+    i = end + 1;
+    if (entry.empty()) continue;
+    if (entry == "*") return true;
+    if (entry.front() != '[') {
+      if (auto colon = entry.find(':'); colon != std::string::npos && entry.find(':', colon + 1) == std::string::npos) {
+        entry.resize(colon);  // "host:port": the port is ignored
+      }
+    }
+    if (entry.front() == '.') entry.erase(0, 1);
+    if (entry.front() == '*' && entry.size() > 1 && entry[1] == '.') entry.erase(0, 2);
+    if (host == entry) return true;
+    if (host.size() > entry.size() && host.compare(host.size() - entry.size(), entry.size(), entry) == 0 &&
+        host[host.size() - entry.size() - 1] == '.') {
+      return true;
+    }
+  }
+  return false;
+}
+
+Result<std::unique_ptr<HttpTransport>> make_httplib_transport(const TransportOptions& options) {
+  auto base = parse_url(options.base_url, "JIRA_URL");
+  if (!base) return unexpected(base.error());
+  ParsedUrl proxy;
+  bool use_proxy = false;
+  if (!options.proxy.empty()) {
+    auto p = parse_url(options.proxy, "proxy");
+    if (!p) return unexpected(Error{"invalid_proxy", p.error().message});
+    if (p->url.scheme != "http") {
+      return unexpected(Error{"invalid_proxy", "proxy must be an http:// URL (HTTPS goes through it via CONNECT)"});
+    }
+    proxy = std::move(*p);
+    use_proxy = !no_proxy_matches(options.no_proxy, base->url.host);
+  }
+  if (!options.ca_bundle.empty()) {
+    std::error_code ec;
+    if (!std::filesystem::is_regular_file(options.ca_bundle, ec)) {
+      return unexpected(Error{"ca_bundle_missing", "ca_bundle file not found: " + options.ca_bundle});
+    }
+  }
+  if (base->url.scheme == "https" && !options.verify_tls) {
+    spdlog::warn("TLS certificate verification is OFF for {} (insecure=true); use only for testing",
+                 base->url.origin());
+  }
+  std::unique_ptr<HttpTransport> t =
+      std::make_unique<HttplibTransport>(options, std::move(*base), std::move(proxy), use_proxy);
+  return t;
+}
+
+}  // namespace jira_mcp::jira
