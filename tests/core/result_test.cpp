@@ -35,3 +35,22 @@ TEST_CASE("dump_compact replaces invalid UTF-8 instead of throwing") {
 TEST_CASE("redact masks every secret occurrence") {
   CHECK(redact("token abc and abc", {"abc", ""}) == "token *** and ***");
 }
+
+#include "jira_mcp/core/base64.hpp"
+
+TEST_CASE("base64 round-trips every length and rejects garbage") {
+  std::string bytes;
+  for (int i = 0; i < 300; ++i) {
+    bytes.push_back(static_cast<char>(i * 37));
+    auto enc = core::base64_encode(bytes);
+    CHECK(enc.size() % 4 == 0);
+    auto dec = core::base64_decode(enc);
+    REQUIRE(dec.has_value());
+    CHECK(*dec == bytes);
+  }
+  CHECK(core::base64_encode("Man") == "TWFu");
+  CHECK(core::base64_encode("Ma") == "TWE=");
+  CHECK(*core::base64_decode("TW\nFu") == "Man");
+  CHECK_FALSE(core::base64_decode("TW*u").has_value());
+  CHECK_FALSE(core::base64_decode("TQ==TQ==").has_value());
+}

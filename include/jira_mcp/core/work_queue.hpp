@@ -1,0 +1,44 @@
+#pragma once
+// WorkQueue: a bounded pool of worker threads fed by a bounded FIFO queue.
+//
+// Thread safety: all members are thread-safe. try_submit never blocks: when the queue is full
+// it refuses, so a caller flooding the server gets a fast "busy" answer instead of unbounded
+// memory growth. Tasks must not throw (an escaping exception is logged and swallowed).
+// The destructor stops accepting work, finishes what is queued, and joins the threads.
+#include <condition_variable>
+#include <cstddef>
+#include <deque>
+#include <functional>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+namespace jira_mcp::core {
+
+class WorkQueue {
+ public:
+  WorkQueue(size_t threads, size_t capacity);
+  ~WorkQueue();
+  WorkQueue(const WorkQueue&) = delete;
+  WorkQueue& operator=(const WorkQueue&) = delete;
+
+  // False when the queue holds `capacity` waiting tasks, or the queue is shutting down.
+  bool try_submit(std::function<void()> task);
+  // Blocks until no task is queued or running.
+  void drain();
+  size_t queued() const;
+  size_t running() const;
+
+ private:
+  void worker_loop(std::stop_token stop);
+  mutable std::mutex mu_;
+  std::condition_variable_any work_cv_;
+  std::condition_variable idle_cv_;
+  std::deque<std::function<void()>> queue_;
+  size_t capacity_;
+  size_t running_ = 0;
+  bool stopping_ = false;
+  std::vector<std::jthread> threads_;
+};
+
+}  // namespace jira_mcp::core

@@ -1,0 +1,79 @@
+#pragma once
+// Dispatcher: the MCP protocol core, one message in, at most one reply out.
+//
+// It knows nothing of stdio or HTTP: every transport parses nothing itself, hands each incoming
+// line or body to handle_text() (or an already-parsed message to handle()), and sends back
+// whatever reply comes out. Notifications and responses to server-to-client requests produce
+// no reply. Errors are mapped here, in one place:
+//   protocol errors        → JSON-RPC errors (-32700, -32600, -32601, -32602)
+//   a tool's own failure   → a tools/call result with isError: true
+//   a bug (an exception)   → logged, answered with -32603; nothing escapes.
+//
+// Thread safety: handle() and handle_text() may be called concurrently from many threads for
+// the same or different sessions. The registry is frozen, so the hot path takes no lock.
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "jira_mcp/core/json.hpp"
+#include "jira_mcp/mcp/registry.hpp"
+#include "jira_mcp/mcp/session.hpp"
+
+namespace jira_mcp::mcp {
+
+struct ServerInfo {
+  std::string name = "jira-mcp";
+  std::string title;
+  std::string version;
+  std::string instructions;  // sent in the initialize result when not empty
+};
+
+struct DispatcherOptions {
+  size_t page_size = 100;  // items per tools/list, resources/list, ... page
+  int max_depth = 64;      // deeper JSON is refused before parsing
+  // Observes every completed tools/call (for metrics); called on the handler's thread.
+  std::function<void(const std::string& tool, bool is_error, std::chrono::nanoseconds elapsed)> on_tool_call;
+};
+
+class Dispatcher {
+ public:
+  Dispatcher(std::shared_ptr<const Registry> registry, ServerInfo info, DispatcherOptions options = {});
+
+  // One message (a request, notification or response). Returns the reply, if any.
+  std::optional<Json> handle(const Json& message, Session& session) const;
+  // One serialized message: parses it (refusing over-deep nesting and invalid JSON with
+  // -32700) and returns the serialized reply, if any.
+  std::optional<std::string> handle_text(std::string_view text, Session& session) const;
+  // Parses `text`, or returns the serialized -32700 reply to send instead.
+  std::variant<Json, std::string> parse(std::string_view text) const;
+
+  // True when `message` is a request (has a method and an id): the only kind worth running on a
+  // worker thread. Notifications and responses are cheap and must be handled promptly (a
+  // cancellation or an elicitation answer must not queue behind the work it concerns).
+  static bool is_request(const Json& message);
+
+  const Registry& registry() const { return *registry_; }
+  Json capabilities() const;
+
+ private:
+  std::optional<Json> handle_request(const Json& id, const std::string& method, const Json& params,
+                                     Session& session) const;
+  void handle_notification(const std::string& method, const Json& params, Session& session) const;
+  Result<Json, RpcError> initialize(const Json& params, Session& session) const;
+  Result<Json, RpcError> call_tool(const Json& params, RequestContext& ctx) const;
+  Result<Json, RpcError> list_tools(const Json& params, const Session& session) const;
+  Result<Json, RpcError> read_resource(const Json& params, RequestContext& ctx) const;
+  Result<Json, RpcError> get_prompt(const Json& params, RequestContext& ctx) const;
+  Result<Json, RpcError> complete(const Json& params) const;
+  template <class T, class F>
+  Result<Json, RpcError> paginate(const Json& params, const std::vector<T>& items, const char* key,
+                                  F&& to_json) const;
+
+  std::shared_ptr<const Registry> registry_;
+  ServerInfo info_;
+  DispatcherOptions options_;
+};
+
+}  // namespace jira_mcp::mcp

@@ -1,0 +1,160 @@
+#pragma once
+// Tools, resources and prompts declared as data, and the frozen registry that serves them.
+//
+// Build a Registry with RegistryBuilder at start-up, then freeze() it: the result is immutable
+// and shared by every session and thread without a lock. Handlers are called outside any lock
+// and may run concurrently with themselves; they must be thread-safe.
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "jira_mcp/core/json.hpp"
+#include "jira_mcp/core/json_schema.hpp"
+#include "jira_mcp/core/result.hpp"
+#include "jira_mcp/mcp/context.hpp"
+
+namespace jira_mcp::mcp {
+
+// The result of tools/call. A tool's own failure is a result with is_error, never an exception.
+struct ToolResult {
+  Json content = Json::array();       // content blocks: text, image, audio, resource, resource_link
+  std::optional<Json> structured;     // structuredContent, for tools with an output schema
+  bool is_error = false;
+
+  static ToolResult text(std::string text);
+  static ToolResult error(std::string message);
+  ToolResult& add_text(std::string text);
+  Json to_json() const;
+};
+
+struct ToolAnnotations {
+  std::optional<bool> read_only;     // readOnlyHint
+  std::optional<bool> destructive;   // destructiveHint
+  std::optional<bool> idempotent;    // idempotentHint
+  std::optional<bool> open_world;    // openWorldHint
+  Json to_json() const;              // only the hints that are set
+};
+
+using ToolHandler = std::function<ToolResult(const Json& arguments, RequestContext& ctx)>;
+
+struct ToolSpec {
+  std::string name;
+  std::string title;
+  std::string description;
+  Json input_schema = Json{{"type", "object"}};
+  std::optional<Json> output_schema;
+  ToolAnnotations annotations;
+  ToolHandler handler;
+};
+
+// One item of a resources/read result ("contents"): text or base64 blob.
+struct ResourceContents {
+  std::string uri;
+  std::string mime_type;
+  std::optional<std::string> text;
+  std::optional<std::string> blob;  // base64
+  Json to_json() const;
+};
+
+// Resource handlers fail with an RpcError (e.g. rpc::kResourceNotFound with a helpful message).
+using ResourceHandler =
+    std::function<Result<std::vector<ResourceContents>, RpcError>(const std::string& uri, RequestContext& ctx)>;
+using TemplateHandler = std::function<Result<std::vector<ResourceContents>, RpcError>(
+    const std::string& uri, const std::map<std::string, std::string>& variables, RequestContext& ctx)>;
+// Completion: candidate values for an argument given its partial value and the other
+// arguments already filled in.
+using Completer = std::function<std::vector<std::string>(
+    const std::string& partial, const std::map<std::string, std::string>& context)>;
+
+struct ResourceSpec {
+  std::string uri;
+  std::string name;
+  std::string title;
+  std::string description;
+  std::string mime_type;
+  ResourceHandler handler;
+};
+
+struct ResourceTemplateSpec {
+  std::string uri_template;  // RFC 6570 level 1: {var} matches one path segment, {+var} anything
+  std::string name;
+  std::string title;
+  std::string description;
+  std::string mime_type;
+  TemplateHandler handler;
+  std::map<std::string, Completer> completers;  // by variable name
+};
+
+struct PromptArgument {
+  std::string name;
+  std::string description;
+  bool required = false;
+  Completer completer;
+};
+
+using PromptHandler = std::function<Result<Json, RpcError>(
+    const std::map<std::string, std::string>& arguments, RequestContext& ctx)>;  // {description?, messages}
+
+struct PromptSpec {
+  std::string name;
+  std::string title;
+  std::string description;
+  std::vector<PromptArgument> arguments;
+  PromptHandler handler;
+};
+
+class Registry {
+ public:
+  struct Tool {
+    ToolSpec spec;
+    core::JsonSchema input;
+    Json listing;  // the tools/list entry, built once
+  };
+  struct Template {
+    ResourceTemplateSpec spec;
+    std::vector<std::string> parts;  // literal, "{var}", literal, "{+var}", ...
+  };
+
+  const std::vector<Tool>& tools() const { return tools_; }
+  const Tool* find_tool(std::string_view name) const;
+  const std::vector<ResourceSpec>& resources() const { return resources_; }
+  const ResourceSpec* find_resource(std::string_view uri) const;
+  const std::vector<Template>& templates() const { return templates_; }
+  // The first template matching `uri`, with its variables.
+  const Template* match_template(std::string_view uri, std::map<std::string, std::string>& vars) const;
+  const std::vector<PromptSpec>& prompts() const { return prompts_; }
+  const PromptSpec* find_prompt(std::string_view name) const;
+
+ private:
+  friend class RegistryBuilder;
+  std::vector<Tool> tools_;
+  std::unordered_map<std::string, size_t> tool_index_;
+  std::vector<ResourceSpec> resources_;
+  std::vector<Template> templates_;
+  std::vector<PromptSpec> prompts_;
+};
+
+// Not thread-safe: used by one thread at start-up.
+class RegistryBuilder {
+ public:
+  RegistryBuilder& add_tool(ToolSpec spec);
+  RegistryBuilder& add_resource(ResourceSpec spec);
+  RegistryBuilder& add_resource_template(ResourceTemplateSpec spec);
+  RegistryBuilder& add_prompt(PromptSpec spec);
+  // Checks every declaration (unique valid names, a handler, an input schema that compiles and
+  // has type "object", templates that parse) and returns the immutable registry, or every
+  // problem found.
+  Result<std::shared_ptr<const Registry>> freeze();
+
+ private:
+  std::vector<ToolSpec> tools_;
+  std::vector<ResourceSpec> resources_;
+  std::vector<ResourceTemplateSpec> templates_;
+  std::vector<PromptSpec> prompts_;
+};
+
+}  // namespace jira_mcp::mcp

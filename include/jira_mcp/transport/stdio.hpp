@@ -1,0 +1,51 @@
+#pragma once
+// The stdio transport: newline-delimited compact JSON-RPC on a pair of file descriptors.
+//
+// Threads: run() is the one reader (on the caller's thread); requests go to a bounded worker
+// pool; every outgoing line goes through one serialized writer thread, so lines never
+// interleave and a slow request never blocks a fast one (replies may come out of order).
+// Notifications, responses and `initialize` are handled on the reader thread, so a
+// cancellation or an elicitation answer never waits behind the work it concerns.
+//
+// Shutdown: at end of input, or after stop(), the reader stops, in-flight requests finish and
+// reply, the writer flushes, and run() returns 0. stop() is thread-safe and async-signal-safe
+// in the sense that it only writes to an eventfd.
+//
+// Hostile input never crashes the server and never produces a partial line: a line over
+// max_line_bytes is discarded with one -32600 error; invalid JSON or UTF-8 and over-deep
+// nesting get -32700; a request that finds the queue full gets -32000 (server busy).
+#include <atomic>
+#include <cstddef>
+#include <memory>
+
+#include "jira_mcp/mcp/dispatcher.hpp"
+
+namespace jira_mcp::transport {
+
+struct StdioOptions {
+  size_t max_line_bytes = 16u << 20;
+  size_t workers = 4;
+  size_t max_queue = 256;
+  int in_fd = 0;
+  int out_fd = 1;
+};
+
+class StdioServer {
+ public:
+  StdioServer(const mcp::Dispatcher& dispatcher, StdioOptions options);
+  ~StdioServer();
+  StdioServer(const StdioServer&) = delete;
+  StdioServer& operator=(const StdioServer&) = delete;
+
+  // Serves until end of input or stop(). Returns the process exit code (0 on a clean end).
+  int run();
+  void stop();
+  // The session of this connection (for server-initiated notifications such as alerts).
+  mcp::Session& session();
+
+ private:
+  class Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace jira_mcp::transport

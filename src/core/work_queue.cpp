@@ -1,0 +1,76 @@
+#include "jira_mcp/core/work_queue.hpp"
+
+#include <spdlog/spdlog.h>
+
+namespace jira_mcp::core {
+
+WorkQueue::WorkQueue(size_t threads, size_t capacity) : capacity_(capacity == 0 ? 1 : capacity) {
+  if (threads == 0) threads = 1;
+  threads_.reserve(threads);
+  for (size_t i = 0; i < threads; ++i) {
+    threads_.emplace_back([this](std::stop_token st) { worker_loop(st); });
+  }
+}
+
+WorkQueue::~WorkQueue() {
+  {
+    std::lock_guard lock(mu_);
+    stopping_ = true;
+  }
+  drain();
+  for (auto& t : threads_) t.request_stop();
+  work_cv_.notify_all();
+  threads_.clear();  // joins
+}
+
+bool WorkQueue::try_submit(std::function<void()> task) {
+  {
+    std::lock_guard lock(mu_);
+    if (stopping_ || queue_.size() >= capacity_) return false;
+    queue_.push_back(std::move(task));
+  }
+  work_cv_.notify_one();
+  return true;
+}
+
+void WorkQueue::drain() {
+  std::unique_lock lock(mu_);
+  idle_cv_.wait(lock, [&] { return queue_.empty() && running_ == 0; });
+}
+
+size_t WorkQueue::queued() const {
+  std::lock_guard lock(mu_);
+  return queue_.size();
+}
+
+size_t WorkQueue::running() const {
+  std::lock_guard lock(mu_);
+  return running_;
+}
+
+void WorkQueue::worker_loop(std::stop_token stop) {
+  for (;;) {
+    std::function<void()> task;
+    {
+      std::unique_lock lock(mu_);
+      if (!work_cv_.wait(lock, stop, [&] { return !queue_.empty(); })) return;
+      task = std::move(queue_.front());
+      queue_.pop_front();
+      ++running_;
+    }
+    try {
+      task();
+    } catch (const std::exception& e) {
+      spdlog::error("a worker task threw: {}", e.what());
+    } catch (...) {
+      spdlog::error("a worker task threw a non-standard exception");
+    }
+    {
+      std::lock_guard lock(mu_);
+      --running_;
+      if (queue_.empty() && running_ == 0) idle_cv_.notify_all();
+    }
+  }
+}
+
+}  // namespace jira_mcp::core

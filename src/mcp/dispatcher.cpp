@@ -1,0 +1,442 @@
+// The MCP dispatcher.
+//
+// Design: one entry point takes a whole message and returns the whole reply, so every
+// transport (stdio, Streamable HTTP, legacy SSE, tests) shares exactly the same protocol
+// behaviour. Validation happens in the order a strict client expects: the envelope first
+// (object, "jsonrpc", "id" type, "method" type), then the lifecycle (nothing but initialize
+// and ping before initialize), then the method's params. A request's id is echoed with its
+// original JSON type. The one exception handler at the bottom turns bugs into -32603 so no
+// exception ever reaches a transport thread.
+#include "jira_mcp/mcp/dispatcher.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <chrono>
+
+namespace jira_mcp::mcp {
+
+namespace {
+
+RpcError invalid_params(std::string message) { return RpcError{rpc::kInvalidParams, std::move(message), {}}; }
+
+bool valid_id(const Json& id) { return id.is_string() || id.is_number_integer(); }
+
+// Strips what an older protocol revision does not define, so strict older clients see only
+// fields their schema knows.
+void adapt_tool_listing(Json& tool, const std::string& version) {
+  if (version < "2025-06-18") {
+    tool.erase("title");
+    tool.erase("outputSchema");
+  }
+  if (version < "2025-03-26") tool.erase("annotations");
+}
+
+Result<std::map<std::string, std::string>, RpcError> string_map(const Json& j, const char* what) {
+  std::map<std::string, std::string> out;
+  if (j.is_null()) return out;
+  if (!j.is_object()) return unexpected(invalid_params(std::string("Invalid params: \"") + what + "\" must be an object of strings"));
+  for (auto it = j.begin(); it != j.end(); ++it) {
+    if (!it->is_string()) {
+      return unexpected(invalid_params(std::string("Invalid params: ") + what + "." + it.key() + " must be a string"));
+    }
+    out[it.key()] = it->get<std::string>();
+  }
+  return out;
+}
+
+std::string join_levels() {
+  std::string s;
+  for (int i = 0; i <= static_cast<int>(LogLevel::Emergency); ++i) {
+    if (!s.empty()) s += ", ";
+    s += to_string(static_cast<LogLevel>(i));
+  }
+  return s;
+}
+
+}  // namespace
+
+Dispatcher::Dispatcher(std::shared_ptr<const Registry> registry, ServerInfo info, DispatcherOptions options)
+    : registry_(std::move(registry)), info_(std::move(info)), options_(std::move(options)) {
+  if (options_.page_size == 0) options_.page_size = 1;
+}
+
+bool Dispatcher::is_request(const Json& message) {
+  return message.is_object() && message.contains("method") && message.contains("id");
+}
+
+std::variant<Json, std::string> Dispatcher::parse(std::string_view text) const {
+  if (json_nesting_depth(text, options_.max_depth) > options_.max_depth) {
+    return dump_compact(make_error(std::nullopt, RpcError{rpc::kParseError,
+        "Parse error: JSON nested deeper than " + std::to_string(options_.max_depth) + " levels", {}}));
+  }
+  try {
+    return Json::parse(text);
+  } catch (const Json::parse_error& e) {
+    // nlohmann's message names the byte offset and the problem (including invalid UTF-8).
+    std::string what = e.what();
+    if (auto pos = what.find("] "); pos != std::string::npos) what = what.substr(pos + 2);
+    return dump_compact(make_error(std::nullopt, RpcError{rpc::kParseError, "Parse error: " + what, {}}));
+  }
+}
+
+std::optional<std::string> Dispatcher::handle_text(std::string_view text, Session& session) const {
+  auto parsed = parse(text);
+  if (auto* err = std::get_if<std::string>(&parsed)) return *err;
+  auto reply = handle(std::get<Json>(parsed), session);
+  if (!reply) return std::nullopt;
+  return dump_compact(*reply);
+}
+
+std::optional<Json> Dispatcher::handle(const Json& msg, Session& session) const {
+  std::optional<Json> id;
+  try {
+    if (msg.is_array()) {
+      return make_error(std::nullopt, RpcError{rpc::kInvalidRequest,
+          "Invalid Request: JSON-RPC batches are not supported; send one message at a time", {}});
+    }
+    if (!msg.is_object()) {
+      return make_error(std::nullopt, RpcError{rpc::kInvalidRequest, "Invalid Request: a message must be a JSON object", {}});
+    }
+    auto id_it = msg.find("id");
+    const bool has_id = id_it != msg.end();
+    if (has_id && valid_id(*id_it)) id = *id_it;
+
+    auto version = msg.find("jsonrpc");
+    if (version == msg.end() || *version != "2.0") {
+      return make_error(id, RpcError{rpc::kInvalidRequest, "Invalid Request: \"jsonrpc\" must be \"2.0\"", {}});
+    }
+    auto method_it = msg.find("method");
+    if (method_it == msg.end()) {
+      if (has_id && (msg.contains("result") || msg.contains("error"))) {
+        if (!session.deliver_response(msg)) {
+          spdlog::debug("ignoring a response to no pending request (id {})", dump_compact(*id_it));
+        }
+        return std::nullopt;
+      }
+      return make_error(id, RpcError{rpc::kInvalidRequest, "Invalid Request: \"method\" is missing", {}});
+    }
+    if (!method_it->is_string()) {
+      return make_error(id, RpcError{rpc::kInvalidRequest, "Invalid Request: \"method\" must be a string", {}});
+    }
+    if (has_id && !id) {
+      return make_error(std::nullopt, RpcError{rpc::kInvalidRequest,
+          "Invalid Request: \"id\" must be a string or an integer", {}});
+    }
+    const std::string method = method_it->get<std::string>();
+    Json params = Json::object();
+    if (auto p = msg.find("params"); p != msg.end() && !p->is_null()) {
+      if (!p->is_object()) {
+        if (!has_id) return std::nullopt;
+        return make_error(id, invalid_params("Invalid params: \"params\" must be an object"));
+      }
+      params = *p;
+    }
+    if (!has_id) {
+      handle_notification(method, params, session);
+      return std::nullopt;
+    }
+    return handle_request(*id, method, params, session);
+  } catch (const std::exception& e) {
+    spdlog::error("internal error while handling a message: {}", e.what());
+    if (!id && msg.is_object() && !msg.contains("id")) return std::nullopt;  // a notification: never answered
+    return make_error(id, RpcError{rpc::kInternalError, "Internal error; the server logged the details", {}});
+  }
+}
+
+void Dispatcher::handle_notification(const std::string& method, const Json& params, Session& session) const {
+  if (method == "notifications/cancelled") {
+    auto rid = params.find("requestId");
+    if (rid != params.end() && valid_id(*rid)) {
+      if (session.cancel_request(*rid)) {
+        spdlog::debug("request {} cancelled by the client: {}", dump_compact(*rid), string_or(params, "reason"));
+      }
+    }
+  } else if (method == "notifications/initialized") {
+    spdlog::debug("client confirmed initialization");
+  } else {
+    spdlog::debug("ignoring notification {}", method);
+  }
+}
+
+Json Dispatcher::capabilities() const {
+  Json caps{{"logging", Json::object()}, {"tools", Json{{"listChanged", false}}}};
+  const Registry& r = *registry_;
+  if (!r.resources().empty() || !r.templates().empty()) {
+    caps["resources"] = Json{{"subscribe", true}, {"listChanged", false}};
+  }
+  if (!r.prompts().empty()) caps["prompts"] = Json{{"listChanged", false}};
+  bool completions = false;
+  for (const auto& p : r.prompts()) {
+    for (const auto& a : p.arguments) completions = completions || static_cast<bool>(a.completer);
+  }
+  for (const auto& t : r.templates()) completions = completions || !t.spec.completers.empty();
+  if (completions) caps["completions"] = Json::object();
+  return caps;
+}
+
+std::optional<Json> Dispatcher::handle_request(const Json& id, const std::string& method, const Json& params,
+                                               Session& session) const {
+  if (method != "initialize" && method != "ping" && !session.initialized()) {
+    return make_error(id, RpcError{rpc::kInvalidRequest,
+        "Invalid Request: the session is not initialized; send \"initialize\" first", {}});
+  }
+  std::optional<Json> progress_token;
+  if (auto meta = params.find("_meta"); meta != params.end() && meta->is_object()) {
+    if (auto t = meta->find("progressToken"); t != meta->end() && valid_id(*t)) progress_token = *t;
+  }
+  CancelTokenPtr token = session.begin_request(id);
+  struct EndRequest {
+    Session& s;
+    const Json& id;
+    ~EndRequest() { s.end_request(id); }
+  } end_request{session, id};
+  RequestContext ctx(session, id, token, progress_token);
+
+  const Json caps = capabilities();
+  const bool has_resources = caps.contains("resources");
+  const bool has_prompts = caps.contains("prompts");
+  Result<Json, RpcError> result = Json::object();
+  if (method == "initialize") {
+    result = initialize(params, session);
+  } else if (method == "ping") {
+    result = Json::object();
+  } else if (method == "tools/list") {
+    result = list_tools(params, session);
+  } else if (method == "tools/call") {
+    result = call_tool(params, ctx);
+  } else if (method == "logging/setLevel") {
+    auto level = parse_log_level(string_or(params, "level"));
+    if (!level) {
+      result = unexpected(invalid_params("Invalid params: \"level\" must be one of " + join_levels()));
+    } else {
+      session.set_log_level(*level);
+    }
+  } else if (has_resources && method == "resources/list") {
+    result = paginate(params, registry_->resources(), "resources", [](const ResourceSpec& r) {
+      Json j{{"uri", r.uri}, {"name", r.name}};
+      if (!r.title.empty()) j["title"] = r.title;
+      if (!r.description.empty()) j["description"] = r.description;
+      if (!r.mime_type.empty()) j["mimeType"] = r.mime_type;
+      return j;
+    });
+  } else if (has_resources && method == "resources/templates/list") {
+    result = paginate(params, registry_->templates(), "resourceTemplates", [](const Registry::Template& t) {
+      Json j{{"uriTemplate", t.spec.uri_template}, {"name", t.spec.name}};
+      if (!t.spec.title.empty()) j["title"] = t.spec.title;
+      if (!t.spec.description.empty()) j["description"] = t.spec.description;
+      if (!t.spec.mime_type.empty()) j["mimeType"] = t.spec.mime_type;
+      return j;
+    });
+  } else if (has_resources && method == "resources/read") {
+    result = read_resource(params, ctx);
+  } else if (has_resources && (method == "resources/subscribe" || method == "resources/unsubscribe")) {
+    std::string uri = string_or(params, "uri");
+    if (uri.empty()) {
+      result = unexpected(invalid_params("Invalid params: \"uri\" is required"));
+    } else if (method == "resources/subscribe") {
+      session.subscribe(uri);
+    } else {
+      session.unsubscribe(uri);
+    }
+  } else if (has_prompts && method == "prompts/list") {
+    result = paginate(params, registry_->prompts(), "prompts", [](const PromptSpec& p) {
+      Json j{{"name", p.name}};
+      if (!p.title.empty()) j["title"] = p.title;
+      if (!p.description.empty()) j["description"] = p.description;
+      if (!p.arguments.empty()) {
+        Json args = Json::array();
+        for (const auto& a : p.arguments) {
+          Json aj{{"name", a.name}};
+          if (!a.description.empty()) aj["description"] = a.description;
+          aj["required"] = a.required;
+          args.push_back(std::move(aj));
+        }
+        j["arguments"] = std::move(args);
+      }
+      return j;
+    });
+  } else if (has_prompts && method == "prompts/get") {
+    result = get_prompt(params, ctx);
+  } else if (caps.contains("completions") && method == "completion/complete") {
+    result = complete(params);
+  } else {
+    result = unexpected(RpcError{rpc::kMethodNotFound, "Method not found: " + method, {}});
+  }
+
+  if (token->cancelled() && method != "initialize") {
+    spdlog::debug("request {} ({}) was cancelled; its reply is not sent", dump_compact(id), method);
+    return std::nullopt;
+  }
+  if (!result) return make_error(id, result.error());
+  return make_result(id, std::move(*result));
+}
+
+Result<Json, RpcError> Dispatcher::initialize(const Json& params, Session& session) const {
+  if (session.initialized()) {
+    return unexpected(RpcError{rpc::kInvalidRequest, "Invalid Request: the session is already initialized", {}});
+  }
+  auto pv = params.find("protocolVersion");
+  if (pv == params.end() || !pv->is_string()) {
+    return unexpected(invalid_params("Invalid params: \"protocolVersion\" (a string such as \"" +
+                                     std::string(kLatestProtocolVersion) + "\") is required"));
+  }
+  std::string requested = pv->get<std::string>();
+  std::string version = is_supported_protocol_version(requested) ? requested : std::string(kLatestProtocolVersion);
+  if (version != requested) {
+    spdlog::info("client asked for protocol {}, which this server does not speak; offering {}", requested, version);
+  }
+  Json client_caps = params.value("capabilities", Json::object());
+  Json client_info = params.value("clientInfo", Json::object());
+  session.set_initialized(version, client_caps, client_info);
+  Json server_info{{"name", info_.name}, {"version", info_.version}};
+  if (!info_.title.empty() && version >= "2025-06-18") server_info["title"] = info_.title;
+  Json result{{"protocolVersion", version}, {"capabilities", capabilities()}, {"serverInfo", server_info}};
+  if (!info_.instructions.empty()) result["instructions"] = info_.instructions;
+  spdlog::info("session initialized: client {} {}, protocol {}", string_or(client_info, "name", "?"),
+               string_or(client_info, "version", "?"), version);
+  return result;
+}
+
+template <class T, class F>
+Result<Json, RpcError> Dispatcher::paginate(const Json& params, const std::vector<T>& items, const char* key,
+                                            F&& to_json) const {
+  size_t offset = 0;
+  if (auto c = params.find("cursor"); c != params.end() && !c->is_null()) {
+    std::string cursor = c->is_string() ? c->get<std::string>() : std::string();
+    bool ok = cursor.size() > 5 && cursor.compare(0, 5, "page:") == 0 &&
+              cursor.find_first_not_of("0123456789", 5) == std::string::npos && cursor.size() < 15;
+    if (ok) offset = std::stoul(cursor.substr(5));
+    if (!ok || offset >= items.size()) {
+      return unexpected(invalid_params("Invalid params: unknown \"cursor\"; pass the nextCursor of the previous page, or none for the first page"));
+    }
+  }
+  Json page = Json::array();
+  size_t end = std::min(items.size(), offset + options_.page_size);
+  for (size_t i = offset; i < end; ++i) page.push_back(to_json(items[i]));
+  Json result{{key, std::move(page)}};
+  if (end < items.size()) result["nextCursor"] = "page:" + std::to_string(end);
+  return result;
+}
+
+Result<Json, RpcError> Dispatcher::list_tools(const Json& params, const Session& session) const {
+  const std::string version = session.protocol_version();
+  return paginate(params, registry_->tools(), "tools", [&](const Registry::Tool& t) {
+    Json j = t.listing;
+    adapt_tool_listing(j, version);
+    return j;
+  });
+}
+
+Result<Json, RpcError> Dispatcher::call_tool(const Json& params, RequestContext& ctx) const {
+  auto name_it = params.find("name");
+  if (name_it == params.end() || !name_it->is_string()) {
+    return unexpected(invalid_params("Invalid params: \"name\" (the tool to call) is required"));
+  }
+  const std::string name = name_it->get<std::string>();
+  const Registry::Tool* tool = registry_->find_tool(name);
+  if (!tool) {
+    return unexpected(invalid_params("Unknown tool: " + name + ". Call tools/list for the tools this server offers"));
+  }
+  Json args = Json::object();
+  if (auto a = params.find("arguments"); a != params.end() && !a->is_null()) {
+    if (!a->is_object()) return unexpected(invalid_params("Invalid params: \"arguments\" must be an object"));
+    args = *a;
+  }
+  const auto start = std::chrono::steady_clock::now();
+  ToolResult out;
+  auto violations = tool->input.validate(args);
+  if (!violations.empty()) {
+    std::string msg = "Invalid arguments for " + name + ":";
+    for (const auto& v : violations) msg += "\n- " + (v.path.empty() ? std::string("arguments") : v.path) + ": " + v.message;
+    msg += "\nFix these arguments (see the tool's inputSchema) and call " + name + " again.";
+    out = ToolResult::error(std::move(msg));
+  } else {
+    out = tool->spec.handler(args, ctx);  // a throw here is a bug: handle() maps it to -32603
+  }
+  if (options_.on_tool_call) {
+    options_.on_tool_call(name, out.is_error, std::chrono::steady_clock::now() - start);
+  }
+  Json j = out.to_json();
+  if (ctx.session().protocol_version() < "2025-06-18") j.erase("structuredContent");
+  return j;
+}
+
+Result<Json, RpcError> Dispatcher::read_resource(const Json& params, RequestContext& ctx) const {
+  std::string uri = string_or(params, "uri");
+  if (uri.empty()) return unexpected(invalid_params("Invalid params: \"uri\" is required"));
+  Result<std::vector<ResourceContents>, RpcError> contents = std::vector<ResourceContents>{};
+  if (const ResourceSpec* r = registry_->find_resource(uri)) {
+    contents = r->handler(uri, ctx);
+  } else {
+    std::map<std::string, std::string> vars;
+    const Registry::Template* t = registry_->match_template(uri, vars);
+    if (!t) {
+      return unexpected(RpcError{rpc::kResourceNotFound, "Resource not found: " + uri +
+          ". Call resources/list and resources/templates/list for what this server offers", Json{{"uri", uri}}});
+    }
+    contents = t->spec.handler(uri, vars, ctx);
+  }
+  if (!contents) return unexpected(contents.error());
+  Json arr = Json::array();
+  for (const auto& c : *contents) arr.push_back(c.to_json());
+  return Json{{"contents", std::move(arr)}};
+}
+
+Result<Json, RpcError> Dispatcher::get_prompt(const Json& params, RequestContext& ctx) const {
+  std::string name = string_or(params, "name");
+  if (name.empty()) return unexpected(invalid_params("Invalid params: \"name\" (the prompt) is required"));
+  const PromptSpec* prompt = registry_->find_prompt(name);
+  if (!prompt) return unexpected(invalid_params("Unknown prompt: " + name + ". Call prompts/list for the prompts this server offers"));
+  auto args = string_map(params.value("arguments", Json()), "arguments");
+  if (!args) return unexpected(args.error());
+  for (const auto& a : prompt->arguments) {
+    if (a.required && args->count(a.name) == 0) {
+      return unexpected(invalid_params("Invalid params: prompt " + name + " needs the argument \"" + a.name + "\"" +
+                                       (a.description.empty() ? std::string() : " (" + a.description + ")")));
+    }
+  }
+  return prompt->handler(*args, ctx);
+}
+
+Result<Json, RpcError> Dispatcher::complete(const Json& params) const {
+  const Json ref = params.value("ref", Json());
+  const Json argument = params.value("argument", Json());
+  if (!ref.is_object() || !argument.is_object() || !argument.contains("name") || !argument["name"].is_string() ||
+      !argument.contains("value") || !argument["value"].is_string()) {
+    return unexpected(invalid_params("Invalid params: completion/complete needs \"ref\" and \"argument\": {name, value}"));
+  }
+  std::map<std::string, std::string> context;
+  if (auto c = params.find("context"); c != params.end() && c->is_object()) {
+    auto m = string_map(c->value("arguments", Json()), "context.arguments");
+    if (!m) return unexpected(m.error());
+    context = std::move(*m);
+  }
+  const std::string arg_name = argument["name"].get<std::string>();
+  const std::string type = string_or(ref, "type");
+  const Completer* completer = nullptr;
+  if (type == "ref/prompt") {
+    const PromptSpec* p = registry_->find_prompt(string_or(ref, "name"));
+    if (!p) return unexpected(invalid_params("Unknown prompt: " + string_or(ref, "name")));
+    for (const auto& a : p->arguments) {
+      if (a.name == arg_name && a.completer) completer = &a.completer;
+    }
+  } else if (type == "ref/resource") {
+    const std::string uri = string_or(ref, "uri");
+    const Registry::Template* found = nullptr;
+    for (const auto& t : registry_->templates()) {
+      if (t.spec.uri_template == uri) found = &t;
+    }
+    if (!found) return unexpected(invalid_params("Unknown resource template: " + uri));
+    if (auto it = found->spec.completers.find(arg_name); it != found->spec.completers.end()) completer = &it->second;
+  } else {
+    return unexpected(invalid_params("Invalid params: ref.type must be \"ref/prompt\" or \"ref/resource\""));
+  }
+  std::vector<std::string> values;
+  if (completer) values = (*completer)(argument["value"].get<std::string>(), context);
+  constexpr size_t kMaxValues = 100;  // the MCP limit per response
+  const size_t total = values.size();
+  if (values.size() > kMaxValues) values.resize(kMaxValues);
+  return Json{{"completion", Json{{"values", values}, {"total", total}, {"hasMore", total > kMaxValues}}}};
+}
+
+}  // namespace jira_mcp::mcp

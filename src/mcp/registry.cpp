@@ -1,0 +1,223 @@
+#include "jira_mcp/mcp/registry.hpp"
+
+#include <set>
+
+namespace jira_mcp::mcp {
+
+ToolResult ToolResult::text(std::string text) {
+  ToolResult r;
+  r.add_text(std::move(text));
+  return r;
+}
+
+ToolResult ToolResult::error(std::string message) {
+  ToolResult r = text(std::move(message));
+  r.is_error = true;
+  return r;
+}
+
+ToolResult& ToolResult::add_text(std::string text) {
+  content.push_back(Json{{"type", "text"}, {"text", std::move(text)}});
+  return *this;
+}
+
+Json ToolResult::to_json() const {
+  Json j{{"content", content.is_array() ? content : Json::array()}};
+  if (structured) j["structuredContent"] = *structured;
+  if (is_error) j["isError"] = true;
+  return j;
+}
+
+Json ToolAnnotations::to_json() const {
+  Json j = Json::object();
+  if (read_only) j["readOnlyHint"] = *read_only;
+  if (destructive) j["destructiveHint"] = *destructive;
+  if (idempotent) j["idempotentHint"] = *idempotent;
+  if (open_world) j["openWorldHint"] = *open_world;
+  return j;
+}
+
+Json ResourceContents::to_json() const {
+  Json j{{"uri", uri}};
+  if (!mime_type.empty()) j["mimeType"] = mime_type;
+  if (text) j["text"] = *text;
+  if (blob) j["blob"] = *blob;
+  return j;
+}
+
+const Registry::Tool* Registry::find_tool(std::string_view name) const {
+  auto it = tool_index_.find(std::string(name));
+  return it == tool_index_.end() ? nullptr : &tools_[it->second];
+}
+
+const ResourceSpec* Registry::find_resource(std::string_view uri) const {
+  for (const auto& r : resources_) {
+    if (r.uri == uri) return &r;
+  }
+  return nullptr;
+}
+
+namespace {
+
+// Splits "test://template/{id}/data" into {"test://template/", "{id}", "/data"}.
+Result<std::vector<std::string>> parse_template(const std::string& t) {
+  std::vector<std::string> parts;
+  std::string literal;
+  for (size_t i = 0; i < t.size(); ++i) {
+    if (t[i] == '{') {
+      auto close = t.find('}', i);
+      if (close == std::string::npos) return unexpected(Error{"template", "unclosed '{' in " + t});
+      std::string var = t.substr(i + 1, close - i - 1);
+      std::string name = !var.empty() && var[0] == '+' ? var.substr(1) : var;
+      if (name.empty() || name.find_first_of("{}/,") != std::string::npos) {
+        return unexpected(Error{"template", "bad variable '{" + var + "}' in " + t});
+      }
+      if (!literal.empty()) parts.push_back(std::move(literal));
+      literal.clear();
+      if (!parts.empty() && parts.back().front() == '{') {
+        return unexpected(Error{"template", "two variables without a literal between them in " + t});
+      }
+      parts.push_back("{" + var + "}");
+      i = close;
+    } else if (t[i] == '}') {
+      return unexpected(Error{"template", "stray '}' in " + t});
+    } else {
+      literal += t[i];
+    }
+  }
+  if (!literal.empty()) parts.push_back(std::move(literal));
+  return parts;
+}
+
+bool match_parts(const std::vector<std::string>& parts, size_t pi, std::string_view uri,
+                 std::map<std::string, std::string>& vars) {
+  if (pi == parts.size()) return uri.empty();
+  const std::string& part = parts[pi];
+  if (part.front() != '{') {
+    if (uri.substr(0, part.size()) != part) return false;
+    return match_parts(parts, pi + 1, uri.substr(part.size()), vars);
+  }
+  bool reserved = part[1] == '+';
+  std::string name = part.substr(reserved ? 2 : 1, part.size() - (reserved ? 3 : 2));
+  // A variable takes at least one character; a simple one stops at '/', '?' and '#'.
+  for (size_t len = 1; len <= uri.size(); ++len) {
+    char c = uri[len - 1];
+    if (!reserved && (c == '/' || c == '?' || c == '#')) break;
+    vars[name] = std::string(uri.substr(0, len));
+    if (match_parts(parts, pi + 1, uri.substr(len), vars)) return true;
+  }
+  vars.erase(name);
+  return false;
+}
+
+bool valid_tool_name(const std::string& n) {
+  if (n.empty() || n.size() > 128) return false;
+  for (char c : n) {
+    bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
+              c == '-' || c == '.';
+    if (!ok) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+const Registry::Template* Registry::match_template(std::string_view uri,
+                                                   std::map<std::string, std::string>& vars) const {
+  for (const auto& t : templates_) {
+    vars.clear();
+    if (match_parts(t.parts, 0, uri, vars)) return &t;
+  }
+  vars.clear();
+  return nullptr;
+}
+
+const PromptSpec* Registry::find_prompt(std::string_view name) const {
+  for (const auto& p : prompts_) {
+    if (p.name == name) return &p;
+  }
+  return nullptr;
+}
+
+RegistryBuilder& RegistryBuilder::add_tool(ToolSpec spec) {
+  tools_.push_back(std::move(spec));
+  return *this;
+}
+RegistryBuilder& RegistryBuilder::add_resource(ResourceSpec spec) {
+  resources_.push_back(std::move(spec));
+  return *this;
+}
+RegistryBuilder& RegistryBuilder::add_resource_template(ResourceTemplateSpec spec) {
+  templates_.push_back(std::move(spec));
+  return *this;
+}
+RegistryBuilder& RegistryBuilder::add_prompt(PromptSpec spec) {
+  prompts_.push_back(std::move(spec));
+  return *this;
+}
+
+Result<std::shared_ptr<const Registry>> RegistryBuilder::freeze() {
+  auto reg = std::make_shared<Registry>();
+  std::vector<std::string> problems;
+  std::set<std::string> names;
+  for (auto& spec : tools_) {
+    const std::string where = "tool '" + spec.name + "'";
+    if (!valid_tool_name(spec.name)) problems.push_back(where + ": name must be 1-128 of [A-Za-z0-9_.-]");
+    if (!names.insert(spec.name).second) problems.push_back(where + ": declared twice");
+    if (spec.description.empty()) problems.push_back(where + ": has no description");
+    if (!spec.handler) problems.push_back(where + ": has no handler");
+    if (!spec.input_schema.is_object() || spec.input_schema.value("type", "") != "object") {
+      problems.push_back(where + ": inputSchema must be an object schema with \"type\": \"object\"");
+      continue;
+    }
+    if (spec.output_schema &&
+        (!spec.output_schema->is_object() || spec.output_schema->value("type", "") != "object")) {
+      problems.push_back(where + ": outputSchema must have \"type\": \"object\"");
+    }
+    auto compiled = core::JsonSchema::compile(spec.input_schema);
+    if (!compiled) {
+      problems.push_back(where + ": inputSchema is not a valid JSON Schema: " + compiled.error().message);
+      continue;
+    }
+    Json listing{{"name", spec.name}};
+    if (!spec.title.empty()) listing["title"] = spec.title;
+    listing["description"] = spec.description;
+    listing["inputSchema"] = spec.input_schema;
+    if (spec.output_schema) listing["outputSchema"] = *spec.output_schema;
+    Json ann = spec.annotations.to_json();
+    if (!ann.empty()) listing["annotations"] = std::move(ann);
+    reg->tool_index_[spec.name] = reg->tools_.size();
+    reg->tools_.push_back(Registry::Tool{std::move(spec), std::move(*compiled), std::move(listing)});
+  }
+  std::set<std::string> uris;
+  for (auto& r : resources_) {
+    if (r.uri.empty() || r.name.empty()) problems.push_back("resource '" + r.uri + "': needs a uri and a name");
+    if (!uris.insert(r.uri).second) problems.push_back("resource '" + r.uri + "': declared twice");
+    if (!r.handler) problems.push_back("resource '" + r.uri + "': has no handler");
+    reg->resources_.push_back(std::move(r));
+  }
+  for (auto& t : templates_) {
+    auto parts = parse_template(t.uri_template);
+    if (!parts) {
+      problems.push_back("resource template: " + parts.error().message);
+      continue;
+    }
+    if (!t.handler) problems.push_back("resource template '" + t.uri_template + "': has no handler");
+    reg->templates_.push_back(Registry::Template{std::move(t), std::move(*parts)});
+  }
+  std::set<std::string> prompt_names;
+  for (auto& p : prompts_) {
+    if (p.name.empty()) problems.push_back("a prompt has no name");
+    if (!prompt_names.insert(p.name).second) problems.push_back("prompt '" + p.name + "': declared twice");
+    if (!p.handler) problems.push_back("prompt '" + p.name + "': has no handler");
+    reg->prompts_.push_back(std::move(p));
+  }
+  if (!problems.empty()) {
+    std::string msg = "invalid registry:";
+    for (auto& p : problems) msg += "\n  - " + p;
+    return unexpected(Error{"registry", msg});
+  }
+  return std::shared_ptr<const Registry>(std::move(reg));
+}
+
+}  // namespace jira_mcp::mcp

@@ -1,0 +1,228 @@
+#include "jira_mcp/transport/stdio.hpp"
+
+#include <poll.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
+
+#include <spdlog/spdlog.h>
+
+#include <cerrno>
+#include <condition_variable>
+#include <cstring>
+#include <deque>
+#include <mutex>
+#include <thread>
+
+#include "jira_mcp/core/work_queue.hpp"
+
+namespace jira_mcp::transport {
+
+namespace {
+
+// The one writer: a queue of complete lines drained by a single thread. A line is written with
+// as many write() calls as it takes, so the client never sees half a message.
+class LineWriter {
+ public:
+  explicit LineWriter(int fd) : fd_(fd), thread_([this](std::stop_token st) { loop(st); }) {}
+  ~LineWriter() { finish(); }
+
+  void push(std::string line) {
+    line.push_back('\n');
+    {
+      std::lock_guard lock(mu_);
+      if (broken_) return;
+      queue_.push_back(std::move(line));
+    }
+    cv_.notify_one();
+  }
+  // Writes what is queued, then stops the thread.
+  void finish() {
+    if (!thread_.joinable()) return;
+    thread_.request_stop();
+    cv_.notify_all();
+    thread_.join();
+  }
+  bool broken() const {
+    std::lock_guard lock(mu_);
+    return broken_;
+  }
+
+ private:
+  void loop(std::stop_token st) {
+    for (;;) {
+      std::deque<std::string> batch;
+      {
+        std::unique_lock lock(mu_);
+        cv_.wait(lock, st, [&] { return !queue_.empty(); });
+        if (queue_.empty()) return;  // stop requested and nothing left
+        batch.swap(queue_);
+      }
+      for (auto& line : batch) {
+        if (!write_all(line)) {
+          std::lock_guard lock(mu_);
+          broken_ = true;
+          queue_.clear();
+          spdlog::warn("stdout is closed ({}); replies can no longer be delivered", std::strerror(errno));
+          return;
+        }
+      }
+    }
+  }
+  bool write_all(const std::string& s) {
+    size_t off = 0;
+    while (off < s.size()) {
+      ssize_t n = ::write(fd_, s.data() + off, s.size() - off);
+      if (n < 0) {
+        if (errno == EINTR) continue;
+        return false;
+      }
+      off += static_cast<size_t>(n);
+    }
+    return true;
+  }
+
+  int fd_;
+  mutable std::mutex mu_;
+  std::condition_variable_any cv_;
+  std::deque<std::string> queue_;
+  bool broken_ = false;
+  std::jthread thread_;
+};
+
+class StdioPeer final : public mcp::Peer {
+ public:
+  explicit StdioPeer(LineWriter& writer) : writer_(writer) {}
+  void send(const Json& message) override { writer_.push(dump_compact(message)); }
+
+ private:
+  LineWriter& writer_;
+};
+
+}  // namespace
+
+class StdioServer::Impl {
+ public:
+  Impl(const mcp::Dispatcher& d, StdioOptions o)
+      : dispatcher_(d), options_(o), writer_(o.out_fd), peer_(writer_), session_(peer_, "stdio"),
+        wake_fd_(eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC)) {}
+  ~Impl() {
+    if (wake_fd_ >= 0) close(wake_fd_);
+  }
+
+  int run();
+  void stop() {
+    stop_requested_.store(true);
+    if (wake_fd_ >= 0) {
+      uint64_t one = 1;
+      [[maybe_unused]] ssize_t n = ::write(wake_fd_, &one, sizeof one);
+    }
+  }
+  mcp::Session& session() { return session_; }
+
+ private:
+  void on_line(std::string_view line, core::WorkQueue& pool);
+  void reply_error(int code, std::string message) {
+    writer_.push(dump_compact(mcp::make_error(std::nullopt, mcp::RpcError{code, std::move(message), {}})));
+  }
+
+  const mcp::Dispatcher& dispatcher_;
+  StdioOptions options_;
+  LineWriter writer_;
+  StdioPeer peer_;
+  mcp::Session session_;
+  int wake_fd_;
+  std::atomic<bool> stop_requested_{false};
+};
+
+void StdioServer::Impl::on_line(std::string_view line, core::WorkQueue& pool) {
+  if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+  if (line.find_first_not_of(" \t") == std::string_view::npos) return;  // blank lines are not messages
+  auto parsed = dispatcher_.parse(line);
+  if (auto* err = std::get_if<std::string>(&parsed)) {
+    spdlog::warn("refused a malformed message ({} bytes)", line.size());
+    writer_.push(std::move(*err));
+    return;
+  }
+  Json msg = std::move(std::get<Json>(parsed));
+  const bool is_initialize = msg.is_object() && msg.value("method", Json()) == "initialize";
+  if (!mcp::Dispatcher::is_request(msg) || is_initialize) {
+    if (auto reply = dispatcher_.handle(msg, session_)) writer_.push(dump_compact(*reply));
+    return;
+  }
+  Json id = msg["id"];
+  auto task = [this, m = std::move(msg)]() {
+    if (auto reply = dispatcher_.handle(m, session_)) writer_.push(dump_compact(*reply));
+  };
+  if (!pool.try_submit(std::move(task))) {
+    spdlog::warn("request queue full ({} waiting); refusing a request", options_.max_queue);
+    writer_.push(dump_compact(mcp::make_error(
+        id, mcp::RpcError{mcp::rpc::kServerBusy,
+                          "Server busy: too many requests in flight; retry after the pending ones finish", {}})));
+  }
+}
+
+int StdioServer::Impl::run() {
+  core::WorkQueue pool(options_.workers, options_.max_queue);
+  std::string buf;
+  bool discarding = false;  // inside a line that went over the limit
+  char chunk[65536];
+  for (;;) {
+    if (stop_requested_.load() || writer_.broken()) break;
+    pollfd fds[2] = {{options_.in_fd, POLLIN, 0}, {wake_fd_, POLLIN, 0}};
+    int r = poll(fds, 2, -1);
+    if (r < 0) {
+      if (errno == EINTR) continue;
+      spdlog::error("poll on stdin failed: {}", std::strerror(errno));
+      break;
+    }
+    if (fds[1].revents & POLLIN) break;
+    if (!(fds[0].revents & (POLLIN | POLLHUP | POLLERR))) continue;
+    ssize_t n = ::read(options_.in_fd, chunk, sizeof chunk);
+    if (n < 0) {
+      if (errno == EINTR || errno == EAGAIN) continue;
+      spdlog::error("reading stdin failed: {}", std::strerror(errno));
+      break;
+    }
+    if (n == 0) break;  // end of input
+    size_t start = 0;
+    const size_t len = static_cast<size_t>(n);
+    while (start < len) {
+      const char* nl = static_cast<const char*>(std::memchr(chunk + start, '\n', len - start));
+      size_t piece = nl ? static_cast<size_t>(nl - (chunk + start)) : len - start;
+      if (!discarding) {
+        if (buf.size() + piece > options_.max_line_bytes) {
+          discarding = true;
+          buf.clear();
+          buf.shrink_to_fit();
+          spdlog::warn("discarding a message longer than {} bytes", options_.max_line_bytes);
+          reply_error(mcp::rpc::kInvalidRequest,
+                      "Invalid Request: message larger than " + std::to_string(options_.max_line_bytes) +
+                          " bytes (server.max_line_bytes); it was discarded");
+        } else {
+          buf.append(chunk + start, piece);
+        }
+      }
+      if (!nl) break;
+      if (!discarding) on_line(buf, pool);
+      buf.clear();
+      discarding = false;
+      start += piece + 1;
+    }
+  }
+  if (!discarding && !buf.empty() && !stop_requested_.load()) on_line(buf, pool);  // a last line without '\n'
+  spdlog::debug("input ended; finishing in-flight requests");
+  session_.end_of_input();
+  pool.drain();
+  session_.close();
+  writer_.finish();
+  return 0;
+}
+
+StdioServer::StdioServer(const mcp::Dispatcher& dispatcher, StdioOptions options)
+    : impl_(std::make_unique<Impl>(dispatcher, options)) {}
+StdioServer::~StdioServer() = default;
+int StdioServer::run() { return impl_->run(); }
+void StdioServer::stop() { impl_->stop(); }
+mcp::Session& StdioServer::session() { return impl_->session(); }
+
+}  // namespace jira_mcp::transport
