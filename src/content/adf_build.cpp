@@ -1,0 +1,411 @@
+#include "content/adf_build.hpp"
+
+#include <algorithm>
+#include <cctype>
+#include <charconv>
+#include <cstdio>
+#include <utility>
+#include <vector>
+
+#include "jira_mcp/content/convert.hpp"
+
+namespace jira_mcp::content::detail {
+
+const Json* object_field(const Json& j, std::string_view key) {
+  if (!j.is_object()) return nullptr;
+  auto it = j.find(key);
+  if (it == j.end() || !it->is_object()) return nullptr;
+  return &*it;
+}
+
+const Json* array_field(const Json& j, std::string_view key) {
+  if (!j.is_object()) return nullptr;
+  auto it = j.find(key);
+  if (it == j.end() || !it->is_array()) return nullptr;
+  return &*it;
+}
+
+std::string string_field(const Json& j, std::string_view key) { return string_or(j, key); }
+
+std::string node_type(const Json& j) { return string_or(j, "type"); }
+
+std::string attr_string(const Json& node, std::string_view key) {
+  const Json* attrs = object_field(node, "attrs");
+  if (attrs == nullptr) return {};
+  auto it = attrs->find(key);
+  if (it == attrs->end()) return {};
+  if (it->is_string()) return it->get<std::string>();
+  if (it->is_number_integer()) return std::to_string(it->get<long long>());
+  if (it->is_number_unsigned()) return std::to_string(it->get<unsigned long long>());
+  if (it->is_number_float()) return std::to_string(static_cast<long long>(it->get<double>()));
+  return {};
+}
+
+Json text_node(std::string text, Json marks) {
+  Json node = {{"type", "text"}, {"text", std::move(text)}};
+  if (marks.is_array() && !marks.empty()) node["marks"] = std::move(marks);
+  return node;
+}
+
+Json paragraph(Json inlines) {
+  Json node = {{"type", "paragraph"}};
+  node["content"] = inlines.is_array() ? std::move(inlines) : Json::array();
+  return node;
+}
+
+Json hard_break() { return Json{{"type", "hardBreak"}}; }
+
+namespace {
+const Json& marks_of(const Json& node) {
+  static const Json kEmpty = Json::array();
+  const Json* marks = array_field(node, "marks");
+  return marks != nullptr ? *marks : kEmpty;
+}
+}  // namespace
+
+void append_inline(Json& inlines, Json node) {
+  if (node_type(node) == "text") {
+    std::string text = string_field(node, "text");
+    if (text.empty()) return;
+    if (!inlines.empty()) {
+      Json& last = inlines.back();
+      if (node_type(last) == "text" && marks_of(last) == marks_of(node)) {
+        last["text"] = string_field(last, "text") + text;
+        return;
+      }
+    }
+  }
+  inlines.push_back(std::move(node));
+}
+
+void append_text(Json& inlines, std::string text, const Json& marks) {
+  append_inline(inlines, text_node(std::move(text), marks));
+}
+
+namespace {
+
+bool has_mark(const Json& marks, std::string_view type) {
+  return std::any_of(marks.begin(), marks.end(),
+                     [&](const Json& m) { return node_type(m) == type; });
+}
+
+// Inline content as the schema wants it: no empty text, code only with link.
+Json sanitize_inlines(const Json* inlines) {
+  Json out = Json::array();
+  if (inlines == nullptr) return out;
+  for (const Json& node : *inlines) {
+    std::string type = node_type(node);
+    if (type == "text") {
+      const Json& marks = marks_of(node);
+      if (has_mark(marks, "code")) {
+        Json kept = Json::array();
+        for (const Json& m : marks) {
+          std::string mt = node_type(m);
+          if (mt == "code" || mt == "link") kept.push_back(m);
+        }
+        append_text(out, string_field(node, "text"), kept);
+      } else {
+        append_text(out, string_field(node, "text"), marks);
+      }
+    } else if (!type.empty()) {
+      out.push_back(node);
+    }
+  }
+  return out;
+}
+
+void sanitize_into(Json& out, const Json& node, BlockContext ctx, int depth);
+
+Json sanitize_list_item(const Json& item, int depth) {
+  Json content = Json::array();
+  if (const Json* children = array_field(item, "content")) {
+    for (const Json& child : *children) sanitize_into(content, child, BlockContext::kListItem, depth + 1);
+  }
+  if (content.empty() || (node_type(content[0]) != "paragraph" && node_type(content[0]) != "codeBlock")) {
+    content.insert(content.begin(), paragraph());
+  }
+  return Json{{"type", "listItem"}, {"content", std::move(content)}};
+}
+
+Json sanitize_task_list(const Json& node, int depth) {
+  Json items = Json::array();
+  if (const Json* children = array_field(node, "content")) {
+    for (const Json& child : *children) {
+      std::string type = node_type(child);
+      if (type == "taskItem") {
+        Json item = {{"type", "taskItem"}, {"attrs", child.value("attrs", Json::object())}};
+        item["content"] = sanitize_inlines(array_field(child, "content"));
+        items.push_back(std::move(item));
+      } else if (type == "taskList" && depth < kMaxNesting) {
+        Json nested = sanitize_task_list(child, depth + 1);
+        if (!nested.is_null()) items.push_back(std::move(nested));
+      }
+    }
+  }
+  if (items.empty()) return nullptr;
+  return Json{{"type", "taskList"}, {"attrs", node.value("attrs", Json::object())}, {"content", std::move(items)}};
+}
+
+// A task list where the schema forbids one (inside a quote): a bullet list whose items start
+// with the checkbox as text, nested task lists kept inside the items (list items allow them).
+Json task_list_as_bullets(const Json& node) {
+  Json items = Json::array();
+  for (const Json& child : node.value("content", Json::array())) {
+    if (node_type(child) == "taskItem") {
+      Json inlines = Json::array();
+      append_text(inlines, attr_string(child, "state") == "DONE" ? "[x] " : "[ ] ");
+      for (const Json& inl : sanitize_inlines(array_field(child, "content"))) append_inline(inlines, inl);
+      items.push_back(Json{{"type", "listItem"}, {"content", Json::array({paragraph(std::move(inlines))})}});
+    } else if (node_type(child) == "taskList") {
+      if (items.empty()) items.push_back(Json{{"type", "listItem"}, {"content", Json::array({paragraph()})}});
+      items.back()["content"].push_back(child);
+    }
+  }
+  if (items.empty()) return nullptr;
+  return Json{{"type", "bulletList"}, {"content", std::move(items)}};
+}
+
+Json cell_text_paragraph(const Json& row) {
+  Json inlines = Json::array();
+  bool first = true;
+  for (const Json& cell : row.value("content", Json::array())) {
+    if (!first) append_text(inlines, " | ");
+    first = false;
+    append_text(inlines, plain_text(cell));
+  }
+  return paragraph(std::move(inlines));
+}
+
+void sanitize_into(Json& out, const Json& node, BlockContext ctx, int depth) {
+  const std::string type = node_type(node);
+  if (depth > kMaxNesting) {
+    std::string text = plain_text(node);
+    if (!text.empty()) out.push_back(paragraph(Json::array({text_node(std::move(text))})));
+    return;
+  }
+  const bool doc_like = ctx == BlockContext::kDoc || ctx == BlockContext::kTableCell;
+  if (type == "paragraph") {
+    out.push_back(paragraph(sanitize_inlines(array_field(node, "content"))));
+  } else if (type == "heading") {
+    Json inlines = sanitize_inlines(array_field(node, "content"));
+    if (!doc_like) {
+      out.push_back(paragraph(std::move(inlines)));
+      return;
+    }
+    int level = 1;
+    if (const Json* attrs = object_field(node, "attrs")) {
+      auto it = attrs->find("level");
+      if (it != attrs->end() && it->is_number()) level = std::clamp(it->get<int>(), 1, 6);
+    }
+    out.push_back(Json{{"type", "heading"}, {"attrs", {{"level", level}}}, {"content", std::move(inlines)}});
+  } else if (type == "codeBlock") {
+    std::string text;
+    if (const Json* content = array_field(node, "content")) {
+      for (const Json& t : *content) text += string_field(t, "text");
+    }
+    Json code = {{"type", "codeBlock"}};
+    std::string language = attr_string(node, "language");
+    if (!language.empty()) code["attrs"] = {{"language", language}};
+    code["content"] = Json::array();
+    if (!text.empty()) code["content"].push_back(text_node(std::move(text)));
+    out.push_back(std::move(code));
+  } else if (type == "rule") {
+    if (doc_like) out.push_back(Json{{"type", "rule"}});
+  } else if (type == "blockquote") {
+    if (doc_like) {
+      Json content = sanitize_blocks(node.value("content", Json::array()), BlockContext::kBlockquote, depth + 1);
+      if (content.empty()) content.push_back(paragraph());
+      out.push_back(Json{{"type", "blockquote"}, {"content", std::move(content)}});
+    } else if (const Json* children = array_field(node, "content")) {
+      for (const Json& child : *children) sanitize_into(out, child, ctx, depth + 1);
+    }
+  } else if (type == "bulletList" || type == "orderedList") {
+    Json items = Json::array();
+    if (const Json* children = array_field(node, "content")) {
+      for (const Json& child : *children) {
+        if (node_type(child) == "listItem") items.push_back(sanitize_list_item(child, depth));
+      }
+    }
+    if (items.empty()) return;
+    Json list = {{"type", type}, {"content", std::move(items)}};
+    if (type == "orderedList") {
+      if (const Json* attrs = object_field(node, "attrs")) {
+        auto it = attrs->find("order");
+        if (it != attrs->end() && it->is_number() && it->get<double>() >= 0) {
+          list["attrs"] = {{"order", *it}};
+        }
+      }
+    }
+    out.push_back(std::move(list));
+  } else if (type == "taskList") {
+    if (ctx == BlockContext::kBlockquote) {
+      Json bullets = task_list_as_bullets(node);
+      if (!bullets.is_null()) sanitize_into(out, bullets, ctx, depth + 1);
+      return;
+    }
+    Json list = sanitize_task_list(node, depth);
+    if (!list.is_null()) out.push_back(std::move(list));
+  } else if (type == "table") {
+    const Json* rows = array_field(node, "content");
+    if (rows == nullptr) return;
+    if (ctx != BlockContext::kDoc) {
+      for (const Json& row : *rows) out.push_back(cell_text_paragraph(row));
+      return;
+    }
+    Json new_rows = Json::array();
+    for (const Json& row : *rows) {
+      Json cells = Json::array();
+      for (const Json& cell : row.value("content", Json::array())) {
+        std::string cell_type = node_type(cell);
+        if (cell_type != "tableCell" && cell_type != "tableHeader") continue;
+        Json content = sanitize_blocks(cell.value("content", Json::array()), BlockContext::kTableCell, depth + 1);
+        if (content.empty()) content.push_back(paragraph());
+        cells.push_back(Json{{"type", cell_type}, {"content", std::move(content)}});
+      }
+      if (!cells.empty()) new_rows.push_back(Json{{"type", "tableRow"}, {"content", std::move(cells)}});
+    }
+    if (!new_rows.empty()) out.push_back(Json{{"type", "table"}, {"content", std::move(new_rows)}});
+  } else if (const Json* children = array_field(node, "content")) {
+    for (const Json& child : *children) sanitize_into(out, child, ctx, depth + 1);
+  }
+}
+
+}  // namespace
+
+Json sanitize_blocks(const Json& blocks, BlockContext ctx, int depth) {
+  Json out = Json::array();
+  if (!blocks.is_array()) return out;
+  for (const Json& node : blocks) sanitize_into(out, node, ctx, depth);
+  return out;
+}
+
+Json make_doc(const Json& blocks) {
+  return Json{{"type", "doc"}, {"version", 1}, {"content", blocks.is_array() ? blocks : Json::array()}};
+}
+
+namespace {
+bool is_inline_type(std::string_view type) {
+  static constexpr std::string_view kInline[] = {"text",        "hardBreak",  "mention",     "emoji",
+                                                 "date",        "status",     "inlineCard",  "mediaInline",
+                                                 "placeholder", "inlineExtension"};
+  return std::find(std::begin(kInline), std::end(kInline), type) != std::end(kInline);
+}
+}  // namespace
+
+// Iterative, so hostile nesting cannot exhaust the stack.
+std::string plain_text(const Json& root) {
+  std::string out;
+  std::vector<const Json*> stack{&root};
+  auto separate = [&out] {
+    if (!out.empty() && out.back() != ' ') out += ' ';
+  };
+  while (!stack.empty()) {
+    const Json* node = stack.back();
+    stack.pop_back();
+    if (node->is_array()) {
+      for (auto it = node->rbegin(); it != node->rend(); ++it) stack.push_back(&*it);
+      continue;
+    }
+    if (!node->is_object()) continue;
+    std::string type = node_type(*node);
+    if (type == "text") {
+      out += string_field(*node, "text");
+    } else if (type == "hardBreak") {
+      separate();
+    } else if (type == "mention" || type == "emoji" || type == "status" || type == "placeholder") {
+      std::string text = attr_string(*node, "text");
+      out += text.empty() ? attr_string(*node, type == "emoji" ? "shortName" : "id") : text;
+    } else if (type == "inlineCard" || type == "blockCard" || type == "embedCard") {
+      out += attr_string(*node, "url");
+    }
+    if (const Json* content = array_field(*node, "content")) {
+      if (!is_inline_type(type)) separate();
+      stack.push_back(content);
+    }
+  }
+  while (!out.empty() && out.back() == ' ') out.pop_back();
+  return out;
+}
+
+std::string date_text(const Json& node) {
+  std::string raw = attr_string(node, "timestamp");
+  long long ms = 0;
+  auto [end, ec] = std::from_chars(raw.data(), raw.data() + raw.size(), ms);
+  if (raw.empty() || ec != std::errc() || end != raw.data() + raw.size()) return raw;
+  // Days since 1970-01-01 to a civil date (Howard Hinnant's algorithm).
+  long long days = ms / 86400000 - (ms % 86400000 < 0 ? 1 : 0);
+  days += 719468;
+  const long long era = (days >= 0 ? days : days - 146096) / 146097;
+  const long long doe = days - era * 146097;
+  const long long yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+  const long long doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+  const long long mp = (5 * doy + 2) / 153;
+  const long long day = doy - (153 * mp + 2) / 5 + 1;
+  const long long month = mp < 10 ? mp + 3 : mp - 9;
+  const long long year = yoe + era * 400 + (month <= 2 ? 1 : 0);
+  if (year < 0 || year > 9999) return raw;
+  char buf[48];
+  std::snprintf(buf, sizeof buf, "%04lld-%02lld-%02lld", year, month, day);
+  return buf;
+}
+
+std::string panel_label(const Json& node) {
+  std::string type = attr_string(node, "panelType");
+  if (type.empty() || type == "custom") return "Note";
+  type[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(type[0])));
+  return type;
+}
+
+std::string media_label(const Json& node) {
+  std::string name = attr_string(node, "alt");
+  if (name.empty()) name = attr_string(node, "name");
+  if (name.empty()) name = attr_string(node, "id");
+  if (name.empty()) name = "file";
+  return "attachment: " + name;
+}
+
+std::string sanitize_utf8(std::string_view in) {
+  std::string out;
+  out.reserve(in.size());
+  const auto* s = reinterpret_cast<const unsigned char*>(in.data());
+  const size_t n = in.size();
+  size_t i = 0;
+  while (i < n) {
+    unsigned char c = s[i];
+    size_t len = 0;
+    unsigned cp = 0;
+    if (c < 0x80) {
+      out += static_cast<char>(c);
+      ++i;
+      continue;
+    }
+    if (c >= 0xC2 && c <= 0xDF) {
+      len = 2;
+      cp = c & 0x1Fu;
+    } else if (c >= 0xE0 && c <= 0xEF) {
+      len = 3;
+      cp = c & 0x0Fu;
+    } else if (c >= 0xF0 && c <= 0xF4) {
+      len = 4;
+      cp = c & 0x07u;
+    }
+    bool ok = len != 0 && i + len <= n;
+    for (size_t k = 1; ok && k < len; ++k) {
+      if ((s[i + k] & 0xC0u) != 0x80u) ok = false;
+      cp = (cp << 6) | (s[i + k] & 0x3Fu);
+    }
+    if (ok && ((len == 3 && (cp < 0x800 || (cp >= 0xD800 && cp <= 0xDFFF))) || (len == 4 && (cp < 0x10000 || cp > 0x10FFFF)))) {
+      ok = false;
+    }
+    if (ok) {
+      out.append(in.substr(i, len));
+      i += len;
+    } else {
+      out += "\xEF\xBF\xBD";
+      ++i;
+    }
+  }
+  return out;
+}
+
+}  // namespace jira_mcp::content::detail

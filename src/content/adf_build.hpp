@@ -1,0 +1,54 @@
+#pragma once
+// Private helpers shared by the Markdown and wiki front ends: building ADF nodes, reading
+// untrusted JSON without throwing, and the one pass that makes a loosely built ADF tree valid
+// against the ADF schema (each container only holds the children the schema allows).
+#include <string>
+#include <string_view>
+
+#include "jira_mcp/core/json.hpp"
+
+namespace jira_mcp::content::detail {
+
+// Where a list of blocks lives; the ADF schema allows a different set of blocks in each.
+enum class BlockContext { kDoc, kListItem, kBlockquote, kTableCell };
+
+// Reading untrusted JSON: nullptr / fallback when `j` is not an object or the field is missing
+// or of another type.
+const Json* object_field(const Json& j, std::string_view key);
+const Json* array_field(const Json& j, std::string_view key);
+std::string string_field(const Json& j, std::string_view key);
+// The node's "type" string, or "" for anything that is not an object with a string type.
+std::string node_type(const Json& j);
+// attrs[key] as a string ("" when absent); numbers are printed.
+std::string attr_string(const Json& node, std::string_view key);
+
+Json text_node(std::string text, Json marks = Json::array());
+Json paragraph(Json inlines = Json::array());
+Json hard_break();
+// Appends an inline node, dropping empty text and merging it into a preceding text node with
+// identical marks.
+void append_inline(Json& inlines, Json node);
+void append_text(Json& inlines, std::string text, const Json& marks = Json::array());
+
+// Rewrites `blocks` so that every node is allowed where it stands (see BlockContext), text
+// nodes are non-empty, lists and quotes are non-empty, list items start with a paragraph and
+// code carries no other marks. Unknown block types are dropped. Returns the new array.
+Json sanitize_blocks(const Json& blocks, BlockContext ctx, int depth = 0);
+// Wraps sanitized blocks into {"type":"doc","version":1,"content":...}.
+Json make_doc(const Json& blocks);
+
+// The plain text of any ADF node or array (text, mention text, ...), blocks separated by
+// spaces. Bounded by kMaxNesting.
+std::string plain_text(const Json& node);
+
+// Shared by both renderers: the ISO date (YYYY-MM-DD, UTC) of a date node's attrs.timestamp
+// (milliseconds, string or number; the raw value when it is not a number), the label of a panel
+// ("Info", "Warning", ...), and the placeholder text of a media node ("attachment: name").
+std::string date_text(const Json& node);
+std::string panel_label(const Json& node);
+std::string media_label(const Json& node);
+
+// Replaces invalid UTF-8 sequences with U+FFFD.
+std::string sanitize_utf8(std::string_view in);
+
+}  // namespace jira_mcp::content::detail
