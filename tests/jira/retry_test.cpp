@@ -1,0 +1,79 @@
+#include <doctest/doctest.h>
+
+#include "jira_mcp/jira/retry.hpp"
+
+using namespace jira_mcp::jira;
+using std::chrono::milliseconds;
+
+namespace {
+const auto kNow = std::chrono::system_clock::time_point(std::chrono::seconds(1767225600));  // 2026-01-01T00:00:00Z
+AttemptOutcome status(int s, bool retry_after = false) { return {s, std::nullopt, retry_after}; }
+AttemptOutcome failure(TransportErrorKind k, bool sent) { return {std::nullopt, TransportError{k, sent, ""}, false}; }
+}  // namespace
+
+TEST_CASE("idempotent requests retry on 429, 502, 503, 504 and connection failures only") {
+  for (int s : {429, 502, 503, 504}) CHECK(is_retryable(status(s), true));
+  for (int s : {400, 401, 403, 404, 409, 500, 501}) CHECK_FALSE(is_retryable(status(s), true));
+  CHECK(is_retryable(failure(TransportErrorKind::connect, false), true));
+  CHECK(is_retryable(failure(TransportErrorKind::read, true), true));
+  CHECK(is_retryable(failure(TransportErrorKind::read_timeout, true), true));
+  CHECK_FALSE(is_retryable(failure(TransportErrorKind::tls_verify, false), true));
+  CHECK_FALSE(is_retryable(failure(TransportErrorKind::pool_timeout, false), true));
+}
+
+TEST_CASE("a non-idempotent request retries only when the server did not process it") {
+  CHECK(is_retryable(status(429), false));
+  CHECK(is_retryable(status(503, true), false));
+  CHECK_FALSE(is_retryable(status(503, false), false));
+  CHECK_FALSE(is_retryable(status(502), false));
+  CHECK_FALSE(is_retryable(status(504), false));
+  CHECK(is_retryable(failure(TransportErrorKind::connect, false), false));
+  CHECK(is_retryable(failure(TransportErrorKind::connect_timeout, false), false));
+  CHECK_FALSE(is_retryable(failure(TransportErrorKind::read, true), false));
+  CHECK_FALSE(is_retryable(failure(TransportErrorKind::read_timeout, true), false));
+  CHECK_FALSE(is_retryable(failure(TransportErrorKind::write, true), false));
+}
+
+TEST_CASE("full-jitter backoff stays within an exponentially growing, capped window") {
+  RetryOptions o;
+  o.base_delay = milliseconds(100);
+  o.max_delay = milliseconds(1000);
+  std::mt19937_64 rng(7);
+  milliseconds max_seen{0};
+  for (int i = 0; i < 200; ++i) {
+    CHECK(backoff_delay(1, o, rng) <= milliseconds(100));
+    CHECK(backoff_delay(3, o, rng) <= milliseconds(400));
+    auto d = backoff_delay(20, o, rng);
+    CHECK(d <= milliseconds(1000));
+    max_seen = std::max(max_seen, d);
+  }
+  CHECK(max_seen > milliseconds(400));  // the window really grew to the cap
+}
+
+TEST_CASE("Retry-After accepts delta seconds and HTTP dates") {
+  CHECK(parse_retry_after("7", kNow) == milliseconds(7000));
+  CHECK(parse_retry_after(" 0 ", kNow) == milliseconds(0));
+  CHECK(parse_retry_after("Thu, 01 Jan 2026 00:00:30 GMT", kNow) == milliseconds(30000));
+  CHECK(parse_retry_after("Wed, 31 Dec 2025 23:59:00 GMT", kNow) == milliseconds(0));
+  CHECK_FALSE(parse_retry_after("soon", kNow).has_value());
+  CHECK_FALSE(parse_retry_after("-3", kNow).has_value());
+}
+
+TEST_CASE("X-RateLimit-Reset accepts ISO-8601 timestamps and epoch seconds or milliseconds") {
+  CHECK(parse_rate_limit_reset("2026-01-01T00:00:10Z", kNow) == milliseconds(10000));
+  CHECK(parse_rate_limit_reset("2026-01-01T00:00:10.500Z", kNow) == milliseconds(10500));
+  CHECK(parse_rate_limit_reset("2026-01-01T01:00:05+01:00", kNow) == milliseconds(5000));
+  CHECK(parse_rate_limit_reset("2025-12-31T19:00:05-0500", kNow) == milliseconds(5000));
+  CHECK(parse_rate_limit_reset("1767225620", kNow) == milliseconds(20000));
+  CHECK(parse_rate_limit_reset("1767225620000", kNow) == milliseconds(20000));
+  CHECK_FALSE(parse_rate_limit_reset("2026-13-01T00:00:00Z", kNow).has_value());
+  CHECK_FALSE(parse_rate_limit_reset("tomorrow", kNow).has_value());
+}
+
+TEST_CASE("the server-requested wait prefers Retry-After over X-RateLimit-Reset") {
+  HttpHeaders both{{"x-ratelimit-reset", "2026-01-01T00:01:00Z"}, {"retry-after", "3"}};
+  CHECK(server_requested_wait(both, kNow) == milliseconds(3000));
+  HttpHeaders reset_only{{"X-RateLimit-Reset", "2026-01-01T00:01:00Z"}};
+  CHECK(server_requested_wait(reset_only, kNow) == milliseconds(60000));
+  CHECK_FALSE(server_requested_wait({}, kNow).has_value());
+}
