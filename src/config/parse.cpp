@@ -1,0 +1,329 @@
+// parse(): the command line is read first (CLI11) so --help, --version and flag syntax errors
+// answer before anything else is looked at, but its values are applied last, on top of the
+// file and the environment. Every layer reports all of its problems; the cross-field checks
+// then run on the merged result, and everything found is returned at once.
+#include <CLI/CLI.hpp>
+#include <unistd.h>
+
+#include "config/layers.hpp"
+#include "config/text.hpp"
+#include "jira_mcp/config/config.hpp"
+#include "jira_mcp/config/keys.hpp"
+
+namespace jira_mcp::config {
+namespace {
+
+constexpr std::string_view kConfigEnv = "JIRA_MCP_CONFIG";
+
+std::string section_group(std::string_view key) {
+  if (key.starts_with("server.")) return "Server";
+  if (key.starts_with("jira.")) return "Jira";
+  if (key.starts_with("sandbox.")) return "Sandbox";
+  return "Other";
+}
+
+std::string type_name(const KeySpec& spec) {
+  switch (spec.kind) {
+    case ValueKind::Int: return "INT";
+    case ValueKind::Double: return "NUMBER";
+    case ValueKind::Bool: return "";
+    case ValueKind::StringList: return "A,B,...";
+    case ValueKind::StringMap: return "NAME=VALUE,...";
+    case ValueKind::Enum: {
+      std::string out;
+      for (const auto v : spec.allowed) out += (out.empty() ? "" : "|") + std::string(v);
+      return out;
+    }
+    case ValueKind::String: return spec.key == "jira.url" ? "URL" : "TEXT";
+  }
+  return "";
+}
+
+std::string flag_help(const KeySpec& spec) {
+  const Config defaults;
+  std::string out = std::string(spec.description) + " [";
+  if (spec.kind == ValueKind::Int) {
+    out += std::to_string(spec.min) + ".." + std::to_string(spec.max) + "; ";
+  } else if (spec.kind == ValueKind::Double) {
+    out += detail::format_double(spec.dmin) + ".." + detail::format_double(spec.dmax) + "; ";
+  }
+  out += "default: " + toml_value(spec, defaults, true);
+  for (const auto name : spec.env) out += "; env: " + std::string(name);
+  out += "; file: " + std::string(spec.key) + "]";
+  return out;
+}
+
+std::string help_footer() {
+  std::string out =
+      "Settings are taken from, highest first: flags, environment, the TOML config file\n"
+      "(--config FILE or $JIRA_MCP_CONFIG; every key is documented in config.toml.example),\n"
+      "defaults. Environment variables:\n";
+  out += "  " + std::string(kConfigEnv) + " = path of the TOML config file\n";
+  for (const auto& spec : keys()) {
+    std::string names;
+    for (const auto name : spec.env) names += (names.empty() ? "" : " or ") + std::string(name);
+    if (!names.empty()) out += "  " + names + " -> " + std::string(spec.key) + "\n";
+  }
+  return out;
+}
+
+// Command-line values, captured raw so the key table validates them like any other source.
+struct CliCapture {
+  std::vector<std::string> values;      // by row index, top-level flags
+  std::vector<std::string> sub_values;  // by row index, `sandbox` subcommand flags
+  std::vector<CLI::Option*> options;
+  std::vector<CLI::Option*> sub_options;
+  std::string config_file;
+  bool sandbox = false, doctor = false, bench = false, bench_json = false, bench_quick = false,
+       timing = false, version = false;
+  CLI::Option* config_option = nullptr;
+  CLI::App* sandbox_command = nullptr;
+};
+
+void add_key_option(CLI::App& app, const KeySpec& spec, std::string_view flag, std::string& target,
+                    CLI::Option*& option, const std::string& group) {
+  if (spec.kind == ValueKind::Bool) {
+    // `--flag` means true; `--flag=false` is accepted too.
+    option = app.add_flag(std::string(flag), target, flag_help(spec));
+  } else {
+    option = app.add_option(std::string(flag), target, flag_help(spec))->type_name(type_name(spec));
+  }
+  option->group(group);
+}
+
+void build_app(CLI::App& app, CliCapture& cli) {
+  app.option_defaults()->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
+  app.set_help_flag("-h,--help", "Print this help and exit");
+  app.add_flag("--version", cli.version, "Print the version and exit");
+  cli.config_option =
+      app.add_option("--config", cli.config_file,
+                     "TOML config file (env " + std::string(kConfigEnv) +
+                         "); see config.toml.example")
+          ->type_name("FILE");
+
+  const std::string modes = "Modes";
+  app.add_flag("--sandbox", cli.sandbox, "Serve against the built-in Jira emulator")->group(modes);
+  app.add_flag("--doctor", cli.doctor, "Check the configuration and Jira connectivity, then exit")
+      ->group(modes);
+  app.add_flag("--bench", cli.bench, "Run the built-in benchmark, then exit")->group(modes);
+  app.add_flag("--bench-json", cli.bench_json, "With --bench: print results as JSON")->group(modes);
+  app.add_flag("--bench-quick", cli.bench_quick, "With --bench: a short run")->group(modes);
+  app.add_flag("--timing", cli.timing, "Log how long each request takes")->group(modes);
+
+  cli.sandbox_command = app.add_subcommand(
+      "sandbox", "Run the built-in Jira emulator as a standalone HTTP server");
+  cli.sandbox_command->fallthrough();  // top-level flags such as --log-level work after it
+  cli.sandbox_command->set_help_flag("-h,--help", "Print this help and exit");
+
+  const auto table = keys();
+  cli.values.resize(table.size());
+  cli.sub_values.resize(table.size());
+  cli.options.assign(table.size(), nullptr);
+  cli.sub_options.assign(table.size(), nullptr);
+  for (std::size_t i = 0; i < table.size(); ++i) {
+    const auto& spec = table[i];
+    if (!spec.flag.empty()) {
+      add_key_option(app, spec, spec.flag, cli.values[i], cli.options[i], section_group(spec.key));
+    }
+    if (!spec.sandbox_flag.empty()) {
+      add_key_option(*cli.sandbox_command, spec, spec.sandbox_flag, cli.sub_values[i],
+                     cli.sub_options[i], "Options");
+    }
+  }
+  app.footer(help_footer());
+}
+
+const std::string& origin_of(const Config& config, const std::string& key) {
+  static const std::string kDefault = "default";
+  const auto it = config.origins.find(key);
+  return it == config.origins.end() ? kDefault : it->second;
+}
+
+void check_auth(const Config& config, bool require_url, std::vector<std::string>& problems,
+                std::vector<std::string>& warnings) {
+  const auto& j = config.jira;
+  const auto from = [&](const std::string& key) { return " (from " + origin_of(config, key) + ")"; };
+  const auto pair_check = [&](const std::string& a, bool has_a, const std::string& b, bool has_b,
+                              const std::string& what) {
+    if (has_a == has_b) return;
+    const auto& set = has_a ? a : b;
+    const auto& missing = has_a ? b : a;
+    problems.push_back(set + " is set" + from(set) + " but " + missing + " is not: " + what +
+                       " needs both " + a + " and " + b);
+  };
+  pair_check("jira.email", !j.email.empty(), "jira.api_token", !j.api_token.empty(),
+             "Jira Cloud basic auth");
+  pair_check("jira.username", !j.username.empty(), "jira.password", !j.password.empty(),
+             "Jira Data Center basic auth");
+
+  const bool cloud_basic = !j.email.empty() || !j.api_token.empty();
+  const bool dc_basic = !j.username.empty() || !j.password.empty();
+  const bool pat = !j.pat.empty();
+  const auto first_set = [&](std::initializer_list<const char*> names) {
+    for (const char* n : names) {
+      if (config.origins.count(n)) return std::string(n);
+    }
+    return std::string(*names.begin());
+  };
+  const auto conflict = [&](const std::string& a, const std::string& b, const std::string& advice) {
+    problems.push_back(a + from(a) + " and " + b + from(b) +
+                       " are both set: choose one way to authenticate, " + advice);
+  };
+  if (pat && cloud_basic) {
+    conflict("jira.pat", first_set({"jira.email", "jira.api_token"}),
+             "a personal access token (Data Center) or email + API token (Cloud)");
+  }
+  if (pat && dc_basic) {
+    conflict("jira.pat", first_set({"jira.username", "jira.password"}),
+             "a personal access token or username + password");
+  }
+  if (cloud_basic && dc_basic) {
+    conflict(first_set({"jira.email", "jira.api_token"}), first_set({"jira.username", "jira.password"}),
+             "email + API token (Cloud) or username + password (Data Center)");
+  }
+
+  if (require_url && j.url.empty()) {
+    problems.push_back(
+        "jira.url is not set: give --jira-url, JIRA_URL or jira.url in the config file, "
+        "or --sandbox to use the built-in Jira emulator");
+  }
+  const bool has_credentials = cloud_basic || dc_basic || pat;
+  if (require_url && !j.url.empty() && !has_credentials) {
+    warnings.push_back(
+        "no Jira credentials are configured (JIRA_EMAIL + JIRA_API_TOKEN, JIRA_PAT, or "
+        "JIRA_USERNAME + JIRA_PASSWORD); requests will be anonymous");
+  }
+  if (has_credentials && j.url.starts_with("http://")) {
+    warnings.push_back("jira.url" + from("jira.url") +
+                       " uses plain http://: credentials will cross the network unencrypted");
+  }
+  if (j.deployment == "cloud" && (pat || dc_basic)) {
+    warnings.push_back("jira.deployment is cloud" + from("jira.deployment") +
+                       " but Data Center credentials (PAT or username/password) are configured; "
+                       "Jira Cloud expects email + API token");
+  }
+  if (j.deployment == "datacenter" && cloud_basic && !pat && !dc_basic) {
+    warnings.push_back("jira.deployment is datacenter" + from("jira.deployment") +
+                       " but Cloud credentials (email + API token) are configured; "
+                       "Jira Data Center expects a PAT or username + password");
+  }
+  if (j.insecure) {
+    warnings.push_back("jira.insecure = true" + from("jira.insecure") +
+                       ": TLS certificate verification is disabled, so anyone on the network "
+                       "path can impersonate Jira and read the credentials");
+  }
+}
+
+std::string scrub(std::string text, const std::vector<std::string>& secrets) {
+  for (const auto& secret : secrets) {
+    // Shorter strings would match ordinary words; the messages never print secrets anyway.
+    if (secret.size() < 4) continue;
+    for (auto pos = text.find(secret); pos != std::string::npos;
+         pos = text.find(secret, pos + 3)) {
+      text.replace(pos, secret.size(), "***");
+    }
+  }
+  return text;
+}
+
+std::string join_lines(const std::vector<std::string>& lines) {
+  std::string out;
+  for (const auto& line : lines) {
+    if (!out.empty()) out += '\n';
+    out += line;
+  }
+  return out;
+}
+
+}  // namespace
+
+Result<ParseOutcome, ConfigError> parse(int argc, const char* const* argv,
+                                        const std::map<std::string, std::string>& env,
+                                        std::string_view version) {
+  CLI::App app{"jira-mcp: a Model Context Protocol server for Jira", "jira-mcp"};
+  CliCapture cli;
+  build_app(app, cli);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp&) {
+    return ParseOutcome(ExitRequest{0, app.help()});
+  } catch (const CLI::CallForAllHelp&) {
+    return ParseOutcome(ExitRequest{0, app.help("", CLI::AppFormatMode::All)});
+  } catch (const CLI::ParseError& e) {
+    return unexpected(ConfigError{std::string(e.what()) + "; run jira-mcp --help for the options"});
+  }
+  if (cli.version) return ParseOutcome(ExitRequest{0, "jira-mcp " + std::string(version) + "\n"});
+
+  Startup startup;
+  Config& config = startup.config;
+  detail::Sink sink;
+
+  // Layers, lowest precedence first.
+  if (cli.config_option->count() > 0) {
+    detail::apply_file(cli.config_file, "--config", config, sink);
+  } else if (const auto it = env.find(std::string(kConfigEnv)); it != env.end() && !it->second.empty()) {
+    detail::apply_file(it->second, "environment variable " + std::string(kConfigEnv), config, sink);
+  }
+  detail::apply_env(env, config, sink);
+  const auto table = keys();
+  for (std::size_t i = 0; i < table.size(); ++i) {
+    if (cli.options[i] && cli.options[i]->count() > 0) {
+      detail::apply_text(table[i], cli.values[i], "command-line flag " + std::string(table[i].flag),
+                         config, sink);
+    }
+  }
+  for (std::size_t i = 0; i < table.size(); ++i) {
+    if (cli.sub_options[i] && cli.sub_options[i]->count() > 0) {
+      detail::apply_text(table[i], cli.sub_values[i],
+                         "command-line flag sandbox " + std::string(table[i].sandbox_flag), config,
+                         sink);
+    }
+  }
+
+  // Mode.
+  startup.use_sandbox = cli.sandbox;
+  startup.bench_json = cli.bench_json;
+  startup.bench_quick = cli.bench_quick;
+  startup.timing = cli.timing;
+  const bool sandbox_command = cli.sandbox_command->parsed();
+  if (sandbox_command && (cli.doctor || cli.bench)) {
+    sink.problems.push_back("the sandbox command cannot be combined with --doctor or --bench");
+  } else if (cli.doctor && cli.bench) {
+    sink.problems.push_back("--doctor and --bench cannot be combined; choose one");
+  }
+  if ((cli.bench_json || cli.bench_quick) && !cli.bench) {
+    sink.problems.push_back(std::string(cli.bench_json ? "--bench-json" : "--bench-quick") +
+                            " only applies to --bench; add --bench");
+  }
+  startup.command = sandbox_command ? Command::SandboxServe
+                    : cli.doctor    ? Command::Doctor
+                    : cli.bench     ? Command::Bench
+                                    : Command::Serve;
+
+  // "jira.url is not set" would be noise when the file holding it is unreadable, or when a
+  // bad jira.url was already reported.
+  const bool url_reported = sink.file_failed || std::find(sink.rejected.begin(), sink.rejected.end(),
+                                                          "jira.url") != sink.rejected.end();
+  check_auth(config, startup.command == Command::Serve && !startup.use_sandbox && !url_reported,
+             sink.problems,
+             startup.warnings);
+
+  if (!sink.problems.empty()) {
+    return unexpected(ConfigError{scrub(join_lines(sink.problems), sink.secrets)});
+  }
+  for (auto& warning : startup.warnings) warning = scrub(std::move(warning), sink.secrets);
+  return ParseOutcome(std::move(startup));
+}
+
+std::map<std::string, std::string> environment_map() {
+  std::map<std::string, std::string> out;
+  for (char** entry = environ; entry && *entry; ++entry) {
+    const std::string_view kv(*entry);
+    const auto eq = kv.find('=');
+    if (eq == std::string_view::npos) continue;
+    out.emplace(std::string(kv.substr(0, eq)), std::string(kv.substr(eq + 1)));
+  }
+  return out;
+}
+
+}  // namespace jira_mcp::config
