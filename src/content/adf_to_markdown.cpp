@@ -35,6 +35,7 @@ struct Mark {
   std::string type;  // strong, em, strike, link
   std::string href;
   std::string title;
+  std::string delim;  // the delimiter it was opened with
   bool operator==(const Mark& other) const { return type == other.type && href == other.href; }
 };
 
@@ -221,8 +222,9 @@ class MarkdownWriter {
     return "";
   }
 
-  std::string blocks(const Json& content, int depth) {
+  std::string blocks(const Json& content, int depth, bool tight = false) {
     std::vector<std::string> parts;
+    std::vector<std::string> kinds;  // list kind of each part, "" for a paragraph or other block
     Json run = Json::array();
     std::string prev_kind;
     bool prev_alt = false;
@@ -232,6 +234,7 @@ class MarkdownWriter {
       run = Json::array();
       if (!text.empty()) {
         parts.push_back(std::move(text));
+        kinds.emplace_back();
         prev_kind.clear();
       }
     };
@@ -250,14 +253,19 @@ class MarkdownWriter {
       std::string text = block(node, depth, alt);
       if (text.empty()) continue;
       parts.push_back(std::move(text));
+      kinds.push_back(node_type(node) == "paragraph" ? "" : (kind.empty() ? "block" : kind));
       prev_kind = kind;
       prev_alt = alt;
     }
     flush();
     std::string out;
-    for (const std::string& part : parts) {
-      if (!out.empty()) out += "\n\n";
-      out += part;
+    for (size_t i = 0; i < parts.size(); ++i) {
+      // Inside a list item a nested list follows its paragraph directly, keeping the list tight.
+      // (Only a bullet list or a list starting at 1 may interrupt a paragraph.)
+      const bool list_follows = kinds[i] == "bullet" || (kinds[i] == "ordered" && parts[i].rfind("1", 0) == 0 &&
+                                                        parts[i].size() > 1 && (parts[i][1] == '.' || parts[i][1] == ')'));
+      if (i > 0) out += tight && list_follows && kinds[i - 1].empty() ? "\n" : "\n\n";
+      out += parts[i];
     }
     return out;
   }
@@ -325,7 +333,7 @@ class MarkdownWriter {
       std::string out;
       for (const Json& item : items) {
         if (!out.empty()) out += '\n';
-        out += list_item(blocks(children(item), inner), alt ? "+ " : "- ");
+        out += list_item(blocks(children(item), inner, true), alt ? "+ " : "- ");
       }
       return out;
     }
@@ -338,7 +346,7 @@ class MarkdownWriter {
       std::string out;
       for (const Json& item : children(node)) {
         if (!out.empty()) out += '\n';
-        out += list_item(blocks(children(item), inner), std::to_string(number++) + (alt ? ") " : ". "));
+        out += list_item(blocks(children(item), inner, true), std::to_string(number++) + (alt ? ") " : ". "));
       }
       return out;
     }
@@ -425,7 +433,10 @@ class MarkdownWriter {
         std::string text = inlines(children(child), InlineMode::kParagraph, depth + 1);
         body += text;
       }
-      while (!body.empty() && body.back() == ' ') body.pop_back();
+      // An empty task item keeps "[ ] " whole: "- [ ]" alone is not a task item.
+      if (body.size() > 4) {
+        while (!body.empty() && body.back() == ' ') body.pop_back();
+      }
       if (!out.empty()) out += '\n';
       out += prefix_lines(body, bullet, "  ");
     }
@@ -509,11 +520,11 @@ class MarkdownWriter {
       if (type == "code") {
         code = true;
       } else if (type == "strong" || type == "em" || type == "strike") {
-        out.push_back(Mark{type, {}, {}});
+        out.push_back(Mark{type, {}, {}, {}});
       } else if (type == "link") {
         const Json* attrs = detail::object_field(m, "attrs");
         if (attrs == nullptr) continue;
-        out.push_back(Mark{"link", string_field(*attrs, "href"), string_field(*attrs, "title")});
+        out.push_back(Mark{"link", string_field(*attrs, "href"), string_field(*attrs, "title"), {}});
       }
     }
     // Duplicates (two links, strong twice) would unbalance the stack.
@@ -649,7 +660,7 @@ class MarkdownWriter {
         while (spaces < out.size() && is_space(out[out.size() - 1 - spaces])) ++spaces;
         std::string trailing = out.substr(out.size() - spaces);
         out.erase(out.size() - spaces);
-        out += delimiter(m) + trailing;
+        out += m.delim + trailing;
       }
     };
 
@@ -689,7 +700,7 @@ class MarkdownWriter {
           size_t lead = 0;
           while (lead < text.size() && is_space(text[lead])) ++lead;
           text.erase(0, lead);
-        } else if (!opening.empty()) {
+        } else if (std::any_of(opening.begin(), opening.end(), [](const Mark& m) { return m.type != "link"; })) {
           size_t lead = 0;
           while (lead < text.size() && is_space(text[lead])) ++lead;
           out += text.substr(0, lead);
@@ -697,8 +708,11 @@ class MarkdownWriter {
         }
         if (text.empty()) continue;
       }
-      for (const Mark& m : opening) {
-        out += m.type == "link" ? "[" : delimiter(m);
+      for (Mark& m : opening) {
+        m.delim = m.type == "link" ? "[" : delimiter(m);
+        // "**a*b***" then "*c*" would fuse into one delimiter run; "_c_" stays apart.
+        if (!out.empty() && out.back() == '*' && m.delim[0] == '*') m.delim.assign(m.delim.size(), '_');
+        out += m.delim;
         active.push_back(m);
       }
       const bool in_link = std::any_of(active.begin(), active.end(), [](const Mark& m) { return m.type == "link"; });
@@ -733,7 +747,7 @@ std::string adf_to_markdown(const Json& adf) {
   try {
     MarkdownWriter writer;
     std::string out = writer.document(adf);
-    while (!out.empty() && (out.back() == '\n' || is_space(out.back()))) out.pop_back();
+    while (!out.empty() && out.back() == '\n') out.pop_back();
     if (!out.empty()) out += '\n';
     return out;
   } catch (const std::exception& e) {
