@@ -213,6 +213,7 @@ class Lowering {
     const std::string list_id = "task-list-" + std::to_string(++task_lists_);
     Json content = Json::array();
     for (cmark_node* item = cmark_node_first_child(node); item != nullptr; item = cmark_node_next(item)) {
+      const std::string item_id = "task-" + std::to_string(++tasks_);
       Json inlines = Json::array();
       Json nested = Json::array();
       for (cmark_node* child = cmark_node_first_child(item); child != nullptr; child = cmark_node_next(child)) {
@@ -241,7 +242,7 @@ class Lowering {
       }
       const bool done = cmark_gfm_extensions_get_tasklist_item_checked(item);
       content.push_back(Json{{"type", "taskItem"},
-                             {"attrs", {{"localId", "task-" + std::to_string(++tasks_)}, {"state", done ? "DONE" : "TODO"}}},
+                             {"attrs", {{"localId", item_id}, {"state", done ? "DONE" : "TODO"}}},
                              {"content", std::move(inlines)}});
       for (Json& sub : nested) content.push_back(std::move(sub));
     }

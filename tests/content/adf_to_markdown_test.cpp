@@ -1,0 +1,114 @@
+#include <doctest/doctest.h>
+
+#include <string>
+
+#include "content/content_test_support.hpp"
+#include "jira_mcp/content/convert.hpp"
+
+using jira_mcp::Json;
+using jira_mcp::content::adf_to_markdown;
+using jira_mcp::content::markdown_to_adf;
+
+namespace {
+std::string md_of(const char* content_json) {
+  Json doc = {{"type", "doc"}, {"version", 1}, {"content", Json::parse(content_json)}};
+  return adf_to_markdown(doc);
+}
+std::string md_inline(const char* inline_json) {
+  Json doc = {{"type", "doc"},
+              {"version", 1},
+              {"content", Json::array({Json{{"type", "paragraph"}, {"content", Json::parse(inline_json)}}})}};
+  return adf_to_markdown(doc);
+}
+}  // namespace
+
+TEST_CASE("adf_to_markdown renders every block node") {
+  CHECK(md_of(R"([{"type":"heading","attrs":{"level":2},"content":[{"type":"text","text":"Title #1"}]}])") == "## Title \\#1\n");
+  CHECK(md_of(R"([{"type":"paragraph","content":[{"type":"text","text":"a"},{"type":"hardBreak"},{"type":"text","text":"b"}]}])") == "a\\\nb\n");
+  CHECK(md_of(R"([{"type":"bulletList","content":[{"type":"listItem","content":[{"type":"paragraph","content":[{"type":"text","text":"one"}]},{"type":"bulletList","content":[{"type":"listItem","content":[{"type":"paragraph","content":[{"type":"text","text":"nested"}]}]}]}]}]}])") ==
+        "- one\n  - nested\n");
+  CHECK(md_of(R"([{"type":"orderedList","attrs":{"order":9},"content":[{"type":"listItem","content":[{"type":"paragraph","content":[{"type":"text","text":"nine"}]}]},{"type":"listItem","content":[{"type":"paragraph","content":[{"type":"text","text":"ten"}]}]}]}])") ==
+        "9. nine\n10. ten\n");
+  CHECK(md_of(R"([{"type":"taskList","attrs":{"localId":"l"},"content":[{"type":"taskItem","attrs":{"localId":"a","state":"TODO"},"content":[{"type":"text","text":"open"}]},{"type":"taskItem","attrs":{"localId":"b","state":"DONE"},"content":[{"type":"text","text":"done"}]}]}])") ==
+        "- [ ] open\n- [x] done\n");
+  CHECK(md_of(R"([{"type":"decisionList","attrs":{"localId":"l"},"content":[{"type":"decisionItem","attrs":{"localId":"a","state":"DECIDED"},"content":[{"type":"text","text":"ship it"}]}]}])") ==
+        "- Decision: ship it\n");
+  CHECK(md_of(R"([{"type":"codeBlock","attrs":{"language":"python"},"content":[{"type":"text","text":"print(1)\n```"}]}])") ==
+        "````python\nprint(1)\n```\n````\n");
+  CHECK(md_of(R"([{"type":"blockquote","content":[{"type":"paragraph","content":[{"type":"text","text":"q1"}]},{"type":"paragraph","content":[{"type":"text","text":"q2"}]}]}])") ==
+        "> q1\n>\n> q2\n");
+  CHECK(md_of(R"([{"type":"rule"}])") == "---\n");
+  CHECK(md_of(R"([{"type":"panel","attrs":{"panelType":"warning"},"content":[{"type":"paragraph","content":[{"type":"text","text":"careful"}]}]}])") ==
+        "> **Warning**\n>\n> careful\n");
+  CHECK(md_of(R"([{"type":"table","content":[{"type":"tableRow","content":[{"type":"tableHeader","content":[{"type":"paragraph","content":[{"type":"text","text":"H"}]}]},{"type":"tableHeader","content":[{"type":"paragraph","content":[{"type":"text","text":"I"}]}]}]},{"type":"tableRow","content":[{"type":"tableCell","content":[{"type":"paragraph","content":[{"type":"text","text":"a|b"}]}]}]}]}])") ==
+        "| H | I |\n| --- | --- |\n| a\\|b |  |\n");
+  CHECK(md_of(R"([{"type":"mediaSingle","attrs":{"layout":"center"},"content":[{"type":"media","attrs":{"type":"file","id":"abc","collection":"c","alt":"screenshot.png"}},{"type":"caption","content":[{"type":"text","text":"Figure 1"}]}]}])") ==
+        "[attachment: screenshot.png]\n\nFigure 1\n");
+  CHECK(md_of(R"([{"type":"mediaGroup","content":[{"type":"media","attrs":{"type":"file","id":"f1","collection":"c"}},{"type":"media","attrs":{"type":"external","url":"https://x.test/i.png"}}]}])") ==
+        "[attachment: f1] <https://x.test/i.png>\n");
+  CHECK(md_of(R"([{"type":"expand","attrs":{"title":"Details"},"content":[{"type":"paragraph","content":[{"type":"text","text":"hidden"}]}]}])") ==
+        "**Details**\n\nhidden\n");
+  CHECK(md_of(R"([{"type":"nestedExpand","attrs":{"title":""},"content":[{"type":"paragraph","content":[{"type":"text","text":"inner"}]}]}])") == "inner\n");
+  CHECK(md_of(R"([{"type":"layoutSection","content":[{"type":"layoutColumn","attrs":{"width":50},"content":[{"type":"paragraph","content":[{"type":"text","text":"left"}]}]},{"type":"layoutColumn","attrs":{"width":50},"content":[{"type":"paragraph","content":[{"type":"text","text":"right"}]}]}]}])") ==
+        "left\n\nright\n");
+  CHECK(md_of(R"([{"type":"extension","attrs":{"extensionType":"x","extensionKey":"k","text":"macro text"}}])") == "macro text\n");
+  CHECK(md_of(R"([{"type":"bodiedExtension","attrs":{"extensionType":"x","extensionKey":"k"},"content":[{"type":"paragraph","content":[{"type":"text","text":"body"}]}]}])") == "body\n");
+  CHECK(md_of(R"([{"type":"multiBodiedExtension","attrs":{},"content":[{"type":"extensionFrame","content":[{"type":"paragraph","content":[{"type":"text","text":"frame"}]}]}]}])") == "frame\n");
+  CHECK(md_of(R"([{"type":"blockCard","attrs":{"url":"https://x.test/card"}}])") == "<https://x.test/card>\n");
+  CHECK(md_of(R"([{"type":"embedCard","attrs":{"url":"https://x.test/embed","layout":"wide"}}])") == "<https://x.test/embed>\n");
+}
+
+TEST_CASE("adf_to_markdown renders every inline node") {
+  CHECK(md_inline(R"([{"type":"mention","attrs":{"id":"abc:123","text":"@Ana [QA]"}}])") == "@[Ana \\[QA\\]](accountid:abc:123)\n");
+  CHECK(md_inline(R"([{"type":"mention","attrs":{"id":"abc"}}])") == "@[abc](accountid:abc)\n");
+  CHECK(md_inline(R"([{"type":"emoji","attrs":{"shortName":":smile:","text":"😄"}}])") == "😄\n");
+  CHECK(md_inline(R"([{"type":"emoji","attrs":{"shortName":":thumbs_up:"}}])") == ":thumbs_up:\n");
+  CHECK(md_inline(R"([{"type":"date","attrs":{"timestamp":"1710374400000"}}])") == "2024-03-14\n");
+  CHECK(md_inline(R"([{"type":"date","attrs":{"timestamp":0}}])") == "1970-01-01\n");
+  CHECK(md_inline(R"([{"type":"status","attrs":{"text":"IN PROGRESS","color":"blue"}}])") == "IN PROGRESS\n");
+  CHECK(md_inline(R"([{"type":"inlineCard","attrs":{"url":"https://x.test/browse/P-1"}}])") == "<https://x.test/browse/P-1>\n");
+  CHECK(md_inline(R"([{"type":"placeholder","attrs":{"text":"Type here"}}])") == "Type here\n");
+  CHECK(md_inline(R"([{"type":"mediaInline","attrs":{"type":"file","id":"m1","collection":"c","alt":"log.txt"}}])") == "[attachment: log.txt]\n");
+  CHECK(md_inline(R"([{"type":"inlineExtension","attrs":{"extensionType":"x","extensionKey":"k","text":"inline ext"}}])") == "inline ext\n");
+}
+
+TEST_CASE("adf_to_markdown renders every mark") {
+  CHECK(md_inline(R"([{"type":"text","text":"s","marks":[{"type":"strong"}]}])") == "**s**\n");
+  CHECK(md_inline(R"([{"type":"text","text":"e","marks":[{"type":"em"}]}])") == "*e*\n");
+  CHECK(md_inline(R"([{"type":"text","text":"x","marks":[{"type":"strike"}]}])") == "~~x~~\n");
+  CHECK(md_inline(R"([{"type":"text","text":"a`b","marks":[{"type":"code"}]}])") == "``a`b``\n");
+  CHECK(md_inline(R"J([{"type":"text","text":"docs","marks":[{"type":"link","attrs":{"href":"https://x.test/a b(c)"}}]}])J") ==
+        "[docs](https://x.test/a%20b\\(c\\))\n");
+  // Marks Markdown cannot express keep their text.
+  for (const char* mark : {R"({"type":"underline"})", R"({"type":"subsup","attrs":{"type":"sub"}})",
+                           R"({"type":"textColor","attrs":{"color":"#ff0000"}})",
+                           R"({"type":"backgroundColor","attrs":{"color":"#00ff00"}})",
+                           R"({"type":"annotation","attrs":{"id":"a","annotationType":"inlineComment"}})",
+                           R"({"type":"alignment","attrs":{"align":"center"}})", R"({"type":"indentation","attrs":{"level":1}})",
+                           R"({"type":"breakout","attrs":{"mode":"wide"}})", R"({"type":"border","attrs":{"size":1,"color":"#000"}})",
+                           R"({"type":"dataConsumer","attrs":{"sources":["x"]}})", R"({"type":"fragment","attrs":{"localId":"f"}})"}) {
+    CAPTURE(mark);
+    const std::string content = std::string(R"([{"type":"text","text":"kept","marks":[)") + mark + "]}]";
+    CHECK(md_inline(content.c_str()) == "kept\n");
+  }
+}
+
+TEST_CASE("adf_to_markdown output parses back to the same nodes where Markdown can express them") {
+  const char* blocks = R"([
+    {"type":"heading","attrs":{"level":1},"content":[{"type":"text","text":"Plan"}]},
+    {"type":"paragraph","content":[{"type":"text","text":"Owner: "},{"type":"mention","attrs":{"id":"u1","text":"@Kim"}},{"type":"text","text":" see "},{"type":"text","text":"PROJ-1","marks":[{"type":"link","attrs":{"href":"https://x.test/browse/PROJ-1"}}]}]},
+    {"type":"taskList","attrs":{"localId":"task-list-1"},"content":[
+      {"type":"taskItem","attrs":{"localId":"task-1","state":"TODO"},"content":[{"type":"text","text":"write"}]},
+      {"type":"taskList","attrs":{"localId":"task-list-2"},"content":[{"type":"taskItem","attrs":{"localId":"task-2","state":"DONE"},"content":[{"type":"text","text":"sub"}]}]}]},
+    {"type":"bulletList","content":[{"type":"listItem","content":[{"type":"paragraph","content":[{"type":"text","text":"a"}]}]}]},
+    {"type":"bulletList","content":[{"type":"listItem","content":[{"type":"paragraph","content":[{"type":"text","text":"b"}]}]}]},
+    {"type":"codeBlock","attrs":{"language":"js"},"content":[{"type":"text","text":"x = 1"}]}
+  ])";
+  const Json doc = {{"type", "doc"}, {"version", 1}, {"content", Json::parse(blocks)}};
+  CHECK(markdown_to_adf(adf_to_markdown(doc)) == doc);
+}
+
+TEST_CASE("adf_to_markdown accepts a single node or an array as well as a doc") {
+  CHECK(adf_to_markdown(Json::parse(R"({"type":"paragraph","content":[{"type":"text","text":"p"}]})")) == "p\n");
+  CHECK(adf_to_markdown(Json::parse(R"([{"type":"rule"}])")) == "---\n");
+}
