@@ -43,15 +43,22 @@ std::string escape_token(std::string_view token) {
 
 const char* json_type_name(const Json& j) {
   switch (j.type()) {
-    case Json::value_t::null: return "null";
-    case Json::value_t::boolean: return "boolean";
-    case Json::value_t::object: return "object";
-    case Json::value_t::array: return "array";
-    case Json::value_t::string: return "string";
+    case Json::value_t::null:
+      return "null";
+    case Json::value_t::boolean:
+      return "boolean";
+    case Json::value_t::object:
+      return "object";
+    case Json::value_t::array:
+      return "array";
+    case Json::value_t::string:
+      return "string";
     case Json::value_t::number_integer:
     case Json::value_t::number_unsigned:
-    case Json::value_t::number_float: return "number";
-    default: return "binary";
+    case Json::value_t::number_float:
+      return "number";
+    default:
+      return "binary";
   }
 }
 
@@ -218,8 +225,7 @@ class Compiler {
     return true;
   }
 
-  bool read_string_array(const Json& value, std::vector<std::string>& out,
-                         const std::string& ptr) {
+  bool read_string_array(const Json& value, std::vector<std::string>& out, const std::string& ptr) {
     if (!value.is_array()) {
       fail(ptr, "must be an array of strings");
       return false;
@@ -420,8 +426,8 @@ class Compiler {
         }
         target = &*found;
       } else if (target->is_array() && !token.empty() &&
-                 token.find_first_not_of("0123456789") == std::string::npos &&
-                 token.size() < 10 && std::stoul(token) < target->size()) {
+                 token.find_first_not_of("0123456789") == std::string::npos && token.size() < 10 &&
+                 std::stoul(token) < target->size()) {
         target = &(*target)[std::stoul(token)];
       } else {
         fail(loc, "unresolvable reference \"" + ref + "\"");
@@ -434,8 +440,8 @@ class Compiler {
   }
 
   bool fill(Node& n, const Json& s, const std::string& ptr, std::size_t depth) {
-    for (const char* kw : {"$dynamicRef", "$recursiveRef", "unevaluatedProperties",
-                           "unevaluatedItems"}) {
+    for (const char* kw :
+         {"$dynamicRef", "$recursiveRef", "unevaluatedProperties", "unevaluatedItems"}) {
       if (s.contains(kw)) {
         fail(at(ptr, kw), std::string(kw) + " is not supported");
         return false;
@@ -610,8 +616,7 @@ std::string describe(const SchemaViolation& violation, std::string_view root_nam
   return out;
 }
 
-std::string describe(const std::vector<SchemaViolation>& violations,
-                     std::string_view root_name) {
+std::string describe(const std::vector<SchemaViolation>& violations, std::string_view root_name) {
   std::string out;
   for (const auto& v : violations) {
     if (!out.empty()) out += "; ";

@@ -36,9 +36,9 @@ struct Pattern {
 };
 
 struct Node {
-  std::size_t id = 0;    // index in CompiledSchema::nodes
-  std::string location;  // "#/definitions/x", for messages
-  bool is_false = false;  // the boolean schema `false`
+  std::size_t id = 0;      // index in CompiledSchema::nodes
+  std::string location;    // "#/definitions/x", for messages
+  bool is_false = false;   // the boolean schema `false`
   std::uint8_t types = 0;  // 0: any type
 
   bool has_enum = false;

@@ -28,6 +28,7 @@ namespace {
 constexpr std::size_t kMaxInstanceDepth = 256;  // path segments; deeper input is refused
 constexpr std::size_t kBranchLimit = 8;         // violations collected per anyOf alternative
 constexpr std::size_t kMaxListed = 30;          // enum values or property names in a message
+constexpr std::size_t kUnlimited = static_cast<std::size_t>(-1);
 
 enum class Kind : std::uint8_t { kOther, kType, kEnum };
 
@@ -63,33 +64,47 @@ class PathGuard {
 
 std::uint8_t bits_of(const Json& v) {
   switch (v.type()) {
-    case Json::value_t::null: return kTypeNull;
-    case Json::value_t::boolean: return kTypeBoolean;
-    case Json::value_t::object: return kTypeObject;
-    case Json::value_t::array: return kTypeArray;
-    case Json::value_t::string: return kTypeString;
+    case Json::value_t::null:
+      return kTypeNull;
+    case Json::value_t::boolean:
+      return kTypeBoolean;
+    case Json::value_t::object:
+      return kTypeObject;
+    case Json::value_t::array:
+      return kTypeArray;
+    case Json::value_t::string:
+      return kTypeString;
     case Json::value_t::number_integer:
-    case Json::value_t::number_unsigned: return kTypeNumber | kTypeInteger;
+    case Json::value_t::number_unsigned:
+      return kTypeNumber | kTypeInteger;
     case Json::value_t::number_float: {
       double d = v.get<double>();
       bool integral = std::isfinite(d) && std::floor(d) == d;
       return static_cast<std::uint8_t>(kTypeNumber | (integral ? kTypeInteger : 0));
     }
-    default: return 0;
+    default:
+      return 0;
   }
 }
 
 const char* got_name(const Json& v) {
   switch (v.type()) {
-    case Json::value_t::null: return "null";
-    case Json::value_t::boolean: return "boolean";
-    case Json::value_t::object: return "object";
-    case Json::value_t::array: return "array";
-    case Json::value_t::string: return "string";
+    case Json::value_t::null:
+      return "null";
+    case Json::value_t::boolean:
+      return "boolean";
+    case Json::value_t::object:
+      return "object";
+    case Json::value_t::array:
+      return "array";
+    case Json::value_t::string:
+      return "string";
     case Json::value_t::number_integer:
     case Json::value_t::number_unsigned:
-    case Json::value_t::number_float: return "number";
-    default: return "binary data";
+    case Json::value_t::number_float:
+      return "number";
+    default:
+      return "binary data";
   }
 }
 
@@ -144,15 +159,16 @@ std::string plural(std::size_t n, std::string_view one, std::string_view many) {
 bool is_identifier(const std::string& key) {
   if (key.empty()) return false;
   return std::all_of(key.begin(), key.end(), [](char c) {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-           c == '_' || c == '-' || c == '$' || c == '@';
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
+           c == '-' || c == '$' || c == '@';
   });
 }
 
 bool is_multiple_of(const Json& v, double m) {
   if (std::floor(m) == m && m < 9.0e15) {
     auto divisor = static_cast<std::int64_t>(m);
-    if (v.is_number_unsigned()) return v.get<std::uint64_t>() % static_cast<std::uint64_t>(divisor) == 0;
+    if (v.is_number_unsigned())
+      return v.get<std::uint64_t>() % static_cast<std::uint64_t>(divisor) == 0;
     if (v.is_number_integer()) return v.get<std::int64_t>() % divisor == 0;
   }
   double q = v.get<double>() / m;
@@ -210,22 +226,29 @@ std::string unknown_property_message(const Node& n, const std::string& key) {
 
 const char* format_message(Format f) {
   switch (f) {
-    case Format::kDate: return "must be a date in the form YYYY-MM-DD";
+    case Format::kDate:
+      return "must be a date in the form YYYY-MM-DD";
     case Format::kDateTime:
       return "must be a date-time in RFC 3339 form, e.g. 2024-01-31T09:30:00Z";
-    case Format::kEmail: return "must be an email address";
-    case Format::kUri: return "must be an absolute URI with a scheme, e.g. https://example.com";
-    case Format::kNone: break;
+    case Format::kEmail:
+      return "must be an email address";
+    case Format::kUri:
+      return "must be an absolute URI with a scheme, e.g. https://example.com";
+    case Format::kNone:
+      break;
   }
   return "has an invalid format";
 }
 
 class Validator {
  public:
-  Validator(std::vector<Segment>& path, std::vector<Violation>* out, std::size_t limit)
-      : path_(path), out_(out), limit_(limit) {}
+  // `horizon`: values deeper than this many path segments are not looked at (assumed valid).
+  Validator(std::vector<Segment>& path, std::vector<Violation>* out, std::size_t limit,
+            std::size_t horizon = kUnlimited)
+      : path_(path), out_(out), limit_(limit), horizon_(horizon) {}
 
   bool check(const Node& n, const Json& v) {
+    if (path_.size() > horizon_) return true;
     if (path_.size() > kMaxInstanceDepth) {
       if (out_ != nullptr) emit("is nested too deeply to validate");
       return false;
@@ -301,8 +324,12 @@ class Validator {
 
   void emit(std::string message, Kind kind = Kind::kOther, const std::string* extra_key = nullptr,
             std::uint8_t types = 0, std::vector<const Json*> allowed = {}) {
-    Violation v{path_string(extra_key), std::move(message), kind,
-                path_.size() + (extra_key != nullptr ? 1 : 0), types, std::move(allowed)};
+    Violation v{path_string(extra_key),
+                std::move(message),
+                kind,
+                path_.size() + (extra_key != nullptr ? 1 : 0),
+                types,
+                std::move(allowed)};
     push(std::move(v));
   }
 
@@ -315,13 +342,13 @@ class Validator {
   }
 
   bool matches(const Node& n, const Json& v) {
-    Validator trial(path_, nullptr, 0);
+    Validator trial(path_, nullptr, 0, horizon_);
     return trial.check(n, v);
   }
 
-  std::vector<Violation> collect(const Node& n, const Json& v) {
+  std::vector<Violation> collect(const Node& n, const Json& v, std::size_t horizon) {
     std::vector<Violation> found;
-    Validator trial(path_, &found, kBranchLimit);
+    Validator trial(path_, &found, kBranchLimit, horizon);
     (void)trial.check(n, v);
     return found;
   }
@@ -331,8 +358,8 @@ class Validator {
     std::size_t count = v.size();
     if (n.min_properties && count < *n.min_properties) {
       if (out_ != nullptr) {
-        emit("must have at least " + plural(*n.min_properties, "property", "properties") + ", got " +
-             std::to_string(count));
+        emit("must have at least " + plural(*n.min_properties, "property", "properties") +
+             ", got " + std::to_string(count));
       }
       if (failed(ok)) return false;
     }
@@ -359,9 +386,9 @@ class Validator {
     if (!n.pattern_properties.empty() || n.additional_properties != nullptr) {
       for (auto it = v.begin(); it != v.end(); ++it) {
         const std::string& key = it.key();
-        bool known = std::binary_search(
-            n.properties.begin(), n.properties.end(), key,
-            [](const auto& a, const auto& b) { return key_of(a) < key_of(b); });
+        bool known =
+            std::binary_search(n.properties.begin(), n.properties.end(), key,
+                               [](const auto& a, const auto& b) { return key_of(a) < key_of(b); });
         for (const auto& [pattern, child] : n.pattern_properties) {
           if (!std::regex_search(key, pattern.regex)) continue;
           known = true;
@@ -386,10 +413,9 @@ class Validator {
           if (!matches(*n.property_names, name)) return false;
           continue;
         }
-        std::vector<Violation> problems = collect(*n.property_names, name);
+        std::vector<Violation> problems = collect(*n.property_names, name, horizon_);
         if (problems.empty()) continue;
-        emit("is not an allowed property name: it " + problems.front().message, Kind::kOther,
-             &key);
+        emit("is not an allowed property name: it " + problems.front().message, Kind::kOther, &key);
         if (failed(ok)) return false;
       }
     }
@@ -490,15 +516,15 @@ class Validator {
       std::size_t length = utf8_length(s);
       if (n.min_length && length < *n.min_length) {
         if (out_ != nullptr) {
-          emit("must be at least " + plural(*n.min_length, "character", "characters") + " long, got " +
-               std::to_string(length));
+          emit("must be at least " + plural(*n.min_length, "character", "characters") +
+               " long, got " + std::to_string(length));
         }
         if (failed(ok)) return false;
       }
       if (n.max_length && length > *n.max_length) {
         if (out_ != nullptr) {
-          emit("must be at most " + plural(*n.max_length, "character", "characters") + " long, got " +
-               std::to_string(length));
+          emit("must be at most " + plural(*n.max_length, "character", "characters") +
+               " long, got " + std::to_string(length));
         }
         if (failed(ok)) return false;
       }
@@ -563,14 +589,16 @@ class Validator {
       if (!matches(*alternatives[i], v)) continue;
       if (!exactly_one) return true;
       matched.push_back(i);
+      if (matched.size() > 1 && out_ == nullptr) return false;
     }
     if (matched.size() == 1) return true;
     if (out_ == nullptr) return false;
     if (matched.size() > 1) {
       std::vector<std::string> numbers;
       for (std::size_t i : matched) numbers.push_back(std::to_string(i + 1));
-      emit("must match exactly one of " + plural(alternatives.size(), "alternative", "alternatives") +
-           " but matches " + std::to_string(matched.size()) + " of them (alternatives " +
+      emit("must match exactly one of " +
+           plural(alternatives.size(), "alternative", "alternatives") + " but matches " +
+           std::to_string(matched.size()) + " of them (alternatives " +
            join_words(numbers, " and ") + ")");
       return false;
     }
@@ -578,12 +606,17 @@ class Validator {
     return false;
   }
 
+  // Ranking looks only at the value and its direct properties or items, so it costs the same
+  // at every level; only the near misses are then validated in depth. Collecting every
+  // alternative in depth would multiply the work by the number of alternatives at each level
+  // of a recursive schema such as ADF.
   void report_closest(const std::vector<const Node*>& alternatives, const Json& v) {
     const std::size_t base = path_.size();
+    const std::size_t shallow = std::min(horizon_, base + 1);
     std::vector<std::vector<Violation>> found;
     std::vector<int> ranks;
     for (const Node* alternative : alternatives) {
-      found.push_back(collect(*alternative, v));
+      found.push_back(collect(*alternative, v, shallow));
       int rank = 1;
       for (const Violation& x : found.back()) {
         if (x.kind == Kind::kType && x.depth == base) {
@@ -598,9 +631,9 @@ class Validator {
     if (best == 1) {
       const std::vector<Violation>* closest = nullptr;
       for (std::size_t i = 0; i < found.size(); ++i) {
-        if (ranks[i] == 1 && (closest == nullptr || found[i].size() < closest->size())) {
-          closest = &found[i];
-        }
+        if (ranks[i] != 1) continue;
+        if (shallow < horizon_) found[i] = collect(*alternatives[i], v, horizon_);
+        if (closest == nullptr || found[i].size() < closest->size()) closest = &found[i];
       }
       for (const Violation& x : *closest) push(x);
       if (closest->empty()) emit(no_match_message(alternatives.size()));
@@ -613,8 +646,7 @@ class Validator {
           if (x.kind == Kind::kType && x.depth == base) types |= x.types;
         }
       }
-      emit("must be " + type_phrase(types) + ", got " + got_name(v), Kind::kType, nullptr,
-           types);
+      emit("must be " + type_phrase(types) + ", got " + got_name(v), Kind::kType, nullptr, types);
       return;
     }
     // Every remaining alternative is rejected by a discriminator: merge them if they agree on
@@ -648,12 +680,14 @@ class Validator {
   }
 
   static std::string no_match_message(std::size_t count) {
-    return "must match one of " + plural(count, "alternative", "alternatives") + " but matches none";
+    return "must match one of " + plural(count, "alternative", "alternatives") +
+           " but matches none";
   }
 
   std::vector<Segment>& path_;
   std::vector<Violation>* out_;
   std::size_t limit_;
+  std::size_t horizon_;
 };
 
 bool digits(std::string_view s, std::size_t pos, std::size_t count) {
@@ -689,8 +723,7 @@ bool valid_date(std::string_view s) {
 bool valid_date_time(std::string_view s) {
   if (s.size() < 20 || !valid_date(s.substr(0, 10))) return false;
   if (s[10] != 'T' && s[10] != 't' && s[10] != ' ') return false;
-  if (!digits(s, 11, 2) || s[13] != ':' || !digits(s, 14, 2) || s[16] != ':' ||
-      !digits(s, 17, 2)) {
+  if (!digits(s, 11, 2) || s[13] != ':' || !digits(s, 14, 2) || s[16] != ':' || !digits(s, 17, 2)) {
     return false;
   }
   if (number_at(s, 11, 2) > 23 || number_at(s, 14, 2) > 59 || number_at(s, 17, 2) > 60) {
@@ -714,9 +747,8 @@ bool valid_email(std::string_view s) {
   if (at == std::string_view::npos || at == 0 || at + 1 >= s.size()) return false;
   std::string_view domain = s.substr(at + 1);
   if (domain.front() == '.' || domain.back() == '.') return false;
-  return std::none_of(s.begin(), s.end(), [](char c) {
-    return c == ' ' || c == '\t' || c == '\n' || c == '\r';
-  });
+  return std::none_of(s.begin(), s.end(),
+                      [](char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; });
 }
 
 bool valid_uri(std::string_view s) {
@@ -745,11 +777,16 @@ std::size_t utf8_length(std::string_view s) {
 
 bool is_valid_format(Format format, std::string_view s) {
   switch (format) {
-    case Format::kDate: return valid_date(s);
-    case Format::kDateTime: return valid_date_time(s);
-    case Format::kEmail: return valid_email(s);
-    case Format::kUri: return valid_uri(s);
-    case Format::kNone: break;
+    case Format::kDate:
+      return valid_date(s);
+    case Format::kDateTime:
+      return valid_date_time(s);
+    case Format::kEmail:
+      return valid_email(s);
+    case Format::kUri:
+      return valid_uri(s);
+    case Format::kNone:
+      break;
   }
   return true;
 }

@@ -116,8 +116,7 @@ TEST_CASE("object keywords report the property that is wrong") {
     "additionalProperties": false})");
   CHECK(problems(s, R"({"key": "A-1", "summary": "s"})").empty());
   CHECK(problems(s, R"({"key": "A-1"})") == Lines{"summary: is required"});
-  CHECK(problems(s, R"({"key": 5, "summary": "s"})") ==
-        Lines{"key: must be a string, got number"});
+  CHECK(problems(s, R"({"key": 5, "summary": "s"})") == Lines{"key: must be a string, got number"});
   CHECK(problems(s, R"({"key": "A-1", "summary": "s", "fields": {"labels": ["a", "b", 3]}})") ==
         Lines{"fields.labels[2]: must be a string, got number"});
   CHECK(problems(s, R"({"key": "A-1", "summary": "s", "colour": 1})") ==
@@ -169,8 +168,10 @@ TEST_CASE("property counts and dependencies") {
                                  "dependentSchemas": {"q": {"properties": {"q": {"type": "string"}}}}})");
   CHECK(problems(dependent, R"({"start": 1, "end": 2})").empty());
   CHECK(problems(dependent, R"({"end": 2})").empty());
-  CHECK(problems(dependent, R"({"start": 1})") == Lines{R"(end: is required when "start" is present)"});
-  CHECK(problems(dependent, R"({"page": 1})") == Lines{R"(limit: is required when "page" is present)"});
+  CHECK(problems(dependent, R"({"start": 1})") ==
+        Lines{R"(end: is required when "start" is present)"});
+  CHECK(problems(dependent, R"({"page": 1})") ==
+        Lines{R"(limit: is required when "page" is present)"});
   CHECK(problems(dependent, R"({"mode": 1})") == Lines{"x: is required"});
   CHECK(problems(dependent, R"({"q": 1})") == Lines{"q: must be a string, got number"});
 }
@@ -205,7 +206,8 @@ TEST_CASE("array keywords: items, tuples, counts, uniqueness, contains") {
   CHECK(problems(contains, R"(["a", "x"])").empty());
   CHECK(problems(contains, R"(["a", "b"])") ==
         Lines{R"(: must contain at least 1 item matching the "contains" schema, got 0)"});
-  auto counted = schema_of(R"({"contains": {"type": "integer"}, "minContains": 2, "maxContains": 3})");
+  auto counted =
+      schema_of(R"({"contains": {"type": "integer"}, "minContains": 2, "maxContains": 3})");
   CHECK(problems(counted, "[1, 2]").empty());
   CHECK(problems(counted, R"([1, "a"])") ==
         Lines{R"(: must contain at least 2 items matching the "contains" schema, got 1)"});
@@ -216,7 +218,7 @@ TEST_CASE("array keywords: items, tuples, counts, uniqueness, contains") {
 TEST_CASE("string lengths count code points and patterns search unanchored") {
   auto s = schema_of(R"({"minLength": 2, "maxLength": 5})");
   CHECK(problems(s, R"("ab")").empty());
-  CHECK(problems(s, "\"h\xc3\xa9llo\"").empty());           // 5 code points, 6 bytes
+  CHECK(problems(s, "\"h\xc3\xa9llo\"").empty());                      // 5 code points, 6 bytes
   CHECK(problems(s, "\"\xf0\x9f\x98\x80\xf0\x9f\x98\x80\"").empty());  // two emoji, 8 bytes
   CHECK(problems(s, R"("a")") == Lines{": must be at least 2 characters long, got 1"});
   CHECK(problems(s, R"("abcdef")") == Lines{": must be at most 5 characters long, got 6"});
@@ -224,7 +226,8 @@ TEST_CASE("string lengths count code points and patterns search unanchored") {
 
   auto key = schema_of(R"({"pattern": "^[A-Z][A-Z0-9_]+-[0-9]+$"})");
   CHECK(problems(key, R"("PROJ-12")").empty());
-  CHECK(problems(key, R"("proj-12")") == Lines{": must match the pattern /^[A-Z][A-Z0-9_]+-[0-9]+$/"});
+  CHECK(problems(key, R"("proj-12")") ==
+        Lines{": must match the pattern /^[A-Z][A-Z0-9_]+-[0-9]+$/"});
   auto inner = schema_of(R"({"pattern": "b+"})");
   CHECK(problems(inner, R"("abbc")").empty());
   CHECK_FALSE(problems(inner, R"("ac")").empty());
@@ -341,7 +344,8 @@ TEST_CASE("anyOf and oneOf failures produce one helpful message") {
         Lines{"name: must be a string, got number"});
   CHECK(problems(shapes, R"({"kind": "role"})") == Lines{"id: is required"});
 
-  auto exactly = schema_of(R"({"oneOf": [{"type": "integer"}, {"minimum": 2}, {"type": "string"}]})");
+  auto exactly =
+      schema_of(R"({"oneOf": [{"type": "integer"}, {"minimum": 2}, {"type": "string"}]})");
   CHECK(problems(exactly, "1").empty());
   CHECK(problems(exactly, "2.5").empty());
   CHECK(problems(exactly, "null").empty());  // only {"minimum": 2}, which ignores non-numbers
@@ -363,12 +367,14 @@ TEST_CASE("$ref resolves local pointers, escapes and recursion") {
                      "children": {"type": "array", "items": {"$ref": "#/definitions/node"}}}}}})");
   CHECK(problems(tree, R"({"name": "a", "children": [{"name": "b", "children": [{"name": "c"}]}]})")
             .empty());
-  CHECK(problems(tree, R"({"name": "a", "children": [{"name": "b", "children": [{"nom": "c"}]}]})") ==
-        Lines{"children[0].children[0].name: is required"});
+  CHECK(
+      problems(tree, R"({"name": "a", "children": [{"name": "b", "children": [{"nom": "c"}]}]})") ==
+      Lines{"children[0].children[0].name: is required"});
 
   auto self = schema_of(R"({"type": ["integer", "array"], "items": {"$ref": "#"}})");
   CHECK(problems(self, "[1, [2, [3]]]").empty());
-  CHECK(problems(self, R"([1, [2, ["x"]]])") == Lines{"[1][1][0]: must be an array or an integer, got string"});
+  CHECK(problems(self, R"([1, [2, ["x"]]])") ==
+        Lines{"[1][1][0]: must be an array or an integer, got string"});
 
   auto defs = schema_of(R"({"$defs": {"a/b": {"type": "string"}, "c~d": {"type": "number"},
                                       "e%f": {"type": "boolean"}},
@@ -406,8 +412,9 @@ TEST_CASE("boolean schemas and ignored annotations") {
 }
 
 TEST_CASE("an invalid schema is an error naming its location") {
-  CHECK(compile_error(R"({"properties": {"a": {"type": "strin"}}})") ==
-        R"(#/properties/a/type: unknown type "strin" (expected null, boolean, object, array, number, integer or string))");
+  CHECK(
+      compile_error(R"({"properties": {"a": {"type": "strin"}}})") ==
+      R"(#/properties/a/type: unknown type "strin" (expected null, boolean, object, array, number, integer or string))");
   CHECK(compile_error(R"({"required": "a"})") == "#/required: must be an array of strings");
   CHECK(compile_error(R"({"minLength": -1})") == "#/minLength: must be a non-negative integer");
   CHECK(compile_error(R"({"maxItems": 1.5})") == "#/maxItems: must be a non-negative integer");
@@ -420,12 +427,13 @@ TEST_CASE("an invalid schema is an error naming its location") {
   CHECK(compile_error(R"({"minimum": "1"})") == "#/minimum: must be a number");
   CHECK(compile_error(R"({"multipleOf": 0})") == "#/multipleOf: must be greater than 0");
   CHECK(compile_error(R"({"uniqueItems": 1})") == "#/uniqueItems: must be a boolean");
-  CHECK(compile_error(R"({"items": {"pattern": "("}})").rfind(
-            R"(#/items/pattern: invalid regular expression "(")", 0) == 0);
+  CHECK(compile_error(R"({"items": {"pattern": "("}})")
+            .rfind(R"(#/items/pattern: invalid regular expression "(")", 0) == 0);
   CHECK(compile_error(R"({"definitions": {"a": {"$ref": "#/definitions/b"}}})") ==
         R"(#/definitions/a/$ref: unresolvable reference "#/definitions/b")");
-  CHECK(compile_error(R"({"$ref": "https://example.com/schema.json"})") ==
-        R"(#/$ref: unsupported reference "https://example.com/schema.json" (only local references such as "#/definitions/name" are supported))");
+  CHECK(
+      compile_error(R"({"$ref": "https://example.com/schema.json"})") ==
+      R"(#/$ref: unsupported reference "https://example.com/schema.json" (only local references such as "#/definitions/name" are supported))");
   CHECK(compile_error(R"({"$ref": "#foo"})") ==
         R"(#/$ref: unsupported reference "#foo" (anchors are not supported))");
   CHECK(compile_error(R"({"unevaluatedProperties": false})") ==
@@ -444,8 +452,8 @@ TEST_CASE("validate stops at max violations, and describe writes sentences") {
   CHECK(s.validate(Json::parse("[1, 2, 3, 4]"), 0).size() == 1);
   CHECK(s.validate(Json::parse("[1, 2, 3, 4]")).size() == 4);
 
-  auto found = schema_of(R"({"type": "object", "required": ["issue_key"]})")
-                   .validate(Json::parse("{}"));
+  auto found =
+      schema_of(R"({"type": "object", "required": ["issue_key"]})").validate(Json::parse("{}"));
   CHECK(describe(found) == "issue_key is required");
   std::vector<SchemaViolation> two{{"", "must be an object, got array"}, {"a[1]", "is required"}};
   CHECK(describe(two, "arguments") == "arguments must be an object, got array; a[1] is required");
@@ -499,11 +507,32 @@ TEST_CASE("the ADF schema compiles and checks documents") {
   }
   SUBCASE("a text node with empty text, deep in a list") {
     Json doc = valid;
-    doc["content"][2]["content"][1]["content"][1]["content"][0]["content"][0]["content"][0]["text"] =
-        "";
+    doc["content"][2]["content"][1]["content"][1]["content"][0]["content"][0]["content"][0]
+       ["text"] = "";
     CHECK(problems(schema, doc.dump()) ==
           Lines{"content[2].content[1].content[1].content[0].content[0].content[0].text: must be "
                 "at least 1 character long, got 0"});
+  }
+  SUBCASE("a mistake at the bottom of deeply nested lists is found and named") {
+    // Every level offers many alternatives; reporting must not re-validate each of them in depth
+    // at every level (that is exponential and would not finish).
+    Json item = Json::parse(
+        R"({"type": "listItem", "content": [{"type": "paragraph", "content": [{"type": "text", "text": "x"}]}]})");
+    Json list = {{"type", "bulletList"}, {"content", Json::array({item})}};
+    std::string expected_path = "content[0].content[0].content[0].text";
+    for (int i = 0; i < 10; ++i) {
+      Json outer = item;
+      outer["content"].push_back(list);
+      list = {{"type", "bulletList"}, {"content", Json::array({outer})}};
+      expected_path = "content[0].content[1]." + expected_path;
+    }
+    Json doc = {{"version", 1}, {"type", "doc"}, {"content", Json::array({list})}};
+    CHECK(schema.is_valid(doc));
+    Json* innermost = &doc["content"][0];
+    for (int i = 0; i < 10; ++i) innermost = &(*innermost)["content"][0]["content"][1];
+    (*innermost)["content"][0]["content"][0]["content"][0]["text"] = "";
+    CHECK(problems(schema, doc.dump()) ==
+          Lines{"content[0]." + expected_path + ": must be at least 1 character long, got 0"});
   }
   SUBCASE("a document without a version") {
     Json doc = valid;
