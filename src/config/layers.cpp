@@ -240,12 +240,13 @@ void walk(const toml::table& table, const std::string& prefix, const std::string
       }
       continue;
     }
-    const auto* sub = node.as_table();
-    if (sub && !sub->empty()) {
+    const bool section = is_section(dotted);
+    if (const auto* sub = node.as_table(); sub && (section || !sub->empty())) {
+      // Unknown tables are walked too, so each unknown key gets its own suggestion.
       walk(*sub, dotted, path, config, sink, problems);
       continue;
     }
-    if (is_section(dotted)) {
+    if (section) {
       problems.emplace_back(node.source().begin.line,
                             dotted + " = " + show_toml(nullptr, node) + " (from " +
                                 file_origin(path, node) + "): must be a table, [" + dotted + "]");

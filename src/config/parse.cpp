@@ -226,6 +226,32 @@ std::string scrub(std::string text, const std::vector<std::string>& secrets) {
   return text;
 }
 
+// CLI11 quotes the arguments it did not expect, which may hold a URL with a password in it
+// or a token pasted in the wrong place.
+std::string cli_error_text(std::string_view what, const std::map<std::string, std::string>& env) {
+  std::string out;
+  std::size_t start = 0;
+  while (start <= what.size()) {
+    const auto space = what.find(' ', start);
+    const auto word = what.substr(start, space == std::string_view::npos ? std::string_view::npos
+                                                                         : space - start);
+    out += detail::mask_userinfo(word);
+    if (space == std::string_view::npos) break;
+    out += ' ';
+    start = space + 1;
+  }
+  std::vector<std::string> secrets;
+  for (const auto& spec : keys()) {
+    if (!spec.secret) continue;
+    for (const auto name : spec.env) {
+      if (const auto it = env.find(std::string(name)); it != env.end() && !it->second.empty()) {
+        secrets.push_back(it->second);
+      }
+    }
+  }
+  return scrub(out, secrets) + "; run jira-mcp --help for the options";
+}
+
 std::string join_lines(const std::vector<std::string>& lines) {
   std::string out;
   for (const auto& line : lines) {
@@ -250,7 +276,7 @@ Result<ParseOutcome, ConfigError> parse(int argc, const char* const* argv,
   } catch (const CLI::CallForAllHelp&) {
     return ParseOutcome(ExitRequest{0, app.help("", CLI::AppFormatMode::All)});
   } catch (const CLI::ParseError& e) {
-    return unexpected(ConfigError{std::string(e.what()) + "; run jira-mcp --help for the options"});
+    return unexpected(ConfigError{cli_error_text(e.what(), env)});
   }
   if (cli.version) return ParseOutcome(ExitRequest{0, "jira-mcp " + std::string(version) + "\n"});
 

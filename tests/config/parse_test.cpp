@@ -251,6 +251,18 @@ zzzzzzzz = 1
   CHECK(error({"--config", misplaced.path()}).find("did you mean 'jira.url'?") != std::string::npos);
 }
 
+TEST_CASE("empty sections are fine, a section that is not a table is not") {
+  TempToml empty("[server]\n[jira]\n");
+  CHECK(startup({"--config", empty.path()}, kUrl).config.server.port == 8808);
+  TempToml scalar("server = 5\n");
+  CHECK(error({"--config", scalar.path()}, kUrl)
+            .find("server = 5 (from " + scalar.path() + " line 1): must be a table, [server]") !=
+        std::string::npos);
+  TempToml unknown_empty("[nothing_here]\n");
+  CHECK(error({"--config", unknown_empty.path()}, kUrl).find("unknown key 'nothing_here'") !=
+        std::string::npos);
+}
+
 TEST_CASE("a TOML syntax error reports the file, line and column") {
   TempToml file("[server]\nport = 80\nhost = \n");
   const auto msg = error({"--config", file.path()}, kUrl);
@@ -291,6 +303,15 @@ TEST_CASE("secrets never appear in errors, warnings or describe()") {
     const auto msg = error({"--jira-url", "https://me:" + password + "@jira.example.com"});
     CHECK(msg.find("must not contain a user name or password") != std::string::npos);
     CHECK(msg.find("SECRET") == std::string::npos);
+  }
+  SUBCASE("command-line syntax errors that echo arguments") {
+    const auto msg = error({"--jira-url", "https://me:" + password + "@jira.example.com", token},
+                           {{"JIRA_API_TOKEN", token}});
+    CHECK(msg.find("not expected") != std::string::npos);
+    CHECK(msg.find("SECRET") == std::string::npos);
+    const auto echoed = error({"stray", "https://me:" + password + "@jira.example.com"});
+    CHECK(echoed.find("https://me:***@jira.example.com") != std::string::npos);
+    CHECK(echoed.find("SECRET") == std::string::npos);
   }
   SUBCASE("describe") {
     const auto s = startup({}, with_url({{"JIRA_EMAIL", "me@example.com"},
