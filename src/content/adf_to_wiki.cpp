@@ -1,0 +1,500 @@
+// ADF -> Jira wiki markup. Same shape as the Markdown writer: blocks joined by blank lines,
+// inline content written with a stack of open marks. Wiki lists cannot hold several blocks per
+// item, so an item's extra paragraphs join its line with "\\" and other blocks (code) follow the
+// list. Text is escaped with backslashes only where the wiki parser would otherwise read
+// markup; a literal backslash is written &#92; because "\\" is a line break in wiki markup.
+#include <algorithm>
+#include <cctype>
+#include <string>
+#include <vector>
+
+#include <spdlog/spdlog.h>
+
+#include "content/adf_build.hpp"
+#include "jira_mcp/content/convert.hpp"
+
+namespace jira_mcp::content {
+namespace {
+
+using detail::array_field;
+using detail::attr_string;
+using detail::node_type;
+using detail::string_field;
+
+bool is_alnum(char c) { return std::isalnum(static_cast<unsigned char>(c)) != 0 || static_cast<unsigned char>(c) >= 0x80; }
+bool is_blank(char c) { return c == '\0' || c == ' ' || c == '\t'; }
+
+std::string escape_wiki(std::string_view text, bool line_start, bool in_link) {
+  std::string out;
+  const size_t n = text.size();
+  for (size_t i = 0; i < n; ++i) {
+    const char c = text[i];
+    const char prev = i > 0 ? text[i - 1] : '\0';
+    const char next = i + 1 < n ? text[i + 1] : '\0';
+    const bool at_start = line_start && i == 0;
+    if (c == '\\') {
+      out += "&#92;";
+      continue;
+    }
+    bool escape = false;
+    switch (c) {
+      case '{': case '}': case '[': case ']': case '|':
+        escape = true;
+        break;
+      case '!':
+        escape = !is_blank(next);
+        break;
+      case '?':
+        escape = next == '?';
+        break;
+      case '#':
+        escape = at_start;
+        break;
+      case '*': case '_': case '-': case '+': case '^': case '~':
+        escape = at_start || !((is_alnum(prev) && is_alnum(next)) || (is_blank(prev) && is_blank(next)));
+        break;
+      default:
+        break;
+    }
+    if (at_start && (c == 'h' || c == 'b')) {
+      // "h1. " and "bq. " at the start of a line are block markup.
+      const bool heading = c == 'h' && n >= 3 && text[1] >= '1' && text[1] <= '6' && text[2] == '.';
+      const bool quote = c == 'b' && text.substr(0, 3) == "bq.";
+      if (heading || quote) {
+        out.append(text.substr(0, 2));
+        out += "\\.";
+        i = 2;
+        continue;
+      }
+    }
+    if (in_link && c == '|') escape = true;
+    if (escape) out += '\\';
+    out += c;
+  }
+  return out;
+}
+
+struct WikiMark {
+  std::string type;  // strong, em, strike, underline, sup, sub, link
+  std::string href;
+  bool operator==(const WikiMark& o) const { return type == o.type && href == o.href; }
+};
+
+std::string open_delim(const WikiMark& m) {
+  if (m.type == "strong") return "*";
+  if (m.type == "em") return "_";
+  if (m.type == "strike") return "-";
+  if (m.type == "underline") return "+";
+  if (m.type == "sup") return "^";
+  if (m.type == "sub") return "~";
+  return "[";
+}
+
+struct WikiItem {
+  enum class Kind { kText, kCode, kRaw, kBreak } kind = Kind::kText;
+  std::string text;
+  std::vector<WikiMark> marks;
+};
+
+class WikiWriter {
+ public:
+  std::string document(const Json& adf) {
+    if (adf.is_array()) return blocks(adf, 0);
+    if (node_type(adf) == "doc") return blocks(children(adf), 0);
+    return blocks(Json::array({adf}), 0);
+  }
+
+ private:
+  static const Json& children(const Json& node) {
+    static const Json kEmpty = Json::array();
+    const Json* content = array_field(node, "content");
+    return content != nullptr ? *content : kEmpty;
+  }
+
+  static bool is_inline(const std::string& type) {
+    static const char* const kInline[] = {"text",        "hardBreak",   "mention",    "emoji",
+                                          "date",        "status",      "inlineCard", "mediaInline",
+                                          "placeholder", "inlineExtension"};
+    return std::any_of(std::begin(kInline), std::end(kInline), [&](const char* t) { return type == t; });
+  }
+
+  std::string blocks(const Json& content, int depth) {
+    if (!content.is_array()) return {};
+    std::string out;
+    Json run = Json::array();
+    auto add = [&out](const std::string& part) {
+      if (part.empty()) return;
+      if (!out.empty()) out += "\n\n";
+      out += part;
+    };
+    for (const Json& node : content) {
+      if (is_inline(node_type(node)) || (node.is_object() && !node.contains("content") && node.contains("text"))) {
+        run.push_back(node);
+        continue;
+      }
+      if (!run.empty()) add(inlines(run, false, depth));
+      run = Json::array();
+      add(block(node, depth, false));
+    }
+    if (!run.empty()) add(inlines(run, false, depth));
+    return out;
+  }
+
+  std::string block(const Json& node, int depth, bool in_quote) {
+    const std::string type = node_type(node);
+    if (depth > kMaxNesting) return escape_wiki(detail::plain_text(node), true, false);
+    if (type == "paragraph" || type == "caption") return inlines(children(node), false, depth);
+    if (type == "heading") {
+      int level = 1;
+      if (const Json* attrs = detail::object_field(node, "attrs")) {
+        auto it = attrs->find("level");
+        if (it != attrs->end() && it->is_number()) level = std::clamp(it->get<int>(), 1, 6);
+      }
+      return "h" + std::to_string(level) + ". " + inlines(children(node), true, depth);
+    }
+    if (type == "bulletList" || type == "orderedList" || type == "taskList" || type == "decisionList") {
+      std::string trailing;
+      std::string out = list(node, "", depth, trailing);
+      return trailing.empty() ? out : out + "\n\n" + trailing;
+    }
+    if (type == "codeBlock") {
+      std::string text;
+      for (const Json& child : children(node)) text += string_field(child, "text");
+      std::string language = attr_string(node, "language");
+      language.erase(std::remove_if(language.begin(), language.end(), [](char c) { return !is_alnum(c) && c != '-' && c != '+' && c != '#'; }),
+                     language.end());
+      const std::string open = language.empty() ? "{noformat}" : "{code:" + language + "}";
+      const std::string close = language.empty() ? "{noformat}" : "{code}";
+      return open + "\n" + text + "\n" + close;
+    }
+    if (type == "blockquote" || type == "panel") {
+      const Json& content = children(node);
+      if (type == "blockquote" && content.size() == 1 && node_type(content[0]) == "paragraph") {
+        std::string text = inlines(children(content[0]), true, depth);
+        if (text.find('\n') == std::string::npos) return "bq. " + text;
+      }
+      std::string body;
+      for (const Json& child : content) {
+        // {quote} does not nest in wiki markup; an inner quote contributes its content.
+        const std::string child_type = node_type(child);
+        std::string part = child_type == "blockquote" || child_type == "panel" ? blocks(children(child), depth + 1)
+                                                                              : block(child, depth + 1, true);
+        if (part.empty()) continue;
+        if (!body.empty()) body += "\n\n";
+        body += part;
+      }
+      if (in_quote) return body;
+      if (type == "panel") return "{panel:title=" + detail::panel_label(node) + "}\n" + body + "\n{panel}";
+      return "{quote}\n" + body + "\n{quote}";
+    }
+    if (type == "rule") return "----";
+    if (type == "table") {
+      std::string out;
+      for (const Json& row : children(node)) {
+        std::string line;
+        for (const Json& cell : children(row)) {
+          const std::string sep = node_type(cell) == "tableHeader" ? "||" : "|";
+          std::string text;
+          for (const Json& b : children(cell)) {
+            std::string part = node_type(b) == "paragraph" || node_type(b) == "heading"
+                                   ? inlines(children(b), true, depth)
+                                   : escape_wiki(detail::plain_text(b), false, false);
+            if (part.empty()) continue;
+            if (!text.empty()) text += " \\\\ ";
+            text += part;
+          }
+          line += sep + (text.empty() ? " " : text);
+          if (&cell == &children(row).back()) line += sep;
+        }
+        if (line.empty()) continue;
+        if (!out.empty()) out += '\n';
+        out += line;
+      }
+      return out;
+    }
+    if (type == "expand" || type == "nestedExpand") {
+      std::string title = attr_string(node, "title");
+      std::string body = blocks(children(node), depth + 1);
+      if (title.empty()) return body;
+      std::string label = "*" + escape_wiki(title, false, false) + "*";
+      return body.empty() ? label : label + "\n\n" + body;
+    }
+    if (type == "mediaSingle" || type == "mediaGroup" || type == "media") {
+      std::string out;
+      const Json items = type == "media" ? Json::array({node}) : children(node);
+      for (const Json& child : items) {
+        std::string part;
+        if (node_type(child) == "media") part = media(child);
+        if (node_type(child) == "caption") part = inlines(children(child), false, depth);
+        if (part.empty()) continue;
+        if (!out.empty()) out += ' ';
+        out += part;
+      }
+      return out;
+    }
+    if (type == "blockCard" || type == "embedCard") {
+      std::string url = attr_string(node, "url");
+      return url.empty() ? std::string() : "[" + url + "]";
+    }
+    if (type == "extension") return escape_wiki(attr_string(node, "text"), true, false);
+    if (array_field(node, "content") != nullptr) return blocks(children(node), depth + 1);
+    std::string text = string_field(node, "text");
+    if (text.empty()) text = attr_string(node, "text");
+    return escape_wiki(text, true, false);
+  }
+
+  static std::string media(const Json& node) {
+    std::string url = attr_string(node, "url");
+    if (attr_string(node, "type") == "external" && !url.empty()) return "!" + url + "!";
+    return escape_wiki("[" + detail::media_label(node) + "]", false, false);
+  }
+
+  // Writes the list's lines; blocks an item cannot hold inline go to `trailing`.
+  std::string list(const Json& node, const std::string& prefix, int depth, std::string& trailing) {
+    const std::string type = node_type(node);
+    const std::string marker = prefix + (type == "orderedList" ? "#" : "*");
+    std::string out;
+    auto line = [&out](const std::string& text) {
+      if (!out.empty()) out += '\n';
+      out += text;
+    };
+    for (const Json& item : children(node)) {
+      const std::string item_type = node_type(item);
+      if (item_type == "taskList" || item_type == "decisionList") {
+        if (depth < kMaxNesting) line(list(item, marker, depth + 1, trailing));
+        continue;
+      }
+      std::string head;
+      if (item_type == "taskItem") head = attr_string(item, "state") == "DONE" ? "[x] " : "[ ] ";
+      if (item_type == "decisionItem") head = "Decision: ";
+      if (item_type == "taskItem" || item_type == "decisionItem") {
+        line(marker + " " + head + inlines(children(item), false, depth, true));
+        continue;
+      }
+      std::string text;
+      std::vector<std::string> nested;
+      for (const Json& child : children(item)) {
+        const std::string child_type = node_type(child);
+        if (child_type == "paragraph") {
+          std::string part = inlines(children(child), false, depth, true);
+          if (part.empty()) continue;
+          text += text.empty() ? part : " \\\\ " + part;
+        } else if (child_type == "bulletList" || child_type == "orderedList" || child_type == "taskList") {
+          if (depth < kMaxNesting) nested.push_back(list(child, marker, depth + 1, trailing));
+        } else {
+          std::string part = block(child, depth + 1, false);
+          if (part.empty()) continue;
+          if (!trailing.empty()) trailing += "\n\n";
+          trailing += part;
+        }
+      }
+      line(marker + " " + text);
+      for (const std::string& n : nested) line(n);
+    }
+    return out;
+  }
+
+  static size_t run_length(const std::vector<WikiItem>& items, size_t from, const WikiMark& m) {
+    size_t n = 0;
+    for (size_t i = from; i < items.size(); ++i) {
+      if (std::find(items[i].marks.begin(), items[i].marks.end(), m) == items[i].marks.end()) break;
+      ++n;
+    }
+    return n;
+  }
+
+  void collect(std::vector<WikiItem>& items, const Json& nodes, int depth) {
+    if (!nodes.is_array()) return;
+    for (const Json& node : nodes) {
+      const std::string type = node_type(node);
+      if (type == "text") {
+        std::string text = string_field(node, "text");
+        if (text.empty()) continue;
+        std::vector<WikiMark> marks;
+        bool code = false;
+        if (const Json* ms = array_field(node, "marks")) {
+          for (const Json& m : *ms) {
+            std::string mt = node_type(m);
+            if (mt == "code") code = true;
+            if (mt == "strong" || mt == "em" || mt == "strike" || mt == "underline") marks.push_back(WikiMark{mt, {}});
+            if (mt == "subsup") marks.push_back(WikiMark{attr_string(m, "type") == "sup" ? "sup" : "sub", {}});
+            if (mt == "link") marks.push_back(WikiMark{"link", attr_string(m, "href")});
+          }
+        }
+        std::vector<WikiMark> unique;
+        for (WikiMark& m : marks) {
+          if (std::none_of(unique.begin(), unique.end(), [&](const WikiMark& u) { return u.type == m.type; })) unique.push_back(m);
+        }
+        if (code) {
+          std::erase_if(unique, [](const WikiMark& m) { return m.type != "link"; });
+          std::replace(text.begin(), text.end(), '\n', ' ');
+          items.push_back(WikiItem{WikiItem::Kind::kCode, text, unique});
+          continue;
+        }
+        size_t start = 0;
+        while (start <= text.size()) {
+          size_t end = text.find('\n', start);
+          if (end == std::string::npos) end = text.size();
+          if (start > 0) items.push_back(WikiItem{WikiItem::Kind::kBreak, {}, {}});
+          std::string piece = text.substr(start, end - start);
+          if (!piece.empty()) {
+            std::vector<WikiMark> piece_marks = unique;
+            if (piece.find_first_not_of(" \t") == std::string::npos) {
+              std::erase_if(piece_marks, [](const WikiMark& m) { return m.type != "link"; });
+            }
+            items.push_back(WikiItem{WikiItem::Kind::kText, piece, piece_marks});
+          }
+          start = end + 1;
+        }
+      } else if (type == "hardBreak") {
+        items.push_back(WikiItem{WikiItem::Kind::kBreak, {}, {}});
+      } else if (type == "mention") {
+        std::string id = attr_string(node, "id");
+        if (!id.empty() && id.find_first_of("]|\n") == std::string::npos) {
+          items.push_back(WikiItem{WikiItem::Kind::kRaw, "[~accountid:" + id + "]", {}});
+        } else {
+          items.push_back(WikiItem{WikiItem::Kind::kText, attr_string(node, "text"), {}});
+        }
+      } else if (type == "emoji") {
+        std::string text = attr_string(node, "text");
+        items.push_back(WikiItem{WikiItem::Kind::kText, text.empty() ? attr_string(node, "shortName") : text, {}});
+      } else if (type == "date") {
+        items.push_back(WikiItem{WikiItem::Kind::kText, detail::date_text(node), {}});
+      } else if (type == "status" || type == "placeholder" || type == "inlineExtension") {
+        items.push_back(WikiItem{WikiItem::Kind::kText, attr_string(node, "text"), {}});
+      } else if (type == "inlineCard") {
+        std::string url = attr_string(node, "url");
+        if (!url.empty()) items.push_back(WikiItem{WikiItem::Kind::kText, url, {WikiMark{"link", url}}});
+      } else if (type == "mediaInline" || type == "media") {
+        items.push_back(WikiItem{WikiItem::Kind::kRaw, media(node), {}});
+      } else if (depth < kMaxNesting && array_field(node, "content") != nullptr) {
+        collect(items, children(node), depth + 1);
+      } else {
+        std::string text = string_field(node, "text");
+        if (text.empty()) text = attr_string(node, "text");
+        if (text.empty()) text = detail::plain_text(node);
+        items.push_back(WikiItem{WikiItem::Kind::kText, text, {}});
+      }
+    }
+    std::erase_if(items, [](const WikiItem& item) { return item.kind != WikiItem::Kind::kBreak && item.text.empty(); });
+  }
+
+  // `single_line`: breaks are written "\\" (headings, table cells, list items), else newlines.
+  std::string inlines(const Json& nodes, bool single_line, int depth, bool in_list = false) {
+    std::vector<WikiItem> items;
+    collect(items, nodes, depth);
+    while (!items.empty() && items.front().kind == WikiItem::Kind::kBreak) items.erase(items.begin());
+    while (!items.empty() && items.back().kind == WikiItem::Kind::kBreak) items.pop_back();
+    const bool one_line = single_line || in_list;
+    std::string out;
+    size_t line_start = 0;
+    std::vector<WikiMark> active;
+    auto close_to = [&](size_t keep) {
+      while (active.size() > keep) {
+        const WikiMark m = active.back();
+        active.pop_back();
+        if (m.type == "link") {
+          out += "|" + m.href + "]";
+          continue;
+        }
+        size_t spaces = 0;
+        while (spaces < out.size() && out[out.size() - 1 - spaces] == ' ') ++spaces;
+        std::string trailing(spaces, ' ');
+        out.erase(out.size() - spaces);
+        out += open_delim(m) + trailing;
+      }
+    };
+    for (size_t i = 0; i < items.size(); ++i) {
+      WikiItem& item = items[i];
+      if (item.kind == WikiItem::Kind::kBreak) {
+        close_to(0);
+        while (!out.empty() && out.back() == ' ') out.pop_back();
+        // A newline is a line break in wiki markup, but an empty line would end the paragraph.
+        const bool empty_line = out.size() == line_start;
+        out += one_line || empty_line ? " \\\\ " : "\n";
+        if (!one_line && !empty_line) line_start = out.size();
+        continue;
+      }
+      size_t keep = 0;
+      while (keep < active.size() && std::find(item.marks.begin(), item.marks.end(), active[keep]) != item.marks.end()) ++keep;
+      close_to(keep);
+      std::vector<WikiMark> opening;
+      for (const WikiMark& m : item.marks) {
+        if (std::find(active.begin(), active.end(), m) == active.end()) opening.push_back(m);
+      }
+      if (std::any_of(active.begin(), active.end(), [](const WikiMark& m) { return m.type == "link"; })) {
+        std::erase_if(opening, [](const WikiMark& m) { return m.type == "link"; });
+      }
+      std::stable_sort(opening.begin(), opening.end(), [&](const WikiMark& a, const WikiMark& b) {
+        size_t ra = run_length(items, i, a);
+        size_t rb = run_length(items, i, b);
+        if (ra != rb) return ra > rb;
+        return (a.type == "link") > (b.type == "link");
+      });
+      std::string text = item.text;
+      if (item.kind == WikiItem::Kind::kText) {
+        size_t lead = 0;
+        while (lead < text.size() && text[lead] == ' ') ++lead;
+        if (out.size() == line_start) {
+          text.erase(0, lead);
+        } else if (!opening.empty()) {
+          out += text.substr(0, lead);
+          text.erase(0, lead);
+        }
+        if (text.empty()) continue;
+      }
+      // A link whose text is its URL is written [url].
+      if (item.kind == WikiItem::Kind::kText && opening.size() == 1 && opening[0].type == "link" &&
+          opening[0].href == text && item.marks.size() == 1 && run_length(items, i, opening[0]) == 1 &&
+          text.find_first_of("|]\n ") == std::string::npos) {
+        out += "[" + text + "]";
+        continue;
+      }
+      for (const WikiMark& m : opening) {
+        out += open_delim(m);
+        active.push_back(m);
+      }
+      const bool in_link = std::any_of(active.begin(), active.end(), [](const WikiMark& m) { return m.type == "link"; });
+      switch (item.kind) {
+        case WikiItem::Kind::kText:
+          out += escape_wiki(text, out.size() == line_start && !in_list, in_link);
+          break;
+        case WikiItem::Kind::kCode: {
+          std::string code = text;
+          // "}}" would end the code early; a space keeps it apart.
+          for (size_t pos = code.find("}}"); pos != std::string::npos; pos = code.find("}}", pos + 2)) code.insert(pos + 1, " ");
+          if (!code.empty() && code.back() == '}') code += ' ';
+          out += "{{" + code + "}}";
+          break;
+        }
+        case WikiItem::Kind::kRaw:
+          out += text;
+          break;
+        case WikiItem::Kind::kBreak:
+          break;
+      }
+    }
+    close_to(0);
+    while (!out.empty() && out.back() == ' ') out.pop_back();
+    return out;
+  }
+};
+
+}  // namespace
+
+std::string adf_to_wiki(const Json& adf) {
+  try {
+    WikiWriter writer;
+    std::string out = writer.document(adf);
+    while (!out.empty() && out.back() == '\n') out.pop_back();
+    if (!out.empty()) out += '\n';
+    return out;
+  } catch (const std::exception& e) {
+    spdlog::error("adf_to_wiki: {}", e.what());
+    return {};
+  }
+}
+
+std::string markdown_to_wiki(std::string_view markdown) { return adf_to_wiki(markdown_to_adf(markdown)); }
+
+}  // namespace jira_mcp::content

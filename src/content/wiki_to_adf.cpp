@@ -1,0 +1,478 @@
+// Jira wiki markup -> ADF, with a small line-oriented parser.
+//
+// Block structure is decided line by line (headings, bq., lists, tables, rules, paragraphs);
+// {code}, {noformat}, {quote} and {panel} span lines until their closing tag. Inline markup is
+// parsed by one scanner: an effect character (*bold*, _em_, -strike-, +under+, ^sup^, ~sub~,
+// ??cite??) opens only at a word boundary before a non-space and closes before a word boundary
+// after a non-space, as Jira does. The result goes through the same sanitizing pass as the
+// Markdown front end, so it is always valid ADF.
+#include <algorithm>
+#include <cctype>
+#include <cstring>
+#include <string>
+#include <vector>
+
+#include "content/adf_build.hpp"
+#include "jira_mcp/content/convert.hpp"
+
+namespace jira_mcp::content {
+namespace {
+
+using detail::append_inline;
+using detail::append_text;
+using detail::hard_break;
+using detail::paragraph;
+using detail::text_node;
+
+constexpr size_t kMaxEffectSpan = 2000;  // an effect's closer is looked for this far at most
+
+bool is_alnum(char c) { return std::isalnum(static_cast<unsigned char>(c)) != 0 || static_cast<unsigned char>(c) >= 0x80; }
+bool is_space(char c) { return c == ' ' || c == '\t' || c == '\r'; }
+bool is_punct(char c) { return std::ispunct(static_cast<unsigned char>(c)) != 0; }
+
+std::string_view trim(std::string_view s) {
+  while (!s.empty() && is_space(s.front())) s.remove_prefix(1);
+  while (!s.empty() && is_space(s.back())) s.remove_suffix(1);
+  return s;
+}
+
+bool starts_with(std::string_view s, std::string_view prefix) { return s.substr(0, prefix.size()) == prefix; }
+
+Json with_mark(const Json& marks, Json mark) {
+  Json out = Json::array();
+  for (const Json& m : marks) {
+    if (m.value("type", "") != mark.value("type", "")) out.push_back(m);
+  }
+  out.push_back(std::move(mark));
+  return out;
+}
+
+class InlineParser {
+ public:
+  Json parse(std::string_view text) {
+    Json out = Json::array();
+    scan(out, text, Json::array(), 0);
+    return out;
+  }
+
+ private:
+  void scan(Json& out, std::string_view text, const Json& marks, int depth) {
+    std::string literal;
+    auto flush = [&] {
+      if (!literal.empty()) append_text(out, std::move(literal), marks);
+      literal.clear();
+    };
+    const size_t n = text.size();
+    size_t i = 0;
+    while (i < n) {
+      const char c = text[i];
+      const char prev = i > 0 ? text[i - 1] : '\0';
+      const char next = i + 1 < n ? text[i + 1] : '\0';
+      if (c == '\n') {
+        flush();
+        append_inline(out, hard_break());
+        ++i;
+        continue;
+      }
+      if (c == '\\') {
+        if (next == '\\') {
+          flush();
+          append_inline(out, hard_break());
+          i += 2;
+        } else if (next != '\0' && is_punct(next)) {
+          literal += next;
+          i += 2;
+        } else {
+          literal += c;
+          ++i;
+        }
+        continue;
+      }
+      if (starts_with(text.substr(i), "&#92;")) {
+        literal += '\\';
+        i += 5;
+        continue;
+      }
+      if (starts_with(text.substr(i), "{{")) {
+        size_t end = text.find("}}", i + 2);
+        if (end != std::string_view::npos && end > i + 2) {
+          flush();
+          Json code_marks = Json::array();
+          for (const Json& m : marks) {
+            if (m.value("type", "") == "link") code_marks.push_back(m);
+          }
+          code_marks.push_back(Json{{"type", "code"}});
+          append_text(out, std::string(text.substr(i + 2, end - i - 2)), code_marks);
+          i = end + 2;
+          continue;
+        }
+      }
+      if (starts_with(text.substr(i), "{color")) {
+        size_t end = text.find('}', i);
+        if (end != std::string_view::npos) {  // colours are dropped, their text kept
+          i = end + 1;
+          continue;
+        }
+      }
+      if (c == '[') {
+        size_t end = i + 1;
+        while (end < n && text[end] != ']' && text[end] != '\n') end += text[end] == '\\' ? 2 : 1;
+        if (end < n && text[end] == ']' && !trim(text.substr(i + 1, end - i - 1)).empty()) {
+          flush();
+          bracket(out, text.substr(i + 1, end - i - 1), marks, depth);
+          i = end + 1;
+          continue;
+        }
+      }
+      if (c == '!' && next != '\0' && !is_space(next) && next != '!') {
+        size_t end = text.find_first_of("!\n", i + 1);
+        if (end != std::string_view::npos && text[end] == '!' && !is_space(text[end - 1])) {
+          std::string_view inner = text.substr(i + 1, end - i - 1);
+          std::string url(trim(inner.substr(0, inner.find('|'))));
+          flush();
+          append_text(out, url, with_mark(marks, Json{{"type", "link"}, {"attrs", {{"href", url}}}}));
+          i = end + 1;
+          continue;
+        }
+      }
+      const bool double_q = c == '?' && next == '?';
+      if ((std::string_view("*_-+^~").find(c) != std::string_view::npos || double_q) && depth < 2 * kMaxNesting &&
+          (i == 0 || !is_alnum(prev)) ) {
+        const size_t width = double_q ? 2 : 1;
+        const char after = i + width < n ? text[i + width] : '\0';
+        if (after != '\0' && !is_space(after) && after != '\n') {
+          size_t close = find_closer(text, i + width, c, width);
+          if (close != std::string_view::npos) {
+            flush();
+            std::string_view inner = text.substr(i + width, close - i - width);
+            Json inner_marks = marks;
+            if (c == '*') inner_marks = with_mark(marks, Json{{"type", "strong"}});
+            if (c == '_') inner_marks = with_mark(marks, Json{{"type", "em"}});
+            if (c == '-') inner_marks = with_mark(marks, Json{{"type", "strike"}});
+            scan(out, inner, inner_marks, depth + 1);
+            i = close + width;
+            continue;
+          }
+        }
+      }
+      literal += c;
+      ++i;
+    }
+    flush();
+  }
+
+  static size_t find_closer(std::string_view text, size_t from, char c, size_t width) {
+    const size_t limit = std::min(text.size(), from + kMaxEffectSpan);
+    for (size_t j = from + 1; j + width <= limit; ++j) {
+      if (text[j] == '\n') return std::string_view::npos;
+      if (text[j] != c || (width == 2 && text[j + 1] != c)) continue;
+      if (is_space(text[j - 1]) || text[j - 1] == '\\') continue;
+      const size_t after = j + width;
+      if (after < text.size() && is_alnum(text[after])) continue;
+      return j;
+    }
+    return std::string_view::npos;
+  }
+
+  void bracket(Json& out, std::string_view inner, const Json& marks, int depth) {
+    if (inner.front() == '~') {
+      std::string user(trim(inner.substr(1)));
+      std::string id = starts_with(user, "accountid:") ? user.substr(10) : user;
+      if (id.empty()) return;
+      out.push_back(Json{{"type", "mention"}, {"attrs", {{"id", id}, {"text", "@" + id}}}});
+      return;
+    }
+    if (inner.front() == '^') {  // an attachment link
+      append_text(out, "[attachment: " + std::string(trim(inner.substr(1))) + "]", marks);
+      return;
+    }
+    size_t bar = std::string_view::npos;
+    for (size_t k = 0; k < inner.size(); ++k) {
+      if (inner[k] == '\\') {
+        ++k;
+      } else if (inner[k] == '|') {
+        bar = k;
+      }
+    }
+    std::string url(trim(bar == std::string_view::npos ? inner : inner.substr(bar + 1)));
+    Json link_marks = with_mark(marks, Json{{"type", "link"}, {"attrs", {{"href", url}}}});
+    if (bar == std::string_view::npos) {
+      append_text(out, url, link_marks);
+    } else {
+      scan(out, inner.substr(0, bar), link_marks, depth + 1);
+    }
+  }
+};
+
+struct WikiList;
+struct WikiItem {
+  std::string text;
+  std::vector<WikiList> sub;
+};
+struct WikiList {
+  char marker = '*';
+  std::vector<WikiItem> items;
+};
+
+class BlockParser {
+ public:
+  Json parse(std::string_view text, int depth) {
+    std::vector<std::string_view> lines;
+    size_t start = 0;
+    while (start <= text.size()) {
+      size_t end = text.find('\n', start);
+      if (end == std::string_view::npos) end = text.size();
+      lines.push_back(text.substr(start, end - start));
+      start = end + 1;
+    }
+    return blocks(lines, depth);
+  }
+
+ private:
+  Json blocks(const std::vector<std::string_view>& lines, int depth) {
+    Json out = Json::array();
+    std::string para;
+    auto flush = [&] {
+      if (para.empty()) return;
+      out.push_back(paragraph(inline_.parse(para)));
+      para.clear();
+    };
+    size_t i = 0;
+    while (i < lines.size()) {
+      std::string_view line = lines[i];
+      std::string_view t = trim(line);
+      if (t.empty()) {
+        flush();
+        ++i;
+        continue;
+      }
+      // Multi-line macros.
+      const char* macro = nullptr;
+      for (const char* name : {"code", "noformat", "quote", "panel"}) {
+        if (starts_with(t, std::string("{") + name) &&
+            (t.size() == std::strlen(name) + 1 || t[std::strlen(name) + 1] == '}' || t[std::strlen(name) + 1] == ':')) {
+          macro = name;
+          break;
+        }
+      }
+      if (macro != nullptr) {
+        const size_t tag_end = t.find('}');
+        if (tag_end != std::string_view::npos) {
+          flush();
+          std::string params(t.substr(std::strlen(macro) + 1, tag_end - std::strlen(macro) - 1));
+          if (!params.empty() && params[0] == ':') params.erase(0, 1);
+          const std::string closing = std::string("{") + macro + "}";
+          std::string body;
+          std::string_view rest = t.substr(tag_end + 1);
+          size_t j = i;
+          bool closed = false;
+          while (true) {
+            size_t pos = rest.find(closing);
+            if (pos != std::string_view::npos) {
+              body += rest.substr(0, pos);
+              closed = true;
+              break;
+            }
+            body += rest;
+            if (++j >= lines.size()) break;
+            if (!body.empty() || j > i + 1) body += '\n';
+            rest = lines[j];
+          }
+          (void)closed;
+          i = j + 1;
+          macro_block(out, macro, params, body, depth);
+          continue;
+        }
+      }
+      if (t.size() >= 3 && t[0] == 'h' && t[1] >= '1' && t[1] <= '6' && t[2] == '.' && (t.size() == 3 || is_space(t[3]))) {
+        flush();
+        out.push_back(Json{{"type", "heading"}, {"attrs", {{"level", t[1] - '0'}}}, {"content", inline_.parse(trim(t.substr(3)))}});
+        ++i;
+        continue;
+      }
+      if (starts_with(t, "bq.") && (t.size() == 3 || is_space(t[3]))) {
+        flush();
+        out.push_back(Json{{"type", "blockquote"}, {"content", Json::array({paragraph(inline_.parse(trim(t.substr(3))))})}});
+        ++i;
+        continue;
+      }
+      if (t.find_first_not_of('-') == std::string_view::npos && t.size() >= 4) {
+        flush();
+        out.push_back(Json{{"type", "rule"}});
+        ++i;
+        continue;
+      }
+      if (list_marker_length(t) > 0) {
+        flush();
+        std::vector<WikiList> lists;
+        while (i < lines.size() && list_marker_length(trim(lines[i])) > 0) {
+          add_list_line(lists, trim(lines[i]));
+          ++i;
+        }
+        for (const WikiList& list : lists) out.push_back(list_json(list, depth));
+        continue;
+      }
+      if (t.front() == '|') {
+        flush();
+        Json rows = Json::array();
+        while (i < lines.size() && !trim(lines[i]).empty() && trim(lines[i]).front() == '|') {
+          rows.push_back(table_row(trim(lines[i])));
+          ++i;
+        }
+        out.push_back(Json{{"type", "table"}, {"content", std::move(rows)}});
+        continue;
+      }
+      if (!para.empty()) para += '\n';
+      para += t;
+      ++i;
+    }
+    flush();
+    return out;
+  }
+
+  void macro_block(Json& out, std::string_view macro, const std::string& params, const std::string& body, int depth) {
+    if (macro == "code" || macro == "noformat") {
+      std::string code = body;
+      while (!code.empty() && code.front() == '\n') code.erase(0, 1);
+      while (!code.empty() && (code.back() == '\n' || code.back() == '\r')) code.pop_back();
+      Json block = {{"type", "codeBlock"}, {"content", Json::array()}};
+      if (macro == "code") {
+        std::string language;
+        size_t start = 0;
+        while (start <= params.size()) {
+          size_t end = params.find('|', start);
+          if (end == std::string::npos) end = params.size();
+          std::string param(trim(std::string_view(params).substr(start, end - start)));
+          if (starts_with(param, "language=")) language = param.substr(9);
+          else if (param.find('=') == std::string::npos && language.empty()) language = param;
+          start = end + 1;
+        }
+        if (!language.empty()) block["attrs"] = {{"language", language}};
+      }
+      if (!code.empty()) block["content"].push_back(text_node(code));
+      out.push_back(std::move(block));
+      return;
+    }
+    Json content = Json::array();
+    if (macro == "panel") {
+      std::string title;
+      size_t pos = params.find("title=");
+      if (pos != std::string::npos) title = params.substr(pos + 6, params.find('|', pos) - pos - 6);
+      if (!trim(title).empty()) {
+        content.push_back(paragraph(Json::array({text_node(std::string(trim(title)), Json::array({Json{{"type", "strong"}}}))})));
+      }
+    }
+    Json inner = depth < kMaxNesting ? parse(body, depth + 1)
+                                     : Json::array({paragraph(Json::array({text_node(body.empty() ? " " : body)}))});
+    for (Json& block : inner) content.push_back(std::move(block));
+    out.push_back(Json{{"type", "blockquote"}, {"content", std::move(content)}});
+  }
+
+  static size_t list_marker_length(std::string_view t) {
+    size_t k = 0;
+    while (k < t.size() && (t[k] == '*' || t[k] == '#' || t[k] == '-')) ++k;
+    if (k == 0 || k >= t.size() || !is_space(t[k])) return 0;
+    if (t.substr(0, k).find('-') != std::string_view::npos && k != 1) return 0;  // "-" only at one level
+    return k;
+  }
+
+  static void add_list_line(std::vector<WikiList>& roots, std::string_view t) {
+    const size_t k = std::min<size_t>(list_marker_length(t), kMaxNesting);
+    std::string_view markers = t.substr(0, k);
+    std::vector<WikiList>* lists = &roots;
+    for (size_t level = 0; level < markers.size(); ++level) {
+      const char marker = markers[level] == '-' ? '*' : markers[level];
+      if (lists->empty() || lists->back().marker != marker) lists->push_back(WikiList{marker, {}});
+      WikiList& list = lists->back();
+      if (level + 1 == markers.size()) {
+        list.items.push_back(WikiItem{std::string(trim(t.substr(list_marker_length(t)))), {}});
+        return;
+      }
+      if (list.items.empty()) list.items.push_back(WikiItem{});
+      lists = &list.items.back().sub;
+    }
+  }
+
+  static bool task_box(std::string_view text) {
+    return starts_with(text, "[ ] ") || starts_with(text, "[x] ") || starts_with(text, "[X] ") || text == "[ ]" ||
+           text == "[x]" || text == "[X]";
+  }
+
+  Json list_json(const WikiList& list, int depth) {
+    const bool tasks = list.marker == '*' && std::all_of(list.items.begin(), list.items.end(),
+                                                         [](const WikiItem& item) { return task_box(item.text); });
+    if (tasks) {
+      Json content = Json::array();
+      const std::string list_id = "task-list-" + std::to_string(++task_lists_);
+      for (const WikiItem& item : list.items) {
+        content.push_back(Json{{"type", "taskItem"},
+                               {"attrs", {{"localId", "task-" + std::to_string(++tasks_)}, {"state", item.text[1] == ' ' ? "TODO" : "DONE"}}},
+                               {"content", inline_.parse(trim(std::string_view(item.text).substr(3)))}});
+        for (const WikiList& sub : item.sub) {
+          Json nested = list_json(sub, depth + 1);
+          if (nested.value("type", "") == "taskList") content.push_back(std::move(nested));
+        }
+      }
+      return Json{{"type", "taskList"}, {"attrs", {{"localId", list_id}}}, {"content", std::move(content)}};
+    }
+    Json items = Json::array();
+    for (const WikiItem& item : list.items) {
+      Json content = Json::array({paragraph(inline_.parse(item.text))});
+      for (const WikiList& sub : item.sub) content.push_back(list_json(sub, depth + 1));
+      items.push_back(Json{{"type", "listItem"}, {"content", std::move(content)}});
+    }
+    Json out = {{"type", list.marker == '#' ? "orderedList" : "bulletList"}, {"content", std::move(items)}};
+    if (list.marker == '#') out["attrs"] = {{"order", 1}};
+    return out;
+  }
+
+  Json table_row(std::string_view line) {
+    Json cells = Json::array();
+    size_t i = 0;
+    const size_t n = line.size();
+    while (i < n && line[i] == '|') {
+      const bool header = i + 1 < n && line[i + 1] == '|';
+      i += header ? 2 : 1;
+      size_t start = i;
+      int brackets = 0;
+      while (i < n) {
+        if (line[i] == '\\') {
+          i += 2;
+          continue;
+        }
+        if (line[i] == '[') ++brackets;
+        if (line[i] == ']' && brackets > 0) --brackets;
+        if (line[i] == '{' && i + 1 < n && line[i + 1] == '{') {
+          size_t end = line.find("}}", i + 2);
+          if (end != std::string_view::npos) {
+            i = end + 2;
+            continue;
+          }
+        }
+        if (line[i] == '|' && brackets == 0) break;
+        ++i;
+      }
+      std::string_view cell = line.substr(start, std::min(i, n) - start);
+      if (i >= n && trim(cell).empty()) break;  // the row's closing bar
+      cells.push_back(Json{{"type", header ? "tableHeader" : "tableCell"},
+                           {"content", Json::array({paragraph(inline_.parse(trim(cell)))})}});
+    }
+    return Json{{"type", "tableRow"}, {"content", std::move(cells)}};
+  }
+
+  InlineParser inline_;
+  int task_lists_ = 0;
+  int tasks_ = 0;
+};
+
+}  // namespace
+
+Json wiki_to_adf(std::string_view wiki) {
+  const std::string clean = detail::sanitize_utf8(wiki);
+  BlockParser parser;
+  return detail::make_doc(detail::sanitize_blocks(parser.parse(clean, 0), detail::BlockContext::kDoc));
+}
+
+std::string wiki_to_markdown(std::string_view wiki) { return adf_to_markdown(wiki_to_adf(wiki)); }
+
+}  // namespace jira_mcp::content
