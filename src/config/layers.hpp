@@ -5,7 +5,6 @@
 // value's origin in Config::origins, and appends a full sentence to `problems` for each bad
 // value. Secret values seen are appended to `secrets` so the final message can be scrubbed of
 // them as a last line of defence.
-#include <algorithm>
 #include <map>
 #include <string>
 #include <string_view>

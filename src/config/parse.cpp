@@ -3,6 +3,7 @@
 // file and the environment. Every layer reports all of its problems; the cross-field checks
 // then run on the merged result, and everything found is returned at once.
 #include <CLI/CLI.hpp>
+#include <algorithm>
 #include <unistd.h>
 
 #include "config/layers.hpp"
