@@ -453,6 +453,10 @@ class Compiler {
         fail(at(ptr, "enum"), "must be an array");
         return false;
       }
+      if (it->empty()) {
+        fail(at(ptr, "enum"), "must not be empty (nothing could match)");
+        return false;
+      }
       n.has_enum = true;
       n.enum_values.assign(it->begin(), it->end());
     }

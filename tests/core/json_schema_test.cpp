@@ -424,6 +424,7 @@ TEST_CASE("an invalid schema is an error naming its location") {
         "#/properties/a: a schema must be an object or a boolean, got number");
   CHECK(compile_error(R"({"anyOf": []})") == "#/anyOf: must be a non-empty array of schemas");
   CHECK(compile_error(R"({"enum": "a"})") == "#/enum: must be an array");
+  CHECK(compile_error(R"({"enum": []})") == "#/enum: must not be empty (nothing could match)");
   CHECK(compile_error(R"({"minimum": "1"})") == "#/minimum: must be a number");
   CHECK(compile_error(R"({"multipleOf": 0})") == "#/multipleOf: must be greater than 0");
   CHECK(compile_error(R"({"uniqueItems": 1})") == "#/uniqueItems: must be a boolean");
