@@ -265,9 +265,11 @@ Json version_json(const World& w, const Version& v) {
             {"id", std::to_string(v.id)}, {"name", v.name}, {"description", v.description},
             {"archived", v.archived}, {"released", v.released},
             {"projectId", p ? std::stoll(p->id) : 0}};
-  if (!v.start_date.empty()) j["startDate"] = v.start_date;
+  // The DC spec declares these as date-time; Cloud as date.
+  const std::string suffix = w.cloud() ? "" : "T00:00:00.000Z";
+  if (!v.start_date.empty()) j["startDate"] = v.start_date + suffix;
   if (!v.release_date.empty()) {
-    j["releaseDate"] = v.release_date;
+    j["releaseDate"] = v.release_date + suffix;
     if (!v.released) j["overdue"] = v.release_date < format_date(w.now());
   }
   return j;
@@ -425,7 +427,6 @@ Json field_json(const World& w, const FieldDef& f) {
             {"clauseNames", f.clause_names}, {"schema", f.schema}};
   if (w.cloud()) {
     j["key"] = f.id;
-    if (f.custom) j["untranslatedName"] = f.name;
   }
   return j;
 }

@@ -39,7 +39,6 @@ Resp link_create(World& w, const Req& r) {
   }
   Resp resp;
   resp.status = 201;
-  resp.content_type.clear();
   resp.headers.push_back({"Location", w.base_url + w.api() + "/issueLink/" + std::to_string(id)});
   return resp;
 }
@@ -89,7 +88,8 @@ Resp remote_post(World& w, const Req& r) {
     }
   RemoteLink l{w.store.new_id(), gid, body->value("relationship", ""), obj};
   is->remote_links.push_back(l);
-  return json_resp(201, {{"id", l.id}, {"self", issue_self(w, *is) + "/remotelink/" + std::to_string(l.id)}});
+  // Cloud answers 201; the DC spec documents 200 for a created link.
+  return json_resp(w.cloud() ? 201 : 200, {{"id", l.id}, {"self", issue_self(w, *is) + "/remotelink/" + std::to_string(l.id)}});
 }
 
 Resp remote_delete(World& w, const Req& r) {

@@ -249,7 +249,8 @@ Resp version_write(World& w, const Req& r, bool create) {
   if (body->contains("description")) v.description = string_or(*body, "description");
   for (const char* k : {"releaseDate", "startDate"}) {
     if (!body->contains(k)) continue;
-    const std::string d = string_or(*body, k);
+    std::string d = string_or(*body, k);
+    if (!w.cloud() && d.size() > 10 && parse_datetime(d)) d = d.substr(0, 10);  // DC: date-time
     if (!d.empty() && !parse_date(d))
       return field_error(k, "Please enter the date in the following format: yyyy-MM-dd");
     (std::string_view(k) == "releaseDate" ? v.release_date : v.start_date) = d;

@@ -250,7 +250,11 @@ struct Sandbox::Impl {
   static void write(const Resp& r, httplib::Response& hres, int slow_ms) {
     hres.status = r.status;
     for (const auto& [k, v] : r.headers) hres.set_header(k, v);
-    if (r.status == 204 || r.content_type.empty()) return;
+    if (r.status == 204 || r.body.empty()) {
+      // Jira labels even empty answers as JSON, and the specs expect that media type.
+      hres.set_header("Content-Type", "application/json;charset=UTF-8");
+      return;
+    }
     if (slow_ms <= 0 || r.body.empty()) {
       hres.set_content(r.body, r.content_type.c_str());
       return;
