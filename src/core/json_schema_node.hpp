@@ -1,8 +1,9 @@
 #pragma once
-// The compiled form of a JSON Schema, shared by the compiler (json_schema.cpp) and the validator
-// (json_schema_validate.cpp). Every schema location compiles to exactly one Node, so a $ref is a
-// plain pointer to the node of its target and recursion costs nothing extra. Nodes live in a
-// deque owned by CompiledSchema, so the pointers stay valid for its whole life.
+// The compiled form of a JSON Schema, shared by the compiler (json_schema.cpp), the validator
+// (json_schema_validate.cpp) and the format checks (json_schema_format.cpp). Every schema location
+// compiles to exactly one Node, so a $ref is a plain pointer to the node of its target and
+// recursion costs nothing extra. Nodes live in a deque owned by CompiledSchema, so the pointers
+// stay valid for its whole life.
 #include <cstddef>
 #include <cstdint>
 #include <deque>
