@@ -671,6 +671,18 @@ class Validator {
       }
     }
     std::string message = enum_message(allowed);
+    if (first->depth == base) {
+      // A value-level enum next to alternatives for other types (a nullable enum, say): those
+      // types are valid answers too.
+      std::uint8_t other_types = 0;
+      for (std::size_t i = 0; i < found.size(); ++i) {
+        if (ranks[i] != 3) continue;
+        for (const Violation& x : found[i]) {
+          if (x.kind == Kind::kType && x.depth == base) other_types |= x.types;
+        }
+      }
+      if (other_types != 0) message += " (or " + type_phrase(other_types) + ")";
+    }
     push(Violation{first->path, std::move(message), Kind::kEnum, first->depth, 0,
                    std::move(allowed)});
   }

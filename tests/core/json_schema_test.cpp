@@ -328,6 +328,10 @@ TEST_CASE("anyOf and oneOf failures produce one helpful message") {
   CHECK(problems(types, "2").empty());
   CHECK(problems(types, "{}") == Lines{": must be a string or an integer, got object"});
 
+  auto nullable = schema_of(R"({"anyOf": [{"type": "null"}, {"enum": ["low", "high"]}]})");
+  CHECK(problems(nullable, "null").empty());
+  CHECK(problems(nullable, R"("mid")") == Lines{R"(: must be one of: "low", "high" (or null))"});
+
   // Alternatives told apart by a discriminator: an unknown kind lists every kind.
   auto shapes = schema_of(R"({"anyOf": [
     {"properties": {"kind": {"const": "user"}, "account_id": {"type": "string"}},
