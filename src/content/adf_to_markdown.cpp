@@ -329,9 +329,15 @@ class MarkdownWriter {
       return std::string(static_cast<size_t>(level), '#') + (text.empty() ? "" : " " + text);
     }
     if (type == "bulletList" || type == "listItem") {
-      const Json items = type == "listItem" ? Json::array({node}) : children(node);
+      std::vector<const Json*> items;
+      if (type == "listItem") {
+        items.push_back(&node);
+      } else {
+        for (const Json& item : children(node)) items.push_back(&item);
+      }
       std::string out;
-      for (const Json& item : items) {
+      for (const Json* item_ptr : items) {
+        const Json& item = *item_ptr;
         if (!out.empty()) out += '\n';
         out += list_item(blocks(children(item), inner, true), alt ? "+ " : "- ");
       }
@@ -375,8 +381,14 @@ class MarkdownWriter {
     if (type == "mediaSingle" || type == "mediaGroup" || type == "media") {
       Json run = Json::array();
       std::string captions;
-      const Json items = type == "media" ? Json::array({node}) : children(node);
-      for (const Json& child : items) {
+      std::vector<const Json*> items;
+      if (type == "media") {
+        items.push_back(&node);
+      } else {
+        for (const Json& child : children(node)) items.push_back(&child);
+      }
+      for (const Json* child_ptr : items) {
+        const Json& child = *child_ptr;
         if (node_type(child) == "media") {
           if (!run.empty()) run.push_back(Json{{"type", "text"}, {"text", " "}});
           run.push_back(media_inline(child));

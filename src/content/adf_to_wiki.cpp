@@ -221,8 +221,14 @@ class WikiWriter {
     }
     if (type == "mediaSingle" || type == "mediaGroup" || type == "media") {
       std::string out;
-      const Json items = type == "media" ? Json::array({node}) : children(node);
-      for (const Json& child : items) {
+      std::vector<const Json*> items;
+      if (type == "media") {
+        items.push_back(&node);
+      } else {
+        for (const Json& child : children(node)) items.push_back(&child);
+      }
+      for (const Json* child_ptr : items) {
+        const Json& child = *child_ptr;
         std::string part;
         if (node_type(child) == "media") part = media(child);
         if (node_type(child) == "caption") part = inlines(children(child), false, depth);
