@@ -44,7 +44,8 @@ std::string jira_says(const JiraError& e) {
   std::string out;
   for (const auto& m : e.messages) out += (out.empty() ? "" : "; ") + m;
   if (out.empty()) return "";
-  return " Jira says: " + out + ".";
+  const char last = out.back();
+  return " Jira says: " + out + (last == '.' || last == '!' || last == '?' ? "" : ".");
 }
 
 std::string truncate(std::string s, std::size_t max) {
