@@ -193,7 +193,9 @@ Result<Response, JiraError> Client::Impl::send(const Request& r) {
 }
 
 Client::Client(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
-Client::~Client() = default;
+// Drain the executor first: queued calls use the Impl (and search_async uses this Client), so
+// they must finish while both are whole.
+Client::~Client() { impl_->executor.shutdown(); }
 
 Result<std::unique_ptr<Client>, JiraError> Client::create(ClientOptions options) {
   if (auto v = validate(options); !v) return unexpected(v.error());
@@ -229,7 +231,7 @@ Result<std::unique_ptr<Client>, JiraError> Client::create(ClientOptions options,
 Result<Response, JiraError> Client::send(const Request& request) { return impl_->send(request); }
 
 ResponseFuture Client::send_async(Request request) {
-  return impl_->executor.submit([this, r = std::move(request)] { return impl_->send(r); });
+  return impl_->executor.submit([impl = impl_.get(), r = std::move(request)] { return impl->send(r); });
 }
 
 Result<Response, JiraError> Client::get(const std::string& path, const Query& query) {

@@ -9,6 +9,7 @@
 #include <future>
 #include <memory>
 #include <mutex>
+#include <stdexcept>
 #include <thread>
 #include <vector>
 
@@ -23,7 +24,12 @@ class Executor {
       workers_.emplace_back([this] { run(); });
     }
   }
-  ~Executor() {
+  ~Executor() { shutdown(); }
+
+  // Stops taking work, runs what is queued, joins the workers. Idempotent; call it from the
+  // owner's destructor body while everything the tasks touch is still alive. After it,
+  // submit() throws std::logic_error (a broken invariant: submitting to a dead executor).
+  void shutdown() {
     {
       std::lock_guard lock(mu_);
       stopping_ = true;
@@ -41,6 +47,7 @@ class Executor {
     auto future = task->get_future();
     {
       std::lock_guard lock(mu_);
+      if (stopping_) throw std::logic_error("Executor::submit after shutdown");
       queue_.emplace_back([task] { (*task)(); });
     }
     ready_.notify_one();

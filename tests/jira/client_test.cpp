@@ -499,3 +499,25 @@ TEST_CASE("a non-JSON body is a protocol error from json(), and PUT/DELETE reach
   CHECK(puts == 1);
   CHECK(dels == 1);
 }
+
+TEST_CASE("destroying a client finishes its queued async calls first") {
+  LoopbackServer srv;
+  std::atomic<int> hits{0};
+  srv.server.Get("/rest/api/2/x", [&](const httplib::Request&, httplib::Response& res) {
+    ++hits;
+    std::this_thread::sleep_for(5ms);
+    res.set_content("{}", "application/json");
+  });
+  ClientOptions o = dc_options(srv.url());
+  o.executor_threads = 1;
+  std::vector<ResponseFuture> fs;
+  {
+    auto c = make_client(o);
+    for (int i = 0; i < 6; ++i) fs.push_back(c->get_async("/rest/api/2/x"));
+  }
+  for (auto& f : fs) {
+    REQUIRE(f.wait_for(0s) == std::future_status::ready);
+    CHECK(f.get().ok());
+  }
+  CHECK(hits == 6);
+}

@@ -8,6 +8,7 @@
 #include <filesystem>
 
 #include "jira/test_servers.hpp"
+#include "jira_mcp/jira/doctor.hpp"
 
 using namespace jira_mcp;
 using namespace jira_mcp::jira;
@@ -171,6 +172,18 @@ TEST_CASE("TLS: an untrusted certificate fails with advice, a CA bundle or insec
   CHECK(info.verify);
   CHECK(info.ca_bundle == cert.cert);
   CHECK(info.protocol.rfind("TLSv1.", 0) == 0);
+
+  auto report = run_doctor(with_ca, nullptr, 1);
+  bool saw_tls = false;
+  for (const auto& check : report.checks) {
+    if (check.name != "tls") continue;
+    saw_tls = true;
+    CHECK(check.ok);
+    CHECK(contains(check.detail, "TLSv1."));
+    CHECK(contains(check.detail, "certificate verified"));
+    CHECK(contains(check.detail, cert.cert));
+  }
+  CHECK(saw_tls);
 
   ClientOptions insecure = dc_options(srv.url());
   insecure.insecure = true;
