@@ -13,8 +13,11 @@
 // Mentions. Markdown has no mention syntax, so this module defines one that survives round trips:
 //   @[Display Name](accountid:5b10a2844c20165700ede21g)
 // is an ADF mention {"id":"5b10a2844c20165700ede21g","text":"@Display Name"} and the wiki
-// mention [~accountid:5b10a2844c20165700ede21g]. A Data Center user-name mention [~jsmith] is
-// @[jsmith](user:jsmith) in Markdown. (The leading "@" is optional when parsing.)
+// mention [~accountid:5b10a2844c20165700ede21g]. A Data Center user-name mention [~jsmith]
+// becomes a mention with id "jsmith", written @[jsmith](accountid:jsmith); the scheme user:
+// is accepted on input too. (The leading "@" is optional when parsing.) Known gap: the wiki
+// writer always emits [~accountid:ID], so Data Center user-name mentions do not survive
+// Markdown -> wiki.
 //
 // Lossy by nature (stable after one pass, see the tests): ADF marks Markdown cannot express
 // (underline, colours, sub/superscript, annotations...) keep their text; panels, expands and
