@@ -35,7 +35,8 @@ Result<SearchPage, JiraError> parse_cloud_search_page(const Json& body) {
   page.issues = body["issues"];
   std::string token = string_or(body, "nextPageToken");
   // isLast is authoritative when present; a missing token also ends the walk.
-  page.is_last = body.value("isLast", token.empty());
+  auto is_last = body.find("isLast");
+  page.is_last = is_last != body.end() && is_last->is_boolean() ? is_last->get<bool>() : token.empty();
   if (token.empty()) page.is_last = true;
   if (!page.is_last) page.next = PageCursor{token, 0};
   return page;

@@ -166,6 +166,10 @@ TEST_CASE("agile pages follow values / isLast / startAt") {
 TEST_CASE("page parsers reject malformed bodies and never loop on empty pages") {
   CHECK_FALSE(parse_cloud_search_page(Json{{"values", Json::array()}}).ok());
   CHECK(parse_cloud_search_page(Json{{"issues", Json::array()}}).value().is_last);  // no token: last
+  auto odd = parse_cloud_search_page(Json{{"issues", Json::array()}, {"isLast", nullptr}, {"nextPageToken", "t"}});
+  REQUIRE(odd.ok());  // a null isLast falls back to the token
+  CHECK_FALSE(odd->is_last);
+  CHECK(odd->next->token == "t");
   auto dc_empty = parse_dc_search_page(Json{{"issues", Json::array()}, {"total", 100}}, 40);
   REQUIRE(dc_empty.ok());
   CHECK(dc_empty->is_last);
