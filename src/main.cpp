@@ -1,1 +1,210 @@
-int main() { return 0; }
+// jira-mcp: the composition root. Parses the configuration, builds the objects, runs the
+// chosen command. Nothing here writes to stdout except the commands whose output is meant for
+// a terminal (--help, --version, --doctor, `sandbox`'s exports); the MCP server's stdout
+// carries protocol messages only.
+#include <poll.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <csignal>
+#include <iostream>
+#include <memory>
+
+#include "jira_mcp/config/config.hpp"
+#include "jira_mcp/core/log.hpp"
+#include "jira_mcp/jira/doctor.hpp"
+#include "jira_mcp/jira/options.hpp"
+#include "jira_mcp/mcp/dispatcher.hpp"
+#include "jira_mcp/sandbox/sandbox.hpp"
+#include "jira_mcp/transport/stdio.hpp"
+
+using namespace jira_mcp;
+
+namespace {
+
+// Signals: the first SIGINT/SIGTERM asks for a clean stop (finish in-flight work, flush);
+// a second one exits at once.
+std::atomic<bool> g_stopping{false};
+std::atomic<transport::StdioServer*> g_server{nullptr};
+int g_stop_fd = -1;
+
+extern "C" void on_signal(int sig) {
+  if (g_stopping.exchange(true)) _exit(128 + sig);
+  if (auto* s = g_server.load()) s->stop();
+  if (g_stop_fd >= 0) {
+    uint64_t one = 1;
+    [[maybe_unused]] ssize_t n = write(g_stop_fd, &one, sizeof one);
+  }
+}
+
+void install_signal_handlers() {
+  g_stop_fd = eventfd(0, EFD_CLOEXEC);
+  struct sigaction sa {};
+  sa.sa_handler = on_signal;
+  sigemptyset(&sa.sa_mask);
+  sigaction(SIGINT, &sa, nullptr);
+  sigaction(SIGTERM, &sa, nullptr);
+  std::signal(SIGPIPE, SIG_IGN);
+}
+
+void wait_for_stop_signal() {
+  pollfd p{g_stop_fd, POLLIN, 0};
+  while (poll(&p, 1, -1) < 0 && errno == EINTR) {
+  }
+}
+
+jira::ClientOptions client_options(const config::JiraConfig& c) {
+  jira::ClientOptions o;
+  o.url = c.url;
+  o.email = c.email;
+  o.api_token = c.api_token;
+  o.pat = c.pat;
+  o.username = c.username;
+  o.password = c.password;
+  o.deployment = c.deployment == "cloud"        ? jira::DeploymentMode::cloud
+                 : c.deployment == "datacenter" ? jira::DeploymentMode::datacenter
+                                                : jira::DeploymentMode::auto_detect;
+  o.ca_bundle = c.ca_bundle;
+  o.insecure = c.insecure;
+  o.proxy = c.proxy;
+  for (const auto& h : c.no_proxy) o.no_proxy += (o.no_proxy.empty() ? "" : ",") + h;
+  for (const auto& [k, v] : c.headers) o.headers.emplace_back(k, v);
+  o.connect_timeout = std::chrono::milliseconds(c.connect_timeout_ms);
+  o.read_timeout = std::chrono::milliseconds(c.read_timeout_ms);
+  o.request_timeout = std::chrono::milliseconds(c.request_timeout_ms);
+  o.max_connections_per_host = static_cast<size_t>(c.max_connections_per_host);
+  o.rate_rps = c.rate_limit_rps;
+  o.rate_burst = c.rate_limit_burst;
+  o.max_concurrency = static_cast<size_t>(c.max_concurrency);
+  o.retry_attempts = c.retry_max_attempts;
+  o.retry_budget = std::chrono::milliseconds(c.retry_budget_ms);
+  return o;
+}
+
+sandbox::Options sandbox_options(const config::SandboxConfig& c) {
+  sandbox::Options o;
+  o.flavor = c.flavor == "dc" ? sandbox::Flavor::DataCenter : sandbox::Flavor::Cloud;
+  o.port = c.port;
+  o.issues = c.issues;
+  return o;
+}
+
+// Points the client at a running sandbox with its demo credentials.
+void use_sandbox(jira::ClientOptions& o, const sandbox::Sandbox& sb) {
+  auto creds = sb.credentials();
+  o.url = sb.base_url();
+  o.email = creds.email;
+  o.api_token = creds.api_token;
+  o.pat = creds.pat;
+  o.username.clear();
+  o.password.clear();
+  o.deployment = sb.flavor() == sandbox::Flavor::Cloud ? jira::DeploymentMode::cloud : jira::DeploymentMode::datacenter;
+}
+
+int run_sandbox(const config::Startup& st) {
+  sandbox::Sandbox sb(sandbox_options(st.config.sandbox));
+  if (auto s = sb.start(); !s) {
+    std::cerr << "jira-mcp sandbox: " << s.error().message << "\n";
+    return 1;
+  }
+  std::cout << sb.shell_exports() << std::endl;
+  spdlog::info("Jira sandbox ({}) serving at {}; Ctrl-C stops it", st.config.sandbox.flavor, sb.base_url());
+  wait_for_stop_signal();
+  sb.stop();
+  return 0;
+}
+
+int run_serve(const config::Startup& st) {
+  const auto& cfg = st.config;
+  if (cfg.server.transport != "stdio") {
+    std::cerr << "jira-mcp: server.transport = " << cfg.server.transport
+              << " is not available in this version; use --transport stdio\n";
+    return 2;
+  }
+  jira::ClientOptions jira_options = client_options(cfg.jira);
+  std::unique_ptr<sandbox::Sandbox> sb;
+  if (st.use_sandbox || cfg.jira.url.empty()) {
+    sb = std::make_unique<sandbox::Sandbox>(sandbox_options(cfg.sandbox));
+    if (auto s = sb->start(); !s) {
+      spdlog::critical("could not start the built-in Jira sandbox: {}", s.error().message);
+      return 1;
+    }
+    use_sandbox(jira_options, *sb);
+    spdlog::info("{}; serving the built-in Jira sandbox ({}) at {}",
+                 st.use_sandbox ? "--sandbox given" : "no Jira configured (set JIRA_URL to use yours)",
+                 cfg.sandbox.flavor, sb->base_url());
+  }
+
+  mcp::RegistryBuilder builder;
+  auto registry = builder.freeze();
+  if (!registry) {
+    spdlog::critical("{}", registry.error().message);
+    return 1;
+  }
+  mcp::DispatcherOptions dopts;
+  dopts.max_depth = cfg.server.max_depth;
+  mcp::Dispatcher dispatcher(*registry,
+                             mcp::ServerInfo{"jira-mcp", "Jira MCP", JIRA_MCP_VERSION,
+                                             "Tools for Jira: search, read, create and change issues."},
+                             dopts);
+  transport::StdioOptions sopts;
+  sopts.max_line_bytes = cfg.server.max_line_bytes;
+  sopts.workers = static_cast<size_t>(cfg.server.workers);
+  sopts.max_queue = static_cast<size_t>(cfg.server.max_queue);
+  transport::StdioServer server(dispatcher, sopts);
+  g_server.store(&server);
+  if (g_stopping.load()) server.stop();
+  spdlog::info("jira-mcp {} serving MCP over stdio", JIRA_MCP_VERSION);
+  int rc = server.run();
+  g_server.store(nullptr);
+  return rc;
+}
+
+int run_doctor(const config::Startup& st) {
+  jira::ClientOptions o = client_options(st.config.jira);
+  std::unique_ptr<sandbox::Sandbox> sb;
+  if (st.use_sandbox) {
+    sb = std::make_unique<sandbox::Sandbox>(sandbox_options(st.config.sandbox));
+    if (auto s = sb->start(); !s) {
+      std::cerr << "jira-mcp: could not start the sandbox: " << s.error().message << "\n";
+      return 1;
+    }
+    use_sandbox(o, *sb);
+  }
+  auto report = jira::run_doctor(o);
+  std::cout << jira::render(report) << std::flush;
+  return report.ok() ? 0 : 1;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  install_signal_handlers();
+  auto parsed = config::parse(argc, argv, config::environment_map(), JIRA_MCP_VERSION);
+  if (!parsed) {
+    std::cerr << "jira-mcp: " << parsed.error().message << "\n";
+    return 2;
+  }
+  if (auto* exit_request = std::get_if<config::ExitRequest>(&*parsed)) {
+    std::cout << exit_request->text << std::flush;
+    return exit_request->code;
+  }
+  const auto& st = std::get<config::Startup>(*parsed);
+  init_logging(st.config.server.log_level);
+  for (const auto& w : st.warnings) spdlog::warn("{}", w);
+  try {
+    switch (st.command) {
+      case config::Command::Serve: return run_serve(st);
+      case config::Command::SandboxServe: return run_sandbox(st);
+      case config::Command::Doctor: return run_doctor(st);
+      case config::Command::Bench:
+        std::cerr << "jira-mcp: --bench is not available in this version yet\n";
+        return 2;
+    }
+  } catch (const std::exception& e) {
+    spdlog::critical("fatal: {}", e.what());
+    return 1;
+  }
+  return 0;
+}

@@ -183,12 +183,14 @@ void check_auth(const Config& config, bool require_url, std::vector<std::string>
              "email + API token (Cloud) or username + password (Data Center)");
   }
 
-  if (require_url && j.url.empty()) {
-    problems.push_back(
-        "jira.url is not set: give --jira-url, JIRA_URL or jira.url in the config file, "
-        "or --sandbox to use the built-in Jira emulator");
-  }
   const bool has_credentials = cloud_basic || dc_basic || pat;
+  // With no Jira at all the server serves its built-in sandbox (a newcomer's first run); but
+  // credentials without a URL are a half-done configuration, not a request for the sandbox.
+  if (require_url && j.url.empty() && has_credentials) {
+    problems.push_back(
+        "Jira credentials are set but jira.url is not: give --jira-url, JIRA_URL or jira.url in "
+        "the config file (or unset the credentials to use the built-in Jira sandbox)");
+  }
   if (require_url && !j.url.empty() && !has_credentials) {
     warnings.push_back(
         "no Jira credentials are configured (JIRA_EMAIL + JIRA_API_TOKEN, JIRA_PAT, or "

@@ -145,6 +145,9 @@ void StdioServer::Impl::on_line(std::string_view line, core::WorkQueue& pool) {
   }
   Json msg = std::move(std::get<Json>(parsed));
   const bool is_initialize = msg.is_object() && msg.value("method", Json()) == "initialize";
+  // initialize runs on this thread so that requests read after it see an initialized session;
+  // requests read before it must still see the session as it was, so they finish first.
+  if (is_initialize) pool.drain();
   if (!mcp::Dispatcher::is_request(msg) || is_initialize) {
     if (auto reply = dispatcher_.handle(msg, session_)) writer_.push(dump_compact(*reply));
     return;

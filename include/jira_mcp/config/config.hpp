@@ -113,8 +113,9 @@ using ParseOutcome = std::variant<Startup, ExitRequest>;
 
 // Parses argv, the environment (passed in, so tests inject it) and the TOML file named by
 // --config or $JIRA_MCP_CONFIG (a named file that cannot be read is an error; with none named,
-// no file is read). Empty environment variables count as unset. jira.url is required for
-// Command::Serve unless --sandbox is given. argv[0] is ignored.
+// no file is read). Empty environment variables count as unset. With no jira.url and no
+// credentials, Command::Serve serves the built-in sandbox; credentials without a URL are an
+// error. argv[0] is ignored.
 Result<ParseOutcome, ConfigError> parse(int argc, const char* const* argv,
                                         const std::map<std::string, std::string>& env,
                                         std::string_view version);

@@ -1,0 +1,248 @@
+#include <doctest/doctest.h>
+
+#include <fcntl.h>
+#include <poll.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <thread>
+
+#include "jira_mcp/transport/stdio.hpp"
+
+using namespace jira_mcp;
+using namespace jira_mcp::mcp;
+
+namespace {
+
+// Runs a StdioServer over two pipes on its own thread; the test writes client lines and reads
+// server lines.
+class Loop {
+ public:
+  explicit Loop(transport::StdioOptions opts = {}) {
+    RegistryBuilder b;
+    b.add_tool({"slow", "", "Sleeps until released or cancelled.", Json{{"type", "object"}}, {}, {},
+                [this](const Json&, RequestContext& ctx) {
+                  ++slow_started;
+                  while (!release.load() && !ctx.cancelled()) std::this_thread::sleep_for(std::chrono::milliseconds(2));
+                  return ToolResult::text(ctx.cancelled() ? "cancelled" : "slow done");
+                }});
+    b.add_tool({"ask", "", "Elicits.", Json{{"type", "object"}}, {}, {},
+                [](const Json&, RequestContext& ctx) {
+                  auto r = ctx.elicit("Sure?", Json{{"type", "object"}}, std::chrono::seconds(10));
+                  return r ? ToolResult::text("answer: " + string_or(*r, "action")) : ToolResult::error(r.error().message);
+                }});
+    auto reg = b.freeze();
+    REQUIRE(reg.ok());
+    dispatcher = std::make_unique<Dispatcher>(*reg, ServerInfo{"t", "", "1", ""});
+    int in[2], out[2];
+    REQUIRE(pipe(in) == 0);
+    REQUIRE(pipe(out) == 0);
+    client_w = in[1];
+    client_r = out[0];
+    opts.in_fd = in[0];
+    opts.out_fd = out[1];
+    server_in = in[0];
+    server_out = out[1];
+    server = std::make_unique<transport::StdioServer>(*dispatcher, opts);
+    thread = std::jthread([this] { rc = server->run(); });
+  }
+  ~Loop() {
+    release = true;
+    close_input();
+    thread = {};
+    server.reset();
+    close(server_in);
+    close(server_out);
+    close(client_r);
+  }
+  void send(const std::string& line) {
+    std::string s = line + "\n";
+    REQUIRE(write(client_w, s.data(), s.size()) == static_cast<ssize_t>(s.size()));
+  }
+  void send_raw(const std::string& s) {
+    size_t off = 0;
+    while (off < s.size()) {
+      ssize_t n = write(client_w, s.data() + off, s.size() - off);
+      REQUIRE(n > 0);
+      off += static_cast<size_t>(n);
+    }
+  }
+  void close_input() {
+    if (client_w >= 0) close(client_w);
+    client_w = -1;
+  }
+  // The next line from the server, or nullopt after `timeout`.
+  std::optional<Json> next(std::chrono::milliseconds timeout = std::chrono::seconds(10)) {
+    auto deadline = std::chrono::steady_clock::now() + timeout;
+    for (;;) {
+      auto nl = buf.find('\n');
+      if (nl != std::string::npos) {
+        std::string line = buf.substr(0, nl);
+        buf.erase(0, nl + 1);
+        return Json::parse(line);  // throws (fails the test) on a partial or non-JSON line
+      }
+      auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+      if (left.count() <= 0) return std::nullopt;
+      pollfd p{client_r, POLLIN, 0};
+      if (poll(&p, 1, static_cast<int>(left.count())) <= 0) return std::nullopt;
+      char tmp[65536];
+      ssize_t n = read(client_r, tmp, sizeof tmp);
+      if (n <= 0) return std::nullopt;
+      buf.append(tmp, static_cast<size_t>(n));
+    }
+  }
+  void initialize(Json caps = Json::object()) {
+    send(dump_compact(Json{{"jsonrpc", "2.0"}, {"id", 0}, {"method", "initialize"},
+                           {"params", {{"protocolVersion", "2025-11-25"}, {"capabilities", caps},
+                                       {"clientInfo", {{"name", "t"}, {"version", "1"}}}}}}));
+    auto r = next();
+    REQUIRE(r);
+    REQUIRE((*r)["id"] == 0);
+  }
+  int wait_exit() {
+    thread = {};  // joins
+    return rc;
+  }
+
+  std::atomic<int> slow_started{0};
+  std::atomic<bool> release{false};
+  std::unique_ptr<Dispatcher> dispatcher;
+  std::unique_ptr<transport::StdioServer> server;
+  int client_w = -1, client_r = -1, server_in = -1, server_out = -1;
+  std::string buf;
+  int rc = -1;
+  std::jthread thread;
+};
+
+std::string call(int id, const std::string& tool) {
+  return dump_compact(Json{{"jsonrpc", "2.0"}, {"id", id}, {"method", "tools/call"}, {"params", {{"name", tool}}}});
+}
+
+}  // namespace
+
+TEST_CASE("a slow request does not block a fast one; replies come out of order") {
+  Loop loop;
+  loop.initialize();
+  loop.send(call(1, "slow"));
+  while (loop.slow_started.load() == 0) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  loop.send(R"({"jsonrpc":"2.0","id":2,"method":"ping"})");
+  auto first = loop.next();
+  REQUIRE(first);
+  CHECK((*first)["id"] == 2);
+  loop.release = true;
+  auto second = loop.next();
+  REQUIRE(second);
+  CHECK((*second)["id"] == 1);
+  CHECK((*second)["result"]["content"][0]["text"] == "slow done");
+}
+
+TEST_CASE("end of input lets in-flight work finish and reply, then run() returns 0") {
+  Loop loop;
+  loop.initialize();
+  loop.send(call(1, "slow"));
+  while (loop.slow_started.load() == 0) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  loop.close_input();
+  std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  loop.release = true;
+  auto reply = loop.next();
+  REQUIRE(reply);
+  CHECK((*reply)["result"]["content"][0]["text"] == "slow done");
+  CHECK(loop.wait_exit() == 0);
+}
+
+TEST_CASE("stop() ends the loop like end of input") {
+  Loop loop;
+  loop.initialize();
+  loop.server->stop();
+  CHECK(loop.wait_exit() == 0);
+}
+
+TEST_CASE("an over-long line is discarded with one error, and the next line is served") {
+  transport::StdioOptions opts;
+  opts.max_line_bytes = 1024;
+  Loop loop(opts);
+  loop.initialize();
+  std::string huge = R"({"jsonrpc":"2.0","id":5,"method":"ping","params":{"pad":")" + std::string(200000, 'x') + "\"}}\n";
+  loop.send_raw(huge);
+  loop.send(R"({"jsonrpc":"2.0","id":6,"method":"ping"})");
+  auto err = loop.next();
+  REQUIRE(err);
+  CHECK((*err)["error"]["code"] == -32600);
+  CHECK_FALSE(err->contains("id"));
+  CHECK((*err)["error"]["message"].get<std::string>().find("1024") != std::string::npos);
+  auto ok = loop.next();
+  REQUIRE(ok);
+  CHECK((*ok)["id"] == 6);
+  CHECK((*ok)["result"] == Json::object());
+}
+
+TEST_CASE("a flood beyond the queue gets fast busy errors carrying the request id") {
+  transport::StdioOptions opts;
+  opts.workers = 1;
+  opts.max_queue = 2;
+  Loop loop(opts);
+  loop.initialize();
+  loop.send(call(1, "slow"));
+  while (loop.slow_started.load() == 0) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  for (int id = 2; id <= 6; ++id) loop.send(R"({"jsonrpc":"2.0","id":)" + std::to_string(id) + R"(,"method":"ping"})");
+  // Two pings queue; three are refused at once.
+  std::set<int> busy;
+  for (int i = 0; i < 3; ++i) {
+    auto r = loop.next();
+    REQUIRE(r);
+    CHECK((*r)["error"]["code"] == -32000);
+    busy.insert((*r)["id"].get<int>());
+  }
+  CHECK(busy == std::set<int>{4, 5, 6});
+  loop.release = true;
+  std::set<int> served;
+  for (int i = 0; i < 3; ++i) {
+    auto r = loop.next();
+    REQUIRE(r);
+    served.insert((*r)["id"].get<int>());
+  }
+  CHECK(served == std::set<int>{1, 2, 3});
+}
+
+TEST_CASE("a cancelled request's reply is never sent") {
+  Loop loop;
+  loop.initialize();
+  loop.send(call(1, "slow"));
+  while (loop.slow_started.load() == 0) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  loop.send(R"({"jsonrpc":"2.0","method":"notifications/cancelled","params":{"requestId":1}})");
+  loop.send(R"({"jsonrpc":"2.0","id":2,"method":"ping"})");
+  auto r = loop.next();
+  REQUIRE(r);
+  CHECK((*r)["id"] == 2);
+  loop.close_input();
+  CHECK(loop.wait_exit() == 0);
+  CHECK_FALSE(loop.next(std::chrono::milliseconds(100)).has_value());
+}
+
+TEST_CASE("an elicitation round trip through the loop") {
+  Loop loop;
+  loop.initialize(Json{{"elicitation", Json::object()}});
+  loop.send(call(1, "ask"));
+  auto request = loop.next();
+  REQUIRE(request);
+  CHECK((*request)["method"] == "elicitation/create");
+  CHECK((*request)["params"]["message"] == "Sure?");
+  loop.send(dump_compact(Json{{"jsonrpc", "2.0"}, {"id", (*request)["id"]}, {"result", {{"action", "decline"}}}}));
+  auto reply = loop.next();
+  REQUIRE(reply);
+  CHECK((*reply)["id"] == 1);
+  CHECK((*reply)["result"]["content"][0]["text"] == "answer: decline");
+}
+
+TEST_CASE("end of input fails a pending elicitation at once instead of waiting for its timeout") {
+  Loop loop;
+  loop.initialize(Json{{"elicitation", Json::object()}});
+  loop.send(call(1, "ask"));
+  auto request = loop.next();
+  REQUIRE(request);
+  loop.close_input();
+  auto reply = loop.next(std::chrono::seconds(5));
+  REQUIRE(reply);
+  CHECK((*reply)["result"]["isError"] == true);
+  CHECK(loop.wait_exit() == 0);
+}
