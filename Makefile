@@ -6,6 +6,7 @@
 #   make debug      Debug build into build-debug/
 #   make sanitize   ASan+UBSan build into build-asan/ and run the same tests
 #   make conformance  the official MCP conformance suite against the fixture server
+#   make spec-check   Jira traffic checked against Atlassian's OpenAPI specs (Cloud and DC)
 #   make clean
 
 SHELL := /bin/bash
@@ -18,7 +19,7 @@ PACKAGES := build-essential cmake pkg-config ccache libcpp-httplib-dev nlohmann-
             libcmark-gfm-dev libcmark-gfm-extensions-dev libbenchmark-dev \
             zlib1g-dev libbrotli-dev
 
-.PHONY: all build setup run test debug sanitize conformance clean
+.PHONY: all build setup run test debug sanitize conformance spec-check clean
 
 all: build
 
@@ -58,6 +59,9 @@ sanitize: setup
 conformance: build
 	../shared/tools/mcp-conformance --stdio "$(CURDIR)/build/conformance-fixture-server" \
 	  --expected-failures tests/conformance/stdio-expected-failures.yml
+
+spec-check: build
+	tests/sandbox/spec_check.sh $(CURDIR)/build
 
 clean:
 	rm -rf build build-debug build-asan

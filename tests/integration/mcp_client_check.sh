@@ -8,7 +8,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 client="$here/../../../shared/tools/mcp-client"
 out=$(mktemp)
 trap 'rm -f "$out"' EXIT
-JIRA_URL= JIRA_MCP_LOG_LEVEL=warn "$client" -- "$bin" --list >"$out" 2>&1 || {
+JIRA_URL= JIRA_MCP_LOG_LEVEL=warn "$client" --list -- "$bin" >"$out" 2>&1 || {
   cat "$out" >&2; echo "mcp-client failed" >&2; exit 1; }
 cat "$out"
 grep -q 'protocol=2025-11-25' "$out" || { echo "FAIL: protocol 2025-11-25 was not negotiated" >&2; exit 1; }
