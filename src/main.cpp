@@ -17,6 +17,7 @@
 #include "jira_mcp/jira/options.hpp"
 #include "jira_mcp/mcp/dispatcher.hpp"
 #include "jira_mcp/sandbox/sandbox.hpp"
+#include "jira_mcp/tools/tools.hpp"
 #include "jira_mcp/transport/stdio.hpp"
 
 using namespace jira_mcp;
@@ -92,14 +93,15 @@ sandbox::Options sandbox_options(const config::SandboxConfig& c) {
 
 // Points the client at a running sandbox with its demo credentials.
 void use_sandbox(jira::ClientOptions& o, const sandbox::Sandbox& sb) {
-  auto creds = sb.credentials();
+  const auto creds = sb.credentials();
+  const bool cloud = sb.flavor() == sandbox::Flavor::Cloud;
   o.url = sb.base_url();
-  o.email = creds.email;
-  o.api_token = creds.api_token;
-  o.pat = creds.pat;
+  o.email = cloud ? creds.email : "";
+  o.api_token = cloud ? creds.api_token : "";
+  o.pat = cloud ? "" : creds.pat;
   o.username.clear();
   o.password.clear();
-  o.deployment = sb.flavor() == sandbox::Flavor::Cloud ? jira::DeploymentMode::cloud : jira::DeploymentMode::datacenter;
+  o.deployment = cloud ? jira::DeploymentMode::cloud : jira::DeploymentMode::datacenter;
 }
 
 int run_sandbox(const config::Startup& st) {
@@ -136,7 +138,21 @@ int run_serve(const config::Startup& st) {
                  cfg.sandbox.flavor, sb->base_url());
   }
 
+  auto client = jira::Client::create(jira_options);
+  if (!client) {
+    std::cerr << "jira-mcp: " << client.error().to_string() << "\n";
+    return 2;
+  }
+  auto services = std::make_shared<tools::Services>();
+  services->client = client->get();
+  services->options.max_response_chars = static_cast<size_t>(cfg.tools.max_response_chars);
+  services->options.confirm_destructive = cfg.tools.confirm_destructive;
+  tools::Selection selection{cfg.tools.toolsets, cfg.tools.enabled_tools, cfg.tools.disabled_tools, cfg.tools.read_only};
   mcp::RegistryBuilder builder;
+  if (auto r = tools::register_tools(builder, services, selection); !r) {
+    std::cerr << "jira-mcp: " << r.error().message << "\n";
+    return 2;
+  }
   auto registry = builder.freeze();
   if (!registry) {
     spdlog::critical("{}", registry.error().message);

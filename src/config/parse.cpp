@@ -19,6 +19,7 @@ constexpr std::string_view kConfigEnv = "JIRA_MCP_CONFIG";
 std::string section_group(std::string_view key) {
   if (key.starts_with("server.")) return "Server";
   if (key.starts_with("jira.")) return "Jira";
+  if (key.starts_with("tools.")) return "Tools";
   if (key.starts_with("sandbox.")) return "Sandbox";
   return "Other";
 }

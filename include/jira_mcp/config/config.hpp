@@ -70,9 +70,19 @@ struct SandboxConfig {
   int issues = 300;              // issues seeded into the emulator
 };
 
+struct ToolsConfig {
+  std::vector<std::string> toolsets;        // empty = the default toolsets; ["all"] = every tool
+  std::vector<std::string> enabled_tools;   // added on top of the toolsets
+  std::vector<std::string> disabled_tools;  // removed last
+  bool read_only = false;                   // write tools are neither listed nor callable
+  int max_response_chars = 40000;           // a tool's text output is cut (and says so) past this
+  bool confirm_destructive = false;         // ask the user (elicitation) before deleting
+};
+
 struct Config {
   ServerConfig server;
   JiraConfig jira;
+  ToolsConfig tools;
   SandboxConfig sandbox;
   std::string config_path;  // the TOML file loaded, empty if none
   // Where each setting that is not at its default came from, by dotted key, e.g.

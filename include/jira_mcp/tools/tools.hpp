@@ -1,0 +1,57 @@
+#pragma once
+// The Jira tool catalog: every MCP tool, resource and prompt this server offers, declared as
+// data in one table per domain (src/tools/<domain>.cpp), and the selection rules that decide
+// which of them a given configuration lists.
+//
+// Thread safety: register_tools() runs once at start-up. The handlers it registers are
+// thread-safe (they share the Jira client, which is).
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "jira_mcp/core/result.hpp"
+#include "jira_mcp/jira/client.hpp"
+#include "jira_mcp/mcp/registry.hpp"
+
+namespace jira_mcp::tools {
+
+// Which tools are listed and callable.
+struct Selection {
+  // Toolset names (see toolsets()), or {"all"}. Empty: the default toolsets, which keep the
+  // listed count under 40 (some clients cap it).
+  std::vector<std::string> toolsets;
+  std::vector<std::string> enabled_tools;   // added on top of the toolsets
+  std::vector<std::string> disabled_tools;  // removed last
+  bool read_only = false;                   // write tools are neither listed nor callable
+};
+
+struct Options {
+  size_t max_response_chars = 40000;  // a tool's text output is cut (and says so) past this
+  bool confirm_destructive = false;   // ask by elicitation before deleting, when the client can
+};
+
+// What the tools stand on. Owned by the composition root; outlives the registry.
+struct Services {
+  jira::Client* client = nullptr;
+  Options options;
+};
+
+struct ToolInfo {
+  std::string name;
+  std::string toolset;
+  bool read_only = true;
+  bool default_listed = false;
+};
+
+// Every toolset name, in catalog order, and the default ones.
+std::vector<std::string> toolsets();
+std::vector<std::string> default_toolsets();
+// The whole catalog (independent of any selection), in catalog order.
+std::vector<ToolInfo> catalog();
+
+// Adds the selected tools, plus the resources and prompts, to `builder`. Errors name an unknown
+// toolset or tool and list the valid ones.
+Status<Error> register_tools(mcp::RegistryBuilder& builder, std::shared_ptr<const Services> services,
+                             const Selection& selection);
+
+}  // namespace jira_mcp::tools

@@ -1,0 +1,326 @@
+#include "tools/common.hpp"
+
+#include <algorithm>
+
+#include "jira_mcp/content/convert.hpp"
+
+namespace jira_mcp::tools::detail {
+
+Json str_prop(std::string description) { return Json{{"type", "string"}, {"description", std::move(description)}}; }
+
+Json int_prop(std::string description, std::optional<long> min, std::optional<long> max, std::optional<long> def) {
+  Json j{{"type", "integer"}, {"description", std::move(description)}};
+  if (min) j["minimum"] = *min;
+  if (max) j["maximum"] = *max;
+  if (def) j["default"] = *def;
+  return j;
+}
+
+Json bool_prop(std::string description, std::optional<bool> def) {
+  Json j{{"type", "boolean"}, {"description", std::move(description)}};
+  if (def) j["default"] = *def;
+  return j;
+}
+
+Json enum_prop(std::string description, std::vector<std::string> values, std::optional<std::string> def) {
+  Json j{{"type", "string"}, {"enum", std::move(values)}, {"description", std::move(description)}};
+  if (def) j["default"] = *def;
+  return j;
+}
+
+Json str_array_prop(std::string description) {
+  return Json{{"type", "array"}, {"items", {{"type", "string"}}}, {"description", std::move(description)}};
+}
+
+Json issue_key_prop(std::string description) {
+  return Json{{"type", "string"},
+              {"pattern", "^([A-Za-z][A-Za-z0-9_]*-[0-9]+|[0-9]+)$"},
+              {"description", std::move(description)}};
+}
+
+Json object_schema(Json properties, std::vector<std::string> required) {
+  Json j{{"type", "object"}, {"properties", std::move(properties)}, {"additionalProperties", false}};
+  if (!required.empty()) j["required"] = std::move(required);
+  return j;
+}
+
+mcp::ToolAnnotations read_only() { return mcp::ToolAnnotations{true, false, true, true}; }
+mcp::ToolAnnotations writes(bool destructive, bool idempotent) {
+  return mcp::ToolAnnotations{false, destructive, idempotent, true};
+}
+
+Jira::Jira(const ServicesPtr& services) : services_(services) {}
+
+Status<jira::JiraError> Jira::ready() {
+  auto d = services_->client->deployment();
+  if (!d) return unexpected(d.error());
+  cloud_ = *d == jira::Deployment::cloud;
+  api_ = cloud_ ? "/rest/api/3" : "/rest/api/2";
+  return Ok{};
+}
+
+std::string Jira::browse_url(const std::string& key) const {
+  std::string base = services_->client->options().url;
+  while (!base.empty() && base.back() == '/') base.pop_back();
+  return base + "/browse/" + key;
+}
+
+namespace {
+Result<Json, jira::JiraError> body_json(Result<jira::Response, jira::JiraError> r) {
+  if (!r) return unexpected(std::move(r).error());
+  if (r->body.empty()) return Json::object();
+  return r->json();
+}
+}  // namespace
+
+Result<Json, jira::JiraError> Jira::get_json(const std::string& path, const jira::Query& query) {
+  return body_json(client().get(path, query));
+}
+Result<Json, jira::JiraError> Jira::post_json(const std::string& path, const Json& body, bool idempotent) {
+  return body_json(client().post(path, body, idempotent));
+}
+Result<Json, jira::JiraError> Jira::put_json(const std::string& path, const Json& body) {
+  return body_json(client().put(path, body));
+}
+Status<jira::JiraError> Jira::del(const std::string& path, const jira::Query& query) {
+  auto r = client().del(path, query);
+  if (!r) return unexpected(std::move(r).error());
+  return Ok{};
+}
+
+Json Jira::rich_text(const std::string& markdown) const {
+  if (cloud_) return content::markdown_to_adf(markdown);
+  return content::markdown_to_wiki(markdown);
+}
+
+std::string Jira::markdown(const Json& rich) const {
+  if (rich.is_null()) return {};
+  if (rich.is_string()) return cloud_ ? rich.get<std::string>() : content::wiki_to_markdown(rich.get<std::string>());
+  if (rich.is_object()) return content::adf_to_markdown(rich);
+  return {};
+}
+
+Result<Json, std::string> Jira::resolve_user(const std::string& who_raw) {
+  std::string who = who_raw;
+  if (who.empty()) return unexpected(std::string("an empty user was given"));
+  // An explicit id needs no lookup.
+  if (cloud_ && who.rfind("accountid:", 0) == 0) return Json{{"accountId", who.substr(10)}};
+  jira::Query q = cloud_ ? jira::Query{{"query", who}, {"maxResults", "20"}} : jira::Query{{"username", who}, {"maxResults", "20"}};
+  auto found = get_json(api_ + "/user/search", q);
+  if (!found) return unexpected("looking up user '" + who + "' failed: " + found.error().to_string());
+  std::vector<Json> users;
+  if (found->is_array()) users.assign(found->begin(), found->end());
+  auto lower = [](std::string s) {
+    std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    return s;
+  };
+  const std::string w = lower(who);
+  std::vector<Json> exact;
+  for (const auto& u : users) {
+    for (const char* field : {"accountId", "name", "key", "emailAddress", "displayName"}) {
+      if (u.contains(field) && u[field].is_string() && lower(u[field].get<std::string>()) == w) {
+        exact.push_back(u);
+        break;
+      }
+    }
+  }
+  const std::vector<Json>& pool = exact.empty() ? users : exact;
+  if (pool.empty()) {
+    return unexpected("no Jira user matches '" + who + "'; give a display name, email" +
+                      std::string(cloud_ ? " or account id (accountid:...)" : " or username") +
+                      " (jira_search_users finds them)");
+  }
+  if (pool.size() > 1) {
+    std::string names;
+    for (size_t i = 0; i < pool.size() && i < 5; ++i) names += (i ? "; " : "") + user_label(pool[i]);
+    return unexpected("'" + who + "' matches " + std::to_string(pool.size()) + " users (" + names +
+                      "); give the email" + std::string(cloud_ ? " or account id" : " or username") + " instead");
+  }
+  const Json& u = pool.front();
+  if (cloud_) return Json{{"accountId", u.value("accountId", "")}};
+  return Json{{"name", u.value("name", u.value("key", ""))}};
+}
+
+ToolResult jira_failure(const jira::JiraError& error, const std::string& doing) {
+  return ToolResult::error(doing + " failed: " + error.to_string());
+}
+
+ToolResult bad_argument(const std::string& field, const std::string& problem) {
+  return ToolResult::error("Invalid argument " + field + ": " + problem);
+}
+
+std::string user_label(const Json& user) {
+  if (!user.is_object()) return "Unassigned";
+  std::string name = user.value("displayName", "");
+  std::string id = user.contains("emailAddress") && user["emailAddress"].is_string() ? user["emailAddress"].get<std::string>()
+                                                                                       : user.value("name", "");
+  if (name.empty()) return id.empty() ? user.value("accountId", "unknown user") : id;
+  return id.empty() ? name : name + " (" + id + ")";
+}
+
+std::string short_date(const Json& ts) {
+  if (!ts.is_string()) return {};
+  std::string s = ts.get<std::string>();
+  if (s.size() >= 16 && s[10] == 'T') return s.substr(0, 10) + " " + s.substr(11, 5);
+  return s;
+}
+
+namespace {
+std::string name_of(const Json& fields, const char* field) {
+  if (!fields.contains(field) || !fields[field].is_object()) return {};
+  return fields[field].value("name", "");
+}
+}  // namespace
+
+std::string issue_line(const Json& issue) {
+  const Json& f = issue.contains("fields") ? issue["fields"] : Json::object();
+  std::string line = "- **" + issue.value("key", "?") + "** " + f.value("summary", "");
+  std::vector<std::string> parts;
+  for (const char* field : {"status", "issuetype", "priority"}) {
+    std::string n = name_of(f, field);
+    if (!n.empty()) parts.push_back(n);
+  }
+  if (f.contains("assignee")) parts.push_back(f["assignee"].is_object() ? f["assignee"].value("displayName", "?") : "Unassigned");
+  if (!parts.empty()) {
+    line += " —";
+    for (size_t i = 0; i < parts.size(); ++i) line += (i ? " · " : " ") + parts[i];
+  }
+  return line;
+}
+
+std::string issue_markdown(Jira& jira, const Json& issue, const IssueRenderOptions& opts) {
+  const Json& f = issue.contains("fields") ? issue["fields"] : Json::object();
+  const std::string key = issue.value("key", "?");
+  std::string out = "# " + key + ": " + f.value("summary", "") + "\n";
+  auto row = [&](const std::string& label, const std::string& value) {
+    if (!value.empty()) out += label + ": " + value + "\n";
+  };
+  std::string meta;
+  for (auto [label, field] : {std::pair{"Type", "issuetype"}, {"Status", "status"}, {"Priority", "priority"}}) {
+    std::string n = name_of(f, field);
+    if (!n.empty()) meta += (meta.empty() ? "" : " | ") + std::string(label) + ": " + n;
+  }
+  if (!meta.empty()) out += meta + "\n";
+  if (f.contains("assignee")) row("Assignee", user_label(f["assignee"]));
+  if (f.contains("reporter")) row("Reporter", user_label(f["reporter"]));
+  std::string dates;
+  for (auto [label, field] : {std::pair{"Created", "created"}, {"Updated", "updated"}, {"Due", "duedate"}, {"Resolved", "resolutiondate"}}) {
+    std::string d = f.contains(field) ? short_date(f[field]) : "";
+    if (!d.empty()) dates += (dates.empty() ? "" : " | ") + std::string(label) + ": " + d;
+  }
+  if (!dates.empty()) out += dates + "\n";
+  if (f.contains("labels") && f["labels"].is_array() && !f["labels"].empty()) {
+    std::string labels;
+    for (const auto& l : f["labels"]) labels += (labels.empty() ? "" : ", ") + l.get<std::string>();
+    row("Labels", labels);
+  }
+  if (f.contains("components") && f["components"].is_array() && !f["components"].empty()) {
+    std::string c;
+    for (const auto& x : f["components"]) c += (c.empty() ? "" : ", ") + x.value("name", "");
+    row("Components", c);
+  }
+  if (f.contains("fixVersions") && f["fixVersions"].is_array() && !f["fixVersions"].empty()) {
+    std::string c;
+    for (const auto& x : f["fixVersions"]) c += (c.empty() ? "" : ", ") + x.value("name", "");
+    row("Fix versions", c);
+  }
+  if (f.contains("parent") && f["parent"].is_object()) {
+    const Json& p = f["parent"];
+    std::string ps = p.contains("fields") ? p["fields"].value("summary", "") : "";
+    row("Parent", p.value("key", "") + (ps.empty() ? "" : " (" + ps + ")"));
+  }
+  if (f.contains("subtasks") && f["subtasks"].is_array() && !f["subtasks"].empty()) {
+    std::string s;
+    for (const auto& x : f["subtasks"]) s += (s.empty() ? "" : ", ") + x.value("key", "");
+    row("Subtasks", s);
+  }
+  if (f.contains("issuelinks") && f["issuelinks"].is_array() && !f["issuelinks"].empty()) {
+    out += "Links:\n";
+    for (const auto& l : f["issuelinks"]) {
+      const Json& type = l.value("type", Json::object());
+      if (l.contains("outwardIssue")) {
+        out += "- " + type.value("outward", "relates to") + " " + l["outwardIssue"].value("key", "") + "\n";
+      } else if (l.contains("inwardIssue")) {
+        out += "- " + type.value("inward", "relates to") + " " + l["inwardIssue"].value("key", "") + "\n";
+      }
+    }
+  }
+  row("URL", jira.browse_url(key));
+  if (opts.description && f.contains("description") && !f["description"].is_null()) {
+    std::string d = jira.markdown(f["description"]);
+    if (!d.empty()) out += "\n## Description\n" + d + (d.back() == '\n' ? "" : "\n");
+  }
+  if (opts.comments > 0 && f.contains("comment") && f["comment"].is_object()) {
+    const Json& c = f["comment"];
+    const Json comments = c.value("comments", Json::array());
+    const long total = c.value("total", static_cast<long>(comments.size()));
+    if (!comments.empty()) {
+      size_t from = comments.size() > static_cast<size_t>(opts.comments) ? comments.size() - static_cast<size_t>(opts.comments) : 0;
+      out += "\n## Comments (" + std::to_string(comments.size() - from) + " newest of " + std::to_string(total) + ")\n";
+      for (size_t i = from; i < comments.size(); ++i) {
+        const Json& cm = comments[i];
+        std::string body = jira.markdown(cm.value("body", Json()));
+        out += "**" + user_label(cm.value("author", Json())) + "** " + short_date(cm.value("created", Json())) +
+               " (id " + cm.value("id", "") + "):\n" + body + (body.empty() || body.back() == '\n' ? "" : "\n");
+      }
+    }
+  }
+  return out;
+}
+
+Json issue_summary_json(Jira& jira, const Json& issue, bool with_description) {
+  const Json& f = issue.contains("fields") ? issue["fields"] : Json::object();
+  Json j{{"key", issue.value("key", "")}, {"id", issue.value("id", "")}, {"url", jira.browse_url(issue.value("key", ""))}};
+  auto put = [&](const char* name, Json v) {
+    if (!v.is_null() && !(v.is_string() && v.get<std::string>().empty())) j[name] = std::move(v);
+  };
+  put("summary", f.value("summary", Json()));
+  for (auto [name, field] : {std::pair{"status", "status"}, {"type", "issuetype"}, {"priority", "priority"}}) {
+    std::string n = name_of(f, field);
+    if (!n.empty()) j[name] = n;
+  }
+  if (f.contains("assignee")) j["assignee"] = f["assignee"].is_object() ? Json(user_label(f["assignee"])) : Json("Unassigned");
+  if (f.contains("reporter") && f["reporter"].is_object()) j["reporter"] = user_label(f["reporter"]);
+  for (const char* d : {"created", "updated", "duedate", "resolutiondate"}) put(d, f.value(d, Json()));
+  if (f.contains("labels") && f["labels"].is_array()) j["labels"] = f["labels"];
+  if (f.contains("parent") && f["parent"].is_object()) j["parent"] = f["parent"].value("key", "");
+  if (with_description && f.contains("description") && !f["description"].is_null()) {
+    j["description"] = jira.markdown(f["description"]);
+  }
+  return j;
+}
+
+ToolResult text_result(const Jira& jira, std::string text, const std::string& continue_hint) {
+  const size_t budget = jira.options().max_response_chars;
+  if (budget > 0 && text.size() > budget) {
+    size_t cut = budget;
+    while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80) --cut;  // keep UTF-8 whole
+    const size_t dropped = text.size() - cut;
+    text.resize(cut);
+    text += "\n\n[Output cut at " + std::to_string(budget) + " characters; " + std::to_string(dropped) +
+            " more not shown. " + (continue_hint.empty() ? "Ask for fewer fields or a smaller page." : continue_hint) + "]";
+  }
+  return ToolResult::text(std::move(text));
+}
+
+std::vector<std::string> string_list(const Json& value) {
+  std::vector<std::string> out;
+  auto add = [&](std::string s) {
+    auto b = s.find_first_not_of(" \t");
+    auto e = s.find_last_not_of(" \t");
+    if (b != std::string::npos) out.push_back(s.substr(b, e - b + 1));
+  };
+  if (value.is_string()) {
+    std::string s = value.get<std::string>();
+    size_t start = 0;
+    for (size_t comma; (comma = s.find(',', start)) != std::string::npos; start = comma + 1) add(s.substr(start, comma - start));
+    add(s.substr(start));
+  } else if (value.is_array()) {
+    for (const auto& v : value) {
+      if (v.is_string()) add(v.get<std::string>());
+    }
+  }
+  return out;
+}
+
+}  // namespace jira_mcp::tools::detail

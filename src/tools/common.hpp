@@ -1,0 +1,108 @@
+#pragma once
+// Shared pieces of the tool tables: schema builders, the Jira call helpers every handler uses,
+// Markdown rendering of issues, users and rich text, and the response size budget.
+//
+// Each domain file declares its tools as data (a ToolDef per tool) through these helpers, so a
+// handler reads as: validate what the schema cannot, call Jira, render compactly.
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "jira_mcp/jira/client.hpp"
+#include "jira_mcp/mcp/registry.hpp"
+#include "jira_mcp/tools/tools.hpp"
+
+namespace jira_mcp::tools::detail {
+
+using mcp::RequestContext;
+using mcp::ToolResult;
+using ServicesPtr = std::shared_ptr<const Services>;
+
+// One row of a domain table.
+struct ToolDef {
+  std::string toolset;
+  mcp::ToolSpec spec;
+};
+using ToolTable = std::vector<ToolDef>;
+
+// Domain tables (one per src/tools/<domain>.cpp).
+void add_issue_tools(ToolTable& table, const ServicesPtr& services);
+void add_comment_tools(ToolTable& table, const ServicesPtr& services);
+void add_transition_tools(ToolTable& table, const ServicesPtr& services);
+void add_user_tools(ToolTable& table, const ServicesPtr& services);
+void add_server_tools(ToolTable& table, const ServicesPtr& services);
+void add_resources_and_prompts(mcp::RegistryBuilder& builder, const ServicesPtr& services);
+
+// --- schema builders ------------------------------------------------------------------------
+Json str_prop(std::string description);
+Json int_prop(std::string description, std::optional<long> min = std::nullopt, std::optional<long> max = std::nullopt,
+              std::optional<long> def = std::nullopt);
+Json bool_prop(std::string description, std::optional<bool> def = std::nullopt);
+Json enum_prop(std::string description, std::vector<std::string> values, std::optional<std::string> def = std::nullopt);
+Json str_array_prop(std::string description);
+Json issue_key_prop(std::string description = "Issue key such as PROJ-123 (or a numeric issue id)");
+// {"type":"object","properties":...,"required":[...],"additionalProperties":false}
+Json object_schema(Json properties, std::vector<std::string> required = {});
+
+mcp::ToolAnnotations read_only();
+mcp::ToolAnnotations writes(bool destructive, bool idempotent);
+
+// --- calling Jira ---------------------------------------------------------------------------
+// Per-call view of the services: the client, the deployment and the API prefix.
+class Jira {
+ public:
+  explicit Jira(const ServicesPtr& services);
+  // Detects the deployment on first use; a failure is a JiraError (e.g. bad credentials).
+  Status<jira::JiraError> ready();
+  bool cloud() const { return cloud_; }
+  const std::string& api() const { return api_; }  // "/rest/api/3" or "/rest/api/2"
+  jira::Client& client() const { return *services_->client; }
+  const Options& options() const { return services_->options; }
+  std::string browse_url(const std::string& key) const;
+
+  Result<Json, jira::JiraError> get_json(const std::string& path, const jira::Query& query = {});
+  Result<Json, jira::JiraError> post_json(const std::string& path, const Json& body, bool idempotent = false);
+  Result<Json, jira::JiraError> put_json(const std::string& path, const Json& body);
+  Status<jira::JiraError> del(const std::string& path, const jira::Query& query = {});
+
+  // Rich text for this deployment: Markdown → ADF (Cloud) or wiki markup (Data Center), and back.
+  Json rich_text(const std::string& markdown) const;
+  std::string markdown(const Json& rich) const;
+
+  // A user given as display name, email, account id (Cloud) or username (Data Center), as the
+  // JSON Jira wants in a user field ({"accountId":...} or {"name":...}). Ambiguity is an error
+  // listing the candidates.
+  Result<Json, std::string> resolve_user(const std::string& who);
+
+ private:
+  ServicesPtr services_;
+  bool cloud_ = true;
+  std::string api_;
+};
+
+// A failed Jira call as an isError result with the client's actionable message.
+ToolResult jira_failure(const jira::JiraError& error, const std::string& doing);
+// Bad arguments the schema cannot express: isError naming the field and the fix.
+ToolResult bad_argument(const std::string& field, const std::string& problem);
+
+// --- rendering ------------------------------------------------------------------------------
+std::string user_label(const Json& user);           // display name (email or name), or "Unassigned"
+std::string short_date(const Json& timestamp);      // "2026-01-02 14:03" from Jira's ISO timestamp
+std::string issue_line(const Json& issue);          // "- **KEY** summary — Status · Type · Priority · Assignee"
+// The compact Markdown of one issue.
+struct IssueRenderOptions {
+  bool description = true;
+  int comments = 3;  // newest N comments
+};
+std::string issue_markdown(Jira& jira, const Json& issue, const IssueRenderOptions& opts);
+// Trimmed JSON of one issue for format=json (the fields that matter, rich text as Markdown).
+Json issue_summary_json(Jira& jira, const Json& issue, bool with_description);
+
+// Text output within the configured budget. When cut, says so, and how to get the rest.
+ToolResult text_result(const Jira& jira, std::string text, const std::string& continue_hint = {});
+
+// Comma-separated string or array argument → list of non-empty strings.
+std::vector<std::string> string_list(const Json& value);
+
+}  // namespace jira_mcp::tools::detail

@@ -1,0 +1,402 @@
+// The issues toolset: read, search, count, create, change and delete issues.
+#include "tools/common.hpp"
+
+namespace jira_mcp::tools::detail {
+
+namespace {
+
+const char* kDefaultFields =
+    "summary,status,issuetype,priority,assignee,reporter,created,updated,duedate,resolutiondate,labels,"
+    "components,fixVersions,parent,subtasks,issuelinks,description,comment";
+
+std::string fields_param(const Json& args, const char* fallback) {
+  auto list = string_list(args.value("fields", Json()));
+  if (list.empty()) return fallback;
+  std::string out;
+  for (const auto& f : list) out += (out.empty() ? "" : ",") + f;
+  return out;
+}
+
+Json issue_output_schema() {
+  return Json{{"type", "object"},
+              {"properties",
+               {{"key", {{"type", "string"}}},
+                {"id", {{"type", "string"}}},
+                {"url", {{"type", "string"}}},
+                {"summary", {{"type", "string"}}},
+                {"status", {{"type", "string"}}},
+                {"type", {{"type", "string"}}},
+                {"priority", {{"type", "string"}}},
+                {"assignee", {{"type", "string"}}},
+                {"reporter", {{"type", "string"}}},
+                {"labels", {{"type", "array"}, {"items", {{"type", "string"}}}}},
+                {"parent", {{"type", "string"}}},
+                {"description", {{"type", "string"}}}}},
+              {"required", {"key"}}};
+}
+
+Json search_output_schema() {
+  return Json{{"type", "object"},
+              {"properties",
+               {{"issues", {{"type", "array"}, {"items", issue_output_schema()}}},
+                {"is_last", {{"type", "boolean"}}},
+                {"next_page_token", {{"type", "string"}}},
+                {"total", {{"type", "integer"}}}}},
+              {"required", {"issues", "is_last"}}};
+}
+
+// The fields an agent sets when it creates or updates an issue, shared by both tools.
+Json editable_properties() {
+  return Json{{"summary", str_prop("One-line summary")},
+              {"description", str_prop("Description in Markdown (converted for Jira)")},
+              {"assignee", str_prop("Assignee: display name, email, account id (Cloud) or username (Data Center)")},
+              {"priority", str_prop("Priority name, e.g. High")},
+              {"labels", str_array_prop("Labels (replaces the issue's labels)")},
+              {"components", str_array_prop("Component names (replaces the issue's components)")},
+              {"due_date", Json{{"type", "string"}, {"pattern", "^[0-9]{4}-[0-9]{2}-[0-9]{2}$"}, {"description", "Due date, YYYY-MM-DD"}}},
+              {"fields", Json{{"type", "object"}, {"description", "Other fields as Jira expects them, e.g. {\"customfield_10016\": 5}"}}}};
+}
+
+// Builds Jira's "fields" object from the editable arguments. A user that cannot be resolved is an
+// error naming the argument.
+Result<Json, ToolResult> build_fields(Jira& jira, const Json& args) {
+  Json fields = args.contains("fields") ? args["fields"] : Json::object();
+  if (args.contains("summary")) fields["summary"] = args["summary"];
+  if (args.contains("description")) fields["description"] = jira.rich_text(args["description"].get<std::string>());
+  if (args.contains("priority")) fields["priority"] = Json{{"name", args["priority"]}};
+  if (args.contains("labels")) fields["labels"] = args["labels"];
+  if (args.contains("components")) {
+    Json comps = Json::array();
+    for (const auto& c : args["components"]) comps.push_back(Json{{"name", c}});
+    fields["components"] = comps;
+  }
+  if (args.contains("due_date")) fields["duedate"] = args["due_date"];
+  if (args.contains("assignee")) {
+    auto user = jira.resolve_user(args["assignee"].get<std::string>());
+    if (!user) return unexpected(bad_argument("assignee", user.error()));
+    fields["assignee"] = *user;
+  }
+  return fields;
+}
+
+ToolResult get_issue(const ServicesPtr& s, const Json& args) {
+  Jira jira(s);
+  if (auto r = jira.ready(); !r) return jira_failure(r.error(), "Connecting to Jira");
+  const std::string key = args["issue_key"];
+  auto issue = jira.get_json(jira.api() + "/issue/" + key, {{"fields", fields_param(args, kDefaultFields)}});
+  if (!issue) return jira_failure(issue.error(), "Getting " + key);
+  IssueRenderOptions opts;
+  opts.comments = args.value("comments", 3);
+  Json structured = issue_summary_json(jira, *issue, true);
+  ToolResult out = args.value("format", "markdown") == "json" ? text_result(jira, dump_compact(structured))
+                                                                : text_result(jira, issue_markdown(jira, *issue, opts));
+  out.structured = std::move(structured);
+  return out;
+}
+
+ToolResult search(const ServicesPtr& s, const Json& args) {
+  Jira jira(s);
+  if (auto r = jira.ready(); !r) return jira_failure(r.error(), "Connecting to Jira");
+  jira::SearchRequest req;
+  req.jql = args["jql"];
+  req.max_results = args.value("max_results", 20);
+  for (auto& f : string_list(Json(fields_param(args, "summary,status,issuetype,priority,assignee,updated")))) req.fields.push_back(f);
+  if (args.contains("page_token")) {
+    const std::string token = args["page_token"];
+    if (jira.cloud()) {
+      req.cursor.token = token;
+    } else {
+      try {
+        req.cursor.offset = std::stoll(token);
+      } catch (const std::exception&) {
+        return bad_argument("page_token", "on Jira Data Center it is the offset a previous page returned, such as \"20\"");
+      }
+    }
+  }
+  auto page = jira.client().search(req);
+  if (!page) return jira_failure(page.error(), "Searching");
+  Json issues = Json::array();
+  std::string text;
+  for (const auto& issue : page->issues) {
+    issues.push_back(issue_summary_json(jira, issue, false));
+    text += issue_line(issue) + "\n";
+  }
+  if (page->issues.empty()) text = "No issues match this JQL.\n";
+  Json structured{{"issues", issues}, {"is_last", page->is_last}};
+  std::string next;
+  if (page->next) next = jira.cloud() ? page->next->token : std::to_string(page->next->offset);
+  if (page->total) structured["total"] = *page->total;
+  std::string header = std::to_string(page->issues.size()) + " issue(s)" +
+                       (page->total ? " of " + std::to_string(*page->total) : std::string()) + ":\n";
+  if (!next.empty()) {
+    structured["next_page_token"] = next;
+    text += "More results: call jira_search again with page_token \"" + next + "\".\n";
+  }
+  ToolResult out = args.value("format", "markdown") == "json" ? text_result(jira, dump_compact(structured))
+                                                                : text_result(jira, header + text, next.empty() ? "" : "Use a smaller max_results.");
+  out.structured = std::move(structured);
+  return out;
+}
+
+ToolResult count_issues(const ServicesPtr& s, const Json& args) {
+  Jira jira(s);
+  if (auto r = jira.ready(); !r) return jira_failure(r.error(), "Connecting to Jira");
+  const std::string jql = args["jql"];
+  if (jira.cloud()) {
+    auto c = jira.post_json("/rest/api/3/search/approximate-count", Json{{"jql", jql}}, true);
+    if (!c) return jira_failure(c.error(), "Counting issues");
+    ToolResult out = ToolResult::text("About " + std::to_string(c->value("count", 0)) + " issues match (approximate count).");
+    out.structured = Json{{"count", c->value("count", 0)}, {"approximate", true}};
+    return out;
+  }
+  auto r = jira.get_json("/rest/api/2/search", {{"jql", jql}, {"maxResults", "0"}});
+  if (!r) return jira_failure(r.error(), "Counting issues");
+  ToolResult out = ToolResult::text(std::to_string(r->value("total", 0)) + " issues match.");
+  out.structured = Json{{"count", r->value("total", 0)}, {"approximate", false}};
+  return out;
+}
+
+// Fetches every key concurrently through the client's pool (a JQL "key in (...)" fails as a
+// whole when one key does not exist, so one request per key it is).
+ToolResult get_issues(const ServicesPtr& s, const Json& args) {
+  Jira jira(s);
+  if (auto r = jira.ready(); !r) return jira_failure(r.error(), "Connecting to Jira");
+  std::vector<std::string> keys = string_list(args["issue_keys"]);
+  const std::string fields = fields_param(args, kDefaultFields);
+  std::vector<jira::ResponseFuture> pending;
+  pending.reserve(keys.size());
+  for (const auto& k : keys) pending.push_back(jira.client().get_async(jira.api() + "/issue/" + k, {{"fields", fields}}));
+  std::string text;
+  Json found = Json::array();
+  std::vector<std::string> missing;
+  std::string failures;
+  IssueRenderOptions opts;
+  opts.comments = 0;
+  for (size_t i = 0; i < keys.size(); ++i) {
+    auto r = pending[i].get();
+    Result<Json, jira::JiraError> issue = r ? r->json() : Result<Json, jira::JiraError>(unexpected(r.error()));
+    if (!issue) {
+      if (issue.error().kind == jira::ErrorKind::not_found) {
+        missing.push_back(keys[i]);
+      } else {
+        failures += keys[i] + ": " + issue.error().to_string() + "\n";
+      }
+      continue;
+    }
+    found.push_back(issue_summary_json(jira, *issue, true));
+    text += issue_markdown(jira, *issue, opts) + "\n";
+  }
+  if (!missing.empty()) {
+    text += "Not found or not visible:";
+    for (const auto& m : missing) text += " " + m;
+    text += "\n";
+  }
+  if (!failures.empty()) text += "Failed:\n" + failures;
+  ToolResult out = text_result(jira, text, "Ask for fewer issues at a time.");
+  out.structured = Json{{"issues", found}, {"missing", missing}};
+  out.is_error = found.empty() && !failures.empty();
+  return out;
+}
+
+ToolResult create_issue(const ServicesPtr& s, const Json& args) {
+  Jira jira(s);
+  if (auto r = jira.ready(); !r) return jira_failure(r.error(), "Connecting to Jira");
+  auto fields = build_fields(jira, args);
+  if (!fields) return fields.error();
+  (*fields)["project"] = Json{{"key", args["project_key"]}};
+  (*fields)["issuetype"] = Json{{"name", args.value("issue_type", "Task")}};
+  if (args.contains("parent")) (*fields)["parent"] = Json{{"key", args["parent"]}};
+  auto created = jira.post_json(jira.api() + "/issue", Json{{"fields", *fields}});
+  if (!created) return jira_failure(created.error(), "Creating the issue");
+  const std::string key = created->value("key", "");
+  ToolResult out = ToolResult::text("Created " + key + ": " + args["summary"].get<std::string>() + "\n" + jira.browse_url(key));
+  out.structured = Json{{"key", key}, {"id", created->value("id", "")}, {"url", jira.browse_url(key)}};
+  return out;
+}
+
+ToolResult update_issue(const ServicesPtr& s, const Json& args) {
+  Jira jira(s);
+  if (auto r = jira.ready(); !r) return jira_failure(r.error(), "Connecting to Jira");
+  const std::string key = args["issue_key"];
+  auto fields = build_fields(jira, args);
+  if (!fields) return fields.error();
+  if (fields->empty()) return bad_argument("fields", "nothing to change: give at least one of summary, description, assignee, priority, labels, components, due_date or fields");
+  auto r = jira.put_json(jira.api() + "/issue/" + key, Json{{"fields", *fields}});
+  if (!r) return jira_failure(r.error(), "Updating " + key);
+  std::string changed;
+  for (auto it = fields->begin(); it != fields->end(); ++it) changed += (changed.empty() ? "" : ", ") + it.key();
+  ToolResult out = ToolResult::text("Updated " + key + " (" + changed + ")\n" + jira.browse_url(key));
+  out.structured = Json{{"key", key}, {"changed", string_list(Json(changed))}};
+  return out;
+}
+
+// Asks the user before a destructive action when configured to and the client can; returns an
+// isError result when the user declined.
+std::optional<ToolResult> confirm(const ServicesPtr& s, RequestContext& ctx, const std::string& what) {
+  if (!s->options.confirm_destructive || !ctx.session().client_supports("elicitation")) return std::nullopt;
+  auto answer = ctx.elicit(what + " This cannot be undone. Proceed?",
+                           Json{{"type", "object"}, {"properties", {{"confirm", {{"type", "boolean"}, {"title", "Yes, do it"}}}}},
+                                {"required", {"confirm"}}});
+  if (!answer) return ToolResult::error("Could not ask for confirmation (" + answer.error().message + "); nothing was changed.");
+  if (answer->value("action", "") != "accept" || !answer->value("content", Json::object()).value("confirm", false)) {
+    return ToolResult::error("The user did not confirm; nothing was changed.");
+  }
+  return std::nullopt;
+}
+
+ToolResult delete_issue(const ServicesPtr& s, const Json& args, RequestContext& ctx) {
+  Jira jira(s);
+  if (auto r = jira.ready(); !r) return jira_failure(r.error(), "Connecting to Jira");
+  const std::string key = args["issue_key"];
+  if (auto declined = confirm(s, ctx, "Delete " + key + "?")) return *declined;
+  const bool subtasks = args.value("delete_subtasks", false);
+  auto r = jira.del(jira.api() + "/issue/" + key, {{"deleteSubtasks", subtasks ? "true" : "false"}});
+  if (!r) return jira_failure(r.error(), "Deleting " + key);
+  return ToolResult::text("Deleted " + key + (subtasks ? " and its subtasks" : ""));
+}
+
+ToolResult assign_issue(const ServicesPtr& s, const Json& args) {
+  Jira jira(s);
+  if (auto r = jira.ready(); !r) return jira_failure(r.error(), "Connecting to Jira");
+  const std::string key = args["issue_key"];
+  const std::string who = args.value("assignee", "");
+  Json body = jira.cloud() ? Json{{"accountId", nullptr}} : Json{{"name", nullptr}};
+  if (!who.empty()) {
+    auto user = jira.resolve_user(who);
+    if (!user) return bad_argument("assignee", user.error());
+    body = *user;
+  }
+  auto r = jira.put_json(jira.api() + "/issue/" + key + "/assignee", body);
+  if (!r) return jira_failure(r.error(), "Assigning " + key);
+  return ToolResult::text(who.empty() ? "Unassigned " + key : "Assigned " + key + " to " + who);
+}
+
+ToolResult changelog(const ServicesPtr& s, const Json& args) {
+  Jira jira(s);
+  if (auto r = jira.ready(); !r) return jira_failure(r.error(), "Connecting to Jira");
+  const std::string key = args["issue_key"];
+  const int max = args.value("max_results", 50);
+  Json histories;
+  if (jira.cloud()) {
+    auto r = jira.get_json("/rest/api/3/issue/" + key + "/changelog",
+                           {{"startAt", std::to_string(args.value("start_at", 0))}, {"maxResults", std::to_string(max)}});
+    if (!r) return jira_failure(r.error(), "Getting the changelog of " + key);
+    histories = r->value("values", Json::array());
+  } else {
+    auto r = jira.get_json("/rest/api/2/issue/" + key, {{"expand", "changelog"}, {"fields", "summary"}});
+    if (!r) return jira_failure(r.error(), "Getting the changelog of " + key);
+    histories = r->value("changelog", Json::object()).value("histories", Json::array());
+  }
+  std::string text = "Changelog of " + key + " (" + std::to_string(histories.size()) + " change sets):\n";
+  for (const auto& h : histories) {
+    text.append("- ").append(short_date(h.value("created", Json()))).append(" ");
+    text.append(user_label(h.value("author", Json()))).append(":");
+    for (const auto& item : h.value("items", Json::array())) {
+      for (auto [key_name, sep] : {std::pair{"field", " "}, {"fromString", ": "}, {"toString", " → "}}) {
+        text.append(sep);
+        if (item.contains(key_name) && item[key_name].is_string()) text.append(item[key_name].get_ref<const std::string&>());
+      }
+      text.append(";");
+    }
+    text.append("\n");
+  }
+  return text_result(jira, text, "Use start_at and max_results to page.");
+}
+
+}  // namespace
+
+void add_issue_tools(ToolTable& t, const ServicesPtr& s) {
+  const Json format = enum_prop("markdown (compact, default) or json (trimmed fields)", {"markdown", "json"}, "markdown");
+  const Json fields = Json{{"description", "Fields to fetch: an array or a comma-separated string, e.g. [\"summary\",\"status\",\"customfield_10016\"]"},
+                           {"type", {"array", "string"}}, {"items", {{"type", "string"}}}};
+  t.push_back({"issues",
+               {"jira_get_issue", "Get issue",
+                "Gets one Jira issue as compact Markdown: key, summary, status, type, priority, assignee, reporter, dates, "
+                "labels, parent, links, the description and the newest comments. Use it when you know the key; use "
+                "jira_search to find issues. Example: {\"issue_key\": \"PROJ-123\", \"comments\": 5}.",
+                object_schema({{"issue_key", issue_key_prop()},
+                               {"fields", fields},
+                               {"comments", int_prop("How many of the newest comments to include", 0, 50, 3)},
+                               {"format", format}},
+                              {"issue_key"}),
+                issue_output_schema(), read_only(),
+                [s](const Json& a, RequestContext&) { return get_issue(s, a); }}});
+  t.push_back({"issues",
+               {"jira_search", "Search issues (JQL)",
+                "Finds issues with JQL and lists them one line each (key, summary, status, type, priority, assignee). "
+                "Pages: pass the returned page_token to get the next page. JQL examples: "
+                "'project = PROJ AND status = \"In Progress\" ORDER BY updated DESC', "
+                "'assignee = currentUser() AND resolution IS EMPTY', 'text ~ \"login error\" AND created >= -7d', "
+                "'sprint in openSprints() AND project = PROJ'.",
+                object_schema({{"jql", str_prop("JQL query, e.g. project = PROJ AND status != Done ORDER BY priority DESC")},
+                               {"fields", fields},
+                               {"max_results", int_prop("Issues per page", 1, 100, 20)},
+                               {"page_token", str_prop("The page_token a previous call returned, for the next page")},
+                               {"format", format}},
+                              {"jql"}),
+                search_output_schema(), read_only(),
+                [s](const Json& a, RequestContext&) { return search(s, a); }}});
+  t.push_back({"issues",
+               {"jira_count_issues", "Count issues (JQL)",
+                "Counts the issues a JQL query matches without fetching them (approximate on Jira Cloud). "
+                "Example: {\"jql\": \"project = PROJ AND resolution IS EMPTY\"}.",
+                object_schema({{"jql", str_prop("JQL query")}}, {"jql"}),
+                Json{{"type", "object"}, {"properties", {{"count", {{"type", "integer"}}}, {"approximate", {{"type", "boolean"}}}}}, {"required", {"count"}}},
+                read_only(), [s](const Json& a, RequestContext&) { return count_issues(s, a); }}});
+  t.push_back({"issues",
+               {"jira_get_issues", "Get several issues",
+                "Gets up to 50 issues by key in one call, each as compact Markdown without comments, and says which keys "
+                "were not found. Example: {\"issue_keys\": [\"PROJ-1\", \"PROJ-2\"]}.",
+                object_schema({{"issue_keys", Json{{"type", "array"}, {"items", issue_key_prop()}, {"minItems", 1}, {"maxItems", 50},
+                                                   {"description", "Issue keys"}}},
+                               {"fields", fields}},
+                              {"issue_keys"}),
+                std::nullopt, read_only(), [s](const Json& a, RequestContext&) { return get_issues(s, a); }}});
+  Json create_props = editable_properties();
+  create_props["project_key"] = str_prop("Project key, e.g. PROJ");
+  create_props["issue_type"] = Json{{"type", "string"}, {"description", "Issue type name: Task, Bug, Story, Epic, Sub-task ..."}, {"default", "Task"}};
+  create_props["parent"] = issue_key_prop("Parent issue key (for a sub-task, or an epic's child on Cloud)");
+  t.push_back({"issues",
+               {"jira_create_issue", "Create issue",
+                "Creates an issue and answers with its key and link. The description is Markdown. Use "
+                "jira_get_project_metadata for the project's issue types and required fields. Example: "
+                "{\"project_key\": \"PROJ\", \"summary\": \"Login fails on Safari\", \"issue_type\": \"Bug\", "
+                "\"description\": \"Steps:\\n1. ...\", \"priority\": \"High\"}.",
+                object_schema(create_props, {"project_key", "summary"}),
+                Json{{"type", "object"}, {"properties", {{"key", {{"type", "string"}}}, {"id", {{"type", "string"}}}, {"url", {{"type", "string"}}}}}, {"required", {"key"}}},
+                writes(false, false), [s](const Json& a, RequestContext&) { return create_issue(s, a); }}});
+  Json update_props = editable_properties();
+  update_props["issue_key"] = issue_key_prop();
+  t.push_back({"issues",
+               {"jira_update_issue", "Update issue",
+                "Changes fields of an issue (only those given) and confirms what changed. The description is Markdown. "
+                "To change status use jira_transition_issue. Example: {\"issue_key\": \"PROJ-1\", \"priority\": \"Low\", "
+                "\"labels\": [\"backend\"]}.",
+                object_schema(update_props, {"issue_key"}), std::nullopt, writes(false, true),
+                [s](const Json& a, RequestContext&) { return update_issue(s, a); }}});
+  t.push_back({"issues",
+               {"jira_delete_issue", "Delete issue",
+                "Deletes an issue permanently (asks the user first when the server is configured to). Example: "
+                "{\"issue_key\": \"PROJ-1\"}.",
+                object_schema({{"issue_key", issue_key_prop()}, {"delete_subtasks", bool_prop("Also delete its subtasks (required when it has any)", false)}},
+                              {"issue_key"}),
+                std::nullopt, writes(true, true),
+                [s](const Json& a, RequestContext& ctx) { return delete_issue(s, a, ctx); }}});
+  t.push_back({"issues",
+               {"jira_assign_issue", "Assign issue",
+                "Assigns an issue to a user (display name, email, account id or username), or unassigns it when "
+                "assignee is empty. Example: {\"issue_key\": \"PROJ-1\", \"assignee\": \"alice@example.com\"}.",
+                object_schema({{"issue_key", issue_key_prop()}, {"assignee", str_prop("Who; empty to unassign")}}, {"issue_key", "assignee"}),
+                std::nullopt, writes(false, true), [s](const Json& a, RequestContext&) { return assign_issue(s, a); }}});
+  t.push_back({"issues",
+               {"jira_get_issue_changelog", "Get issue changelog",
+                "Lists an issue's history: who changed which field from what to what, and when. Example: "
+                "{\"issue_key\": \"PROJ-1\"}.",
+                object_schema({{"issue_key", issue_key_prop()},
+                               {"start_at", int_prop("Offset of the first change set", 0, std::nullopt, 0)},
+                               {"max_results", int_prop("Change sets per page", 1, 100, 50)}},
+                              {"issue_key"}),
+                std::nullopt, read_only(), [s](const Json& a, RequestContext&) { return changelog(s, a); }}});
+}
+
+}  // namespace jira_mcp::tools::detail

@@ -1,0 +1,82 @@
+// Resources (jira://issue/{key}, jira://project/{key}) and prompts (triage, sprint summary).
+#include "tools/common.hpp"
+
+namespace jira_mcp::tools::detail {
+
+namespace {
+using Contents = Result<std::vector<mcp::ResourceContents>, mcp::RpcError>;
+
+mcp::RpcError resource_error(const jira::JiraError& e, const std::string& uri) {
+  const int code = e.kind == jira::ErrorKind::not_found ? mcp::rpc::kResourceNotFound : mcp::rpc::kInternalError;
+  return mcp::RpcError{code, "Reading " + uri + " failed: " + e.to_string(), Json{{"uri", uri}}};
+}
+
+Json user_message(std::string text) {
+  return Json{{"role", "user"}, {"content", {{"type", "text"}, {"text", std::move(text)}}}};
+}
+}  // namespace
+
+void add_resources_and_prompts(mcp::RegistryBuilder& b, const ServicesPtr& s) {
+  b.add_resource_template(
+      {"jira://issue/{key}", "issue", "Jira issue", "A Jira issue as compact Markdown, with its newest comments.", "text/markdown",
+       [s](const std::string& uri, const std::map<std::string, std::string>& vars, RequestContext&) -> Contents {
+         Jira jira(s);
+         if (auto r = jira.ready(); !r) return unexpected(resource_error(r.error(), uri));
+         auto issue = jira.get_json(jira.api() + "/issue/" + vars.at("key"));
+         if (!issue) return unexpected(resource_error(issue.error(), uri));
+         return std::vector{mcp::ResourceContents{uri, "text/markdown", issue_markdown(jira, *issue, {}), std::nullopt}};
+       },
+       {}});
+  b.add_resource_template(
+      {"jira://project/{key}", "project", "Jira project", "A Jira project: lead, issue types, components and versions.",
+       "text/markdown",
+       [s](const std::string& uri, const std::map<std::string, std::string>& vars, RequestContext&) -> Contents {
+         Jira jira(s);
+         if (auto r = jira.ready(); !r) return unexpected(resource_error(r.error(), uri));
+         auto p = jira.get_json(jira.api() + "/project/" + vars.at("key"));
+         if (!p) return unexpected(resource_error(p.error(), uri));
+         std::string md = "# " + p->value("key", "") + ": " + p->value("name", "") + "\n";
+         if (p->contains("lead")) md += "Lead: " + user_label((*p)["lead"]) + "\n";
+         auto list = [&](const char* field, const char* label) {
+           if (!p->contains(field) || !(*p)[field].is_array() || (*p)[field].empty()) return;
+           std::string names;
+           for (const auto& x : (*p)[field]) names += (names.empty() ? "" : ", ") + x.value("name", "");
+           md += std::string(label) + ": " + names + "\n";
+         };
+         list("issueTypes", "Issue types");
+         list("components", "Components");
+         list("versions", "Versions");
+         std::string d = p->contains("description") && (*p)["description"].is_string() ? (*p)["description"].get<std::string>() : "";
+         if (!d.empty()) md += "\n" + d + "\n";
+         return std::vector{mcp::ResourceContents{uri, "text/markdown", md, std::nullopt}};
+       },
+       {}});
+  b.add_prompt({"triage", "Triage an issue",
+                "Reads an issue and proposes type, priority, assignee, labels and next steps.",
+                {{"issue_key", "The issue to triage, e.g. PROJ-123", true, nullptr}},
+                [](const std::map<std::string, std::string>& a, RequestContext&) -> Result<Json, mcp::RpcError> {
+                  const std::string key = a.at("issue_key");
+                  return Json{{"description", "Triage " + key},
+                              {"messages", Json::array({user_message(
+                                  "Triage Jira issue " + key + ". First call jira_get_issue for it, and jira_search for "
+                                  "possible duplicates (similar summary in the same project, last 90 days). Then propose: "
+                                  "the issue type, a priority with a one-line reason, a component and labels, a suitable "
+                                  "assignee (jira_search_assignable_users), and the next concrete step. Ask before changing "
+                                  "anything; when I agree, apply it with jira_update_issue and jira_add_comment.")})}};
+                }});
+  b.add_prompt({"sprint_summary", "Summarize a sprint",
+                "Summarizes the open sprint of a project: progress, risks and blocked work.",
+                {{"project_key", "The project, e.g. PROJ", true, nullptr}},
+                [](const std::map<std::string, std::string>& a, RequestContext&) -> Result<Json, mcp::RpcError> {
+                  const std::string p = a.at("project_key");
+                  return Json{{"description", "Sprint summary for " + p},
+                              {"messages", Json::array({user_message(
+                                  "Summarize the current sprint of project " + p + ". Use jira_search with JQL "
+                                  "'project = " + p + " AND sprint in openSprints() ORDER BY status' to get its issues. "
+                                  "Report: how many issues are done, in progress and not started; what is blocked or has "
+                                  "not moved for 3+ days (jira_get_issue_changelog); the biggest risks to finishing; and "
+                                  "a three-line summary a manager can read in ten seconds.")})}};
+                }});
+}
+
+}  // namespace jira_mcp::tools::detail

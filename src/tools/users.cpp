@@ -1,0 +1,142 @@
+// The users and server toolsets.
+#include <chrono>
+
+#include "tools/common.hpp"
+
+namespace jira_mcp::tools::detail {
+
+namespace {
+
+std::string user_row(const Json& u) {
+  std::string row = "- " + u.value("displayName", "?");
+  if (u.contains("emailAddress") && u["emailAddress"].is_string()) row += " <" + u["emailAddress"].get<std::string>() + ">";
+  if (u.contains("accountId")) row += " accountId " + u.value("accountId", "");
+  if (u.contains("name")) row += " username " + u.value("name", "");
+  if (u.contains("active") && u["active"].is_boolean() && !u["active"].get<bool>()) row += " (inactive)";
+  return row + "\n";
+}
+
+ToolResult list_users(Jira& jira, const Result<Json, jira::JiraError>& r, const std::string& what) {
+  if (!r) return jira_failure(r.error(), what);
+  std::string text;
+  for (const auto& u : *r) text += user_row(u);
+  if (text.empty()) text = "No users found.\n";
+  return text_result(jira, text);
+}
+
+ToolResult current_user(const ServicesPtr& s) {
+  Jira jira(s);
+  if (auto r = jira.ready(); !r) return jira_failure(r.error(), "Connecting to Jira");
+  auto me = jira.client().myself();
+  if (!me) return jira_failure(me.error(), "Getting the current user");
+  std::string text = "Authenticated as " + user_label(*me) + " on " + jira.client().options().url + " (" +
+                     (jira.cloud() ? "Jira Cloud" : "Jira Data Center") + ")\n" + user_row(*me);
+  ToolResult out = ToolResult::text(text);
+  out.structured = *me;
+  return out;
+}
+
+ToolResult search_users(const ServicesPtr& s, const Json& args) {
+  Jira jira(s);
+  if (auto r = jira.ready(); !r) return jira_failure(r.error(), "Connecting to Jira");
+  const std::string q = args["query"];
+  const std::string max = std::to_string(args.value("max_results", 20));
+  return list_users(jira,
+                    jira.get_json(jira.api() + "/user/search",
+                                  jira.cloud() ? jira::Query{{"query", q}, {"maxResults", max}} : jira::Query{{"username", q}, {"maxResults", max}}),
+                    "Searching users");
+}
+
+ToolResult assignable_users(const ServicesPtr& s, const Json& args) {
+  Jira jira(s);
+  if (auto r = jira.ready(); !r) return jira_failure(r.error(), "Connecting to Jira");
+  if (!args.contains("project_key") && !args.contains("issue_key")) {
+    return bad_argument("project_key", "give project_key or issue_key");
+  }
+  jira::Query q;
+  if (args.contains("issue_key")) q.emplace_back("issueKey", args["issue_key"].get<std::string>());
+  if (args.contains("project_key")) q.emplace_back("project", args["project_key"].get<std::string>());
+  if (args.contains("query")) q.emplace_back(jira.cloud() ? "query" : "username", args["query"].get<std::string>());
+  q.emplace_back("maxResults", std::to_string(args.value("max_results", 20)));
+  return list_users(jira, jira.get_json(jira.api() + "/user/assignable/search", q), "Searching assignable users");
+}
+
+ToolResult get_user(const ServicesPtr& s, const Json& args) {
+  Jira jira(s);
+  if (auto r = jira.ready(); !r) return jira_failure(r.error(), "Connecting to Jira");
+  const std::string id = args["user"];
+  auto r = jira.get_json(jira.api() + "/user", {{jira.cloud() ? "accountId" : "username", id}});
+  if (!r) return jira_failure(r.error(), "Getting user " + id);
+  ToolResult out = ToolResult::text(user_row(*r));
+  out.structured = *r;
+  return out;
+}
+
+ToolResult server_status(const ServicesPtr& s) {
+  Jira jira(s);
+  if (auto r = jira.ready(); !r) return jira_failure(r.error(), "Connecting to Jira");
+  const auto start = std::chrono::steady_clock::now();
+  auto info = jira.client().server_info();
+  const auto rtt = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - start);
+  if (!info) return jira_failure(info.error(), "Reaching Jira");
+  auto st = jira.client().stats();
+  Json structured{{"url", jira.client().options().url},
+                  {"deployment", jira.cloud() ? "cloud" : "datacenter"},
+                  {"version", info->value("version", "")},
+                  {"server_title", info->value("serverTitle", "")},
+                  {"round_trip_ms", static_cast<double>(rtt.count()) / 1000.0},
+                  {"jira_calls", st.calls},
+                  {"jira_retries", st.retries},
+                  {"jira_failures", st.failures}};
+  std::string text = "Jira " + structured["deployment"].get<std::string>() + " " + structured["version"].get<std::string>() +
+                     " at " + structured["url"].get<std::string>() + " is reachable (round trip " +
+                     std::to_string(rtt.count() / 1000) + " ms).\nJira calls so far: " + std::to_string(st.calls) +
+                     ", retries: " + std::to_string(st.retries) + ", failures: " + std::to_string(st.failures) + "\n";
+  ToolResult out = ToolResult::text(text);
+  out.structured = structured;
+  return out;
+}
+
+}  // namespace
+
+void add_user_tools(ToolTable& t, const ServicesPtr& s) {
+  t.push_back({"users",
+               {"jira_get_current_user", "Who am I (connection check)",
+                "Shows the Jira user the server is authenticated as, and so checks the connection and credentials. "
+                "Call it first when other tools fail with authentication errors.",
+                object_schema(Json::object()), std::nullopt, read_only(),
+                [s](const Json&, RequestContext&) { return current_user(s); }}});
+  t.push_back({"users",
+               {"jira_search_users", "Search users",
+                "Finds users by name or email (Cloud) or username (Data Center), showing the ids other tools accept. "
+                "Example: {\"query\": \"alice\"}.",
+                object_schema({{"query", Json{{"type", "string"}, {"minLength", 1}, {"description", "Part of a name, email or username"}}},
+                               {"max_results", int_prop("Users to return", 1, 100, 20)}},
+                              {"query"}),
+                std::nullopt, read_only(), [s](const Json& a, RequestContext&) { return search_users(s, a); }}});
+  t.push_back({"users",
+               {"jira_search_assignable_users", "Search assignable users",
+                "Lists users who can be assigned issues in a project or a given issue. Example: "
+                "{\"project_key\": \"PROJ\", \"query\": \"al\"}.",
+                object_schema({{"project_key", str_prop("Project key")}, {"issue_key", issue_key_prop()},
+                               {"query", str_prop("Part of a name, email or username")},
+                               {"max_results", int_prop("Users to return", 1, 100, 20)}}),
+                std::nullopt, read_only(), [s](const Json& a, RequestContext&) { return assignable_users(s, a); }}});
+  t.push_back({"users",
+               {"jira_get_user", "Get user",
+                "Gets one user by account id (Cloud) or username (Data Center). Example: {\"user\": \"5b10a2844c20165700ede21g\"}.",
+                object_schema({{"user", str_prop("Account id (Cloud) or username (Data Center)")}}, {"user"}),
+                std::nullopt, read_only(), [s](const Json& a, RequestContext&) { return get_user(s, a); }}});
+}
+
+void add_server_tools(ToolTable& t, const ServicesPtr& s) {
+  t.push_back({"server",
+               {"jira_server_status", "Server status",
+                "Reports the Jira deployment, version and URL, whether it is reachable (with the round-trip time), and "
+                "this server's Jira call counters.",
+                object_schema(Json::object()),
+                Json{{"type", "object"}, {"properties", {{"deployment", {{"type", "string"}}}, {"version", {{"type", "string"}}}, {"url", {{"type", "string"}}}}}},
+                read_only(), [s](const Json&, RequestContext&) { return server_status(s); }}});
+}
+
+}  // namespace jira_mcp::tools::detail
