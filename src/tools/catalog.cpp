@@ -17,6 +17,7 @@ ToolTable build_table(const detail::ServicesPtr& s) {
   detail::add_issue_tools(t, s);
   detail::add_comment_tools(t, s);
   detail::add_transition_tools(t, s);
+  detail::add_project_tools(t, s);
   detail::add_user_tools(t, s);
   detail::add_server_tools(t, s);
   return t;

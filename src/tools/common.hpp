@@ -30,6 +30,7 @@ using ToolTable = std::vector<ToolDef>;
 void add_issue_tools(ToolTable& table, const ServicesPtr& services);
 void add_comment_tools(ToolTable& table, const ServicesPtr& services);
 void add_transition_tools(ToolTable& table, const ServicesPtr& services);
+void add_project_tools(ToolTable& table, const ServicesPtr& services);
 void add_user_tools(ToolTable& table, const ServicesPtr& services);
 void add_server_tools(ToolTable& table, const ServicesPtr& services);
 void add_resources_and_prompts(mcp::RegistryBuilder& builder, const ServicesPtr& services);

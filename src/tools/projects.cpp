@@ -1,0 +1,847 @@
+// The projects, components, versions and labels toolsets: what a project offers (issue types,
+// fields and their allowed values, priorities, statuses), its components and versions, and labels.
+//
+// Create metadata comes from the paged createmeta endpoints (Jira Cloud and Data Center 9+ both
+// have them; the old expand-everything /issue/createmeta is gone from Cloud). Cloud names the page
+// array "issueTypes"/"fields", Data Center "values"; page_array() hides that.
+#include <algorithm>
+#include <set>
+
+#include "tools/common.hpp"
+
+namespace jira_mcp::tools::detail {
+
+namespace {
+
+constexpr long kCreatemetaPage = 200;
+constexpr size_t kAllowedShown = 25;
+
+std::string lower(std::string v) {
+  std::transform(v.begin(), v.end(), v.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return v;
+}
+bool icontains(const std::string& hay, const std::string& needle) { return lower(hay).find(lower(needle)) != std::string::npos; }
+
+// Jira returns ids as strings in some places and numbers in others.
+std::string id_of(const Json& j) {
+  if (!j.is_object() || !j.contains("id")) return {};
+  const Json& id = j["id"];
+  return id.is_string() ? id.get<std::string>() : id.dump();
+}
+
+Json project_key_prop() {
+  return Json{{"type", "string"},
+              {"pattern", "^([A-Za-z][A-Za-z0-9_]*|[0-9]+)$"},
+              {"description", "Project key such as PROJ (or a numeric project id)"}};
+}
+Json numeric_id_prop(std::string description) {
+  return Json{{"type", "string"}, {"pattern", "^[0-9]+$"}, {"description", std::move(description)}};
+}
+Json date_prop(std::string description) {
+  return Json{{"type", "string"}, {"pattern", "^[0-9]{4}-[0-9]{2}-[0-9]{2}$"}, {"description", std::move(description)}};
+}
+Json name_prop(std::string description) {
+  return Json{{"type", "string"}, {"minLength", 1}, {"maxLength", 255}, {"description", std::move(description)}};
+}
+
+// The items of a page, whatever Jira calls the array.
+Json page_array(const Json& page, const char* cloud_name) {
+  if (page.is_array()) return page;
+  for (const char* name : {cloud_name, "values"}) {
+    if (page.contains(name) && page[name].is_array()) return page[name];
+  }
+  return Json::array();
+}
+
+// How a value of a field is named to a person: name, value (options), key (projects) or id.
+std::string value_label(const Json& v) {
+  if (v.is_string()) return v.get<std::string>();
+  if (!v.is_object()) return v.dump();
+  for (const char* k : {"name", "value", "key"}) {
+    if (v.contains(k) && v[k].is_string() && !v[k].get<std::string>().empty()) return v[k].get<std::string>();
+  }
+  return id_of(v);
+}
+
+std::string field_type(const Json& schema) {
+  if (!schema.is_object()) return "unknown";
+  std::string t = schema.value("type", "unknown");
+  if (t == "array" && schema.contains("items")) t += " of " + schema.value("items", "?");
+  if (schema.contains("custom") && schema["custom"].is_string()) {
+    std::string c = schema["custom"].get<std::string>();
+    auto colon = c.rfind(':');
+    t += " (" + (colon == std::string::npos ? c : c.substr(colon + 1)) + ")";
+  }
+  return t;
+}
+
+std::string allowed_list(const Json& allowed, size_t limit = kAllowedShown) {
+  std::string out;
+  size_t n = 0;
+  for (const auto& v : allowed) {
+    if (n++ == limit) {
+      out += ", … (" + std::to_string(allowed.size() - limit) + " more; jira_get_field_options lists them all)";
+      break;
+    }
+    out += (out.empty() ? "" : ", ") + value_label(v);
+  }
+  return out;
+}
+
+// One createmeta/editmeta field as a Markdown line.
+std::string field_line(const std::string& id, const Json& f) {
+  std::string line = "- **" + f.value("name", id) + "** `" + id + "` " + field_type(f.value("schema", Json()));
+  if (f.value("required", false)) line += " — required";
+  if (f.contains("allowedValues") && f["allowedValues"].is_array() && !f["allowedValues"].empty()) {
+    line += "; allowed: " + allowed_list(f["allowedValues"]);
+  }
+  return line + "\n";
+}
+
+Json field_json(const std::string& id, const Json& f) {
+  Json j{{"id", id}, {"name", f.value("name", id)}, {"required", f.value("required", false)},
+         {"type", field_type(f.value("schema", Json()))}};
+  if (f.contains("allowedValues") && f["allowedValues"].is_array()) {
+    Json values = Json::array();
+    for (const auto& v : f["allowedValues"]) values.push_back(Json{{"id", id_of(v)}, {"name", value_label(v)}});
+    j["allowed_values"] = std::move(values);
+  }
+  return j;
+}
+
+// --- createmeta -----------------------------------------------------------------------------
+
+Result<Json, jira::JiraError> fetch_issue_types(Jira& jira, const std::string& project) {
+  auto r = jira.get_json(jira.api() + "/issue/createmeta/" + project + "/issuetypes", {{"maxResults", "200"}});
+  if (!r) return unexpected(r.error());
+  return page_array(*r, "issueTypes");
+}
+
+// An issue type of the project by id or (case-insensitive) name, or an isError result that lists
+// the project's types.
+Result<Json, ToolResult> find_issue_type(Jira& jira, const std::string& project, const std::string& wanted) {
+  auto types = fetch_issue_types(jira, project);
+  if (!types) return unexpected(jira_failure(types.error(), "Getting the issue types of " + project));
+  std::string names;
+  for (const auto& t : *types) {
+    if (id_of(t) == wanted || lower(t.value("name", "")) == lower(wanted)) return t;
+    names += (names.empty() ? "" : ", ") + t.value("name", "") + " (id " + id_of(t) + ")";
+  }
+  return unexpected(bad_argument("issue_type", "'" + wanted + "' is not an issue type of " + project +
+                                                   "; choose from: " + (names.empty() ? "none" : names)));
+}
+
+// Every field of the create screen, following pages.
+Result<Json, jira::JiraError> fetch_create_fields(Jira& jira, const std::string& project, const std::string& type_id) {
+  Json all = Json::array();
+  for (long start = 0;;) {
+    auto r = jira.get_json(jira.api() + "/issue/createmeta/" + project + "/issuetypes/" + type_id,
+                           {{"startAt", std::to_string(start)}, {"maxResults", std::to_string(kCreatemetaPage)}});
+    if (!r) return unexpected(r.error());
+    Json page = page_array(*r, "fields");
+    for (auto& f : page) all.push_back(std::move(f));
+    const long total = r->value("total", static_cast<long>(all.size()));
+    if (page.empty() || static_cast<long>(all.size()) >= total) break;
+    start = static_cast<long>(all.size());
+  }
+  return all;
+}
+
+std::string field_id(const Json& f) { return f.value("fieldId", f.value("key", "")); }
+
+#define JIRA_READY(jira)                                                               \
+  if (auto ready_ = (jira).ready(); !ready_) return jira_failure(ready_.error(), "Connecting to Jira")
+
+// --- projects -------------------------------------------------------------------------------
+
+ToolResult list_projects(const ServicesPtr& s, const Json& args) {
+  Jira jira(s);
+  JIRA_READY(jira);
+  const std::string query = args.value("query", "");
+  const long start = args.value("start_at", 0L);
+  const long max = args.value("max_results", 50L);
+  Json projects = Json::array();
+  long total = 0;
+  if (jira.cloud()) {
+    jira::Query q{{"startAt", std::to_string(start)}, {"maxResults", std::to_string(max)}, {"orderBy", "key"}};
+    if (!query.empty()) q.emplace_back("query", query);
+    auto r = jira.get_json(jira.api() + "/project/search", q);
+    if (!r) return jira_failure(r.error(), "Listing projects");
+    projects = page_array(*r, "values");
+    total = r->value("total", start + static_cast<long>(projects.size()));
+  } else {
+    // Data Center answers with every visible project at once; filter and page here.
+    auto r = jira.get_json(jira.api() + "/project");
+    if (!r) return jira_failure(r.error(), "Listing projects");
+    Json matching = Json::array();
+    for (const auto& p : page_array(*r, "values")) {
+      if (query.empty() || icontains(p.value("key", ""), query) || icontains(p.value("name", ""), query)) matching.push_back(p);
+    }
+    total = static_cast<long>(matching.size());
+    for (long i = start; i < total && i < start + max; ++i) projects.push_back(matching[static_cast<size_t>(i)]);
+  }
+  std::string text = "Projects " + std::to_string(projects.empty() ? 0 : start + 1) + "-" +
+                     std::to_string(start + static_cast<long>(projects.size())) + " of " + std::to_string(total) + ":\n";
+  Json structured = Json::array();
+  for (const auto& p : projects) {
+    text += "- **" + p.value("key", "") + "** " + p.value("name", "") + " (id " + id_of(p) + ")\n";
+    structured.push_back(Json{{"key", p.value("key", "")}, {"name", p.value("name", "")}, {"id", id_of(p)}});
+  }
+  if (projects.empty()) text += query.empty() ? "(no projects visible to this user)\n" : "(no project matches '" + query + "')\n";
+  const bool last = start + static_cast<long>(projects.size()) >= total;
+  if (!last) text += "More: call again with start_at " + std::to_string(start + static_cast<long>(projects.size())) + ".\n";
+  ToolResult out = text_result(jira, text, "Use query, start_at and max_results to narrow the list.");
+  out.structured = Json{{"projects", structured}, {"total", total}, {"is_last", last}};
+  return out;
+}
+
+ToolResult get_project(const ServicesPtr& s, const Json& args) {
+  Jira jira(s);
+  JIRA_READY(jira);
+  const std::string key = args["project_key"];
+  auto r = jira.get_json(jira.api() + "/project/" + key);
+  if (!r) return jira_failure(r.error(), "Getting project " + key);
+  const Json& p = *r;
+  std::string text = "# " + p.value("key", key) + ": " + p.value("name", "") + "\n";
+  text += "Id: " + id_of(p) + " | Type: " + p.value("projectTypeKey", "?") + "\n";
+  if (p.contains("lead")) text += "Lead: " + user_label(p["lead"]) + "\n";
+  const std::string description = p.value("description", "");
+  if (!description.empty()) text += "Description: " + description + "\n";
+  auto names = [&](const char* field) {
+    std::string out;
+    for (const auto& x : p.value(field, Json::array())) out += (out.empty() ? "" : ", ") + x.value("name", "") + " (" + id_of(x) + ")";
+    return out.empty() ? std::string("none") : out;
+  };
+  text += "Issue types: " + names("issueTypes") + "\n";
+  text += "Components: " + names("components") + "\n";
+  std::string versions;
+  for (const auto& v : p.value("versions", Json::array())) {
+    if (v.value("archived", false)) continue;
+    versions += (versions.empty() ? "" : ", ") + v.value("name", "") + (v.value("released", false) ? " (released)" : "");
+  }
+  text += "Versions: " + (versions.empty() ? std::string("none") : versions) + "\n";
+  ToolResult out = text_result(jira, text);
+  out.structured = Json{{"key", p.value("key", key)}, {"id", id_of(p)}, {"name", p.value("name", "")}};
+  return out;
+}
+
+ToolResult project_issue_types(const ServicesPtr& s, const Json& args) {
+  Jira jira(s);
+  JIRA_READY(jira);
+  const std::string key = args["project_key"];
+  auto types = fetch_issue_types(jira, key);
+  if (!types) return jira_failure(types.error(), "Getting the issue types of " + key);
+  std::string text = "Issue types of " + key + ":\n";
+  Json structured = Json::array();
+  for (const auto& t : *types) {
+    const bool sub = t.value("subtask", false);
+    text += "- " + t.value("name", "") + " (id " + id_of(t) + ")" + (sub ? " — subtask" : "") + "\n";
+    structured.push_back(Json{{"id", id_of(t)}, {"name", t.value("name", "")}, {"subtask", sub}});
+  }
+  ToolResult out = text_result(jira, text);
+  out.structured = Json{{"issue_types", structured}};
+  return out;
+}
+
+ToolResult create_fields(const ServicesPtr& s, const Json& args) {
+  Jira jira(s);
+  JIRA_READY(jira);
+  const std::string key = args["project_key"];
+  auto type = find_issue_type(jira, key, args["issue_type"]);
+  if (!type) return type.error();
+  const std::string type_name = type->value("name", "");
+  auto fields = fetch_create_fields(jira, key, id_of(*type));
+  if (!fields) return jira_failure(fields.error(), "Getting the create fields of " + key + " " + type_name);
+  const bool required_only = args.value("required_only", false);
+  std::string text = "Fields to create a " + type_name + " in " + key + (required_only ? " (required only)" : "") +
+                     ". Set custom fields through the fields argument of jira_create_issue by id.\n";
+  Json structured = Json::array();
+  for (const auto& f : *fields) {
+    if (required_only && !f.value("required", false)) continue;
+    text += field_line(field_id(f), f);
+    structured.push_back(field_json(field_id(f), f));
+  }
+  ToolResult out = text_result(jira, text, "Use required_only, or jira_get_field_options for one field.");
+  out.structured = Json{{"project", key}, {"issue_type", type_name}, {"fields", structured}};
+  return out;
+}
+
+ToolResult edit_fields(const ServicesPtr& s, const Json& args) {
+  Jira jira(s);
+  JIRA_READY(jira);
+  const std::string key = args["issue_key"];
+  auto r = jira.get_json(jira.api() + "/issue/" + key + "/editmeta");
+  if (!r) return jira_failure(r.error(), "Getting the editable fields of " + key);
+  std::string text = "Fields you can change on " + key + " (jira_update_issue; custom fields by id in fields):\n";
+  Json structured = Json::array();
+  const Json fields = r->value("fields", Json::object());
+  for (const auto& [id, f] : fields.items()) {
+    text += field_line(id, f);
+    structured.push_back(field_json(id, f));
+  }
+  ToolResult out = text_result(jira, text);
+  out.structured = Json{{"issue_key", key}, {"fields", structured}};
+  return out;
+}
+
+ToolResult search_fields(const ServicesPtr& s, const Json& args) {
+  Jira jira(s);
+  JIRA_READY(jira);
+  const std::string query = args.value("query", "");
+  const bool custom_only = args.value("custom_only", false);
+  const long max = args.value("max_results", 50L);
+  auto r = jira.get_json(jira.api() + "/field");
+  if (!r) return jira_failure(r.error(), "Listing fields");
+  std::string text;
+  Json structured = Json::array();
+  long matched = 0;
+  for (const auto& f : page_array(*r, "values")) {
+    const std::string id = f.value("id", ""), name = f.value("name", "");
+    const bool custom = f.value("custom", false);
+    if (custom_only && !custom) continue;
+    if (!query.empty() && !icontains(name, query) && !icontains(id, query)) continue;
+    if (++matched > max) continue;
+    text += "- **" + name + "** `" + id + "` " + field_type(f.value("schema", Json())) + (custom ? " — custom" : "") + "\n";
+    structured.push_back(Json{{"id", id}, {"name", name}, {"custom", custom}, {"type", field_type(f.value("schema", Json()))}});
+  }
+  std::string head = "Fields" + (query.empty() ? std::string() : " matching '" + query + "'") + ": " +
+                     std::to_string(matched) + (matched > max ? " (showing " + std::to_string(max) + "; narrow the query)" : "") + "\n";
+  if (matched == 0) head += "(none; try a shorter query)\n";
+  ToolResult out = text_result(jira, head + text, "Narrow the query.");
+  out.structured = Json{{"fields", structured}, {"total", matched}};
+  return out;
+}
+
+ToolResult field_options(const ServicesPtr& s, const Json& args) {
+  Jira jira(s);
+  JIRA_READY(jira);
+  const std::string key = args["project_key"];
+  const std::string wanted = args["field"];
+  auto type = find_issue_type(jira, key, args["issue_type"]);
+  if (!type) return type.error();
+  auto fields = fetch_create_fields(jira, key, id_of(*type));
+  if (!fields) return jira_failure(fields.error(), "Getting the create fields of " + key);
+  const Json* field = nullptr;
+  for (const auto& f : *fields) {
+    if (field_id(f) == wanted || lower(f.value("name", "")) == lower(wanted)) {
+      field = &f;
+      break;
+    }
+  }
+  const std::string type_name = type->value("name", "");
+  if (!field) {
+    return bad_argument("field", "'" + wanted + "' is not on the create screen of " + key + " " + type_name +
+                                     "; jira_get_create_fields lists the fields there");
+  }
+  const std::string id = field_id(*field);
+  const std::string name = field->value("name", id);
+  if (!field->contains("allowedValues") || !(*field)["allowedValues"].is_array()) {
+    ToolResult out = ToolResult::text("**" + name + "** `" + id + "` takes any " + field_type(field->value("schema", Json())) +
+                                      " value in " + key + " " + type_name + "; it has no list of allowed values.");
+    out.structured = field_json(id, *field);
+    return out;
+  }
+  std::string text = "Allowed values of **" + name + "** `" + id + "` for " + key + " " + type_name + ":\n";
+  for (const auto& v : (*field)["allowedValues"]) text += "- " + value_label(v) + " (id " + id_of(v) + ")\n";
+  ToolResult out = text_result(jira, text);
+  out.structured = field_json(id, *field);
+  return out;
+}
+
+ToolResult list_priorities(const ServicesPtr& s, const Json&) {
+  Jira jira(s);
+  JIRA_READY(jira);
+  auto r = jira.get_json(jira.api() + "/priority");
+  if (!r) return jira_failure(r.error(), "Listing priorities");
+  std::string text = "Priorities (highest first):\n";
+  Json structured = Json::array();
+  for (const auto& p : page_array(*r, "values")) {
+    text += "- " + p.value("name", "") + " (id " + id_of(p) + ")\n";
+    structured.push_back(Json{{"id", id_of(p)}, {"name", p.value("name", "")}});
+  }
+  ToolResult out = text_result(jira, text);
+  out.structured = Json{{"priorities", structured}};
+  return out;
+}
+
+ToolResult list_statuses(const ServicesPtr& s, const Json& args) {
+  Jira jira(s);
+  JIRA_READY(jira);
+  const std::string key = args.value("project_key", "");
+  Json statuses = Json::array();
+  if (key.empty()) {
+    auto r = jira.get_json(jira.api() + "/status");
+    if (!r) return jira_failure(r.error(), "Listing statuses");
+    statuses = page_array(*r, "values");
+  } else {
+    // Per issue type; a workflow shared by several types lists its statuses once here.
+    auto r = jira.get_json(jira.api() + "/project/" + key + "/statuses");
+    if (!r) return jira_failure(r.error(), "Listing the statuses of " + key);
+    std::set<std::string> seen;
+    for (const auto& t : page_array(*r, "values")) {
+      for (const auto& st : t.value("statuses", Json::array())) {
+        if (seen.insert(id_of(st)).second) statuses.push_back(st);
+      }
+    }
+  }
+  std::string text = "Statuses" + (key.empty() ? std::string() : " of " + key) + ":\n";
+  Json structured = Json::array();
+  for (const auto& st : statuses) {
+    const std::string category = st.value("statusCategory", Json::object()).value("name", "");
+    text += "- " + st.value("name", "") + " (id " + id_of(st) + ")" + (category.empty() ? "" : " — " + category) + "\n";
+    structured.push_back(Json{{"id", id_of(st)}, {"name", st.value("name", "")}, {"category", category}});
+  }
+  ToolResult out = text_result(jira, text);
+  out.structured = Json{{"statuses", structured}};
+  return out;
+}
+
+ToolResult project_metadata(const ServicesPtr& s, const Json& args) {
+  Jira jira(s);
+  JIRA_READY(jira);
+  const std::string key = args["project_key"];
+  auto project = jira.get_json(jira.api() + "/project/" + key);
+  if (!project) return jira_failure(project.error(), "Getting project " + key);
+  auto types = fetch_issue_types(jira, key);
+  if (!types) return jira_failure(types.error(), "Getting the issue types of " + key);
+  auto priorities = jira.get_json(jira.api() + "/priority");
+  if (!priorities) return jira_failure(priorities.error(), "Listing priorities");
+
+  std::string text = "# Creating issues in " + project->value("key", key) + " (" + project->value("name", "") + ")\n";
+  Json structured{{"project", {{"key", project->value("key", key)}, {"id", id_of(*project)}, {"name", project->value("name", "")}}}};
+  auto named = [&](const Json& list, bool skip_archived) {
+    std::string line;
+    Json arr = Json::array();
+    for (const auto& x : list) {
+      if (skip_archived && (x.value("archived", false) || x.value("released", false))) continue;
+      line += (line.empty() ? "" : ", ") + value_label(x);
+      arr.push_back(Json{{"id", id_of(x)}, {"name", value_label(x)}});
+    }
+    return std::pair{line.empty() ? std::string("none") : line, arr};
+  };
+  auto [components, component_arr] = named(project->value("components", Json::array()), false);
+  auto [versions, version_arr] = named(project->value("versions", Json::array()), true);
+  auto [prios, prio_arr] = named(page_array(*priorities, "values"), false);
+  text += "Components: " + components + "\nUnreleased versions: " + versions + "\nPriorities: " + prios + "\n";
+  structured["components"] = component_arr;
+  structured["versions"] = version_arr;
+  structured["priorities"] = prio_arr;
+
+  Json type_arr = Json::array();
+  for (const auto& t : *types) {
+    const std::string name = t.value("name", "");
+    auto fields = fetch_create_fields(jira, key, id_of(t));
+    if (!fields) return jira_failure(fields.error(), "Getting the create fields of " + key + " " + name);
+    text += "\n## " + name + " (id " + id_of(t) + ")" + (t.value("subtask", false) ? " — subtask, needs parent" : "") + "\nRequired:\n";
+    Json required = Json::array();
+    for (const auto& f : *fields) {
+      const std::string id = field_id(f);
+      // project and issuetype are given by the call itself.
+      if (!f.value("required", false) || id == "project" || id == "issuetype") continue;
+      text += field_line(id, f);
+      required.push_back(field_json(id, f));
+    }
+    if (required.empty()) text += "(nothing beyond project and issue type)\n";
+    type_arr.push_back(Json{{"id", id_of(t)}, {"name", name}, {"subtask", t.value("subtask", false)}, {"required_fields", required}});
+  }
+  structured["issue_types"] = type_arr;
+  ToolResult out = text_result(jira, text, "Use jira_get_create_fields for one issue type.");
+  out.structured = std::move(structured);
+  return out;
+}
+
+// --- components -----------------------------------------------------------------------------
+
+std::string component_line(const Json& c) {
+  std::string line = "- **" + c.value("name", "") + "** (id " + id_of(c) + ")";
+  if (c.contains("lead") && c["lead"].is_object()) line += " lead " + user_label(c["lead"]);
+  const std::string d = c.value("description", "");
+  if (!d.empty()) line += " — " + d;
+  return line + "\n";
+}
+
+ToolResult list_components(const ServicesPtr& s, const Json& args) {
+  Jira jira(s);
+  JIRA_READY(jira);
+  const std::string key = args["project_key"];
+  auto r = jira.get_json(jira.api() + "/project/" + key + "/components");
+  if (!r) return jira_failure(r.error(), "Listing the components of " + key);
+  std::string text = "Components of " + key + ":\n";
+  Json structured = Json::array();
+  for (const auto& c : page_array(*r, "values")) {
+    text += component_line(c);
+    structured.push_back(Json{{"id", id_of(c)}, {"name", c.value("name", "")}, {"description", c.value("description", "")}});
+  }
+  if (structured.empty()) text += "(none)\n";
+  ToolResult out = text_result(jira, text);
+  out.structured = Json{{"components", structured}};
+  return out;
+}
+
+// name, description and lead of a component create/update body. The lead is resolved to the
+// field this deployment wants; an unknown lead is an error result.
+Result<Json, ToolResult> component_body(Jira& jira, const Json& args) {
+  Json body = Json::object();
+  if (args.contains("name")) body["name"] = args["name"];
+  if (args.contains("description")) body["description"] = args["description"];
+  if (args.contains("lead")) {
+    auto who = jira.resolve_user(args["lead"]);
+    if (!who) return unexpected(bad_argument("lead", who.error()));
+    if (jira.cloud()) {
+      body["leadAccountId"] = who->value("accountId", "");
+    } else {
+      body["leadUserName"] = who->value("name", "");
+    }
+  }
+  return body;
+}
+
+ToolResult create_component(const ServicesPtr& s, const Json& args) {
+  Jira jira(s);
+  JIRA_READY(jira);
+  const std::string key = args["project_key"];
+  auto body = component_body(jira, args);
+  if (!body) return body.error();
+  (*body)["project"] = key;
+  auto r = jira.post_json(jira.api() + "/component", *body);
+  if (!r) return jira_failure(r.error(), "Creating component in " + key);
+  ToolResult out = ToolResult::text("Created component " + r->value("name", "") + " (id " + id_of(*r) + ") in " + key);
+  out.structured = Json{{"id", id_of(*r)}, {"name", r->value("name", "")}, {"project", key}};
+  return out;
+}
+
+ToolResult update_component(const ServicesPtr& s, const Json& args) {
+  Jira jira(s);
+  JIRA_READY(jira);
+  const std::string id = args["component_id"];
+  if (!args.contains("name") && !args.contains("description") && !args.contains("lead")) {
+    return bad_argument("name", "nothing to change; give name, description or lead");
+  }
+  auto body = component_body(jira, args);
+  if (!body) return body.error();
+  auto r = jira.put_json(jira.api() + "/component/" + id, *body);
+  if (!r) return jira_failure(r.error(), "Updating component " + id);
+  ToolResult out = ToolResult::text("Updated component " + id + ":\n" + component_line(*r));
+  out.structured = Json{{"id", id}, {"name", r->value("name", "")}};
+  return out;
+}
+
+ToolResult delete_component(const ServicesPtr& s, const Json& args) {
+  Jira jira(s);
+  JIRA_READY(jira);
+  const std::string id = args["component_id"];
+  auto r = jira.del(jira.api() + "/component/" + id);
+  if (!r) return jira_failure(r.error(), "Deleting component " + id);
+  return ToolResult::text("Deleted component " + id + "; issues that had it no longer do.");
+}
+
+// --- versions -------------------------------------------------------------------------------
+
+std::string version_line(const Json& v) {
+  std::string line = "- **" + v.value("name", "") + "** (id " + id_of(v) + ")";
+  if (v.value("released", false)) line += " released";
+  if (v.value("archived", false)) line += " archived";
+  for (auto [label, field] : {std::pair{"start", "startDate"}, {"release", "releaseDate"}}) {
+    const std::string d = v.value(field, "");
+    if (!d.empty()) line += std::string(" · ") + label + " " + d.substr(0, 10);
+  }
+  if (v.value("overdue", false)) line += " · overdue";
+  const std::string d = v.value("description", "");
+  if (!d.empty()) line += " — " + d;
+  return line + "\n";
+}
+
+Json version_json(const Json& v) {
+  Json j{{"id", id_of(v)}, {"name", v.value("name", "")}, {"released", v.value("released", false)},
+         {"archived", v.value("archived", false)}};
+  for (auto [name, field] : {std::pair{"start_date", "startDate"}, {"release_date", "releaseDate"}}) {
+    const std::string d = v.value(field, "");
+    if (!d.empty()) j[name] = d.substr(0, 10);
+  }
+  return j;
+}
+
+ToolResult list_versions(const ServicesPtr& s, const Json& args) {
+  Jira jira(s);
+  JIRA_READY(jira);
+  const std::string key = args["project_key"];
+  const bool released = args.value("include_released", true);
+  const bool archived = args.value("include_archived", false);
+  auto r = jira.get_json(jira.api() + "/project/" + key + "/versions");
+  if (!r) return jira_failure(r.error(), "Listing the versions of " + key);
+  std::string text = "Versions of " + key + (archived ? "" : " (archived hidden)") + (released ? "" : " (released hidden)") + ":\n";
+  Json structured = Json::array();
+  for (const auto& v : page_array(*r, "values")) {
+    if ((!released && v.value("released", false)) || (!archived && v.value("archived", false))) continue;
+    text += version_line(v);
+    structured.push_back(version_json(v));
+  }
+  if (structured.empty()) text += "(none)\n";
+  ToolResult out = text_result(jira, text);
+  out.structured = Json{{"versions", structured}};
+  return out;
+}
+
+void put_version_fields(const Json& args, Json& body) {
+  for (auto [arg, field] : {std::pair{"name", "name"}, {"description", "description"}, {"start_date", "startDate"},
+                            {"release_date", "releaseDate"}, {"released", "released"}, {"archived", "archived"}}) {
+    if (args.contains(arg)) body[field] = args[arg];
+  }
+}
+
+ToolResult create_version(const ServicesPtr& s, const Json& args) {
+  Jira jira(s);
+  JIRA_READY(jira);
+  const std::string key = args["project_key"];
+  // Both deployments take the numeric projectId; looking it up also names an unknown project.
+  auto project = jira.get_json(jira.api() + "/project/" + key);
+  if (!project) return jira_failure(project.error(), "Getting project " + key);
+  const std::string pid = id_of(*project);
+  if (pid.empty() || !std::all_of(pid.begin(), pid.end(), [](unsigned char c) { return std::isdigit(c); })) {
+    return ToolResult::error("Jira answered project " + key + " without a numeric id; cannot create a version in it");
+  }
+  Json body{{"projectId", std::stoll(pid)}};
+  put_version_fields(args, body);
+  auto r = jira.post_json(jira.api() + "/version", body);
+  if (!r) return jira_failure(r.error(), "Creating version in " + key);
+  ToolResult out = ToolResult::text("Created version in " + key + ":\n" + version_line(*r));
+  out.structured = version_json(*r);
+  return out;
+}
+
+ToolResult update_version(const ServicesPtr& s, const Json& args) {
+  Jira jira(s);
+  JIRA_READY(jira);
+  const std::string id = args["version_id"];
+  Json body = Json::object();
+  put_version_fields(args, body);
+  if (body.empty()) return bad_argument("name", "nothing to change; give name, description, dates, released or archived");
+  auto r = jira.put_json(jira.api() + "/version/" + id, body);
+  if (!r) return jira_failure(r.error(), "Updating version " + id);
+  ToolResult out = ToolResult::text("Updated version " + id + ":\n" + version_line(*r));
+  out.structured = version_json(*r);
+  return out;
+}
+
+// --- labels ---------------------------------------------------------------------------------
+
+ToolResult list_labels(const ServicesPtr& s, const Json& args) {
+  Jira jira(s);
+  JIRA_READY(jira);
+  if (!jira.cloud()) {
+    return ToolResult::error(
+        "Jira Data Center has no endpoint that lists all labels. To find labels in use, call jira_search with "
+        "JQL such as `project = PROJ AND labels is not EMPTY` and read the labels of the issues.");
+  }
+  const std::string query = args.value("query", "");
+  const long start = args.value("start_at", 0L);
+  const long max = args.value("max_results", 1000L);
+  auto r = jira.get_json(jira.api() + "/label", {{"startAt", std::to_string(start)}, {"maxResults", std::to_string(max)}});
+  if (!r) return jira_failure(r.error(), "Listing labels");
+  Json labels = Json::array();
+  for (const auto& l : page_array(*r, "values")) {
+    if (l.is_string() && (query.empty() || icontains(l.get<std::string>(), query))) labels.push_back(l);
+  }
+  std::string text = "Labels" + (query.empty() ? std::string() : " matching '" + query + "'") + ": ";
+  std::string joined;
+  for (const auto& l : labels) joined += (joined.empty() ? "" : ", ") + l.get<std::string>();
+  text += (joined.empty() ? "none" : joined) + "\n";
+  const bool last = r->value("isLast", true);
+  if (!last) text += "More: call again with start_at " + std::to_string(start + max) + ".\n";
+  ToolResult out = text_result(jira, text, "Use query, start_at and max_results to narrow the list.");
+  out.structured = Json{{"labels", labels}, {"is_last", last}};
+  return out;
+}
+
+ToolResult update_labels(const ServicesPtr& s, const Json& args) {
+  const auto add = string_list(args.value("add", Json()));
+  const auto remove = string_list(args.value("remove", Json()));
+  if (add.empty() && remove.empty()) return bad_argument("add", "give labels to add or remove (or both)");
+  for (const auto* list : {&add, &remove}) {
+    for (const auto& l : *list) {
+      if (l.find_first_of(" \t") != std::string::npos) {
+        return bad_argument(list == &add ? "add" : "remove", "label '" + l + "' contains a space; Jira labels cannot");
+      }
+    }
+  }
+  Jira jira(s);
+  JIRA_READY(jira);
+  const std::string key = args["issue_key"];
+  Json ops = Json::array();
+  for (const auto& l : add) ops.push_back(Json{{"add", l}});
+  for (const auto& l : remove) ops.push_back(Json{{"remove", l}});
+  auto r = jira.put_json(jira.api() + "/issue/" + key, Json{{"update", {{"labels", ops}}}});
+  if (!r) return jira_failure(r.error(), "Updating the labels of " + key);
+  auto now = jira.get_json(jira.api() + "/issue/" + key, {{"fields", "labels"}});
+  if (!now) return ToolResult::text("Updated the labels of " + key + " (reading them back failed: " + now.error().to_string() + ")");
+  Json labels = now->value("fields", Json::object()).value("labels", Json::array());
+  std::string joined;
+  for (const auto& l : labels) joined += (joined.empty() ? "" : ", ") + l.get<std::string>();
+  ToolResult out = ToolResult::text("Labels of " + key + " now: " + (joined.empty() ? "none" : joined));
+  out.structured = Json{{"issue_key", key}, {"labels", labels}};
+  return out;
+}
+
+#undef JIRA_READY
+
+using Handler = ToolResult (*)(const ServicesPtr&, const Json&);
+mcp::ToolHandler bind(const ServicesPtr& s, Handler h) {
+  return [s, h](const Json& a, RequestContext&) { return h(s, a); };
+}
+
+}  // namespace
+
+void add_project_tools(ToolTable& t, const ServicesPtr& s) {
+  const Json issue_type = str_prop("Issue type name (e.g. Bug) or id");
+  t.push_back({"projects",
+               {"jira_list_projects", "List projects",
+                "Lists the projects visible to you (key, name, id), optionally filtered by a text in key or name. "
+                "Example: {\"query\": \"web\", \"max_results\": 20}.",
+                object_schema({{"query", str_prop("Text to match in project key or name")},
+                               {"start_at", int_prop("Offset of the first project", 0, std::nullopt, 0)},
+                               {"max_results", int_prop("Projects per page", 1, 100, 50)}}),
+                std::nullopt, read_only(), bind(s, list_projects)}});
+  t.push_back({"projects",
+               {"jira_get_project", "Get project",
+                "One project: lead, description, issue types, components and versions. Example: {\"project_key\": \"PROJ\"}.",
+                object_schema({{"project_key", project_key_prop()}}, {"project_key"}), std::nullopt, read_only(),
+                bind(s, get_project)}});
+  t.push_back({"projects",
+               {"jira_get_project_issue_types", "Get project issue types",
+                "The issue types you can create in a project, with ids and whether each is a subtask. Example: "
+                "{\"project_key\": \"PROJ\"}.",
+                object_schema({{"project_key", project_key_prop()}}, {"project_key"}), std::nullopt, read_only(),
+                bind(s, project_issue_types)}});
+  t.push_back({"projects",
+               {"jira_get_create_fields", "Get create fields",
+                "The fields of the create screen for a project and issue type: id, type, whether required, and "
+                "allowed values. Use the ids in jira_create_issue's fields. Example: {\"project_key\": \"PROJ\", "
+                "\"issue_type\": \"Bug\", \"required_only\": true}.",
+                object_schema({{"project_key", project_key_prop()}, {"issue_type", issue_type},
+                               {"required_only", bool_prop("Only the required fields", false)}},
+                              {"project_key", "issue_type"}),
+                std::nullopt, read_only(), bind(s, create_fields)}});
+  t.push_back({"projects",
+               {"jira_get_edit_fields", "Get edit fields",
+                "The fields you can change on an existing issue, with ids, types and allowed values. Example: "
+                "{\"issue_key\": \"PROJ-1\"}.",
+                object_schema({{"issue_key", issue_key_prop()}}, {"issue_key"}), std::nullopt, read_only(),
+                bind(s, edit_fields)}});
+  t.push_back({"projects",
+               {"jira_search_fields", "Search fields",
+                "Finds fields (system and custom) by a text in their name or id, with ids and types; use it to "
+                "learn a custom field's id such as customfield_10016. Example: {\"query\": \"story points\"}.",
+                object_schema({{"query", str_prop("Text to match in the field name or id; empty lists all")},
+                               {"custom_only", bool_prop("Only custom fields", false)},
+                               {"max_results", int_prop("Fields to show", 1, 500, 50)}}),
+                std::nullopt, read_only(), bind(s, search_fields)}});
+  t.push_back({"projects",
+               {"jira_get_field_options", "Get field options",
+                "All allowed values (name and id) of one field when creating an issue of a type in a project, e.g. "
+                "a select custom field, priority or components. Example: {\"project_key\": \"PROJ\", "
+                "\"issue_type\": \"Bug\", \"field\": \"Severity\"}.",
+                object_schema({{"project_key", project_key_prop()}, {"issue_type", issue_type},
+                               {"field", Json{{"type", "string"}, {"minLength", 1}, {"description", "Field name or id, e.g. priority or customfield_10050"}}}},
+                              {"project_key", "issue_type", "field"}),
+                std::nullopt, read_only(), bind(s, field_options)}});
+  t.push_back({"projects",
+               {"jira_list_priorities", "List priorities",
+                "The priorities of this Jira, highest first, with ids. Example: {}.", object_schema(Json::object()),
+                std::nullopt, read_only(), bind(s, list_priorities)}});
+  t.push_back({"projects",
+               {"jira_list_statuses", "List statuses",
+                "The workflow statuses (name, id, category To Do/In Progress/Done), of one project or of the whole "
+                "Jira. Example: {\"project_key\": \"PROJ\"}.",
+                object_schema({{"project_key", project_key_prop()}}), std::nullopt, read_only(), bind(s, list_statuses)}});
+  t.push_back({"projects",
+               {"jira_get_project_metadata", "Get project metadata",
+                "Everything needed to create issues in a project in one call: its issue types and, for each, the "
+                "required fields with allowed values; its components, unreleased versions and the priorities. "
+                "Example: {\"project_key\": \"PROJ\"}.",
+                object_schema({{"project_key", project_key_prop()}}, {"project_key"}), std::nullopt, read_only(),
+                bind(s, project_metadata)}});
+
+  const Json component_id = numeric_id_prop("Component id (jira_list_components shows it)");
+  const Json lead = str_prop("Component lead: display name, email, account id (Cloud) or username (Data Center)");
+  t.push_back({"components",
+               {"jira_list_components", "List components",
+                "The components of a project with ids, leads and descriptions. Example: {\"project_key\": \"PROJ\"}.",
+                object_schema({{"project_key", project_key_prop()}}, {"project_key"}), std::nullopt, read_only(),
+                bind(s, list_components)}});
+  t.push_back({"components",
+               {"jira_create_component", "Create component",
+                "Creates a component in a project. Example: {\"project_key\": \"PROJ\", \"name\": \"Billing\", "
+                "\"description\": \"Invoices and payments\"}.",
+                object_schema({{"project_key", project_key_prop()}, {"name", name_prop("Component name, unique in the project")},
+                               {"description", str_prop("Plain-text description")}, {"lead", lead}},
+                              {"project_key", "name"}),
+                std::nullopt, writes(false, false), bind(s, create_component)}});
+  t.push_back({"components",
+               {"jira_update_component", "Update component",
+                "Renames a component or changes its description or lead; give only what changes. Example: "
+                "{\"component_id\": \"10100\", \"name\": \"Payments\"}.",
+                object_schema({{"component_id", component_id}, {"name", name_prop("New name")},
+                               {"description", str_prop("New plain-text description")}, {"lead", lead}},
+                              {"component_id"}),
+                std::nullopt, writes(false, true), bind(s, update_component)}});
+  t.push_back({"components",
+               {"jira_delete_component", "Delete component",
+                "Deletes a component; issues that had it lose it. Example: {\"component_id\": \"10100\"}.",
+                object_schema({{"component_id", component_id}}, {"component_id"}), std::nullopt, writes(true, true),
+                bind(s, delete_component)}});
+
+  t.push_back({"versions",
+               {"jira_list_versions", "List versions",
+                "The versions (releases) of a project with ids, dates and state; archived ones hidden unless asked. "
+                "Example: {\"project_key\": \"PROJ\", \"include_released\": false}.",
+                object_schema({{"project_key", project_key_prop()},
+                               {"include_released", bool_prop("Include released versions", true)},
+                               {"include_archived", bool_prop("Include archived versions", false)}},
+                              {"project_key"}),
+                std::nullopt, read_only(), bind(s, list_versions)}});
+  const Json version_props{{"description", str_prop("Plain-text description")},
+                           {"start_date", date_prop("Start date, YYYY-MM-DD")},
+                           {"release_date", date_prop("Planned or actual release date, YYYY-MM-DD")},
+                           {"released", bool_prop("Whether the version is released")}};
+  Json create_props = version_props;
+  create_props["project_key"] = project_key_prop();
+  create_props["name"] = name_prop("Version name, unique in the project, e.g. 2.1.0");
+  t.push_back({"versions",
+               {"jira_create_version", "Create version",
+                "Creates a version (release) in a project. Example: {\"project_key\": \"PROJ\", \"name\": \"2.1.0\", "
+                "\"release_date\": \"2026-03-31\"}.",
+                object_schema(create_props, {"project_key", "name"}), std::nullopt, writes(false, false),
+                bind(s, create_version)}});
+  Json update_props = version_props;
+  update_props["version_id"] = numeric_id_prop("Version id (jira_list_versions shows it)");
+  update_props["name"] = name_prop("New name");
+  update_props["archived"] = bool_prop("Whether the version is archived");
+  t.push_back({"versions",
+               {"jira_update_version", "Update version",
+                "Changes a version: rename, dates, or mark released/archived; give only what changes. Example: "
+                "{\"version_id\": \"10200\", \"released\": true, \"release_date\": \"2026-03-31\"}.",
+                object_schema(update_props, {"version_id"}), std::nullopt, writes(false, true), bind(s, update_version)}});
+
+  t.push_back({"labels",
+               {"jira_list_labels", "List labels",
+                "The labels in use across Jira (Cloud only; Data Center has no such endpoint), optionally filtered "
+                "by a text. Example: {\"query\": \"front\"}.",
+                object_schema({{"query", str_prop("Text the label must contain")},
+                               {"start_at", int_prop("Offset of the first label", 0, std::nullopt, 0)},
+                               {"max_results", int_prop("Labels per page", 1, 1000, 1000)}}),
+                std::nullopt, read_only(), bind(s, list_labels)}});
+  const Json labels_schema{{"type", "array"},
+                           {"items", {{"type", "string"}, {"minLength", 1}, {"maxLength", 255}, {"pattern", "^\\S+$"}}},
+                           {"maxItems", 100}};
+  Json add_prop = labels_schema, remove_prop = labels_schema;
+  add_prop["description"] = "Labels to add (no spaces)";
+  remove_prop["description"] = "Labels to remove";
+  t.push_back({"labels",
+               {"jira_update_labels", "Update labels",
+                "Adds and/or removes labels on an issue, keeping the others; answers with the labels now set. "
+                "Example: {\"issue_key\": \"PROJ-1\", \"add\": [\"frontend\"], \"remove\": [\"triage\"]}.",
+                object_schema({{"issue_key", issue_key_prop()}, {"add", add_prop}, {"remove", remove_prop}}, {"issue_key"}),
+                std::nullopt, writes(false, true), bind(s, update_labels)}});
+}
+
+}  // namespace jira_mcp::tools::detail
