@@ -62,6 +62,7 @@ conformance: build
 
 spec-check: build
 	tests/sandbox/spec_check.sh $(CURDIR)/build
+	JIRA_MCP_SPEC_PROXY=1 ./build/test_tools
 
 clean:
 	rm -rf build build-debug build-asan

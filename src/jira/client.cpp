@@ -317,19 +317,29 @@ Result<std::string, JiraError> Client::download(const std::string& path, const Q
   return std::move(res->body);
 }
 
-Result<Json, JiraError> Client::server_info() {
-  auto res = get("/rest/api/2/serverInfo");
+namespace {
+Result<Json, JiraError> server_info_at(Client& client, const std::string& path) {
+  auto res = client.get(path);
   if (!res) return unexpected(res.error());
   auto j = res->json();
   if (j && !j->is_object()) {
     JiraError e;
     e.kind = ErrorKind::protocol;
     e.http_status = res->status;
-    e.path = "/rest/api/2/serverInfo";
+    e.path = path;
     e.detail = "serverInfo is not a JSON object";
     return unexpected(std::move(e));
   }
   return j;
+}
+}  // namespace
+
+Result<Json, JiraError> Client::server_info() {
+  // The deployment's own API version (Jira Cloud's v3 spec has no /rest/api/2 paths); detection,
+  // before the deployment is known, asks /rest/api/2/serverInfo, which both deployments answer.
+  auto prefix = api_prefix();
+  if (!prefix) return unexpected(prefix.error());
+  return server_info_at(*this, *prefix + "/serverInfo");
 }
 
 Result<Json, JiraError> Client::myself() {
@@ -343,7 +353,7 @@ Result<Json, JiraError> Client::myself() {
 Result<Deployment, JiraError> Client::deployment() {
   std::lock_guard lock(impl_->deployment_mu);
   if (impl_->deployment) return *impl_->deployment;
-  auto info = server_info();
+  auto info = server_info_at(*this, "/rest/api/2/serverInfo");
   if (!info) return unexpected(info.error());
   const std::string type = string_or(*info, "deploymentType");
   Deployment d = type == "Cloud" ? Deployment::cloud : Deployment::datacenter;

@@ -380,11 +380,14 @@ Json changelog_json(const World& w, const History& h) {
   Json items = Json::array();
   for (const auto& it : h.items) {
     const FieldDef* f = field_def(it.field);
-    items.push_back({{"field", it.field}, {"fieldtype", f && f->custom ? "custom" : "jira"},
-                     {"from", it.from.empty() ? Json(nullptr) : Json(it.from)},
-                     {"fromString", it.from_string.empty() ? Json(nullptr) : Json(it.from_string)},
-                     {"to", it.to.empty() ? Json(nullptr) : Json(it.to)},
-                     {"toString", it.to_string.empty() ? Json(nullptr) : Json(it.to_string)}});
+    // Both specs type from/fromString/to/toString as (non-nullable) strings, so an empty side
+    // is left out rather than sent as null.
+    Json item{{"field", it.field}, {"fieldtype", f && f->custom ? "custom" : "jira"}};
+    if (!it.from.empty()) item["from"] = it.from;
+    if (!it.from_string.empty()) item["fromString"] = it.from_string;
+    if (!it.to.empty()) item["to"] = it.to;
+    if (!it.to_string.empty()) item["toString"] = it.to_string;
+    items.push_back(std::move(item));
     if (w.cloud()) items.back()["fieldId"] = f ? f->id : it.field;
   }
   return {{"id", std::to_string(h.id)}, {"author", user_json(w, h.author)},

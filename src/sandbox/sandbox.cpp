@@ -302,6 +302,11 @@ Status<Error> Sandbox::start() {
   im.world.base_url = "http://" + im.opts.host + ":" + std::to_string(port);
   im.started = true;
   im.thread = std::jthread([&im] { im.server.listen_after_bind(); });
+  // httplib's stop() does nothing until the listener is running, so a stop() right after start()
+  // would leave the thread in accept() forever: return only once it runs.
+  for (int i = 0; i < 5000 && !im.server.is_running(); ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
   spdlog::info("sandbox: {} Jira with {} issues at {}", to_string(im.opts.flavor),
                im.world.store.issues.size(), im.world.base_url);
   return Ok{};

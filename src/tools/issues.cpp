@@ -260,13 +260,15 @@ ToolResult assign_issue(const ServicesPtr& s, const Json& args) {
   if (auto r = jira.ready(); !r) return jira_failure(r.error(), "Connecting to Jira");
   const std::string key = args["issue_key"];
   const std::string who = args.value("assignee", "");
-  Json body = jira.cloud() ? Json{{"accountId", nullptr}} : Json{{"name", nullptr}};
-  if (!who.empty()) {
+  // Unassigning goes through the issue's fields: the assignee endpoint's schema has no null user.
+  Result<Json, jira::JiraError> r = Json::object();
+  if (who.empty()) {
+    r = jira.put_json(jira.api() + "/issue/" + key, Json{{"fields", {{"assignee", nullptr}}}});
+  } else {
     auto user = jira.resolve_user(who);
     if (!user) return bad_argument("assignee", user.error());
-    body = *user;
+    r = jira.put_json(jira.api() + "/issue/" + key + "/assignee", *user);
   }
-  auto r = jira.put_json(jira.api() + "/issue/" + key + "/assignee", body);
   if (!r) return jira_failure(r.error(), "Assigning " + key);
   return ToolResult::text(who.empty() ? "Unassigned " + key : "Assigned " + key + " to " + who);
 }

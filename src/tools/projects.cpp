@@ -582,10 +582,13 @@ ToolResult list_versions(const ServicesPtr& s, const Json& args) {
   return out;
 }
 
-void put_version_fields(const Json& args, Json& body) {
+// Cloud's spec types version dates as dates, Data Center's as date-times.
+void put_version_fields(const Json& args, Json& body, bool cloud) {
   for (auto [arg, field] : {std::pair{"name", "name"}, {"description", "description"}, {"start_date", "startDate"},
                             {"release_date", "releaseDate"}, {"released", "released"}, {"archived", "archived"}}) {
-    if (args.contains(arg)) body[field] = args[arg];
+    if (!args.contains(arg)) continue;
+    const bool date = std::string_view(field).ends_with("Date");
+    body[field] = date && !cloud ? Json(args[arg].get<std::string>() + "T00:00:00.000Z") : args[arg];
   }
 }
 
@@ -601,7 +604,7 @@ ToolResult create_version(const ServicesPtr& s, const Json& args) {
     return ToolResult::error("Jira answered project " + key + " without a numeric id; cannot create a version in it");
   }
   Json body{{"projectId", std::stoll(pid)}};
-  put_version_fields(args, body);
+  put_version_fields(args, body, jira.cloud());
   auto r = jira.post_json(jira.api() + "/version", body);
   if (!r) return jira_failure(r.error(), "Creating version in " + key);
   ToolResult out = ToolResult::text("Created version in " + key + ":\n" + version_line(*r));
@@ -614,7 +617,7 @@ ToolResult update_version(const ServicesPtr& s, const Json& args) {
   JIRA_READY(jira);
   const std::string id = args["version_id"];
   Json body = Json::object();
-  put_version_fields(args, body);
+  put_version_fields(args, body, jira.cloud());
   if (body.empty()) return bad_argument("name", "nothing to change; give name, description, dates, released or archived");
   auto r = jira.put_json(jira.api() + "/version/" + id, body);
   if (!r) return jira_failure(r.error(), "Updating version " + id);

@@ -12,6 +12,7 @@
 // "<any>" in an expected line matches any value. Every stdout line must be a JSON-RPC message.
 #include <doctest/doctest.h>
 
+#include <csignal>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -132,5 +133,22 @@ TEST_CASE("golden transcripts through the real stdio loop") {
         CHECK_MESSAGE(used[i], "sent but not expected: " << actual[i].dump());
       }
     }
+  }
+}
+
+TEST_CASE("SIGTERM and SIGINT end the server like end of input: replies flushed, exit 0") {
+  for (int sig : {SIGTERM, SIGINT}) {
+    CAPTURE(sig);
+    jira_mcp::testing::Subprocess proc({JIRA_MCP_BINARY}, {"JIRA_URL=", "JIRA_EMAIL=", "JIRA_API_TOKEN=", "JIRA_PAT=",
+                                                           "JIRA_MCP_CONFIG=", "JIRA_MCP_LOG_LEVEL=warn"});
+    proc.write(R"({"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-11-25","capabilities":{},"clientInfo":{"name":"sig","version":"1"}}})"
+               "\n");
+    auto line = proc.read_line(std::chrono::seconds(20));
+    REQUIRE(line.has_value());
+    CHECK(Json::parse(*line)["id"] == 1);
+    proc.kill(sig);
+    auto rc = proc.wait(std::chrono::seconds(20));
+    REQUIRE(rc.has_value());
+    CHECK(*rc == 0);
   }
 }

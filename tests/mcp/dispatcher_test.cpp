@@ -281,7 +281,8 @@ TEST_CASE("tools/list adapts the listing to the negotiated protocol") {
 
   Harness old;
   old.init("2024-11-05");
-  for (auto& t : old.call(req(1, "tools/list"))["result"]["tools"]) {
+  const Json old_listing = old.call(req(1, "tools/list"));
+  for (const auto& t : old_listing["result"]["tools"]) {
     CHECK_FALSE(t.contains("title"));
     CHECK_FALSE(t.contains("outputSchema"));
     CHECK_FALSE(t.contains("annotations"));

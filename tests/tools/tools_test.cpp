@@ -8,80 +8,13 @@
 #include "jira_mcp/mcp/dispatcher.hpp"
 #include "jira_mcp/sandbox/sandbox.hpp"
 #include "jira_mcp/tools/tools.hpp"
-#include "support/recording_peer.hpp"
+#include "tools/stack.hpp"
 
 using namespace jira_mcp;
+using jira_mcp::testing::Stack;
+using jira_mcp::testing::text;
+using jira_mcp::testing::ok;
 
-namespace {
-
-struct Stack {
-  sandbox::Sandbox sb;
-  std::unique_ptr<jira::Client> client;
-  std::shared_ptr<tools::Services> services = std::make_shared<tools::Services>();
-  std::unique_ptr<mcp::Dispatcher> dispatcher;
-  testing::RecordingPeer peer;
-  mcp::Session session{peer};
-  int next_id = 1;
-
-  explicit Stack(sandbox::Flavor flavor, tools::Selection selection = {{"all"}, {}, {}, false}, size_t budget = 40000)
-      : sb(sandbox::Options{flavor, "127.0.0.1", 0, 120, 42, {}, nullptr, 4}) {
-    REQUIRE(sb.start().ok());
-    jira::ClientOptions o;
-    o.url = sb.base_url();
-    auto c = sb.credentials();
-    if (flavor == sandbox::Flavor::Cloud) {
-      o.email = c.email;
-      o.api_token = c.api_token;
-    } else {
-      o.pat = c.pat;
-    }
-    o.rate_rps = 0;
-    auto created = jira::Client::create(o);
-    REQUIRE(created.ok());
-    client = std::move(*created);
-    services->client = client.get();
-    services->options.max_response_chars = budget;
-    mcp::RegistryBuilder b;
-    REQUIRE(tools::register_tools(b, services, selection).ok());
-    auto reg = b.freeze();
-    REQUIRE_MESSAGE(reg.ok(), (reg.ok() ? "" : reg.error().message));
-    dispatcher = std::make_unique<mcp::Dispatcher>(*reg, mcp::ServerInfo{"jira-mcp", "", "t", ""});
-    auto init = dispatcher->handle(Json{{"jsonrpc", "2.0"}, {"id", 0}, {"method", "initialize"},
-                                        {"params", {{"protocolVersion", "2025-11-25"}, {"capabilities", Json::object()},
-                                                    {"clientInfo", {{"name", "t"}, {"version", "1"}}}}}},
-                                   session);
-    REQUIRE(init);
-  }
-  bool cloud() const { return sb.flavor() == sandbox::Flavor::Cloud; }
-  // The tools/call result object.
-  Json call(const std::string& tool, Json args = Json::object()) {
-    auto r = dispatcher->handle(Json{{"jsonrpc", "2.0"}, {"id", next_id++}, {"method", "tools/call"},
-                                     {"params", {{"name", tool}, {"arguments", std::move(args)}}}},
-                                session);
-    REQUIRE(r);
-    REQUIRE_MESSAGE(r->contains("result"), r->dump());
-    return (*r)["result"];
-  }
-  std::vector<std::string> listed() {
-    auto r = dispatcher->handle(Json{{"jsonrpc", "2.0"}, {"id", next_id++}, {"method", "tools/list"}}, session);
-    std::vector<std::string> names;
-    for (auto& t : (*r)["result"]["tools"]) names.push_back(t["name"]);
-    return names;
-  }
-};
-
-std::string text(const Json& result) {
-  std::string s;
-  for (const auto& c : result["content"]) s += c.value("text", "");
-  return s;
-}
-bool ok(const Json& result) { return !result.value("isError", false); }
-
-#define FOR_EACH_FLAVOR(var)                                                         \
-  for (auto var : {sandbox::Flavor::Cloud, sandbox::Flavor::DataCenter})             \
-    if (CAPTURE(var == sandbox::Flavor::Cloud ? "cloud" : "dc"); true)
-
-}  // namespace
 
 TEST_CASE("catalog: names, schemas, descriptions and annotations") {
   std::regex name_re("^[a-z0-9_]{1,64}$");
@@ -302,4 +235,18 @@ TEST_CASE("a response over the size budget is cut and says how to continue") {
   const std::string t = text(r);
   CHECK(t.find("[Output cut at 1000 characters") != std::string::npos);
   CHECK(t.size() < 1400);
+}
+
+// Runs last (doctest orders by file, then line): stops the validating proxies that every Stack
+// used when JIRA_MCP_SPEC_PROXY=1, and requires that none of the tools' Jira traffic broke
+// Atlassian's OpenAPI specs.
+TEST_CASE("zz spec proxy: the tools' Jira traffic has zero spec violations" * doctest::skip(!jira_mcp::testing::spec_proxy_mode())) {
+  for (auto flavor : {sandbox::Flavor::Cloud, sandbox::Flavor::DataCenter}) {
+    CAPTURE(flavor == sandbox::Flavor::Cloud ? "cloud" : "dc");
+    auto report = jira_mcp::testing::stop_spec_proxy(flavor);
+    if (!report) continue;  // no test used this flavour
+    MESSAGE(report->text);
+    CHECK(report->text.find(" 0 violations") != std::string::npos);
+    CHECK(report->exit_code == 0);
+  }
 }

@@ -1,0 +1,157 @@
+#pragma once
+// The tool tests' harness: a real sandbox, a real Jira client and the real dispatcher, wired as
+// in the server. With JIRA_MCP_SPEC_PROXY=1 every Stack of a flavour shares one sandbox behind
+// ../shared/tools/jira-spec-proxy (Prism validating against Atlassian's OpenAPI specs), and the
+// client talks to the proxy, so the whole suite doubles as the spec check of the client's traffic.
+#include <doctest/doctest.h>
+
+#include <csignal>
+#include <cstdlib>
+#include <map>
+#include <memory>
+#include <optional>
+#include <thread>
+
+#include "jira_mcp/mcp/dispatcher.hpp"
+#include "jira_mcp/sandbox/sandbox.hpp"
+#include "jira_mcp/tools/tools.hpp"
+#include "support/recording_peer.hpp"
+#include "support/subprocess.hpp"
+
+namespace jira_mcp::testing {
+
+inline bool spec_proxy_mode() {
+  const char* v = std::getenv("JIRA_MCP_SPEC_PROXY");
+  return v && std::string(v) == "1";
+}
+
+struct ProxiedUpstream {
+  std::unique_ptr<sandbox::Sandbox> sandbox;
+  std::unique_ptr<Subprocess> proxy;
+  std::string url;
+};
+
+inline std::map<sandbox::Flavor, ProxiedUpstream>& proxied_upstreams() {
+  static std::map<sandbox::Flavor, ProxiedUpstream> upstreams;
+  return upstreams;
+}
+
+inline ProxiedUpstream& proxied_upstream(sandbox::Flavor flavor) {
+  auto& u = proxied_upstreams()[flavor];
+  if (u.proxy) return u;
+  u.sandbox = std::make_unique<sandbox::Sandbox>(sandbox::Options{flavor, "127.0.0.1", 0, 120, 42, {}, nullptr, 4});
+  REQUIRE(u.sandbox->start().ok());
+  u.proxy = std::make_unique<Subprocess>(std::vector<std::string>{
+      "/usr/bin/env", "python3", std::string(JIRA_MCP_SHARED_DIR) + "/tools/jira-spec-proxy", "--spec",
+      flavor == sandbox::Flavor::Cloud ? "cloud" : "dc", "--upstream", u.sandbox->base_url(), "--allow",
+      std::string(JIRA_MCP_SOURCE_DIR) + "/tests/sandbox/spec_allow.txt"});
+  std::string err;
+  for (int i = 0; i < 1200 && u.url.empty(); ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    err += u.proxy->stderr_text();
+    auto at = err.find(" at http://");
+    auto arrow = err.find(" -> ", at == std::string::npos ? 0 : at);
+    if (at != std::string::npos && arrow != std::string::npos) u.url = err.substr(at + 4, arrow - at - 4);
+  }
+  REQUIRE_MESSAGE(!u.url.empty(), err);
+  return u;
+}
+
+struct ProxyReport {
+  std::string text;
+  int exit_code = -1;
+};
+
+// Stops the flavour's proxy (if one was started) and returns its report.
+inline std::optional<ProxyReport> stop_spec_proxy(sandbox::Flavor flavor) {
+  auto& ups = proxied_upstreams();
+  auto it = ups.find(flavor);
+  if (it == ups.end() || !it->second.proxy) return std::nullopt;
+  it->second.proxy->kill(SIGINT);
+  ProxyReport report;
+  for (const auto& l : it->second.proxy->read_all_lines(std::chrono::seconds(60))) report.text += l + "\n";
+  report.exit_code = it->second.proxy->wait(std::chrono::seconds(30)).value_or(-1);
+  ups.erase(it);
+  return report;
+}
+
+struct Stack {
+  std::unique_ptr<sandbox::Sandbox> own;
+  sandbox::Sandbox* sb = nullptr;
+  std::unique_ptr<jira::Client> client;
+  std::shared_ptr<tools::Services> services = std::make_shared<tools::Services>();
+  std::unique_ptr<mcp::Dispatcher> dispatcher;
+  RecordingPeer peer;
+  mcp::Session session{peer};
+  int next_id = 1;
+
+  explicit Stack(sandbox::Flavor flavor, tools::Selection selection = {{"all"}, {}, {}, false}, size_t budget = 40000) {
+    std::string url;
+    if (spec_proxy_mode()) {
+      auto& u = proxied_upstream(flavor);
+      sb = u.sandbox.get();
+      url = u.url;
+    } else {
+      own = std::make_unique<sandbox::Sandbox>(sandbox::Options{flavor, "127.0.0.1", 0, 120, 42, {}, nullptr, 4});
+      REQUIRE(own->start().ok());
+      sb = own.get();
+      url = sb->base_url();
+    }
+    jira::ClientOptions o;
+    o.url = url;
+    auto c = sb->credentials();
+    if (flavor == sandbox::Flavor::Cloud) {
+      o.email = c.email;
+      o.api_token = c.api_token;
+      o.deployment = jira::DeploymentMode::cloud;
+    } else {
+      o.pat = c.pat;
+      o.deployment = jira::DeploymentMode::datacenter;
+    }
+    o.rate_rps = 0;
+    auto created = jira::Client::create(o);
+    REQUIRE(created.ok());
+    client = std::move(*created);
+    services->client = client.get();
+    services->options.max_response_chars = budget;
+    mcp::RegistryBuilder b;
+    REQUIRE(tools::register_tools(b, services, selection).ok());
+    auto reg = b.freeze();
+    REQUIRE_MESSAGE(reg.ok(), (reg.ok() ? "" : reg.error().message));
+    dispatcher = std::make_unique<mcp::Dispatcher>(*reg, mcp::ServerInfo{"jira-mcp", "", "t", ""});
+    auto init = dispatcher->handle(Json{{"jsonrpc", "2.0"}, {"id", 0}, {"method", "initialize"},
+                                        {"params", {{"protocolVersion", "2025-11-25"}, {"capabilities", Json::object()},
+                                                    {"clientInfo", {{"name", "t"}, {"version", "1"}}}}}},
+                                   session);
+    REQUIRE(init);
+  }
+  bool cloud() const { return sb->flavor() == sandbox::Flavor::Cloud; }
+  // The tools/call result object.
+  Json call(const std::string& tool, Json args = Json::object()) {
+    auto r = dispatcher->handle(Json{{"jsonrpc", "2.0"}, {"id", next_id++}, {"method", "tools/call"},
+                                     {"params", {{"name", tool}, {"arguments", std::move(args)}}}},
+                                session);
+    REQUIRE(r);
+    REQUIRE_MESSAGE(r->contains("result"), r->dump());
+    return (*r)["result"];
+  }
+  std::vector<std::string> listed() {
+    auto r = dispatcher->handle(Json{{"jsonrpc", "2.0"}, {"id", next_id++}, {"method", "tools/list"}}, session);
+    std::vector<std::string> names;
+    for (auto& t : (*r)["result"]["tools"]) names.push_back(t["name"]);
+    return names;
+  }
+};
+
+inline std::string text(const Json& result) {
+  std::string s;
+  for (const auto& c : result["content"]) s += c.value("text", "");
+  return s;
+}
+inline bool ok(const Json& result) { return !result.value("isError", false); }
+
+#define FOR_EACH_FLAVOR(var)                                             \
+  for (auto var : {sandbox::Flavor::Cloud, sandbox::Flavor::DataCenter}) \
+    if (CAPTURE(var == sandbox::Flavor::Cloud ? "cloud" : "dc"); true)
+
+}  // namespace jira_mcp::testing
