@@ -7,7 +7,7 @@ namespace {
 
 ToolResult get_comments(const ServicesPtr& s, const Json& args) {
   Jira jira(s);
-  if (auto r = jira.ready(); !r) return jira_failure(r.error(), "Connecting to Jira");
+  JIRA_READY(jira);
   const std::string key = args["issue_key"];
   const int start = args.value("start_at", 0);
   const int max = args.value("max_results", 20);
@@ -38,7 +38,7 @@ ToolResult get_comments(const ServicesPtr& s, const Json& args) {
 
 ToolResult add_comment(const ServicesPtr& s, const Json& args) {
   Jira jira(s);
-  if (auto r = jira.ready(); !r) return jira_failure(r.error(), "Connecting to Jira");
+  JIRA_READY(jira);
   const std::string key = args["issue_key"];
   auto r = jira.post_json(jira.api() + "/issue/" + key + "/comment", Json{{"body", jira.rich_text(args["body"])}});
   if (!r) return jira_failure(r.error(), "Commenting on " + key);
@@ -49,7 +49,7 @@ ToolResult add_comment(const ServicesPtr& s, const Json& args) {
 
 ToolResult edit_comment(const ServicesPtr& s, const Json& args) {
   Jira jira(s);
-  if (auto r = jira.ready(); !r) return jira_failure(r.error(), "Connecting to Jira");
+  JIRA_READY(jira);
   const std::string key = args["issue_key"];
   const std::string id = args["comment_id"];
   auto r = jira.put_json(jira.api() + "/issue/" + key + "/comment/" + id, Json{{"body", jira.rich_text(args["body"])}});
@@ -59,7 +59,7 @@ ToolResult edit_comment(const ServicesPtr& s, const Json& args) {
 
 ToolResult delete_comment(const ServicesPtr& s, const Json& args) {
   Jira jira(s);
-  if (auto r = jira.ready(); !r) return jira_failure(r.error(), "Connecting to Jira");
+  JIRA_READY(jira);
   const std::string key = args["issue_key"];
   const std::string id = args["comment_id"];
   auto r = jira.del(jira.api() + "/issue/" + key + "/comment/" + id);
@@ -75,7 +75,7 @@ Result<Json, jira::JiraError> fetch_transitions(Jira& jira, const std::string& k
 
 ToolResult get_transitions(const ServicesPtr& s, const Json& args) {
   Jira jira(s);
-  if (auto r = jira.ready(); !r) return jira_failure(r.error(), "Connecting to Jira");
+  JIRA_READY(jira);
   const std::string key = args["issue_key"];
   auto ts = fetch_transitions(jira, key);
   if (!ts) return jira_failure(ts.error(), "Getting the transitions of " + key);
@@ -94,15 +94,11 @@ ToolResult get_transitions(const ServicesPtr& s, const Json& args) {
 
 ToolResult transition_issue(const ServicesPtr& s, const Json& args) {
   Jira jira(s);
-  if (auto r = jira.ready(); !r) return jira_failure(r.error(), "Connecting to Jira");
+  JIRA_READY(jira);
   const std::string key = args["issue_key"];
   const std::string wanted = args["transition"];
   auto ts = fetch_transitions(jira, key);
   if (!ts) return jira_failure(ts.error(), "Getting the transitions of " + key);
-  auto lower = [](std::string v) {
-    std::transform(v.begin(), v.end(), v.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-    return v;
-  };
   const Json* chosen = nullptr;
   for (const auto& t : *ts) {
     if (t.value("id", "") == wanted || lower(t.value("name", "")) == lower(wanted) ||

@@ -110,10 +110,6 @@ Result<Json, std::string> Jira::resolve_user(const std::string& who_raw) {
   if (!found) return unexpected("looking up user '" + who + "' failed: " + found.error().to_string());
   std::vector<Json> users;
   if (found->is_array()) users.assign(found->begin(), found->end());
-  auto lower = [](std::string s) {
-    std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-    return s;
-  };
   const std::string w = lower(who);
   std::vector<Json> exact;
   for (const auto& u : users) {
@@ -301,6 +297,11 @@ ToolResult text_result(const Jira& jira, std::string text, const std::string& co
             " more not shown. " + (continue_hint.empty() ? "Ask for fewer fields or a smaller page." : continue_hint) + "]";
   }
   return ToolResult::text(std::move(text));
+}
+
+std::string lower(std::string s) {
+  std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return s;
 }
 
 std::vector<std::string> string_list(const Json& value) {

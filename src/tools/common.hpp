@@ -82,6 +82,10 @@ class Jira {
   std::string api_;
 };
 
+// Every handler starts with this: detect the deployment, or answer with why Jira is unreachable.
+#define JIRA_READY(jira)                                                               \
+  if (auto ready_ = (jira).ready(); !ready_) return jira_failure(ready_.error(), "Connecting to Jira")
+
 // A failed Jira call as an isError result with the client's actionable message.
 ToolResult jira_failure(const jira::JiraError& error, const std::string& doing);
 // Bad arguments the schema cannot express: isError naming the field and the fix.
@@ -102,6 +106,9 @@ Json issue_summary_json(Jira& jira, const Json& issue, bool with_description);
 
 // Text output within the configured budget. When cut, says so, and how to get the rest.
 ToolResult text_result(const Jira& jira, std::string text, const std::string& continue_hint = {});
+
+// ASCII lower case, for case-insensitive matching of names.
+std::string lower(std::string s);
 
 // Comma-separated string or array argument → list of non-empty strings.
 std::vector<std::string> string_list(const Json& value);

@@ -81,7 +81,7 @@ Result<Json, ToolResult> build_fields(Jira& jira, const Json& args) {
 
 ToolResult get_issue(const ServicesPtr& s, const Json& args) {
   Jira jira(s);
-  if (auto r = jira.ready(); !r) return jira_failure(r.error(), "Connecting to Jira");
+  JIRA_READY(jira);
   const std::string key = args["issue_key"];
   auto issue = jira.get_json(jira.api() + "/issue/" + key, {{"fields", fields_param(args, kDefaultFields)}});
   if (!issue) return jira_failure(issue.error(), "Getting " + key);
@@ -96,7 +96,7 @@ ToolResult get_issue(const ServicesPtr& s, const Json& args) {
 
 ToolResult search(const ServicesPtr& s, const Json& args) {
   Jira jira(s);
-  if (auto r = jira.ready(); !r) return jira_failure(r.error(), "Connecting to Jira");
+  JIRA_READY(jira);
   jira::SearchRequest req;
   req.jql = args["jql"];
   req.max_results = args.value("max_results", 20);
@@ -140,7 +140,7 @@ ToolResult search(const ServicesPtr& s, const Json& args) {
 
 ToolResult count_issues(const ServicesPtr& s, const Json& args) {
   Jira jira(s);
-  if (auto r = jira.ready(); !r) return jira_failure(r.error(), "Connecting to Jira");
+  JIRA_READY(jira);
   const std::string jql = args["jql"];
   if (jira.cloud()) {
     auto c = jira.post_json("/rest/api/3/search/approximate-count", Json{{"jql", jql}}, true);
@@ -160,7 +160,7 @@ ToolResult count_issues(const ServicesPtr& s, const Json& args) {
 // whole when one key does not exist, so one request per key it is).
 ToolResult get_issues(const ServicesPtr& s, const Json& args) {
   Jira jira(s);
-  if (auto r = jira.ready(); !r) return jira_failure(r.error(), "Connecting to Jira");
+  JIRA_READY(jira);
   std::vector<std::string> keys = string_list(args["issue_keys"]);
   const std::string fields = fields_param(args, kDefaultFields);
   std::vector<jira::ResponseFuture> pending;
@@ -200,7 +200,7 @@ ToolResult get_issues(const ServicesPtr& s, const Json& args) {
 
 ToolResult create_issue(const ServicesPtr& s, const Json& args) {
   Jira jira(s);
-  if (auto r = jira.ready(); !r) return jira_failure(r.error(), "Connecting to Jira");
+  JIRA_READY(jira);
   auto fields = build_fields(jira, args);
   if (!fields) return fields.error();
   (*fields)["project"] = Json{{"key", args["project_key"]}};
@@ -216,7 +216,7 @@ ToolResult create_issue(const ServicesPtr& s, const Json& args) {
 
 ToolResult update_issue(const ServicesPtr& s, const Json& args) {
   Jira jira(s);
-  if (auto r = jira.ready(); !r) return jira_failure(r.error(), "Connecting to Jira");
+  JIRA_READY(jira);
   const std::string key = args["issue_key"];
   auto fields = build_fields(jira, args);
   if (!fields) return fields.error();
@@ -246,7 +246,7 @@ std::optional<ToolResult> confirm(const ServicesPtr& s, RequestContext& ctx, con
 
 ToolResult delete_issue(const ServicesPtr& s, const Json& args, RequestContext& ctx) {
   Jira jira(s);
-  if (auto r = jira.ready(); !r) return jira_failure(r.error(), "Connecting to Jira");
+  JIRA_READY(jira);
   const std::string key = args["issue_key"];
   if (auto declined = confirm(s, ctx, "Delete " + key + "?")) return *declined;
   const bool subtasks = args.value("delete_subtasks", false);
@@ -257,7 +257,7 @@ ToolResult delete_issue(const ServicesPtr& s, const Json& args, RequestContext& 
 
 ToolResult assign_issue(const ServicesPtr& s, const Json& args) {
   Jira jira(s);
-  if (auto r = jira.ready(); !r) return jira_failure(r.error(), "Connecting to Jira");
+  JIRA_READY(jira);
   const std::string key = args["issue_key"];
   const std::string who = args.value("assignee", "");
   // Unassigning goes through the issue's fields: the assignee endpoint's schema has no null user.
@@ -275,7 +275,7 @@ ToolResult assign_issue(const ServicesPtr& s, const Json& args) {
 
 ToolResult changelog(const ServicesPtr& s, const Json& args) {
   Jira jira(s);
-  if (auto r = jira.ready(); !r) return jira_failure(r.error(), "Connecting to Jira");
+  JIRA_READY(jira);
   const std::string key = args["issue_key"];
   const int max = args.value("max_results", 50);
   Json histories;

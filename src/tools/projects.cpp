@@ -16,10 +16,6 @@ namespace {
 constexpr long kCreatemetaPage = 200;
 constexpr size_t kAllowedShown = 25;
 
-std::string lower(std::string v) {
-  std::transform(v.begin(), v.end(), v.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return v;
-}
 bool icontains(const std::string& hay, const std::string& needle) { return lower(hay).find(lower(needle)) != std::string::npos; }
 
 // Jira returns ids as strings in some places and numbers in others.
@@ -148,9 +144,6 @@ Result<Json, jira::JiraError> fetch_create_fields(Jira& jira, const std::string&
 }
 
 std::string field_id(const Json& f) { return f.value("fieldId", f.value("key", "")); }
-
-#define JIRA_READY(jira)                                                               \
-  if (auto ready_ = (jira).ready(); !ready_) return jira_failure(ready_.error(), "Connecting to Jira")
 
 // --- projects -------------------------------------------------------------------------------
 

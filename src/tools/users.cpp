@@ -26,7 +26,7 @@ ToolResult list_users(Jira& jira, const Result<Json, jira::JiraError>& r, const 
 
 ToolResult current_user(const ServicesPtr& s) {
   Jira jira(s);
-  if (auto r = jira.ready(); !r) return jira_failure(r.error(), "Connecting to Jira");
+  JIRA_READY(jira);
   auto me = jira.client().myself();
   if (!me) return jira_failure(me.error(), "Getting the current user");
   std::string text = "Authenticated as " + user_label(*me) + " on " + jira.client().options().url + " (" +
@@ -38,7 +38,7 @@ ToolResult current_user(const ServicesPtr& s) {
 
 ToolResult search_users(const ServicesPtr& s, const Json& args) {
   Jira jira(s);
-  if (auto r = jira.ready(); !r) return jira_failure(r.error(), "Connecting to Jira");
+  JIRA_READY(jira);
   const std::string q = args["query"];
   const std::string max = std::to_string(args.value("max_results", 20));
   return list_users(jira,
@@ -49,7 +49,7 @@ ToolResult search_users(const ServicesPtr& s, const Json& args) {
 
 ToolResult assignable_users(const ServicesPtr& s, const Json& args) {
   Jira jira(s);
-  if (auto r = jira.ready(); !r) return jira_failure(r.error(), "Connecting to Jira");
+  JIRA_READY(jira);
   if (!args.contains("project_key") && !args.contains("issue_key")) {
     return bad_argument("project_key", "give project_key or issue_key");
   }
@@ -63,7 +63,7 @@ ToolResult assignable_users(const ServicesPtr& s, const Json& args) {
 
 ToolResult get_user(const ServicesPtr& s, const Json& args) {
   Jira jira(s);
-  if (auto r = jira.ready(); !r) return jira_failure(r.error(), "Connecting to Jira");
+  JIRA_READY(jira);
   const std::string id = args["user"];
   auto r = jira.get_json(jira.api() + "/user", {{jira.cloud() ? "accountId" : "username", id}});
   if (!r) return jira_failure(r.error(), "Getting user " + id);
@@ -74,7 +74,7 @@ ToolResult get_user(const ServicesPtr& s, const Json& args) {
 
 ToolResult server_status(const ServicesPtr& s) {
   Jira jira(s);
-  if (auto r = jira.ready(); !r) return jira_failure(r.error(), "Connecting to Jira");
+  JIRA_READY(jira);
   const auto start = std::chrono::steady_clock::now();
   auto info = jira.client().server_info();
   const auto rtt = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - start);
