@@ -6,6 +6,7 @@
 #include <sys/eventfd.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <csignal>
 #include <iostream>
@@ -55,8 +56,15 @@ void wait_for_stop_signal() {
   }
 }
 
-jira::ClientOptions client_options(const config::JiraConfig& c) {
+jira::ClientOptions client_options(const config::Config& config) {
+  const config::JiraConfig& c = config.jira;
+  const config::AsyncConfig& a = config.async;
   jira::ClientOptions o;
+  o.max_connections_per_host = static_cast<size_t>(std::min(a.max_connections_per_host, a.max_connections));
+  o.rate_rps = a.rate_limit_requests_per_second;
+  o.rate_burst = a.rate_limit_burst;
+  o.max_concurrency = static_cast<size_t>(a.max_concurrent_tasks);
+  o.pooling = config.performance.object_pooling;
   o.url = c.url;
   o.email = c.email;
   o.api_token = c.api_token;
@@ -74,10 +82,6 @@ jira::ClientOptions client_options(const config::JiraConfig& c) {
   o.connect_timeout = std::chrono::milliseconds(c.connect_timeout_ms);
   o.read_timeout = std::chrono::milliseconds(c.read_timeout_ms);
   o.request_timeout = std::chrono::milliseconds(c.request_timeout_ms);
-  o.max_connections_per_host = static_cast<size_t>(c.max_connections_per_host);
-  o.rate_rps = c.rate_limit_rps;
-  o.rate_burst = c.rate_limit_burst;
-  o.max_concurrency = static_cast<size_t>(c.max_concurrency);
   o.retry_attempts = c.retry_max_attempts;
   o.retry_budget = std::chrono::milliseconds(c.retry_budget_ms);
   return o;
@@ -124,7 +128,7 @@ int run_serve(const config::Startup& st) {
               << " is not available in this version; use --transport stdio\n";
     return 2;
   }
-  jira::ClientOptions jira_options = client_options(cfg.jira);
+  jira::ClientOptions jira_options = client_options(cfg);
   std::unique_ptr<sandbox::Sandbox> sb;
   if (st.use_sandbox || cfg.jira.url.empty()) {
     sb = std::make_unique<sandbox::Sandbox>(sandbox_options(cfg.sandbox));
@@ -178,7 +182,7 @@ int run_serve(const config::Startup& st) {
 }
 
 int run_doctor(const config::Startup& st) {
-  jira::ClientOptions o = client_options(st.config.jira);
+  jira::ClientOptions o = client_options(st.config);
   std::unique_ptr<sandbox::Sandbox> sb;
   if (st.use_sandbox) {
     sb = std::make_unique<sandbox::Sandbox>(sandbox_options(st.config.sandbox));

@@ -11,7 +11,7 @@ std::string describe(const Config& config) {
                     "\n";
   std::string section;
   for (const auto& spec : keys()) {
-    const auto dot = spec.key.find('.');
+    const auto dot = spec.key.rfind('.');
     const auto this_section = std::string(spec.key.substr(0, dot));
     if (this_section != section) {
       section = this_section;

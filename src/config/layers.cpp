@@ -330,7 +330,25 @@ void apply_env(const std::map<std::string, std::string>& env, Config& config, Si
     for (const auto name : spec.env) {
       const auto it = env.find(std::string(name));
       if (it == env.end() || it->second.empty()) continue;
-      apply_text(spec, it->second, "environment variable " + std::string(name), config, sink);
+      const std::string origin = "environment variable " + std::string(name);
+      if (spec.env_scale != 1) {
+        // A value in larger units (JIRA_MAX_MEMORY_MB): whole numbers only, scaled to the key's unit.
+        const std::string& text = it->second;
+        std::int64_t n = 0;
+        const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), n);
+        if (ec != std::errc() || end != text.data() + text.size() || n < 0 ||
+            n > spec.max / spec.env_scale) {
+          sink.rejected.emplace_back(spec.key);
+          sink.problems.push_back(std::string(spec.key) + " = " + show_text(spec, text) + " (from " + origin +
+                                  "): must be a whole number of MiB from " +
+                                  std::to_string((spec.min + spec.env_scale - 1) / spec.env_scale) + " to " +
+                                  std::to_string(spec.max / spec.env_scale));
+          break;
+        }
+        apply_text(spec, std::to_string(n * spec.env_scale), origin, config, sink);
+        break;
+      }
+      apply_text(spec, it->second, origin, config, sink);
       break;
     }
   }

@@ -21,6 +21,9 @@ std::string section_group(std::string_view key) {
   if (key.starts_with("jira.")) return "Jira";
   if (key.starts_with("tools.")) return "Tools";
   if (key.starts_with("sandbox.")) return "Sandbox";
+  if (key.starts_with("performance.")) return "Performance";
+  if (key.starts_with("monitoring.") || key.starts_with("logging.")) return "Monitoring";
+  if (key.starts_with("http.")) return "HTTP transport";
   return "Other";
 }
 
@@ -337,6 +340,12 @@ Result<ParseOutcome, ConfigError> parse(int argc, const char* const* argv,
   check_auth(config, startup.command == Command::Serve && !startup.use_sandbox && !url_reported,
              sink.problems,
              startup.warnings);
+  if (config.http.tls_cert.empty() != config.http.tls_key.empty()) {
+    const std::string set = config.http.tls_cert.empty() ? "http.tls_key" : "http.tls_cert";
+    const std::string missing = config.http.tls_cert.empty() ? "http.tls_cert" : "http.tls_key";
+    sink.problems.push_back(set + " is set (from " + origin_of(config, set) + ") but " + missing +
+                            " is not: serving HTTPS needs both the certificate and its private key");
+  }
 
   if (!sink.problems.empty()) {
     return unexpected(ConfigError{scrub(join_lines(sink.problems), sink.secrets)});

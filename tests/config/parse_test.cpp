@@ -27,7 +27,9 @@ TEST_CASE("with nothing given, every setting has its default") {
   CHECK(s.config.server.port == 8808);
   CHECK(s.config.server.max_line_bytes == 16 * jira_mcp::config::kMiB);
   CHECK(s.config.jira.deployment == "auto");
-  CHECK(s.config.jira.rate_limit_rps == doctest::Approx(10.0));
+  CHECK(s.config.async.rate_limit_requests_per_second == doctest::Approx(10.0));
+  CHECK(s.config.cache.enabled);
+  CHECK(s.config.http.per_user_credentials == "off");
   CHECK(s.config.sandbox.issues == 300);
   CHECK(s.config.config_path.empty());
   CHECK(s.config.origins.size() == 1);  // only JIRA_URL
@@ -45,7 +47,9 @@ transport = "http"
 [jira]
 url = "https://file.example.com"
 deployment = "cloud"
-rate_limit_rps = 2.5
+
+[performance.async]
+rate_limit_requests_per_second = 2.5
 
 [sandbox]
 flavor = "dc"
@@ -69,7 +73,8 @@ flavor = "dc"
   // File over default.
   CHECK(c.server.log_level == "warn");
   CHECK(c.server.transport == "http");
-  CHECK(c.jira.rate_limit_rps == doctest::Approx(2.5));
+  CHECK(c.async.rate_limit_requests_per_second == doctest::Approx(2.5));
+  CHECK(c.origins.count("performance.async.rate_limit_requests_per_second") == 1);
   CHECK(c.origins.at("server.log_level") == file.path() + " line 5");
   // Flag over file with no environment in between.
   CHECK(c.sandbox.flavor == "cloud");
@@ -106,10 +111,13 @@ workers = "four"
 
 [jira]
 insecure = "yes"
-rate_limit_rps = 0.0
+connect_timeout_ms = 5
 no_proxy = ["a", 3]
 headers = "X-A=1"
 url = "ftp://jira.example.com"
+
+[performance.async]
+rate_limit_requests_per_second = 0.0
 )");
   const auto msg = error({"--config", file.path()});
   const auto& p = file.path();
@@ -121,8 +129,10 @@ url = "ftp://jira.example.com"
         std::string::npos);
   CHECK(msg.find("jira.insecure = \"yes\" (from " + p + " line 7): must be true or false") !=
         std::string::npos);
-  CHECK(msg.find("jira.rate_limit_rps = 0.0 (from " + p +
-                 " line 8): must be a number from 0.1 to 10000.0") != std::string::npos);
+  CHECK(msg.find("jira.connect_timeout_ms = 5 (from " + p +
+                 " line 8): must be an integer from 100 to 600000") != std::string::npos);
+  CHECK(msg.find("performance.async.rate_limit_requests_per_second = 0.0 (from " + p +
+                 " line 14): must be a number from 0.1 to 10000.0") != std::string::npos);
   CHECK(msg.find("jira.no_proxy = ") != std::string::npos);
   CHECK(msg.find("(from " + p + " line 9): must be an array of strings") != std::string::npos);
   CHECK(msg.find("jira.headers = *** (from " + p + " line 10): must be a table of string values") !=
@@ -157,6 +167,46 @@ TEST_CASE("bad values from the environment and flags say which variable or flag"
     TempToml file("[server]\nport = 1234\n");
     CHECK_FALSE(run({"--config", file.path(), "--port", "0"}, kUrl).ok());
   }
+}
+
+TEST_CASE("the nested performance, monitoring, logging and http sections, and MiB from the environment") {
+  TempToml file(R"([performance.cache]
+api_cache_ttl_seconds = 5
+l2_path = "/tmp/jira-mcp-cache"
+
+[monitoring]
+min_success_rate = 0.9
+
+[logging.performance]
+log_interval_seconds = 30
+
+[http]
+allowed_origins = ["https://agent.example.com"]
+per_user_credentials = "Required"
+)");
+  const auto s = startup({"--config", file.path()},
+                         with_url({{"JIRA_MAX_MEMORY_MB", "64"}, {"JIRA_CACHE_ENABLED", "false"}}));
+  CHECK(s.config.cache.api_cache_ttl_seconds == 5);
+  CHECK(s.config.cache.l2_path == "/tmp/jira-mcp-cache");
+  CHECK_FALSE(s.config.cache.enabled);
+  CHECK(s.config.monitoring.min_success_rate == doctest::Approx(0.9));
+  CHECK(s.config.perf_log.log_interval_seconds == 30);
+  CHECK(s.config.http.allowed_origins == std::vector<std::string>{"https://agent.example.com"});
+  CHECK(s.config.http.per_user_credentials == "required");
+  CHECK(s.config.performance.max_memory_usage_bytes == 64 * jira_mcp::config::kMiB);
+  CHECK(s.config.origins.at("performance.max_memory_usage_bytes") == "environment variable JIRA_MAX_MEMORY_MB");
+  const auto text = jira_mcp::config::describe(s.config);
+  CHECK(text.find("[performance.cache]\nenabled = false  # from environment variable JIRA_CACHE_ENABLED") != std::string::npos);
+  CHECK(text.find("[logging.performance]\n") != std::string::npos);
+
+  const auto bad = error({}, with_url({{"JIRA_MAX_MEMORY_MB", "1.5"}}));
+  CHECK(bad.find("performance.max_memory_usage_bytes = \"1.5\" (from environment variable JIRA_MAX_MEMORY_MB): "
+                 "must be a whole number of MiB from 16 to 1048576") != std::string::npos);
+  TempToml tls(R"([http]
+tls_cert = ")" + file.path() + R"("
+)");
+  CHECK(error({"--config", tls.path()}, kUrl).find("http.tls_cert is set (from " + tls.path() +
+                                                   " line 2) but http.tls_key is not") != std::string::npos);
 }
 
 TEST_CASE("environment booleans accept true/false/1/0/yes/no in any case") {

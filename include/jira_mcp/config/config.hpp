@@ -56,10 +56,6 @@ struct JiraConfig {
   int connect_timeout_ms = 5000;
   int read_timeout_ms = 30000;
   int request_timeout_ms = 60000;    // whole request including retries' waits
-  int max_connections_per_host = 8;
-  double rate_limit_rps = 10;        // client-side token bucket: refill per second
-  int rate_limit_burst = 20;         // client-side token bucket: capacity
-  int max_concurrency = 8;           // Jira requests in flight at once
   int retry_max_attempts = 4;        // attempts per request, including the first
   int retry_budget_ms = 30000;       // total time spent waiting between retries
 };
@@ -77,6 +73,84 @@ struct ToolsConfig {
   bool read_only = false;                   // write tools are neither listed nor callable
   int max_response_chars = 40000;           // a tool's text output is cut (and says so) past this
   bool confirm_destructive = false;         // ask the user (elicitation) before deleting
+  std::vector<std::string> attachment_dirs; // local files the upload tool may read; empty = none
+  std::size_t max_attachment_bytes = 10 * kMiB;  // largest attachment uploaded or downloaded
+};
+
+// [performance]
+struct PerformanceConfig {
+  std::size_t max_memory_usage_bytes = 100 * kMiB;  // RSS alert threshold (JIRA_MAX_MEMORY_MB)
+  bool object_pooling = true;                      // pooled connections and buffers
+  int object_pool_size = 64;                       // buffers each pool keeps
+  std::size_t string_pool_capacity = 256 * 1024;   // largest buffer a pool keeps, bytes
+};
+
+// [performance.cache]: three tiers. api_cache = issues and per-issue data (short TTL),
+// parsed_cache = search results (shortest), config_cache = metadata (long; the L2 tier).
+struct CacheConfig {
+  bool enabled = true;
+  int api_cache_capacity = 10000;
+  int api_cache_ttl_seconds = 60;
+  std::size_t api_cache_max_bytes = 64 * kMiB;
+  int parsed_cache_capacity = 1000;
+  int parsed_cache_ttl_seconds = 15;
+  std::size_t parsed_cache_max_bytes = 16 * kMiB;
+  int config_cache_capacity = 2000;
+  int config_cache_ttl_seconds = 3600;
+  std::size_t config_cache_max_bytes = 16 * kMiB;
+  std::string l2_path;       // directory of the on-disk metadata tier; empty = off
+  int jitter_percent = 10;   // TTL spread, +/- percent
+  int shards = 16;           // independently locked shards per tier
+  bool single_flight = true; // concurrent identical misses share one request
+};
+
+// [performance.async]
+struct AsyncConfig {
+  int max_concurrent_tasks = 8;        // Jira requests in flight at once
+  int max_connections = 64;            // pooled connections across all users' clients
+  int max_connections_per_host = 8;    // per host and user
+  double rate_limit_requests_per_second = 10;  // client-side token bucket refill
+  int rate_limit_burst = 20;           // client-side token bucket capacity
+};
+
+// [monitoring]: thresholds checked every interval over that interval's window.
+struct MonitoringConfig {
+  bool enabled = true;
+  int interval_seconds = 10;
+  int breach_intervals = 3;       // consecutive breaches before an alert fires
+  int resolve_intervals = 3;      // consecutive healthy intervals before it resolves
+  int min_events = 20;            // fewer tool calls in an interval: rate/latency checks skipped
+  int p95_tool_latency_ms = 5000;
+  double min_success_rate = 0.95;  // tool calls
+  double max_error_rate = 0.05;    // Jira calls
+  int max_requests_per_second = 1000;
+  double min_cache_hit_rate = 0.6;
+  int cache_warmup_lookups = 500;
+  double max_pool_saturation = 0.5;        // share of connection acquisitions that waited
+  double max_rate_limit_wait_ratio = 0.5;  // share of Jira call time spent rate-limited
+};
+
+// [logging.performance]
+struct PerfLogConfig {
+  int log_interval_seconds = 0;  // 0 = no periodic summary
+  bool log_cache_stats = true;
+  bool log_pool_stats = true;
+  int slow_call_ms = 10000;      // 0 = never
+};
+
+// [http]: the Streamable HTTP and legacy SSE transports (server.transport = "http").
+struct HttpConfig {
+  std::vector<std::string> allowed_origins;  // empty = localhost origins
+  std::vector<std::string> allowed_hosts;    // empty = localhost names and the bind address
+  std::string bearer_token;                  // secret; empty = no client authentication
+  std::string per_user_credentials = "off";  // off | optional | required
+  std::string tls_cert, tls_key;             // PEM paths; both or neither
+  std::size_t max_body_bytes = 4 * kMiB;
+  int max_sessions = 2000;
+  int session_idle_timeout_seconds = 1800;
+  int max_streams_per_session = 4;
+  bool stateless = false;
+  bool legacy_sse = true;
 };
 
 struct Config {
@@ -84,6 +158,12 @@ struct Config {
   JiraConfig jira;
   ToolsConfig tools;
   SandboxConfig sandbox;
+  PerformanceConfig performance;
+  CacheConfig cache;
+  AsyncConfig async;
+  MonitoringConfig monitoring;
+  PerfLogConfig perf_log;
+  HttpConfig http;
   std::string config_path;  // the TOML file loaded, empty if none
   // Where each setting that is not at its default came from, by dotted key, e.g.
   // origins["server.port"] == "environment variable JIRA_MCP_PORT". For describe() and doctor.

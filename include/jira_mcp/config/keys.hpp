@@ -62,6 +62,7 @@ struct KeySpec {
   Field field{};
   StringCheck check = nullptr;          // String kinds only
   MapCheck map_check = nullptr;         // StringMap only
+  std::int64_t env_scale = 1;           // Int: an environment value is multiplied by this (MiB)
 };
 
 std::span<const KeySpec> keys();
