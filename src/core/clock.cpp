@@ -1,8 +1,8 @@
-#include "jira_mcp/jira/clock.hpp"
+#include "jira_mcp/core/clock.hpp"
 
 #include <thread>
 
-namespace jira_mcp::jira {
+namespace jira_mcp {
 
 namespace {
 
@@ -59,4 +59,4 @@ Clock::duration FakeClock::total_slept() const {
   return sum;
 }
 
-}  // namespace jira_mcp::jira
+}  // namespace jira_mcp
