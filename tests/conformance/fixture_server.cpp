@@ -3,7 +3,12 @@
 // (`../shared/tools/mcp-conformance --requirements`). It exists to prove the protocol layer
 // against the official suite; it has no Jira in it.
 //
-//   conformance-fixture-server [--log-level LEVEL] [--workers N]
+//   conformance-fixture-server [--log-level LEVEL] [--workers N] [--transport stdio|http]
+//                              [--host HOST] [--port N]
+// With --transport http it serves Streamable HTTP at http://HOST:PORT/mcp (and legacy SSE at
+// /sse) through the real HTTP transport, until SIGINT/SIGTERM.
+#include <pthread.h>
+
 #include <csignal>
 #include <cstring>
 #include <iostream>
@@ -12,6 +17,7 @@
 #include "jira_mcp/core/base64.hpp"
 #include "jira_mcp/core/log.hpp"
 #include "jira_mcp/mcp/dispatcher.hpp"
+#include "jira_mcp/transport/http.hpp"
 #include "jira_mcp/transport/stdio.hpp"
 
 using namespace jira_mcp;
@@ -248,14 +254,23 @@ extern "C" void on_signal(int) {
 int main(int argc, char** argv) {
   std::string level = "warn";
   size_t workers = 4;
+  std::string transport_name = "stdio";
+  transport::HttpOptions http;
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
     if (a == "--log-level" && i + 1 < argc) {
       level = argv[++i];
     } else if (a == "--workers" && i + 1 < argc) {
       workers = std::stoul(argv[++i]);
+    } else if (a == "--transport" && i + 1 < argc) {
+      transport_name = argv[++i];
+    } else if (a == "--host" && i + 1 < argc) {
+      http.host = argv[++i];
+    } else if (a == "--port" && i + 1 < argc) {
+      http.port = std::stoi(argv[++i]);
     } else {
-      std::cerr << "usage: conformance-fixture-server [--log-level LEVEL] [--workers N]\n";
+      std::cerr << "usage: conformance-fixture-server [--log-level LEVEL] [--workers N] "
+                   "[--transport stdio|http] [--host HOST] [--port N]\n";
       return 64;
     }
   }
@@ -270,6 +285,25 @@ int main(int argc, char** argv) {
     return 1;
   }
   mcp::Dispatcher dispatcher(*registry, mcp::ServerInfo{"jira-mcp-conformance-fixture", "Conformance fixture", JIRA_MCP_VERSION, ""});
+  if (transport_name == "http") {
+    // Signals are taken synchronously by this thread (sigwait), so stop() runs on a normal thread.
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGINT);
+    sigaddset(&set, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, &set, nullptr);
+    std::signal(SIGPIPE, SIG_IGN);
+    transport::HttpServer server(dispatcher, http);
+    if (auto st = server.start(); !st) {
+      spdlog::critical("{}", st.error().message);
+      return 1;
+    }
+    spdlog::info("conformance fixture serving http://{}:{}/mcp", http.host, server.port());
+    int sig = 0;
+    sigwait(&set, &sig);
+    server.stop();
+    return 0;
+  }
   transport::StdioOptions options;
   options.workers = workers;
   transport::StdioServer server(dispatcher, options);

@@ -1,0 +1,143 @@
+#pragma once
+// The HTTP transports: Streamable HTTP (MCP 2025-11-25) at /mcp and the legacy HTTP+SSE
+// transport (2024-11-05) at /sse + /messages, plus the ops endpoints /healthz, /readyz and
+// /metrics. The same Dispatcher and Session model as stdio serves every client: one
+// mcp::Session per HTTP session (per POST in stateless mode).
+//
+// Streamable HTTP at /mcp
+//   POST  one JSON-RPC message. A request is answered with application/json, or — when the
+//         client accepts text/event-stream and the method may emit notifications while it runs
+//         (tools/call, prompts/get, resources/read) — with an SSE stream carrying the progress,
+//         log and server-to-client requests of that call, then its response. Notifications and
+//         responses get 202. `Mcp-Session-Id` is assigned at initialize (128 random bits from
+//         OpenSSL's RAND_bytes); a later request without it gets 400, with an unknown or ended
+//         one 404. `MCP-Protocol-Version`: unsupported → 400, absent → 2025-03-26.
+//   GET   opens the session's server→client SSE stream (405 in stateless mode).
+//   DELETE ends the session (its in-flight calls are cancelled, its streams close).
+// Legacy HTTP+SSE (when legacy_sse): GET /sse opens a session and sends an `endpoint` event with
+//   /messages?sessionId=…; POST there gets 202 and the reply comes as an SSE `message` event.
+//
+// Security: every request's Host (and Origin, when present) must be on the allow-lists
+// (default: localhost, 127.0.0.1 and [::1], with no port or the bound port) or gets 403
+// (DNS-rebinding protection). With a bearer token configured, /mcp, /sse and /messages need
+// `Authorization: Bearer <token>` (compared with CRYPTO_memcmp) or get 401 with
+// `WWW-Authenticate: Bearer`. Per-user Jira credentials (X-Jira-Email + X-Jira-Api-Token, or
+// X-Jira-Personal-Access-Token) are read at initialize and bound to the session; a later request
+// presenting different ones gets 403. With PerUserCredentials::required a request without them
+// gets 401 naming the headers. Credentials never appear in logs or error bodies.
+//
+// Threads: cpp-httplib serves each connection on a worker thread from a pool that grows on
+// demand up to max_threads (each open SSE stream holds one while it is open). Handlers run on
+// the worker of the POST that carries the request, so a call's notifications reach that POST's
+// stream; a message a handler sends from another thread, or outside any call, goes to the
+// session's GET stream (dropped when none is open). Legacy /messages requests run on a small
+// worker pool so the POST is acknowledged at once.
+//
+// Lifecycle: start() binds and serves on an owned thread; stop() (idempotent, thread-safe, not
+// async-signal-safe: call it from a normal thread) refuses new requests with 503, closes the
+// GET streams, lets in-flight calls finish and reply, and joins every thread. The destructor
+// calls stop().
+#include <chrono>
+#include <cstddef>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "jira_mcp/core/result.hpp"
+#include "jira_mcp/mcp/dispatcher.hpp"
+
+namespace jira_mcp::transport {
+
+enum class PerUserCredentials { off, optional, required };
+
+// Jira credentials a client presented in request headers. The secrets stay in here; key() is
+// what may be logged or used as a map key.
+struct Identity {
+  std::string email;      // X-Jira-Email (Cloud, with api_token)
+  std::string api_token;  // X-Jira-Api-Token
+  std::string pat;        // X-Jira-Personal-Access-Token (Data Center)
+
+  bool empty() const { return email.empty() && api_token.empty() && pat.empty(); }
+  // "email:<email>#<first 12 hex of SHA-256(token)>" or "pat:#<...>": stable, not a secret.
+  std::string key() const;
+  bool operator==(const Identity&) const = default;
+};
+
+// The identity bound to the session whose message the calling thread is handling, if any.
+// Valid on the handler's thread for the duration of a Dispatcher::handle call made by the HTTP
+// transport; empty elsewhere (stdio, other threads, sessions without credentials).
+const Identity* current_identity();
+
+struct Readiness {
+  bool ready = false;
+  std::string detail;  // one line, shown in the /readyz body; no secrets
+};
+
+struct HttpOptions {
+  std::string host = "127.0.0.1";
+  int port = 8808;  // 0 = any free port (see HttpServer::port())
+  // Exact "host[:port]" values for Host, and "scheme://host[:port]" for Origin; "*" allows
+  // any. Empty: localhost, 127.0.0.1 and [::1], without a port or with the bound port.
+  std::vector<std::string> allowed_origins;
+  std::vector<std::string> allowed_hosts;
+  std::string bearer_token;  // empty: no client authentication
+  PerUserCredentials per_user_credentials = PerUserCredentials::off;
+  std::string tls_cert, tls_key;  // PEM paths; both set: serve HTTPS
+  std::size_t max_body_bytes = 4u << 20;  // larger bodies get 413
+  std::size_t max_sessions = 2000;        // more get 503
+  std::chrono::seconds session_idle_timeout{1800};
+  std::size_t max_streams_per_session = 4;  // concurrent SSE streams (GET and POST); more get 429
+  bool stateless = false;   // no session ids; every POST stands alone
+  bool legacy_sse = true;   // serve /sse and /messages
+  std::size_t max_threads = 2200;  // HTTP worker threads at most (each open stream holds one)
+  std::size_t legacy_workers = 4;  // threads running legacy /messages requests
+  std::size_t legacy_queue = 256;  // legacy requests waiting for a worker before 503
+  // An SSE comment is written on a stream idle this long, so a vanished client is noticed.
+  std::chrono::milliseconds heartbeat{15000};
+  // How often the reaper looks for idle sessions.
+  std::chrono::milliseconds reap_interval{10000};
+  // The clock idle timeouts are measured on; tests inject one.
+  std::function<std::chrono::steady_clock::time_point()> now;
+  // /readyz: called at most once per readiness_cache (the result is cached); absent = ready.
+  std::function<Readiness()> readiness;
+  std::chrono::milliseconds readiness_cache{5000};
+  // /metrics: Prometheus text exposition; absent = 404.
+  std::function<std::string()> metrics;
+};
+
+// Counters for tests and metrics. Read without locks (relaxed).
+struct HttpStats {
+  std::size_t sessions = 0;      // live sessions
+  std::size_t open_streams = 0;  // open SSE streams (GET, POST and legacy)
+  std::size_t threads = 0;       // HTTP worker threads alive
+};
+
+class HttpServer {
+ public:
+  // `dispatcher` must outlive the server.
+  HttpServer(const mcp::Dispatcher& dispatcher, HttpOptions options);
+  ~HttpServer();
+  HttpServer(const HttpServer&) = delete;
+  HttpServer& operator=(const HttpServer&) = delete;
+
+  // Binds and starts serving on an owned thread. Errors: bad TLS files, address in use.
+  Status<Error> start();
+  // Blocks until stop() has finished (from another thread, e.g. a signal watcher).
+  void wait();
+  void stop();
+
+  int port() const;  // the bound port (after start())
+  bool tls() const;
+  HttpStats stats() const;
+  // Ends every session idle longer than session_idle_timeout by the injected clock. The reaper
+  // thread calls this every reap_interval; tests call it directly. Returns how many ended.
+  std::size_t reap_idle_sessions();
+
+ private:
+  class Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace jira_mcp::transport

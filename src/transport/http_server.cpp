@@ -1,0 +1,741 @@
+// The HTTP server: routing, the checks every request passes, and the session table.
+//
+// cpp-httplib runs one connection per worker thread and blocks that thread while a response
+// body is produced, so an SSE stream is a chunked content provider that waits on its session's
+// condition variable for frames (or a heartbeat timeout) and writes them. A POST whose reply is
+// streamed runs its whole call inside the first provider invocation, on the worker thread,
+// with the POST's stream installed as PostStream::current: the call's notifications and
+// server-to-client requests are written to the client as they happen, then the response, and
+// the stream ends. Nothing here parses JSON-RPC beyond the method name; the Dispatcher does.
+#include <spdlog/spdlog.h>
+
+#include <filesystem>
+#include <map>
+
+#include "jira_mcp/core/work_queue.hpp"
+#include "transport/http_detail.hpp"
+#include "transport/http_session.hpp"
+
+namespace jira_mcp::transport {
+
+using detail::HttpSession;
+using detail::PostStream;
+using SessionPtr = std::shared_ptr<HttpSession>;
+
+namespace {
+
+constexpr const char* kSessionHeader = "Mcp-Session-Id";
+constexpr const char* kProtocolHeader = "MCP-Protocol-Version";
+constexpr std::string_view kDefaultProtocol = "2025-03-26";  // when the header is absent
+constexpr const char* kCredentialHeaders =
+    "X-Jira-Email + X-Jira-Api-Token (Jira Cloud) or X-Jira-Personal-Access-Token (Data Center)";
+
+void send_error(httplib::Response& res, int status, int code, const std::string& message) {
+  res.status = status;
+  Json body{{"jsonrpc", "2.0"}, {"error", {{"code", code}, {"message", message}}}, {"id", nullptr}};
+  res.set_content(dump_compact(body), "application/json");
+}
+
+void bad_request(httplib::Response& res, const std::string& message) {
+  send_error(res, 400, mcp::rpc::kInvalidRequest, "Bad Request: " + message);
+}
+
+bool is_mcp_path(const std::string& path) { return path == "/mcp" || path == "/sse" || path == "/messages"; }
+
+// Methods whose handlers may send progress, log messages or server-to-client requests while they
+// run: their reply is streamed when the client accepts text/event-stream.
+bool may_notify(const std::string& method) {
+  return method == "tools/call" || method == "prompts/get" || method == "resources/read";
+}
+
+bool explicitly_accepts(const std::string& accept, std::string_view type) {
+  return accept.find(type) != std::string::npos;
+}
+
+void sse_headers(httplib::Response& res) {
+  res.set_header("Cache-Control", "no-cache");
+  res.set_header("X-Accel-Buffering", "no");
+}
+
+}  // namespace
+
+class HttpServer::Impl {
+ public:
+  Impl(const mcp::Dispatcher& d, HttpOptions o) : dispatcher_(d), options_(std::move(o)) {
+    if (!options_.now) options_.now = [] { return std::chrono::steady_clock::now(); };
+  }
+  ~Impl() { stop(); }
+
+  Status<Error> start();
+  void stop();
+  void wait() {
+    std::unique_lock lock(stop_mu_);
+    stopped_cv_.wait(lock, [&] { return stopped_ || !started_; });
+  }
+  int port() const { return port_; }
+  bool tls() const { return !options_.tls_cert.empty(); }
+  HttpStats stats() const {
+    return {sessions_count_.load(std::memory_order_relaxed), streams_.load(std::memory_order_relaxed),
+            threads_.load(std::memory_order_relaxed)};
+  }
+  std::size_t reap_idle_sessions();
+
+ private:
+  using Req = httplib::Request;
+  using Res = httplib::Response;
+
+  void add_routes();
+  httplib::Server::HandlerResponse check(const Req& req, Res& res);
+  void post_mcp(const Req& req, Res& res);
+  void get_mcp(const Req& req, Res& res);
+  void delete_mcp(const Req& req, Res& res);
+  void get_sse(const Req& req, Res& res);
+  void post_messages(const Req& req, Res& res);
+  void readyz(Res& res);
+  void metrics(Res& res);
+
+  // Answers one request message on `s`, as JSON or as an SSE stream.
+  void answer(const SessionPtr& s, Json msg, const std::string& method, bool stream, Res& res);
+  // The session named by the request, after the identity check; null when `res` holds the error.
+  SessionPtr session_for(const Req& req, Res& res, const std::string& id);
+  Result<Identity, std::string> presented_identity(const Req& req) const;
+  SessionPtr create_session(Identity identity, bool legacy, Res& res);
+  void end_session(const SessionPtr& s);
+  void stream_provider(const SessionPtr& s, httplib::DataSink& sink);
+  std::optional<Json> handle(HttpSession& s, const Json& msg) const {
+    detail::IdentityScope scope(s.identity());
+    return dispatcher_.handle(msg, s.session());
+  }
+
+  const mcp::Dispatcher& dispatcher_;
+  HttpOptions options_;
+  std::unique_ptr<httplib::Server> server_;
+  int port_ = 0;
+  std::atomic<std::size_t> threads_{0}, streams_{0}, sessions_count_{0};
+  std::atomic<bool> stopping_{false};
+
+  std::mutex sessions_mu_;
+  std::map<std::string, SessionPtr> sessions_;
+
+  std::unique_ptr<core::WorkQueue> legacy_pool_;
+  std::jthread listener_;
+  std::jthread reaper_;
+
+  std::mutex stop_mu_;
+  std::condition_variable stopped_cv_;
+  bool started_ = false, stopped_ = false;
+
+  std::mutex ready_mu_;
+  std::optional<Readiness> ready_cached_;
+  std::chrono::steady_clock::time_point ready_at_;
+};
+
+// --- lifecycle --------------------------------------------------------------------------------
+
+Status<Error> HttpServer::Impl::start() {
+  if (tls()) {
+    for (const auto& f : {options_.tls_cert, options_.tls_key}) {
+      std::error_code ec;
+      if (!std::filesystem::is_regular_file(f, ec)) return unexpected(Error{"http", "TLS file not found: " + f});
+    }
+    auto ssl = std::make_unique<httplib::SSLServer>(options_.tls_cert.c_str(), options_.tls_key.c_str());
+    if (!ssl->is_valid()) {
+      return unexpected(Error{"http", "could not load the TLS certificate " + options_.tls_cert + " with its key " +
+                              options_.tls_key + " (PEM files expected, the key unencrypted)"});
+    }
+    server_ = std::move(ssl);
+  } else {
+    if (!options_.tls_key.empty()) return unexpected(Error{"http", "http.tls_key is set without http.tls_cert"});
+    server_ = std::make_unique<httplib::Server>();
+  }
+  server_->new_task_queue = [this] { return new detail::ElasticPool(options_.max_threads, threads_); };
+  server_->set_payload_max_length(options_.max_body_bytes);
+  add_routes();
+  if (options_.port == 0) {
+    port_ = server_->bind_to_any_port(options_.host);
+    if (port_ <= 0) return unexpected(Error{"http", "could not listen on " + options_.host + " (any port)"});
+  } else {
+    if (!server_->bind_to_port(options_.host, options_.port)) {
+      return unexpected(Error{"http", "could not listen on " + options_.host + ":" + std::to_string(options_.port) +
+                              " (address in use, or not allowed)"});
+    }
+    port_ = options_.port;
+  }
+  legacy_pool_ = std::make_unique<core::WorkQueue>(options_.legacy_workers, options_.legacy_queue);
+  {
+    std::lock_guard lock(stop_mu_);
+    started_ = true;
+  }
+  listener_ = std::jthread([this] {
+    if (!server_->listen_after_bind()) spdlog::error("the HTTP listener stopped with an error");
+  });
+  reaper_ = std::jthread([this](std::stop_token st) {
+    std::mutex m;
+    std::condition_variable_any cv;
+    std::unique_lock lock(m);
+    while (!cv.wait_for(lock, st, options_.reap_interval, [] { return false; })) {
+      if (st.stop_requested()) break;
+      if (auto n = reap_idle_sessions(); n > 0) spdlog::info("ended {} idle HTTP session(s)", n);
+    }
+  });
+  return Ok{};
+}
+
+void HttpServer::Impl::stop() {
+  {
+    std::lock_guard lock(stop_mu_);
+    if (!started_ || stopped_ || stopping_.exchange(true)) return;
+  }
+  spdlog::info("HTTP server stopping: new requests are refused; in-flight calls finish");
+  std::vector<SessionPtr> all;
+  {
+    std::lock_guard lock(sessions_mu_);
+    for (auto& [id, s] : sessions_) all.push_back(s);
+  }
+  for (auto& s : all) {
+    s->session().end_of_input();  // a call waiting on the client (elicitation) gives up now
+    { std::lock_guard lock(s->mu); }
+    s->cv.notify_all();           // GET streams see stopping_ and end
+  }
+  server_->stop();
+  if (listener_.joinable()) listener_.join();  // joins the workers: in-flight POSTs have replied
+  legacy_pool_.reset();                         // finishes queued legacy requests
+  reaper_.request_stop();
+  if (reaper_.joinable()) reaper_.join();
+  {
+    std::lock_guard lock(sessions_mu_);
+    all.clear();
+    for (auto& [id, s] : sessions_) all.push_back(s);
+    sessions_.clear();
+    sessions_count_.store(0, std::memory_order_relaxed);
+  }
+  for (auto& s : all) s->end();
+  {
+    std::lock_guard lock(stop_mu_);
+    stopped_ = true;
+  }
+  stopped_cv_.notify_all();
+}
+
+std::size_t HttpServer::Impl::reap_idle_sessions() {
+  const auto now = options_.now();
+  std::vector<SessionPtr> idle;
+  {
+    std::lock_guard lock(sessions_mu_);
+    for (auto it = sessions_.begin(); it != sessions_.end();) {
+      auto& s = it->second;
+      std::lock_guard slock(s->mu);
+      if (s->streams == 0 && s->busy == 0 && now - s->last_active > options_.session_idle_timeout) {
+        idle.push_back(s);
+        it = sessions_.erase(it);
+      } else {
+        ++it;
+      }
+    }
+    sessions_count_.store(sessions_.size(), std::memory_order_relaxed);
+  }
+  for (auto& s : idle) s->end();
+  return idle.size();
+}
+
+// --- routing and checks -----------------------------------------------------------------------
+
+void HttpServer::Impl::add_routes() {
+  auto& s = *server_;
+  s.set_pre_routing_handler([this](const Req& req, Res& res) { return check(req, res); });
+  s.Post("/mcp", [this](const Req& req, Res& res) { post_mcp(req, res); });
+  s.Get("/mcp", [this](const Req& req, Res& res) { get_mcp(req, res); });
+  s.Delete("/mcp", [this](const Req& req, Res& res) { delete_mcp(req, res); });
+  if (options_.legacy_sse) {
+    s.Get("/sse", [this](const Req& req, Res& res) { get_sse(req, res); });
+    s.Post("/messages", [this](const Req& req, Res& res) { post_messages(req, res); });
+  }
+  s.Get("/healthz", [](const Req&, Res& res) { res.set_content("ok\n", "text/plain"); });
+  s.Get("/readyz", [this](const Req&, Res& res) { readyz(res); });
+  s.Get("/metrics", [this](const Req&, Res& res) { metrics(res); });
+  // Bodies for the errors httplib produces itself (413, 404, 405 ...).
+  s.set_error_handler(httplib::Server::HandlerWithResponse([](const Req& req, Res& res) {
+    if (!res.body.empty()) return httplib::Server::HandlerResponse::Unhandled;
+    std::string msg = res.status == 413   ? "Payload Too Large: the body exceeds http.max_body_bytes"
+                      : res.status == 404 ? "Not Found: " + req.path + " (MCP is served at /mcp)"
+                                          : "HTTP error " + std::to_string(res.status);
+    send_error(res, res.status, mcp::rpc::kInvalidRequest, msg);
+    return httplib::Server::HandlerResponse::Handled;
+  }));
+  s.set_exception_handler([](const Req& req, Res& res, std::exception_ptr ep) {
+    std::string what = "unknown exception";
+    try {
+      if (ep) std::rethrow_exception(ep);
+    } catch (const std::exception& e) {
+      what = e.what();
+    } catch (...) {
+    }
+    spdlog::error("HTTP {} {}: internal error: {}", req.method, req.path, what);
+    send_error(res, 500, mcp::rpc::kInternalError, "Internal error; see the server log");
+  });
+  s.set_logger([](const Req& req, const Res& res) {
+    if (res.status >= 400) {
+      spdlog::warn("HTTP {} {} {} from {}: {}", res.status, req.method, req.path, req.remote_addr,
+                   res.body.substr(0, 300));
+    } else {
+      spdlog::debug("HTTP {} {} {}", res.status, req.method, req.path);
+    }
+  });
+}
+
+httplib::Server::HandlerResponse HttpServer::Impl::check(const Req& req, Res& res) {
+  using HR = httplib::Server::HandlerResponse;
+  auto refuse = [&](int status, int code, const std::string& message) {
+    send_error(res, status, code, message);
+    res.set_header("Connection", "close");  // the body may be unread
+    return HR::Handled;
+  };
+  if (stopping_.load()) return refuse(503, mcp::rpc::kServerBusy, "Service Unavailable: the server is shutting down");
+  const std::string host = req.get_header_value("Host");
+  if (!detail::host_allowed(host, options_.allowed_hosts, port_)) {
+    return refuse(403, mcp::rpc::kInvalidRequest,
+                  "Forbidden: Host '" + host.substr(0, 100) +
+                      "' is not allowed (DNS-rebinding protection); list it in http.allowed_hosts");
+  }
+  if (req.has_header("Origin")) {
+    const std::string origin = req.get_header_value("Origin");
+    if (!detail::origin_allowed(origin, options_.allowed_origins, port_)) {
+      return refuse(403, mcp::rpc::kInvalidRequest,
+                    "Forbidden: Origin '" + origin.substr(0, 100) +
+                        "' is not allowed (DNS-rebinding protection); list it in http.allowed_origins");
+    }
+  }
+  if (!is_mcp_path(req.path)) return HR::Unhandled;
+  if (!options_.bearer_token.empty() &&
+      !detail::bearer_matches(req.get_header_value("Authorization"), options_.bearer_token)) {
+    res.set_header("WWW-Authenticate", "Bearer realm=\"jira-mcp\"");
+    return refuse(401, mcp::rpc::kInvalidRequest,
+                  "Unauthorized: send the server's token as 'Authorization: Bearer <token>'");
+  }
+  if (options_.per_user_credentials != PerUserCredentials::off && req.method != "DELETE") {
+    auto id = detail::identity_from(req);
+    if (!id) return refuse(400, mcp::rpc::kInvalidRequest, "Bad Request: " + id.error());
+    if (options_.per_user_credentials == PerUserCredentials::required && id->empty()) {
+      res.set_header("WWW-Authenticate", "Bearer realm=\"jira-mcp\"");
+      return refuse(401, mcp::rpc::kInvalidRequest,
+                    std::string("Unauthorized: this server needs your Jira credentials in the headers ") +
+                        kCredentialHeaders);
+    }
+  }
+  return HR::Unhandled;
+}
+
+Result<Identity, std::string> HttpServer::Impl::presented_identity(const Req& req) const {
+  if (options_.per_user_credentials == PerUserCredentials::off) return Identity{};
+  return detail::identity_from(req);  // format already checked in check()
+}
+
+SessionPtr HttpServer::Impl::session_for(const Req& req, Res& res, const std::string& id) {
+  SessionPtr s;
+  {
+    std::lock_guard lock(sessions_mu_);
+    if (auto it = sessions_.find(id); it != sessions_.end()) s = it->second;
+  }
+  if (!s) {
+    send_error(res, 404, mcp::rpc::kInvalidRequest,
+               "Not Found: no such session (it ended or never existed); initialize a new one");
+    return nullptr;
+  }
+  auto presented = presented_identity(req);
+  if (presented && !presented->empty() && !(*presented == s->identity())) {
+    send_error(res, 403, mcp::rpc::kInvalidRequest,
+               "Forbidden: these Jira credentials are not the ones this session was initialized with; "
+               "a session cannot switch identity");
+    return nullptr;
+  }
+  std::lock_guard lock(s->mu);
+  s->last_active = options_.now();
+  return s;
+}
+
+SessionPtr HttpServer::Impl::create_session(Identity identity, bool legacy, Res& res) {
+  std::lock_guard lock(sessions_mu_);
+  if (sessions_.size() >= options_.max_sessions) {
+    send_error(res, 503, mcp::rpc::kServerBusy,
+               "Service Unavailable: the server holds its maximum of " + std::to_string(options_.max_sessions) +
+                   " sessions (http.max_sessions); end unused sessions with DELETE or retry later");
+    return nullptr;
+  }
+  auto s = std::make_shared<HttpSession>(detail::new_session_id(), std::move(identity), legacy, options_.now());
+  sessions_.emplace(s->id(), s);
+  sessions_count_.store(sessions_.size(), std::memory_order_relaxed);
+  return s;
+}
+
+void HttpServer::Impl::end_session(const SessionPtr& s) {
+  {
+    std::lock_guard lock(sessions_mu_);
+    if (auto it = sessions_.find(s->id()); it != sessions_.end() && it->second == s) sessions_.erase(it);
+    sessions_count_.store(sessions_.size(), std::memory_order_relaxed);
+  }
+  s->end();
+}
+
+// --- Streamable HTTP --------------------------------------------------------------------------
+
+void HttpServer::Impl::post_mcp(const Req& req, Res& res) {
+  const std::string content_type = req.get_header_value("Content-Type");
+  if (content_type.find("application/json") == std::string::npos) {
+    send_error(res, 415, mcp::rpc::kInvalidRequest, "Unsupported Media Type: the body must be application/json");
+    return;
+  }
+  const std::string accept = req.get_header_value("Accept");
+  if (!detail::accepts(accept, "application/json")) {
+    send_error(res, 406, mcp::rpc::kInvalidRequest,
+               "Not Acceptable: the client must accept application/json and text/event-stream");
+    return;
+  }
+  const std::string version = req.get_header_value(kProtocolHeader);
+  auto parsed = dispatcher_.parse(req.body);
+  if (auto* err = std::get_if<std::string>(&parsed)) {
+    res.status = 400;
+    res.set_content(*err, "application/json");
+    return;
+  }
+  Json msg = std::move(std::get<Json>(parsed));
+  if (!msg.is_object()) {
+    bad_request(res, "the body must be one JSON-RPC message (batches are not supported)");
+    return;
+  }
+  const std::string method = msg.value("method", Json("")).is_string() ? msg.value("method", "") : "";
+  const bool is_init = method == "initialize";
+  if (!is_init && !version.empty() && !mcp::is_supported_protocol_version(version)) {
+    bad_request(res, "unsupported MCP-Protocol-Version '" + version.substr(0, 40) + "' (supported: 2025-11-25, "
+                                                                                   "2025-06-18, 2025-03-26)");
+    return;
+  }
+  const bool stream = explicitly_accepts(accept, "text/event-stream") && may_notify(method);
+  auto identity = presented_identity(req);
+  if (!identity) {
+    bad_request(res, identity.error());
+    return;
+  }
+
+  if (options_.stateless) {
+    // Every POST stands alone: a throwaway session, initialized as the header says.
+    auto s = std::make_shared<HttpSession>(std::string(), std::move(*identity), false, options_.now());
+    if (!is_init) {
+      s->session().set_initialized(version.empty() ? std::string(kDefaultProtocol) : version, Json::object(),
+                                   Json::object());
+    }
+    if (!mcp::Dispatcher::is_request(msg)) {
+      auto reply = handle(*s, msg);
+      res.status = reply ? 400 : 202;
+      if (reply) res.set_content(dump_compact(*reply), "application/json");
+      return;
+    }
+    answer(s, std::move(msg), method, stream, res);
+    return;
+  }
+
+  const std::string sid = req.get_header_value(kSessionHeader);
+  if (is_init) {
+    if (!sid.empty()) {
+      bad_request(res, "initialize must not carry Mcp-Session-Id; the server assigns one");
+      return;
+    }
+    auto s = create_session(std::move(*identity), false, res);
+    if (!s) return;
+    auto reply = handle(*s, msg);
+    if (!reply || reply->contains("error")) {
+      end_session(s);
+      res.status = reply ? 200 : 400;
+      if (reply) res.set_content(dump_compact(*reply), "application/json");
+      return;
+    }
+    res.set_header(kSessionHeader, s->id());
+    res.set_content(dump_compact(*reply), "application/json");
+    spdlog::info("HTTP session {}… started{}", s->id().substr(0, 8),
+                 s->identity().empty() ? "" : " for " + s->identity().key());
+    return;
+  }
+  if (sid.empty()) {
+    bad_request(res, "the Mcp-Session-Id header is required (send initialize first to get one)");
+    return;
+  }
+  auto s = session_for(req, res, sid);
+  if (!s) return;
+  if (!mcp::Dispatcher::is_request(msg)) {
+    auto reply = handle(*s, msg);
+    res.status = reply ? 400 : 202;
+    if (reply) res.set_content(dump_compact(*reply), "application/json");
+    return;
+  }
+  answer(s, std::move(msg), method, stream, res);
+}
+
+void HttpServer::Impl::answer(const SessionPtr& s, Json msg, const std::string& method, bool stream, Res& res) {
+  {
+    std::lock_guard lock(s->mu);
+    ++s->busy;
+    if (stream && s->streams >= options_.max_streams_per_session) stream = false;  // reply as JSON
+    if (stream) ++s->streams;
+  }
+  if (!stream) {
+    auto reply = handle(*s, msg);
+    {
+      std::lock_guard lock(s->mu);
+      --s->busy;
+      s->last_active = options_.now();
+    }
+    if (reply) {
+      res.set_content(dump_compact(*reply), "application/json");
+    } else {
+      res.status = 202;
+    }
+    return;
+  }
+  streams_.fetch_add(1, std::memory_order_relaxed);
+  sse_headers(res);
+  auto ran = std::make_shared<bool>(false);
+  res.set_chunked_content_provider(
+      "text/event-stream",
+      [this, s, ran, m = std::move(msg), method](size_t, httplib::DataSink& sink) {
+        if (*ran) {
+          sink.done();
+          return true;
+        }
+        *ran = true;
+        PostStream ps{s.get(), &sink};
+        PostStream::current = &ps;
+        auto reply = handle(*s, m);
+        PostStream::current = nullptr;
+        if (reply) ps.write(detail::sse_frame("message", dump_compact(*reply)));
+        if (ps.broken) spdlog::info("the client closed the stream of a {} call before its reply", method);
+        sink.done();
+        return true;
+      },
+      [this, s](bool) {
+        {
+          std::lock_guard lock(s->mu);
+          --s->busy;
+          --s->streams;
+          s->last_active = options_.now();
+        }
+        streams_.fetch_sub(1, std::memory_order_relaxed);
+      });
+}
+
+void HttpServer::Impl::stream_provider(const SessionPtr& s, httplib::DataSink& sink) {
+  std::deque<std::string> frames;
+  bool end = false;
+  {
+    std::unique_lock lock(s->mu);
+    s->cv.wait_for(lock, options_.heartbeat, [&] { return !s->outbox.empty() || s->ended || stopping_.load(); });
+    frames.swap(s->outbox);
+    end = s->ended || stopping_.load();
+  }
+  if (frames.empty() && !end) frames.push_back(": keepalive\n\n");
+  for (const auto& f : frames) {
+    if (!sink.write(f.data(), f.size())) return;  // the client is gone; the provider's caller ends
+  }
+  if (end) sink.done();
+}
+
+void HttpServer::Impl::get_mcp(const Req& req, Res& res) {
+  if (options_.stateless) {
+    res.set_header("Allow", "POST");
+    send_error(res, 405, mcp::rpc::kInvalidRequest, "Method Not Allowed: this server is stateless (no GET stream)");
+    return;
+  }
+  if (!explicitly_accepts(req.get_header_value("Accept"), "text/event-stream")) {
+    send_error(res, 406, mcp::rpc::kInvalidRequest, "Not Acceptable: a GET stream needs Accept: text/event-stream");
+    return;
+  }
+  const std::string version = req.get_header_value(kProtocolHeader);
+  if (!version.empty() && !mcp::is_supported_protocol_version(version)) {
+    bad_request(res, "unsupported MCP-Protocol-Version '" + version.substr(0, 40) + "'");
+    return;
+  }
+  const std::string sid = req.get_header_value(kSessionHeader);
+  if (sid.empty()) {
+    bad_request(res, "the Mcp-Session-Id header is required");
+    return;
+  }
+  auto s = session_for(req, res, sid);
+  if (!s) return;
+  {
+    std::lock_guard lock(s->mu);
+    if (s->get_open) {
+      send_error(res, 409, mcp::rpc::kInvalidRequest, "Conflict: this session already has a GET stream open");
+      return;
+    }
+    if (s->streams >= options_.max_streams_per_session) {
+      send_error(res, 429, mcp::rpc::kServerBusy,
+                 "Too Many Requests: the session has " + std::to_string(s->streams) +
+                     " streams open (http.max_streams_per_session)");
+      return;
+    }
+    s->get_open = true;
+    ++s->streams;
+  }
+  streams_.fetch_add(1, std::memory_order_relaxed);
+  sse_headers(res);
+  res.set_chunked_content_provider(
+      "text/event-stream",
+      [this, s](size_t, httplib::DataSink& sink) {
+        stream_provider(s, sink);
+        return true;
+      },
+      [this, s](bool) {
+        {
+          std::lock_guard lock(s->mu);
+          s->get_open = false;
+          --s->streams;
+          s->outbox.clear();
+          s->last_active = options_.now();
+        }
+        streams_.fetch_sub(1, std::memory_order_relaxed);
+      });
+}
+
+void HttpServer::Impl::delete_mcp(const Req& req, Res& res) {
+  if (options_.stateless) {
+    res.set_header("Allow", "POST");
+    send_error(res, 405, mcp::rpc::kInvalidRequest, "Method Not Allowed: this server is stateless (no sessions)");
+    return;
+  }
+  const std::string sid = req.get_header_value(kSessionHeader);
+  if (sid.empty()) {
+    bad_request(res, "the Mcp-Session-Id header is required");
+    return;
+  }
+  auto s = session_for(req, res, sid);
+  if (!s) return;
+  end_session(s);
+  spdlog::info("HTTP session {}… ended by the client", sid.substr(0, 8));
+  res.status = 200;
+}
+
+// --- legacy HTTP+SSE (2024-11-05) -------------------------------------------------------------
+
+void HttpServer::Impl::get_sse(const Req& req, Res& res) {
+  auto identity = presented_identity(req);
+  if (!identity) {
+    bad_request(res, identity.error());
+    return;
+  }
+  auto s = create_session(std::move(*identity), true, res);
+  if (!s) return;
+  {
+    std::lock_guard lock(s->mu);
+    s->get_open = true;
+    ++s->streams;
+    s->outbox.push_back(detail::sse_frame("endpoint", "/messages?sessionId=" + s->id()));
+  }
+  streams_.fetch_add(1, std::memory_order_relaxed);
+  sse_headers(res);
+  res.set_chunked_content_provider(
+      "text/event-stream",
+      [this, s](size_t, httplib::DataSink& sink) {
+        stream_provider(s, sink);
+        return true;
+      },
+      [this, s](bool) {
+        {
+          std::lock_guard lock(s->mu);
+          s->get_open = false;
+          --s->streams;
+        }
+        streams_.fetch_sub(1, std::memory_order_relaxed);
+        end_session(s);  // a legacy session lives as long as its stream
+      });
+}
+
+void HttpServer::Impl::post_messages(const Req& req, Res& res) {
+  const std::string sid = req.get_param_value("sessionId");
+  if (sid.empty()) {
+    bad_request(res, "the sessionId query parameter is required (from the /sse endpoint event)");
+    return;
+  }
+  auto s = session_for(req, res, sid);
+  if (!s) return;
+  if (!s->legacy()) {
+    send_error(res, 404, mcp::rpc::kInvalidRequest, "Not Found: not a legacy SSE session");
+    return;
+  }
+  auto parsed = dispatcher_.parse(req.body);
+  if (auto* err = std::get_if<std::string>(&parsed)) {
+    res.status = 400;
+    res.set_content(*err, "application/json");
+    return;
+  }
+  Json msg = std::move(std::get<Json>(parsed));
+  const bool is_init = msg.is_object() && msg.value("method", Json()) == "initialize";
+  if (!mcp::Dispatcher::is_request(msg) || is_init) {
+    // Cheap, and order matters (initialize before what follows; an answer to a waiting call).
+    if (auto reply = handle(*s, msg)) s->push(detail::sse_frame("message", dump_compact(*reply)));
+    res.status = 202;
+    res.set_content("Accepted", "text/plain");
+    return;
+  }
+  {
+    std::lock_guard lock(s->mu);
+    ++s->busy;
+  }
+  auto task = [this, s, m = std::move(msg)] {
+    auto reply = handle(*s, m);
+    if (reply) s->push(detail::sse_frame("message", dump_compact(*reply)));
+    std::lock_guard lock(s->mu);
+    --s->busy;
+  };
+  if (!legacy_pool_->try_submit(std::move(task))) {
+    {
+      std::lock_guard lock(s->mu);
+      --s->busy;
+    }
+    send_error(res, 503, mcp::rpc::kServerBusy, "Service Unavailable: too many requests in flight; retry shortly");
+    return;
+  }
+  res.status = 202;
+  res.set_content("Accepted", "text/plain");
+}
+
+// --- ops --------------------------------------------------------------------------------------
+
+void HttpServer::Impl::readyz(Res& res) {
+  Readiness r{true, "no readiness check configured"};
+  if (options_.readiness) {
+    std::lock_guard lock(ready_mu_);  // one probe at a time; the others use its answer
+    const auto now = options_.now();
+    if (!ready_cached_ || now - ready_at_ >= options_.readiness_cache) {
+      ready_cached_ = options_.readiness();
+      ready_at_ = now;
+    }
+    r = *ready_cached_;
+  }
+  res.status = r.ready ? 200 : 503;
+  res.set_content((r.ready ? "ready: " : "not ready: ") + r.detail + "\n", "text/plain");
+}
+
+void HttpServer::Impl::metrics(Res& res) {
+  const auto st = stats();
+  std::string body = options_.metrics ? options_.metrics() : std::string();
+  body += "# HELP jira_mcp_http_sessions Live MCP HTTP sessions.\n# TYPE jira_mcp_http_sessions gauge\n"
+          "jira_mcp_http_sessions " + std::to_string(st.sessions) +
+          "\n# HELP jira_mcp_http_open_streams Open SSE streams.\n# TYPE jira_mcp_http_open_streams gauge\n"
+          "jira_mcp_http_open_streams " + std::to_string(st.open_streams) +
+          "\n# HELP jira_mcp_http_threads HTTP worker threads.\n# TYPE jira_mcp_http_threads gauge\n"
+          "jira_mcp_http_threads " + std::to_string(st.threads) + "\n";
+  res.set_content(body, "text/plain; version=0.0.4");
+}
+
+// --- the public face --------------------------------------------------------------------------
+
+HttpServer::HttpServer(const mcp::Dispatcher& dispatcher, HttpOptions options)
+    : impl_(std::make_unique<Impl>(dispatcher, std::move(options))) {}
+HttpServer::~HttpServer() = default;
+Status<Error> HttpServer::start() { return impl_->start(); }
+void HttpServer::wait() { impl_->wait(); }
+void HttpServer::stop() { impl_->stop(); }
+int HttpServer::port() const { return impl_->port(); }
+bool HttpServer::tls() const { return impl_->tls(); }
+HttpStats HttpServer::stats() const { return impl_->stats(); }
+std::size_t HttpServer::reap_idle_sessions() { return impl_->reap_idle_sessions(); }
+
+}  // namespace jira_mcp::transport
