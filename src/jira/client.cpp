@@ -10,9 +10,11 @@
 #include <atomic>
 #include <random>
 
+#include "cached.hpp"
 #include "executor.hpp"
 #include "jira_mcp/core/log.hpp"
 #include "jira_mcp/jira/retry.hpp"
+#include "jira_mcp/monitor/trace.hpp"
 
 namespace jira_mcp::jira {
 
@@ -63,6 +65,7 @@ struct Client::Impl {
         limiter(RateLimitOptions{options.rate_rps, options.rate_burst, options.max_concurrency}, clock),
         retry{options.retry_attempts, options.retry_budget, options.retry_base_delay, options.retry_max_delay},
         rng(options.jitter_seed ? options.jitter_seed : std::random_device{}()),
+        cache_layer(options.cache, options),
         executor(options.executor_threads) {
     if (options.deployment == DeploymentMode::cloud) deployment = Deployment::cloud;
     if (options.deployment == DeploymentMode::datacenter) deployment = Deployment::datacenter;
@@ -107,6 +110,8 @@ struct Client::Impl {
   }
 
   Result<Response, JiraError> send(const Request& r);
+  // The attempts loop; fills `tally` (waits, round trips, attempts, 429s) when not null.
+  Result<Response, JiraError> send_attempts(const Request& r, monitor::JiraCall* tally);
 
   ClientOptions options;
   std::shared_ptr<Clock> clock;
@@ -120,10 +125,25 @@ struct Client::Impl {
   std::mutex deployment_mu;
   std::optional<Deployment> deployment;
   std::atomic<std::uint64_t> calls{0}, attempts{0}, retries{0}, failures{0};
+  detail::CacheLayer cache_layer;
   detail::Executor executor;  // last: its threads are joined before anything they use dies
 };
 
+// Reports each call to options.on_call; without an observer, nothing is measured.
 Result<Response, JiraError> Client::Impl::send(const Request& r) {
+  if (!options.on_call) return send_attempts(r, nullptr);
+  monitor::JiraCall tally;
+  tally.method = r.method;
+  tally.path = r.path;
+  const auto start = clock->now();
+  auto res = send_attempts(r, &tally);
+  tally.elapsed = clock->now() - start;
+  tally.status = res ? res->status : res.error().http_status;
+  options.on_call(tally);
+  return res;
+}
+
+Result<Response, JiraError> Client::Impl::send_attempts(const Request& r, monitor::JiraCall* tally) {
   ++calls;
   const bool idempotent = r.idempotent.value_or(r.method != "POST");
   const HttpRequest http = build(r);
@@ -135,7 +155,9 @@ Result<Response, JiraError> Client::Impl::send(const Request& r) {
   int attempt = 0;
   for (;;) {
     ++attempt;
+    const auto gate = clock->now();
     Result<RateLimiter::Permit, RateLimitRefusal> permit = limiter.acquire(hard_deadline);
+    if (tally) tally->waited += clock->now() - gate;
     if (!permit) {
       JiraError e;
       if (permit.error().paused_by_429) {
@@ -149,7 +171,13 @@ Result<Response, JiraError> Client::Impl::send(const Request& r) {
       return unexpected(finish(std::move(e), r, attempt - 1));
     }
     ++attempts;
+    const auto sent = clock->now();
     auto res = transport->send(http, Deadline::after(hard_deadline - clock->now()));
+    if (tally) {
+      tally->round_trip += clock->now() - sent;
+      ++tally->attempts;
+      if (res && res->status == 429) ++tally->throttled;
+    }
     { RateLimiter::Permit done = std::move(*permit); }  // frees the slot before any backoff sleep
 
     AttemptOutcome outcome;
@@ -228,17 +256,39 @@ Result<std::unique_ptr<Client>, JiraError> Client::create(ClientOptions options,
   return std::unique_ptr<Client>(new Client(std::move(impl)));
 }
 
-Result<Response, JiraError> Client::send(const Request& request) { return impl_->send(request); }
+Result<Response, JiraError> Client::send(const Request& request) {
+  auto res = impl_->send(request);
+  impl_->cache_layer.after_write(request);
+  return res;
+}
 
 ResponseFuture Client::send_async(Request request) {
-  return impl_->executor.submit([impl = impl_.get(), r = std::move(request)] { return impl->send(r); });
+  // The caller's trace (monitor/trace.hpp) follows the call to the executor thread.
+  return impl_->executor.submit([impl = impl_.get(), r = std::move(request), trace = monitor::current_trace()] {
+    monitor::TraceScope scope(trace);
+    auto res = impl->send(r);
+    impl->cache_layer.after_write(r);
+    return res;
+  });
 }
 
 Result<Response, JiraError> Client::get(const std::string& path, const Query& query) {
   Request r;
   r.path = path;
   r.query = query;
-  return send(r);
+  if (!impl_->cache_layer.caches(r)) return send(r);
+  auto doc = impl_->cache_layer.read(r, FreshScope::active(), [&] { return impl_->send(r); });
+  if (!doc) return unexpected(std::move(doc).error());
+  return detail::CacheLayer::as_response(**doc);
+}
+
+Result<std::shared_ptr<const Json>, JiraError> Client::get_json(const std::string& path, const Query& query,
+                                                                Freshness freshness) {
+  Request r;
+  r.path = path;
+  r.query = query;
+  const bool fresh = freshness == Freshness::fresh || FreshScope::active();
+  return impl_->cache_layer.read(r, fresh, [&] { return impl_->send(r); });
 }
 
 namespace {
@@ -255,7 +305,23 @@ Request json_request(std::string method, const std::string& path, const Json& bo
 Result<Response, JiraError> Client::post(const std::string& path, const Json& body, bool idempotent) {
   Request r = json_request("POST", path, body);
   r.idempotent = idempotent;
-  return send(r);
+  if (!idempotent || !impl_->cache_layer.caches(r)) return send(r);
+  auto doc = impl_->cache_layer.read(r, FreshScope::active(), [&] { return impl_->send(r); });
+  if (!doc) return unexpected(std::move(doc).error());
+  return detail::CacheLayer::as_response(**doc);
+}
+
+Result<std::shared_ptr<const Json>, JiraError> Client::search_json(const std::string& path, const Json& body,
+                                                                   Freshness freshness) {
+  Request r = json_request("POST", path, body);
+  r.idempotent = true;
+  if (!impl_->cache_layer.caches(r)) {
+    auto res = send(r);  // not a search: sent as is (and a write invalidates)
+    if (!res) return unexpected(std::move(res).error());
+    return impl_->cache_layer.read(r, true, [&] { return res; });
+  }
+  const bool fresh = freshness == Freshness::fresh || FreshScope::active();
+  return impl_->cache_layer.read(r, fresh, [&] { return impl_->send(r); });
 }
 
 Result<Response, JiraError> Client::put(const std::string& path, const Json& body) {
@@ -271,10 +337,12 @@ Result<Response, JiraError> Client::del(const std::string& path, const Query& qu
 }
 
 ResponseFuture Client::get_async(const std::string& path, const Query& query) {
-  Request r;
-  r.path = path;
-  r.query = query;
-  return send_async(std::move(r));
+  // Through get(), so the cache and the caller's FreshScope apply on the executor thread too.
+  return impl_->executor.submit([this, path, query, fresh = FreshScope::active(), trace = monitor::current_trace()] {
+    monitor::TraceScope scope(trace);
+    FreshScope fresh_scope(fresh);
+    return get(path, query);
+  });
 }
 
 ResponseFuture Client::post_async(const std::string& path, const Json& body, bool idempotent) {
@@ -371,7 +439,12 @@ Result<std::string, JiraError> Client::api_prefix() {
 }
 
 std::future<Result<SearchPage, JiraError>> Client::search_async(SearchRequest request) {
-  return impl_->executor.submit([this, r = std::move(request)] { return search(r); });
+  return impl_->executor.submit([this, r = std::move(request), trace = monitor::current_trace(),
+                                 fresh = FreshScope::active()] {
+    monitor::TraceScope scope(trace);
+    FreshScope fresh_scope(fresh);
+    return search(r);
+  });
 }
 
 ClientStats Client::stats() const {

@@ -99,29 +99,24 @@ Result<SearchPage, JiraError> Client::search(const SearchRequest& request) {
   if (*d == Deployment::cloud) {
     if (!request.cursor.token.empty()) body["nextPageToken"] = request.cursor.token;
     if (!request.expand.empty()) body["expand"] = join(request.expand);  // a string on Cloud
-    auto res = post("/rest/api/3/search/jql", body, /*idempotent=*/true);
-    if (!res) return unexpected(res.error());
-    auto json = res->json();
+    // Searches read through the cache (ClientOptions::cache) as parsed documents.
+    auto json = search_json("/rest/api/3/search/jql", body);
     if (!json) return unexpected(json.error());
-    auto page = parse_cloud_search_page(*json);
+    auto page = parse_cloud_search_page(**json);
     if (!page) return page;
     if (request.want_total) {
-      auto count = post("/rest/api/3/search/approximate-count", Json{{"jql", request.jql}}, true);
-      if (!count) return unexpected(count.error());
-      auto cj = count->json();
+      auto cj = search_json("/rest/api/3/search/approximate-count", Json{{"jql", request.jql}});
       if (!cj) return unexpected(cj.error());
-      if (auto c = cj->is_object() ? int_field(*cj, "count") : std::nullopt) page->total = *c;
+      if (auto c = (*cj)->is_object() ? int_field(**cj, "count") : std::nullopt) page->total = *c;
     }
     return page;
   }
 
   body["startAt"] = request.cursor.offset;
   if (!request.expand.empty()) body["expand"] = request.expand;  // an array on Data Center
-  auto res = post("/rest/api/2/search", body, /*idempotent=*/true);
-  if (!res) return unexpected(res.error());
-  auto json = res->json();
+  auto json = search_json("/rest/api/2/search", body);
   if (!json) return unexpected(json.error());
-  return parse_dc_search_page(*json, request.cursor.offset);
+  return parse_dc_search_page(**json, request.cursor.offset);
 }
 
 }  // namespace jira_mcp::jira

@@ -59,6 +59,27 @@ struct Response {
 
 using ResponseFuture = std::future<Result<Response, JiraError>>;
 
+// Whether a read may be answered from the cache (ClientOptions::cache). `fresh` bypasses the
+// cached entry, asks Jira, and stores the answer in its place.
+enum class Freshness { cached, fresh };
+
+// While alive, every read this thread makes through a Client is Freshness::fresh, and so are
+// the async calls it starts (they capture the flag when submitted). Nests; restores the previous
+// setting on destruction. This is how a tool call's `fresh` argument reaches every Jira read it
+// makes without threading a parameter through each tool.
+class FreshScope {
+ public:
+  explicit FreshScope(bool fresh = true);
+  ~FreshScope();
+  FreshScope(const FreshScope&) = delete;
+  FreshScope& operator=(const FreshScope&) = delete;
+  // The calling thread's current setting.
+  static bool active();
+
+ private:
+  bool previous_;
+};
+
 struct ClientStats {
   PoolStats pool;
   RateLimiterStats rate;
@@ -82,7 +103,18 @@ class Client {
   Result<Response, JiraError> send(const Request& request);
   ResponseFuture send_async(Request request);
 
+  // get() and post() of a search read through the cache when one is configured (a hit is
+  // answered as status 200 with the cached document re-serialized; get_json avoids that);
+  // post/put/del and send() of anything else invalidate what the write affects.
   Result<Response, JiraError> get(const std::string& path, const Query& query = {});
+  // A GET's parsed body through the cache: shared and immutable, a null document for an empty
+  // body, ErrorKind::protocol for a non-JSON one. Fresh when `freshness` or a FreshScope says so.
+  Result<std::shared_ptr<const Json>, JiraError> get_json(const std::string& path, const Query& query = {},
+                                                           Freshness freshness = Freshness::cached);
+  // A read-only POST (a search: Cloud /search/jql and /search/approximate-count, Data Center
+  // /search) through the cache, keyed by the body too; other paths are sent uncached.
+  Result<std::shared_ptr<const Json>, JiraError> search_json(const std::string& path, const Json& body,
+                                                              Freshness freshness = Freshness::cached);
   Result<Response, JiraError> post(const std::string& path, const Json& body, bool idempotent = false);
   Result<Response, JiraError> put(const std::string& path, const Json& body);
   Result<Response, JiraError> del(const std::string& path, const Query& query = {});

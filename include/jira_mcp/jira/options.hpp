@@ -11,6 +11,11 @@
 #include "jira_mcp/jira/clock.hpp"
 #include "jira_mcp/jira/errors.hpp"
 #include "jira_mcp/jira/http.hpp"
+#include "jira_mcp/monitor/observer.hpp"
+
+namespace jira_mcp::cache {
+class Cache;
+}
 
 namespace jira_mcp::jira {
 
@@ -58,6 +63,16 @@ struct ClientOptions {
 
   std::size_t executor_threads = 4;  // threads running async requests
   std::shared_ptr<Clock> clock;      // null: the real clock
+
+  // The response cache (cache/cache.hpp), possibly shared by several clients; null: no cache.
+  // GETs and search POSTs read through it; writes invalidate what they affect.
+  std::shared_ptr<cache::Cache> cache;
+  // Whose data the cached responses are: keys carry a SHA-256 of this, never the value itself.
+  // Empty: derived from the credentials (the PAT, else the email, else the username).
+  std::string identity;
+  // Told about every finished call (send and everything built on it) on the thread that ran it,
+  // with durations on `clock`; for metrics (monitor::Monitor::jira_observer()). Null: nobody.
+  monitor::JiraCallObserver on_call;
 };
 
 // ErrorKind::config with a message naming the setting to fix (JIRA_URL, JIRA_EMAIL,

@@ -1,0 +1,313 @@
+#include "cached.hpp"
+
+#include <algorithm>
+#include <set>
+#include <vector>
+
+#include "jira_mcp/cache/hash.hpp"
+
+namespace jira_mcp::jira::detail {
+
+namespace {
+
+using cache::Tags;
+using cache::Tier;
+
+std::vector<std::string> segments_after(const std::string& path, std::string_view prefix) {
+  std::vector<std::string> out;
+  std::string rest = path.substr(prefix.size(), path.find('?') == std::string::npos ? std::string::npos
+                                                                                    : path.find('?') - prefix.size());
+  std::size_t start = 0;
+  while (start <= rest.size()) {
+    const std::size_t slash = rest.find('/', start);
+    const std::size_t end = slash == std::string::npos ? rest.size() : slash;
+    if (end > start) out.push_back(rest.substr(start, end - start));
+    if (slash == std::string::npos) break;
+    start = slash + 1;
+  }
+  return out;
+}
+
+// "/rest/api/2/", "/rest/api/3/" or "/rest/api/latest/" → platform; "/rest/agile/1.0/" → agile.
+enum class Api { none, platform, agile };
+std::pair<Api, std::vector<std::string>> split(const std::string& path) {
+  for (std::string_view p : {"/rest/api/2/", "/rest/api/3/", "/rest/api/latest/"}) {
+    if (path.rfind(p, 0) == 0) return {Api::platform, segments_after(path, p)};
+  }
+  if (path.rfind("/rest/agile/1.0/", 0) == 0) return {Api::agile, segments_after(path, "/rest/agile/1.0/")};
+  return {Api::none, {}};
+}
+
+std::string issue_id(std::string s) {
+  std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
+  return s;
+}
+std::string issue_tag(const std::string& key_or_id) { return "issue:" + issue_id(key_or_id); }
+
+bool in(const std::string& s, std::initializer_list<std::string_view> set) {
+  return std::find(set.begin(), set.end(), s) != set.end();
+}
+
+// The metadata family a platform path belongs to, if any.
+std::optional<std::string> meta_family(const std::string& first) {
+  if (in(first, {"project", "component", "version", "projectCategory", "projects"})) return "meta:project";
+  if (in(first, {"field", "issuetype", "priority", "status", "statuscategory", "resolution", "issueLinkType",
+                 "issuetypescheme", "screens", "customFieldOption", "issuesecurityschemes", "fieldconfiguration"})) {
+    return "meta:field";
+  }
+  if (in(first, {"user", "users", "myself", "group", "groups", "groupuserpicker", "mypermissions"})) return "meta:user";
+  if (in(first, {"serverInfo", "configuration", "application-properties"})) return "meta:server";
+  return std::nullopt;
+}
+
+// Read-only POSTs: a search or a list lookup. They neither invalidate nor, apart from the
+// searches, get cached.
+bool read_only_post(const std::vector<std::string>& s) {
+  if (s.empty()) return false;
+  if (s[0] == "search") return true;  // search, search/jql, search/approximate-count
+  if (s[0] == "jql" && s.size() > 1 && s[1] == "parse") return true;
+  if (s.size() == 2 && s[1] == "list" && in(s[0], {"comment", "worklog", "changelog"})) return true;
+  return s.size() >= 3 && s[0] == "issue" && s[2] == "changelog" && s.size() == 4 && s[3] == "list";
+}
+
+// Issue keys or ids named in a write's body where a write changes another issue too.
+void body_issues(const Json& j, std::set<std::string>& out, int depth = 0) {
+  if (depth > 8) return;
+  if (j.is_object()) {
+    for (const auto& [k, v] : j.items()) {
+      if ((k == "parent" || k == "inwardIssue" || k == "outwardIssue") && v.is_object()) {
+        for (const char* f : {"key", "id"}) {
+          if (auto it = v.find(f); it != v.end() && it->is_string()) out.insert(issue_id(it->get<std::string>()));
+        }
+      }
+      if (v.is_structured()) body_issues(v, out, depth + 1);
+    }
+  } else if (j.is_array()) {
+    for (const auto& v : j) {
+      if (v.is_structured()) body_issues(v, out, depth + 1);
+    }
+  }
+}
+
+bool no_store(const Response& r) {
+  auto cc = r.header("Cache-Control");
+  if (!cc) return false;
+  std::string v = *cc;
+  std::transform(v.begin(), v.end(), v.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return v.find("no-store") != std::string::npos;
+}
+
+JiraError not_json(const Request& r, int status) {
+  JiraError e;
+  e.kind = ErrorKind::protocol;
+  e.http_status = status;
+  e.method = r.method;
+  e.path = r.path;
+  e.detail = "the response body is not JSON";
+  return e;
+}
+
+}  // namespace
+
+std::optional<ReadRoute> classify_read(const std::string& method, const std::string& path) {
+  auto [api, s] = split(path);
+  if (api == Api::none || s.empty()) return std::nullopt;
+  const bool get = method == "GET";
+  if (!get && method != "POST") return std::nullopt;
+  auto route = [](Tier t, Tags tags, std::string issue = {}) {
+    if (!issue.empty()) tags.push_back(issue_tag(issue));
+    return ReadRoute{t, std::move(tags), issue.empty() ? issue : issue_id(issue)};
+  };
+
+  if (api == Api::platform) {
+    if (s[0] == "search") return route(Tier::search, {"search"});  // GET (DC) or POST search
+    if (!get) return std::nullopt;
+    if (s[0] == "issue") {
+      if (s.size() < 2) return std::nullopt;
+      if (s[1] == "createmeta") return route(Tier::metadata, {"meta:field", "meta:project"});
+      if (s[1] == "picker") return route(Tier::search, {"search"});
+      if (s.size() >= 3 && s[2] == "editmeta") return route(Tier::metadata, {"meta:field"}, s[1]);
+      return route(Tier::issues, {"issues"}, s[1]);
+    }
+    if (s[0] == "label") return route(Tier::search, {"search"});  // changes with any issue edit
+    if (s[0] == "jql" && s.size() > 1 && s[1] == "autocompletedata") return route(Tier::metadata, {"meta:field"});
+    if (auto family = meta_family(s[0])) return route(Tier::metadata, {*family});
+    return std::nullopt;
+  }
+
+  // Agile.
+  if (!get) return std::nullopt;
+  const bool issue_list = s.back() == "issue" || s.back() == "backlog";
+  if (issue_list) return route(Tier::search, {"search"});
+  if (s[0] == "board") {
+    if (s.size() <= 2 || s[2] == "configuration") return route(Tier::metadata, {"meta:agile"});
+    return route(Tier::issues, {"issues", "agile"});  // sprints, epics, versions of a board
+  }
+  if (s[0] == "sprint" || s[0] == "epic") return route(Tier::issues, {"issues", "agile"});
+  if (s[0] == "issue" && s.size() >= 2) return route(Tier::issues, {"issues"}, s[1]);
+  return std::nullopt;
+}
+
+cache::Tags write_tags(const Request& r) {
+  if (r.method == "GET" || r.method == "HEAD" || r.method == "OPTIONS") return {};
+  auto [api, s] = split(r.path);
+  if (r.method == "POST" && api == Api::platform && read_only_post(s)) return {};
+
+  Tags tags{"search"};
+  std::set<std::string> issues;
+  if (!r.body.empty() && (r.content_type.empty() || r.content_type.find("json") != std::string::npos)) {
+    Json body = Json::parse(r.body, nullptr, false);
+    if (!body.is_discarded()) body_issues(body, issues);
+  }
+  if (api == Api::platform && !s.empty()) {
+    if (s[0] == "issue") {
+      const bool names_issue = s.size() >= 2 && !in(s[1], {"bulk", "archive", "unarchive", "watching"});
+      if (names_issue) {
+        issues.insert(issue_id(s[1]));
+      } else if (s.size() >= 2) {
+        tags.push_back("issues");  // a bulk operation: which issues is not in the path
+      }
+    } else if (auto family = meta_family(s[0])) {
+      tags.push_back(*family);
+    } else {
+      tags.push_back("issues");  // issue links, attachments, worklogs by id, anything else
+    }
+  } else {
+    tags.push_back("issues");  // agile moves and ranks, or a path we do not know
+    tags.push_back("meta:agile");
+  }
+  for (const auto& i : issues) tags.push_back("issue:" + i);
+  return tags;
+}
+
+std::string identity_hash(const ClientOptions& o) {
+  std::string who = !o.identity.empty() ? "identity:" + o.identity
+                    : !o.pat.empty()    ? "pat:" + o.pat
+                    : !o.email.empty()  ? "email:" + o.email
+                                        : "user:" + o.username;
+  return cache::sha256_hex("jira-mcp cache identity\n" + who);
+}
+
+CacheLayer::CacheLayer(std::shared_ptr<cache::Cache> cache, const ClientOptions& options)
+    : cache_(std::move(cache)) {
+  if (!cache_) return;
+  std::string url = options.url;
+  while (!url.empty() && url.back() == '/') url.pop_back();
+  prefix_ = url + '\n' + identity_hash(options) + '\n';
+}
+
+bool CacheLayer::caches(const Request& r) const {
+  return cache_ && cache_->enabled() && classify_read(r.method, r.path).has_value();
+}
+
+std::string CacheLayer::key(const Request& r) const {
+  std::string k = prefix_ + r.method + ' ' + r.path;
+  auto query = r.query;
+  std::stable_sort(query.begin(), query.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+  char sep = '?';
+  for (const auto& [name, value] : query) {
+    // Length-prefixed, so "a=b&c" and "a=b%26c" cannot collide.
+    k += sep + std::to_string(name.size()) + ':' + name + '=' + std::to_string(value.size()) + ':' + value;
+    sep = '&';
+  }
+  if (!r.body.empty()) k += '\n' + cache::sha256_hex(r.body);
+  return k;
+}
+
+void CacheLayer::learn_alias(const std::string& a, const std::string& b) {
+  std::lock_guard lock(alias_mu_);
+  if (aliases_.size() > 100000) aliases_.clear();  // a bound, not a policy: re-learned on the next read
+  aliases_[a] = b;
+  aliases_[b] = a;
+}
+
+std::optional<std::string> CacheLayer::alias_of(const std::string& issue) const {
+  std::lock_guard lock(alias_mu_);
+  auto it = aliases_.find(issue);
+  if (it == aliases_.end()) return std::nullopt;
+  return it->second;
+}
+
+// GCC 12 reports the Value inside a moved Result<Loaded, JiraError> (a std::variant) as maybe
+// uninitialized once read_through is inlined here; it is the variant false positive of GCC bug
+// 80635, not a real read.
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#endif
+Result<std::shared_ptr<const Json>, JiraError> CacheLayer::read(const Request& r, bool fresh, const Fetch& fetch) {
+  auto parse = [&r](const Response& res) -> Result<std::shared_ptr<const Json>, JiraError> {
+    if (res.body.empty()) return std::make_shared<const Json>();
+    auto doc = std::make_shared<Json>(Json::parse(res.body, nullptr, false));
+    if (doc->is_discarded()) return unexpected(not_json(r, res.status));
+    return std::shared_ptr<const Json>(std::move(doc));
+  };
+  std::optional<ReadRoute> route;
+  if (cache_ && cache_->enabled()) route = classify_read(r.method, r.path);
+  if (!route) {
+    auto res = fetch();
+    if (!res) return unexpected(std::move(res).error());
+    return parse(*res);
+  }
+
+  auto load = [&]() -> Result<cache::Loaded, JiraError> {
+    auto res = fetch();
+    if (!res) return unexpected(std::move(res).error());
+    auto doc = parse(*res);
+    if (!doc) return unexpected(std::move(doc).error());
+    cache::Loaded loaded{cache::Value{*doc, res->body.size()}, route->tags, true};
+    loaded.cacheable = res->status >= 200 && res->status < 300 && !(*doc)->is_null() && !no_store(*res);
+    const Json& d = **doc;
+    if (!route->issue.empty() && d.is_object()) {
+      // An issue document names both its key and its id: tag the entry with both.
+      const std::string key = issue_id(string_or(d, "key"));
+      const std::string id = string_or(d, "id");
+      if (!key.empty() && !id.empty() && (route->issue == key || route->issue == id)) learn_alias(key, id);
+    }
+    if (!route->issue.empty()) {
+      if (auto other = alias_of(route->issue)) loaded.tags.push_back("issue:" + *other);
+    }
+    return loaded;
+  };
+  auto v = cache_->read_through(flights_, route->tier, key(r), fresh, load);
+  if (!v) return unexpected(std::move(v).error());
+  return std::move(v->doc);
+}
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic pop
+#endif
+
+void CacheLayer::after_write(const Request& r) {
+  if (!cache_ || !cache_->enabled()) return;
+  Tags tags = write_tags(r);
+  if (tags.empty()) return;
+  const std::size_t n = tags.size();
+  for (std::size_t i = 0; i < n; ++i) {
+    if (tags[i].rfind("issue:", 0) == 0) {
+      if (auto other = alias_of(tags[i].substr(6))) tags.push_back("issue:" + *other);
+    }
+  }
+  cache_->invalidate(tags);
+}
+
+Response CacheLayer::as_response(const Json& doc) {
+  Response r;
+  r.status = 200;
+  r.headers = {{"Content-Type", "application/json"}};
+  if (!doc.is_null()) r.body = dump_compact(doc);
+  return r;
+}
+
+}  // namespace jira_mcp::jira::detail
+
+namespace jira_mcp::jira {
+
+namespace {
+thread_local bool t_fresh = false;
+}  // namespace
+
+FreshScope::FreshScope(bool fresh) : previous_(t_fresh) { t_fresh = fresh; }
+FreshScope::~FreshScope() { t_fresh = previous_; }
+bool FreshScope::active() { return t_fresh; }
+
+}  // namespace jira_mcp::jira

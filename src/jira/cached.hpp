@@ -1,0 +1,76 @@
+#pragma once
+// CacheLayer: how the Client reads through the response cache and what its writes invalidate.
+//
+// Reads. A GET (and a read-only search POST) is classified by its path into a tier and a set
+// of tags (classify_read); unclassified reads are never cached. The cache key is
+//   base URL \n identity hash \n METHOD path?sorted-query [\n sha256(body)]
+// so two sites or two users never share an entry; the identity is a SHA-256, never a secret.
+// Only 2xx responses with a JSON body are stored, and not when Jira says Cache-Control:
+// no-store. An issue document also tags its entry with the issue's key and numeric id, and the
+// pair is remembered, so a write that names the issue either way reaches every entry of it.
+//
+// Writes (any other method) invalidate after they complete, successful or not (a timed-out
+// write may still have happened): always the search tier; the issue named in the path and
+// the issues named in the body (parent, inwardIssue, outwardIssue); the metadata family of a
+// metadata path (project/component/version → "meta:project", fields and schemes →
+// "meta:field", users → "meta:user", boards → "meta:agile"); the whole issues tier for writes
+// that cannot be pinned to an issue (agile moves, issue links, unknown paths).
+//
+// Thread safety: all members are thread-safe.
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <unordered_map>
+
+#include "jira_mcp/cache/cache.hpp"
+#include "jira_mcp/jira/client.hpp"
+
+namespace jira_mcp::jira::detail {
+
+struct ReadRoute {
+  cache::Tier tier = cache::Tier::issues;
+  cache::Tags tags;
+  std::string issue;  // the issue the path names (key upper-cased, or numeric id), if any
+};
+
+// The tier and tags of a cacheable read, or nullopt. `path` starts with "/rest/" (no context
+// path); a query string in it is ignored.
+std::optional<ReadRoute> classify_read(const std::string& method, const std::string& path);
+// The tags a completed write invalidates (empty for a read-only POST such as a search).
+cache::Tags write_tags(const Request& request);
+// The identity part of cache keys: SHA-256 of options.identity, or of the credential that
+// names the user (PAT, email, username) when that is empty.
+std::string identity_hash(const ClientOptions& options);
+
+class CacheLayer {
+ public:
+  CacheLayer(std::shared_ptr<cache::Cache> cache, const ClientOptions& options);
+
+  // Whether `request` is read through the cache (cache on and a classified read).
+  bool caches(const Request& request) const;
+  // The parsed body of `request`: from the cache when allowed and live, else from `fetch`
+  // (which sends it). Without a cache or for an unclassified request it just fetches. An empty
+  // body is a null document; a non-JSON body is ErrorKind::protocol.
+  using Fetch = std::function<Result<Response, JiraError>()>;
+  Result<std::shared_ptr<const Json>, JiraError> read(const Request& request, bool fresh, const Fetch& fetch);
+  // Invalidates what a sent write affects; reads pass through untouched.
+  void after_write(const Request& request);
+
+  // A document as the Response that get()/post() return on the cached path: 200, JSON.
+  static Response as_response(const Json& doc);
+
+ private:
+  std::string key(const Request& request) const;
+  void learn_alias(const std::string& a, const std::string& b);
+  std::optional<std::string> alias_of(const std::string& issue) const;
+
+  std::shared_ptr<cache::Cache> cache_;
+  std::string prefix_;
+  cache::SingleFlight<Result<cache::Loaded, JiraError>> flights_;
+  mutable std::mutex alias_mu_;
+  std::unordered_map<std::string, std::string> aliases_;  // key ↔ numeric id, both directions
+};
+
+}  // namespace jira_mcp::jira::detail

@@ -1,0 +1,270 @@
+// The client reading through the response cache against the built-in Jira emulator: what a
+// hit saves (counted by the sandbox), what a write invalidates, fresh reads, identity isolation,
+// and the routing rules behind them.
+#include <doctest/doctest.h>
+
+#include "jira/cached.hpp"
+#include "jira/test_servers.hpp"
+#include "jira_mcp/cache/cache.hpp"
+#include "jira_mcp/sandbox/sandbox.hpp"
+
+using namespace jira_mcp;
+using namespace jira_mcp::jira;
+using namespace jira_mcp::jira::testing;
+using namespace std::chrono_literals;
+
+namespace {
+
+const std::string kGetIssue = "GET /rest/api/3/issue/{issueIdOrKey}";
+const std::string kCloudSearch = "POST /rest/api/3/search/jql";
+
+struct CachedSite {
+  std::shared_ptr<FakeClock> clock = std::make_shared<FakeClock>();
+  std::unique_ptr<sandbox::Sandbox> box;
+  std::shared_ptr<cache::Cache> cache;
+
+  explicit CachedSite(sandbox::Flavor flavor, cache::Options copts = {}) {
+    sandbox::Options o;
+    o.flavor = flavor;
+    o.issues = 20;
+    o.clock = [c = clock] {
+      return std::chrono::duration_cast<std::chrono::milliseconds>(c->wall_now().time_since_epoch()).count();
+    };
+    box = std::make_unique<sandbox::Sandbox>(o);
+    auto started = box->start();
+    if (!started) throw std::runtime_error(started.error().message);
+    copts.clock = clock;
+    copts.jitter_percent = 0;
+    cache = std::make_shared<cache::Cache>(copts);
+  }
+
+  ClientOptions options() const {
+    ClientOptions o = dc_options(box->base_url(), clock);
+    auto cred = box->credentials();
+    o.pat.clear();
+    if (box->flavor() == sandbox::Flavor::Cloud) {
+      o.deployment = DeploymentMode::cloud;
+      o.email = cred.email;
+      o.api_token = cred.api_token;
+    } else {
+      o.pat = cred.pat;
+    }
+    o.cache = cache;
+    return o;
+  }
+  std::uint64_t count(const std::string& route) const { return box->request_count(route); }
+};
+
+std::string summary_of(const Json& issue) { return issue["fields"]["summary"].get<std::string>(); }
+
+}  // namespace
+
+TEST_CASE("a second read of an issue is served from the cache; an edit invalidates it") {
+  CachedSite site(sandbox::Flavor::Cloud);
+  auto c = make_client(site.options());
+  auto first = c->get_json("/rest/api/3/issue/DEMO-1");
+  REQUIRE_MESSAGE(first.ok(), (first.ok() ? "" : first.error().to_string()));
+  auto second = c->get_json("/rest/api/3/issue/DEMO-1");
+  REQUIRE(second.ok());
+  CHECK(second->get() == first->get());  // the very same parsed document
+  CHECK(site.count(kGetIssue) == 1);
+  // get() reads through the cache too.
+  auto raw = c->get("/rest/api/3/issue/DEMO-1");
+  REQUIRE(raw.ok());
+  CHECK(raw->json().value()["key"] == "DEMO-1");
+  CHECK(site.count(kGetIssue) == 1);
+  CHECK(site.cache->stats()[cache::Tier::issues].hits == 2);
+
+  auto edit = c->put("/rest/api/3/issue/DEMO-1", Json{{"fields", {{"summary", "Edited through the cache"}}}});
+  REQUIRE_MESSAGE(edit.ok(), (edit.ok() ? "" : edit.error().to_string()));
+  auto after = c->get_json("/rest/api/3/issue/DEMO-1");
+  REQUIRE(after.ok());
+  CHECK(site.count(kGetIssue) == 2);
+  CHECK(summary_of(**after) == "Edited through the cache");
+}
+
+TEST_CASE("an edit by key invalidates the entry read by numeric id, and the other way round") {
+  CachedSite site(sandbox::Flavor::Cloud);
+  auto c = make_client(site.options());
+  auto by_key = c->get_json("/rest/api/3/issue/DEMO-2");
+  REQUIRE(by_key.ok());
+  const std::string id = (**by_key)["id"].get<std::string>();
+  auto by_id = c->get_json("/rest/api/3/issue/" + id);
+  REQUIRE(by_id.ok());
+  CHECK(site.count(kGetIssue) == 2);  // different keys, two entries
+
+  REQUIRE(c->put("/rest/api/3/issue/DEMO-2", Json{{"fields", {{"summary", "by key"}}}}).ok());
+  auto id_after = c->get_json("/rest/api/3/issue/" + id);
+  REQUIRE(id_after.ok());
+  CHECK(summary_of(**id_after) == "by key");
+  CHECK(site.count(kGetIssue) == 3);
+
+  REQUIRE(c->get_json("/rest/api/3/issue/DEMO-2").ok());  // refill the key entry
+  const auto before = site.count(kGetIssue);
+  REQUIRE(c->put("/rest/api/3/issue/" + id, Json{{"fields", {{"summary", "by id"}}}}).ok());
+  auto key_after = c->get_json("/rest/api/3/issue/DEMO-2");
+  REQUIRE(key_after.ok());
+  CHECK(summary_of(**key_after) == "by id");
+  CHECK(site.count(kGetIssue) == before + 1);
+}
+
+TEST_CASE("Cloud searches are cached by body and any write invalidates them") {
+  CachedSite site(sandbox::Flavor::Cloud);
+  auto c = make_client(site.options());
+  SearchRequest req;
+  req.jql = "project = DEMO ORDER BY key ASC";
+  req.fields = {"summary"};
+  req.max_results = 5;
+  auto p1 = c->search(req);
+  REQUIRE_MESSAGE(p1.ok(), (p1.ok() ? "" : p1.error().to_string()));
+  REQUIRE(c->search(req).ok());
+  CHECK(site.count(kCloudSearch) == 1);
+  req.max_results = 6;  // another body, another entry
+  REQUIRE(c->search(req).ok());
+  CHECK(site.count(kCloudSearch) == 2);
+
+  auto created = c->post("/rest/api/3/comment/list", Json{{"ids", Json::array({1})}}, true);
+  (void)created;  // a read-only POST: no invalidation
+  REQUIRE(c->search(req).ok());
+  CHECK(site.count(kCloudSearch) == 2);
+
+  REQUIRE(c->put("/rest/api/3/issue/DEMO-3", Json{{"fields", {{"summary", "changed"}}}}).ok());
+  REQUIRE(c->search(req).ok());
+  CHECK(site.count(kCloudSearch) == 3);
+
+  // The search tier's TTL is the shortest.
+  site.clock->advance(16s);
+  REQUIRE(c->search(req).ok());
+  CHECK(site.count(kCloudSearch) == 4);
+}
+
+TEST_CASE("Data Center searches are cached and invalidated the same way") {
+  CachedSite site(sandbox::Flavor::DataCenter);
+  auto c = make_client(site.options());
+  SearchRequest req;
+  req.jql = "project = DEMO";
+  req.max_results = 3;
+  REQUIRE(c->search(req).ok());
+  REQUIRE(c->search(req).ok());
+  CHECK(site.count("POST /rest/api/2/search") == 1);
+  auto comment = c->post("/rest/api/2/issue/DEMO-1/comment", Json{{"body", "hello"}});
+  REQUIRE_MESSAGE(comment.ok(), (comment.ok() ? "" : comment.error().to_string()));
+  REQUIRE(c->search(req).ok());
+  CHECK(site.count("POST /rest/api/2/search") == 2);
+}
+
+TEST_CASE("fresh reads bypass the cache and refresh the entry, also through FreshScope and async calls") {
+  CachedSite site(sandbox::Flavor::Cloud);
+  auto c = make_client(site.options());
+  REQUIRE(c->get_json("/rest/api/3/issue/DEMO-1").ok());
+  REQUIRE(c->get_json("/rest/api/3/issue/DEMO-1", {}, Freshness::fresh).ok());
+  CHECK(site.count(kGetIssue) == 2);
+  REQUIRE(c->get_json("/rest/api/3/issue/DEMO-1").ok());  // the refreshed entry serves
+  CHECK(site.count(kGetIssue) == 2);
+  {
+    FreshScope fresh;
+    REQUIRE(c->get("/rest/api/3/issue/DEMO-1").ok());
+    CHECK(site.count(kGetIssue) == 3);
+    auto async = c->get_async("/rest/api/3/issue/DEMO-1").get();  // runs on an executor thread
+    REQUIRE(async.ok());
+    CHECK(site.count(kGetIssue) == 4);
+  }
+  REQUIRE(c->get_async("/rest/api/3/issue/DEMO-1").get().ok());
+  CHECK(site.count(kGetIssue) == 4);
+}
+
+TEST_CASE("two identities sharing one cache never see each other's entries") {
+  CachedSite site(sandbox::Flavor::Cloud);
+  auto alice = make_client(site.options());
+  ClientOptions other = site.options();
+  other.identity = "bob@example.com";
+  auto bob = make_client(other);
+  REQUIRE(alice->get_json("/rest/api/3/myself").ok());
+  REQUIRE(alice->get_json("/rest/api/3/myself").ok());
+  CHECK(site.count("GET /rest/api/3/myself") == 1);
+  REQUIRE(bob->get_json("/rest/api/3/myself").ok());
+  CHECK(site.count("GET /rest/api/3/myself") == 2);
+  CHECK(detail::identity_hash(site.options()) != detail::identity_hash(other));
+  CHECK(detail::identity_hash(site.options()).find(site.box->credentials().email) == std::string::npos);
+}
+
+TEST_CASE("metadata lives in its own tier and is invalidated by writes to its family") {
+  CachedSite site(sandbox::Flavor::Cloud);
+  auto c = make_client(site.options());
+  const std::string components = "/rest/api/3/project/DEMO/components";
+  REQUIRE(c->get_json(components).ok());
+  REQUIRE(c->get_json("/rest/api/3/priority").ok());
+  REQUIRE(c->get_json(components).ok());
+  CHECK(site.count("GET /rest/api/3/project/{projectIdOrKey}/components") == 1);
+  CHECK(site.cache->stats()[cache::Tier::metadata].entries == 2);
+
+  auto created = c->post("/rest/api/3/component", Json{{"name", "Cache"}, {"project", "DEMO"}});
+  REQUIRE_MESSAGE(created.ok(), (created.ok() ? "" : created.error().to_string()));
+  auto after = c->get_json(components);
+  REQUIRE(after.ok());
+  CHECK(site.count("GET /rest/api/3/project/{projectIdOrKey}/components") == 2);
+  bool found = false;
+  for (const auto& comp : **after) found = found || comp.value("name", "") == "Cache";
+  CHECK(found);
+  REQUIRE(c->get_json("/rest/api/3/priority").ok());  // another family: still cached
+  CHECK(site.count("GET /rest/api/3/priority") == 1);
+}
+
+TEST_CASE("with the cache disabled every read goes upstream") {
+  cache::Options off;
+  off.enabled = false;
+  CachedSite site(sandbox::Flavor::Cloud, off);
+  auto c = make_client(site.options());
+  REQUIRE(c->get_json("/rest/api/3/issue/DEMO-1").ok());
+  REQUIRE(c->get_json("/rest/api/3/issue/DEMO-1").ok());
+  CHECK(site.count(kGetIssue) == 2);
+}
+
+TEST_CASE("concurrent identical misses through the client make one upstream request") {
+  CachedSite site(sandbox::Flavor::Cloud);
+  sandbox::Faults slow;
+  slow.latency_ms = 200;  // keeps the first request open while the others arrive
+  site.box->set_faults(slow);
+  auto c = make_client(site.options());
+  std::vector<ResponseFuture> futures;
+  for (int i = 0; i < 4; ++i) futures.push_back(c->get_async("/rest/api/3/issue/DEMO-5"));
+  for (auto& f : futures) CHECK(f.get().ok());
+  // Whatever the interleaving, one request went out: late arrivals hit the stored entry.
+  CHECK(site.count(kGetIssue) == 1);
+}
+
+TEST_CASE("routing: tiers, tags and what writes invalidate") {
+  using detail::classify_read;
+  auto tier = [](const char* m, const char* p) { return classify_read(m, p).value().tier; };
+  CHECK(tier("GET", "/rest/api/3/field") == cache::Tier::metadata);
+  CHECK(tier("GET", "/rest/api/2/issue/createmeta/DEMO/issuetypes") == cache::Tier::metadata);
+  CHECK(tier("GET", "/rest/api/3/issue/DEMO-1/editmeta") == cache::Tier::metadata);
+  CHECK(tier("GET", "/rest/api/3/issue/demo-1/comment") == cache::Tier::issues);
+  CHECK(tier("GET", "/rest/api/2/search") == cache::Tier::search);
+  CHECK(tier("POST", "/rest/api/3/search/approximate-count") == cache::Tier::search);
+  CHECK(tier("GET", "/rest/agile/1.0/board/1/issue") == cache::Tier::search);
+  CHECK(tier("GET", "/rest/agile/1.0/sprint/3/issue") == cache::Tier::search);
+  CHECK(tier("GET", "/rest/agile/1.0/board") == cache::Tier::metadata);
+  CHECK_FALSE(classify_read("POST", "/rest/api/3/issue"));
+  CHECK_FALSE(classify_read("GET", "/rest/api/3/attachment/content/10"));
+  auto comment_tags = classify_read("GET", "/rest/api/3/issue/demo-1/comment")->tags;
+  CHECK(std::find(comment_tags.begin(), comment_tags.end(), "issue:DEMO-1") != comment_tags.end());
+
+  auto has = [](const cache::Tags& t, const char* x) { return std::find(t.begin(), t.end(), x) != t.end(); };
+  Request create{"POST", "/rest/api/3/issue", {}, R"({"fields":{"parent":{"key":"DEMO-9"}}})", "application/json", {}, {}};
+  auto t = detail::write_tags(create);
+  CHECK(has(t, "search"));
+  CHECK(has(t, "issue:DEMO-9"));
+  CHECK_FALSE(has(t, "issues"));
+  Request link{"POST", "/rest/api/3/issueLink", {}, R"({"inwardIssue":{"key":"A-1"},"outwardIssue":{"key":"B-2"}})",
+               "application/json", {}, {}};
+  t = detail::write_tags(link);
+  CHECK(has(t, "issue:A-1"));
+  CHECK(has(t, "issue:B-2"));
+  Request version{"PUT", "/rest/api/3/version/10", {}, "{}", "application/json", {}, {}};
+  CHECK(has(detail::write_tags(version), "meta:project"));
+  Request search{"POST", "/rest/api/3/search/jql", {}, "{}", "application/json", {}, {}};
+  CHECK(detail::write_tags(search).empty());
+  Request move{"POST", "/rest/agile/1.0/sprint/1/issue", {}, R"({"issues":["A-1"]})", "application/json", {}, {}};
+  CHECK(has(detail::write_tags(move), "issues"));
+}
