@@ -1,0 +1,149 @@
+#pragma once
+// `jira-mcp --bench`: end-to-end benchmarks of the real server stack against the built-in sandbox.
+//
+// Every workload drives the same objects the server runs: a Session and the Dispatcher (each
+// message parsed, handled and serialized as the stdio transport does), the tool registry from
+// tools::register_tools, and a jira::Client with its pool, rate limiter and retries, talking over
+// loopback HTTP to a sandbox::Sandbox whose latency, jitter and rate limit the plan sets. Jira
+// call counts come from the sandbox's own request counters, so they count what reached "Jira".
+//
+// Workloads (each at every latency × concurrency of the plan, unless noted):
+//   raw_client_get   the sandbox alone: jira::Client::get of one issue, no MCP layer
+//   cached_get       jira_get_issue on a small set of keys already read once (a warm cache)
+//   cold_get         jira_get_issue on distinct issues with a fresh client (an empty cache)
+//   search           jira_search with a JQL over one project
+//   mixed_session    an agent session: jira_search → jira_get_issue → jira_add_comment →
+//                    jira_transition_issue (each step is one recorded call)
+//   bulk_update      plan.bulk_issues jira_update_issue calls issued concurrently (64 threads)
+//                    through the dispatcher while the sandbox limits to plan.bulk_rate_rps; run
+//                    once at latency 0, then checked against the sandbox's state
+// Ablations rerun some workloads with one feature off (pooling; the response cache and single
+// flight once the jira client offers switches for them) and compare with the full configuration.
+//
+// Nothing here asserts a timing: the results are figures to read, not a pass/fail verdict, apart
+// from correctness (errors, lost or duplicated bulk updates), which Report::problems lists.
+//
+// Thread safety: run() is not reentrant in spirit (it measures process-wide RSS), but it shares
+// no global state; it owns every thread it starts and joins them before returning.
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "jira_mcp/core/json.hpp"
+#include "jira_mcp/core/result.hpp"
+
+namespace jira_mcp::bench {
+
+// What to run. full() is the documented benchmark (about two minutes); quick() is the CI run
+// (well under 30 s). Call counts are upper bounds: a run starts no new unit of work after
+// `time_cap_ms`, so slow settings stay bounded (the bulk update always runs to the end).
+struct Plan {
+  std::vector<int> latencies_ms{0, 20, 50};
+  int jitter_percent = 10;  // sandbox jitter = latency × this / 100
+  std::vector<int> concurrency{1, 8, 64};
+  int raw_calls = 2000;
+  int cached_calls = 20000;
+  int cached_keys = 16;       // distinct keys the cached workload cycles through
+  int cold_calls = 1000;
+  int search_calls = 500;
+  int sessions = 250;         // mixed agent sessions (4 tool calls each)
+  int time_cap_ms = 2000;
+  int dataset_issues = 2000;  // sandbox size; cold reads need this many distinct issues
+  int bulk_issues = 1000;     // 0: skip the bulk workload
+  double bulk_rate_rps = 100;
+  int bulk_concurrency = 64;
+  bool ablations = true;
+  int ablation_latency_ms = 20;
+  int ablation_concurrency = 8;
+  int memory_cached_issues = 10000;  // 0: skip the RSS-with-cached-issues measurement
+  // The jira-mcp binary whose idle RSS to measure (main passes /proc/self/exe); empty: measure
+  // this process instead.
+  std::string server_binary;
+
+  static Plan full();
+  static Plan quick();
+};
+
+struct WorkloadResult {
+  std::string name;
+  int concurrency = 1;
+  int latency_ms = 0;
+  std::uint64_t calls = 0;   // tool calls recorded (successful or not)
+  std::uint64_t errors = 0;  // JSON-RPC errors and isError results
+  double p50_us = 0, p95_us = 0, p99_us = 0;
+  double throughput_per_s = 0;         // calls / wall time of the run
+  double jira_calls_per_tool_call = 0; // sandbox requests / calls
+  std::uint64_t jira_calls = 0;
+  std::optional<double> cache_hit_rate;  // empty: the client has no response cache
+  std::int64_t peak_rss_bytes = 0;       // process peak (getrusage) when the run ended
+};
+
+struct AblationResult {
+  std::string workload;
+  std::string variant;  // "full", "pooling_off", "cache_off", "single_flight_off"
+  double p50_us = 0;
+  double throughput_per_s = 0;
+  std::uint64_t jira_calls = 0;
+  std::uint64_t errors = 0;
+  // Throughput of the full configuration ÷ this variant's: 2.0 means this variant is half as
+  // fast; 1.0 for "full" itself.
+  double ratio_vs_full = 1;
+};
+
+struct BulkCheck {
+  int issues = 0;
+  double wall_s = 0;
+  double expected_s = 0;  // issues / rate
+  std::uint64_t failures = 0;
+  std::uint64_t lost = 0;        // issues whose summary is not the value written
+  std::uint64_t duplicates = 0;  // issues whose changelog shows the write more than once
+  std::uint64_t retried_requests = 0;  // sandbox requests beyond one per issue (429s retried)
+  bool used_bulk_tool = false;     // jira_bulk_update_issues, when the catalog has it
+};
+
+struct MemoryResult {
+  // Resident set of an idle server: a child `plan.server_binary` serving stdio with a Jira URL
+  // configured and no request yet; without a binary, this process before the sandbox starts.
+  std::optional<std::int64_t> idle_rss_bytes;
+  std::string idle_rss_source;  // "server process" or "bench process before the sandbox"
+  // Reading memory_cached_issues distinct issues through jira_get_issue into a fresh cache:
+  // this process's RSS after it, its growth over the reads (the sandbox shares the process, so
+  // the growth is the figure to compare), what the cache says it holds, and its issues-tier budget.
+  int cached_issues = 0;
+  std::optional<std::int64_t> cached_rss_bytes;
+  std::optional<std::int64_t> cached_rss_growth_bytes;
+  std::optional<std::int64_t> cache_entries;
+  std::optional<std::int64_t> cache_bytes;
+  std::optional<std::int64_t> cache_budget_bytes;
+};
+
+struct Report {
+  Json machine = Json::object();
+  std::vector<WorkloadResult> workloads;
+  std::vector<AblationResult> ablations;
+  std::optional<BulkCheck> bulk;
+  MemoryResult memory;
+  std::vector<std::string> notes;     // what was skipped or substituted, and why
+  std::vector<std::string> problems;  // correctness failures (errors, lost/duplicate updates)
+  double total_s = 0;
+};
+
+// Runs the plan. Errors: "bench.sandbox" when the sandbox cannot start, "bench.setup" when the
+// client or registry cannot be built. Progress goes to the log (spdlog, stderr).
+Result<Report> run(const Plan& plan);
+
+// {"machine", "workloads", "ablations", "bulk", "memory", "notes", "problems", "total_s"}; the
+// workload and ablation objects carry the fields of the structs above, cache_hit_rate is null
+// when there is no cache.
+Json to_json(const Report& report);
+// A human-readable table (for a terminal).
+std::string render_table(const Report& report);
+
+// The machine the figures come from: cores, cpu model, kernel, compiler, build type, sanitizers.
+Json machine_info();
+// Resident set size now and the process's peak, in bytes (0 when unavailable).
+std::int64_t current_rss_bytes();
+std::int64_t peak_rss_bytes();
+
+}  // namespace jira_mcp::bench

@@ -1,0 +1,191 @@
+// Machine facts, RSS readings and the two renderings of a Report (JSON and a terminal table).
+#include <sys/resource.h>
+#include <sys/utsname.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <fstream>
+#include <sstream>
+#include <thread>
+
+#include "jira_mcp/bench/bench.hpp"
+
+namespace jira_mcp::bench {
+namespace {
+
+std::string cpu_model() {
+  std::ifstream in("/proc/cpuinfo");
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.rfind("model name", 0) == 0) {
+      auto colon = line.find(':');
+      if (colon != std::string::npos) return line.substr(line.find_first_not_of(" \t", colon + 1));
+    }
+  }
+  return "unknown";
+}
+
+std::string fixed(double v, int decimals) {
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%.*f", decimals, v);
+  return buf;
+}
+
+std::string mib(std::int64_t bytes) { return fixed(static_cast<double>(bytes) / (1024.0 * 1024.0), 1) + " MiB"; }
+
+std::string pad(std::string s, std::size_t width) {
+  if (s.size() < width) s.insert(0, width - s.size(), ' ');
+  return s;
+}
+
+Json optional_json(const std::optional<double>& v) { return v ? Json(*v) : Json(nullptr); }
+Json optional_json(const std::optional<std::int64_t>& v) { return v ? Json(*v) : Json(nullptr); }
+
+}  // namespace
+
+Json machine_info() {
+  Json m;
+  m["cores"] = std::thread::hardware_concurrency();
+  m["cpu_model"] = cpu_model();
+  utsname u{};
+  if (uname(&u) == 0) m["kernel"] = std::string(u.sysname) + " " + u.release + " " + u.machine;
+#if defined(__clang__)
+  m["compiler"] = std::string("clang ") + __clang_version__;
+#elif defined(__GNUC__)
+  m["compiler"] = std::string("g++ ") + __VERSION__;
+#else
+  m["compiler"] = "unknown";
+#endif
+#if defined(NDEBUG) && defined(__OPTIMIZE__)
+  m["build_type"] = "release (optimized, NDEBUG)";
+#elif defined(__OPTIMIZE__)
+  m["build_type"] = "optimized with assertions";
+#else
+  m["build_type"] = "debug (unoptimized)";
+#endif
+#if defined(__SANITIZE_ADDRESS__)
+  m["sanitizers"] = "address,undefined";
+#else
+  m["sanitizers"] = "none";
+#endif
+  return m;
+}
+
+std::int64_t current_rss_bytes() {
+  std::ifstream in("/proc/self/statm");
+  long pages_total = 0, pages_resident = 0;
+  if (!(in >> pages_total >> pages_resident)) return 0;
+  return static_cast<std::int64_t>(pages_resident) * sysconf(_SC_PAGESIZE);
+}
+
+std::int64_t peak_rss_bytes() {
+  rusage ru{};
+  if (getrusage(RUSAGE_SELF, &ru) != 0) return 0;
+  return static_cast<std::int64_t>(ru.ru_maxrss) * 1024;  // Linux reports KiB
+}
+
+Json to_json(const Report& r) {
+  Json out;
+  out["machine"] = r.machine;
+  out["workloads"] = Json::array();
+  for (const auto& w : r.workloads) {
+    out["workloads"].push_back({{"name", w.name},
+                                {"concurrency", w.concurrency},
+                                {"latency_ms", w.latency_ms},
+                                {"calls", w.calls},
+                                {"p50_us", w.p50_us},
+                                {"p95_us", w.p95_us},
+                                {"p99_us", w.p99_us},
+                                {"throughput_per_s", w.throughput_per_s},
+                                {"jira_calls", w.jira_calls},
+                                {"jira_calls_per_tool_call", w.jira_calls_per_tool_call},
+                                {"cache_hit_rate", optional_json(w.cache_hit_rate)},
+                                {"errors", w.errors},
+                                {"peak_rss_bytes", w.peak_rss_bytes}});
+  }
+  out["ablations"] = Json::array();
+  for (const auto& a : r.ablations) {
+    out["ablations"].push_back({{"workload", a.workload},
+                                {"variant", a.variant},
+                                {"p50_us", a.p50_us},
+                                {"throughput_per_s", a.throughput_per_s},
+                                {"jira_calls", a.jira_calls},
+                                {"errors", a.errors},
+                                {"ratio_vs_full", a.ratio_vs_full}});
+  }
+  if (r.bulk) {
+    const auto& b = *r.bulk;
+    out["bulk"] = {{"issues", b.issues},         {"wall_s", b.wall_s},
+                   {"expected_s", b.expected_s}, {"failures", b.failures},
+                   {"lost", b.lost},             {"duplicates", b.duplicates},
+                   {"retried_requests", b.retried_requests},
+                   {"used_bulk_tool", b.used_bulk_tool}};
+  } else {
+    out["bulk"] = nullptr;
+  }
+  const auto& m = r.memory;
+  out["memory"] = {{"idle_rss_bytes", optional_json(m.idle_rss_bytes)},
+                   {"idle_rss_source", m.idle_rss_source},
+                   {"cached_issues", m.cached_issues},
+                   {"cached_rss_bytes", optional_json(m.cached_rss_bytes)},
+                   {"cached_rss_growth_bytes", optional_json(m.cached_rss_growth_bytes)},
+                   {"cache_entries", optional_json(m.cache_entries)},
+                   {"cache_bytes", optional_json(m.cache_bytes)},
+                   {"cache_budget_bytes", optional_json(m.cache_budget_bytes)}};
+  out["notes"] = r.notes;
+  out["problems"] = r.problems;
+  out["total_s"] = r.total_s;
+  return out;
+}
+
+std::string render_table(const Report& r) {
+  std::ostringstream o;
+  o << "jira-mcp bench on " << r.machine.value("cpu_model", "?") << " (" << r.machine.value("cores", 0)
+    << " cores), " << r.machine.value("compiler", "?") << ", " << r.machine.value("build_type", "?") << "\n\n";
+  o << pad("workload", 16) << pad("lat ms", 8) << pad("conc", 6) << pad("calls", 8) << pad("p50 us", 10)
+    << pad("p95 us", 10) << pad("p99 us", 10) << pad("calls/s", 11) << pad("jira/call", 10) << pad("hit", 7)
+    << pad("errors", 8) << pad("peak RSS", 12) << "\n";
+  for (const auto& w : r.workloads) {
+    o << pad(w.name, 16) << pad(std::to_string(w.latency_ms), 8) << pad(std::to_string(w.concurrency), 6)
+      << pad(std::to_string(w.calls), 8) << pad(fixed(w.p50_us, 1), 10) << pad(fixed(w.p95_us, 1), 10)
+      << pad(fixed(w.p99_us, 1), 10) << pad(fixed(w.throughput_per_s, 0), 11)
+      << pad(fixed(w.jira_calls_per_tool_call, 2), 10)
+      << pad(w.cache_hit_rate ? fixed(*w.cache_hit_rate * 100, 0) + "%" : "-", 7) << pad(std::to_string(w.errors), 8)
+      << pad(mib(w.peak_rss_bytes), 12) << "\n";
+  }
+  if (!r.ablations.empty()) {
+    o << "\nAblations (ratio = full throughput / variant throughput; > 1 means the variant is slower)\n";
+    o << pad("workload", 16) << pad("variant", 20) << pad("p50 us", 10) << pad("calls/s", 11) << pad("jira calls", 12)
+      << pad("errors", 8) << pad("ratio", 8) << "\n";
+    for (const auto& a : r.ablations) {
+      o << pad(a.workload, 16) << pad(a.variant, 20) << pad(fixed(a.p50_us, 1), 10)
+        << pad(fixed(a.throughput_per_s, 0), 11) << pad(std::to_string(a.jira_calls), 12)
+        << pad(std::to_string(a.errors), 8) << pad(fixed(a.ratio_vs_full, 2), 8) << "\n";
+    }
+  }
+  if (r.bulk) {
+    const auto& b = *r.bulk;
+    o << "\nBulk update: " << b.issues << " issues in " << fixed(b.wall_s, 2) << " s (rate limit alone: "
+      << fixed(b.expected_s, 2) << " s), failures " << b.failures << ", lost " << b.lost << ", duplicates "
+      << b.duplicates << ", retried requests " << b.retried_requests
+      << (b.used_bulk_tool ? " (jira_bulk_update_issues)" : " (concurrent jira_update_issue calls)") << "\n";
+  }
+  o << "\nMemory: idle RSS "
+    << (r.memory.idle_rss_bytes ? mib(*r.memory.idle_rss_bytes) + " (" + r.memory.idle_rss_source + ")" : "-");
+  if (r.memory.cached_rss_bytes && r.memory.cached_rss_growth_bytes) {
+    const auto& m = r.memory;
+    o << "; after reading " << m.cached_issues << " issues into a fresh cache the bench process grew by "
+      << mib(*m.cached_rss_growth_bytes) << " to " << mib(*m.cached_rss_bytes);
+    if (m.cache_entries && m.cache_bytes)
+      o << " (cache: " << *m.cache_entries << " entries, " << mib(*m.cache_bytes) << " estimated";
+    if (m.cache_budget_bytes) o << ", issues-tier budget " << mib(*m.cache_budget_bytes);
+    if (m.cache_entries) o << ")";
+  }
+  o << "\n";
+  for (const auto& n : r.notes) o << "note: " << n << "\n";
+  for (const auto& p : r.problems) o << "PROBLEM: " << p << "\n";
+  o << "total " << fixed(r.total_s, 1) << " s\n";
+  return o.str();
+}
+
+}  // namespace jira_mcp::bench

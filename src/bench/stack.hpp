@@ -1,0 +1,92 @@
+#pragma once
+// The server stack one benchmark run drives: a Session and Dispatcher over the real tool registry
+// and a jira::Client pointed at the sandbox. One ServerStack per run, so every run starts with an
+// empty response cache and a cold connection pool.
+//
+// Thread safety: call() and raw_get() may run concurrently from many threads (the Dispatcher,
+// Session and Client are thread-safe); construction and destruction are single-threaded.
+#include <atomic>
+#include <chrono>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "bench/driver.hpp"
+#include "jira_mcp/cache/cache.hpp"
+#include "jira_mcp/core/json.hpp"
+#include "jira_mcp/core/result.hpp"
+#include "jira_mcp/jira/client.hpp"
+#include "jira_mcp/mcp/dispatcher.hpp"
+#include "jira_mcp/mcp/session.hpp"
+#include "jira_mcp/sandbox/sandbox.hpp"
+#include "jira_mcp/tools/tools.hpp"
+
+namespace jira_mcp::bench::detail {
+
+// Which features of the client are on. The full configuration has all of them.
+struct Variant {
+  std::string name = "full";
+  bool pooling = true;
+  bool cache = true;
+  bool single_flight = true;
+};
+
+
+struct StackOptions {
+  Variant variant;
+  double client_rate_rps = 0;  // the client's own limiter; 0 = unlimited
+  double client_rate_burst = 20;
+};
+
+// Drops every message the core sends to the client (progress, log notifications).
+class NullPeer final : public mcp::Peer {
+ public:
+  void send(const Json&) override {}
+};
+
+class ServerStack {
+ public:
+  static Result<std::unique_ptr<ServerStack>> create(const sandbox::Sandbox& sb, const StackOptions& options);
+  ~ServerStack();
+  ServerStack(const ServerStack&) = delete;
+  ServerStack& operator=(const ServerStack&) = delete;
+
+  // One tools/call, serialized, handed to Dispatcher::handle_text (parse → handle → serialize, as
+  // the stdio transport does per line) and timed into `rec`. Returns the serialized reply.
+  std::string call(const std::string& tool, const Json& arguments, Recorder& rec);
+  // A raw client GET of one issue with the fields jira_get_issue asks for: the sandbox's own
+  // response time plus the client, without the MCP layer.
+  void raw_get(const std::string& key, Recorder& rec);
+
+  bool has_tool(const std::string& name) const;
+  jira::Client& client() { return *client_; }
+  // Starts the window cache_hit_rate() looks at (construction starts one too).
+  void mark_cache();
+  // Hits ÷ lookups of the response cache since mark_cache() (empty: no cache, or no lookups).
+  std::optional<double> cache_hit_rate() const;
+  // What the cache holds now, over all tiers (empty: no cache).
+  std::optional<cache::Stats> cache_stats() const;
+  // The issues tier's byte budget (empty: no cache).
+  std::optional<std::int64_t> issue_cache_budget_bytes() const;
+
+ private:
+  ServerStack() = default;
+  NullPeer peer_;
+  std::unique_ptr<mcp::Session> session_;
+  std::unique_ptr<jira::Client> client_;
+  std::shared_ptr<tools::Services> services_;
+  std::unique_ptr<mcp::Dispatcher> dispatcher_;
+  std::string api_prefix_;
+  std::shared_ptr<cache::Cache> cache_;
+  std::uint64_t hits_mark_ = 0, misses_mark_ = 0;
+  std::atomic<std::int64_t> next_id_{1};
+};
+
+// Whether a serialized tools/call reply is a successful result (not a JSON-RPC error, not
+// isError). Looks at the text without parsing it, so the check costs little next to the call.
+bool reply_ok(const std::string& reply);
+
+// The i-th issue key of a sandbox dataset (issues are dealt round-robin to DEMO, OPS, WEB, MOB).
+std::string issue_key(int index);
+
+}  // namespace jira_mcp::bench::detail

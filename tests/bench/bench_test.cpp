@@ -1,0 +1,108 @@
+// A tiny bench, run in-process: the JSON has the documented shape and the counts add up. No
+// timing is checked: the figures depend on the machine.
+#include <doctest/doctest.h>
+
+#include "jira_mcp/bench/bench.hpp"
+
+using namespace jira_mcp;
+
+namespace {
+
+bench::Plan tiny_plan() {
+  bench::Plan p;
+  p.latencies_ms = {0};
+  p.concurrency = {1, 4};
+  p.raw_calls = 10;
+  p.cached_calls = 20;
+  p.cached_keys = 4;
+  p.cold_calls = 12;
+  p.search_calls = 6;
+  p.sessions = 5;
+  p.time_cap_ms = 0;  // run every unit: the counts below are exact
+  p.dataset_issues = 40;
+  p.bulk_issues = 20;
+  p.bulk_rate_rps = 200;
+  p.bulk_concurrency = 8;
+  p.ablation_latency_ms = 0;
+  p.ablation_concurrency = 2;
+  p.memory_cached_issues = 0;
+  return p;
+}
+
+}  // namespace
+
+TEST_CASE("a tiny bench reports every workload with counts that add up and no errors") {
+  auto report = bench::run(tiny_plan());
+  REQUIRE_MESSAGE(report.ok(), (report.ok() ? "" : report.error().message));
+  const Json j = bench::to_json(*report);
+  INFO(j.dump(2));
+
+  for (const char* key : {"cores", "cpu_model", "kernel", "compiler", "build_type"}) CHECK(j["machine"].contains(key));
+  CHECK(j["problems"].empty());
+
+  const std::map<std::string, std::uint64_t> expected_calls = {{"raw_client_get", 10}, {"cached_get", 20},
+                                                               {"cold_get", 12},       {"search", 6},
+                                                               {"mixed_session", 20}};
+  std::map<std::string, int> runs;
+  for (const auto& w : j["workloads"]) {
+    for (const char* key : {"name", "concurrency", "latency_ms", "calls", "p50_us", "p95_us", "p99_us",
+                            "throughput_per_s", "jira_calls_per_tool_call", "cache_hit_rate", "errors",
+                            "peak_rss_bytes"})
+      CHECK_MESSAGE(w.contains(key), key);
+    const std::string name = w["name"];
+    ++runs[name];
+    CHECK(w["errors"] == 0);
+    CHECK(w["p50_us"].get<double>() <= w["p95_us"].get<double>());
+    CHECK(w["p95_us"].get<double>() <= w["p99_us"].get<double>());
+    CHECK(w["peak_rss_bytes"].get<std::int64_t>() > 0);
+    if (name == "bulk_update") {
+      CHECK(w["calls"] == 20);
+      CHECK(w["jira_calls"].get<std::uint64_t>() >= 20);
+      continue;
+    }
+    REQUIRE(expected_calls.count(name) == 1);
+    CHECK(w["calls"] == expected_calls.at(name));
+    // A raw GET is one request; a cold read misses the cache, so it reaches Jira; every session
+    // reads its own issue for the first time (a miss) and writes twice (comment, transition).
+    if (name == "raw_client_get") CHECK(w["jira_calls"] == w["calls"]);
+    if (name == "cold_get") CHECK(w["jira_calls"].get<std::uint64_t>() >= w["calls"].get<std::uint64_t>());
+    if (name == "mixed_session") CHECK(w["jira_calls"].get<std::uint64_t>() >= 15);
+    if (name == "cached_get") {
+      REQUIRE(w["cache_hit_rate"].is_number());
+      CHECK(w["cache_hit_rate"].get<double>() > 0.5);
+    }
+  }
+  for (const auto& [name, n] : expected_calls) CHECK_MESSAGE(runs[name] == 2, name);  // concurrency 1 and 4
+  CHECK(runs["bulk_update"] == 1);
+
+  REQUIRE(j["bulk"].is_object());
+  CHECK(j["bulk"]["issues"] == 20);
+  CHECK(j["bulk"]["failures"] == 0);
+  CHECK(j["bulk"]["lost"] == 0);
+  CHECK(j["bulk"]["duplicates"] == 0);
+
+  REQUIRE(j["ablations"].is_array());
+  REQUIRE_FALSE(j["ablations"].empty());
+  for (const auto& a : j["ablations"]) {
+    for (const char* key : {"workload", "variant", "p50_us", "throughput_per_s", "jira_calls", "ratio_vs_full"})
+      CHECK_MESSAGE(a.contains(key), key);
+    CHECK(a["errors"] == 0);
+    if (a["variant"] == "full") CHECK(a["ratio_vs_full"].get<double>() == doctest::Approx(1.0));
+  }
+  CHECK(j["memory"]["idle_rss_bytes"].get<std::int64_t>() > 0);
+
+  const std::string table = bench::render_table(*report);
+  CHECK(table.find("cold_get") != std::string::npos);
+  CHECK(table.find("Bulk update: 20 issues") != std::string::npos);
+}
+
+TEST_CASE("quick and full plans differ only in size") {
+  const auto q = bench::Plan::quick();
+  const auto f = bench::Plan::full();
+  CHECK(f.latencies_ms == std::vector<int>{0, 20, 50});
+  CHECK(f.concurrency == std::vector<int>{1, 8, 64});
+  CHECK(f.bulk_issues == 1000);
+  CHECK(f.bulk_rate_rps == 100);
+  CHECK(q.bulk_issues < f.bulk_issues);
+  CHECK(q.time_cap_ms < f.time_cap_ms);
+}
