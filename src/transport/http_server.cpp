@@ -150,6 +150,12 @@ Status<Error> HttpServer::Impl::start() {
   }
   server_->new_task_queue = [this] { return new detail::ElasticPool(options_.max_threads, threads_); };
   server_->set_payload_max_length(options_.max_body_bytes);
+  // httplib's default also sets SO_REUSEPORT, which would let a second server bind the same
+  // port silently and share its connections; keep only SO_REUSEADDR (fast restarts).
+  server_->set_socket_options([](int sock) {
+    int yes = 1;
+    ::setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
+  });
   add_routes();
   if (options_.port == 0) {
     port_ = server_->bind_to_any_port(options_.host);
@@ -169,6 +175,8 @@ Status<Error> HttpServer::Impl::start() {
   listener_ = std::jthread([this] {
     if (!server_->listen_after_bind()) spdlog::error("the HTTP listener stopped with an error");
   });
+  // httplib's stop() does nothing until the listener runs; wait for it so an early stop() works.
+  while (!server_->is_running()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
   reaper_ = std::jthread([this](std::stop_token st) {
     std::mutex m;
     std::condition_variable_any cv;
