@@ -282,6 +282,9 @@ Status<Error> Sandbox::start() {
   Impl& im = *impl_;
   const int threads = std::max(1, im.opts.threads);
   im.server.new_task_queue = [threads] { return new httplib::ThreadPool(static_cast<std::size_t>(threads)); };
+  // Headers and body go out in separate writes: without this, a keep-alive response waits ~40 ms
+  // for the client's delayed ACK (Nagle), which real Jira front ends do not add.
+  im.server.set_tcp_nodelay(true);
   auto h = [&im](const httplib::Request& req, httplib::Response& res) { im.handle(req, res); };
   im.server.Get(".*", h);
   im.server.Post(".*", h);
