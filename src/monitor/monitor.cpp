@@ -290,7 +290,7 @@ void Monitor::start() {
     using clock = std::chrono::steady_clock;
     const auto& o = impl_->options;
     const auto interval = std::max(o.interval, std::chrono::milliseconds(1));
-    auto next_eval = clock::now() + interval;
+    auto next_eval = o.checks ? clock::now() + interval : clock::time_point::max();
     const bool perf = o.perf_log_interval.count() > 0;
     auto next_perf = perf ? clock::now() + o.perf_log_interval : clock::time_point::max();
     std::mutex mu;
@@ -303,7 +303,7 @@ void Monitor::start() {
       if (stop.stop_requested()) break;
       const auto now = clock::now();
       try {
-        if (now >= next_eval) {
+        if (o.checks && now >= next_eval) {
           evaluate();
           next_eval = now + interval;
         }

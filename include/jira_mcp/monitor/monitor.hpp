@@ -55,6 +55,7 @@ struct Thresholds {
 
 struct MonitorOptions {
   std::chrono::milliseconds interval{60000};  // one evaluate() per interval on the thread
+  bool checks = true;  // false: the thread only writes the performance log (monitoring.enabled)
   int breach_intervals = 3;                   // consecutive breaching intervals before firing
   int resolve_intervals = 3;                  // consecutive healthy intervals before resolving
   Thresholds thresholds;
