@@ -180,20 +180,27 @@ Result<BulkCheck> bulk_update(const Plan& plan, sandbox::Sandbox& sb, Runner& ru
   BulkCheck check;
   check.issues = n;
   check.expected_s = static_cast<double>(n) / plan.bulk_rate_rps;
-  if (s.has_tool("jira_bulk_update_issues")) {
-    report.notes.push_back(
-        "jira_bulk_update_issues is in the catalog, but this harness does not drive it yet; the bulk workload "
-        "issues concurrent jira_update_issue calls");
-  } else {
-    report.notes.push_back("jira_bulk_update_issues is not in the catalog; the bulk workload issues " +
-                           std::to_string(n) + " jira_update_issue calls from " +
-                           std::to_string(plan.bulk_concurrency) + " threads through the dispatcher");
-  }
   sb.reset_counts();
-  auto stats = detail::drive(plan.bulk_concurrency, n, [&](int i, Recorder& rec) {
-    const std::string key = detail::issue_key(i);
-    s.call("jira_update_issue", {{"issue_key", key}, {"summary", summary_for(key)}}, rec);
-  });
+  detail::RunStats stats;
+  check.used_bulk_tool = s.has_tool("jira_bulk_update_issues");
+  if (check.used_bulk_tool) {
+    // One tool call carrying every change; the tool fans out over the client itself.
+    Json items = Json::array();
+    for (int i = 0; i < n; ++i) {
+      const std::string key = detail::issue_key(i);
+      items.push_back({{"issue_key", key}, {"summary", summary_for(key)}});
+    }
+    report.notes.push_back("bulk_update is one jira_bulk_update_issues call with " + std::to_string(n) + " items");
+    stats = detail::drive(1, 1, [&](int, Recorder& rec) { s.call("jira_bulk_update_issues", {{"items", items}}, rec); });
+  } else {
+    report.notes.push_back("jira_bulk_update_issues is not in the catalog; bulk_update issues " + std::to_string(n) +
+                           " jira_update_issue calls from " + std::to_string(plan.bulk_concurrency) +
+                           " threads through the dispatcher");
+    stats = detail::drive(plan.bulk_concurrency, n, [&](int i, Recorder& rec) {
+      const std::string key = detail::issue_key(i);
+      s.call("jira_update_issue", {{"issue_key", key}, {"summary", summary_for(key)}}, rec);
+    });
+  }
   const std::uint64_t requests = total_requests(sb);
   check.wall_s = stats.wall_s;
   check.failures = stats.errors;
@@ -201,7 +208,7 @@ Result<BulkCheck> bulk_update(const Plan& plan, sandbox::Sandbox& sb, Runner& ru
 
   WorkloadResult w;
   w.name = "bulk_update";
-  w.concurrency = plan.bulk_concurrency;
+  w.concurrency = check.used_bulk_tool ? 1 : plan.bulk_concurrency;
   w.calls = stats.calls;
   w.errors = stats.errors;
   w.p50_us = stats.p50_us;
@@ -341,6 +348,7 @@ Result<Report> run(const Plan& plan) {
         a.p50_us = r->p50_us;
         a.throughput_per_s = r->throughput_per_s;
         a.jira_calls = r->jira_calls;
+        a.jira_calls_per_tool_call = r->jira_calls_per_tool_call;
         a.errors = r->errors;
         a.ratio_vs_full = r->throughput_per_s > 0 ? full_throughput / r->throughput_per_s : 0;
         if (r->errors > 0)

@@ -110,6 +110,7 @@ Json to_json(const Report& r) {
                                 {"p50_us", a.p50_us},
                                 {"throughput_per_s", a.throughput_per_s},
                                 {"jira_calls", a.jira_calls},
+                                {"jira_calls_per_tool_call", a.jira_calls_per_tool_call},
                                 {"errors", a.errors},
                                 {"ratio_vs_full", a.ratio_vs_full}});
   }
@@ -155,11 +156,11 @@ std::string render_table(const Report& r) {
   }
   if (!r.ablations.empty()) {
     o << "\nAblations (ratio = full throughput / variant throughput; > 1 means the variant is slower)\n";
-    o << pad("workload", 16) << pad("variant", 20) << pad("p50 us", 10) << pad("calls/s", 11) << pad("jira calls", 12)
+    o << pad("workload", 16) << pad("variant", 20) << pad("p50 us", 10) << pad("calls/s", 11) << pad("jira/call", 10)
       << pad("errors", 8) << pad("ratio", 8) << "\n";
     for (const auto& a : r.ablations) {
       o << pad(a.workload, 16) << pad(a.variant, 20) << pad(fixed(a.p50_us, 1), 10)
-        << pad(fixed(a.throughput_per_s, 0), 11) << pad(std::to_string(a.jira_calls), 12)
+        << pad(fixed(a.throughput_per_s, 0), 11) << pad(fixed(a.jira_calls_per_tool_call, 2), 10)
         << pad(std::to_string(a.errors), 8) << pad(fixed(a.ratio_vs_full, 2), 8) << "\n";
     }
   }

@@ -14,9 +14,10 @@
 //   search           jira_search with a JQL over one project
 //   mixed_session    an agent session: jira_search → jira_get_issue → jira_add_comment →
 //                    jira_transition_issue (each step is one recorded call)
-//   bulk_update      plan.bulk_issues jira_update_issue calls issued concurrently (64 threads)
-//                    through the dispatcher while the sandbox limits to plan.bulk_rate_rps; run
-//                    once at latency 0, then checked against the sandbox's state
+//   bulk_update      plan.bulk_issues summary changes while the sandbox limits to
+//                    plan.bulk_rate_rps: one jira_bulk_update_issues call when the catalog has
+//                    it, else that many jira_update_issue calls from plan.bulk_concurrency
+//                    threads; run once at latency 0, then checked against the sandbox's state
 // Ablations rerun some workloads with one feature off (pooling; the response cache and single
 // flight once the jira client offers switches for them) and compare with the full configuration.
 //
@@ -85,6 +86,7 @@ struct AblationResult {
   double p50_us = 0;
   double throughput_per_s = 0;
   std::uint64_t jira_calls = 0;
+  double jira_calls_per_tool_call = 0;  // runs stop on a time budget, so compare this, not jira_calls
   std::uint64_t errors = 0;
   // Throughput of the full configuration ÷ this variant's: 2.0 means this variant is half as
   // fast; 1.0 for "full" itself.
