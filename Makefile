@@ -1,11 +1,13 @@
 # jira-mcp: the two commands a newcomer needs are `make run` and `make test`.
 #   make            build (Release) into build/
 #   make setup      install missing Debian packages with apt-get (idempotent, quiet when done)
-#   make run        set up, build, and run the server over stdio (ARGS="..." adds flags)
+#   make run        set up, build, and serve Streamable HTTP on 127.0.0.1:8808 (the sandbox when no
+#                   Jira is configured; ARGS="..." adds flags). MCP hosts launch `jira-mcp` (stdio).
 #   make test       set up, build, and run every test
 #   make debug      Debug build into build-debug/
 #   make sanitize   ASan+UBSan build into build-asan/ and run the same tests
-#   make conformance  the official MCP conformance suite against the fixture server
+#   make conformance  the official MCP conformance suite against the fixture server (stdio through
+#                   a bridge, then our own HTTP transport) and against jira-mcp over HTTP
 #   make spec-check   Jira traffic checked against Atlassian's OpenAPI specs (Cloud and DC)
 #   make clean
 
@@ -41,7 +43,7 @@ build: build/CMakeCache.txt
 	cmake --build build -j $(JOBS)
 
 run: setup build
-	./build/jira-mcp $(ARGS)
+	./build/jira-mcp --transport http --host 127.0.0.1 --port 8808 $(ARGS)
 
 test: setup build
 	cd build && ctest --output-on-failure -j $(JOBS)
@@ -59,6 +61,7 @@ sanitize: setup
 conformance: build
 	../shared/tools/mcp-conformance --stdio "$(CURDIR)/build/conformance-fixture-server" \
 	  --expected-failures tests/conformance/stdio-expected-failures.yml
+	tests/conformance/http_conformance.sh $(CURDIR)/build
 
 spec-check: build
 	tests/sandbox/spec_check.sh $(CURDIR)/build
