@@ -12,6 +12,7 @@
 #include <iostream>
 #include <memory>
 
+#include "jira_mcp/bench/bench.hpp"
 #include "jira_mcp/config/config.hpp"
 #include "jira_mcp/core/log.hpp"
 #include "jira_mcp/jira/doctor.hpp"
@@ -197,6 +198,24 @@ int run_doctor(const config::Startup& st) {
   return report.ok() ? 0 : 1;
 }
 
+// --bench: the built-in benchmark (src/bench) against an in-process sandbox. Its output is for
+// a terminal or a CI log, not an MCP client, so it goes to stdout; progress goes to the log.
+int run_bench(const config::Startup& st) {
+  bench::Plan plan = st.bench_quick ? bench::Plan::quick() : bench::Plan::full();
+  plan.server_binary = "/proc/self/exe";
+  auto report = bench::run(plan);
+  if (!report) {
+    std::cerr << "jira-mcp --bench: " << report.error().message << "\n";
+    return 1;
+  }
+  if (st.bench_json) {
+    std::cout << bench::to_json(*report).dump(2) << std::endl;
+  } else {
+    std::cout << bench::render_table(*report) << std::flush;
+  }
+  return report->problems.empty() ? 0 : 1;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -218,9 +237,7 @@ int main(int argc, char** argv) {
       case config::Command::Serve: return run_serve(st);
       case config::Command::SandboxServe: return run_sandbox(st);
       case config::Command::Doctor: return run_doctor(st);
-      case config::Command::Bench:
-        std::cerr << "jira-mcp: --bench is not available in this version yet\n";
-        return 2;
+      case config::Command::Bench: return run_bench(st);
     }
   } catch (const std::exception& e) {
     spdlog::critical("fatal: {}", e.what());
