@@ -20,11 +20,41 @@ ToolTable build_table(const detail::ServicesPtr& s) {
   detail::add_project_tools(t, s);
   detail::add_user_tools(t, s);
   detail::add_server_tools(t, s);
+  detail::add_issue_batch_tools(t, s);
+  detail::add_bulk_tools(t, s);
+  detail::add_agile_tools(t, s);
+  detail::add_attachment_tools(t, s);
+  detail::add_link_tools(t, s);
+  detail::add_worklog_tools(t, s);
+  detail::add_watcher_tools(t, s);
   return t;
 }
 
 // The default toolsets keep the listed count under 40, which some clients cap.
 const std::vector<std::string> kDefaultToolsets = {"issues", "comments", "transitions", "projects", "users", "labels", "server"};
+
+// Every read-only tool takes an optional `fresh` flag. It is added here, once, rather than in
+// each domain table: the wrapper sets a jira::FreshScope for the duration of the call, which
+// every Jira read of the call honours, including the async ones it fans out (the client carries
+// the flag to its executor threads).
+mcp::ToolSpec with_fresh_argument(mcp::ToolSpec spec) {
+  if (!spec.annotations.read_only.value_or(false) || !spec.handler) return spec;
+  Json& schema = spec.input_schema;
+  if (!schema.is_object()) return spec;
+  Json& props = schema["properties"];
+  if (props.is_null()) props = Json::object();
+  if (!props.is_object() || props.contains("fresh")) return spec;
+  props["fresh"] = detail::bool_prop("true: bypass the cache and read from Jira", false);
+  spec.handler = [inner = std::move(spec.handler)](const Json& args, mcp::RequestContext& ctx) {
+    const auto flag = args.is_object() ? args.find("fresh") : args.end();
+    if (!args.is_object() || flag == args.end()) return inner(args, ctx);
+    jira::FreshScope fresh(flag->is_boolean() && flag->get<bool>());
+    Json rest = args;  // the tool itself never sees the flag
+    rest.erase("fresh");
+    return inner(rest, ctx);
+  };
+  return spec;
+}
 
 std::string join(const std::vector<std::string>& v) {
   std::string s;
@@ -96,7 +126,7 @@ Status<Error> register_tools(mcp::RegistryBuilder& builder, std::shared_ptr<cons
     bool on = sets.count(def.toolset) || contains(selection.enabled_tools, def.spec.name);
     if (contains(selection.disabled_tools, def.spec.name)) on = false;
     if (selection.read_only && !def.spec.annotations.read_only.value_or(false)) on = false;
-    if (on) builder.add_tool(std::move(def.spec));
+    if (on) builder.add_tool(with_fresh_argument(std::move(def.spec)));
   }
   detail::add_resources_and_prompts(builder, services);
   return Ok{};

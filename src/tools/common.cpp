@@ -73,8 +73,14 @@ Result<Json, jira::JiraError> body_json(Result<jira::Response, jira::JiraError> 
 }
 }  // namespace
 
+// Reads through the client's cache (a hit is neither a round trip nor a parse; the copy out of
+// the shared document is the only cost). A tool call's `fresh` argument arrives as a
+// jira::FreshScope set by the catalog (catalog.cpp).
 Result<Json, jira::JiraError> Jira::get_json(const std::string& path, const jira::Query& query) {
-  return body_json(client().get(path, query));
+  auto doc = client().get_json(path, query);
+  if (!doc) return unexpected(std::move(doc).error());
+  if ((*doc)->is_null()) return Json::object();
+  return **doc;
 }
 Result<Json, jira::JiraError> Jira::post_json(const std::string& path, const Json& body, bool idempotent) {
   return body_json(client().post(path, body, idempotent));
@@ -143,6 +149,18 @@ ToolResult jira_failure(const jira::JiraError& error, const std::string& doing) 
 
 ToolResult bad_argument(const std::string& field, const std::string& problem) {
   return ToolResult::error("Invalid argument " + field + ": " + problem);
+}
+
+std::optional<ToolResult> confirm_destructive(const ServicesPtr& s, RequestContext& ctx, const std::string& what) {
+  if (!s->options.confirm_destructive || !ctx.session().client_supports("elicitation")) return std::nullopt;
+  auto answer = ctx.elicit(what + " This cannot be undone. Proceed?",
+                           Json{{"type", "object"}, {"properties", {{"confirm", {{"type", "boolean"}, {"title", "Yes, do it"}}}}},
+                                {"required", {"confirm"}}});
+  if (!answer) return ToolResult::error("Could not ask for confirmation (" + answer.error().message + "); nothing was changed.");
+  if (answer->value("action", "") != "accept" || !answer->value("content", Json::object()).value("confirm", false)) {
+    return ToolResult::error("The user did not confirm; nothing was changed.");
+  }
+  return std::nullopt;
 }
 
 std::string user_label(const Json& user) {
@@ -234,10 +252,12 @@ std::string issue_markdown(Jira& jira, const Json& issue, const IssueRenderOptio
     out += "Links:\n";
     for (const auto& l : f["issuelinks"]) {
       const Json& type = l.value("type", Json::object());
+      // The link id is what jira_delete_issue_link takes.
+      const std::string id = l.contains("id") && l["id"].is_string() ? " (link " + l["id"].get<std::string>() + ")" : "";
       if (l.contains("outwardIssue")) {
-        out += "- " + type.value("outward", "relates to") + " " + l["outwardIssue"].value("key", "") + "\n";
+        out += "- " + type.value("outward", "relates to") + " " + l["outwardIssue"].value("key", "") + id + "\n";
       } else if (l.contains("inwardIssue")) {
-        out += "- " + type.value("inward", "relates to") + " " + l["inwardIssue"].value("key", "") + "\n";
+        out += "- " + type.value("inward", "relates to") + " " + l["inwardIssue"].value("key", "") + id + "\n";
       }
     }
   }
@@ -322,6 +342,57 @@ std::vector<std::string> string_list(const Json& value) {
     }
   }
   return out;
+}
+
+Json editable_issue_properties() {
+  return Json{{"summary", str_prop("One-line summary")},
+              {"description", str_prop("Description in Markdown (converted for Jira)")},
+              {"assignee", str_prop("Assignee: display name, email, account id (Cloud) or username (Data Center)")},
+              {"priority", str_prop("Priority name, e.g. High")},
+              {"labels", str_array_prop("Labels (replaces the issue's labels)")},
+              {"components", str_array_prop("Component names (replaces the issue's components)")},
+              {"due_date", Json{{"type", "string"}, {"pattern", "^[0-9]{4}-[0-9]{2}-[0-9]{2}$"}, {"description", "Due date, YYYY-MM-DD"}}},
+              {"fields", Json{{"type", "object"}, {"description", "Other fields as Jira expects them, e.g. {\"customfield_10016\": 5}"}}}};
+}
+
+Json create_issue_properties() {
+  Json props = editable_issue_properties();
+  props["project_key"] = str_prop("Project key, e.g. PROJ");
+  props["issue_type"] = Json{{"type", "string"}, {"description", "Issue type name: Task, Bug, Story, Epic, Sub-task ..."}, {"default", "Task"}};
+  props["parent"] = issue_key_prop("Parent issue key (for a sub-task, or an epic's child on Cloud)");
+  return props;
+}
+
+Result<Json, ToolResult> build_issue_fields(Jira& jira, const Json& args, const std::string& where, UserCache* users) {
+  Json fields = args.contains("fields") ? args["fields"] : Json::object();
+  if (args.contains("summary")) fields["summary"] = args["summary"];
+  if (args.contains("description")) fields["description"] = jira.rich_text(args["description"].get<std::string>());
+  if (args.contains("priority")) fields["priority"] = Json{{"name", args["priority"]}};
+  if (args.contains("labels")) fields["labels"] = args["labels"];
+  if (args.contains("components")) {
+    Json comps = Json::array();
+    for (const auto& c : args["components"]) comps.push_back(Json{{"name", c}});
+    fields["components"] = comps;
+  }
+  if (args.contains("due_date")) fields["duedate"] = args["due_date"];
+  if (args.contains("assignee")) {
+    const std::string who = args["assignee"].get<std::string>();
+    auto cached = users ? users->find(who) : UserCache::iterator{};
+    Result<Json, std::string> user = users && cached != users->end() ? cached->second : jira.resolve_user(who);
+    if (users) users->insert_or_assign(who, user);
+    if (!user) return unexpected(bad_argument(where + "assignee", user.error()));
+    fields["assignee"] = *user;
+  }
+  return fields;
+}
+
+Result<Json, ToolResult> build_create_fields(Jira& jira, const Json& args, const std::string& where, UserCache* users) {
+  auto fields = build_issue_fields(jira, args, where, users);
+  if (!fields) return fields;
+  (*fields)["project"] = Json{{"key", args["project_key"]}};
+  (*fields)["issuetype"] = Json{{"name", args.value("issue_type", "Task")}};
+  if (args.contains("parent")) (*fields)["parent"] = Json{{"key", args["parent"]}};
+  return fields;
 }
 
 }  // namespace jira_mcp::tools::detail

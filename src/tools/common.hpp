@@ -4,6 +4,7 @@
 //
 // Each domain file declares its tools as data (a ToolDef per tool) through these helpers, so a
 // handler reads as: validate what the schema cannot, call Jira, render compactly.
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -34,6 +35,13 @@ void add_project_tools(ToolTable& table, const ServicesPtr& services);
 void add_user_tools(ToolTable& table, const ServicesPtr& services);
 void add_server_tools(ToolTable& table, const ServicesPtr& services);
 void add_resources_and_prompts(mcp::RegistryBuilder& builder, const ServicesPtr& services);
+void add_issue_batch_tools(ToolTable& table, const ServicesPtr& services);  // batch create, clone
+void add_bulk_tools(ToolTable& table, const ServicesPtr& services);
+void add_agile_tools(ToolTable& table, const ServicesPtr& services);        // boards, sprints, backlog, epics, rank
+void add_attachment_tools(ToolTable& table, const ServicesPtr& services);   // list, upload, download, delete
+void add_link_tools(ToolTable& table, const ServicesPtr& services);         // link types, issue/remote links, epic
+void add_worklog_tools(ToolTable& table, const ServicesPtr& services);      // list, add, update, delete
+void add_watcher_tools(ToolTable& table, const ServicesPtr& services);      // list, add, remove
 
 // --- schema builders ------------------------------------------------------------------------
 Json str_prop(std::string description);
@@ -90,6 +98,10 @@ class Jira {
 ToolResult jira_failure(const jira::JiraError& error, const std::string& doing);
 // Bad arguments the schema cannot express: isError naming the field and the fix.
 ToolResult bad_argument(const std::string& field, const std::string& problem);
+// Before a destructive action: when Options::confirm_destructive is set and the client supports
+// elicitation, asks the user ("<what> This cannot be undone. Proceed?"). nullopt means go ahead;
+// otherwise the isError result to return (declined, or the question could not be asked).
+std::optional<ToolResult> confirm_destructive(const ServicesPtr& services, RequestContext& ctx, const std::string& what);
 
 // --- rendering ------------------------------------------------------------------------------
 std::string user_label(const Json& user);           // display name (email or name), or "Unassigned"
@@ -112,5 +124,21 @@ std::string lower(std::string s);
 
 // Comma-separated string or array argument → list of non-empty strings.
 std::vector<std::string> string_list(const Json& value);
+
+// --- issue fields (create and update tools) -------------------------------------------------
+// The fields an agent sets when it creates or updates an issue: summary, description (Markdown),
+// assignee, priority, labels, components, due_date, fields (raw Jira fields).
+Json editable_issue_properties();
+// editable_issue_properties() plus project_key, issue_type (default Task) and parent.
+Json create_issue_properties();
+// Resolved users by the name given, so a batch resolves each person once.
+using UserCache = std::map<std::string, Result<Json, std::string>>;
+// Jira's "fields" object from the editable arguments. An assignee that cannot be resolved is a
+// bad_argument naming `where` + "assignee" (where is e.g. "issues[2]." in a batch).
+Result<Json, ToolResult> build_issue_fields(Jira& jira, const Json& args, const std::string& where = {},
+                                            UserCache* users = nullptr);
+// build_issue_fields() plus project (project_key), issuetype (issue_type, default Task) and parent.
+Result<Json, ToolResult> build_create_fields(Jira& jira, const Json& args, const std::string& where = {},
+                                             UserCache* users = nullptr);
 
 }  // namespace jira_mcp::tools::detail

@@ -45,40 +45,6 @@ Json search_output_schema() {
               {"required", {"issues", "is_last"}}};
 }
 
-// The fields an agent sets when it creates or updates an issue, shared by both tools.
-Json editable_properties() {
-  return Json{{"summary", str_prop("One-line summary")},
-              {"description", str_prop("Description in Markdown (converted for Jira)")},
-              {"assignee", str_prop("Assignee: display name, email, account id (Cloud) or username (Data Center)")},
-              {"priority", str_prop("Priority name, e.g. High")},
-              {"labels", str_array_prop("Labels (replaces the issue's labels)")},
-              {"components", str_array_prop("Component names (replaces the issue's components)")},
-              {"due_date", Json{{"type", "string"}, {"pattern", "^[0-9]{4}-[0-9]{2}-[0-9]{2}$"}, {"description", "Due date, YYYY-MM-DD"}}},
-              {"fields", Json{{"type", "object"}, {"description", "Other fields as Jira expects them, e.g. {\"customfield_10016\": 5}"}}}};
-}
-
-// Builds Jira's "fields" object from the editable arguments. A user that cannot be resolved is an
-// error naming the argument.
-Result<Json, ToolResult> build_fields(Jira& jira, const Json& args) {
-  Json fields = args.contains("fields") ? args["fields"] : Json::object();
-  if (args.contains("summary")) fields["summary"] = args["summary"];
-  if (args.contains("description")) fields["description"] = jira.rich_text(args["description"].get<std::string>());
-  if (args.contains("priority")) fields["priority"] = Json{{"name", args["priority"]}};
-  if (args.contains("labels")) fields["labels"] = args["labels"];
-  if (args.contains("components")) {
-    Json comps = Json::array();
-    for (const auto& c : args["components"]) comps.push_back(Json{{"name", c}});
-    fields["components"] = comps;
-  }
-  if (args.contains("due_date")) fields["duedate"] = args["due_date"];
-  if (args.contains("assignee")) {
-    auto user = jira.resolve_user(args["assignee"].get<std::string>());
-    if (!user) return unexpected(bad_argument("assignee", user.error()));
-    fields["assignee"] = *user;
-  }
-  return fields;
-}
-
 ToolResult get_issue(const ServicesPtr& s, const Json& args) {
   Jira jira(s);
   JIRA_READY(jira);
@@ -201,11 +167,8 @@ ToolResult get_issues(const ServicesPtr& s, const Json& args) {
 ToolResult create_issue(const ServicesPtr& s, const Json& args) {
   Jira jira(s);
   JIRA_READY(jira);
-  auto fields = build_fields(jira, args);
+  auto fields = build_create_fields(jira, args);
   if (!fields) return fields.error();
-  (*fields)["project"] = Json{{"key", args["project_key"]}};
-  (*fields)["issuetype"] = Json{{"name", args.value("issue_type", "Task")}};
-  if (args.contains("parent")) (*fields)["parent"] = Json{{"key", args["parent"]}};
   auto created = jira.post_json(jira.api() + "/issue", Json{{"fields", *fields}});
   if (!created) return jira_failure(created.error(), "Creating the issue");
   const std::string key = created->value("key", "");
@@ -218,7 +181,7 @@ ToolResult update_issue(const ServicesPtr& s, const Json& args) {
   Jira jira(s);
   JIRA_READY(jira);
   const std::string key = args["issue_key"];
-  auto fields = build_fields(jira, args);
+  auto fields = build_issue_fields(jira, args);
   if (!fields) return fields.error();
   if (fields->empty()) return bad_argument("fields", "nothing to change: give at least one of summary, description, assignee, priority, labels, components, due_date or fields");
   auto r = jira.put_json(jira.api() + "/issue/" + key, Json{{"fields", *fields}});
@@ -354,10 +317,7 @@ void add_issue_tools(ToolTable& t, const ServicesPtr& s) {
                                {"fields", fields}},
                               {"issue_keys"}),
                 std::nullopt, read_only(), [s](const Json& a, RequestContext&) { return get_issues(s, a); }}});
-  Json create_props = editable_properties();
-  create_props["project_key"] = str_prop("Project key, e.g. PROJ");
-  create_props["issue_type"] = Json{{"type", "string"}, {"description", "Issue type name: Task, Bug, Story, Epic, Sub-task ..."}, {"default", "Task"}};
-  create_props["parent"] = issue_key_prop("Parent issue key (for a sub-task, or an epic's child on Cloud)");
+  Json create_props = create_issue_properties();
   t.push_back({"issues",
                {"jira_create_issue", "Create issue",
                 "Creates an issue and answers with its key and link. The description is Markdown. Use "
@@ -367,7 +327,7 @@ void add_issue_tools(ToolTable& t, const ServicesPtr& s) {
                 object_schema(create_props, {"project_key", "summary"}),
                 Json{{"type", "object"}, {"properties", {{"key", {{"type", "string"}}}, {"id", {{"type", "string"}}}, {"url", {{"type", "string"}}}}}, {"required", {"key"}}},
                 writes(false, false), [s](const Json& a, RequestContext&) { return create_issue(s, a); }}});
-  Json update_props = editable_properties();
+  Json update_props = editable_issue_properties();
   update_props["issue_key"] = issue_key_prop();
   t.push_back({"issues",
                {"jira_update_issue", "Update issue",

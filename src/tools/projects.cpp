@@ -680,6 +680,66 @@ ToolResult update_labels(const ServicesPtr& s, const Json& args) {
 
 #undef JIRA_READY
 
+// --- output schemas (the structuredContent each tool returns) -------------------------------
+
+Json str_t() { return Json{{"type", "string"}}; }
+Json bool_t() { return Json{{"type", "boolean"}}; }
+Json int_t() { return Json{{"type", "integer"}}; }
+Json array_of(Json items) { return Json{{"type", "array"}, {"items", std::move(items)}}; }
+Json object_of(Json properties, std::vector<std::string> required) {
+  return Json{{"type", "object"}, {"properties", std::move(properties)}, {"required", std::move(required)}};
+}
+Json named_schema() { return object_of({{"id", str_t()}, {"name", str_t()}}, {"id", "name"}); }
+Json field_schema() {
+  return object_of({{"id", str_t()}, {"name", str_t()}, {"required", bool_t()}, {"type", str_t()},
+                    {"allowed_values", array_of(named_schema())}},
+                   {"id", "name", "required", "type"});
+}
+Json status_schema() { return object_of({{"id", str_t()}, {"name", str_t()}, {"category", str_t()}}, {"id", "name"}); }
+Json component_schema() { return object_of({{"id", str_t()}, {"name", str_t()}, {"description", str_t()}}, {"id", "name"}); }
+Json version_schema() {
+  return object_of({{"id", str_t()}, {"name", str_t()}, {"released", bool_t()}, {"archived", bool_t()},
+                    {"start_date", str_t()}, {"release_date", str_t()}},
+                   {"id", "name", "released", "archived"});
+}
+Json out_list(const char* name, Json item) { return object_of({{name, array_of(std::move(item))}}, {name}); }
+Json out_projects() {
+  return object_of({{"projects", array_of(object_of({{"key", str_t()}, {"name", str_t()}, {"id", str_t()}}, {"key", "name", "id"}))},
+                    {"total", int_t()}, {"is_last", bool_t()}},
+                   {"projects", "total", "is_last"});
+}
+Json out_project() { return object_of({{"key", str_t()}, {"id", str_t()}, {"name", str_t()}}, {"key", "id", "name"}); }
+Json out_issue_types() {
+  return out_list("issue_types", object_of({{"id", str_t()}, {"name", str_t()}, {"subtask", bool_t()}}, {"id", "name", "subtask"}));
+}
+Json out_create_fields() {
+  return object_of({{"project", str_t()}, {"issue_type", str_t()}, {"fields", array_of(field_schema())}}, {"project", "issue_type", "fields"});
+}
+Json out_edit_fields() { return object_of({{"issue_key", str_t()}, {"fields", array_of(field_schema())}}, {"issue_key", "fields"}); }
+Json out_search_fields() {
+  return object_of({{"fields", array_of(object_of({{"id", str_t()}, {"name", str_t()}, {"custom", bool_t()}, {"type", str_t()}},
+                                                  {"id", "name", "custom", "type"}))},
+                    {"total", int_t()}},
+                   {"fields", "total"});
+}
+Json out_metadata() {
+  Json type = object_of({{"id", str_t()}, {"name", str_t()}, {"subtask", bool_t()}, {"required_fields", array_of(field_schema())}},
+                        {"id", "name", "subtask", "required_fields"});
+  return object_of({{"project", out_project()},
+                    {"components", array_of(named_schema())},
+                    {"versions", array_of(named_schema())},
+                    {"priorities", array_of(named_schema())},
+                    {"issue_types", array_of(std::move(type))}},
+                   {"project", "components", "versions", "priorities", "issue_types"});
+}
+Json out_component_ref(bool with_project) {
+  Json props{{"id", str_t()}, {"name", str_t()}};
+  if (with_project) props["project"] = str_t();
+  return object_of(std::move(props), {"id", "name"});
+}
+Json out_labels() { return object_of({{"labels", array_of(str_t())}, {"is_last", bool_t()}}, {"labels", "is_last"}); }
+Json out_issue_labels() { return object_of({{"issue_key", str_t()}, {"labels", array_of(str_t())}}, {"issue_key", "labels"}); }
+
 using Handler = ToolResult (*)(const ServicesPtr&, const Json&);
 mcp::ToolHandler bind(const ServicesPtr& s, Handler h) {
   return [s, h](const Json& a, RequestContext&) { return h(s, a); };
@@ -696,17 +756,17 @@ void add_project_tools(ToolTable& t, const ServicesPtr& s) {
                 object_schema({{"query", str_prop("Text to match in project key or name")},
                                {"start_at", int_prop("Offset of the first project", 0, std::nullopt, 0)},
                                {"max_results", int_prop("Projects per page", 1, 100, 50)}}),
-                std::nullopt, read_only(), bind(s, list_projects)}});
+                out_projects(), read_only(), bind(s, list_projects)}});
   t.push_back({"projects",
                {"jira_get_project", "Get project",
                 "One project: lead, description, issue types, components and versions. Example: {\"project_key\": \"PROJ\"}.",
-                object_schema({{"project_key", project_key_prop()}}, {"project_key"}), std::nullopt, read_only(),
+                object_schema({{"project_key", project_key_prop()}}, {"project_key"}), out_project(), read_only(),
                 bind(s, get_project)}});
   t.push_back({"projects",
                {"jira_get_project_issue_types", "Get project issue types",
                 "The issue types you can create in a project, with ids and whether each is a subtask. Example: "
                 "{\"project_key\": \"PROJ\"}.",
-                object_schema({{"project_key", project_key_prop()}}, {"project_key"}), std::nullopt, read_only(),
+                object_schema({{"project_key", project_key_prop()}}, {"project_key"}), out_issue_types(), read_only(),
                 bind(s, project_issue_types)}});
   t.push_back({"projects",
                {"jira_get_create_fields", "Get create fields",
@@ -716,12 +776,12 @@ void add_project_tools(ToolTable& t, const ServicesPtr& s) {
                 object_schema({{"project_key", project_key_prop()}, {"issue_type", issue_type},
                                {"required_only", bool_prop("Only the required fields", false)}},
                               {"project_key", "issue_type"}),
-                std::nullopt, read_only(), bind(s, create_fields)}});
+                out_create_fields(), read_only(), bind(s, create_fields)}});
   t.push_back({"projects",
                {"jira_get_edit_fields", "Get edit fields",
                 "The fields you can change on an existing issue, with ids, types and allowed values. Example: "
                 "{\"issue_key\": \"PROJ-1\"}.",
-                object_schema({{"issue_key", issue_key_prop()}}, {"issue_key"}), std::nullopt, read_only(),
+                object_schema({{"issue_key", issue_key_prop()}}, {"issue_key"}), out_edit_fields(), read_only(),
                 bind(s, edit_fields)}});
   t.push_back({"projects",
                {"jira_search_fields", "Search fields",
@@ -730,7 +790,7 @@ void add_project_tools(ToolTable& t, const ServicesPtr& s) {
                 object_schema({{"query", str_prop("Text to match in the field name or id; empty lists all")},
                                {"custom_only", bool_prop("Only custom fields", false)},
                                {"max_results", int_prop("Fields to show", 1, 500, 50)}}),
-                std::nullopt, read_only(), bind(s, search_fields)}});
+                out_search_fields(), read_only(), bind(s, search_fields)}});
   t.push_back({"projects",
                {"jira_get_field_options", "Get field options",
                 "All allowed values (name and id) of one field when creating an issue of a type in a project, e.g. "
@@ -739,22 +799,22 @@ void add_project_tools(ToolTable& t, const ServicesPtr& s) {
                 object_schema({{"project_key", project_key_prop()}, {"issue_type", issue_type},
                                {"field", Json{{"type", "string"}, {"minLength", 1}, {"description", "Field name or id, e.g. priority or customfield_10050"}}}},
                               {"project_key", "issue_type", "field"}),
-                std::nullopt, read_only(), bind(s, field_options)}});
+                field_schema(), read_only(), bind(s, field_options)}});
   t.push_back({"projects",
                {"jira_list_priorities", "List priorities",
                 "The priorities of this Jira, highest first, with ids. Example: {}.", object_schema(Json::object()),
-                std::nullopt, read_only(), bind(s, list_priorities)}});
+                out_list("priorities", named_schema()), read_only(), bind(s, list_priorities)}});
   t.push_back({"projects",
                {"jira_list_statuses", "List statuses",
                 "The workflow statuses (name, id, category To Do/In Progress/Done), of one project or of the whole "
                 "Jira. Example: {\"project_key\": \"PROJ\"}.",
-                object_schema({{"project_key", project_key_prop()}}), std::nullopt, read_only(), bind(s, list_statuses)}});
+                object_schema({{"project_key", project_key_prop()}}), out_list("statuses", status_schema()), read_only(), bind(s, list_statuses)}});
   t.push_back({"projects",
                {"jira_get_project_metadata", "Get project metadata",
                 "Everything needed to create issues in a project in one call: its issue types and, for each, the "
                 "required fields with allowed values; its components, unreleased versions and the priorities. "
                 "Example: {\"project_key\": \"PROJ\"}.",
-                object_schema({{"project_key", project_key_prop()}}, {"project_key"}), std::nullopt, read_only(),
+                object_schema({{"project_key", project_key_prop()}}, {"project_key"}), out_metadata(), read_only(),
                 bind(s, project_metadata)}});
 
   const Json component_id = numeric_id_prop("Component id (jira_list_components shows it)");
@@ -762,7 +822,7 @@ void add_project_tools(ToolTable& t, const ServicesPtr& s) {
   t.push_back({"components",
                {"jira_list_components", "List components",
                 "The components of a project with ids, leads and descriptions. Example: {\"project_key\": \"PROJ\"}.",
-                object_schema({{"project_key", project_key_prop()}}, {"project_key"}), std::nullopt, read_only(),
+                object_schema({{"project_key", project_key_prop()}}, {"project_key"}), out_list("components", component_schema()), read_only(),
                 bind(s, list_components)}});
   t.push_back({"components",
                {"jira_create_component", "Create component",
@@ -771,7 +831,7 @@ void add_project_tools(ToolTable& t, const ServicesPtr& s) {
                 object_schema({{"project_key", project_key_prop()}, {"name", name_prop("Component name, unique in the project")},
                                {"description", str_prop("Plain-text description")}, {"lead", lead}},
                               {"project_key", "name"}),
-                std::nullopt, writes(false, false), bind(s, create_component)}});
+                out_component_ref(true), writes(false, false), bind(s, create_component)}});
   t.push_back({"components",
                {"jira_update_component", "Update component",
                 "Renames a component or changes its description or lead; give only what changes. Example: "
@@ -779,7 +839,7 @@ void add_project_tools(ToolTable& t, const ServicesPtr& s) {
                 object_schema({{"component_id", component_id}, {"name", name_prop("New name")},
                                {"description", str_prop("New plain-text description")}, {"lead", lead}},
                               {"component_id"}),
-                std::nullopt, writes(false, true), bind(s, update_component)}});
+                out_component_ref(false), writes(false, true), bind(s, update_component)}});
   t.push_back({"components",
                {"jira_delete_component", "Delete component",
                 "Deletes a component; issues that had it lose it. Example: {\"component_id\": \"10100\"}.",
@@ -794,7 +854,7 @@ void add_project_tools(ToolTable& t, const ServicesPtr& s) {
                                {"include_released", bool_prop("Include released versions", true)},
                                {"include_archived", bool_prop("Include archived versions", false)}},
                               {"project_key"}),
-                std::nullopt, read_only(), bind(s, list_versions)}});
+                out_list("versions", version_schema()), read_only(), bind(s, list_versions)}});
   const Json version_props{{"description", str_prop("Plain-text description")},
                            {"start_date", date_prop("Start date, YYYY-MM-DD")},
                            {"release_date", date_prop("Planned or actual release date, YYYY-MM-DD")},
@@ -806,7 +866,7 @@ void add_project_tools(ToolTable& t, const ServicesPtr& s) {
                {"jira_create_version", "Create version",
                 "Creates a version (release) in a project. Example: {\"project_key\": \"PROJ\", \"name\": \"2.1.0\", "
                 "\"release_date\": \"2026-03-31\"}.",
-                object_schema(create_props, {"project_key", "name"}), std::nullopt, writes(false, false),
+                object_schema(create_props, {"project_key", "name"}), version_schema(), writes(false, false),
                 bind(s, create_version)}});
   Json update_props = version_props;
   update_props["version_id"] = numeric_id_prop("Version id (jira_list_versions shows it)");
@@ -816,7 +876,7 @@ void add_project_tools(ToolTable& t, const ServicesPtr& s) {
                {"jira_update_version", "Update version",
                 "Changes a version: rename, dates, or mark released/archived; give only what changes. Example: "
                 "{\"version_id\": \"10200\", \"released\": true, \"release_date\": \"2026-03-31\"}.",
-                object_schema(update_props, {"version_id"}), std::nullopt, writes(false, true), bind(s, update_version)}});
+                object_schema(update_props, {"version_id"}), version_schema(), writes(false, true), bind(s, update_version)}});
 
   t.push_back({"labels",
                {"jira_list_labels", "List labels",
@@ -825,7 +885,7 @@ void add_project_tools(ToolTable& t, const ServicesPtr& s) {
                 object_schema({{"query", str_prop("Text the label must contain")},
                                {"start_at", int_prop("Offset of the first label", 0, std::nullopt, 0)},
                                {"max_results", int_prop("Labels per page", 1, 1000, 1000)}}),
-                std::nullopt, read_only(), bind(s, list_labels)}});
+                out_labels(), read_only(), bind(s, list_labels)}});
   const Json labels_schema{{"type", "array"},
                            {"items", {{"type", "string"}, {"minLength", 1}, {"maxLength", 255}, {"pattern", "^\\S+$"}}},
                            {"maxItems", 100}};
@@ -837,7 +897,7 @@ void add_project_tools(ToolTable& t, const ServicesPtr& s) {
                 "Adds and/or removes labels on an issue, keeping the others; answers with the labels now set. "
                 "Example: {\"issue_key\": \"PROJ-1\", \"add\": [\"frontend\"], \"remove\": [\"triage\"]}.",
                 object_schema({{"issue_key", issue_key_prop()}, {"add", add_prop}, {"remove", remove_prop}}, {"issue_key"}),
-                std::nullopt, writes(false, true), bind(s, update_labels)}});
+                out_issue_labels(), writes(false, true), bind(s, update_labels)}});
 }
 
 }  // namespace jira_mcp::tools::detail
