@@ -12,6 +12,7 @@
 #include <optional>
 #include <thread>
 
+#include "jira_mcp/cache/cache.hpp"
 #include "jira_mcp/mcp/dispatcher.hpp"
 #include "jira_mcp/sandbox/sandbox.hpp"
 #include "jira_mcp/tools/tools.hpp"
@@ -85,7 +86,9 @@ struct Stack {
   mcp::Session session{peer};
   int next_id = 1;
 
-  explicit Stack(sandbox::Flavor flavor, tools::Selection selection = {{"all"}, {}, {}, false}, size_t budget = 40000) {
+  // `cache`: the response cache the client reads through (null: none, as by default).
+  explicit Stack(sandbox::Flavor flavor, tools::Selection selection = {{"all"}, {}, {}, false}, size_t budget = 40000,
+                 std::shared_ptr<cache::Cache> cache = nullptr) {
     std::string url;
     if (spec_proxy_mode()) {
       auto& u = proxied_upstream(flavor);
@@ -109,6 +112,7 @@ struct Stack {
       o.deployment = jira::DeploymentMode::datacenter;
     }
     o.rate_rps = 0;
+    o.cache = std::move(cache);
     auto created = jira::Client::create(o);
     REQUIRE(created.ok());
     client = std::move(*created);
