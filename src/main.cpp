@@ -21,6 +21,7 @@
 #include "jira_mcp/mcp/dispatcher.hpp"
 #include "jira_mcp/sandbox/sandbox.hpp"
 #include "jira_mcp/tools/tools.hpp"
+#include "jira_mcp/transport/http.hpp"
 #include "jira_mcp/transport/stdio.hpp"
 
 using namespace jira_mcp;
@@ -142,11 +143,64 @@ int run_sandbox(const config::Startup& st) {
   return 0;
 }
 
+transport::HttpOptions http_options(const config::Config& cfg) {
+  transport::HttpOptions o;
+  const auto& h = cfg.http;
+  o.host = cfg.server.host;
+  o.port = cfg.server.port;
+  o.allowed_origins = h.allowed_origins;
+  o.allowed_hosts = h.allowed_hosts;
+  o.bearer_token = h.bearer_token;
+  o.per_user_credentials = h.per_user_credentials == "required"   ? transport::PerUserCredentials::required
+                           : h.per_user_credentials == "optional" ? transport::PerUserCredentials::optional
+                                                                  : transport::PerUserCredentials::off;
+  o.tls_cert = h.tls_cert;
+  o.tls_key = h.tls_key;
+  o.max_body_bytes = h.max_body_bytes;
+  o.max_sessions = static_cast<std::size_t>(std::max(1, h.max_sessions));
+  o.session_idle_timeout = std::chrono::seconds(h.session_idle_timeout_seconds);
+  o.max_streams_per_session = static_cast<std::size_t>(std::max(1, h.max_streams_per_session));
+  o.stateless = h.stateless;
+  o.legacy_sse = h.legacy_sse;
+  o.legacy_workers = static_cast<std::size_t>(std::max(1, cfg.server.workers));
+  return o;
+}
+
+// Serves Streamable HTTP (and legacy SSE) until SIGINT/SIGTERM, then stops cleanly: new requests
+// are refused, in-flight calls reply, streams close.
+int serve_http(const config::Config& cfg, const mcp::Dispatcher& dispatcher, jira::Client& client,
+               std::function<std::string()> metrics) {
+  transport::HttpOptions o = http_options(cfg);
+  o.readiness = [&client] {
+    auto me = client.myself();
+    if (!me) return transport::Readiness{false, me.error().to_string()};
+    return transport::Readiness{true, "Jira reachable; authenticated as " +
+                                          string_or(*me, "displayName", string_or(*me, "name", "?"))};
+  };
+  o.metrics = std::move(metrics);
+  transport::HttpServer server(dispatcher, o);
+  if (auto s = server.start(); !s) {
+    spdlog::critical("HTTP transport: {}", s.error().message);
+    return 1;
+  }
+  const std::string url = std::string(server.tls() ? "https" : "http") + "://" +
+                          (o.host == "0.0.0.0" ? std::string("127.0.0.1") : o.host) + ":" +
+                          std::to_string(server.port()) + "/mcp";
+  std::cerr << "jira-mcp " << JIRA_MCP_VERSION << " serving MCP over Streamable HTTP at " << url << "\n"
+            << "  Claude Code:  claude mcp add --transport http jira " << url << "\n"
+            << "  Other hosts:  {\"mcpServers\": {\"jira\": {\"type\": \"http\", \"url\": \"" << url << "\"}}}\n"
+            << (o.legacy_sse ? "  Legacy SSE clients: " + url.substr(0, url.size() - 4) + "/sse\n" : std::string())
+            << "  Health: /healthz  Readiness: /readyz  Metrics: /metrics   (Ctrl-C stops)" << std::endl;
+  wait_for_stop_signal();
+  server.stop();
+  spdlog::info("HTTP transport stopped");
+  return 0;
+}
+
 int run_serve(const config::Startup& st) {
   const auto& cfg = st.config;
-  if (cfg.server.transport != "stdio") {
-    std::cerr << "jira-mcp: server.transport = " << cfg.server.transport
-              << " is not available in this version; use --transport stdio\n";
+  if (cfg.server.transport != "stdio" && cfg.server.transport != "http") {
+    std::cerr << "jira-mcp: server.transport = " << cfg.server.transport << " is not supported; use stdio or http\n";
     return 2;
   }
   jira::ClientOptions jira_options = client_options(cfg);
@@ -190,6 +244,7 @@ int run_serve(const config::Startup& st) {
                              mcp::ServerInfo{"jira-mcp", "Jira MCP", JIRA_MCP_VERSION,
                                              "Tools for Jira: search, read, create and change issues."},
                              dopts);
+  if (cfg.server.transport == "http") return serve_http(cfg, dispatcher, *client->get(), nullptr);
   transport::StdioOptions sopts;
   sopts.max_line_bytes = cfg.server.max_line_bytes;
   sopts.workers = static_cast<size_t>(cfg.server.workers);
