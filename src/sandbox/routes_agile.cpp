@@ -177,10 +177,15 @@ Resp sprint_issues(World& w, const Req& r, const Board* board) {
 
 // Sets the sprint fields from a create/update body. `full` (PUT) resets omitted fields.
 Resp apply_sprint(World& w, Sprint& s, const Json& b, bool creating) {
+  // Data Center: "Sprints that are in a closed state cannot be updated."
+  if (!creating && s.state == "closed" && !w.cloud()) return error_resp(400, {"Sprints that are in a closed state cannot be updated."});
   if (b.contains("name")) s.name = string_or(b, "name");
   if (s.name.empty()) return field_error("name", "Sprint name is required.");
   if (s.name.size() > 255) return field_error("name", "Sprint name must not exceed 255 characters.");
   if (b.contains("goal")) s.goal = string_or(b, "goal");
+  // Cloud: "For closed sprints, only the name and goal can be updated; changes to other fields
+  // will be ignored."
+  if (!creating && s.state == "closed") return Resp{};
   for (const char* k : {"startDate", "endDate"}) {
     if (!b.contains(k)) continue;
     if (b[k].is_null()) continue;

@@ -13,6 +13,10 @@
 #include "jira_mcp/jira/client.hpp"
 #include "jira_mcp/mcp/registry.hpp"
 
+namespace jira_mcp::monitor {
+class Monitor;
+}
+
 namespace jira_mcp::tools {
 
 // Which tools are listed and callable.
@@ -28,11 +32,18 @@ struct Selection {
 struct Options {
   size_t max_response_chars = 40000;  // a tool's text output is cut (and says so) past this
   bool confirm_destructive = false;   // ask by elicitation before deleting, when the client can
+  // Directories jira_upload_attachment may read local files from (tools.attachment_dirs). Empty:
+  // uploads by file_path are refused; content_base64 still works.
+  std::vector<std::string> attachment_dirs;
+  // Largest attachment uploaded or downloaded, in bytes (tools.max_attachment_bytes).
+  std::size_t max_attachment_bytes = 10 * 1024 * 1024;
 };
 
 // What the tools stand on. Owned by the composition root; outlives the registry.
 struct Services {
   jira::Client* client = nullptr;
+  // Metrics and alerts for jira_server_status and jira://server/status. Null: not shown.
+  monitor::Monitor* monitor = nullptr;
   Options options;
 };
 

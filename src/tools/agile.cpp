@@ -1,0 +1,544 @@
+// The agile toolset: boards, sprints, backlog, epics and rank through Jira Software's agile REST
+// API (/rest/agile/1.0), which Cloud and Data Center share.
+//
+// Sprint state changes go through the partial update (POST /sprint/{id}): only the fields given
+// change. Jira allows exactly two state changes (future → active, active → closed); the handler
+// reads the sprint first and refuses anything else with the reason, instead of letting Jira
+// answer with a bare 400. Moving issues is capped at 50 per request by both specs; the tools
+// split longer lists into batches and say how far they got when a batch fails.
+#include <algorithm>
+
+#include "tools/common.hpp"
+
+namespace jira_mcp::tools::detail {
+
+namespace {
+
+const std::string kAgile = "/rest/agile/1.0";
+constexpr size_t kMoveBatch = 50;        // per request, both specs
+constexpr long kMaxIssuesPerCall = 500;  // per tool call, split into batches
+const char* kListFields = "summary,status,issuetype,priority,assignee,updated";
+
+std::string id_string(const Json& j, const char* field = "id") {
+  if (!j.is_object() || !j.contains(field)) return {};
+  const Json& v = j[field];
+  return v.is_string() ? v.get<std::string>() : v.dump();
+}
+
+Json id_prop(std::string description) {
+  return Json{{"type", "integer"}, {"minimum", 1}, {"description", std::move(description)}};
+}
+
+Json issue_keys_prop(long max_items, std::string description) {
+  return Json{{"type", "array"},
+              {"items", {{"type", "string"}, {"pattern", "^([A-Za-z][A-Za-z0-9_]*-[0-9]+|[0-9]+)$"}}},
+              {"minItems", 1},
+              {"maxItems", max_items},
+              {"description", std::move(description)}};
+}
+
+// A date alone means 00:00 UTC that day; a date-time is passed through.
+Json date_time_prop(std::string description) {
+  return Json{{"type", "string"},
+              {"pattern", "^[0-9]{4}-[0-9]{2}-[0-9]{2}(T[0-9]{2}:[0-9]{2}:[0-9]{2}(\\.[0-9]+)?(Z|[+-][0-9]{2}:?[0-9]{2})?)?$"},
+              {"description", std::move(description) + " (YYYY-MM-DD, taken as 00:00 UTC, or an ISO 8601 date-time such as 2026-01-05T09:00:00.000Z)"}};
+}
+
+std::string jira_date_time(const std::string& v) { return v.size() == 10 ? v + "T00:00:00.000Z" : v; }
+
+std::string join(const std::vector<std::string>& v, const std::string& sep = ", ") {
+  std::string s;
+  for (const auto& x : v) s += (s.empty() ? "" : sep) + x;
+  return s;
+}
+
+// --- sprints ----------------------------------------------------------------------------------
+
+Json sprint_summary(const Json& s) {
+  Json j{{"id", s.value("id", Json(0))}, {"name", s.value("name", "")}, {"state", s.value("state", "")}};
+  for (auto [out, in] : {std::pair{"start_date", "startDate"}, {"end_date", "endDate"}, {"complete_date", "completeDate"}}) {
+    if (s.contains(in) && s[in].is_string()) j[out] = s[in];
+  }
+  if (s.contains("goal") && s["goal"].is_string() && !s["goal"].get<std::string>().empty()) j["goal"] = s["goal"];
+  if (s.contains("originBoardId") && s["originBoardId"].is_number_integer()) j["board_id"] = s["originBoardId"];
+  return j;
+}
+
+Json sprint_schema() {
+  return Json{{"type", "object"},
+              {"properties",
+               {{"id", {{"type", "integer"}}},
+                {"name", {{"type", "string"}}},
+                {"state", {{"type", "string"}, {"enum", {"future", "active", "closed"}}}},
+                {"start_date", {{"type", "string"}}},
+                {"end_date", {{"type", "string"}}},
+                {"complete_date", {{"type", "string"}}},
+                {"goal", {{"type", "string"}}},
+                {"board_id", {{"type", "integer"}}}}},
+              {"required", {"id", "name", "state"}}};
+}
+
+std::string sprint_line(const Json& s) {
+  std::string line = "- **" + s.value("name", "") + "** (id " + id_string(s) + ") — " + s.value("state", "?");
+  const std::string from = short_date(s.value("startDate", Json())), to = short_date(s.value("endDate", Json()));
+  if (!from.empty() || !to.empty()) line += " · " + (from.empty() ? "?" : from) + " → " + (to.empty() ? "?" : to);
+  const std::string done = short_date(s.value("completeDate", Json()));
+  if (!done.empty()) line += " · completed " + done;
+  const std::string goal = s.value("goal", Json("")).is_string() ? s.value("goal", "") : "";
+  if (!goal.empty()) line += " · Goal: " + goal;
+  return line;
+}
+
+Result<Json, jira::JiraError> fetch_sprint(Jira& jira, long id) { return jira.get_json(kAgile + "/sprint/" + std::to_string(id)); }
+
+// --- issue pages ------------------------------------------------------------------------------
+
+Json issue_page_schema() {
+  return Json{{"type", "object"},
+              {"properties",
+               {{"issues",
+                 {{"type", "array"},
+                  {"items",
+                   {{"type", "object"},
+                    {"properties",
+                     {{"key", {{"type", "string"}}},
+                      {"summary", {{"type", "string"}}},
+                      {"status", {{"type", "string"}}},
+                      {"type", {{"type", "string"}}},
+                      {"priority", {{"type", "string"}}},
+                      {"assignee", {{"type", "string"}}},
+                      {"url", {{"type", "string"}}}}},
+                    {"required", {"key"}}}}}},
+                {"start_at", {{"type", "integer"}}},
+                {"total", {{"type", "integer"}}},
+                {"is_last", {{"type", "boolean"}}}}},
+              {"required", {"issues", "start_at", "is_last"}}};
+}
+
+Json issue_page_props(Json extra) {
+  extra["jql"] = str_prop("Optional JQL to narrow the list, e.g. \"assignee = currentUser() AND status != Done\"");
+  extra["start_at"] = int_prop("Offset of the first issue", 0, std::nullopt, 0);
+  extra["max_results"] = int_prop("Issues per page", 1, 100, 50);
+  extra["fields"] = str_array_prop("Fields to return (default: summary, status, type, priority, assignee, updated)");
+  return extra;
+}
+
+// GET an agile issue list (board, sprint or epic) and render it as lines plus structuredContent.
+ToolResult issue_page(Jira& jira, const std::string& path, const Json& args, const std::string& title, const std::string& doing) {
+  const long start = args.value("start_at", 0L);
+  const long max = args.value("max_results", 50L);
+  auto fields = string_list(args.value("fields", Json()));
+  jira::Query q{{"startAt", std::to_string(start)}, {"maxResults", std::to_string(max)},
+                {"fields", fields.empty() ? kListFields : join(fields, ",")}};
+  if (args.contains("jql") && !args["jql"].get<std::string>().empty()) q.emplace_back("jql", args["jql"].get<std::string>());
+  auto r = jira.get_json(path, q);
+  if (!r) return jira_failure(r.error(), doing);
+  const Json issues = r->value("issues", Json::array());
+  const long total = r->contains("total") && (*r)["total"].is_number_integer() ? (*r)["total"].get<long>() : -1;
+  const long next = start + static_cast<long>(issues.size());
+  const bool is_last = issues.empty() || (total >= 0 ? next >= total : static_cast<long>(issues.size()) < max);
+  Json list = Json::array();
+  std::string text = title + ": " + std::to_string(issues.size()) + " issue(s)" +
+                     (total >= 0 ? " of " + std::to_string(total) : std::string()) +
+                     (start > 0 ? " from " + std::to_string(start) : std::string()) + "\n";
+  for (const auto& issue : issues) {
+    Json sum = issue_summary_json(jira, issue, false);
+    Json slim{{"key", sum.value("key", "")}, {"url", sum.value("url", "")}};
+    for (const char* k : {"summary", "status", "type", "priority", "assignee"}) {
+      if (sum.contains(k) && sum[k].is_string()) slim[k] = sum[k];
+    }
+    list.push_back(std::move(slim));
+    text += issue_line(issue) + "\n";
+  }
+  if (issues.empty()) text += "(no issues)\n";
+  if (!is_last) text += "More: call again with start_at " + std::to_string(next) + ".\n";
+  ToolResult out = text_result(jira, text, "Use a smaller max_results, or a jql filter.");
+  out.structured = Json{{"issues", list}, {"start_at", start}, {"is_last", is_last}};
+  if (total >= 0) (*out.structured)["total"] = total;
+  return out;
+}
+
+// --- handlers ---------------------------------------------------------------------------------
+
+ToolResult list_boards(const ServicesPtr& s, const Json& args) {
+  Jira jira(s);
+  JIRA_READY(jira);
+  const long start = args.value("start_at", 0L);
+  jira::Query q{{"startAt", std::to_string(start)}, {"maxResults", std::to_string(args.value("max_results", 50))}};
+  if (args.contains("project_key")) q.emplace_back("projectKeyOrId", args["project_key"].get<std::string>());
+  if (args.contains("type")) q.emplace_back("type", args["type"].get<std::string>());
+  if (args.contains("name")) q.emplace_back("name", args["name"].get<std::string>());
+  auto r = jira.get_json(kAgile + "/board", q);
+  if (!r) return jira_failure(r.error(), "Listing boards");
+  const Json values = r->value("values", Json::array());
+  Json boards = Json::array();
+  std::string text = std::to_string(values.size()) + " board(s):\n";
+  for (const auto& b : values) {
+    const Json loc = b.value("location", Json::object());
+    Json j{{"id", b.value("id", Json(0))}, {"name", b.value("name", "")}, {"type", b.value("type", "")}};
+    if (loc.contains("projectKey")) j["project_key"] = loc["projectKey"];
+    text += "- **" + b.value("name", "") + "** (id " + id_string(b) + ") — " + b.value("type", "?") +
+            (loc.contains("projectKey") ? " · project " + loc.value("projectKey", "") : std::string()) + "\n";
+    boards.push_back(std::move(j));
+  }
+  if (values.empty()) text = "No boards match.\n";
+  const bool is_last = r->value("isLast", true);
+  if (!is_last) text += "More: call again with start_at " + std::to_string(start + static_cast<long>(values.size())) + ".\n";
+  ToolResult out = text_result(jira, text, "Filter by project_key, type or name.");
+  out.structured = Json{{"boards", boards}, {"is_last", is_last}};
+  return out;
+}
+
+ToolResult board_issues(const ServicesPtr& s, const Json& args) {
+  Jira jira(s);
+  JIRA_READY(jira);
+  const std::string id = std::to_string(args["board_id"].get<long>());
+  return issue_page(jira, kAgile + "/board/" + id + "/issue", args, "Board " + id, "Getting the issues of board " + id);
+}
+
+ToolResult list_sprints(const ServicesPtr& s, const Json& args) {
+  Jira jira(s);
+  JIRA_READY(jira);
+  const std::string board = std::to_string(args["board_id"].get<long>());
+  std::vector<std::string> states = string_list(args.value("state", Json::array({"active", "future"})));
+  const long start = args.value("start_at", 0L);
+  jira::Query q{{"startAt", std::to_string(start)}, {"maxResults", std::to_string(args.value("max_results", 50))}};
+  if (!states.empty()) q.emplace_back("state", join(states, ","));
+  auto r = jira.get_json(kAgile + "/board/" + board + "/sprint", q);
+  if (!r) return jira_failure(r.error(), "Listing the sprints of board " + board + " (kanban boards have none)");
+  const Json values = r->value("values", Json::array());
+  Json sprints = Json::array();
+  std::string text = "Sprints of board " + board + " (" + (states.empty() ? "all states" : join(states)) + "): " +
+                     std::to_string(values.size()) + "\n";
+  for (const auto& sp : values) {
+    sprints.push_back(sprint_summary(sp));
+    text += sprint_line(sp) + "\n";
+  }
+  if (values.empty()) text += "(none; state [\"closed\"] lists past sprints)\n";
+  const bool is_last = r->value("isLast", true);
+  if (!is_last) text += "More: call again with start_at " + std::to_string(start + static_cast<long>(values.size())) + ".\n";
+  ToolResult out = text_result(jira, text, "Narrow the state filter.");
+  out.structured = Json{{"sprints", sprints}, {"is_last", is_last}};
+  return out;
+}
+
+ToolResult get_sprint(const ServicesPtr& s, const Json& args) {
+  Jira jira(s);
+  JIRA_READY(jira);
+  const long id = args["sprint_id"];
+  auto r = fetch_sprint(jira, id);
+  if (!r) return jira_failure(r.error(), "Getting sprint " + std::to_string(id));
+  ToolResult out = text_result(jira, sprint_line(*r).substr(2) + "\nIssues: jira_get_sprint_issues {\"sprint_id\": " + std::to_string(id) + "}");
+  out.structured = sprint_summary(*r);
+  return out;
+}
+
+ToolResult sprint_issues(const ServicesPtr& s, const Json& args) {
+  Jira jira(s);
+  JIRA_READY(jira);
+  const std::string id = std::to_string(args["sprint_id"].get<long>());
+  return issue_page(jira, kAgile + "/sprint/" + id + "/issue", args, "Sprint " + id, "Getting the issues of sprint " + id);
+}
+
+ToolResult epic_issues(const ServicesPtr& s, const Json& args) {
+  Jira jira(s);
+  JIRA_READY(jira);
+  const std::string key = args["epic_key"];
+  return issue_page(jira, kAgile + "/epic/" + key + "/issue", args, "Epic " + key, "Getting the issues of epic " + key);
+}
+
+ToolResult create_sprint(const ServicesPtr& s, const Json& args) {
+  Jira jira(s);
+  JIRA_READY(jira);
+  Json body{{"name", args["name"]}, {"originBoardId", args["board_id"]}};
+  if (args.contains("goal")) body["goal"] = args["goal"];
+  if (args.contains("start_date")) body["startDate"] = jira_date_time(args["start_date"]);
+  if (args.contains("end_date")) body["endDate"] = jira_date_time(args["end_date"]);
+  auto r = jira.post_json(kAgile + "/sprint", body);
+  if (!r) return jira_failure(r.error(), "Creating sprint '" + args["name"].get<std::string>() + "' on board " + std::to_string(args["board_id"].get<long>()));
+  ToolResult out = text_result(jira, "Created sprint " + sprint_line(*r).substr(2));
+  out.structured = sprint_summary(*r);
+  return out;
+}
+
+ToolResult update_sprint(const ServicesPtr& s, const Json& args) {
+  Jira jira(s);
+  JIRA_READY(jira);
+  const long id = args["sprint_id"];
+  const std::string sid = std::to_string(id);
+  auto current = fetch_sprint(jira, id);
+  if (!current) return jira_failure(current.error(), "Getting sprint " + sid);
+  const std::string state = current->value("state", "");
+  // Data Center refuses any change to a closed sprint; Cloud takes a new name and goal only.
+  if (state == "closed" && !jira.cloud() && (args.contains("name") || args.contains("goal"))) {
+    return bad_argument(args.contains("name") ? "name" : "goal", "sprint " + sid + " is closed, and Jira Data Center does not change closed sprints");
+  }
+  Json body = Json::object();
+  std::vector<std::string> changed;
+  if (args.contains("name")) body["name"] = args["name"], changed.push_back("name");
+  if (args.contains("goal")) body["goal"] = args["goal"], changed.push_back("goal");
+  for (auto [arg, field] : {std::pair{"start_date", "startDate"}, {"end_date", "endDate"}}) {
+    if (!args.contains(arg)) continue;
+    if (state == "closed") {
+      return bad_argument(arg, "sprint " + sid + " is closed; Jira does not change the dates of a closed sprint");
+    }
+    body[field] = jira_date_time(args[arg]);
+    changed.push_back(arg);
+  }
+  if (args.contains("state") && args["state"] != state) {
+    const std::string to = args["state"];
+    if (to == "active") {
+      if (state != "future") {
+        return bad_argument("state", "sprint " + sid + " is " + state + "; only a future sprint can be started (Jira cannot reopen a closed sprint)");
+      }
+      const bool has_start = body.contains("startDate") || (current->contains("startDate") && (*current)["startDate"].is_string());
+      const bool has_end = body.contains("endDate") || (current->contains("endDate") && (*current)["endDate"].is_string());
+      if (!has_start || !has_end) {
+        return bad_argument(has_start ? "end_date" : "start_date",
+                            "starting a sprint needs a start and an end date; give start_date and end_date with state \"active\"");
+      }
+    } else if (to == "closed" && state != "active") {
+      return bad_argument("state", "sprint " + sid + " is " + state + "; only an active sprint can be closed" +
+                                       (state == "future" ? " (start it first with state \"active\")" : ""));
+    }
+    body["state"] = to;
+    changed.push_back(to == "active" ? "started" : "closed");
+  }
+  if (body.empty()) {
+    if (args.contains("state")) return text_result(jira, "Sprint " + sid + " is already " + state + "; nothing changed.");
+    return bad_argument("sprint_id", "nothing to change: give name, goal, start_date, end_date or state");
+  }
+  auto r = jira.post_json(kAgile + "/sprint/" + sid, body);
+  if (!r) return jira_failure(r.error(), "Updating sprint " + sid);
+  const Json& updated = r->is_object() && r->contains("state") ? *r : *current;
+  ToolResult out = text_result(jira, "Updated sprint " + sid + " (" + join(changed) + "):\n" + sprint_line(updated));
+  out.structured = sprint_summary(updated);
+  return out;
+}
+
+std::vector<std::string> unique_keys(const Json& value) {
+  std::vector<std::string> keys;
+  for (auto& k : string_list(value)) {
+    if (std::find(keys.begin(), keys.end(), k) == keys.end()) keys.push_back(std::move(k));
+  }
+  return keys;
+}
+
+// Sends `keys` in batches of 50 through `send_batch`; on a failure says which issues moved and
+// which did not, so the agent can retry the rest.
+template <typename Send>
+ToolResult in_batches(const std::vector<std::string>& keys, const std::string& doing, Send send_batch) {
+  size_t done = 0;
+  while (done < keys.size()) {
+    const size_t n = std::min(kMoveBatch, keys.size() - done);
+    std::vector<std::string> batch(keys.begin() + static_cast<long>(done), keys.begin() + static_cast<long>(done + n));
+    auto r = send_batch(batch, done);
+    if (!r) {
+      std::vector<std::string> rest(keys.begin() + static_cast<long>(done), keys.end());
+      ToolResult out = jira_failure(r.error(), doing);
+      if (done > 0) {
+        out.add_text("The first " + std::to_string(done) + " issue(s) were moved; these were not: " + join(rest));
+      }
+      return out;
+    }
+    done += n;
+  }
+  return ToolResult{};
+}
+
+ToolResult add_to_sprint(const ServicesPtr& s, const Json& args) {
+  Jira jira(s);
+  JIRA_READY(jira);
+  const long id = args["sprint_id"];
+  const std::string sid = std::to_string(id);
+  const auto keys = unique_keys(args["issue_keys"]);
+  if (args.contains("rank_before") && args.contains("rank_after")) {
+    return bad_argument("rank_after", "give rank_before or rank_after, not both");
+  }
+  auto sprint = fetch_sprint(jira, id);
+  if (!sprint) return jira_failure(sprint.error(), "Getting sprint " + sid);
+  if (sprint->value("state", "") == "closed") {
+    return bad_argument("sprint_id", "sprint " + sid + " is closed; issues can only be added to a future or active sprint (jira_list_sprints)");
+  }
+  // Batches keep the given order: before an anchor, each batch lands before it in turn; after an
+  // anchor, each batch goes after the last issue of the previous one.
+  std::string after = args.value("rank_after", "");
+  auto r = in_batches(keys, "Adding issues to sprint " + sid, [&](const std::vector<std::string>& batch, size_t) {
+    Json body{{"issues", batch}};
+    if (args.contains("rank_before")) body["rankBeforeIssue"] = args["rank_before"];
+    if (!after.empty()) body["rankAfterIssue"] = after;
+    auto res = jira.post_json(kAgile + "/sprint/" + sid + "/issue", body);
+    if (res && !after.empty()) after = batch.back();
+    return res;
+  });
+  if (r.is_error) return r;
+  ToolResult out = text_result(jira, "Added " + std::to_string(keys.size()) + " issue(s) to sprint " + sprint->value("name", "") +
+                                    " (id " + sid + ", " + sprint->value("state", "") + "): " + join(keys));
+  out.structured = Json{{"sprint_id", id}, {"issue_keys", keys}};
+  return out;
+}
+
+ToolResult move_to_backlog(const ServicesPtr& s, const Json& args) {
+  Jira jira(s);
+  JIRA_READY(jira);
+  const auto keys = unique_keys(args["issue_keys"]);
+  auto r = in_batches(keys, "Moving issues to the backlog", [&](const std::vector<std::string>& batch, size_t) {
+    return jira.post_json(kAgile + "/backlog/issue", Json{{"issues", batch}});
+  });
+  if (r.is_error) return r;
+  ToolResult out = text_result(jira, "Moved " + std::to_string(keys.size()) + " issue(s) to the backlog (out of their future and active sprints): " + join(keys));
+  out.structured = Json{{"issue_keys", keys}};
+  return out;
+}
+
+ToolResult rank_issues(const ServicesPtr& s, const Json& args) {
+  Jira jira(s);
+  JIRA_READY(jira);
+  const auto keys = unique_keys(args["issue_keys"]);
+  const bool before = args.contains("before");
+  if (before == args.contains("after")) return bad_argument(before ? "after" : "before", "give exactly one of before and after (the issue to rank against)");
+  const std::string anchor = args[before ? "before" : "after"];
+  if (std::find(keys.begin(), keys.end(), anchor) != keys.end()) {
+    return bad_argument(before ? "before" : "after", anchor + " is also in issue_keys; an issue cannot be ranked against itself");
+  }
+  Json body{{"issues", keys}, {before ? "rankBeforeIssue" : "rankAfterIssue", anchor}};
+  auto r = jira.put_json(kAgile + "/issue/rank", body);
+  if (!r) return jira_failure(r.error(), "Ranking " + join(keys));
+  // 207: some issues failed; the body lists each issue's status.
+  std::vector<std::string> failed;
+  for (const auto& e : r->value("entries", Json::array())) {
+    if (e.value("status", 200) >= 300) {
+      std::string why;
+      for (const auto& m : e.value("errors", Json::array())) why += (why.empty() ? "" : "; ") + (m.is_string() ? m.get<std::string>() : m.dump());
+      failed.push_back(e.value("issueKey", id_string(e, "issueId")) + (why.empty() ? "" : " (" + why + ")"));
+    }
+  }
+  if (!failed.empty()) {
+    return ToolResult::error("Ranking failed for " + std::to_string(failed.size()) + " of " + std::to_string(keys.size()) +
+                             " issue(s): " + join(failed, "; ") + ". The others were ranked; retry the failed ones.");
+  }
+  ToolResult out = text_result(jira, "Ranked " + join(keys) + " " + (before ? "before " : "after ") + anchor);
+  out.structured = Json{{"issue_keys", keys}, {before ? "before" : "after", anchor}};
+  return out;
+}
+
+}  // namespace
+
+void add_agile_tools(ToolTable& t, const ServicesPtr& s) {
+  const Json board_id = id_prop("Board id (jira_list_boards)");
+  const Json sprint_id = id_prop("Sprint id (jira_list_sprints)");
+  const Json name = Json{{"type", "string"}, {"minLength", 1}, {"maxLength", 255}, {"description", "Sprint name"}};
+  t.push_back({"agile",
+               {"jira_list_boards", "List boards",
+                "Lists Jira Software boards (id, name, type, project), optionally filtered by project, type or name. "
+                "Board ids feed jira_list_sprints and jira_get_board_issues. Example: {\"project_key\": \"PROJ\", \"type\": \"scrum\"}.",
+                object_schema({{"project_key", Json{{"type", "string"}, {"pattern", "^([A-Za-z][A-Za-z0-9_]*|[0-9]+)$"}, {"description", "Only boards of this project (key or id)"}}},
+                               {"type", enum_prop("Only boards of this type", {"scrum", "kanban", "simple"})},
+                               {"name", str_prop("Only boards whose name contains this text")},
+                               {"start_at", int_prop("Offset of the first board", 0, std::nullopt, 0)},
+                               {"max_results", int_prop("Boards per page", 1, 50, 50)}}),
+                Json{{"type", "object"},
+                     {"properties",
+                      {{"boards",
+                        {{"type", "array"},
+                         {"items",
+                          {{"type", "object"},
+                           {"properties", {{"id", {{"type", "integer"}}}, {"name", {{"type", "string"}}}, {"type", {{"type", "string"}}}, {"project_key", {{"type", "string"}}}}},
+                           {"required", {"id", "name"}}}}}},
+                       {"is_last", {{"type", "boolean"}}}}},
+                     {"required", {"boards", "is_last"}}},
+                read_only(), [s](const Json& a, RequestContext&) { return list_boards(s, a); }}});
+  t.push_back({"agile",
+               {"jira_get_board_issues", "Get board issues",
+                "Lists the issues on a board in rank order, optionally narrowed by JQL, one page at a time. Example: "
+                "{\"board_id\": 1, \"jql\": \"status = 'In Progress'\", \"max_results\": 20}.",
+                object_schema(issue_page_props({{"board_id", board_id}}), {"board_id"}), issue_page_schema(), read_only(),
+                [s](const Json& a, RequestContext&) { return board_issues(s, a); }}});
+  t.push_back({"agile",
+               {"jira_list_sprints", "List sprints",
+                "Lists the sprints of a scrum board (id, name, state, dates, goal); by default the active and future "
+                "ones. Example: {\"board_id\": 1, \"state\": [\"closed\"]}.",
+                object_schema({{"board_id", board_id},
+                               {"state", Json{{"type", "array"},
+                                              {"items", {{"type", "string"}, {"enum", {"future", "active", "closed"}}}},
+                                              {"default", {"active", "future"}},
+                                              {"description", "Sprint states to list (default active and future; [] for all)"}}},
+                               {"start_at", int_prop("Offset of the first sprint", 0, std::nullopt, 0)},
+                               {"max_results", int_prop("Sprints per page", 1, 50, 50)}},
+                              {"board_id"}),
+                Json{{"type", "object"},
+                     {"properties", {{"sprints", {{"type", "array"}, {"items", sprint_schema()}}}, {"is_last", {{"type", "boolean"}}}}},
+                     {"required", {"sprints", "is_last"}}},
+                read_only(), [s](const Json& a, RequestContext&) { return list_sprints(s, a); }}});
+  t.push_back({"agile",
+               {"jira_get_sprint", "Get sprint",
+                "Gets one sprint: name, state (future, active, closed), dates, goal and board. Example: {\"sprint_id\": 12}.",
+                object_schema({{"sprint_id", sprint_id}}, {"sprint_id"}), sprint_schema(), read_only(),
+                [s](const Json& a, RequestContext&) { return get_sprint(s, a); }}});
+  t.push_back({"agile",
+               {"jira_get_sprint_issues", "Get sprint issues",
+                "Lists the issues in a sprint in rank order, optionally narrowed by JQL. Example: "
+                "{\"sprint_id\": 12, \"jql\": \"assignee = currentUser()\"}.",
+                object_schema(issue_page_props({{"sprint_id", sprint_id}}), {"sprint_id"}), issue_page_schema(), read_only(),
+                [s](const Json& a, RequestContext&) { return sprint_issues(s, a); }}});
+  t.push_back({"agile",
+               {"jira_create_sprint", "Create sprint",
+                "Creates a future sprint on a scrum board; start it later with jira_update_sprint state \"active\". "
+                "Example: {\"board_id\": 1, \"name\": \"Sprint 42\", \"start_date\": \"2026-01-05\", \"end_date\": "
+                "\"2026-01-19\", \"goal\": \"Ship search\"}.",
+                object_schema({{"board_id", board_id},
+                               {"name", name},
+                               {"start_date", date_time_prop("Planned start")},
+                               {"end_date", date_time_prop("Planned end")},
+                               {"goal", str_prop("Sprint goal")}},
+                              {"board_id", "name"}),
+                sprint_schema(), writes(false, false), [s](const Json& a, RequestContext&) { return create_sprint(s, a); }}});
+  t.push_back({"agile",
+               {"jira_update_sprint", "Update sprint",
+                "Changes only the given fields of a sprint: rename, dates, goal, and state. state \"active\" starts a "
+                "future sprint (it needs start and end dates); state \"closed\" completes an active sprint. A closed "
+                "sprint keeps its dates (Cloud still renames it and changes its goal; Data Center changes nothing). Example: {\"sprint_id\": 12, \"state\": \"active\", \"start_date\": "
+                "\"2026-01-05\", \"end_date\": \"2026-01-19\"}.",
+                object_schema({{"sprint_id", sprint_id},
+                               {"name", name},
+                               {"goal", str_prop("New sprint goal")},
+                               {"start_date", date_time_prop("New start")},
+                               {"end_date", date_time_prop("New end")},
+                               {"state", enum_prop("active: start the sprint; closed: complete it", {"active", "closed"})}},
+                              {"sprint_id"}),
+                sprint_schema(), writes(false, true), [s](const Json& a, RequestContext&) { return update_sprint(s, a); }}});
+  t.push_back({"agile",
+               {"jira_add_issues_to_sprint", "Add issues to sprint",
+                "Moves issues into a future or active sprint (out of any other open sprint), optionally ranked before "
+                "or after an issue. Jira takes 50 per request; longer lists are sent in batches. Example: "
+                "{\"sprint_id\": 12, \"issue_keys\": [\"PROJ-1\", \"PROJ-2\"]}.",
+                object_schema({{"sprint_id", sprint_id},
+                               {"issue_keys", issue_keys_prop(kMaxIssuesPerCall, "Issues to move (keys or ids)")},
+                               {"rank_before", issue_key_prop("Rank the issues just before this issue")},
+                               {"rank_after", issue_key_prop("Rank the issues just after this issue")}},
+                              {"sprint_id", "issue_keys"}),
+                std::nullopt, writes(false, true), [s](const Json& a, RequestContext&) { return add_to_sprint(s, a); }}});
+  t.push_back({"agile",
+               {"jira_move_issues_to_backlog", "Move issues to backlog",
+                "Moves issues to the backlog: takes them out of their future and active sprints (closed sprints keep "
+                "their history). Example: {\"issue_keys\": [\"PROJ-7\"]}.",
+                object_schema({{"issue_keys", issue_keys_prop(kMaxIssuesPerCall, "Issues to move (keys or ids)")}}, {"issue_keys"}),
+                std::nullopt, writes(false, true), [s](const Json& a, RequestContext&) { return move_to_backlog(s, a); }}});
+  t.push_back({"agile",
+               {"jira_get_epic_issues", "Get epic issues",
+                "Lists the issues in an epic in rank order, optionally narrowed by JQL. Example: {\"epic_key\": \"PROJ-10\"}.",
+                object_schema(issue_page_props({{"epic_key", issue_key_prop("Epic key such as PROJ-10 (or its id)")}}), {"epic_key"}),
+                issue_page_schema(), read_only(), [s](const Json& a, RequestContext&) { return epic_issues(s, a); }}});
+  t.push_back({"agile",
+               {"jira_rank_issues", "Rank issues",
+                "Moves issues (at most 50, kept in the given order) just before or just after another issue in the "
+                "board's rank order. Give exactly one of before and after. Example: {\"issue_keys\": [\"PROJ-5\"], "
+                "\"before\": \"PROJ-2\"}.",
+                object_schema({{"issue_keys", issue_keys_prop(50, "Issues to rank, in the order they should end up")},
+                               {"before", issue_key_prop("Rank them just before this issue")},
+                               {"after", issue_key_prop("Rank them just after this issue")}},
+                              {"issue_keys"}),
+                std::nullopt, writes(false, true), [s](const Json& a, RequestContext&) { return rank_issues(s, a); }}});
+}
+
+}  // namespace jira_mcp::tools::detail

@@ -1,0 +1,378 @@
+// The attachments toolset: list, upload, download and delete issue attachments.
+//
+// Local files: jira_upload_attachment reads a file only when it resolves, after every symlink
+// and "..", inside one of Options::attachment_dirs (weakly_canonical on both sides, compared by
+// path components, not string prefix, so /data2 is not inside /data). With no directories
+// configured, file paths are refused and only base64 content is accepted.
+//
+// Downloads: text types come back inline (cut by the response budget); anything else comes back
+// as an MCP embedded resource with a base64 blob. Both directions stop at
+// Options::max_attachment_bytes, checked from the attachment's metadata before the download.
+// Cloud serves content at /rest/api/3/attachment/content/{id} (redirect=false returns the bytes
+// instead of a redirect); Data Center has no REST endpoint for content and serves it at
+// /secure/attachment/{id}/{filename}.
+#include <algorithm>
+#include <cstdint>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+
+#include "jira_mcp/core/base64.hpp"
+#include "tools/common.hpp"
+
+namespace jira_mcp::tools::detail {
+
+namespace {
+
+namespace fs = std::filesystem;
+
+Json attachment_id_prop() {
+  return Json{{"type", "string"}, {"pattern", "^[0-9]+$"}, {"description", "Attachment id (jira_list_attachments)"}};
+}
+
+std::string id_string(const Json& j) {
+  if (!j.is_object() || !j.contains("id")) return {};
+  return j["id"].is_string() ? j["id"].get<std::string>() : j["id"].dump();
+}
+
+std::string human_size(std::uint64_t bytes) {
+  if (bytes < 1024) return std::to_string(bytes) + " B";
+  const char* unit = bytes < 1024 * 1024 ? "KB" : "MB";
+  const double v = static_cast<double>(bytes) / (bytes < 1024 * 1024 ? 1024.0 : 1024.0 * 1024.0);
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.1f %s", v, unit);
+  return buf;
+}
+
+std::string too_large(const std::string& what, std::uint64_t size, std::size_t limit) {
+  return what + " is " + human_size(size) + " (" + std::to_string(size) + " bytes), over this server's limit of " +
+         std::to_string(limit) + " bytes (tools.max_attachment_bytes)";
+}
+
+std::string percent_encode(const std::string& s) {
+  static constexpr char kHex[] = "0123456789ABCDEF";
+  std::string out;
+  for (unsigned char c : s) {
+    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
+      out += static_cast<char>(c);
+    } else {
+      out += '%';
+      out += kHex[c >> 4];
+      out += kHex[c & 15];
+    }
+  }
+  return out;
+}
+
+std::string mime_base(std::string mime) {
+  mime = lower(std::move(mime));
+  if (auto semi = mime.find(';'); semi != std::string::npos) mime.resize(semi);
+  while (!mime.empty() && mime.back() == ' ') mime.pop_back();
+  return mime;
+}
+
+bool is_text_mime(const std::string& mime_type) {
+  const std::string m = mime_base(mime_type);
+  if (m.rfind("text/", 0) == 0) return true;
+  auto ends_with = [&](const char* suffix) {
+    const std::string s(suffix);
+    return m.size() >= s.size() && m.compare(m.size() - s.size(), s.size(), s) == 0;
+  };
+  if (ends_with("+json") || ends_with("+xml")) return true;
+  static const char* const kText[] = {"application/json", "application/xml", "application/javascript", "application/x-yaml",
+                                      "application/yaml", "application/csv", "application/x-sh", "application/sql",
+                                      "application/x-ndjson", "application/x-httpd-php", "application/toml"};
+  return std::any_of(std::begin(kText), std::end(kText), [&](const char* t) { return m == t; });
+}
+
+// Text that can go into a JSON string as it is: well-formed UTF-8 (no overlong forms, no
+// surrogates, nothing past U+10FFFF) and no NUL.
+bool valid_utf8(const std::string& s) {
+  auto at = [&](size_t i) { return static_cast<unsigned char>(s[i]); };
+  for (size_t i = 0; i < s.size();) {
+    const unsigned char c = at(i);
+    size_t n = 0;
+    if (c == 0) return false;
+    if (c < 0x80) {
+      n = 0;
+    } else if (c >= 0xC2 && c <= 0xDF) {
+      n = 1;
+    } else if (c >= 0xE0 && c <= 0xEF) {
+      n = 2;
+    } else if (c >= 0xF0 && c <= 0xF4) {
+      n = 3;
+    } else {
+      return false;
+    }
+    if (i + n >= s.size()) return false;
+    for (size_t k = 1; k <= n; ++k) {
+      if ((at(i + k) & 0xC0) != 0x80) return false;
+    }
+    if (n >= 2) {
+      const unsigned char d = at(i + 1);
+      if ((c == 0xE0 && d < 0xA0) || (c == 0xED && d >= 0xA0) || (c == 0xF0 && d < 0x90) || (c == 0xF4 && d >= 0x90)) return false;
+    }
+    i += n + 1;
+  }
+  return true;
+}
+
+std::string guess_mime(const std::string& filename) {
+  static const std::pair<const char*, const char*> kTypes[] = {
+      {".txt", "text/plain"},        {".log", "text/plain"},         {".md", "text/markdown"},
+      {".csv", "text/csv"},          {".json", "application/json"},  {".xml", "application/xml"},
+      {".html", "text/html"},        {".htm", "text/html"},          {".yaml", "application/yaml"},
+      {".yml", "application/yaml"},  {".png", "image/png"},          {".jpg", "image/jpeg"},
+      {".jpeg", "image/jpeg"},       {".gif", "image/gif"},          {".svg", "image/svg+xml"},
+      {".pdf", "application/pdf"},   {".zip", "application/zip"},    {".gz", "application/gzip"}};
+  const std::string ext = lower(fs::path(filename).extension().string());
+  for (auto [e, t] : kTypes) {
+    if (ext == e) return t;
+  }
+  return "application/octet-stream";
+}
+
+// Whether `p` is `root` itself or below it (both canonical).
+bool inside(const fs::path& p, const fs::path& root) {
+  auto r = root.begin();
+  auto q = p.begin();
+  for (; r != root.end(); ++r, ++q) {
+    if (r->empty() && std::next(r) == root.end()) break;  // a trailing separator
+    if (q == p.end() || *q != *r) return false;
+  }
+  return true;
+}
+
+// The canonical path of an allowed regular file, or the reason it is refused.
+Result<fs::path, ToolResult> resolve_upload_path(const Options& o, const std::string& given) {
+  if (o.attachment_dirs.empty()) {
+    return unexpected(bad_argument("file_path", "this server reads no local files; set tools.attachment_dirs in its configuration to "
+                                                "the directories uploads may come from, or send the bytes as content_base64"));
+  }
+  std::error_code ec;
+  std::vector<fs::path> roots;
+  std::string listed;
+  for (const auto& d : o.attachment_dirs) {
+    fs::path root = fs::weakly_canonical(fs::path(d), ec);
+    if (ec) continue;
+    roots.push_back(root);
+    listed += (listed.empty() ? "" : ", ") + root.string();
+  }
+  const fs::path p(given);
+  std::vector<fs::path> candidates;
+  if (p.is_absolute()) {
+    candidates.push_back(p);
+  } else {
+    for (const auto& root : roots) candidates.push_back(root / p);
+  }
+  std::optional<fs::path> allowed;
+  for (const auto& c : candidates) {
+    fs::path real = fs::weakly_canonical(c, ec);
+    if (ec) continue;
+    if (!std::any_of(roots.begin(), roots.end(), [&](const fs::path& r) { return inside(real, r); })) continue;
+    if (!allowed) allowed = real;
+    if (fs::exists(real, ec)) {
+      allowed = real;
+      break;
+    }
+  }
+  if (!allowed) {
+    return unexpected(bad_argument("file_path", "'" + given + "' is outside the directories uploads may come from (" + listed +
+                                                    "; tools.attachment_dirs)"));
+  }
+  if (!fs::exists(*allowed, ec)) return unexpected(bad_argument("file_path", "'" + given + "' does not exist"));
+  if (!fs::is_regular_file(*allowed, ec)) return unexpected(bad_argument("file_path", "'" + given + "' is not a regular file"));
+  return *allowed;
+}
+
+Result<Json, jira::JiraError> fetch_meta(Jira& jira, const std::string& id) { return jira.get_json(jira.api() + "/attachment/" + id); }
+
+Json attachment_summary(const Json& a) {
+  return Json{{"id", id_string(a)},
+              {"filename", a.value("filename", "")},
+              {"size", a.value("size", Json(0)).is_number() ? a["size"] : Json(0)},
+              {"mime_type", a.value("mimeType", "")},
+              {"author", user_label(a.value("author", Json()))},
+              {"created", a.value("created", "")}};
+}
+
+std::string attachment_line(const Json& a) {
+  const std::uint64_t size = a.value("size", Json(0)).is_number_unsigned() ? a["size"].get<std::uint64_t>() : 0;
+  return "- **" + a.value("filename", "") + "** (id " + id_string(a) + ") — " + human_size(size) + " · " + a.value("mimeType", "?") +
+         " · " + user_label(a.value("author", Json())) + " · " + short_date(a.value("created", Json()));
+}
+
+// --- handlers ---------------------------------------------------------------------------------
+
+ToolResult list_attachments(const ServicesPtr& s, const Json& args) {
+  Jira jira(s);
+  JIRA_READY(jira);
+  const std::string key = args["issue_key"];
+  auto r = jira.get_json(jira.api() + "/issue/" + key, {{"fields", "attachment"}});
+  if (!r) return jira_failure(r.error(), "Getting the attachments of " + key);
+  const Json list = r->value("fields", Json::object()).value("attachment", Json::array());
+  Json out = Json::array();
+  std::string text = key + " has " + std::to_string(list.size()) + " attachment(s)" + (list.empty() ? ".\n" : ":\n");
+  for (const auto& a : list) {
+    out.push_back(attachment_summary(a));
+    text += attachment_line(a) + "\n";
+  }
+  ToolResult res = text_result(jira, text);
+  res.structured = Json{{"issue_key", key}, {"attachments", out}};
+  return res;
+}
+
+ToolResult upload_attachment(const ServicesPtr& s, const Json& args) {
+  Jira jira(s);
+  JIRA_READY(jira);
+  const std::string key = args["issue_key"];
+  const size_t limit = jira.options().max_attachment_bytes;
+  const bool has_b64 = args.contains("content_base64"), has_path = args.contains("file_path");
+  if (has_b64 == has_path) return bad_argument(has_b64 ? "file_path" : "content_base64", "give exactly one of content_base64 and file_path");
+  std::string filename = args.value("filename", "");
+  std::string bytes;
+  if (has_b64) {
+    if (filename.empty()) return bad_argument("filename", "required with content_base64 (e.g. \"report.pdf\")");
+    const std::string& b64 = args["content_base64"].get_ref<const std::string&>();
+    if (b64.size() / 4 * 3 > limit + 3) return bad_argument("content_base64", too_large("The content", b64.size() / 4 * 3, limit));
+    auto decoded = core::base64_decode(b64);
+    if (!decoded) return bad_argument("content_base64", "not valid base64 (standard alphabet, padding optional)");
+    bytes = std::move(*decoded);
+  } else {
+    auto path = resolve_upload_path(jira.options(), args["file_path"]);
+    if (!path) return path.error();
+    std::error_code ec;
+    const auto size = fs::file_size(*path, ec);
+    if (ec) return bad_argument("file_path", "cannot read '" + args["file_path"].get<std::string>() + "': " + ec.message());
+    if (size > limit) return bad_argument("file_path", too_large("'" + args["file_path"].get<std::string>() + "'", size, limit));
+    std::ifstream in(*path, std::ios::binary);
+    bytes.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+    if (!in.good() && !in.eof()) return bad_argument("file_path", "cannot read '" + args["file_path"].get<std::string>() + "'");
+    if (filename.empty()) filename = path->filename().string();
+  }
+  if (bytes.size() > limit) return bad_argument(has_b64 ? "content_base64" : "file_path", too_large("The content", bytes.size(), limit));
+  const std::string mime = args.contains("mime_type") ? args["mime_type"].get<std::string>() : guess_mime(filename);
+  auto r = jira.client().upload_attachment(key, filename, bytes, mime);
+  if (!r) return jira_failure(r.error(), "Attaching " + filename + " to " + key);
+  Json created = Json::array();
+  std::string text;
+  for (const auto& a : r->is_array() ? *r : Json::array()) {
+    created.push_back(attachment_summary(a));
+    text += "Attached **" + a.value("filename", filename) + "** (id " + id_string(a) + ", " + human_size(bytes.size()) + ", " +
+            a.value("mimeType", mime) + ") to " + key + "\n";
+  }
+  if (text.empty()) text = "Attached " + filename + " to " + key + "\n";
+  ToolResult out = text_result(jira, text + jira.browse_url(key));
+  out.structured = Json{{"issue_key", key}, {"attachments", created}};
+  return out;
+}
+
+ToolResult download_attachment(const ServicesPtr& s, const Json& args) {
+  Jira jira(s);
+  JIRA_READY(jira);
+  const std::string id = args["attachment_id"];
+  auto meta = fetch_meta(jira, id);
+  if (!meta) return jira_failure(meta.error(), "Getting attachment " + id);
+  const std::string filename = meta->value("filename", "attachment");
+  const std::string mime = meta->value("mimeType", "application/octet-stream");
+  const size_t limit = jira.options().max_attachment_bytes;
+  const Json size_j = meta->value("size", Json(0));
+  const std::uint64_t size = size_j.is_number_unsigned() ? size_j.get<std::uint64_t>() : 0;
+  if (size > limit) return ToolResult::error(too_large("Attachment " + id + " (" + filename + ")", size, limit) + "; open it in Jira instead.");
+  auto bytes = jira.cloud() ? jira.client().download(jira.api() + "/attachment/content/" + id, {{"redirect", "false"}})
+                            : jira.client().download("/secure/attachment/" + id + "/" + percent_encode(filename));
+  if (!bytes) return jira_failure(bytes.error(), "Downloading attachment " + id + " (" + filename + ")");
+  if (bytes->size() > limit) return ToolResult::error(too_large("Attachment " + id + " (" + filename + ")", bytes->size(), limit));
+  const std::string header = "**" + filename + "** (id " + id + ", " + mime + ", " + human_size(bytes->size()) + ")";
+  if (is_text_mime(mime) && valid_utf8(*bytes)) {
+    return text_result(jira, header + ":\n\n" + *bytes, "The attachment is longer than this server's response budget.");
+  }
+  std::string uri = meta->value("content", "");
+  if (uri.empty()) uri = "jira-attachment:" + id;
+  ToolResult out = text_result(jira, header + " follows as an embedded resource.");
+  out.content.push_back(Json{{"type", "resource"},
+                             {"resource", {{"uri", uri}, {"mimeType", mime}, {"blob", core::base64_encode(*bytes)}}}});
+  return out;
+}
+
+// Asks the user before deleting when configured to and the client can (as jira_delete_issue does).
+std::optional<ToolResult> confirm(const ServicesPtr& s, RequestContext& ctx, const std::string& what) {
+  if (!s->options.confirm_destructive || !ctx.session().client_supports("elicitation")) return std::nullopt;
+  auto answer = ctx.elicit(what + " This cannot be undone. Proceed?",
+                           Json{{"type", "object"}, {"properties", {{"confirm", {{"type", "boolean"}, {"title", "Yes, do it"}}}}},
+                                {"required", {"confirm"}}});
+  if (!answer) return ToolResult::error("Could not ask for confirmation (" + answer.error().message + "); nothing was changed.");
+  if (answer->value("action", "") != "accept" || !answer->value("content", Json::object()).value("confirm", false)) {
+    return ToolResult::error("The user did not confirm; nothing was changed.");
+  }
+  return std::nullopt;
+}
+
+ToolResult delete_attachment(const ServicesPtr& s, const Json& args, RequestContext& ctx) {
+  Jira jira(s);
+  JIRA_READY(jira);
+  const std::string id = args["attachment_id"];
+  auto meta = fetch_meta(jira, id);
+  if (!meta) return jira_failure(meta.error(), "Getting attachment " + id);
+  const std::string filename = meta->value("filename", "");
+  if (auto declined = confirm(s, ctx, "Delete attachment " + filename + " (id " + id + ")?")) return *declined;
+  auto r = jira.del(jira.api() + "/attachment/" + id);
+  if (!r) return jira_failure(r.error(), "Deleting attachment " + id);
+  return text_result(jira, "Deleted attachment " + filename + " (id " + id + ")");
+}
+
+}  // namespace
+
+void add_attachment_tools(ToolTable& t, const ServicesPtr& s) {
+  t.push_back({"attachments",
+               {"jira_list_attachments", "List attachments",
+                "Lists an issue's attachments: id, file name, size, type, author and date. Ids feed "
+                "jira_download_attachment and jira_delete_attachment. Example: {\"issue_key\": \"PROJ-1\"}.",
+                object_schema({{"issue_key", issue_key_prop()}}, {"issue_key"}),
+                Json{{"type", "object"},
+                     {"properties",
+                      {{"issue_key", {{"type", "string"}}},
+                       {"attachments",
+                        {{"type", "array"},
+                         {"items",
+                          {{"type", "object"},
+                           {"properties",
+                            {{"id", {{"type", "string"}}},
+                             {"filename", {{"type", "string"}}},
+                             {"size", {{"type", "integer"}}},
+                             {"mime_type", {{"type", "string"}}},
+                             {"author", {{"type", "string"}}},
+                             {"created", {{"type", "string"}}}}},
+                           {"required", {"id", "filename"}}}}}}}},
+                     {"required", {"issue_key", "attachments"}}},
+                read_only(), [s](const Json& a, RequestContext&) { return list_attachments(s, a); }}});
+  t.push_back({"attachments",
+               {"jira_upload_attachment", "Upload attachment",
+                "Attaches a file to an issue, given either as base64 bytes (content_base64 plus filename) or as a "
+                "local file_path inside a directory the server allows (tools.attachment_dirs; relative paths are "
+                "looked up in those directories). Size is limited by tools.max_attachment_bytes. Example: "
+                "{\"issue_key\": \"PROJ-1\", \"filename\": \"notes.txt\", \"content_base64\": \"aGVsbG8=\"}.",
+                object_schema({{"issue_key", issue_key_prop()},
+                               {"content_base64", str_prop("The file's bytes, base64 (standard alphabet)")},
+                               {"filename", Json{{"type", "string"}, {"minLength", 1}, {"maxLength", 255},
+                                                 {"description", "File name in Jira; required with content_base64, defaults to the file's name with file_path"}}},
+                               {"file_path", Json{{"type", "string"}, {"minLength", 1}, {"description", "Local file to upload, inside tools.attachment_dirs"}}},
+                               {"mime_type", str_prop("Content type, e.g. application/pdf (default: from the file name's extension)")}},
+                              {"issue_key"}),
+                std::nullopt, writes(false, false), [s](const Json& a, RequestContext&) { return upload_attachment(s, a); }}});
+  t.push_back({"attachments",
+               {"jira_download_attachment", "Download attachment",
+                "Gets an attachment's content: text types (text/*, JSON, XML, CSV, YAML...) inline as text, anything "
+                "else as an embedded resource (base64 blob). Larger than tools.max_attachment_bytes is refused. "
+                "Example: {\"attachment_id\": \"10042\"}.",
+                object_schema({{"attachment_id", attachment_id_prop()}}, {"attachment_id"}), std::nullopt, read_only(),
+                [s](const Json& a, RequestContext&) { return download_attachment(s, a); }}});
+  t.push_back({"attachments",
+               {"jira_delete_attachment", "Delete attachment",
+                "Deletes an attachment permanently (asks the user first when the server is configured to). Example: "
+                "{\"attachment_id\": \"10042\"}.",
+                object_schema({{"attachment_id", attachment_id_prop()}}, {"attachment_id"}), std::nullopt, writes(true, true),
+                [s](const Json& a, RequestContext& ctx) { return delete_attachment(s, a, ctx); }}});
+}
+
+}  // namespace jira_mcp::tools::detail
