@@ -19,6 +19,7 @@
 #include "jira_mcp/jira/doctor.hpp"
 #include "jira_mcp/jira/options.hpp"
 #include "jira_mcp/mcp/dispatcher.hpp"
+#include "jira_mcp/monitor/monitor.hpp"
 #include "jira_mcp/sandbox/sandbox.hpp"
 #include "jira_mcp/tools/tools.hpp"
 #include "jira_mcp/transport/http.hpp"
@@ -106,6 +107,33 @@ cache::Options cache_options(const config::CacheConfig& c) {
   o.jitter_percent = c.jitter_percent;
   o.shards = static_cast<std::size_t>(std::max(1, c.shards));
   o.single_flight = c.single_flight;
+  return o;
+}
+
+// [monitoring], [logging.performance], performance.max_memory_usage_bytes and --timing.
+monitor::MonitorOptions monitor_options(const config::Startup& st) {
+  const auto& m = st.config.monitoring;
+  const auto& p = st.config.perf_log;
+  monitor::MonitorOptions o;
+  o.checks = m.enabled;
+  o.interval = std::chrono::seconds(std::max(1, m.interval_seconds));
+  o.breach_intervals = m.breach_intervals;
+  o.resolve_intervals = m.resolve_intervals;
+  o.thresholds.min_events = static_cast<std::uint64_t>(std::max(1, m.min_events));
+  o.thresholds.p95_tool_latency_ms = m.p95_tool_latency_ms;
+  o.thresholds.min_success_rate = m.min_success_rate;
+  o.thresholds.max_error_rate = m.max_error_rate;
+  o.thresholds.max_memory_bytes = st.config.performance.max_memory_usage_bytes;
+  o.thresholds.max_requests_per_second = m.max_requests_per_second;
+  o.thresholds.min_cache_hit_rate = m.min_cache_hit_rate;
+  o.thresholds.cache_warmup_lookups = static_cast<std::uint64_t>(std::max(0, m.cache_warmup_lookups));
+  o.thresholds.max_pool_saturation = m.max_pool_saturation;
+  o.thresholds.max_rate_limit_wait_ratio = m.max_rate_limit_wait_ratio;
+  o.perf_log_interval = std::chrono::seconds(std::max(0, p.log_interval_seconds));
+  o.perf_log_sources = p.log_cache_stats;
+  o.perf_log_pool = p.log_pool_stats;
+  o.slow_call = std::chrono::milliseconds(std::max(0, p.slow_call_ms));
+  o.timing = st.timing;
   return o;
 }
 
@@ -218,13 +246,38 @@ int run_serve(const config::Startup& st) {
                  cfg.sandbox.flavor, sb->base_url());
   }
 
+  // The monitor outlives the client (whose threads report to it); its own thread is stopped
+  // below before the client and the server go.
+  monitor::Monitor mon(monitor_options(st));
+  jira_options.on_call = mon.jira_observer();
   auto client = jira::Client::create(jira_options);
   if (!client) {
     std::cerr << "jira-mcp: " << client.error().to_string() << "\n";
     return 2;
   }
+  mon.set_client_source([c = client->get(), capacity = jira_options.max_connections_per_host] {
+    const jira::ClientStats s = c->stats();
+    return monitor::ClientGauges{s.pool.created + s.pool.reused, s.pool.waits, s.pool.wait_timeouts, s.pool.in_use,
+                                 s.pool.idle, capacity, s.rate.in_flight};
+  });
+  if (auto cache = jira_options.cache) {
+    mon.add_source("cache", [cache] {
+      const cache::Stats s = cache->stats();
+      monitor::Gauges g;
+      for (std::size_t i = 0; i < cache::kTierCount; ++i) {
+        const std::string tier = cache::to_string(static_cast<cache::Tier>(i));
+        const cache::TierStats& t = s.tiers[i];
+        for (const auto& [name, v] : {std::pair<const char*, std::uint64_t>{"hits", t.hits}, {"misses", t.misses},
+                                      {"entries", t.entries}, {"bytes", t.bytes}, {"evictions", t.evictions}}) {
+          g.emplace_back(tier + "." + name, static_cast<double>(v));
+        }
+      }
+      return g;
+    });
+  }
   auto services = std::make_shared<tools::Services>();
   services->client = client->get();
+  services->monitor = &mon;
   services->options.max_response_chars = static_cast<size_t>(cfg.tools.max_response_chars);
   services->options.confirm_destructive = cfg.tools.confirm_destructive;
   tools::Selection selection{cfg.tools.toolsets, cfg.tools.enabled_tools, cfg.tools.disabled_tools, cfg.tools.read_only};
@@ -240,21 +293,39 @@ int run_serve(const config::Startup& st) {
   }
   mcp::DispatcherOptions dopts;
   dopts.max_depth = cfg.server.max_depth;
+  dopts.on_tool_start = [&mon](const std::string& tool, std::chrono::nanoseconds parse) { mon.tool_started(tool, parse); };
+  dopts.on_tool_call = [&mon](const std::string& tool, bool is_error, std::chrono::nanoseconds elapsed) {
+    mon.record_tool_call(tool, is_error, elapsed);
+  };
   mcp::Dispatcher dispatcher(*registry,
                              mcp::ServerInfo{"jira-mcp", "Jira MCP", JIRA_MCP_VERSION,
                                              "Tools for Jira: search, read, create and change issues."},
                              dopts);
-  if (cfg.server.transport == "http") return serve_http(cfg, dispatcher, *client->get(), nullptr);
+  if (cfg.server.transport == "http") {
+    mon.start();
+    int rc = serve_http(cfg, dispatcher, *client->get(), [&mon] { return mon.render_prometheus(); });
+    mon.stop();
+    return rc;
+  }
   transport::StdioOptions sopts;
   sopts.max_line_bytes = cfg.server.max_line_bytes;
   sopts.workers = static_cast<size_t>(cfg.server.workers);
   sopts.max_queue = static_cast<size_t>(cfg.server.max_queue);
   transport::StdioServer server(dispatcher, sopts);
+  // Alerts reach the client as notifications/message (honouring logging/setLevel).
+  mon.on_alert([&server](const monitor::Alert& a) {
+    const auto level = !a.firing ? mcp::LogLevel::Info
+                       : a.severity == monitor::Severity::error ? mcp::LogLevel::Error
+                                                                : mcp::LogLevel::Warning;
+    server.session().log(level, monitor::to_json(a), "monitor");
+  });
+  mon.start();
   g_server.store(&server);
   if (g_stopping.load()) server.stop();
   spdlog::info("jira-mcp {} serving MCP over stdio", JIRA_MCP_VERSION);
   int rc = server.run();
   g_server.store(nullptr);
+  mon.stop();
   return rc;
 }
 

@@ -351,6 +351,7 @@ Result<Json, RpcError> Dispatcher::call_tool(const Json& params, RequestContext&
     msg += "\nFix these arguments (see the tool's inputSchema) and call " + name + " again.";
     out = ToolResult::error(std::move(msg));
   } else {
+    if (options_.on_tool_start) options_.on_tool_start(name, std::chrono::steady_clock::now() - start);
     out = tool->spec.handler(args, ctx);  // a throw here is a bug: handle() maps it to -32603
   }
   if (options_.on_tool_call) {

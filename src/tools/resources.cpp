@@ -1,4 +1,5 @@
 // Resources (jira://issue/{key}, jira://project/{key}) and prompts (triage, sprint summary).
+#include "jira_mcp/monitor/monitor.hpp"
 #include "tools/common.hpp"
 
 namespace jira_mcp::tools::detail {
@@ -17,6 +18,16 @@ Json user_message(std::string text) {
 }  // namespace
 
 void add_resources_and_prompts(mcp::RegistryBuilder& b, const ServicesPtr& s) {
+  if (s->monitor) {
+    b.add_resource({"jira://server/status", "server_status", "Server status",
+                    "This server's metrics as JSON: tool and Jira calls by tool, endpoint and status with latency "
+                    "percentiles, retries, rate limiting, pool and cache statistics, memory, and active alerts.",
+                    "application/json",
+                    [s](const std::string& uri, RequestContext&) -> Contents {
+                      return std::vector{mcp::ResourceContents{
+                          uri, "application/json", monitor::to_json(s->monitor->snapshot()).dump(2), std::nullopt}};
+                    }});
+  }
   b.add_resource_template(
       {"jira://issue/{key}", "issue", "Jira issue", "A Jira issue as compact Markdown, with its newest comments.", "text/markdown",
        [s](const std::string& uri, const std::map<std::string, std::string>& vars, RequestContext&) -> Contents {

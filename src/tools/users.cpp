@@ -1,6 +1,9 @@
 // The users and server toolsets.
+#include <algorithm>
 #include <chrono>
+#include <cstdio>
 
+#include "jira_mcp/monitor/monitor.hpp"
 #include "tools/common.hpp"
 
 namespace jira_mcp::tools::detail {
@@ -72,6 +75,44 @@ ToolResult get_user(const ServicesPtr& s, const Json& args) {
   return out;
 }
 
+// The monitor's compact view: totals, latencies, memory, the busiest tools and active alerts.
+Json monitor_summary(const monitor::Snapshot& snap) {
+  auto tools = snap.tools;
+  std::sort(tools.begin(), tools.end(), [](const auto& a, const auto& b) { return a.ok + a.errors > b.ok + b.errors; });
+  if (tools.size() > 10) tools.resize(10);
+  Json busiest = Json::array();
+  for (const auto& t : tools) {
+    busiest.push_back({{"tool", t.tool}, {"calls", t.ok + t.errors}, {"errors", t.errors}, {"p95_ms", t.latency.p95_ms}});
+  }
+  Json alerts = Json::array();
+  for (const auto& a : snap.active_alerts) alerts.push_back(monitor::to_json(a));
+  return Json{{"uptime_seconds", snap.uptime_seconds},
+              {"tool_calls", {{"total", snap.tool_calls}, {"errors", snap.tool_errors}, {"latency", monitor::to_json(snap.tool_latency)}}},
+              {"busiest_tools", std::move(busiest)},
+              {"jira_calls", {{"total", snap.jira_calls}, {"errors", snap.jira_errors}, {"retries", snap.jira_retries},
+                              {"throttled_429", snap.jira_throttled}, {"latency", monitor::to_json(snap.jira_latency)}}},
+              {"resident_memory_bytes", snap.resident_bytes},
+              {"active_alerts", std::move(alerts)}};
+}
+
+std::string monitor_text(const monitor::Snapshot& snap) {
+  char buf[512];
+  std::snprintf(buf, sizeof buf,
+                "\nMetrics since start (%.0f s): tool calls %llu (%llu errors), latency p50 %.1f / p95 %.1f / p99 %.1f / max "
+                "%.1f ms; Jira calls %llu (%llu errors, %llu retries, %llu rate-limited), p95 %.1f ms; memory %.1f MiB.\n",
+                snap.uptime_seconds, static_cast<unsigned long long>(snap.tool_calls),
+                static_cast<unsigned long long>(snap.tool_errors), snap.tool_latency.p50_ms, snap.tool_latency.p95_ms,
+                snap.tool_latency.p99_ms, snap.tool_latency.max_ms, static_cast<unsigned long long>(snap.jira_calls),
+                static_cast<unsigned long long>(snap.jira_errors), static_cast<unsigned long long>(snap.jira_retries),
+                static_cast<unsigned long long>(snap.jira_throttled), snap.jira_latency.p95_ms,
+                static_cast<double>(snap.resident_bytes) / (1024.0 * 1024.0));
+  std::string text = buf;
+  if (snap.active_alerts.empty()) return text + "Active alerts: none.\n";
+  text += "Active alerts:\n";
+  for (const auto& a : snap.active_alerts) text += std::string("- [") + monitor::to_string(a.severity) + "] " + a.message + "\n";
+  return text;
+}
+
 ToolResult server_status(const ServicesPtr& s) {
   Jira jira(s);
   JIRA_READY(jira);
@@ -92,6 +133,11 @@ ToolResult server_status(const ServicesPtr& s) {
                      " at " + structured["url"].get<std::string>() + " is reachable (round trip " +
                      std::to_string(rtt.count() / 1000) + " ms).\nJira calls so far: " + std::to_string(st.calls) +
                      ", retries: " + std::to_string(st.retries) + ", failures: " + std::to_string(st.failures) + "\n";
+  if (s->monitor) {
+    const auto snap = s->monitor->snapshot();
+    structured["monitor"] = monitor_summary(snap);
+    text += monitor_text(snap);
+  }
   ToolResult out = ToolResult::text(text);
   out.structured = structured;
   return out;
@@ -133,9 +179,12 @@ void add_server_tools(ToolTable& t, const ServicesPtr& s) {
   t.push_back({"server",
                {"jira_server_status", "Server status",
                 "Reports the Jira deployment, version and URL, whether it is reachable (with the round-trip time), and "
-                "this server's Jira call counters.",
+                "this server's Jira call counters, with its metrics (tool and Jira call counts and latencies, memory) and "
+                "any active alerts.",
                 object_schema(Json::object()),
-                Json{{"type", "object"}, {"properties", {{"deployment", {{"type", "string"}}}, {"version", {{"type", "string"}}}, {"url", {{"type", "string"}}}}}},
+                Json{{"type", "object"},
+                     {"properties", {{"deployment", {{"type", "string"}}}, {"version", {{"type", "string"}}}, {"url", {{"type", "string"}}},
+                                     {"monitor", {{"type", "object"}}}}}},
                 read_only(), [s](const Json&, RequestContext&) { return server_status(s); }}});
 }
 

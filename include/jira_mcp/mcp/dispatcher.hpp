@@ -35,6 +35,9 @@ struct DispatcherOptions {
   int max_depth = 64;      // deeper JSON is refused before parsing
   // Observes every completed tools/call (for metrics); called on the handler's thread.
   std::function<void(const std::string& tool, bool is_error, std::chrono::nanoseconds elapsed)> on_tool_call;
+  // Called on the handler's thread just before a tool's handler runs, with the time spent
+  // validating its arguments; on_tool_call follows on the same thread (the --timing trace).
+  std::function<void(const std::string& tool, std::chrono::nanoseconds parse)> on_tool_start;
 };
 
 class Dispatcher {
