@@ -63,10 +63,14 @@ Resp remote_get(World& w, const Req& r) {
   Lock lock(w.mu);
   const Issue* is = w.store.find_issue(r.p("issueIdOrKey"));
   if (!is) return issue_not_found();
-  Json out = Json::array();
+  // With a globalId Jira answers that one link (or 404), without it every link.
   const std::string gid = r.q("globalId");
-  for (const auto& l : is->remote_links)
-    if (gid.empty() || l.global_id == gid) out.push_back(remote_link_json(w, *is, l));
+  Json out = Json::array();
+  for (const auto& l : is->remote_links) {
+    if (!gid.empty() && l.global_id == gid) return json_resp(200, remote_link_json(w, *is, l));
+    out.push_back(remote_link_json(w, *is, l));
+  }
+  if (!gid.empty()) return error_resp(404, {"No remote link with global id '" + gid + "' exists."});
   return json_resp(200, out);
 }
 
@@ -127,6 +131,24 @@ std::optional<std::int64_t> parse_duration(const std::string& s) {
   return total;
 }
 
+// Jira's adjustEstimate query parameter on worklog writes: "auto" (default) and "leave" need
+// nothing; "new" needs newEstimate; "manual" needs `manual_param` (reduceBy when logging,
+// increaseBy when deleting; update has no manual mode). The sandbox keeps no remaining estimate,
+// so this only checks the request the way Jira does.
+std::optional<Resp> estimate_error(const Req& r, const char* manual_param) {
+  if (!r.has("adjustEstimate")) return std::nullopt;
+  const std::string mode = r.q("adjustEstimate");
+  auto duration_param = [&](const char* name) -> std::optional<Resp> {
+    if (!r.has(name) || !parse_duration(r.q(name)))
+      return field_error(name, std::string("You must supply a valid ") + (std::string_view(name) == "newEstimate" ? "new estimate." : "duration to adjust the estimate by."));
+    return std::nullopt;
+  };
+  if (mode == "auto" || mode == "leave") return std::nullopt;
+  if (mode == "new") return duration_param("newEstimate");
+  if (mode == "manual" && manual_param) return duration_param(manual_param);
+  return error_resp(400, {"Invalid value for adjustEstimate: '" + mode + "'."});
+}
+
 Resp worklogs_list(World& w, const Req& r) {
   Resp err;
   auto page = page_params(r, err, 5000, 5000);
@@ -142,6 +164,7 @@ Resp worklogs_list(World& w, const Req& r) {
 }
 
 Resp worklog_write(World& w, const Req& r, bool create) {
+  if (auto e = estimate_error(r, create ? "reduceBy" : nullptr)) return *e;
   Resp err;
   auto body = parse_body(r, err);
   if (!body) return err;
@@ -200,6 +223,7 @@ Resp worklog_get(World& w, const Req& r) {
 }
 
 Resp worklog_delete(World& w, const Req& r) {
+  if (auto e = estimate_error(r, "increaseBy")) return *e;
   WLock lock(w.mu);
   Issue* is = w.store.find_issue(r.p("issueIdOrKey"));
   if (!is) return issue_not_found();
@@ -248,6 +272,40 @@ Resp watchers_delete(World& w, const Req& r) {
   const int u = w.store.find_user(ident);
   if (u < 0) return error_resp(404, {"The user \"" + ident + "\" does not exist."});
   std::erase(is->watchers, u);
+  return no_content();
+}
+
+// ---- epics (agile 1.0) --------------------------------------------------------------------
+
+// POST /rest/agile/1.0/epic/{epicIdOrKey}/issue {"issues": [...]}: moves up to 50 issues into the
+// epic ("none" removes them from their epic). Epics and sub-tasks cannot be in an epic.
+Resp epic_move(World& w, const Req& r) {
+  Resp err;
+  auto body = parse_body(r, err);
+  if (!body) return err;
+  const Json issues = body->value("issues", Json());
+  if (!issues.is_array() || issues.empty()) return error_resp(400, {"Issue keys or ids are required (issues)."});
+  if (issues.size() > 50) return error_resp(400, {"The maximum number of issues that can be moved in one operation is 50."});
+  WLock lock(w.mu);
+  std::int64_t epic_id = 0;
+  if (r.p("epicIdOrKey") != "none") {
+    const Issue* e = w.store.find_issue(r.p("epicIdOrKey"));
+    if (!e) return error_resp(404, {"Epic does not exist or you do not have permission to see it."});
+    if (e->type_id != "10000") return error_resp(400, {"Issue " + e->key + " is not an epic."});
+    epic_id = e->id;
+  }
+  std::vector<Issue*> targets;
+  for (const auto& ref : issues) {
+    Issue* is = ref.is_string() ? w.store.find_issue(ref.get<std::string>()) : nullptr;
+    if (!is) return error_resp(400, {"Issue does not exist or you do not have permission to see it: " + str_of(ref)});
+    const IssueType* t = w.store.issue_type(is->type_id);
+    if (is->type_id == "10000" || (t && t->subtask)) return error_resp(400, {"Issue " + is->key + " cannot be added to an epic."});
+    targets.push_back(is);
+  }
+  for (Issue* is : targets) {
+    is->epic_id = epic_id;
+    is->updated = w.now();
+  }
   return no_content();
 }
 
@@ -325,6 +383,7 @@ void add_issue_extra_routes(Router& r, Flavor flavor) {
   r.add("GET", issue + "/watchers", watchers_get);
   r.add("POST", issue + "/watchers", watchers_post);
   r.add("DELETE", issue + "/watchers", watchers_delete);
+  r.add("POST", "/rest/agile/1.0/epic/{epicIdOrKey}/issue", epic_move);
   r.add("POST", issue + "/attachments", attachments_post);
   r.add("GET", api + "/attachment/meta", attachment_settings);
   r.add("GET", api + "/attachment/{id}", attachment_meta);

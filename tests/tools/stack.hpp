@@ -28,6 +28,9 @@ inline bool spec_proxy_mode() {
 
 struct ProxiedUpstream {
   std::unique_ptr<sandbox::Sandbox> sandbox;
+  // Between Prism and the sandbox: restores JSON-string bodies Prism forwards unquoted (see
+  // prism_json_relay.py).
+  std::unique_ptr<Subprocess> relay;
   std::unique_ptr<Subprocess> proxy;
   std::string url;
 };
@@ -42,9 +45,20 @@ inline ProxiedUpstream& proxied_upstream(sandbox::Flavor flavor) {
   if (u.proxy) return u;
   u.sandbox = std::make_unique<sandbox::Sandbox>(sandbox::Options{flavor, "127.0.0.1", 0, 120, 42, {}, nullptr, 4});
   REQUIRE(u.sandbox->start().ok());
+  u.relay = std::make_unique<Subprocess>(std::vector<std::string>{
+      "/usr/bin/env", "python3", std::string(JIRA_MCP_SOURCE_DIR) + "/tests/tools/prism_json_relay.py", u.sandbox->base_url()});
+  std::string relay_url, relay_err;
+  for (int i = 0; i < 600 && relay_url.empty(); ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    relay_err += u.relay->stderr_text();
+    auto at = relay_err.find(" at http://");
+    auto arrow = relay_err.find(" -> ", at == std::string::npos ? 0 : at);
+    if (at != std::string::npos && arrow != std::string::npos) relay_url = relay_err.substr(at + 4, arrow - at - 4);
+  }
+  REQUIRE_MESSAGE(!relay_url.empty(), relay_err);
   u.proxy = std::make_unique<Subprocess>(std::vector<std::string>{
       "/usr/bin/env", "python3", std::string(JIRA_MCP_SHARED_DIR) + "/tools/jira-spec-proxy", "--spec",
-      flavor == sandbox::Flavor::Cloud ? "cloud" : "dc", "--upstream", u.sandbox->base_url(), "--allow",
+      flavor == sandbox::Flavor::Cloud ? "cloud" : "dc", "--upstream", relay_url, "--allow",
       std::string(JIRA_MCP_SOURCE_DIR) + "/tests/sandbox/spec_allow.txt"});
   std::string err;
   for (int i = 0; i < 1200 && u.url.empty(); ++i) {
