@@ -12,7 +12,8 @@ parses it the way Jira does) answers 400.
 Prism has already validated the client's original bytes, so the relay may restore them: a JSON
 body that no longer parses as JSON can only be such a string, and is re-encoded as one. Every
 other request and every response passes through unchanged. (A string whose text is itself valid
-JSON, e.g. "123", cannot be told apart and stays mangled; no Jira call sends one.)
+JSON, e.g. "123", cannot be told apart and stays mangled; no Jira call sends one.) It also gives
+empty JSON responses a "null" body, which Prism otherwise fails to parse (see below).
 
   prism_json_relay.py UPSTREAM_URL
 Prints "prism-json-relay: at http://127.0.0.1:PORT -> UPSTREAM_URL" on stderr and serves until
@@ -64,6 +65,13 @@ def main():
                 conn.request(self.command, self.path, body=body or None, headers=headers)
                 resp = conn.getresponse()
                 data = resp.read()
+                # Prism also JSON-parses every non-204 application/json response and answers 500
+                # when the body is empty, as Jira's (and the sandbox's) 201 to POST /issueLink is.
+                # "null" is what Prism would have parsed an empty body to; the specs' schema there
+                # is {} and the client treats both alike.
+                rtype = (resp.getheader("Content-Type") or "").split(";")[0].strip().lower()
+                if not data and resp.status != 204 and (rtype == "application/json" or rtype.endswith("+json")):
+                    data = b"null"
                 self.send_response_only(resp.status, resp.reason)
                 for k, v in resp.getheaders():
                     if k.lower() not in HOP_BY_HOP:
