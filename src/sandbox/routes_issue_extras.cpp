@@ -335,7 +335,10 @@ Resp attachment_meta(World& w, const Req& r) {
   Lock lock(w.mu);
   auto it = w.store.attachments.find(std::atoll(r.p("id").c_str()));
   if (it == w.store.attachments.end()) return error_resp(404, {"The attachment with id '" + r.p("id") + "' does not exist"});
-  return json_resp(200, attachment_json(w, it->second));
+  Json meta = attachment_json(w, it->second);
+  // Cloud's AttachmentMetadata has an integer id (the issue field's Attachment has a string one).
+  if (w.cloud()) meta["id"] = it->first;
+  return json_resp(200, meta);
 }
 
 Resp attachment_content(World& w, const Req& r) {

