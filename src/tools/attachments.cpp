@@ -295,19 +295,6 @@ ToolResult download_attachment(const ServicesPtr& s, const Json& args) {
   return out;
 }
 
-// Asks the user before deleting when configured to and the client can (as jira_delete_issue does).
-std::optional<ToolResult> confirm(const ServicesPtr& s, RequestContext& ctx, const std::string& what) {
-  if (!s->options.confirm_destructive || !ctx.session().client_supports("elicitation")) return std::nullopt;
-  auto answer = ctx.elicit(what + " This cannot be undone. Proceed?",
-                           Json{{"type", "object"}, {"properties", {{"confirm", {{"type", "boolean"}, {"title", "Yes, do it"}}}}},
-                                {"required", {"confirm"}}});
-  if (!answer) return ToolResult::error("Could not ask for confirmation (" + answer.error().message + "); nothing was changed.");
-  if (answer->value("action", "") != "accept" || !answer->value("content", Json::object()).value("confirm", false)) {
-    return ToolResult::error("The user did not confirm; nothing was changed.");
-  }
-  return std::nullopt;
-}
-
 ToolResult delete_attachment(const ServicesPtr& s, const Json& args, RequestContext& ctx) {
   Jira jira(s);
   JIRA_READY(jira);
@@ -315,7 +302,7 @@ ToolResult delete_attachment(const ServicesPtr& s, const Json& args, RequestCont
   auto meta = fetch_meta(jira, id);
   if (!meta) return jira_failure(meta.error(), "Getting attachment " + id);
   const std::string filename = meta->value("filename", "");
-  if (auto declined = confirm(s, ctx, "Delete attachment " + filename + " (id " + id + ")?")) return *declined;
+  if (auto declined = confirm_destructive(s, ctx, "Delete attachment " + filename + " (id " + id + ")?")) return *declined;
   auto r = jira.del(jira.api() + "/attachment/" + id);
   if (!r) return jira_failure(r.error(), "Deleting attachment " + id);
   return text_result(jira, "Deleted attachment " + filename + " (id " + id + ")");

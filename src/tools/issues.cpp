@@ -193,25 +193,11 @@ ToolResult update_issue(const ServicesPtr& s, const Json& args) {
   return out;
 }
 
-// Asks the user before a destructive action when configured to and the client can; returns an
-// isError result when the user declined.
-std::optional<ToolResult> confirm(const ServicesPtr& s, RequestContext& ctx, const std::string& what) {
-  if (!s->options.confirm_destructive || !ctx.session().client_supports("elicitation")) return std::nullopt;
-  auto answer = ctx.elicit(what + " This cannot be undone. Proceed?",
-                           Json{{"type", "object"}, {"properties", {{"confirm", {{"type", "boolean"}, {"title", "Yes, do it"}}}}},
-                                {"required", {"confirm"}}});
-  if (!answer) return ToolResult::error("Could not ask for confirmation (" + answer.error().message + "); nothing was changed.");
-  if (answer->value("action", "") != "accept" || !answer->value("content", Json::object()).value("confirm", false)) {
-    return ToolResult::error("The user did not confirm; nothing was changed.");
-  }
-  return std::nullopt;
-}
-
 ToolResult delete_issue(const ServicesPtr& s, const Json& args, RequestContext& ctx) {
   Jira jira(s);
   JIRA_READY(jira);
   const std::string key = args["issue_key"];
-  if (auto declined = confirm(s, ctx, "Delete " + key + "?")) return *declined;
+  if (auto declined = confirm_destructive(s, ctx, "Delete " + key + "?")) return *declined;
   const bool subtasks = args.value("delete_subtasks", false);
   auto r = jira.del(jira.api() + "/issue/" + key, {{"deleteSubtasks", subtasks ? "true" : "false"}});
   if (!r) return jira_failure(r.error(), "Deleting " + key);
