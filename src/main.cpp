@@ -14,6 +14,7 @@
 
 #include "jira_mcp/bench/bench.hpp"
 #include "jira_mcp/cache/cache.hpp"
+#include "jira_mcp/cache/from_config.hpp"
 #include "jira_mcp/config/config.hpp"
 #include "jira_mcp/core/log.hpp"
 #include "jira_mcp/jira/doctor.hpp"
@@ -88,25 +89,6 @@ jira::ClientOptions client_options(const config::Config& config) {
   o.request_timeout = std::chrono::milliseconds(c.request_timeout_ms);
   o.retry_attempts = c.retry_max_attempts;
   o.retry_budget = std::chrono::milliseconds(c.retry_budget_ms);
-  return o;
-}
-
-// [performance.cache] → the response cache's tiers: api_cache = issues, parsed_cache = search,
-// config_cache = metadata (the tier with the optional on-disk level).
-cache::Options cache_options(const config::CacheConfig& c) {
-  cache::Options o;
-  o.enabled = c.enabled;
-  auto tier = [](int capacity, int ttl_seconds, std::size_t max_bytes) {
-    return cache::TierOptions{static_cast<std::size_t>(std::max(0, capacity)), max_bytes,
-                              std::chrono::seconds(std::max(0, ttl_seconds))};
-  };
-  o.issues = tier(c.api_cache_capacity, c.api_cache_ttl_seconds, c.api_cache_max_bytes);
-  o.search = tier(c.parsed_cache_capacity, c.parsed_cache_ttl_seconds, c.parsed_cache_max_bytes);
-  o.metadata = tier(c.config_cache_capacity, c.config_cache_ttl_seconds, c.config_cache_max_bytes);
-  o.l2_path = c.l2_path;
-  o.jitter_percent = c.jitter_percent;
-  o.shards = static_cast<std::size_t>(std::max(1, c.shards));
-  o.single_flight = c.single_flight;
   return o;
 }
 
@@ -232,7 +214,7 @@ int run_serve(const config::Startup& st) {
     return 2;
   }
   jira::ClientOptions jira_options = client_options(cfg);
-  jira_options.cache = std::make_shared<cache::Cache>(cache_options(cfg.cache));
+  jira_options.cache = std::make_shared<cache::Cache>(cache::options_from_config(cfg.cache));
   std::unique_ptr<sandbox::Sandbox> sb;
   if (st.use_sandbox || cfg.jira.url.empty()) {
     sb = std::make_unique<sandbox::Sandbox>(sandbox_options(cfg.sandbox));

@@ -272,9 +272,14 @@ Status<Error> measure_cached_rss(const Plan& plan, sandbox::Sandbox& sb, Runner&
       bytes += static_cast<std::int64_t>(t.bytes);
     }
     out.cache_entries = entries;
+    out.cache_issue_entries = static_cast<std::int64_t>((*cs)[cache::Tier::issues].entries);
     out.cache_bytes = bytes;
   }
+  // The issues tier is where the documents go; its byte budget binds once the issues' footprint
+  // exceeds it (with the default 64 MiB, a few thousand sandbox issues), its entry cap otherwise.
   out.cache_budget_bytes = s.issue_cache_budget_bytes();
+  if (out.cache_budget_bytes)
+    out.cached_rss_within_budget = *out.cached_rss_growth_bytes <= *out.cache_budget_bytes + MemoryResult::kRssSlackBytes;
   if (stats.errors > 0) return unexpected(Error{"bench.memory", std::to_string(stats.errors) + " reads failed"});
   return Ok{};
 }

@@ -131,8 +131,10 @@ Json to_json(const Report& r) {
                    {"cached_rss_bytes", optional_json(m.cached_rss_bytes)},
                    {"cached_rss_growth_bytes", optional_json(m.cached_rss_growth_bytes)},
                    {"cache_entries", optional_json(m.cache_entries)},
+                   {"cache_issue_entries", optional_json(m.cache_issue_entries)},
                    {"cache_bytes", optional_json(m.cache_bytes)},
-                   {"cache_budget_bytes", optional_json(m.cache_budget_bytes)}};
+                   {"cache_budget_bytes", optional_json(m.cache_budget_bytes)},
+                   {"cached_rss_within_budget", m.cached_rss_within_budget ? Json(*m.cached_rss_within_budget) : Json()}};
   out["notes"] = r.notes;
   out["problems"] = r.problems;
   out["total_s"] = r.total_s;
@@ -178,9 +180,13 @@ std::string render_table(const Report& r) {
     o << "; after reading " << m.cached_issues << " issues into a fresh cache the bench process grew by "
       << mib(*m.cached_rss_growth_bytes) << " to " << mib(*m.cached_rss_bytes);
     if (m.cache_entries && m.cache_bytes)
-      o << " (cache: " << *m.cache_entries << " entries, " << mib(*m.cache_bytes) << " estimated";
+      o << " (cache: " << *m.cache_entries << " entries, " << m.cache_issue_entries.value_or(0) << " of them issues, "
+        << mib(*m.cache_bytes) << " of heap charged";
     if (m.cache_budget_bytes) o << ", issues-tier budget " << mib(*m.cache_budget_bytes);
     if (m.cache_entries) o << ")";
+    if (m.cached_rss_within_budget)
+      o << "; growth " << (*m.cached_rss_within_budget ? "within" : "OVER") << " budget + "
+        << mib(MemoryResult::kRssSlackBytes);
   }
   o << "\n";
   for (const auto& n : r.notes) o << "note: " << n << "\n";

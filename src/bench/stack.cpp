@@ -1,5 +1,7 @@
 #include "bench/stack.hpp"
 
+#include "jira_mcp/cache/from_config.hpp"
+#include "jira_mcp/config/config.hpp"
 #include <tuple>
 
 namespace jira_mcp::bench::detail {
@@ -12,11 +14,12 @@ constexpr const char* kIssueFields =
     "components,fixVersions,parent,subtasks,issuelinks,description,comment";
 
 // The one place where a variant becomes client options. The cache is the server's default
-// configuration (cache::Options{}); "cache_off" runs without one, as `enabled = false` does.
+// configuration (config::CacheConfig{} mapped as main.cpp maps it); "cache_off" runs without
+// one, as `enabled = false` does.
 void apply_variant(jira::ClientOptions& o, const Variant& v) {
   o.pooling = v.pooling;
   if (v.cache) {
-    cache::Options co;
+    cache::Options co = cache::options_from_config(config::CacheConfig{});
     co.single_flight = v.single_flight;
     o.cache = std::make_shared<cache::Cache>(co);
   }

@@ -9,6 +9,10 @@
 //
 // Counters are relaxed atomics per tier; bytes and entries move under the shard lock with the
 // entries they describe, so a stats() snapshot is consistent per shard, not across shards.
+//
+// An entry is charged to its tier's byte budget at what it holds on the heap: the document's
+// footprint (footprint.hpp) plus this file's own bookkeeping for it (entry_overhead_bytes), so
+// the budget bounds resident memory rather than the response text the document came from.
 #include "jira_mcp/cache/cache.hpp"
 
 #include <spdlog/spdlog.h>
@@ -20,6 +24,7 @@
 #include <random>
 #include <unordered_map>
 
+#include "jira_mcp/cache/footprint.hpp"
 #include "l2.hpp"
 
 namespace jira_mcp::cache {
@@ -40,12 +45,16 @@ struct Node {
   Value value;
   Tags tags;
   Clock::time_point expires;
+  std::size_t charge = 0;  // value.bytes + entry_overhead_bytes(key, tags), as counted in the budget
 };
+
+using Lru = std::list<Node>;
+using Index = std::unordered_map<std::string, Lru::iterator>;
 
 struct Shard {
   std::mutex mu;
-  std::list<Node> lru;
-  std::unordered_map<std::string, std::list<Node>::iterator> index;
+  Lru lru;
+  Index index;
   std::size_t bytes = 0;
   std::mt19937_64 rng;
 };
@@ -59,6 +68,18 @@ void bump(std::atomic<std::uint64_t>& c, std::uint64_t n = 1) { c.fetch_add(n, s
 void drop(std::atomic<std::uint64_t>& c, std::uint64_t n = 1) { c.fetch_sub(n, std::memory_order_relaxed); }
 
 }  // namespace
+
+std::size_t entry_overhead_bytes(const std::string& key, const Tags& tags) {
+  // The list node (two links and the Node), the index node (next link, the key/iterator pair
+  // and the cached hash), a bucket slot (the index keeps about one per entry), and the heap
+  // text of the key (held twice: in the node and as the index key) and of the tags.
+  constexpr std::size_t kListNode = 2 * sizeof(void*) + sizeof(Node);
+  constexpr std::size_t kIndexNode = sizeof(void*) + sizeof(Index::value_type) + sizeof(std::size_t);
+  std::size_t n = malloc_chunk_bytes(kListNode) + malloc_chunk_bytes(kIndexNode) + sizeof(void*) +
+                  2 * string_heap_bytes(key) + malloc_chunk_bytes(tags.capacity() * sizeof(std::string));
+  for (const auto& t : tags) n += string_heap_bytes(t);
+  return n;
+}
 
 struct Cache::Impl {
   struct TierState {
@@ -80,9 +101,9 @@ struct Cache::Impl {
   TierState& tier(Tier t) { return tiers[static_cast<std::size_t>(t)]; }
 
   // Unlinks one node; the caller holds the shard lock and counts the reason.
-  void unlink(TierState& ts, Shard& s, std::list<Node>::iterator it) {
-    s.bytes -= it->value.bytes;
-    drop(ts.counters.bytes, it->value.bytes);
+  void unlink(TierState& ts, Shard& s, Lru::iterator it) {
+    s.bytes -= it->charge;
+    drop(ts.counters.bytes, it->charge);
     drop(ts.counters.entries);
     s.index.erase(it->key);
     s.lru.erase(it);
@@ -105,10 +126,10 @@ struct Cache::Impl {
     std::lock_guard lock(s.mu);
     if (epoch && epoch_now.load(std::memory_order_acquire) != *epoch) return false;
     if (auto old = s.index.find(key); old != s.index.end()) unlink(ts, s, old->second);
-    if (value.bytes > ts.shard_bytes) return false;
+    const std::size_t bytes = value.bytes + entry_overhead_bytes(key, tags);
+    if (bytes > ts.shard_bytes) return false;
     const auto when = expires ? *expires : expiry(s, ts.ttl);
-    const std::size_t bytes = value.bytes;
-    s.lru.push_front(Node{key, std::move(value), std::move(tags), when});
+    s.lru.push_front(Node{key, std::move(value), std::move(tags), when, bytes});
     s.index.emplace(key, s.lru.begin());
     s.bytes += bytes;
     bump(ts.counters.bytes, bytes);
@@ -193,7 +214,7 @@ std::optional<Value> Cache::get(Tier t, const std::string& key) {
       } else {
         bump(ts.counters.l2_hits);
         bump(ts.counters.hits);
-        Value v{std::move(doc), read.entry->payload.size()};
+        Value v{doc, json_footprint(*doc)};
         const auto left = read.entry->expires - impl_->clock->wall_now();
         impl_->insert(t, key, v, std::move(read.entry->tags),
                       impl_->clock->now() + std::chrono::duration_cast<Clock::duration>(left), epoch_, started);
@@ -218,6 +239,7 @@ bool Cache::put_if_epoch_impl(Tier t, const std::string& key, Value value, Tags 
                               std::optional<std::uint64_t> epoch) {
   auto& ts = impl_->tier(t);
   if (!ts.on || !value.doc) return false;
+  if (value.bytes == 0) value.bytes = json_footprint(*value.doc);  // outside the shard lock
   const bool persist = t == Tier::metadata && impl_->l2.has_value();
   // The body is re-serialized for disk; only metadata (small, rarely written) takes this path.
   std::optional<detail::DiskStore::Entry> disk;

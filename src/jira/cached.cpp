@@ -255,7 +255,8 @@ Result<std::shared_ptr<const Json>, JiraError> CacheLayer::read(const Request& r
     if (!res) return unexpected(std::move(res).error());
     auto doc = parse(*res);
     if (!doc) return unexpected(std::move(doc).error());
-    cache::Loaded loaded{cache::Value{*doc, res->body.size()}, route->tags, true};
+    // bytes 0: the cache charges the parsed document's heap footprint when it stores it.
+    cache::Loaded loaded{cache::Value{*doc, 0}, route->tags, true};
     loaded.cacheable = res->status >= 200 && res->status < 300 && !(*doc)->is_null() && !no_store(*res);
     const Json& d = **doc;
     if (!route->issue.empty() && d.is_object()) {

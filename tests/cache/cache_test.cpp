@@ -46,7 +46,8 @@ TEST_CASE("a stored document is returned by shared pointer, without a copy") {
   CHECK(s[Tier::issues].hits == 1);
   CHECK(s[Tier::search].misses == 1);
   CHECK(s[Tier::issues].entries == 1);
-  CHECK(s[Tier::issues].bytes == 10);
+  // The budget is charged the document and the entry's own bookkeeping.
+  CHECK(s[Tier::issues].bytes == 10 + entry_overhead_bytes("k", {"issue:DEMO-1"}));
 }
 
 TEST_CASE("LRU eviction by entry count keeps the recently used entries") {
@@ -69,21 +70,24 @@ TEST_CASE("LRU eviction by entry count keeps the recently used entries") {
 TEST_CASE("LRU eviction by byte budget, and a value larger than the budget is not stored") {
   auto clock = std::make_shared<FakeClock>();
   Options o = exact(clock);
+  const std::size_t overhead = entry_overhead_bytes("a", {});  // the same for "b" and "c"
+  REQUIRE(overhead > 0);
   o.search.capacity = 100;
-  o.search.max_bytes = 100;
+  o.search.max_bytes = 2 * (40 + overhead) + 39;
   Cache c(o);
   c.put(Tier::search, "a", doc(1, 40), {});
   c.put(Tier::search, "b", doc(2, 40), {});
-  c.put(Tier::search, "c", doc(3, 40), {});  // 120 bytes: "a" goes
+  c.put(Tier::search, "c", doc(3, 40), {});  // three entries exceed the budget: "a" goes
   CHECK_FALSE(c.get(Tier::search, "a"));
   CHECK(number(c.get(Tier::search, "b")) == 2);
   CHECK(number(c.get(Tier::search, "c")) == 3);
-  CHECK(c.stats()[Tier::search].bytes == 80);
+  CHECK(c.stats()[Tier::search].bytes == 2 * (40 + overhead));
 
-  c.put(Tier::search, "b", doc(20, 101), {});  // too big: refused, and the older "b" is gone too
+  // Too big once its bookkeeping is counted: refused, and the older "b" is gone too.
+  c.put(Tier::search, "b", doc(20, o.search.max_bytes - overhead + 1), {});
   CHECK_FALSE(c.get(Tier::search, "b"));
   CHECK(number(c.get(Tier::search, "c")) == 3);
-  CHECK(c.stats()[Tier::search].bytes == 40);
+  CHECK(c.stats()[Tier::search].bytes == 40 + overhead);
 }
 
 TEST_CASE("entries expire after their tier's TTL on the injected clock") {

@@ -109,15 +109,21 @@ struct MemoryResult {
   // configured and no request yet; without a binary, this process before the sandbox starts.
   std::optional<std::int64_t> idle_rss_bytes;
   std::string idle_rss_source;  // "server process" or "bench process before the sandbox"
-  // Reading memory_cached_issues distinct issues through jira_get_issue into a fresh cache:
-  // this process's RSS after it, its growth over the reads (the sandbox shares the process, so
-  // the growth is the figure to compare), what the cache says it holds, and its issues-tier budget.
+  // Reading memory_cached_issues distinct issues through jira_get_issue into a fresh cache built
+  // from the server's default [performance.cache]: this process's RSS after it, its growth over
+  // the reads (the sandbox shares the process, so the growth is the figure to compare), what the
+  // cache holds (entries over all tiers, of which the issues tier, and the heap bytes charged),
+  // the issues tier's byte budget, and whether the growth stayed within that budget plus
+  // kRssSlackBytes (the target: RSS within the configured byte budget plus 16 MB).
   int cached_issues = 0;
   std::optional<std::int64_t> cached_rss_bytes;
   std::optional<std::int64_t> cached_rss_growth_bytes;
   std::optional<std::int64_t> cache_entries;
+  std::optional<std::int64_t> cache_issue_entries;
   std::optional<std::int64_t> cache_bytes;
   std::optional<std::int64_t> cache_budget_bytes;
+  std::optional<bool> cached_rss_within_budget;
+  static constexpr std::int64_t kRssSlackBytes = 16 * 1024 * 1024;
 };
 
 struct Report {

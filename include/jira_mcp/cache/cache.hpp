@@ -17,8 +17,10 @@
 // (one per key, named by the SHA-256 of the key) so that a fresh process does not refetch
 // metadata: write-through on put, read on an L1 miss (l2.hpp describes the file format).
 //
-// A value is the parsed document, shared and immutable, plus its byte estimate (the size of the
-// response body), so a hit costs neither a round trip nor a parse.
+// A value is the parsed document, shared and immutable, plus its heap footprint
+// (json_footprint in footprint.hpp), so a hit costs neither a round trip nor a parse. An entry is
+// charged to its tier's byte budget at that footprint plus the cache's own bookkeeping for it
+// (entry_overhead_bytes), so a tier's max_bytes bounds the heap it really holds.
 //
 // Invalidation is by tag: every entry carries tags ("search", "issues", "issue:PROJ-1",
 // "meta:project", ...); invalidate(tag) drops every entry, in every tier and on disk, that
@@ -41,6 +43,7 @@
 #include "jira_mcp/core/clock.hpp"
 #include "jira_mcp/core/json.hpp"
 #include "jira_mcp/core/result.hpp"
+#include "jira_mcp/cache/footprint.hpp"
 #include "jira_mcp/cache/single_flight.hpp"
 
 namespace jira_mcp::cache {
@@ -51,7 +54,7 @@ const char* to_string(Tier tier);  // "metadata", "issues", "search"
 
 struct TierOptions {
   std::size_t capacity = 1000;                // entries; 0 disables the tier
-  std::size_t max_bytes = 32 * 1024 * 1024;   // sum of the entries' byte estimates
+  std::size_t max_bytes = 32 * 1024 * 1024;   // heap bytes: documents' footprints plus entry bookkeeping
   std::chrono::milliseconds ttl{60000};       // 0 disables the tier
 };
 
@@ -71,7 +74,7 @@ struct Options {
 // A cached document. `doc` is never null for a stored entry.
 struct Value {
   std::shared_ptr<const Json> doc;
-  std::size_t bytes = 0;  // byte estimate (the response body size)
+  std::size_t bytes = 0;  // the document's heap footprint (json_footprint); 0 on put: computed there
 };
 
 using Tags = std::vector<std::string>;
@@ -84,7 +87,7 @@ struct TierStats {
   std::uint64_t expirations = 0;   // found past their expiry
   std::uint64_t invalidations = 0; // dropped by invalidate()
   std::uint64_t coalesced = 0;     // reads that waited for another caller's identical load
-  std::uint64_t bytes = 0;
+  std::uint64_t bytes = 0;         // heap bytes charged to the budget (documents plus bookkeeping)
   std::uint64_t entries = 0;
   std::uint64_t l2_hits = 0;
   std::uint64_t l2_misses = 0;
@@ -121,8 +124,9 @@ class Cache {
   std::optional<Value> peek(Tier tier, const std::string& key);
 
   // Stores (replacing any entry under `key`), evicting least recently used entries of the
-  // shard to stay within its budgets; a value larger than the shard's byte budget is not
-  // stored. Metadata entries are also written to L2. A null doc is ignored.
+  // shard to stay within its budgets; an entry whose charge (value.bytes, computed here when 0,
+  // plus entry_overhead_bytes) exceeds the shard's byte budget is not stored. Metadata entries
+  // are also written to L2. A null doc is ignored.
   void put(Tier tier, const std::string& key, Value value, Tags tags);
   // put() unless an invalidation happened since `epoch` was read; returns whether it stored.
   bool put_if_epoch(Tier tier, const std::string& key, Value value, Tags tags, std::uint64_t epoch);
