@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <atomic>
 #include <csignal>
+#include <cstdlib>
 #include <iostream>
 #include <memory>
 
@@ -334,6 +335,14 @@ int run_doctor(const config::Startup& st) {
 int run_bench(const config::Startup& st) {
   bench::Plan plan = st.bench_quick ? bench::Plan::quick() : bench::Plan::full();
   plan.server_binary = "/proc/self/exe";
+  if (const char* only = std::getenv("JIRA_BENCH_WORKLOADS"); only != nullptr) {
+    std::string list = only;
+    for (std::size_t at = 0; at <= list.size();) {
+      const std::size_t comma = std::min(list.find(',', at), list.size());
+      if (comma > at) plan.workloads.push_back(list.substr(at, comma - at));
+      at = comma + 1;
+    }
+  }
   auto report = bench::run(plan);
   if (!report) {
     std::cerr << "jira-mcp --bench: " << report.error().message << "\n";

@@ -17,6 +17,10 @@ namespace jira_mcp::bench {
 
 Plan Plan::full() { return Plan{}; }
 
+bool Plan::selected(const std::string& name) const {
+  return workloads.empty() || std::find(workloads.begin(), workloads.end(), name) != workloads.end();
+}
+
 Plan Plan::quick() {
   Plan p;
   p.latencies_ms = {0};
@@ -291,11 +295,16 @@ Result<Report> run(const Plan& plan) {
   Report report;
   report.machine = machine_info();
 
-  if (!plan.server_binary.empty()) {
+  if (!plan.workloads.empty()) {
+    std::string names;
+    for (const auto& w : plan.workloads) names += (names.empty() ? "" : ", ") + w;
+    report.notes.push_back("only these parts ran: " + names);
+  }
+  if (plan.selected("memory") && !plan.server_binary.empty()) {
     report.memory.idle_rss_bytes = detail::idle_server_rss(plan.server_binary);
     report.memory.idle_rss_source = "server process (" + plan.server_binary + ")";
   }
-  if (!report.memory.idle_rss_bytes) {
+  if (plan.selected("memory") && !report.memory.idle_rss_bytes) {
     report.memory.idle_rss_bytes = current_rss_bytes();
     report.memory.idle_rss_source = "bench process before the sandbox";
   }
@@ -322,14 +331,18 @@ Result<Report> run(const Plan& plan) {
     runner.set_latency(latency);
     for (int conc : plan.concurrency) {
       const StackOptions full;
-      for (auto wl : {&Runner::raw_get, &Runner::cached_get, &Runner::cold_get, &Runner::search,
-                       &Runner::mixed_session}) {
+      const std::pair<const char*, decltype(&Runner::raw_get)> workloads[] = {
+          {"raw_client_get", &Runner::raw_get}, {"cached_get", &Runner::cached_get},
+          {"cold_get", &Runner::cold_get},      {"search", &Runner::search},
+          {"mixed_session", &Runner::mixed_session}};
+      for (const auto& [name, wl] : workloads) {
+        if (!plan.selected(name)) continue;
         if (auto s = keep((runner.*wl)(latency, conc, full)); !s) return unexpected(s.error());
       }
     }
   }
 
-  if (plan.bulk_issues > 0) {
+  if (plan.bulk_issues > 0 && plan.selected("bulk_update")) {
     auto b = bulk_update(plan, sb, runner, report);
     if (!b) return unexpected(b.error());
     if (b->failures || b->lost || b->duplicates)
@@ -338,7 +351,7 @@ Result<Report> run(const Plan& plan) {
     report.bulk = *b;
   }
 
-  if (plan.ablations) {
+  if (plan.ablations && plan.selected("ablations")) {
     runner.set_latency(plan.ablation_latency_ms);
     const std::vector<Variant> variants = {{"full", true, true, true},
                                            {"pooling_off", false, true, true},
@@ -369,7 +382,7 @@ Result<Report> run(const Plan& plan) {
     }
   }
 
-  if (plan.memory_cached_issues > 0) {
+  if (plan.memory_cached_issues > 0 && plan.selected("memory")) {
     if (auto s = measure_cached_rss(plan, sb, runner, report.memory); !s) return unexpected(s.error());
   }
 

@@ -183,6 +183,8 @@ Result<Response, JiraError> Client::Impl::send_attempts(const Request& r, monito
     AttemptOutcome outcome;
     std::optional<std::chrono::milliseconds> server_wait;
     if (res) {
+      // The pacer eases off before a 429; a 429 gets the stronger reaction below instead.
+      if (res->status != 429) limiter.observe(parse_server_quota(res->headers));
       if (res->status < 400) {
         return Response{res->status, std::move(res->headers), std::move(res->body)};
       }
@@ -198,10 +200,10 @@ Result<Response, JiraError> Client::Impl::send_attempts(const Request& r, monito
     const auto now = clock->now();
     std::chrono::milliseconds delay{0};
     if (outcome.status == 429) {
-      limiter.record_429();
-      // Everyone waits: the pause is host-wide. Without a server hint, back off with jitter.
+      // Everyone waits: the pause is host-wide, and the pacer slows down (AIMD). Without a
+      // server hint, back off with jitter.
       auto pause = server_wait ? *server_wait : jitter(attempt);
-      limiter.pause_until(now + pause);
+      limiter.throttled(now + pause);
       last.retry_after = pause;
     } else if (server_wait) {
       delay = *server_wait;

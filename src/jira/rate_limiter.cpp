@@ -1,13 +1,30 @@
-// The token bucket reserves tokens: a caller that finds the bucket empty takes a token it does
-// not have yet (the balance goes negative) and sleeps until the refill covers it. Callers are
-// thus spaced 1/rate apart in arrival order without any of them polling, and all sleeping
-// happens outside the lock on the injected clock.
+// The pacer reserves: a caller that cannot go now takes its slot in advance (the token balance
+// may go negative, and the next slot moves on by the minimum spacing) and sleeps until it. So
+// callers are spaced in arrival order without any of them polling, and all sleeping happens
+// outside the lock on the injected clock.
+//
+// A reservation made before a 429 is void after it: the 429 bumps the epoch, the sleeper wakes,
+// sees the pause and queues again behind it instead of handing back a token into a bucket the
+// 429 emptied (which would let every sleeper through at once when the pause ends).
 #include "jira_mcp/jira/rate_limiter.hpp"
 
 #include <algorithm>
 #include <condition_variable>
 
 namespace jira_mcp::jira {
+
+namespace {
+
+using FloatSeconds = std::chrono::duration<double>;
+
+constexpr double kBurstSpeedup = 2.0;          // the burst goes out at most at twice the rate
+constexpr double kThrottleFactor = 0.5;        // a 429 halves the rate
+constexpr double kLowBudgetFactor = 0.9;       // the server's budget runs low: 10 % off
+constexpr double kRecoveryPerSecond = 0.1;     // climb back by 10 % of the configured rate per second
+constexpr double kMinRateFraction = 0.05;      // never below 5 % of the configured rate
+constexpr auto kLowBudgetCooldown = std::chrono::seconds(1);  // one low-budget cut per second
+
+}  // namespace
 
 namespace detail {
 
@@ -16,27 +33,45 @@ struct LimiterState {
   std::shared_ptr<Clock> clock;
   mutable std::mutex mu;
   std::condition_variable slot_freed;
+  double rate = 0;  // the adapted rate, in (0, options.requests_per_second]
   double tokens = 0;
   Clock::time_point refilled_at;
+  Clock::time_point next_slot;        // the burst's spacing: nobody goes before this
+  Clock::time_point rate_updated_at;  // recovery accrues from here
+  Clock::time_point last_cut;         // the last low-budget cut
   Clock::time_point paused_until;
+  std::uint64_t epoch = 0;  // bumped by every 429: reservations of an older epoch are void
   std::size_t in_flight = 0;
   RateLimiterStats stats;
+
+  bool paced() const { return options.requests_per_second > 0; }
+
+  void refill(Clock::time_point now) {
+    if (now > refilled_at) {
+      tokens = std::min(options.burst, tokens + FloatSeconds(now - refilled_at).count() * rate);
+      refilled_at = now;
+    }
+    if (now > rate_updated_at && rate < options.requests_per_second) {
+      const double gain = FloatSeconds(now - rate_updated_at).count() * kRecoveryPerSecond *
+                          options.requests_per_second;
+      rate = std::min(options.requests_per_second, rate + gain);
+      rate_updated_at = now;
+    }
+    stats.current_rps = rate;
+  }
+
+  // Cuts the rate by `factor`; recovery starts at `from` (after a pause, not during it).
+  void cut(double factor, Clock::time_point now, Clock::time_point from) {
+    refill(now);
+    rate = std::max(options.requests_per_second * kMinRateFraction, rate * factor);
+    rate_updated_at = std::max(now, from);
+    tokens = std::min(tokens, 0.0);  // no burst until the server has room again
+    ++stats.slowdowns;
+    stats.current_rps = rate;
+  }
 };
 
 }  // namespace detail
-
-namespace {
-
-using FloatSeconds = std::chrono::duration<double>;
-
-void refill(detail::LimiterState& s, Clock::time_point now) {
-  if (now <= s.refilled_at) return;
-  double add = FloatSeconds(now - s.refilled_at).count() * s.options.requests_per_second;
-  s.tokens = std::min(s.options.burst, s.tokens + add);
-  s.refilled_at = now;
-}
-
-}  // namespace
 
 RateLimiter::Permit::Permit(Permit&& other) noexcept : state_(std::move(other.state_)) {}
 
@@ -61,11 +96,14 @@ RateLimiter::Permit::~Permit() {
 RateLimiter::RateLimiter(RateLimitOptions options, std::shared_ptr<Clock> clock)
     : state_(std::make_shared<detail::LimiterState>()) {
   options.burst = std::max(1.0, options.burst);
-  state_->options = options;
-  state_->clock = clock ? std::move(clock) : real_clock();
-  state_->tokens = options.burst;
-  state_->refilled_at = state_->clock->now();
-  state_->paused_until = Clock::time_point::min();
+  auto& s = *state_;
+  s.options = options;
+  s.clock = clock ? std::move(clock) : real_clock();
+  s.rate = std::max(0.0, options.requests_per_second);
+  s.tokens = options.burst;
+  s.refilled_at = s.rate_updated_at = s.next_slot = s.clock->now();
+  s.last_cut = s.paused_until = Clock::time_point::min();
+  s.stats.current_rps = s.rate;
 }
 
 Result<RateLimiter::Permit, RateLimitRefusal> RateLimiter::acquire(Clock::time_point deadline) {
@@ -80,25 +118,30 @@ Result<RateLimiter::Permit, RateLimitRefusal> RateLimiter::acquire(Clock::time_p
     if (waited) ++s.stats.waits;
   };
 
-  // Gate 1 and 2: the 429 pause and the bucket, both on the injected clock.
+  // Gate 1 and 2: the 429 pause and the pacer, both on the injected clock.
   for (;;) {
     Clock::time_point wake{};
     bool paused = false;
+    std::uint64_t epoch = 0;
     {
       std::lock_guard lock(s.mu);
-      auto now = clock.now();
+      const auto now = clock.now();
       if (s.paused_until > now) {
         wake = s.paused_until;
         paused = true;
-      } else if (s.options.requests_per_second > 0) {
-        refill(s, now);
-        if (s.tokens >= 1.0) {
-          s.tokens -= 1.0;
-          break;
+      } else if (s.paced()) {
+        s.refill(now);
+        wake = std::max(now, s.next_slot);
+        if (s.tokens < 1.0) {
+          auto need = std::chrono::ceil<Clock::duration>(FloatSeconds((1.0 - s.tokens) / s.rate));
+          wake = std::max(wake, now + need);
         }
-        auto need = FloatSeconds((1.0 - s.tokens) / s.options.requests_per_second);
-        wake = now + std::chrono::ceil<Clock::duration>(need);
-        if (wake <= deadline) s.tokens -= 1.0;  // reserved; it is ours when we wake
+        if (wake <= deadline) {  // reserved: the token and the slot are ours when we wake
+          s.tokens -= 1.0;
+          s.next_slot = wake + std::chrono::ceil<Clock::duration>(FloatSeconds(1.0 / (kBurstSpeedup * s.rate)));
+          epoch = s.epoch;
+          if (wake == now) break;
+        }
       } else {
         break;
       }
@@ -110,10 +153,11 @@ Result<RateLimiter::Permit, RateLimitRefusal> RateLimiter::acquire(Clock::time_p
     waited = true;
     clock.sleep_until(wake);
     if (!paused) {
-      // A pause may have started while we slept; the reserved token stays ours.
-      std::unique_lock lock(s.mu);
+      std::lock_guard lock(s.mu);
       if (s.paused_until <= clock.now()) break;
-      s.tokens += 1.0;  // give it back and queue behind the pause
+      // A 429 paused everyone while we slept: queue again behind the pause. The token goes
+      // back only if the 429 did not already empty the bucket it came from.
+      if (s.epoch == epoch) s.tokens += 1.0;
     }
   }
 
@@ -141,6 +185,35 @@ Result<RateLimiter::Permit, RateLimitRefusal> RateLimiter::acquire(Clock::time_p
   Permit permit;
   permit.state_ = state_;
   return permit;
+}
+
+void RateLimiter::throttled(Clock::time_point until) {
+  auto& s = *state_;
+  std::lock_guard lock(s.mu);
+  ++s.stats.throttled_429;
+  const auto now = s.clock->now();
+  // Several requests in flight may all come back 429 for one overload: one cut per pause.
+  const bool new_episode = s.paused_until <= now;
+  s.paused_until = std::max(s.paused_until, until);
+  if (!s.paced()) return;
+  if (new_episode) s.cut(kThrottleFactor, now, s.paused_until);
+  s.tokens = 1;  // the first request goes when the pause ends, the rest at the new rate
+  s.refilled_at = std::max(s.refilled_at, s.paused_until);  // the bucket does not fill during the pause
+  s.next_slot = std::max(s.next_slot, s.paused_until);
+  ++s.epoch;
+}
+
+void RateLimiter::observe(const ServerQuota& quota) {
+  auto& s = *state_;
+  if (!s.paced() || !quota.low()) return;
+  std::lock_guard lock(s.mu);
+  const auto now = s.clock->now();
+  if (s.last_cut != Clock::time_point::min() && now - s.last_cut < kLowBudgetCooldown) {
+    s.tokens = std::min(s.tokens, 0.0);
+    return;
+  }
+  s.last_cut = now;
+  s.cut(kLowBudgetFactor, now, now);
 }
 
 void RateLimiter::pause_until(Clock::time_point until) {

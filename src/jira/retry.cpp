@@ -178,13 +178,36 @@ std::optional<std::chrono::milliseconds> parse_rate_limit_reset(std::string_view
 
 std::optional<std::chrono::milliseconds> server_requested_wait(const HttpHeaders& headers,
                                                                 std::chrono::system_clock::time_point now) {
-  if (auto v = find_header(headers, "Retry-After")) {
-    if (auto d = parse_retry_after(*v, now)) return d;
+  std::optional<std::chrono::milliseconds> retry_after, reset;
+  if (auto v = find_header(headers, "Retry-After")) retry_after = parse_retry_after(*v, now);
+  if (auto v = find_header(headers, "X-RateLimit-Reset")) reset = parse_rate_limit_reset(*v, now);
+  if (retry_after && reset && *reset < *retry_after && *retry_after - *reset < std::chrono::seconds(1)) {
+    return reset;
   }
-  if (auto v = find_header(headers, "X-RateLimit-Reset")) {
-    if (auto d = parse_rate_limit_reset(*v, now)) return d;
+  return retry_after ? retry_after : reset;
+}
+
+ServerQuota parse_server_quota(const HttpHeaders& headers) {
+  ServerQuota q;
+  auto number = [&](const char* name) -> std::optional<double> {
+    auto v = find_header(headers, name);
+    if (!v) return std::nullopt;
+    auto t = trim(*v);
+    double d = 0;
+    auto [p, ec] = std::from_chars(t.data(), t.data() + t.size(), d);
+    if (ec != std::errc() || p != t.data() + t.size() || d < 0) return std::nullopt;
+    return d;
+  };
+  q.limit = number("X-RateLimit-Limit");
+  q.remaining = number("X-RateLimit-Remaining");
+  if (auto v = find_header(headers, "X-RateLimit-NearLimit")) {
+    auto t = trim(*v);
+    q.near_limit = t.size() == 4 && std::tolower(static_cast<unsigned char>(t[0])) == 't' &&
+                   std::tolower(static_cast<unsigned char>(t[1])) == 'r' &&
+                   std::tolower(static_cast<unsigned char>(t[2])) == 'u' &&
+                   std::tolower(static_cast<unsigned char>(t[3])) == 'e';
   }
-  return std::nullopt;
+  return q;
 }
 
 }  // namespace jira_mcp::jira

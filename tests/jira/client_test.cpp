@@ -448,6 +448,40 @@ TEST_CASE("the token bucket spaces calls on the injected clock") {
   CHECK(c->stats().rate.waits == 4);
 }
 
+TEST_CASE("the pacer adapts to the server: a low X-RateLimit-Remaining eases off, a 429 halves the rate") {
+  LoopbackServer srv;
+  std::atomic<int> hits{0};
+  srv.server.Get("/rest/api/2/x", [&](const httplib::Request&, httplib::Response& res) {
+    const int n = ++hits;
+    res.set_header("X-RateLimit-Limit", "10");
+    if (n == 2) {
+      res.status = 429;
+      res.set_header("X-RateLimit-Remaining", "0");
+      res.set_header("Retry-After", "1");
+      return;
+    }
+    res.set_header("X-RateLimit-Remaining", n == 1 ? "9" : "2");
+    res.set_content("{}", "application/json");
+  });
+  auto clock = std::make_shared<FakeClock>();
+  ClientOptions o = dc_options(srv.url(), clock);
+  o.rate_rps = 20;
+  o.rate_burst = 5;
+  auto c = make_client(o);
+  REQUIRE(c->get("/rest/api/2/x").ok());  // 9 of 10 left: nothing changes
+  CHECK(c->stats().rate.slowdowns == 0);
+  CHECK(c->stats().rate.current_rps == doctest::Approx(20));
+  const auto t0 = clock->now();
+  REQUIRE(c->get("/rest/api/2/x").ok());  // 429, waits the second out, then 2 of 10 left
+  CHECK(clock->now() - t0 >= 1s);
+  auto s = c->stats();
+  CHECK(s.rate.throttled_429 == 1);
+  CHECK(s.attempts == 3);
+  CHECK(s.rate.slowdowns == 2);  // the 429 (x0.5), then the low budget (x0.9)
+  CHECK(s.rate.current_rps < 10.0);
+  CHECK(s.rate.current_rps > 8.0);
+}
+
 TEST_CASE("custom headers, attachments and raw downloads") {
   LoopbackServer srv;
   std::string token_header, custom, file_body, ctype;

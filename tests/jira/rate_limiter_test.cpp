@@ -15,10 +15,10 @@ TEST_CASE("the token bucket lets a burst through, then spaces requests at the ra
   const auto far = clock->now() + 1h;
   const auto t0 = clock->now();
   for (int i = 0; i < 6; ++i) REQUIRE(limiter.acquire(far).ok());
-  // 2 free, then 4 more at 250 ms each.
+  // The burst of 2 goes out at twice the rate (0, 125 ms), then 250 ms apart: the sixth at 1 s.
   CHECK(clock->now() - t0 == 1000ms);
-  CHECK(limiter.stats().waits == 4);
-  CHECK(limiter.stats().waited == 1000ms);
+  CHECK(limiter.stats().waits == 5);
+  CHECK(limiter.stats().waited == 1000ms);  // sequential waits add up to the elapsed time
   clock->advance(10s);  // refills up to the burst only
   const auto t1 = clock->now();
   for (int i = 0; i < 3; ++i) REQUIRE(limiter.acquire(far).ok());
@@ -92,4 +92,98 @@ TEST_CASE("a permit released by move frees exactly one slot") {
   { RateLimiter::Permit gone = std::move(moved); }
   CHECK(limiter.stats().in_flight == 0);
   CHECK(limiter.acquire(clock->now()).ok());
+}
+
+namespace {
+// The times (after t0) at which `n` sequential acquires were granted.
+std::vector<std::chrono::milliseconds> grant_times(RateLimiter& limiter, FakeClock& clock, int n) {
+  std::vector<std::chrono::milliseconds> out;
+  const auto t0 = clock.now();
+  for (int i = 0; i < n; ++i) {
+    REQUIRE(limiter.acquire(clock.now() + 1h).ok());
+    out.push_back(std::chrono::duration_cast<std::chrono::milliseconds>(clock.now() - t0));
+  }
+  return out;
+}
+}  // namespace
+
+TEST_CASE("the burst is spent gradually: at most twice the rate, never all at once") {
+  auto clock = std::make_shared<FakeClock>();
+  RateLimiter limiter({/*rps=*/100, /*burst=*/10, 0}, clock);
+  auto t = grant_times(limiter, *clock, 30);
+  CHECK(t[0] == 0ms);
+  for (std::size_t i = 1; i < t.size(); ++i) CHECK(t[i] - t[i - 1] >= 5ms);  // 1 / (2 x 100/s)
+  // Ten tokens at a net 100/s drain in 100 ms (20 sends), then the pace is the rate: 10 ms.
+  CHECK(t[18] == 90ms);
+  CHECK(t[19] == 100ms);
+  CHECK(t[29] - t[19] == 100ms);
+  CHECK(limiter.stats().current_rps == doctest::Approx(100));
+}
+
+TEST_CASE("a 429 halves the rate once per pause, empties the bucket, and the rate climbs back") {
+  auto clock = std::make_shared<FakeClock>();
+  RateLimiter limiter({100, 10, 0}, clock);
+  const auto t0 = clock->now();
+  limiter.throttled(t0 + 1s);
+  limiter.throttled(t0 + 1s);  // a second 429 of the same overload: no second cut
+  CHECK(limiter.stats().throttled_429 == 2);
+  CHECK(limiter.stats().slowdowns == 1);
+  CHECK(limiter.stats().current_rps == doctest::Approx(50));
+  // After the pause: the first goes at once, then 20 ms apart (50/s), no burst.
+  auto t = grant_times(limiter, *clock, 4);
+  CHECK(t[0] == 1000ms);
+  CHECK(t[1] == 1020ms);
+  CHECK(t[3] >= 1058ms);  // the rate is already climbing back
+  CHECK(t[3] <= 1060ms);
+  // Recovery: +10 rps per second after the pause, capped at the configured rate.
+  clock->advance(2s);
+  REQUIRE(limiter.acquire(clock->now() + 1h).ok());
+  CHECK(limiter.stats().current_rps == doctest::Approx(50 + 10 * 2.06).epsilon(0.01));
+  clock->advance(10s);
+  REQUIRE(limiter.acquire(clock->now() + 1h).ok());
+  CHECK(limiter.stats().current_rps == doctest::Approx(100));
+}
+
+TEST_CASE("a response saying the server's budget is low stops the burst and eases off 10 %, once a second") {
+  auto clock = std::make_shared<FakeClock>();
+  RateLimiter limiter({100, 10, 0}, clock);
+  ServerQuota plenty;
+  plenty.limit = 10;
+  plenty.remaining = 9;
+  limiter.observe(plenty);
+  CHECK(limiter.stats().slowdowns == 0);
+  ServerQuota low = plenty;
+  low.remaining = 5;  // half left
+  limiter.observe(low);
+  limiter.observe(low);  // within the cooldown: no second cut
+  CHECK(limiter.stats().slowdowns == 1);
+  CHECK(limiter.stats().current_rps == doctest::Approx(90));
+  // The bucket was full; now each send waits its token at 90/s.
+  auto t = grant_times(limiter, *clock, 3);
+  CHECK(t[1] - t[0] >= 11ms);
+  CHECK(t[2] - t[1] >= 11ms);
+
+  ServerQuota near;
+  near.near_limit = true;  // Jira Cloud's own warning, without counts
+  for (int i = 0; i < 20; ++i) {
+    clock->advance(1s);
+    limiter.observe(near);
+  }
+  // A warning a second: each cut takes back the second's recovery, so the rate holds at 90 %.
+  CHECK(limiter.stats().slowdowns == 21);
+  CHECK(limiter.stats().current_rps == doctest::Approx(90));
+}
+
+TEST_CASE("without a configured rate a 429 pauses but nothing is paced or adapted") {
+  auto clock = std::make_shared<FakeClock>();
+  RateLimiter limiter({0, 1, 0}, clock);
+  ServerQuota near;
+  near.near_limit = true;
+  limiter.observe(near);
+  const auto t0 = clock->now();
+  limiter.throttled(t0 + 2s);
+  auto t = grant_times(limiter, *clock, 5);
+  CHECK(t[0] == 2000ms);
+  CHECK(t[4] == 2000ms);
+  CHECK(limiter.stats().slowdowns == 0);
 }

@@ -77,3 +77,31 @@ TEST_CASE("the server-requested wait prefers Retry-After over X-RateLimit-Reset"
   CHECK(server_requested_wait(reset_only, kNow) == milliseconds(60000));
   CHECK_FALSE(server_requested_wait({}, kNow).has_value());
 }
+
+TEST_CASE("a precise X-RateLimit-Reset inside Retry-After's last whole second wins; a coarser one never shortens it") {
+  // Retry-After: 1 rounds up 250 ms; the Reset names that instant.
+  HttpHeaders precise{{"Retry-After", "1"}, {"X-RateLimit-Reset", "2026-01-01T00:00:00.250Z"}};
+  CHECK(server_requested_wait(precise, kNow) == milliseconds(250));
+  // Jira Cloud's Reset is to the minute: a minute-truncated instant must not cut a 40 s wait.
+  HttpHeaders coarse{{"Retry-After", "40"}, {"X-RateLimit-Reset", "2026-01-01T00:00Z"}};
+  CHECK(server_requested_wait(coarse, kNow) == milliseconds(40000));
+  // A Reset later than Retry-After does not lengthen it either.
+  HttpHeaders later{{"Retry-After", "2"}, {"X-RateLimit-Reset", "2026-01-01T00:00:05Z"}};
+  CHECK(server_requested_wait(later, kNow) == milliseconds(2000));
+}
+
+TEST_CASE("the server's budget is read from X-RateLimit-Limit, -Remaining and -NearLimit") {
+  ServerQuota q = parse_server_quota({{"x-ratelimit-limit", "350"}, {"X-RateLimit-Remaining", " 349 "}});
+  REQUIRE(q.limit.has_value());
+  REQUIRE(q.remaining.has_value());
+  CHECK(*q.limit == 350);
+  CHECK(*q.remaining == 349);
+  CHECK_FALSE(q.low());
+  CHECK(parse_server_quota({{"X-RateLimit-Limit", "10"}, {"X-RateLimit-Remaining", "5"}}).low());
+  CHECK(parse_server_quota({{"X-RateLimit-NearLimit", "TRUE"}}).low());
+  CHECK_FALSE(parse_server_quota({{"X-RateLimit-NearLimit", "false"}}).low());
+  CHECK_FALSE(parse_server_quota({{"X-RateLimit-Remaining", "0"}}).low());  // no limit to compare with
+  ServerQuota junk = parse_server_quota({{"X-RateLimit-Limit", "many"}, {"X-RateLimit-Remaining", "-1"}});
+  CHECK_FALSE(junk.limit.has_value());
+  CHECK_FALSE(junk.remaining.has_value());
+}

@@ -58,6 +58,11 @@ struct Plan {
   int ablation_latency_ms = 20;
   int ablation_concurrency = 8;
   int memory_cached_issues = 10000;  // 0: skip the RSS-with-cached-issues measurement
+  // Which parts to run, by name: the workload names above, "ablations" and "memory" (idle RSS is
+  // measured only with "memory"). Empty: everything. jira-mcp --bench reads it from the
+  // JIRA_BENCH_WORKLOADS environment variable (comma-separated), e.g. "bulk_update".
+  std::vector<std::string> workloads;
+  bool selected(const std::string& name) const;
   // The jira-mcp binary whose idle RSS to measure (main passes /proc/self/exe); empty: measure
   // this process instead.
   std::string server_binary;

@@ -2,11 +2,25 @@
 // RateLimiter: what every request of one Client passes before it touches the network.
 //
 // Three gates, in order: (1) a host-wide pause set by a 429 (Retry-After / X-RateLimit-Reset);
-// everyone waits it out instead of hammering the server, (2) a token bucket (requests per
-// second, burst), (3) a concurrency cap on requests in flight. The first two wait on the
-// injected Clock (a FakeClock makes them instant and observable); the third waits on real
-// time for another request to finish. A request whose wait would pass its deadline fails at
-// once rather than sleeping into a timeout.
+// everyone waits it out instead of hammering the server, (2) a pacer (requests per second,
+// burst), (3) a concurrency cap on requests in flight. The first two wait on the injected Clock
+// (a FakeClock makes them instant and observable); the third waits on real time for another
+// request to finish. A request whose wait would pass its deadline fails at once rather than
+// sleeping into a timeout.
+//
+// The pacer paces to the limit instead of reacting to it, because a 429 costs a whole
+// Retry-After (Jira sends whole seconds) while pacing costs nothing:
+//  - a token bucket of `burst` tokens refilled at the current rate, whose burst is spent
+//    gradually: consecutive sends are at least 1 / (2 × rate) apart, never all at once;
+//  - the rate adapts (AIMD): a 429 halves it and empties the bucket (no burst after the pause);
+//    a response saying the server's own budget runs low (X-RateLimit-NearLimit, or
+//    X-RateLimit-Remaining at or below half of X-RateLimit-Limit) empties the bucket and takes
+//    10 % off, at most once a second; the rate then climbs back by 10 % of the configured rate
+//    per second, never above it (so a server that keeps warning holds us near 90 %, and a 429
+//    at worst near 5 %). A server whose bucket matches ours thus keeps headroom for
+//    arrival jitter instead of being drained to zero by our burst.
+// Without a configured rate (requests_per_second <= 0) there is no pacer and no adaptation,
+// only the 429 pause.
 //
 // Thread safety: all members are thread-safe. Permits keep the limiter state alive.
 #include <chrono>
@@ -14,6 +28,7 @@
 #include <cstdint>
 #include <memory>
 #include <mutex>
+#include <optional>
 
 #include "jira_mcp/core/result.hpp"
 #include "jira_mcp/jira/clock.hpp"
@@ -30,7 +45,20 @@ struct RateLimiterStats {
   std::chrono::nanoseconds waited{0};  // total time callers spent waiting at the gates
   std::uint64_t waits = 0;             // acquires that had to wait
   std::uint64_t throttled_429 = 0;     // 429 responses reported
+  std::uint64_t slowdowns = 0;         // times the rate was cut (by a 429 or a low-budget response)
   std::uint64_t in_flight = 0;
+  double current_rps = 0;              // the adapted rate now (0: no pacer)
+};
+
+// What a response says about the server's own budget (parse_server_quota in retry.hpp reads
+// it from the X-RateLimit-* headers). Empty fields: the server did not say.
+struct ServerQuota {
+  std::optional<double> limit;      // X-RateLimit-Limit
+  std::optional<double> remaining;  // X-RateLimit-Remaining
+  bool near_limit = false;          // X-RateLimit-NearLimit: true (Jira Cloud, under 20 % left)
+
+  // The server is close to throttling us: it said so, or at most half its budget is left.
+  bool low() const { return near_limit || (limit && remaining && *limit > 0 && *remaining * 2 <= *limit); }
 };
 
 // Why acquire() refused: the wait would end after the caller's deadline.
@@ -64,9 +92,16 @@ class RateLimiter {
   // Waits at the three gates. `deadline` is on the injected clock.
   Result<Permit, RateLimitRefusal> acquire(Clock::time_point deadline);
 
-  // A 429 was seen: nobody sends before `until` (extends a current pause, never shortens it).
+  // A 429 arrived and the server asked for quiet until `until`: counts it, pauses everyone
+  // until then, and (once per pause) halves the rate and empties the bucket. Callers already
+  // waiting for a token queue behind the pause, spaced at the new rate.
+  void throttled(Clock::time_point until);
+  // A response arrived (any status): adapts to what it says of the server's budget.
+  void observe(const ServerQuota& quota);
+
+  // A pause alone, without counting or adapting (extends a current pause, never shortens it).
   void pause_until(Clock::time_point until);
-  void record_429();
+  void record_429();  // counts a 429 without pausing or adapting
   Clock::time_point paused_until() const;
 
   RateLimiterStats stats() const;

@@ -14,6 +14,7 @@
 
 #include "jira_mcp/jira/clock.hpp"
 #include "jira_mcp/jira/http.hpp"
+#include "jira_mcp/jira/rate_limiter.hpp"
 
 namespace jira_mcp::jira {
 
@@ -44,8 +45,14 @@ std::optional<std::chrono::milliseconds> parse_retry_after(std::string_view valu
 // from `now`.
 std::optional<std::chrono::milliseconds> parse_rate_limit_reset(std::string_view value,
                                                                  std::chrono::system_clock::time_point now);
-// The server-requested wait in a response: Retry-After first, else X-RateLimit-Reset.
+// The server-requested wait in a response: Retry-After first, else X-RateLimit-Reset. Retry-After
+// is whole seconds, so when X-RateLimit-Reset names an instant inside that last second (a
+// rounded-up Retry-After of the same instant) the precise Reset wins; a Reset further off (Jira
+// Cloud's is only to the minute) never shortens Retry-After.
 std::optional<std::chrono::milliseconds> server_requested_wait(const HttpHeaders& headers,
                                                                 std::chrono::system_clock::time_point now);
+
+// The server's budget as the X-RateLimit-Limit / -Remaining / -NearLimit headers state it.
+ServerQuota parse_server_quota(const HttpHeaders& headers);
 
 }  // namespace jira_mcp::jira
