@@ -3,6 +3,7 @@
 #include <doctest/doctest.h>
 
 #include "jira_mcp/bench/bench.hpp"
+#include "jira_mcp/config/config.hpp"
 
 using namespace jira_mcp;
 
@@ -107,4 +108,30 @@ TEST_CASE("quick and full plans differ only in size") {
   CHECK(f.bulk_rate_rps == 100);
   CHECK(q.bulk_issues < f.bulk_issues);
   CHECK(q.time_cap_ms < f.time_cap_ms);
+}
+
+TEST_CASE("the memory workload caches through the server's default [performance.cache] and checks RSS against it") {
+  bench::Plan p;
+  p.workloads = {"memory"};
+  p.dataset_issues = 8;
+  p.memory_cached_issues = 60;
+  auto report = bench::run(p);
+  REQUIRE(report);
+  const auto& m = report->memory;
+  CHECK(m.cached_issues == 60);
+  // The issues tier's budget is the configured default, not the cache library's own default.
+  REQUIRE(m.cache_budget_bytes);
+  CHECK(*m.cache_budget_bytes == static_cast<std::int64_t>(config::CacheConfig{}.api_cache_max_bytes));
+  // Sixty issues fit: every one is retained, and the bytes charged are each document's heap
+  // footprint (several KiB per parsed issue), not a token amount.
+  REQUIRE(m.cache_issue_entries);
+  CHECK(*m.cache_issue_entries == 60);
+  REQUIRE(m.cache_bytes);
+  CHECK(*m.cache_bytes > 60 * 4096);
+  CHECK(*m.cache_bytes <= *m.cache_budget_bytes);
+  REQUIRE(m.cached_rss_within_budget);
+  CHECK(*m.cached_rss_within_budget);
+  const Json j = bench::to_json(*report);
+  CHECK(j["memory"]["cache_issue_entries"] == 60);
+  CHECK(j["memory"]["cached_rss_within_budget"] == true);
 }

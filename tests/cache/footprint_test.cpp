@@ -4,11 +4,13 @@
 // cache tier filled with such documents must hold no more heap than its byte budget.
 #include <doctest/doctest.h>
 
+#include <cstddef>
 #include <memory>
 #include <string>
 
 #if defined(__SANITIZE_ADDRESS__)
-#include <sanitizer/allocator_interface.h>
+// libasan's allocator statistics (GCC 12 ships no header for them).
+extern "C" std::size_t __sanitizer_get_current_allocated_bytes();
 #define JIRA_MCP_TEST_ASAN 1
 #else
 #include <malloc.h>
