@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "jira_mcp/cache/hash.hpp"
+#include "jira_mcp/monitor/trace.hpp"
 
 namespace jira_mcp::jira::detail {
 
@@ -189,7 +190,7 @@ std::string identity_hash(const ClientOptions& o) {
 }
 
 CacheLayer::CacheLayer(std::shared_ptr<cache::Cache> cache, const ClientOptions& options)
-    : cache_(std::move(cache)) {
+    : cache_(std::move(cache)), clock_(options.clock ? options.clock : real_clock()) {
   if (!cache_) return;
   std::string url = options.url;
   while (!url.empty() && url.back() == '/') url.pop_back();
@@ -250,8 +251,12 @@ Result<std::shared_ptr<const Json>, JiraError> CacheLayer::read(const Request& r
     return parse(*res);
   }
 
+  const auto started = clock_->now();
+  Clock::duration fetching{0};
   auto load = [&]() -> Result<cache::Loaded, JiraError> {
+    const auto sent = clock_->now();
     auto res = fetch();
+    fetching += clock_->now() - sent;
     if (!res) return unexpected(std::move(res).error());
     auto doc = parse(*res);
     if (!doc) return unexpected(std::move(doc).error());
@@ -271,6 +276,8 @@ Result<std::shared_ptr<const Json>, JiraError> CacheLayer::read(const Request& r
     return loaded;
   };
   auto v = cache_->read_through(flights_, route->tier, key(r), fresh, load);
+  monitor::trace_add(monitor::Phase::cache, std::chrono::duration_cast<std::chrono::nanoseconds>(
+                                                std::max(Clock::duration::zero(), clock_->now() - started - fetching)));
   if (!v) return unexpected(std::move(v).error());
   return std::move(v->doc);
 }

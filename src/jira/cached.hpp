@@ -52,7 +52,10 @@ class CacheLayer {
   bool caches(const Request& request) const;
   // The parsed body of `request`: from the cache when allowed and live, else from `fetch`
   // (which sends it). Without a cache or for an unclassified request it just fetches. An empty
-  // body is a null document; a non-JSON body is ErrorKind::protocol.
+  // body is a null document; a non-JSON body is ErrorKind::protocol. The time a cached read
+  // spends outside `fetch` (lookup, parsing and storing a miss, waiting on another caller's
+  // identical miss) goes to the calling thread's trace as monitor::Phase::cache, on the
+  // client's clock; `fetch` reports its own time (wait, jira).
   using Fetch = std::function<Result<Response, JiraError>()>;
   Result<std::shared_ptr<const Json>, JiraError> read(const Request& request, bool fresh, const Fetch& fetch);
   // Invalidates what a sent write affects; reads pass through untouched.
@@ -67,6 +70,7 @@ class CacheLayer {
   std::optional<std::string> alias_of(const std::string& issue) const;
 
   std::shared_ptr<cache::Cache> cache_;
+  std::shared_ptr<Clock> clock_;
   std::string prefix_;
   cache::SingleFlight<Result<cache::Loaded, JiraError>> flights_;
   mutable std::mutex alias_mu_;

@@ -6,6 +6,7 @@
 #include "jira/cached.hpp"
 #include "jira/test_servers.hpp"
 #include "jira_mcp/cache/cache.hpp"
+#include "jira_mcp/monitor/trace.hpp"
 #include "jira_mcp/sandbox/sandbox.hpp"
 
 using namespace jira_mcp;
@@ -267,4 +268,34 @@ TEST_CASE("routing: tiers, tags and what writes invalidate") {
   CHECK(detail::write_tags(search).empty());
   Request move{"POST", "/rest/agile/1.0/sprint/1/issue", {}, R"({"issues":["A-1"]})", "application/json", {}, {}};
   CHECK(has(detail::write_tags(move), "issues"));
+}
+
+TEST_CASE("--timing: a cached read adds its own time to the cache phase, and not the round trip's") {
+  CachedSite site(sandbox::Flavor::Cloud);
+  ClientOptions o = site.options();
+  // Every Jira call takes 50 ms on the injected clock; nothing else moves it.
+  o.on_call = [clock = site.clock](const monitor::JiraCall&) { clock->advance(50ms); };
+  auto c = make_client(o);
+  auto miss = std::make_shared<monitor::CallTrace>();
+  {
+    monitor::TraceScope scope(miss);
+    REQUIRE(c->get_json("/rest/api/3/issue/DEMO-1").ok());
+  }
+  CHECK(site.count(kGetIssue) == 1);
+  CHECK(miss->get(monitor::Phase::cache) == 0ns);  // the 50 ms belong to the fetch
+
+  // On the real clock a hit's lookup takes measurable time, and it is all cache time.
+  o.on_call = nullptr;
+  o.clock = real_clock();
+  auto real = make_client(o);
+  REQUIRE(real->get_json("/rest/api/3/issue/DEMO-1").ok());
+  CHECK(site.count(kGetIssue) == 1);  // a hit: the entry is shared by both clients
+  auto hit = std::make_shared<monitor::CallTrace>();
+  {
+    monitor::TraceScope scope(hit);
+    REQUIRE(real->get_json("/rest/api/3/issue/DEMO-1").ok());
+  }
+  CHECK(site.count(kGetIssue) == 1);
+  CHECK(hit->get(monitor::Phase::cache) > 0ns);
+  CHECK(hit->get(monitor::Phase::jira) == 0ns);
 }
