@@ -51,12 +51,28 @@ struct Node {
 using Lru = std::list<Node>;
 using Index = std::unordered_map<std::string, Lru::iterator>;
 
+// SplitMix64: the jitter needs spread, not statistical quality, and a shard's generator is 8
+// bytes where std::mt19937_64 is 2.5 KiB (48 shards of those were an eighth of an idle server's
+// heap).
+struct SplitMix64 {
+  using result_type = std::uint64_t;
+  std::uint64_t state = 0;
+  static constexpr result_type min() { return 0; }
+  static constexpr result_type max() { return ~result_type{0}; }
+  result_type operator()() {
+    std::uint64_t z = (state += 0x9e3779b97f4a7c15ULL);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+    return z ^ (z >> 31);
+  }
+};
+
 struct Shard {
   std::mutex mu;
   Lru lru;
   Index index;
   std::size_t bytes = 0;
-  std::mt19937_64 rng;
+  SplitMix64 rng;
 };
 
 struct Counters {
@@ -160,7 +176,7 @@ Cache::Cache(Options options) : options_(std::move(options)), impl_(std::make_un
     ts.shard_bytes = ts.on ? std::max<std::size_t>(1, o.max_bytes / n) : 0;
     for (std::size_t i = 0; i < n; ++i) {
       ts.shards.push_back(std::make_unique<Shard>());
-      ts.shards.back()->rng.seed(seed++);
+      ts.shards.back()->rng.state = seed++;
     }
   }
   if (options_.enabled && !options_.l2_path.empty() && impl_->tier(Tier::metadata).on) {
