@@ -45,6 +45,30 @@ std::string issue_id(std::string s) {
 }
 std::string issue_tag(const std::string& key_or_id) { return "issue:" + issue_id(key_or_id); }
 
+constexpr const char* kAnyProject = "meta:project:*";
+
+bool all_digits(const std::string& s) {
+  return !s.empty() && std::all_of(s.begin(), s.end(), [](unsigned char c) { return c >= '0' && c <= '9'; });
+}
+
+// A project key (upper-case letter, then upper-case letters, digits, '_') or a numeric id, as
+// opposed to "search", "recent", "type" and the like under /project.
+bool project_ref(const std::string& s) {
+  if (all_digits(s)) return true;
+  if (s.empty() || s[0] < 'A' || s[0] > 'Z') return false;
+  return std::all_of(s.begin(), s.end(),
+                     [](unsigned char c) { return (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_'; });
+}
+
+// A project as a response names it: a key string (upper-cased) or a numeric id (number or string).
+std::string project_form(const Json& doc, const char* field) {
+  auto it = doc.find(field);
+  if (it == doc.end()) return {};
+  if (it->is_number_integer()) return std::to_string(it->get<std::int64_t>());
+  if (it->is_string()) return issue_id(it->get<std::string>());
+  return {};
+}
+
 bool in(const std::string& s, std::initializer_list<std::string_view> set) {
   return std::find(set.begin(), set.end(), s) != set.end();
 }
@@ -117,7 +141,7 @@ std::optional<ReadRoute> classify_read(const std::string& method, const std::str
   if (!get && method != "POST") return std::nullopt;
   auto route = [](Tier t, Tags tags, std::string issue = {}) {
     if (!issue.empty()) tags.push_back(issue_tag(issue));
-    return ReadRoute{t, std::move(tags), issue.empty() ? issue : issue_id(issue)};
+    return ReadRoute{t, std::move(tags), issue.empty() ? issue : issue_id(issue), {}, {}};
   };
 
   if (api == Api::platform) {
@@ -125,15 +149,34 @@ std::optional<ReadRoute> classify_read(const std::string& method, const std::str
     if (!get) return std::nullopt;
     if (s[0] == "issue") {
       if (s.size() < 2) return std::nullopt;
-      if (s[1] == "createmeta") return route(Tier::metadata, {"meta:field", "meta:project"});
+      // Both list the allowed components and versions, of any project.
+      if (s[1] == "createmeta") return route(Tier::metadata, {"meta:field", "meta:project", kAnyProject});
       if (s[1] == "picker") return route(Tier::search, {"search"});
-      if (s.size() >= 3 && s[2] == "editmeta") return route(Tier::metadata, {"meta:field"}, s[1]);
+      if (s.size() >= 3 && s[2] == "editmeta") {
+        return route(Tier::metadata, {"meta:field", "meta:project", kAnyProject}, s[1]);
+      }
       return route(Tier::issues, {"issues"}, s[1]);
     }
     if (s[0] == "label") return route(Tier::search, {"search"});  // changes with any issue edit
     if (s[0] == "jql" && s.size() > 1 && s[1] == "autocompletedata") return route(Tier::metadata, {"meta:field"});
-    if (auto family = meta_family(s[0])) return route(Tier::metadata, {*family});
-    return std::nullopt;
+    auto family = meta_family(s[0]);
+    if (!family) return std::nullopt;
+    if (*family != "meta:project") return route(Tier::metadata, {*family});
+    if ((s[0] == "component" || s[0] == "version") && s.size() >= 2 && all_digits(s[1])) {
+      // Issue counts of a component or version change with any issue edit: not metadata.
+      if (s.size() > 2) return std::nullopt;
+      ReadRoute r = route(Tier::metadata, {"meta:project", "meta:" + s[0] + ":" + s[1]});
+      r.object = s[0] + ":" + s[1];
+      return r;
+    }
+    if (s[0] == "project" && s.size() >= 2 && project_ref(s[1])) {
+      ReadRoute r = route(Tier::metadata, {"meta:project", "meta:project:" + s[1]});
+      r.project = s[1];
+      if (s.size() == 3 && s[2] == "components") r.object = "component:";
+      if (s.size() == 3 && (s[2] == "versions" || s[2] == "version")) r.object = "version:";
+      return r;
+    }
+    return route(Tier::metadata, {"meta:project", kAnyProject});  // lists and categories
   }
 
   // Agile.
@@ -170,6 +213,11 @@ cache::Tags write_tags(const Request& r) {
       }
     } else if (auto family = meta_family(s[0])) {
       tags.push_back(*family);
+      if ((s[0] == "component" || s[0] == "version") && s.size() >= 2 && all_digits(s[1])) {
+        tags.push_back("meta:" + s[0] + ":" + s[1]);
+        // Deleting or merging moves or clears the value on issues.
+        if (r.method == "DELETE" || (s.size() >= 3 && s[2] == "mergeto")) tags.push_back("issues");
+      }
     } else {
       tags.push_back("issues");  // issue links, attachments, worklogs by id, anything else
     }
@@ -179,6 +227,20 @@ cache::Tags write_tags(const Request& r) {
   }
   for (const auto& i : issues) tags.push_back("issue:" + i);
   return tags;
+}
+
+std::optional<MetaWrite> meta_write(const Request& r) {
+  if (r.method == "GET" || r.method == "HEAD" || r.method == "OPTIONS") return std::nullopt;
+  auto [api, s] = split(r.path);
+  if (api != Api::platform || s.empty() || (s[0] != "component" && s[0] != "version")) return std::nullopt;
+  if (s.size() >= 2 && all_digits(s[1])) return MetaWrite{s[0] + ":" + s[1], {}};
+  if (s.size() != 1 || r.method != "POST") return std::nullopt;
+  const Json body = Json::parse(r.body, nullptr, false);
+  if (!body.is_object()) return std::nullopt;
+  std::string project = project_form(body, "project");
+  if (project.empty()) project = project_form(body, "projectId");
+  if (project.empty()) return std::nullopt;
+  return MetaWrite{{}, project};
 }
 
 std::string identity_hash(const ClientOptions& o) {
@@ -229,6 +291,52 @@ std::optional<std::string> CacheLayer::alias_of(const std::string& issue) const 
   return it->second;
 }
 
+cache::Tags CacheLayer::learn_projects(const ReadRoute& route, const Json& doc) {
+  std::lock_guard lock(alias_mu_);
+  if (projects_.size() > 100000) projects_.clear();  // a bound, as for aliases_
+  auto pair = [this](const std::string& a, const std::string& b) {
+    if (a.empty() || b.empty() || a == b || all_digits(a) == all_digits(b)) return;  // a key and an id
+    projects_["project:" + a] = b;
+    projects_["project:" + b] = a;
+  };
+  if (!route.project.empty()) {
+    if (route.object.empty() && doc.is_object()) {
+      const std::string key = project_form(doc, "key"), id = project_form(doc, "id");
+      if (route.project == key || route.project == id) pair(key, id);
+    }
+    const Json* list = doc.is_array() ? &doc : nullptr;
+    if (doc.is_object()) {
+      if (auto v = doc.find("values"); v != doc.end() && v->is_array()) list = &*v;
+    }
+    if (list && !route.object.empty()) {
+      for (const auto& item : *list) {
+        if (!item.is_object()) continue;
+        pair(route.project, project_form(item, "projectId"));
+        pair(route.project, project_form(item, "project"));
+        if (const std::string id = string_or(item, "id"); !id.empty()) projects_[route.object + id] = route.project;
+      }
+    }
+    return {};
+  }
+  // One component or version: it names its project.
+  if (route.object.empty() || route.object.back() == ':' || !doc.is_object()) return {};
+  const std::string key = project_form(doc, "project"), id = project_form(doc, "projectId");
+  pair(key, id);
+  const std::string owner = key.empty() ? id : key;
+  if (owner.empty()) return {};
+  projects_[route.object] = owner;
+  cache::Tags tags{"meta:project:" + owner};
+  if (auto it = projects_.find("project:" + owner); it != projects_.end()) tags.push_back("meta:project:" + it->second);
+  return tags;
+}
+
+std::optional<cache::Tags> CacheLayer::project_tags(const std::string& project) const {
+  std::lock_guard lock(alias_mu_);
+  auto it = projects_.find("project:" + project);
+  if (it == projects_.end()) return std::nullopt;
+  return cache::Tags{"meta:project:" + project, "meta:project:" + it->second};
+}
+
 // GCC 12 reports the Value inside a moved Result<Loaded, JiraError> (a std::variant) as maybe
 // uninitialized once read_through is inlined here; it is the variant false positive of GCC bug
 // 80635, not a real read.
@@ -273,6 +381,9 @@ Result<std::shared_ptr<const Json>, JiraError> CacheLayer::read(const Request& r
     if (!route->issue.empty()) {
       if (auto other = alias_of(route->issue)) loaded.tags.push_back("issue:" + *other);
     }
+    if (!route->project.empty() || !route->object.empty()) {
+      for (auto& t : learn_projects(*route, d)) loaded.tags.push_back(std::move(t));
+    }
     return loaded;
   };
   auto v = cache_->read_through(flights_, route->tier, key(r), fresh, load);
@@ -289,6 +400,19 @@ void CacheLayer::after_write(const Request& r) {
   if (!cache_ || !cache_->enabled()) return;
   Tags tags = write_tags(r);
   if (tags.empty()) return;
+  if (auto w = meta_write(r)) {
+    // Narrow the family to the project, when it is known in both forms.
+    std::string project = w->project;
+    if (project.empty()) {
+      std::lock_guard lock(alias_mu_);
+      if (auto it = projects_.find(w->object); it != projects_.end()) project = it->second;
+    }
+    if (auto narrowed = project.empty() ? std::nullopt : project_tags(project)) {
+      tags.erase(std::remove(tags.begin(), tags.end(), "meta:project"), tags.end());
+      tags.insert(tags.end(), narrowed->begin(), narrowed->end());
+      tags.push_back(kAnyProject);
+    }
+  }
   const std::size_t n = tags.size();
   for (std::size_t i = 0; i < n; ++i) {
     if (tags[i].rfind("issue:", 0) == 0) {

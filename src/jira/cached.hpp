@@ -16,6 +16,17 @@
 // "meta:field", users → "meta:user", boards → "meta:agile"); the whole issues tier for writes
 // that cannot be pinned to an issue (agile moves, issue links, unknown paths).
 //
+// Project metadata is narrowed per project. Reads under project/{P} are tagged
+// "meta:project:P", one component or version "meta:component:ID" / "meta:version:ID" plus its
+// project's tags once the response names it, and reads that span projects (project lists,
+// createmeta, editmeta) "meta:project:*"; all keep the family tag. Creating, changing or
+// deleting a component or version of project A then drops A's entries and the cross-project
+// ones only, when the layer knows A in both its forms (key and numeric id, learned from earlier
+// responses): an entry read by one form must not survive a write naming the other. When it does
+// not, or for any other write to the family (a project itself, categories), the whole family
+// goes, as before. Deleting or merging a component or version also drops the issues tier (Jira
+// moves or clears the issues' values).
+//
 // Thread safety: all members are thread-safe.
 #include <functional>
 #include <memory>
@@ -32,8 +43,19 @@ namespace jira_mcp::jira::detail {
 struct ReadRoute {
   cache::Tier tier = cache::Tier::issues;
   cache::Tags tags;
-  std::string issue;  // the issue the path names (key upper-cased, or numeric id), if any
+  std::string issue;    // the issue the path names (key upper-cased, or numeric id), if any
+  std::string project;  // the project the path names (project/{P}/...), upper-cased, if any
+  std::string object;   // "component:ID" or "version:ID" for a read of one of them, or the
+                        // kind a project's list holds ("component:" / "version:")
 };
+
+// A write to project metadata that one project's tags may cover: a component or version by id
+// (object "component:ID" / "version:ID"), or one created in the project its body names.
+struct MetaWrite {
+  std::string object;
+  std::string project;  // from the body, upper-cased; empty: look up the object's project
+};
+std::optional<MetaWrite> meta_write(const Request& request);
 
 // The tier and tags of a cacheable read, or nullopt. `path` starts with "/rest/" (no context
 // path); a query string in it is ignored.
@@ -68,6 +90,11 @@ class CacheLayer {
   std::string key(const Request& request) const;
   void learn_alias(const std::string& a, const std::string& b);
   std::optional<std::string> alias_of(const std::string& issue) const;
+  // Learns project key ↔ id pairs and which project owns each component/version from a
+  // metadata response; returns the owning project's tags to add to the entry.
+  cache::Tags learn_projects(const ReadRoute& route, const Json& doc);
+  // "meta:project:KEY" and "meta:project:ID" when both forms of `project` are known.
+  std::optional<cache::Tags> project_tags(const std::string& project) const;
 
   std::shared_ptr<cache::Cache> cache_;
   std::shared_ptr<Clock> clock_;
@@ -75,6 +102,8 @@ class CacheLayer {
   cache::SingleFlight<Result<cache::Loaded, JiraError>> flights_;
   mutable std::mutex alias_mu_;
   std::unordered_map<std::string, std::string> aliases_;  // key ↔ numeric id, both directions
+  // "project:KEY" ↔ "project:ID", and "component:ID" / "version:ID" → one form of its project.
+  std::unordered_map<std::string, std::string> projects_;
 };
 
 }  // namespace jira_mcp::jira::detail

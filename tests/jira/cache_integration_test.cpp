@@ -299,3 +299,102 @@ TEST_CASE("--timing: a cached read adds its own time to the cache phase, and not
   CHECK(hit->get(monitor::Phase::cache) > 0ns);
   CHECK(hit->get(monitor::Phase::jira) == 0ns);
 }
+
+TEST_CASE("a component or version write invalidates its own project's metadata only") {
+  CachedSite site(sandbox::Flavor::Cloud);
+  auto c = make_client(site.options());
+  const std::string route = "GET /rest/api/3/project/{projectIdOrKey}/components";
+  auto demo = c->get_json("/rest/api/3/project/DEMO");
+  REQUIRE(demo.ok());
+  const std::string demo_id = (**demo)["id"].get<std::string>();
+  REQUIRE(c->get_json("/rest/api/3/project/DEMO/components").ok());
+  REQUIRE(c->get_json("/rest/api/3/project/OPS/components").ok());
+  REQUIRE(c->get_json("/rest/api/3/project/OPS/versions").ok());
+  REQUIRE(c->get_json("/rest/api/3/project").ok());
+  CHECK(site.count(route) == 2);
+
+  // Created in DEMO: DEMO's entries and the cross-project lists go.
+  auto created = c->post("/rest/api/3/component", Json{{"name", "Pacing"}, {"project", "DEMO"}});
+  REQUIRE_MESSAGE(created.ok(), (created.ok() ? "" : created.error().to_string()));
+  auto listed = c->get_json("/rest/api/3/project/DEMO/components");
+  REQUIRE(listed.ok());
+  bool found = false;
+  for (const auto& comp : **listed) found = found || comp.value("name", "") == "Pacing";
+  CHECK(found);
+  CHECK(site.count(route) == 3);
+  REQUIRE(c->get_json("/rest/api/3/project").ok());
+  CHECK(site.count("GET /rest/api/3/project") == 2);
+  REQUIRE(c->get_json("/rest/api/3/project/DEMO").ok());
+  CHECK(site.count("GET /rest/api/3/project/{projectIdOrKey}") == 2);
+  // OPS is untouched.
+  REQUIRE(c->get_json("/rest/api/3/project/OPS/components").ok());
+  REQUIRE(c->get_json("/rest/api/3/project/OPS/versions").ok());
+  CHECK(site.count(route) == 3);
+  CHECK(site.count("GET /rest/api/3/project/{projectIdOrKey}/versions") == 1);
+
+  // A change by component id: its project is known from the list, so again DEMO only.
+  const std::string id = Json::parse(created->body)["id"].get<std::string>();
+  REQUIRE(c->get_json("/rest/api/3/component/" + id).ok());
+  REQUIRE(c->put("/rest/api/3/component/" + id, Json{{"description", "paced"}}).ok());
+  auto one = c->get_json("/rest/api/3/component/" + id);
+  REQUIRE(one.ok());
+  CHECK((**one).value("description", "") == "paced");
+  CHECK(site.count("GET /rest/api/3/component/{id}") == 2);
+  REQUIRE(c->get_json("/rest/api/3/project/DEMO/components").ok());
+  CHECK(site.count(route) == 4);
+  REQUIRE(c->get_json("/rest/api/3/project/OPS/components").ok());
+  CHECK(site.count(route) == 4);
+
+  // A version created in DEMO named by its numeric id reaches DEMO's entries read by key.
+  const std::string versions = "GET /rest/api/3/project/{projectIdOrKey}/versions";
+  REQUIRE(c->get_json("/rest/api/3/project/DEMO/versions").ok());
+  CHECK(site.count(versions) == 2);
+  auto version = c->post("/rest/api/3/version", Json{{"name", "7.0"}, {"projectId", std::stoll(demo_id)}});
+  REQUIRE_MESSAGE(version.ok(), (version.ok() ? "" : version.error().to_string()));
+  REQUIRE(c->get_json("/rest/api/3/project/DEMO/versions").ok());
+  CHECK(site.count(versions) == 3);
+  REQUIRE(c->get_json("/rest/api/3/project/OPS/versions").ok());
+  CHECK(site.count(versions) == 3);
+}
+
+TEST_CASE("a metadata write whose project is not known in both forms drops the whole family") {
+  CachedSite site(sandbox::Flavor::Cloud);
+  auto c = make_client(site.options());
+  const std::string route = "GET /rest/api/3/project/{projectIdOrKey}/components";
+  REQUIRE(c->get_json("/rest/api/3/project/OPS/components").ok());
+  // WEB was never read: its key and id are not paired, so OPS cannot be known to be unaffected
+  // by a write that might name it in the other form.
+  REQUIRE(c->post("/rest/api/3/version", Json{{"name", "9.9"}, {"project", "WEB"}}).ok());
+  REQUIRE(c->get_json("/rest/api/3/project/OPS/components").ok());
+  CHECK(site.count(route) == 2);
+  // A project's own change is never narrowed.
+  REQUIRE(c->get_json("/rest/api/3/project/OPS/components").ok());
+  // (The sandbox does not edit projects; a write invalidates whether it succeeded or not.)
+  auto edit = c->put("/rest/api/3/project/WEB", Json{{"description", "x"}});
+  (void)edit;
+  REQUIRE(c->get_json("/rest/api/3/project/OPS/components").ok());
+  CHECK(site.count(route) == 3);
+}
+
+TEST_CASE("routing: project metadata tags, and issue counts are never cached") {
+  using detail::classify_read;
+  auto tags = [](const char* p) { return classify_read("GET", p).value().tags; };
+  auto has = [](const cache::Tags& t, const std::string& x) { return std::find(t.begin(), t.end(), x) != t.end(); };
+  CHECK(has(tags("/rest/api/3/project/DEMO/components"), "meta:project:DEMO"));
+  CHECK(has(tags("/rest/api/3/project/DEMO/components"), "meta:project"));
+  CHECK(has(tags("/rest/api/3/project/10000"), "meta:project:10000"));
+  CHECK(has(tags("/rest/api/3/project/search"), "meta:project:*"));
+  CHECK(has(tags("/rest/api/3/component/10001"), "meta:component:10001"));
+  CHECK(has(tags("/rest/api/3/issue/createmeta"), "meta:project:*"));
+  CHECK(has(tags("/rest/api/3/issue/DEMO-1/editmeta"), "meta:project"));
+  CHECK_FALSE(classify_read("GET", "/rest/api/3/version/10001/unresolvedIssueCount"));
+  CHECK_FALSE(classify_read("GET", "/rest/api/3/component/10001/relatedIssueCounts"));
+  auto w = detail::meta_write({"POST", "/rest/api/3/version", {}, R"({"projectId":10000})", "application/json", {}, {}});
+  REQUIRE(w);
+  CHECK(w->project == "10000");
+  w = detail::meta_write({"DELETE", "/rest/api/3/version/7", {}, "", "", {}, {}});
+  REQUIRE(w);
+  CHECK(w->object == "version:7");
+  CHECK(has(detail::write_tags({"DELETE", "/rest/api/3/version/7", {}, "", "", {}, {}}), "issues"));
+  CHECK_FALSE(detail::meta_write({"PUT", "/rest/api/3/project/DEMO", {}, "{}", "application/json", {}, {}}));
+}
