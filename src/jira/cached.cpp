@@ -141,7 +141,7 @@ std::optional<ReadRoute> classify_read(const std::string& method, const std::str
   if (!get && method != "POST") return std::nullopt;
   auto route = [](Tier t, Tags tags, std::string issue = {}) {
     if (!issue.empty()) tags.push_back(issue_tag(issue));
-    return ReadRoute{t, std::move(tags), issue.empty() ? issue : issue_id(issue), {}, {}};
+    return ReadRoute{t, std::move(tags), issue.empty() ? issue : issue_id(issue), "issue:", {}, {}};
   };
 
   if (api == Api::platform) {
@@ -154,6 +154,10 @@ std::optional<ReadRoute> classify_read(const std::string& method, const std::str
       if (s[1] == "picker") return route(Tier::search, {"search"});
       if (s.size() >= 3 && s[2] == "editmeta") {
         return route(Tier::metadata, {"meta:field", "meta:project", kAnyProject}, s[1]);
+      }
+      if (s.size() == 3 && s[2] == "transitions") {
+        const std::string id = issue_id(s[1]);
+        return ReadRoute{Tier::issues, {"issues", "workflow:" + id}, id, "workflow:", {}, {}};
       }
       return route(Tier::issues, {"issues"}, s[1]);
     }
@@ -203,11 +207,13 @@ cache::Tags write_tags(const Request& r) {
     Json body = Json::parse(r.body, nullptr, false);
     if (!body.is_discarded()) body_issues(body, issues);
   }
+  bool comment_only = false;  // a comment write leaves the issue's workflow (transitions) alone
   if (api == Api::platform && !s.empty()) {
     if (s[0] == "issue") {
       const bool names_issue = s.size() >= 2 && !in(s[1], {"bulk", "archive", "unarchive", "watching"});
       if (names_issue) {
         issues.insert(issue_id(s[1]));
+        comment_only = s.size() >= 3 && s[2] == "comment" && issues.size() == 1;
       } else if (s.size() >= 2) {
         tags.push_back("issues");  // a bulk operation: which issues is not in the path
       }
@@ -225,7 +231,10 @@ cache::Tags write_tags(const Request& r) {
     tags.push_back("issues");  // agile moves and ranks, or a path we do not know
     tags.push_back("meta:agile");
   }
-  for (const auto& i : issues) tags.push_back("issue:" + i);
+  for (const auto& i : issues) {
+    tags.push_back("issue:" + i);
+    if (!comment_only) tags.push_back("workflow:" + i);
+  }
   return tags;
 }
 
@@ -379,7 +388,7 @@ Result<std::shared_ptr<const Json>, JiraError> CacheLayer::read(const Request& r
       if (!key.empty() && !id.empty() && (route->issue == key || route->issue == id)) learn_alias(key, id);
     }
     if (!route->issue.empty()) {
-      if (auto other = alias_of(route->issue)) loaded.tags.push_back("issue:" + *other);
+      if (auto other = alias_of(route->issue)) loaded.tags.push_back(route->issue_prefix + *other);
     }
     if (!route->project.empty() || !route->object.empty()) {
       for (auto& t : learn_projects(*route, d)) loaded.tags.push_back(std::move(t));
@@ -415,8 +424,9 @@ void CacheLayer::after_write(const Request& r) {
   }
   const std::size_t n = tags.size();
   for (std::size_t i = 0; i < n; ++i) {
-    if (tags[i].rfind("issue:", 0) == 0) {
-      if (auto other = alias_of(tags[i].substr(6))) tags.push_back("issue:" + *other);
+    for (std::string_view prefix : {"issue:", "workflow:"}) {
+      if (tags[i].rfind(prefix, 0) != 0) continue;
+      if (auto other = alias_of(tags[i].substr(prefix.size()))) tags.push_back(std::string(prefix) + *other);
     }
   }
   cache_->invalidate(tags);

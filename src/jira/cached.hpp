@@ -16,6 +16,11 @@
 // "meta:field", users → "meta:user", boards → "meta:agile"); the whole issues tier for writes
 // that cannot be pinned to an issue (agile moves, issue links, unknown paths).
 //
+// An issue's transitions are tagged "workflow:KEY" instead of "issue:KEY": every write to the
+// issue drops them except a comment's (adding, editing or deleting a comment changes neither
+// the status nor a field a workflow condition reads), so listing the transitions, commenting
+// and then transitioning asks Jira for the transitions once.
+//
 // Project metadata is narrowed per project. Reads under project/{P} are tagged
 // "meta:project:P", one component or version "meta:component:ID" / "meta:version:ID" plus its
 // project's tags once the response names it, and reads that span projects (project lists,
@@ -44,6 +49,7 @@ struct ReadRoute {
   cache::Tier tier = cache::Tier::issues;
   cache::Tags tags;
   std::string issue;    // the issue the path names (key upper-cased, or numeric id), if any
+  std::string issue_prefix = "issue:";  // how the entry is tagged with it ("workflow:" for transitions)
   std::string project;  // the project the path names (project/{P}/...), upper-cased, if any
   std::string object;   // "component:ID" or "version:ID" for a read of one of them, or the
                         // kind a project's list holds ("component:" / "version:")

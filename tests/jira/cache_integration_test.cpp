@@ -398,3 +398,31 @@ TEST_CASE("routing: project metadata tags, and issue counts are never cached") {
   CHECK(has(detail::write_tags({"DELETE", "/rest/api/3/version/7", {}, "", "", {}, {}}), "issues"));
   CHECK_FALSE(detail::meta_write({"PUT", "/rest/api/3/project/DEMO", {}, "{}", "application/json", {}, {}}));
 }
+
+TEST_CASE("an issue's transitions survive a comment on it, and no other write") {
+  CachedSite site(sandbox::Flavor::DataCenter);  // plain-text comment bodies
+  auto c = make_client(site.options());
+  const std::string route = "GET /rest/api/2/issue/{issueIdOrKey}/transitions";
+  const std::string path = "/rest/api/2/issue/DEMO-2/transitions";
+  auto before = c->get_json(path);
+  REQUIRE(before.ok());
+  REQUIRE(c->get_json("/rest/api/2/issue/DEMO-2").ok());
+  REQUIRE(c->post("/rest/api/2/issue/DEMO-2/comment", Json{{"body", "just a note"}}).ok());
+  REQUIRE(c->get_json(path).ok());
+  CHECK(site.count(route) == 1);  // the comment left the workflow alone
+  REQUIRE(c->get_json("/rest/api/2/issue/DEMO-2").ok());
+  CHECK(site.count("GET /rest/api/2/issue/{issueIdOrKey}") == 2);  // but the issue itself changed
+
+  // A transition changes them.
+  const auto& ts = (**before)["transitions"];
+  REQUIRE_FALSE(ts.empty());
+  REQUIRE(c->post("/rest/api/2/issue/DEMO-2/transitions", Json{{"transition", {{"id", ts[0]["id"]}}}}).ok());
+  REQUIRE(c->get_json(path).ok());
+  CHECK(site.count(route) == 2);
+  // So does an edit, also by the issue's numeric id.
+  auto issue = c->get_json("/rest/api/2/issue/DEMO-2");
+  REQUIRE(issue.ok());
+  REQUIRE(c->put("/rest/api/2/issue/" + (**issue)["id"].get<std::string>(), Json{{"fields", {{"summary", "renamed"}}}}).ok());
+  REQUIRE(c->get_json(path).ok());
+  CHECK(site.count(route) == 3);
+}
