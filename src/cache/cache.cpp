@@ -170,8 +170,10 @@ Cache::Cache(Options options) : options_(std::move(options)), impl_(std::make_un
     auto& ts = impl_->tier(t);
     ts.on = options_.enabled && o.capacity > 0 && o.max_bytes > 0 && o.ttl.count() > 0;
     ts.ttl = o.ttl;
-    // A small tier gets fewer shards, so its capacity is not rounded up shard by shard.
-    const std::size_t n = ts.on ? std::min(shards, o.capacity) : 1;
+    // A small tier gets fewer shards, so its capacity is not rounded up shard by shard, and so
+    // does a tier with a small byte budget, so one large document still fits a shard.
+    const std::size_t n =
+        ts.on ? std::max<std::size_t>(1, std::min({shards, o.capacity, o.max_bytes / kMinShardBytes})) : 1;
     ts.shard_capacity = ts.on ? (o.capacity + n - 1) / n : 0;
     ts.shard_bytes = ts.on ? std::max<std::size_t>(1, o.max_bytes / n) : 0;
     for (std::size_t i = 0; i < n; ++i) {

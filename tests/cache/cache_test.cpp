@@ -90,6 +90,17 @@ TEST_CASE("LRU eviction by byte budget, and a value larger than the budget is no
   CHECK(c.stats()[Tier::search].bytes == 40 + overhead);
 }
 
+TEST_CASE("a tier with a small byte budget has fewer shards, so one large document still fits") {
+  Options o;
+  o.shards = 16;
+  o.search = TierOptions{1000, 16u * 1024 * 1024, std::chrono::seconds(15)};  // 4 shards of 4 MiB
+  Cache c(o);
+  c.put(Tier::search, "big", doc(1, 3u * 1024 * 1024), {});  // over 16 MiB / 16, under 16 MiB / 4
+  CHECK(number(c.get(Tier::search, "big")) == 1);
+  c.put(Tier::search, "too big", doc(2, kMinShardBytes), {});  // its bookkeeping tips it over
+  CHECK_FALSE(c.get(Tier::search, "too big"));
+}
+
 TEST_CASE("entries expire after their tier's TTL on the injected clock") {
   auto clock = std::make_shared<FakeClock>();
   Options o = exact(clock);

@@ -12,7 +12,9 @@
 //
 // Level 1 is in-process for every tier: each tier is split into `shards` LRU lists, each with
 // its own mutex, and the capacity and byte budget are divided evenly among them, so eviction is
-// LRU per shard (exact with shards = 1). Expiry times get ± jitter_percent so entries written
+// LRU per shard (exact with shards = 1). A shard gets at least kMinShardBytes of the budget
+// (fewer shards for a smaller tier), because one document larger than its shard's share is not
+// stored: a 50-issue search with every field is ~3 MiB once parsed. Expiry times get ± jitter_percent so entries written
 // together do not expire together. Level 2, for the metadata tier only, is a directory of files
 // (one per key, named by the SHA-256 of the key) so that a fresh process does not refetch
 // metadata: write-through on put, read on an L1 miss (l2.hpp describes the file format).
@@ -50,6 +52,7 @@ namespace jira_mcp::cache {
 
 enum class Tier { metadata = 0, issues = 1, search = 2 };
 inline constexpr std::size_t kTierCount = 3;
+inline constexpr std::size_t kMinShardBytes = 4u * 1024 * 1024;  // see "Level 1" above
 const char* to_string(Tier tier);  // "metadata", "issues", "search"
 
 struct TierOptions {
