@@ -96,6 +96,7 @@ class Runner {
     w.p99_us = stats.p99_us;
     w.throughput_per_s = stats.throughput_per_s;
     w.jira_calls = total_requests(sb_);
+    w.jira_calls_by_route = sb_.request_counts();
     w.jira_calls_per_tool_call = w.calls ? static_cast<double>(w.jira_calls) / static_cast<double>(w.calls) : 0;
     w.cache_hit_rate = s.cache_hit_rate();
     w.peak_rss_bytes = peak_rss_bytes();
@@ -225,6 +226,7 @@ Result<BulkCheck> bulk_update(const Plan& plan, sandbox::Sandbox& sb, Runner& ru
   w.p99_us = stats.p99_us;
   w.throughput_per_s = stats.throughput_per_s;
   w.jira_calls = requests;
+  w.jira_calls_by_route = sb.request_counts();
   w.jira_calls_per_tool_call = w.calls ? static_cast<double>(requests) / static_cast<double>(w.calls) : 0;
   w.cache_hit_rate = s.cache_hit_rate();
   w.peak_rss_bytes = peak_rss_bytes();
@@ -371,6 +373,7 @@ Result<Report> run(const Plan& plan) {
         a.p50_us = r->p50_us;
         a.throughput_per_s = r->throughput_per_s;
         a.jira_calls = r->jira_calls;
+        a.jira_calls_by_route = r->jira_calls_by_route;
         a.jira_calls_per_tool_call = r->jira_calls_per_tool_call;
         a.errors = r->errors;
         a.ratio_vs_full = r->throughput_per_s > 0 ? full_throughput / r->throughput_per_s : 0;

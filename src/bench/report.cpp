@@ -99,6 +99,7 @@ Json to_json(const Report& r) {
                                 {"throughput_per_s", w.throughput_per_s},
                                 {"jira_calls", w.jira_calls},
                                 {"jira_calls_per_tool_call", w.jira_calls_per_tool_call},
+                                {"jira_calls_by_route", w.jira_calls_by_route},
                                 {"cache_hit_rate", optional_json(w.cache_hit_rate)},
                                 {"errors", w.errors},
                                 {"peak_rss_bytes", w.peak_rss_bytes}});
@@ -111,6 +112,7 @@ Json to_json(const Report& r) {
                                 {"throughput_per_s", a.throughput_per_s},
                                 {"jira_calls", a.jira_calls},
                                 {"jira_calls_per_tool_call", a.jira_calls_per_tool_call},
+                                {"jira_calls_by_route", a.jira_calls_by_route},
                                 {"errors", a.errors},
                                 {"ratio_vs_full", a.ratio_vs_full}});
   }

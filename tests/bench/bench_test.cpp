@@ -135,3 +135,23 @@ TEST_CASE("the memory workload caches through the server's default [performance.
   CHECK(j["memory"]["cache_issue_entries"] == 60);
   CHECK(j["memory"]["cached_rss_within_budget"] == true);
 }
+
+TEST_CASE("a plan's selection runs only the named parts, and each run's Jira calls are itemized by route") {
+  bench::Plan p = tiny_plan();
+  p.workloads = {"mixed_session"};
+  auto report = bench::run(p);
+  REQUIRE_MESSAGE(report.ok(), (report.ok() ? "" : report.error().message));
+  CHECK(report->ablations.empty());
+  CHECK_FALSE(report->bulk.has_value());
+  REQUIRE(report->workloads.size() == 2);  // concurrency 1 and 4
+  for (const auto& w : report->workloads) {
+    CHECK(w.name == "mixed_session");
+    std::uint64_t sum = 0;
+    for (const auto& [route, n] : w.jira_calls_by_route) sum += n;
+    CHECK(sum == w.jira_calls);
+    // Five sessions, each with one comment and one transition.
+    CHECK(w.jira_calls_by_route.at("POST /rest/api/3/issue/{issueIdOrKey}/comment") == 5);
+    CHECK(w.jira_calls_by_route.at("POST /rest/api/3/issue/{issueIdOrKey}/transitions") == 5);
+  }
+  CHECK(bench::to_json(*report)["workloads"][0].contains("jira_calls_by_route"));
+}

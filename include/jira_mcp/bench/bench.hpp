@@ -27,6 +27,7 @@
 // Thread safety: run() is not reentrant in spirit (it measures process-wide RSS), but it shares
 // no global state; it owns every thread it starts and joins them before returning.
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -81,6 +82,9 @@ struct WorkloadResult {
   double throughput_per_s = 0;         // calls / wall time of the run
   double jira_calls_per_tool_call = 0; // sandbox requests / calls
   std::uint64_t jira_calls = 0;
+  // The same calls by sandbox route ("GET /rest/api/3/issue/{issueIdOrKey}"), to see which tool
+  // step makes which call.
+  std::map<std::string, std::uint64_t> jira_calls_by_route;
   std::optional<double> cache_hit_rate;  // empty: the client has no response cache
   std::int64_t peak_rss_bytes = 0;       // process peak (getrusage) when the run ended
 };
@@ -91,6 +95,7 @@ struct AblationResult {
   double p50_us = 0;
   double throughput_per_s = 0;
   std::uint64_t jira_calls = 0;
+  std::map<std::string, std::uint64_t> jira_calls_by_route;
   double jira_calls_per_tool_call = 0;  // runs stop on a time budget, so compare this, not jira_calls
   std::uint64_t errors = 0;
   // Throughput of the full configuration ÷ this variant's: 2.0 means this variant is half as
