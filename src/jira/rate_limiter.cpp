@@ -33,7 +33,8 @@ struct LimiterState {
   std::shared_ptr<Clock> clock;
   mutable std::mutex mu;
   std::condition_variable slot_freed;
-  double rate = 0;  // the adapted rate, in (0, options.requests_per_second]
+  double rate = 0;     // the adapted rate, in (0, ceiling]
+  double ceiling = 0;  // the configured rate, or the server's stated one when lower
   double tokens = 0;
   Clock::time_point refilled_at;
   Clock::time_point next_slot;        // the burst's spacing: nobody goes before this
@@ -51,10 +52,9 @@ struct LimiterState {
       tokens = std::min(options.burst, tokens + FloatSeconds(now - refilled_at).count() * rate);
       refilled_at = now;
     }
-    if (now > rate_updated_at && rate < options.requests_per_second) {
-      const double gain = FloatSeconds(now - rate_updated_at).count() * kRecoveryPerSecond *
-                          options.requests_per_second;
-      rate = std::min(options.requests_per_second, rate + gain);
+    if (now > rate_updated_at && rate < ceiling) {
+      const double gain = FloatSeconds(now - rate_updated_at).count() * kRecoveryPerSecond * ceiling;
+      rate = std::min(ceiling, rate + gain);
       rate_updated_at = now;
     }
     stats.current_rps = rate;
@@ -99,7 +99,7 @@ RateLimiter::RateLimiter(RateLimitOptions options, std::shared_ptr<Clock> clock)
   auto& s = *state_;
   s.options = options;
   s.clock = clock ? std::move(clock) : real_clock();
-  s.rate = std::max(0.0, options.requests_per_second);
+  s.rate = s.ceiling = std::max(0.0, options.requests_per_second);
   s.tokens = options.burst;
   s.refilled_at = s.rate_updated_at = s.next_slot = s.clock->now();
   s.last_cut = s.paused_until = Clock::time_point::min();
@@ -205,9 +205,17 @@ void RateLimiter::throttled(Clock::time_point until) {
 
 void RateLimiter::observe(const ServerQuota& quota) {
   auto& s = *state_;
-  if (!s.paced() || !quota.low()) return;
+  const auto stated = quota.server_rps();
+  if (!s.paced() || (!quota.low() && !stated)) return;
   std::lock_guard lock(s.mu);
   const auto now = s.clock->now();
+  if (stated) {
+    s.refill(now);
+    s.ceiling = std::min(s.options.requests_per_second, *stated);
+    s.rate = std::min(s.rate, s.ceiling);
+    s.stats.current_rps = s.rate;
+    if (!quota.low()) return;
+  }
   if (s.last_cut != Clock::time_point::min() && now - s.last_cut < kLowBudgetCooldown) {
     s.tokens = std::min(s.tokens, 0.0);
     return;

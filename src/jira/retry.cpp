@@ -200,6 +200,8 @@ ServerQuota parse_server_quota(const HttpHeaders& headers) {
   };
   q.limit = number("X-RateLimit-Limit");
   q.remaining = number("X-RateLimit-Remaining");
+  q.fill_rate = number("X-RateLimit-FillRate");
+  q.interval_seconds = number("X-RateLimit-Interval-Seconds");
   if (auto v = find_header(headers, "X-RateLimit-NearLimit")) {
     auto t = trim(*v);
     q.near_limit = t.size() == 4 && std::tolower(static_cast<unsigned char>(t[0])) == 't' &&

@@ -187,3 +187,28 @@ TEST_CASE("without a configured rate a 429 pauses but nothing is paced or adapte
   CHECK(t[4] == 2000ms);
   CHECK(limiter.stats().slowdowns == 0);
 }
+
+TEST_CASE("a server stating a lower refill rate (Data Center's FillRate per Interval-Seconds) caps the pace there") {
+  auto clock = std::make_shared<FakeClock>();
+  RateLimiter limiter({20, 1, 0}, clock);
+  ServerQuota dc;
+  dc.limit = 100;
+  dc.remaining = 99;  // plenty left: only the stated rate matters
+  dc.fill_rate = 10;
+  dc.interval_seconds = 2;
+  limiter.observe(dc);
+  CHECK(limiter.stats().current_rps == doctest::Approx(5));
+  CHECK(limiter.stats().slowdowns == 0);
+  auto t = grant_times(limiter, *clock, 3);
+  CHECK(t[1] - t[0] == 200ms);
+  CHECK(t[2] - t[1] == 200ms);
+  clock->advance(1min);  // recovery stops at the stated rate
+  REQUIRE(limiter.acquire(clock->now() + 1h).ok());
+  CHECK(limiter.stats().current_rps == doctest::Approx(5));
+  // A stated rate above the configured one does not raise it.
+  dc.fill_rate = 1000;
+  limiter.observe(dc);
+  clock->advance(1min);
+  REQUIRE(limiter.acquire(clock->now() + 1h).ok());
+  CHECK(limiter.stats().current_rps == doctest::Approx(20));
+}

@@ -101,6 +101,10 @@ TEST_CASE("the server's budget is read from X-RateLimit-Limit, -Remaining and -N
   CHECK(parse_server_quota({{"X-RateLimit-NearLimit", "TRUE"}}).low());
   CHECK_FALSE(parse_server_quota({{"X-RateLimit-NearLimit", "false"}}).low());
   CHECK_FALSE(parse_server_quota({{"X-RateLimit-Remaining", "0"}}).low());  // no limit to compare with
+  ServerQuota dc = parse_server_quota({{"X-RateLimit-FillRate", "10"}, {"X-RateLimit-Interval-Seconds", "2"}});
+  REQUIRE(dc.server_rps().has_value());
+  CHECK(*dc.server_rps() == doctest::Approx(5));
+  CHECK_FALSE(parse_server_quota({{"X-RateLimit-FillRate", "10"}}).server_rps().has_value());
   ServerQuota junk = parse_server_quota({{"X-RateLimit-Limit", "many"}, {"X-RateLimit-Remaining", "-1"}});
   CHECK_FALSE(junk.limit.has_value());
   CHECK_FALSE(junk.remaining.has_value());

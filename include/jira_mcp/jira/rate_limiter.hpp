@@ -17,7 +17,9 @@
 //    X-RateLimit-Remaining at or below half of X-RateLimit-Limit) empties the bucket and takes
 //    10 % off, at most once a second; the rate then climbs back by 10 % of the configured rate
 //    per second, never above it (so a server that keeps warning holds us near 90 %, and a 429
-//    at worst near 5 %). A server whose bucket matches ours thus keeps headroom for
+//    at worst near 5 %);
+//  - a server that states its own refill rate (Jira Data Center's X-RateLimit-FillRate per
+//    X-RateLimit-Interval-Seconds) caps the rate there when it is below the configured one. A server whose bucket matches ours thus keeps headroom for
 //    arrival jitter instead of being drained to zero by our burst.
 // Without a configured rate (requests_per_second <= 0) there is no pacer and no adaptation,
 // only the 429 pause.
@@ -56,6 +58,15 @@ struct ServerQuota {
   std::optional<double> limit;      // X-RateLimit-Limit
   std::optional<double> remaining;  // X-RateLimit-Remaining
   bool near_limit = false;          // X-RateLimit-NearLimit: true (Jira Cloud, under 20 % left)
+  // Jira Data Center's token bucket states its refill: FillRate tokens every Interval-Seconds.
+  std::optional<double> fill_rate;         // X-RateLimit-FillRate
+  std::optional<double> interval_seconds;  // X-RateLimit-Interval-Seconds
+
+  // The server's sustained rate in requests per second, when it says.
+  std::optional<double> server_rps() const {
+    if (!fill_rate || !interval_seconds || *fill_rate <= 0 || *interval_seconds <= 0) return std::nullopt;
+    return *fill_rate / *interval_seconds;
+  }
 
   // The server is close to throttling us: it said so, or at most half its budget is left.
   bool low() const { return near_limit || (limit && remaining && *limit > 0 && *remaining * 2 <= *limit); }
