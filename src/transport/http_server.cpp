@@ -20,6 +20,7 @@ namespace jira_mcp::transport {
 
 using detail::HttpSession;
 using detail::PostStream;
+using detail::StreamLogPtr;
 using SessionPtr = std::shared_ptr<HttpSession>;
 
 namespace {
@@ -79,6 +80,15 @@ class HttpServer::Impl {
             threads_.load(std::memory_order_relaxed)};
   }
   std::size_t reap_idle_sessions();
+  void broadcast_log(mcp::LogLevel level, const Json& data, std::string_view logger) {
+    std::vector<SessionPtr> all;
+    {
+      std::lock_guard lock(sessions_mu_);
+      all.reserve(sessions_.size());
+      for (auto& [id, s] : sessions_) all.push_back(s);
+    }
+    for (auto& s : all) s->session().log(level, data, logger);  // honours the session's level
+  }
 
  private:
   using Req = httplib::Request;
@@ -101,7 +111,22 @@ class HttpServer::Impl {
   Result<Identity, std::string> presented_identity(const Req& req) const;
   SessionPtr create_session(Identity identity, bool legacy, Res& res);
   void end_session(const SessionPtr& s);
-  void stream_provider(const SessionPtr& s, httplib::DataSink& sink);
+  // Where a server→client stream reader stands in its log.
+  struct Reader {
+    StreamLogPtr log;
+    std::uint64_t next = 1;  // the seq to send next
+    bool ids = true;         // write id lines (not on the legacy stream)
+    std::string pending;     // written first (the priming event)
+  };
+  // Serves `reader`'s log as the SSE body of `res` (the GET stream, a resumed POST stream or the
+  // legacy stream); `on_close` runs when the body ends, under no lock.
+  void serve_log(const SessionPtr& s, Res& res, Reader reader, std::function<void()> on_close);
+  void pump(const SessionPtr& s, Reader& reader, httplib::DataSink& sink);
+  void resume(const SessionPtr& s, const std::string& last_event_id, Res& res);
+  detail::ReplayLimits replay_limits() const {
+    return {options_.replay_events_per_stream, options_.replay_bytes_per_stream,
+            options_.replay_finished_post_streams};
+  }
   std::optional<Json> handle(HttpSession& s, const Json& msg) const {
     detail::IdentityScope scope(s.identity());
     return dispatcher_.handle(msg, s.session());
@@ -369,7 +394,8 @@ SessionPtr HttpServer::Impl::create_session(Identity identity, bool legacy, Res&
                    " sessions (http.max_sessions); end unused sessions with DELETE or retry later");
     return nullptr;
   }
-  auto s = std::make_shared<HttpSession>(detail::new_session_id(), std::move(identity), legacy, options_.now());
+  auto s = std::make_shared<HttpSession>(detail::new_session_id(), std::move(identity), legacy, options_.now(),
+                                         replay_limits());
   sessions_.emplace(s->id(), s);
   sessions_count_.store(sessions_.size(), std::memory_order_relaxed);
   return s;
@@ -501,20 +527,36 @@ void HttpServer::Impl::answer(const SessionPtr& s, Json msg, const std::string& 
   streams_.fetch_add(1, std::memory_order_relaxed);
   sse_headers(res);
   auto ran = std::make_shared<bool>(false);
+  // Stateless sessions cannot be resumed (no GET), so their events carry no ids.
+  StreamLogPtr log = options_.stateless ? nullptr : s->open_post_log();
   res.set_chunked_content_provider(
       "text/event-stream",
-      [this, s, ran, m = std::move(msg), method](size_t, httplib::DataSink& sink) {
+      [this, s, ran, log, m = std::move(msg), method](size_t, httplib::DataSink& sink) {
         if (*ran) {
           sink.done();
           return true;
         }
         *ran = true;
-        PostStream ps{s.get(), &sink};
+        PostStream ps{s.get(), &sink, log};
+        if (log) {
+          const std::string priming = detail::priming_frame(log->stream, 0, options_.sse_retry);
+          ps.broken = !sink.write(priming.data(), priming.size());
+        }
         PostStream::current = &ps;
         auto reply = handle(*s, m);
         PostStream::current = nullptr;
         if (reply) ps.write(detail::sse_frame("message", dump_compact(*reply)));
-        if (ps.broken) spdlog::info("the client closed the stream of a {} call before its reply", method);
+        if (log) {
+          {
+            std::lock_guard lock(s->mu);
+            log->done = true;
+          }
+          s->cv.notify_all();
+        }
+        if (ps.broken) {
+          spdlog::info("the client closed the stream of a {} call before its reply{}", method,
+                       log ? "; it can resume it with Last-Event-ID" : "");
+        }
         sink.done();
         return true;
       },
@@ -529,20 +571,91 @@ void HttpServer::Impl::answer(const SessionPtr& s, Json msg, const std::string& 
       });
 }
 
-void HttpServer::Impl::stream_provider(const SessionPtr& s, httplib::DataSink& sink) {
-  std::deque<std::string> frames;
+void HttpServer::Impl::pump(const SessionPtr& s, Reader& r, httplib::DataSink& sink) {
+  std::string out = std::move(r.pending);
+  r.pending.clear();
   bool end = false;
   {
     std::unique_lock lock(s->mu);
-    s->cv.wait_for(lock, options_.heartbeat, [&] { return !s->outbox.empty() || s->ended || stopping_.load(); });
-    frames.swap(s->outbox);
-    end = s->ended || stopping_.load();
+    // The GET stream ends when the server stops; a resumed POST stream ends with its call (which
+    // stop() lets finish).
+    auto over = [&] { return s->ended || r.log->done || (r.log->stream == 0 && stopping_.load()); };
+    s->cv.wait_for(lock, options_.heartbeat, [&] { return r.log->next_seq > r.next || over(); });
+    const auto& events = r.log->events;
+    if (!events.empty() && events.front().first > r.next) {
+      spdlog::warn("session {}…: {} event(s) of stream {} were dropped before the client read them (the replay "
+                   "buffer keeps {} events / {} bytes per stream)",
+                   s->id().substr(0, 8), events.front().first - r.next, r.log->stream,
+                   options_.replay_events_per_stream, options_.replay_bytes_per_stream);
+    }
+    for (const auto& [seq, frame] : events) {
+      if (seq < r.next) continue;
+      if (r.ids) out.append("id: ").append(detail::event_id(r.log->stream, seq)).append("\n");
+      out += frame;
+    }
+    r.next = r.log->next_seq;
+    end = over();
   }
-  if (frames.empty() && !end) frames.push_back(": keepalive\n\n");
-  for (const auto& f : frames) {
-    if (!sink.write(f.data(), f.size())) return;  // the client is gone; the provider's caller ends
-  }
+  if (out.empty() && !end) out = ": keepalive\n\n";
+  if (!out.empty() && !sink.write(out.data(), out.size())) return;  // the client is gone; the caller ends
   if (end) sink.done();
+}
+
+void HttpServer::Impl::serve_log(const SessionPtr& s, Res& res, Reader reader, std::function<void()> on_close) {
+  streams_.fetch_add(1, std::memory_order_relaxed);
+  sse_headers(res);
+  res.set_chunked_content_provider(
+      "text/event-stream",
+      [this, s, r = std::make_shared<Reader>(std::move(reader))](size_t, httplib::DataSink& sink) {
+        pump(s, *r, sink);
+        return true;
+      },
+      [this, on_close = std::move(on_close)](bool) {
+        on_close();
+        streams_.fetch_sub(1, std::memory_order_relaxed);
+      });
+}
+
+// GET with Last-Event-ID: the rest of the stream it names, once, then that stream goes on.
+void HttpServer::Impl::resume(const SessionPtr& s, const std::string& last_event_id, Res& res) {
+  auto parsed = detail::parse_event_id(last_event_id);
+  if (!parsed) {
+    bad_request(res, "Last-Event-ID '" + last_event_id.substr(0, 40) + "' is not an event id of this server");
+    return;
+  }
+  const auto [stream, seq] = *parsed;
+  Reader r;
+  {
+    std::lock_guard lock(s->mu);
+    r.log = s->log_of_locked(stream);
+    if (!r.log || seq >= r.log->next_seq) {
+      bad_request(res, "Last-Event-ID " + last_event_id + " names no stream or event this session still keeps");
+      return;
+    }
+    if (r.log->done && seq + 1 == r.log->next_seq) {
+      res.status = 204;  // that call's stream was delivered whole: nothing to resume
+      return;
+    }
+    if (stream == 0 && s->get_open) {
+      send_error(res, 409, mcp::rpc::kInvalidRequest, "Conflict: this session already has a GET stream open");
+      return;
+    }
+    if (s->streams >= options_.max_streams_per_session) {
+      send_error(res, 429, mcp::rpc::kServerBusy,
+                 "Too Many Requests: the session has " + std::to_string(s->streams) +
+                     " streams open (http.max_streams_per_session)");
+      return;
+    }
+    if (stream == 0) s->get_open = true;
+    ++s->streams;
+  }
+  r.next = seq + 1;
+  serve_log(s, res, std::move(r), [this, s, get = stream == 0] {
+    std::lock_guard lock(s->mu);
+    if (get) s->get_open = false;
+    --s->streams;
+    s->last_active = options_.now();
+  });
 }
 
 void HttpServer::Impl::get_mcp(const Req& req, Res& res) {
@@ -567,6 +680,11 @@ void HttpServer::Impl::get_mcp(const Req& req, Res& res) {
   }
   auto s = session_for(req, res, sid);
   if (!s) return;
+  if (req.has_header("Last-Event-ID")) {
+    resume(s, req.get_header_value("Last-Event-ID"), res);
+    return;
+  }
+  Reader r;
   {
     std::lock_guard lock(s->mu);
     if (s->get_open) {
@@ -581,25 +699,16 @@ void HttpServer::Impl::get_mcp(const Req& req, Res& res) {
     }
     s->get_open = true;
     ++s->streams;
+    r.log = s->log_of_locked(0);
+    r.next = r.log->next_seq;  // a fresh stream starts now; older events need Last-Event-ID
   }
-  streams_.fetch_add(1, std::memory_order_relaxed);
-  sse_headers(res);
-  res.set_chunked_content_provider(
-      "text/event-stream",
-      [this, s](size_t, httplib::DataSink& sink) {
-        stream_provider(s, sink);
-        return true;
-      },
-      [this, s](bool) {
-        {
-          std::lock_guard lock(s->mu);
-          s->get_open = false;
-          --s->streams;
-          s->outbox.clear();
-          s->last_active = options_.now();
-        }
-        streams_.fetch_sub(1, std::memory_order_relaxed);
-      });
+  r.pending = detail::priming_frame(0, r.next - 1, options_.sse_retry);
+  serve_log(s, res, std::move(r), [this, s] {
+    std::lock_guard lock(s->mu);
+    s->get_open = false;
+    --s->streams;
+    s->last_active = options_.now();
+  });
 }
 
 void HttpServer::Impl::delete_mcp(const Req& req, Res& res) {
@@ -630,29 +739,24 @@ void HttpServer::Impl::get_sse(const Req& req, Res& res) {
   }
   auto s = create_session(std::move(*identity), true, res);
   if (!s) return;
+  Reader r;
+  r.ids = false;  // 2024-11-05 has no resumption: a reconnect to /sse is a new session
   {
     std::lock_guard lock(s->mu);
     s->get_open = true;
     ++s->streams;
-    s->outbox.push_back(detail::sse_frame("endpoint", "/messages?sessionId=" + s->id()));
+    r.log = s->log_of_locked(0);
+    r.next = r.log->next_seq;
   }
-  streams_.fetch_add(1, std::memory_order_relaxed);
-  sse_headers(res);
-  res.set_chunked_content_provider(
-      "text/event-stream",
-      [this, s](size_t, httplib::DataSink& sink) {
-        stream_provider(s, sink);
-        return true;
-      },
-      [this, s](bool) {
-        {
-          std::lock_guard lock(s->mu);
-          s->get_open = false;
-          --s->streams;
-        }
-        streams_.fetch_sub(1, std::memory_order_relaxed);
-        end_session(s);  // a legacy session lives as long as its stream
-      });
+  s->push(detail::sse_frame("endpoint", "/messages?sessionId=" + s->id()));
+  serve_log(s, res, std::move(r), [this, s] {
+    {
+      std::lock_guard lock(s->mu);
+      s->get_open = false;
+      --s->streams;
+    }
+    end_session(s);  // a legacy session lives as long as its stream
+  });
 }
 
 void HttpServer::Impl::post_messages(const Req& req, Res& res) {
@@ -745,5 +849,8 @@ int HttpServer::port() const { return impl_->port(); }
 bool HttpServer::tls() const { return impl_->tls(); }
 HttpStats HttpServer::stats() const { return impl_->stats(); }
 std::size_t HttpServer::reap_idle_sessions() { return impl_->reap_idle_sessions(); }
+void HttpServer::broadcast_log(mcp::LogLevel level, const Json& data, std::string_view logger) {
+  impl_->broadcast_log(level, data, logger);
+}
 
 }  // namespace jira_mcp::transport

@@ -68,6 +68,14 @@ struct Harness {
                       .join();
                   return ToolResult::text("sent");
                 }});
+    b.add_tool({"stepwise", "", "Logs 'step one', waits until released, logs 'step two', returns.", none, {}, {},
+                [this](const Json&, RequestContext& ctx) {
+                  ctx.log(LogLevel::Info, Json("step one"));
+                  ++slow_started;
+                  while (!release.load()) std::this_thread::sleep_for(std::chrono::milliseconds(2));
+                  ctx.log(LogLevel::Info, Json("step two"));
+                  return ToolResult::text("stepwise done");
+                }});
     b.add_tool({"slow", "", "Waits until released.", none, {}, {},
                 [this](const Json&, RequestContext&) {
                   ++slow_started;
@@ -211,6 +219,20 @@ inline std::string header_of(const std::string& response, const std::string& nam
   std::string value = head.substr(v, e - v);
   value.erase(0, value.find_first_not_of(' '));
   return value;
+}
+
+// The id of the last SSE event in `buf` ("" when none).
+inline std::string last_event_id(const std::string& buf) {
+  auto p = buf.rfind("id: ");
+  if (p == std::string::npos) return {};
+  return buf.substr(p + 4, buf.find('\n', p) - p - 4);
+}
+
+// How often `needle` occurs in `hay`.
+inline int occurrences(const std::string& hay, const std::string& needle) {
+  int n = 0;
+  for (auto p = hay.find(needle); p != std::string::npos; p = hay.find(needle, p + needle.size())) ++n;
+  return n;
 }
 
 // Waits (without asserting on time) until `pred` holds or a generous deadline passes.

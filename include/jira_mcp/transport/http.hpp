@@ -12,10 +12,24 @@
 //         responses get 202. `Mcp-Session-Id` is assigned at initialize (128 random bits from
 //         OpenSSL's RAND_bytes); a later request without it gets 400, with an unknown or ended
 //         one 404. `MCP-Protocol-Version`: unsupported → 400, absent → 2025-03-26.
-//   GET   opens the session's server→client SSE stream (405 in stateless mode).
+//   GET   opens the session's server→client SSE stream (405 in stateless mode), or with
+//         Last-Event-ID resumes a stream the client lost (see Resumability below).
 //   DELETE ends the session (its in-flight calls are cancelled, its streams close).
 // Legacy HTTP+SSE (when legacy_sse): GET /sse opens a session and sends an `endpoint` event with
 //   /messages?sessionId=…; POST there gets 202 and the reply comes as an SSE `message` event.
+//
+// Resumability (2025-11-25 "Resumability and Redelivery"; not in stateless mode, not on the
+// legacy stream): each SSE event has an id "<stream>-<seq>", unique within the session, where
+// stream 0 is the GET stream and 1, 2, ... are the session's POST streams. Every stream opens
+// with a priming event (an id, `retry: <sse_retry ms>`, empty data). The last
+// replay_events_per_stream events (and at most replay_bytes_per_stream bytes) of each stream are
+// kept: the GET stream's always, a POST stream's while its call runs and for the
+// replay_finished_post_streams most recent finished calls. A GET with `Last-Event-ID: <s>-<n>`
+// sends the kept events after n of stream s once, then continues that stream: the GET stream
+// goes on as usual; a POST stream's resumption ends with the call's response. A resumption of a
+// finished call with nothing left gets 204 (SSE's "do not reconnect"); an id naming no kept
+// stream gets 400. Events older than what is kept are lost (logged). Messages sent while no GET
+// stream is open are kept for a reconnect with Last-Event-ID; a GET without it starts afresh.
 //
 // Security: every request's Host (and Origin, when present) must be on the allow-lists
 // (default: localhost, 127.0.0.1 and [::1], with no port or the bound port) or gets 403
@@ -43,6 +57,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "jira_mcp/core/result.hpp"
@@ -96,6 +111,12 @@ struct HttpOptions {
   std::size_t legacy_queue = 256;  // legacy requests waiting for a worker before 503
   // An SSE comment is written on a stream idle this long, so a vanished client is noticed.
   std::chrono::milliseconds heartbeat{15000};
+  // Resumability (see above): what each session keeps for replay, and the reconnection delay
+  // its priming events suggest.
+  std::size_t replay_events_per_stream = 256;
+  std::size_t replay_bytes_per_stream = 1u << 20;
+  std::size_t replay_finished_post_streams = 4;
+  std::chrono::milliseconds sse_retry{1000};
   // How often the reaper looks for idle sessions.
   std::chrono::milliseconds reap_interval{10000};
   // The clock idle timeouts are measured on; tests inject one.
@@ -131,6 +152,10 @@ class HttpServer {
   int port() const;  // the bound port (after start())
   bool tls() const;
   HttpStats stats() const;
+  // Sends notifications/message with `data` to every live session whose logging/setLevel admits
+  // `level`, on its GET (or legacy /sse) stream; kept for replay when none is open. For
+  // server-wide events such as monitor alerts. Thread-safe; call it from outside a handler.
+  void broadcast_log(mcp::LogLevel level, const Json& data, std::string_view logger = {});
   // Ends every session idle longer than session_idle_timeout by the injected clock. The reaper
   // thread calls this every reap_interval; tests call it directly. Returns how many ended.
   std::size_t reap_idle_sessions();
