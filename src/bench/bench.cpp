@@ -215,6 +215,10 @@ Result<BulkCheck> bulk_update(const Plan& plan, sandbox::Sandbox& sb, Runner& ru
   check.wall_s = stats.wall_s;
   check.failures = stats.errors;
   check.retried_requests = requests > static_cast<std::uint64_t>(n) ? requests - static_cast<std::uint64_t>(n) : 0;
+  const auto rate = s.client().stats().rate;
+  check.throttled_429 = rate.throttled_429;
+  check.pacer_slowdowns = rate.slowdowns;
+  check.pacer_waited_s = std::chrono::duration<double>(rate.waited).count();
 
   WorkloadResult w;
   w.name = "bulk_update";

@@ -122,6 +122,8 @@ Json to_json(const Report& r) {
                    {"expected_s", b.expected_s}, {"failures", b.failures},
                    {"lost", b.lost},             {"duplicates", b.duplicates},
                    {"retried_requests", b.retried_requests},
+                   {"throttled_429", b.throttled_429},   {"pacer_slowdowns", b.pacer_slowdowns},
+                   {"pacer_waited_s", b.pacer_waited_s},
                    {"used_bulk_tool", b.used_bulk_tool}};
   } else {
     out["bulk"] = nullptr;
@@ -172,7 +174,8 @@ std::string render_table(const Report& r) {
     const auto& b = *r.bulk;
     o << "\nBulk update: " << b.issues << " issues in " << fixed(b.wall_s, 2) << " s (rate limit alone: "
       << fixed(b.expected_s, 2) << " s), failures " << b.failures << ", lost " << b.lost << ", duplicates "
-      << b.duplicates << ", retried requests " << b.retried_requests
+      << b.duplicates << ", retried requests " << b.retried_requests << ", 429s " << b.throttled_429
+      << ", pacer slowdowns " << b.pacer_slowdowns
       << (b.used_bulk_tool ? " (jira_bulk_update_issues)" : " (concurrent jira_update_issue calls)") << "\n";
   }
   o << "\nMemory: idle RSS "

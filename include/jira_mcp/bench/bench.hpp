@@ -111,6 +111,9 @@ struct BulkCheck {
   std::uint64_t lost = 0;        // issues whose summary is not the value written
   std::uint64_t duplicates = 0;  // issues whose changelog shows the write more than once
   std::uint64_t retried_requests = 0;  // sandbox requests beyond one per issue (429s retried)
+  std::uint64_t throttled_429 = 0;     // 429s the client saw
+  std::uint64_t pacer_slowdowns = 0;   // times the client's pacer cut its rate (429s, low budget)
+  double pacer_waited_s = 0;           // time requests spent waiting for the pacer, summed
   bool used_bulk_tool = false;     // jira_bulk_update_issues, when the catalog has it
 };
 
