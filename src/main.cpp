@@ -13,6 +13,7 @@
 #include <cstdlib>
 #include <iostream>
 #include <memory>
+#include <mutex>
 
 #include "jira_mcp/bench/bench.hpp"
 #include "jira_mcp/cache/cache.hpp"
@@ -24,6 +25,8 @@
 #include "jira_mcp/mcp/dispatcher.hpp"
 #include "jira_mcp/monitor/monitor.hpp"
 #include "jira_mcp/sandbox/sandbox.hpp"
+#include "jira_mcp/tools/per_user_clients.hpp"
+#include "jira_mcp/tools/render_memo.hpp"
 #include "jira_mcp/tools/tools.hpp"
 #include "jira_mcp/transport/http.hpp"
 #include "jira_mcp/transport/stdio.hpp"
@@ -181,7 +184,7 @@ transport::HttpOptions http_options(const config::Config& cfg) {
 // Serves Streamable HTTP (and legacy SSE) until SIGINT/SIGTERM, then stops cleanly: new requests
 // are refused, in-flight calls reply, streams close.
 int serve_http(const config::Config& cfg, const mcp::Dispatcher& dispatcher, jira::Client& client,
-               std::function<std::string()> metrics) {
+               std::function<std::string()> metrics, monitor::Monitor& mon) {
   transport::HttpOptions o = http_options(cfg);
   o.readiness = [&client] {
     auto me = client.myself();
@@ -195,6 +198,22 @@ int serve_http(const config::Config& cfg, const mcp::Dispatcher& dispatcher, jir
     spdlog::critical("HTTP transport: {}", s.error().message);
     return 1;
   }
+  // Alerts reach every HTTP session as notifications/message on its GET stream (each session's
+  // logging/setLevel decides). The hook outlives the server, so it reaches it through a pointer
+  // cleared before the server goes.
+  struct AlertTarget {
+    std::mutex mu;
+    transport::HttpServer* server = nullptr;
+  };
+  auto target = std::make_shared<AlertTarget>();
+  target->server = &server;
+  mon.on_alert([target](const monitor::Alert& a) {
+    const auto level = !a.firing ? mcp::LogLevel::Info
+                       : a.severity == monitor::Severity::error ? mcp::LogLevel::Error
+                                                                : mcp::LogLevel::Warning;
+    std::lock_guard lock(target->mu);
+    if (target->server) target->server->broadcast_log(level, monitor::to_json(a), "monitor");
+  });
   const std::string url = std::string(server.tls() ? "https" : "http") + "://" +
                           (o.host == "0.0.0.0" ? std::string("127.0.0.1") : o.host) + ":" +
                           std::to_string(server.port()) + "/mcp";
@@ -204,6 +223,10 @@ int serve_http(const config::Config& cfg, const mcp::Dispatcher& dispatcher, jir
             << (o.legacy_sse ? "  Legacy SSE clients: " + url.substr(0, url.size() - 4) + "/sse\n" : std::string())
             << "  Health: /healthz  Readiness: /readyz  Metrics: /metrics   (Ctrl-C stops)" << std::endl;
   wait_for_stop_signal();
+  {
+    std::lock_guard lock(target->mu);
+    target->server = nullptr;
+  }
   server.stop();
   spdlog::info("HTTP transport stopped");
   return 0;
@@ -259,9 +282,29 @@ int run_serve(const config::Startup& st) {
       return g;
     });
   }
+  // Per-user Jira credentials (HTTP only): a client per identity, the least recently used of
+  // PerUserClients::kDefaultCapacity (64) dropped first; all of them share the response cache
+  // (keys carry each identity's hash) and report to the monitor.
+  std::unique_ptr<tools::PerUserClients> user_clients;
+  if (cfg.server.transport == "http" && cfg.http.per_user_credentials != "off") {
+    user_clients = std::make_unique<tools::PerUserClients>(jira_options);
+  }
   auto services = std::make_shared<tools::Services>();
   services->client = client->get();
+  if (user_clients) {
+    services->client_for_call = [pool = user_clients.get()]()
+        -> Result<std::shared_ptr<jira::Client>, jira::JiraError> {
+      const transport::Identity* id = transport::current_identity();
+      if (!id) return std::shared_ptr<jira::Client>();
+      return pool->get(tools::UserCredentials{id->key(), id->email, id->api_token, id->pat});
+    };
+  }
   services->monitor = &mon;
+  if (cfg.cache.enabled && cfg.cache.render_cache_max_bytes > 0) {
+    // Results of at least ~1 KiB each: the byte budget binds before the entry count does.
+    services->render_memo = std::make_shared<tools::RenderMemo>(cfg.cache.render_cache_max_bytes,
+                                                                cfg.cache.render_cache_max_bytes / 1024);
+  }
   services->options.max_response_chars = static_cast<size_t>(cfg.tools.max_response_chars);
   services->options.confirm_destructive = cfg.tools.confirm_destructive;
   services->options.attachment_dirs = cfg.tools.attachment_dirs;
@@ -292,7 +335,7 @@ int run_serve(const config::Startup& st) {
   malloc_trim(0);
   if (cfg.server.transport == "http") {
     mon.start();
-    int rc = serve_http(cfg, dispatcher, *client->get(), [&mon] { return mon.render_prometheus(); });
+    int rc = serve_http(cfg, dispatcher, *client->get(), [&mon] { return mon.render_prometheus(); }, mon);
     mon.stop();
     return rc;
   }

@@ -76,6 +76,9 @@ std::string single_quote(const std::string& s) {
 
 const Credentials kCredentials{"alice@example.com", "sandbox-api-token",
                                "sandbox-personal-access-token", "alice", "sandbox-password"};
+// A second account (user index 1 in the dataset), for tests of per-user credentials.
+const Credentials kBobCredentials{"bob@example.com", "sandbox-api-token-bob",
+                                  "sandbox-personal-access-token-bob", "bob", "sandbox-password-bob"};
 
 }  // namespace
 
@@ -128,21 +131,25 @@ struct Sandbox::Impl {
     if (it != counts.end()) it->second.fetch_add(1, std::memory_order_relaxed);
   }
 
+  // The dataset index of the authenticated user (0 Alice, 1 Bob), or -1.
   int authenticate(const httplib::Request& req) const {
     const std::string auth = req.get_header_value("Authorization");
+    const std::pair<int, const Credentials*> accounts[] = {{0, &kCredentials}, {1, &kBobCredentials}};
     if (auth.rfind("Basic ", 0) == 0) {
       const std::string creds = base64_decode(auth.substr(6));
       const auto colon = creds.find(':');
       if (colon == std::string::npos) return -1;
       const std::string user = creds.substr(0, colon), secret = creds.substr(colon + 1);
-      if (world.cloud() && iequals(user, kCredentials.email) && secret == kCredentials.api_token)
-        return 0;
-      if (!world.cloud() && user == kCredentials.username && secret == kCredentials.password)
-        return 0;
+      for (const auto& [index, c] : accounts) {
+        if (world.cloud() && iequals(user, c->email) && secret == c->api_token) return index;
+        if (!world.cloud() && user == c->username && secret == c->password) return index;
+      }
       return -1;
     }
-    if (auth.rfind("Bearer ", 0) == 0 && !world.cloud() && auth.substr(7) == kCredentials.pat)
-      return 0;
+    if (auth.rfind("Bearer ", 0) == 0 && !world.cloud()) {
+      for (const auto& [index, c] : accounts)
+        if (auth.substr(7) == c->pat) return index;
+    }
     return -1;
   }
 
@@ -329,6 +336,7 @@ std::string Sandbox::base_url() const {
 int Sandbox::port() const { return impl_->port; }
 Flavor Sandbox::flavor() const { return impl_->opts.flavor; }
 Credentials Sandbox::credentials() const { return kCredentials; }
+Credentials Sandbox::second_user_credentials() const { return kBobCredentials; }
 
 std::string Sandbox::shell_exports() const {
   const auto c = credentials();

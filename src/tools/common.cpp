@@ -6,6 +6,18 @@
 
 namespace jira_mcp::tools::detail {
 
+namespace {
+
+// issue["fields"] by reference, or an empty object (a conditional with a temporary on one side
+// would copy the whole fields object).
+const Json& fields_of(const Json& issue) {
+  static const Json kEmpty = Json::object();
+  const auto it = issue.find("fields");
+  return it != issue.end() && it->is_object() ? *it : kEmpty;
+}
+
+}  // namespace
+
 Json str_prop(std::string description) { return Json{{"type", "string"}, {"description", std::move(description)}}; }
 
 Json int_prop(std::string description, std::optional<long> min, std::optional<long> max, std::optional<long> def) {
@@ -49,10 +61,21 @@ mcp::ToolAnnotations writes(bool destructive, bool idempotent) {
   return mcp::ToolAnnotations{false, destructive, idempotent, true};
 }
 
-Jira::Jira(const ServicesPtr& services) : services_(services) {}
+Jira::Jira(const ServicesPtr& services) : services_(services), client_(services->client) {
+  if (!services_->client_for_call) return;
+  auto chosen = services_->client_for_call();
+  if (!chosen) {
+    client_ = nullptr;
+    resolve_error_ = std::move(chosen).error();
+  } else if (*chosen) {
+    lease_ = std::move(*chosen);
+    client_ = lease_.get();
+  }
+}
 
 Status<jira::JiraError> Jira::ready() {
-  auto d = services_->client->deployment();
+  if (resolve_error_) return unexpected(*resolve_error_);
+  auto d = client_->deployment();
   if (!d) return unexpected(d.error());
   cloud_ = *d == jira::Deployment::cloud;
   api_ = cloud_ ? "/rest/api/3" : "/rest/api/2";
@@ -60,7 +83,7 @@ Status<jira::JiraError> Jira::ready() {
 }
 
 std::string Jira::browse_url(const std::string& key) const {
-  std::string base = services_->client->options().url;
+  std::string base = client_->options().url;
   while (!base.empty() && base.back() == '/') base.pop_back();
   return base + "/browse/" + key;
 }
@@ -77,10 +100,16 @@ Result<Json, jira::JiraError> body_json(Result<jira::Response, jira::JiraError> 
 // the shared document is the only cost). A tool call's `fresh` argument arrives as a
 // jira::FreshScope set by the catalog (catalog.cpp).
 Result<Json, jira::JiraError> Jira::get_json(const std::string& path, const jira::Query& query) {
+  auto doc = get_doc(path, query);
+  if (!doc) return unexpected(std::move(doc).error());
+  return **doc;
+}
+
+Result<std::shared_ptr<const Json>, jira::JiraError> Jira::get_doc(const std::string& path, const jira::Query& query) {
   auto doc = client().get_json(path, query);
   if (!doc) return unexpected(std::move(doc).error());
-  if ((*doc)->is_null()) return Json::object();
-  return **doc;
+  if (!*doc || (*doc)->is_null()) return std::make_shared<const Json>(Json::object());
+  return std::move(*doc);
 }
 Result<Json, jira::JiraError> Jira::post_json(const std::string& path, const Json& body, bool idempotent) {
   return body_json(client().post(path, body, idempotent));
@@ -187,7 +216,7 @@ std::string name_of(const Json& fields, const char* field) {
 }  // namespace
 
 std::string issue_line(const Json& issue) {
-  const Json& f = issue.contains("fields") ? issue["fields"] : Json::object();
+  const Json& f = fields_of(issue);
   std::string line = "- **" + issue.value("key", "?") + "** " + f.value("summary", "");
   std::vector<std::string> parts;
   for (const char* field : {"status", "issuetype", "priority"}) {
@@ -203,7 +232,7 @@ std::string issue_line(const Json& issue) {
 }
 
 std::string issue_markdown(Jira& jira, const Json& issue, const IssueRenderOptions& opts) {
-  const Json& f = issue.contains("fields") ? issue["fields"] : Json::object();
+  const Json& f = fields_of(issue);
   const std::string key = issue.value("key", "?");
   std::string out = "# " + key + ": " + f.value("summary", "") + "\n";
   auto row = [&](const std::string& label, const std::string& value) {
@@ -251,7 +280,9 @@ std::string issue_markdown(Jira& jira, const Json& issue, const IssueRenderOptio
   if (f.contains("issuelinks") && f["issuelinks"].is_array() && !f["issuelinks"].empty()) {
     out += "Links:\n";
     for (const auto& l : f["issuelinks"]) {
-      const Json& type = l.value("type", Json::object());
+      static const Json kNoType = Json::object();
+      const auto type_it = l.find("type");
+      const Json& type = type_it != l.end() && type_it->is_object() ? *type_it : kNoType;
       // The link id is what jira_delete_issue_link takes.
       const std::string id = l.contains("id") && l["id"].is_string() ? " (link " + l["id"].get<std::string>() + ")" : "";
       if (l.contains("outwardIssue")) {
@@ -263,20 +294,27 @@ std::string issue_markdown(Jira& jira, const Json& issue, const IssueRenderOptio
   }
   row("URL", jira.browse_url(key));
   if (opts.description && f.contains("description") && !f["description"].is_null()) {
-    std::string d = jira.markdown(f["description"]);
+    std::string d = opts.description_markdown ? *opts.description_markdown : jira.markdown(f["description"]);
     if (!d.empty()) out += "\n## Description\n" + d + (d.back() == '\n' ? "" : "\n");
   }
   if (opts.comments > 0 && f.contains("comment") && f["comment"].is_object()) {
     const Json& c = f["comment"];
-    const Json comments = c.value("comments", Json::array());
+    static const Json kNone = Json::array();
+    const auto found = c.find("comments");
+    const Json& comments = found != c.end() && found->is_array() ? *found : kNone;
     const long total = c.value("total", static_cast<long>(comments.size()));
     if (!comments.empty()) {
       size_t from = comments.size() > static_cast<size_t>(opts.comments) ? comments.size() - static_cast<size_t>(opts.comments) : 0;
       out += "\n## Comments (" + std::to_string(comments.size() - from) + " newest of " + std::to_string(total) + ")\n";
       for (size_t i = from; i < comments.size(); ++i) {
         const Json& cm = comments[i];
-        std::string body = jira.markdown(cm.value("body", Json()));
-        out += "**" + user_label(cm.value("author", Json())) + "** " + short_date(cm.value("created", Json())) +
+        static const Json kNull;
+        auto member = [&cm](const char* name) -> const Json& {
+          const auto it = cm.find(name);
+          return it != cm.end() ? *it : kNull;
+        };
+        std::string body = jira.markdown(member("body"));
+        out += "**" + user_label(member("author")) + "** " + short_date(member("created")) +
                " (id " + cm.value("id", "") + "):\n" + body + (body.empty() || body.back() == '\n' ? "" : "\n");
       }
     }
@@ -285,7 +323,7 @@ std::string issue_markdown(Jira& jira, const Json& issue, const IssueRenderOptio
 }
 
 Json issue_summary_json(Jira& jira, const Json& issue, bool with_description) {
-  const Json& f = issue.contains("fields") ? issue["fields"] : Json::object();
+  const Json& f = fields_of(issue);
   Json j{{"key", issue.value("key", "")}, {"id", issue.value("id", "")}, {"url", jira.browse_url(issue.value("key", ""))}};
   auto put = [&](const char* name, Json v) {
     if (!v.is_null() && !(v.is_string() && v.get<std::string>().empty())) j[name] = std::move(v);

@@ -61,16 +61,20 @@ mcp::ToolAnnotations writes(bool destructive, bool idempotent);
 // Per-call view of the services: the client, the deployment and the API prefix.
 class Jira {
  public:
+  // Resolves the call's client (Services::client_for_call, else Services::client); construct it
+  // on the handler's thread.
   explicit Jira(const ServicesPtr& services);
   // Detects the deployment on first use; a failure is a JiraError (e.g. bad credentials).
   Status<jira::JiraError> ready();
   bool cloud() const { return cloud_; }
   const std::string& api() const { return api_; }  // "/rest/api/3" or "/rest/api/2"
-  jira::Client& client() const { return *services_->client; }
+  jira::Client& client() const { return *client_; }
   const Options& options() const { return services_->options; }
   std::string browse_url(const std::string& key) const;
 
   Result<Json, jira::JiraError> get_json(const std::string& path, const jira::Query& query = {});
+  // The document itself, shared with the response cache instead of copied (null body: {}).
+  Result<std::shared_ptr<const Json>, jira::JiraError> get_doc(const std::string& path, const jira::Query& query = {});
   Result<Json, jira::JiraError> post_json(const std::string& path, const Json& body, bool idempotent = false);
   Result<Json, jira::JiraError> put_json(const std::string& path, const Json& body);
   Status<jira::JiraError> del(const std::string& path, const jira::Query& query = {});
@@ -86,6 +90,12 @@ class Jira {
 
  private:
   ServicesPtr services_;
+  // The call's client: Services::client, or the one client_for_call chose (held for the call,
+  // so the per-user pool may drop it meanwhile). Null only when resolving failed; ready() then
+  // reports resolve_error_.
+  std::shared_ptr<jira::Client> lease_;
+  jira::Client* client_ = nullptr;
+  std::optional<jira::JiraError> resolve_error_;
   bool cloud_ = true;
   std::string api_;
 };
@@ -111,6 +121,9 @@ std::string issue_line(const Json& issue);          // "- **KEY** summary — St
 struct IssueRenderOptions {
   bool description = true;
   int comments = 3;  // newest N comments
+  // The description already rendered as Markdown (by issue_summary_json), so it is not rendered
+  // twice. Null: rendered here.
+  const std::string* description_markdown = nullptr;
 };
 std::string issue_markdown(Jira& jira, const Json& issue, const IssueRenderOptions& opts);
 // Trimmed JSON of one issue for format=json (the fields that matter, rich text as Markdown).

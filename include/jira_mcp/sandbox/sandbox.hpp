@@ -55,7 +55,8 @@ struct Options {
 };
 
 // Demo credentials the sandbox accepts. Cloud: Basic email:api_token. Data Center: Bearer pat or
-// Basic username:password. All of them authenticate as the same user (Alice, an administrator).
+// Basic username:password. credentials() authenticate as Alice (an administrator);
+// second_user_credentials() as Bob, for tests that need two users.
 struct Credentials {
   std::string email, api_token;           // cloud
   std::string pat, username, password;    // data center
@@ -78,6 +79,7 @@ class Sandbox {
   int port() const;                       // 0 before start
   Flavor flavor() const;
   Credentials credentials() const;
+  Credentials second_user_credentials() const;
   // `export JIRA_URL=... JIRA_EMAIL=... JIRA_API_TOKEN=...` (cloud) or
   // `export JIRA_URL=... JIRA_PAT=...` (data center), values single-quoted for a POSIX shell.
   std::string shell_exports() const;

@@ -5,6 +5,7 @@
 //
 // Thread safety: register_tools() runs once at start-up. The handlers it registers are
 // thread-safe (they share the Jira client, which is).
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -18,6 +19,8 @@ class Monitor;
 }
 
 namespace jira_mcp::tools {
+
+class RenderMemo;
 
 // Which tools are listed and callable.
 struct Selection {
@@ -42,8 +45,15 @@ struct Options {
 // What the tools stand on. Owned by the composition root; outlives the registry.
 struct Services {
   jira::Client* client = nullptr;
+  // The client for the call being handled, when it is not `client`: per-user Jira credentials
+  // on the HTTP transport (see per_user_clients.hpp). Called once per tool call on the
+  // handler's thread, before any work fans out to other threads. Unset, or Ok(nullptr): `client`
+  // serves the call. An error fails the call with it; it never falls back to `client`.
+  std::function<Result<std::shared_ptr<jira::Client>, jira::JiraError>()> client_for_call;
   // Metrics and alerts for jira_server_status and jira://server/status. Null: not shown.
   monitor::Monitor* monitor = nullptr;
+  // Rendered results of cached documents (render_memo.hpp). Null: every call renders.
+  std::shared_ptr<RenderMemo> render_memo;
   Options options;
 };
 
