@@ -44,8 +44,8 @@
 // demand up to max_threads (each open SSE stream holds one while it is open). Handlers run on
 // the worker of the POST that carries the request, so a call's notifications reach that POST's
 // stream; a message a handler sends from another thread, or outside any call, goes to the
-// session's GET stream (dropped when none is open). Legacy /messages requests run on a small
-// worker pool so the POST is acknowledged at once.
+// session's GET stream (kept for a resuming GET when none is open). Legacy /messages requests
+// run on a small worker pool so the POST is acknowledged at once.
 //
 // Lifecycle: start() binds and serves on an owned thread; stop() (idempotent, thread-safe, not
 // async-signal-safe: call it from a normal thread) refuses new requests with 503, closes the
