@@ -26,6 +26,7 @@
 #include "jira_mcp/monitor/monitor.hpp"
 #include "jira_mcp/sandbox/sandbox.hpp"
 #include "jira_mcp/tools/per_user_clients.hpp"
+#include "jira_mcp/tools/render_memo.hpp"
 #include "jira_mcp/tools/tools.hpp"
 #include "jira_mcp/transport/http.hpp"
 #include "jira_mcp/transport/stdio.hpp"
@@ -299,6 +300,11 @@ int run_serve(const config::Startup& st) {
     };
   }
   services->monitor = &mon;
+  if (cfg.cache.enabled && cfg.cache.render_cache_max_bytes > 0) {
+    // Results of at least ~1 KiB each: the byte budget binds before the entry count does.
+    services->render_memo = std::make_shared<tools::RenderMemo>(cfg.cache.render_cache_max_bytes,
+                                                                cfg.cache.render_cache_max_bytes / 1024);
+  }
   services->options.max_response_chars = static_cast<size_t>(cfg.tools.max_response_chars);
   services->options.confirm_destructive = cfg.tools.confirm_destructive;
   services->options.attachment_dirs = cfg.tools.attachment_dirs;

@@ -2,6 +2,8 @@
 
 #include "jira_mcp/cache/from_config.hpp"
 #include "jira_mcp/config/config.hpp"
+#include "jira_mcp/tools/render_memo.hpp"
+
 #include <tuple>
 
 namespace jira_mcp::bench::detail {
@@ -72,6 +74,11 @@ Result<std::unique_ptr<ServerStack>> ServerStack::create(const sandbox::Sandbox&
   s->client_ = std::move(*client);
   s->services_ = std::make_shared<tools::Services>();
   s->services_->client = s->client_.get();
+  if (options.variant.cache && options.variant.render_memo) {
+    const config::CacheConfig defaults;  // the server's default budget
+    s->services_->render_memo =
+        std::make_shared<tools::RenderMemo>(defaults.render_cache_max_bytes, defaults.render_cache_max_bytes / 1024);
+  }
 
   mcp::RegistryBuilder builder;
   if (auto r = tools::register_tools(builder, s->services_, tools::Selection{{"all"}, {}, {}, false}); !r)

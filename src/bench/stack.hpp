@@ -29,6 +29,7 @@ struct Variant {
   bool pooling = true;
   bool cache = true;
   bool single_flight = true;
+  bool render_memo = true;  // rendered results of cached documents (tools::RenderMemo)
 };
 
 

@@ -1,5 +1,6 @@
 // The issues toolset: read, search, count, create, change and delete issues.
 #include "tools/common.hpp"
+#include "jira_mcp/tools/render_memo.hpp"
 
 namespace jira_mcp::tools::detail {
 
@@ -49,14 +50,30 @@ ToolResult get_issue(const ServicesPtr& s, const Json& args) {
   Jira jira(s);
   JIRA_READY(jira);
   const std::string key = args["issue_key"];
-  auto issue = jira.get_json(jira.api() + "/issue/" + key, {{"fields", fields_param(args, kDefaultFields)}});
+  auto issue = jira.get_doc(jira.api() + "/issue/" + key, {{"fields", fields_param(args, kDefaultFields)}});
   if (!issue) return jira_failure(issue.error(), "Getting " + key);
   IssueRenderOptions opts;
   opts.comments = args.value("comments", 3);
-  Json structured = issue_summary_json(jira, *issue, true);
-  ToolResult out = args.value("format", "markdown") == "json" ? text_result(jira, dump_compact(structured))
-                                                                : text_result(jira, issue_markdown(jira, *issue, opts));
+  const bool as_json = args.value("format", "markdown") == "json";
+  // The document decides the fields; the variant names everything else the rendering reads.
+  const std::string variant = std::string(as_json ? "get_issue/json/" : "get_issue/md/") + std::to_string(opts.comments);
+  RenderMemo* memo = s->render_memo.get();
+  if (memo) {
+    if (auto done = memo->find(*issue, variant)) return *done;
+  }
+  const Json& doc = **issue;
+  Json structured = issue_summary_json(jira, doc, false);
+  const Json* description = nullptr;
+  if (const auto fields = doc.find("fields"); fields != doc.end() && fields->is_object()) {
+    if (const auto d = fields->find("description"); d != fields->end() && !d->is_null()) description = &*d;
+  }
+  if (description) {
+    structured["description"] = jira.markdown(*description);
+    opts.description_markdown = &structured["description"].get_ref<const std::string&>();
+  }
+  ToolResult out = as_json ? text_result(jira, dump_compact(structured)) : text_result(jira, issue_markdown(jira, doc, opts));
   out.structured = std::move(structured);
+  if (memo) memo->store(*issue, variant, std::make_shared<const ToolResult>(out));
   return out;
 }
 

@@ -102,6 +102,7 @@ struct CacheConfig {
   int jitter_percent = 10;   // TTL spread, +/- percent
   int shards = 16;           // independently locked shards per tier
   bool single_flight = true; // concurrent identical misses share one request
+  std::size_t render_cache_max_bytes = 4 * kMiB;  // rendered results of cached issues; 0 = off
 };
 
 // [performance.async]
