@@ -362,7 +362,8 @@ Result<Report> run(const Plan& plan) {
     const std::vector<Variant> variants = {{"full", true, true, true},
                                            {"pooling_off", false, true, true},
                                            {"cache_off", true, false, true},
-                                           {"single_flight_off", true, true, false}};
+                                           {"single_flight_off", true, true, false},
+                                           {"render_memo_off", true, true, true, false}};
     for (auto wl : {&Runner::cached_get, &Runner::cold_get, &Runner::mixed_session}) {
       double full_throughput = 0;
       for (const auto& v : variants) {
