@@ -123,6 +123,11 @@ class HttpServer::Impl {
   void serve_log(const SessionPtr& s, Res& res, Reader reader, std::function<void()> on_close);
   void pump(const SessionPtr& s, Reader& reader, httplib::DataSink& sink);
   void resume(const SessionPtr& s, const std::string& last_event_id, Res& res);
+  // With s.mu held: takes a stream slot of the session (and its one GET slot when `get`), or
+  // answers 409 / 429 and returns false.
+  bool claim_stream_locked(HttpSession& s, bool get, Res& res);
+  // The on_close of a stream claim_stream_locked admitted: gives the slot back.
+  std::function<void()> stream_release(SessionPtr s, bool get);
   detail::ReplayLimits replay_limits() const {
     return {options_.replay_events_per_stream, options_.replay_bytes_per_stream,
             options_.replay_finished_post_streams};
@@ -636,26 +641,10 @@ void HttpServer::Impl::resume(const SessionPtr& s, const std::string& last_event
       res.status = 204;  // that call's stream was delivered whole: nothing to resume
       return;
     }
-    if (stream == 0 && s->get_open) {
-      send_error(res, 409, mcp::rpc::kInvalidRequest, "Conflict: this session already has a GET stream open");
-      return;
-    }
-    if (s->streams >= options_.max_streams_per_session) {
-      send_error(res, 429, mcp::rpc::kServerBusy,
-                 "Too Many Requests: the session has " + std::to_string(s->streams) +
-                     " streams open (http.max_streams_per_session)");
-      return;
-    }
-    if (stream == 0) s->get_open = true;
-    ++s->streams;
+    if (!claim_stream_locked(*s, stream == 0, res)) return;
   }
   r.next = seq + 1;
-  serve_log(s, res, std::move(r), [this, s, get = stream == 0] {
-    std::lock_guard lock(s->mu);
-    if (get) s->get_open = false;
-    --s->streams;
-    s->last_active = options_.now();
-  });
+  serve_log(s, res, std::move(r), stream_release(s, stream == 0));
 }
 
 void HttpServer::Impl::get_mcp(const Req& req, Res& res) {
@@ -687,28 +676,37 @@ void HttpServer::Impl::get_mcp(const Req& req, Res& res) {
   Reader r;
   {
     std::lock_guard lock(s->mu);
-    if (s->get_open) {
-      send_error(res, 409, mcp::rpc::kInvalidRequest, "Conflict: this session already has a GET stream open");
-      return;
-    }
-    if (s->streams >= options_.max_streams_per_session) {
-      send_error(res, 429, mcp::rpc::kServerBusy,
-                 "Too Many Requests: the session has " + std::to_string(s->streams) +
-                     " streams open (http.max_streams_per_session)");
-      return;
-    }
-    s->get_open = true;
-    ++s->streams;
+    if (!claim_stream_locked(*s, true, res)) return;
     r.log = s->log_of_locked(0);
     r.next = r.log->next_seq;  // a fresh stream starts now; older events need Last-Event-ID
   }
   r.pending = detail::priming_frame(0, r.next - 1, options_.sse_retry);
-  serve_log(s, res, std::move(r), [this, s] {
+  serve_log(s, res, std::move(r), stream_release(s, true));
+}
+
+bool HttpServer::Impl::claim_stream_locked(HttpSession& s, bool get, Res& res) {
+  if (get && s.get_open) {
+    send_error(res, 409, mcp::rpc::kInvalidRequest, "Conflict: this session already has a GET stream open");
+    return false;
+  }
+  if (s.streams >= options_.max_streams_per_session) {
+    send_error(res, 429, mcp::rpc::kServerBusy,
+               "Too Many Requests: the session has " + std::to_string(s.streams) +
+                   " streams open (http.max_streams_per_session)");
+    return false;
+  }
+  if (get) s.get_open = true;
+  ++s.streams;
+  return true;
+}
+
+std::function<void()> HttpServer::Impl::stream_release(SessionPtr s, bool get) {
+  return [this, s = std::move(s), get] {
     std::lock_guard lock(s->mu);
-    s->get_open = false;
+    if (get) s->get_open = false;
     --s->streams;
     s->last_active = options_.now();
-  });
+  };
 }
 
 void HttpServer::Impl::delete_mcp(const Req& req, Res& res) {
@@ -749,12 +747,8 @@ void HttpServer::Impl::get_sse(const Req& req, Res& res) {
     r.next = r.log->next_seq;
   }
   s->push(detail::sse_frame("endpoint", "/messages?sessionId=" + s->id()));
-  serve_log(s, res, std::move(r), [this, s] {
-    {
-      std::lock_guard lock(s->mu);
-      s->get_open = false;
-      --s->streams;
-    }
+  serve_log(s, res, std::move(r), [this, s, release = stream_release(s, true)] {
+    release();
     end_session(s);  // a legacy session lives as long as its stream
   });
 }
