@@ -151,7 +151,7 @@ class Runner {
                  const std::string key = detail::issue_key((i % issues_per_project) * 4);
                  s.call("jira_search", {{"jql", "project = DEMO AND status != Done ORDER BY updated DESC"}, {"max_results", 10}},
                         rec);
-                 const std::string got = s.call("jira_get_issue", {{"issue_key", key}, {"format", "json"}}, rec);
+                 const std::string got = s.call_text("jira_get_issue", {{"issue_key", key}, {"format", "json"}}, rec);
                  s.call("jira_add_comment", {{"issue_key", key}, {"body", "Benchmark note " + std::to_string(i)}}, rec);
                  std::string status;
                  const Json reply = Json::parse(got, nullptr, false);
@@ -363,7 +363,8 @@ Result<Report> run(const Plan& plan) {
                                            {"pooling_off", false, true, true},
                                            {"cache_off", true, false, true},
                                            {"single_flight_off", true, true, false},
-                                           {"render_memo_off", true, true, true, false}};
+                                           {"render_memo_off", true, true, true, false},
+                                           {"buffer_pool_off", true, true, true, true, false}};
     for (auto wl : {&Runner::cached_get, &Runner::cold_get, &Runner::mixed_session}) {
       double full_throughput = 0;
       for (const auto& v : variants) {

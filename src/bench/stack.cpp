@@ -85,7 +85,14 @@ Result<std::unique_ptr<ServerStack>> ServerStack::create(const sandbox::Sandbox&
     return unexpected(Error{"bench.setup", r.error().message});
   auto registry = builder.freeze();
   if (!registry) return unexpected(Error{"bench.setup", registry.error().message});
-  s->dispatcher_ = std::make_unique<mcp::Dispatcher>(*registry, mcp::ServerInfo{"jira-mcp", "Jira MCP", "bench", ""});
+  mcp::DispatcherOptions dopts;
+  if (options.variant.buffer_pool) {
+    const config::PerformanceConfig defaults;  // the server's default pool
+    dopts.buffers = std::make_shared<core::BufferPool>(static_cast<std::size_t>(defaults.object_pool_size),
+                                                       defaults.string_pool_capacity);
+  }
+  s->dispatcher_ =
+      std::make_unique<mcp::Dispatcher>(*registry, mcp::ServerInfo{"jira-mcp", "Jira MCP", "bench", ""}, dopts);
   s->session_ = std::make_unique<mcp::Session>(s->peer_, "bench");
   const Json init{{"jsonrpc", "2.0"},
                   {"id", 0},
@@ -105,17 +112,36 @@ ServerStack::~ServerStack() {
   if (session_) session_->close();
 }
 
-std::string ServerStack::call(const std::string& tool, const Json& arguments, Recorder& rec) {
+void ServerStack::call(const std::string& tool, const Json& arguments, Recorder& rec) {
+  run_call(tool, arguments, rec, nullptr);
+}
+
+std::string ServerStack::call_text(const std::string& tool, const Json& arguments, Recorder& rec) {
+  std::string out;
+  run_call(tool, arguments, rec, &out);
+  return out;
+}
+
+void ServerStack::run_call(const std::string& tool, const Json& arguments, Recorder& rec, std::string* copy) {
   const std::string text = dump_compact(Json{{"jsonrpc", "2.0"},
                                              {"id", next_id_.fetch_add(1, std::memory_order_relaxed)},
                                              {"method", "tools/call"},
                                              {"params", {{"name", tool}, {"arguments", arguments}}}});
   const auto start = std::chrono::steady_clock::now();
-  auto reply = dispatcher_->handle_text(text, *session_);
-  const auto elapsed = std::chrono::steady_clock::now() - start;
-  std::string out = reply ? std::move(*reply) : std::string();
-  rec.add(elapsed, reply_ok(out));
-  return out;
+  bool ok = false;
+  std::chrono::steady_clock::duration elapsed{};
+  {
+    auto reply = dispatcher_->handle_text(text, *session_);
+    ok = reply && reply_ok(**reply);
+    if (!copy) {
+      reply.reset();  // the buffer goes back to the pool inside the timing, as a transport's does
+      elapsed = std::chrono::steady_clock::now() - start;
+    } else {
+      elapsed = std::chrono::steady_clock::now() - start;
+      if (reply) *copy = **reply;
+    }
+  }
+  rec.add(elapsed, ok);
 }
 
 void ServerStack::raw_get(const std::string& key, Recorder& rec) {

@@ -30,6 +30,7 @@ struct Variant {
   bool cache = true;
   bool single_flight = true;
   bool render_memo = true;  // rendered results of cached documents (tools::RenderMemo)
+  bool buffer_pool = true;  // replies serialized into pooled buffers (core::BufferPool)
 };
 
 
@@ -53,8 +54,10 @@ class ServerStack {
   ServerStack& operator=(const ServerStack&) = delete;
 
   // One tools/call, serialized, handed to Dispatcher::handle_text (parse → handle → serialize, as
-  // the stdio transport does per line) and timed into `rec`. Returns the serialized reply.
-  std::string call(const std::string& tool, const Json& arguments, Recorder& rec);
+  // the stdio transport does per line) and timed into `rec`, up to the reply's buffer going back
+  // to its pool. call_text() also returns the serialized reply (copied outside the timing).
+  void call(const std::string& tool, const Json& arguments, Recorder& rec);
+  std::string call_text(const std::string& tool, const Json& arguments, Recorder& rec);
   // A raw client GET of one issue with the fields jira_get_issue asks for: the sandbox's own
   // response time plus the client, without the MCP layer.
   void raw_get(const std::string& key, Recorder& rec);
@@ -72,6 +75,7 @@ class ServerStack {
 
  private:
   ServerStack() = default;
+  void run_call(const std::string& tool, const Json& arguments, Recorder& rec, std::string* copy);
   NullPeer peer_;
   std::unique_ptr<mcp::Session> session_;
   std::unique_ptr<jira::Client> client_;

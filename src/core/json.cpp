@@ -154,6 +154,8 @@ std::string dump_compact(const Json& j) {
   return out;
 }
 
+void dump_compact_to(const Json& j, std::string& out) { append_json(out, j); }
+
 int json_nesting_depth(std::string_view text, int limit) {
   int depth = 0;
   int max_depth = 0;

@@ -79,12 +79,18 @@ std::variant<Json, std::string> Dispatcher::parse(std::string_view text) const {
   }
 }
 
-std::optional<std::string> Dispatcher::handle_text(std::string_view text, Session& session) const {
+std::optional<Buffer> Dispatcher::handle_text(std::string_view text, Session& session) const {
   auto parsed = parse(text);
-  if (auto* err = std::get_if<std::string>(&parsed)) return *err;
+  if (auto* err = std::get_if<std::string>(&parsed)) return Buffer(std::move(*err));
   auto reply = handle(std::get<Json>(parsed), session);
   if (!reply) return std::nullopt;
-  return dump_compact(*reply);
+  return serialize(*reply);
+}
+
+Buffer Dispatcher::serialize(const Json& message) const {
+  Buffer out = core::BufferPool::acquire_from(options_.buffers.get());
+  dump_compact_to(message, *out);
+  return out;
 }
 
 std::optional<Json> Dispatcher::handle(const Json& msg, Session& session) const {
@@ -352,7 +358,14 @@ Result<Json, RpcError> Dispatcher::call_tool(const Json& params, RequestContext&
     out = ToolResult::error(std::move(msg));
   } else {
     if (options_.on_tool_start) options_.on_tool_start(name, std::chrono::steady_clock::now() - start);
-    out = tool->spec.handler(args, ctx);  // a throw here is a bug: handle() maps it to -32603
+    try {
+      out = tool->spec.handler(args, ctx);
+    } catch (...) {
+      // A bug: handle() logs it and answers -32603. The call still ended, as an error, so
+      // on_tool_call closes what on_tool_start opened (the monitor's in-flight count, its trace).
+      if (options_.on_tool_call) options_.on_tool_call(name, true, std::chrono::steady_clock::now() - start);
+      throw;
+    }
   }
   if (options_.on_tool_call) {
     options_.on_tool_call(name, out.is_error, std::chrono::steady_clock::now() - start);

@@ -26,8 +26,10 @@ class LineWriter {
   explicit LineWriter(int fd) : fd_(fd), thread_([this](std::stop_token st) { loop(st); }) {}
   ~LineWriter() { finish(); }
 
-  void push(std::string line) {
-    line.push_back('\n');
+  void push(std::string line) { push(mcp::Buffer(std::move(line))); }
+  // A pooled buffer goes back to its pool once written.
+  void push(mcp::Buffer line) {
+    line->push_back('\n');
     {
       std::lock_guard lock(mu_);
       if (broken_) return;
@@ -50,7 +52,7 @@ class LineWriter {
  private:
   void loop(std::stop_token st) {
     for (;;) {
-      std::deque<std::string> batch;
+      std::deque<mcp::Buffer> batch;
       {
         std::unique_lock lock(mu_);
         cv_.wait(lock, st, [&] { return !queue_.empty(); });
@@ -58,7 +60,7 @@ class LineWriter {
         batch.swap(queue_);
       }
       for (auto& line : batch) {
-        if (!write_all(line)) {
+        if (!write_all(*line)) {
           std::lock_guard lock(mu_);
           broken_ = true;
           queue_.clear();
@@ -84,18 +86,19 @@ class LineWriter {
   int fd_;
   mutable std::mutex mu_;
   std::condition_variable_any cv_;
-  std::deque<std::string> queue_;
+  std::deque<mcp::Buffer> queue_;
   bool broken_ = false;
   std::jthread thread_;
 };
 
 class StdioPeer final : public mcp::Peer {
  public:
-  explicit StdioPeer(LineWriter& writer) : writer_(writer) {}
-  void send(const Json& message) override { writer_.push(dump_compact(message)); }
+  StdioPeer(LineWriter& writer, const mcp::Dispatcher& dispatcher) : writer_(writer), dispatcher_(dispatcher) {}
+  void send(const Json& message) override { writer_.push(dispatcher_.serialize(message)); }
 
  private:
   LineWriter& writer_;
+  const mcp::Dispatcher& dispatcher_;
 };
 
 }  // namespace
@@ -103,7 +106,7 @@ class StdioPeer final : public mcp::Peer {
 class StdioServer::Impl {
  public:
   Impl(const mcp::Dispatcher& d, StdioOptions o)
-      : dispatcher_(d), options_(o), writer_(o.out_fd), peer_(writer_), session_(peer_, "stdio"),
+      : dispatcher_(d), options_(o), writer_(o.out_fd), peer_(writer_, d), session_(peer_, "stdio"),
         wake_fd_(eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC)) {}
   ~Impl() {
     if (wake_fd_ >= 0) close(wake_fd_);
@@ -149,12 +152,12 @@ void StdioServer::Impl::on_line(std::string_view line, core::WorkQueue& pool) {
   // requests read before it must still see the session as it was, so they finish first.
   if (is_initialize) pool.drain();
   if (!mcp::Dispatcher::is_request(msg) || is_initialize) {
-    if (auto reply = dispatcher_.handle(msg, session_)) writer_.push(dump_compact(*reply));
+    if (auto reply = dispatcher_.handle(msg, session_)) writer_.push(dispatcher_.serialize(*reply));
     return;
   }
   Json id = msg["id"];
   auto task = [this, m = std::move(msg)]() {
-    if (auto reply = dispatcher_.handle(m, session_)) writer_.push(dump_compact(*reply));
+    if (auto reply = dispatcher_.handle(m, session_)) writer_.push(dispatcher_.serialize(*reply));
   };
   if (!pool.try_submit(std::move(task))) {
     spdlog::warn("request queue full ({} waiting); refusing a request", options_.max_queue);

@@ -131,7 +131,7 @@ TEST_CASE("invalid JSON is a parse error without an id") {
   Harness h;
   auto out = h.dispatcher.handle_text("{not json", h.session);
   REQUIRE(out);
-  Json j = Json::parse(*out);
+  Json j = Json::parse(**out);
   CHECK(j["error"]["code"] == -32700);
   CHECK_FALSE(j.contains("id"));
   CHECK(j["jsonrpc"] == "2.0");
@@ -141,12 +141,12 @@ TEST_CASE("invalid UTF-8 and over-deep nesting are refused as parse errors") {
   Harness h;
   auto bad = h.dispatcher.handle_text(std::string("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"ping\",\"x\":\"\xff\"}"), h.session);
   REQUIRE(bad);
-  CHECK(Json::parse(*bad)["error"]["code"] == -32700);
+  CHECK(Json::parse(**bad)["error"]["code"] == -32700);
   std::string deep = std::string(100, '[') + std::string(100, ']');
   auto d = h.dispatcher.handle_text(deep, h.session);
   REQUIRE(d);
-  CHECK(Json::parse(*d)["error"]["code"] == -32700);
-  CHECK(Json::parse(*d)["error"]["message"].get<std::string>().find("nested deeper") != std::string::npos);
+  CHECK(Json::parse(**d)["error"]["code"] == -32700);
+  CHECK(Json::parse(**d)["error"]["message"].get<std::string>().find("nested deeper") != std::string::npos);
 }
 
 TEST_CASE("a message that is not a request object is an invalid request") {
@@ -155,7 +155,7 @@ TEST_CASE("a message that is not a request object is an invalid request") {
     CAPTURE(text);
     auto out = h.dispatcher.handle_text(text, h.session);
     REQUIRE(out);
-    Json j = Json::parse(*out);
+    Json j = Json::parse(**out);
     CHECK(j["error"]["code"] == -32600);
     CHECK_FALSE(j.contains("id"));
   }

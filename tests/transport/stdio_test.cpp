@@ -18,7 +18,7 @@ namespace {
 // server lines.
 class Loop {
  public:
-  explicit Loop(transport::StdioOptions opts = {}) {
+  explicit Loop(transport::StdioOptions opts = {}, std::shared_ptr<core::BufferPool> buffers = nullptr) {
     RegistryBuilder b;
     b.add_tool({"slow", "", "Sleeps until released or cancelled.", Json{{"type", "object"}}, {}, {},
                 [this](const Json&, RequestContext& ctx) {
@@ -31,9 +31,19 @@ class Loop {
                   auto r = ctx.elicit("Sure?", Json{{"type", "object"}}, std::chrono::seconds(10));
                   return r ? ToolResult::text("answer: " + string_or(*r, "action")) : ToolResult::error(r.error().message);
                 }});
+    b.add_tool({"big", "", "Answers with `n` characters.",
+                Json{{"type", "object"}, {"properties", {{"n", {{"type", "integer"}}}}}}, {}, {},
+                [](const Json& args, RequestContext&) {
+                  const int n = args.value("n", 0);
+                  std::string text;
+                  for (int i = 0; i < n; ++i) text.push_back(static_cast<char>('a' + i % 26));
+                  return ToolResult::text(text);
+                }});
     auto reg = b.freeze();
     REQUIRE(reg.ok());
-    dispatcher = std::make_unique<Dispatcher>(*reg, ServerInfo{"t", "", "1", ""});
+    DispatcherOptions dopts;
+    dopts.buffers = std::move(buffers);
+    dispatcher = std::make_unique<Dispatcher>(*reg, ServerInfo{"t", "", "1", ""}, dopts);
     int in[2], out[2];
     REQUIRE(pipe(in) == 0);
     REQUIRE(pipe(out) == 0);
@@ -245,4 +255,33 @@ TEST_CASE("end of input fails a pending elicitation at once instead of waiting f
   REQUIRE(reply);
   CHECK((*reply)["result"]["isError"] == true);
   CHECK(loop.wait_exit() == 0);
+}
+
+TEST_CASE("replies are written from pooled buffers, which all go back to the pool, intact whatever their size") {
+  auto pool = std::make_shared<core::BufferPool>(8, 64 * 1024);
+  Loop loop({}, pool);
+  loop.initialize();
+  // Sizes around and past the pool's 64 KiB limit: small replies reuse buffers, the 200 KB one
+  // is written whole and then freed rather than kept.
+  const int sizes[] = {10, 5000, 60000, 200000, 10, 5000, 60000, 10};
+  int id = 1;
+  for (int n : sizes) {
+    loop.send(dump_compact(Json{{"jsonrpc", "2.0"}, {"id", id}, {"method", "tools/call"},
+                                {"params", {{"name", "big"}, {"arguments", {{"n", n}}}}}}));
+    auto r = loop.next();
+    REQUIRE(r);
+    CHECK((*r)["id"] == id);
+    const std::string text = (*r)["result"]["content"][0]["text"];
+    REQUIRE(text.size() == static_cast<size_t>(n));
+    for (int i = 0; i < n; ++i) REQUIRE(text[static_cast<size_t>(i)] == static_cast<char>('a' + i % 26));
+    ++id;
+  }
+  loop.close_input();
+  CHECK(loop.wait_exit() == 0);
+  const auto s = pool->stats();
+  CHECK(s.acquired == 1 + std::size(sizes));  // initialize's reply, then one per call
+  CHECK(s.reused + s.idle + s.dropped == s.acquired);  // every buffer came back once
+  CHECK(s.dropped >= 1);                              // the 200 KB reply's buffer was not kept
+  CHECK(s.idle >= 1);
+  CHECK(s.idle_bytes <= s.idle * 64 * 1024);
 }

@@ -10,6 +10,8 @@ using Json = nlohmann::json;
 
 // Compact serialization that never throws on invalid UTF-8 (bad bytes become U+FFFD).
 std::string dump_compact(const Json& j);
+// The same bytes, appended to `out` (a reused buffer keeps its capacity across messages).
+void dump_compact_to(const Json& j, std::string& out);
 
 // Maximum nesting depth of `text` (arrays and objects), counted without parsing and ignoring
 // brackets inside strings. Stops counting once `limit` is exceeded and returns limit + 1.

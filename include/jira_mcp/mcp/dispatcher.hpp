@@ -18,6 +18,7 @@
 #include <string_view>
 
 #include "jira_mcp/core/json.hpp"
+#include "jira_mcp/core/object_pool.hpp"
 #include "jira_mcp/mcp/registry.hpp"
 #include "jira_mcp/mcp/session.hpp"
 
@@ -33,12 +34,18 @@ struct ServerInfo {
 struct DispatcherOptions {
   size_t page_size = 100;  // items per tools/list, resources/list, ... page
   int max_depth = 64;      // deeper JSON is refused before parsing
-  // Observes every completed tools/call (for metrics); called on the handler's thread.
+  // Observes every tools/call that ends (for metrics), a handler that throws included (as an
+  // error); called on the handler's thread.
   std::function<void(const std::string& tool, bool is_error, std::chrono::nanoseconds elapsed)> on_tool_call;
   // Called on the handler's thread just before a tool's handler runs, with the time spent
   // validating its arguments; on_tool_call follows on the same thread (the --timing trace).
   std::function<void(const std::string& tool, std::chrono::nanoseconds parse)> on_tool_start;
+  // Buffers replies are serialized into (performance.object_pooling); none: a new string each.
+  std::shared_ptr<core::BufferPool> buffers;
 };
+
+// A serialized message in a buffer that goes back to the dispatcher's pool when released.
+using Buffer = core::BufferPool::Lease;
 
 class Dispatcher {
  public:
@@ -48,7 +55,9 @@ class Dispatcher {
   std::optional<Json> handle(const Json& message, Session& session) const;
   // One serialized message: parses it (refusing over-deep nesting and invalid JSON with
   // -32700) and returns the serialized reply, if any.
-  std::optional<std::string> handle_text(std::string_view text, Session& session) const;
+  std::optional<Buffer> handle_text(std::string_view text, Session& session) const;
+  // `message` serialized compactly into a pooled buffer.
+  Buffer serialize(const Json& message) const;
   // Parses `text`, or returns the serialized -32700 reply to send instead.
   std::variant<Json, std::string> parse(std::string_view text) const;
 
