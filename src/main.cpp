@@ -322,6 +322,10 @@ int run_serve(const config::Startup& st) {
   }
   mcp::DispatcherOptions dopts;
   dopts.max_depth = cfg.server.max_depth;
+  if (cfg.performance.object_pooling) {
+    dopts.buffers = std::make_shared<core::BufferPool>(static_cast<std::size_t>(cfg.performance.object_pool_size),
+                                                       cfg.performance.string_pool_capacity);
+  }
   dopts.on_tool_start = [&mon](const std::string& tool, std::chrono::nanoseconds parse) { mon.tool_started(tool, parse); };
   dopts.on_tool_call = [&mon](const std::string& tool, bool is_error, std::chrono::nanoseconds elapsed) {
     mon.record_tool_call(tool, is_error, elapsed);
