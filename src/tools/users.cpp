@@ -87,7 +87,8 @@ Json monitor_summary(const monitor::Snapshot& snap) {
   Json alerts = Json::array();
   for (const auto& a : snap.active_alerts) alerts.push_back(monitor::to_json(a));
   return Json{{"uptime_seconds", snap.uptime_seconds},
-              {"tool_calls", {{"total", snap.tool_calls}, {"errors", snap.tool_errors}, {"latency", monitor::to_json(snap.tool_latency)}}},
+              {"tool_calls", {{"total", snap.tool_calls}, {"errors", snap.tool_errors}, {"in_flight", snap.tools_in_flight},
+                              {"latency", monitor::to_json(snap.tool_latency)}}},
               {"busiest_tools", std::move(busiest)},
               {"jira_calls", {{"total", snap.jira_calls}, {"errors", snap.jira_errors}, {"retries", snap.jira_retries},
                               {"throttled_429", snap.jira_throttled}, {"latency", monitor::to_json(snap.jira_latency)}}},

@@ -2,6 +2,8 @@
 // session's log notifications) and read back through jira_server_status and jira://server/status.
 #include <doctest/doctest.h>
 
+#include <stdexcept>
+
 #include "jira_mcp/mcp/dispatcher.hpp"
 #include "jira_mcp/monitor/monitor.hpp"
 #include "jira_mcp/monitor/trace.hpp"
@@ -25,7 +27,9 @@ struct MonitoredStack {
   int next_id = 1;
   std::shared_ptr<monitor::CallTrace> last_trace;  // the trace open when the last tool call ended
 
-  explicit MonitoredStack(monitor::MonitorOptions options) : mon(std::move(options)) {
+  // `extra`: tools registered beside the real ones.
+  explicit MonitoredStack(monitor::MonitorOptions options, std::vector<mcp::ToolSpec> extra = {})
+      : mon(std::move(options)) {
     REQUIRE(sb.start().ok());
     jira::ClientOptions o;
     o.url = sb.base_url();
@@ -41,6 +45,7 @@ struct MonitoredStack {
     services->monitor = &mon;
     mcp::RegistryBuilder b;
     REQUIRE(tools::register_tools(b, services, tools::Selection{{"all"}, {}, {}, false}).ok());
+    for (auto& t : extra) b.add_tool(std::move(t));
     auto reg = b.freeze();
     REQUIRE(reg.ok());
     mcp::DispatcherOptions d;
@@ -151,4 +156,41 @@ TEST_CASE("jira_server_status and jira://server/status report the real counts af
   const std::string prom = s.mon.render_prometheus();
   CHECK(prom.find("jira_mcp_tool_calls_total{tool=\"jira_get_issue\",outcome=\"ok\"} 3\n") != std::string::npos);
   CHECK(prom.find("jira_mcp_alert_active{check=\"tool_success_rate\"} 1\n") != std::string::npos);
+}
+
+TEST_CASE("a tool whose handler throws is counted as an error and leaves nothing in flight") {
+  mcp::ToolSpec broken;
+  broken.name = "test_broken";
+  broken.description = "Throws, as a handler with a bug would";
+  broken.handler = [](const Json&, mcp::RequestContext&) -> mcp::ToolResult { throw std::logic_error("a broken invariant"); };
+  MonitoredStack s(monitor::MonitorOptions{}, {broken});
+
+  for (int i = 0; i < 2; ++i) {
+    auto reply = s.rpc("tools/call", {{"name", "test_broken"}, {"arguments", Json::object()}});
+    CHECK(reply["error"]["code"] == -32603);
+    CHECK(reply["error"]["message"].get<std::string>().find("broken invariant") == std::string::npos);  // logged, not sent
+  }
+  CHECK_FALSE(monitor::current_trace());  // the call's trace was closed on this thread
+
+  const monitor::Snapshot snap = s.mon.snapshot();
+  CHECK(snap.tools_in_flight == 0);
+  CHECK(snap.tool_calls == 2);
+  CHECK(snap.tool_errors == 2);
+  REQUIRE(snap.tools.size() == 1);
+  CHECK(snap.tools[0].tool == "test_broken");
+  CHECK(snap.tools[0].ok == 0);
+  CHECK(snap.tools[0].errors == 2);
+
+  // The status tool counts itself in flight while it runs: 1, not 3.
+  auto status = s.call("jira_server_status");
+  CHECK(status["structuredContent"]["monitor"]["tool_calls"]["in_flight"] == 1);
+  auto read = s.rpc("resources/read", {{"uri", "jira://server/status"}});
+  REQUIRE_MESSAGE(read.contains("result"), read.dump());
+  const Json status_resource = Json::parse(read["result"]["contents"][0]["text"].get<std::string>());
+  CHECK(status_resource["tool_calls"]["in_flight"] == 0);
+  CHECK(status_resource["tool_calls"]["errors"] == 2);
+
+  const std::string prom = s.mon.render_prometheus();
+  CHECK(prom.find("jira_mcp_tool_calls_in_flight 0\n") != std::string::npos);
+  CHECK(prom.find("jira_mcp_tool_calls_total{tool=\"test_broken\",outcome=\"error\"} 2\n") != std::string::npos);
 }
