@@ -20,6 +20,7 @@
 #include "jira_mcp/cache/from_config.hpp"
 #include "jira_mcp/config/config.hpp"
 #include "jira_mcp/core/log.hpp"
+#include "jira_mcp/jira/client_gauges.hpp"
 #include "jira_mcp/jira/doctor.hpp"
 #include "jira_mcp/jira/options.hpp"
 #include "jira_mcp/mcp/dispatcher.hpp"
@@ -262,11 +263,7 @@ int run_serve(const config::Startup& st) {
     std::cerr << "jira-mcp: " << client.error().to_string() << "\n";
     return 2;
   }
-  mon.set_client_source([c = client->get(), capacity = jira_options.max_connections_per_host] {
-    const jira::ClientStats s = c->stats();
-    return monitor::ClientGauges{s.pool.created + s.pool.reused, s.pool.waits, s.pool.wait_timeouts, s.pool.in_use,
-                                 s.pool.idle, capacity, s.rate.in_flight};
-  });
+  mon.set_client_source([c = client->get()] { return jira::client_gauges(*c); });
   if (auto cache = jira_options.cache) {
     mon.add_source("cache", [cache] {
       const cache::Stats s = cache->stats();

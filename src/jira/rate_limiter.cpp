@@ -60,13 +60,15 @@ struct LimiterState {
     stats.current_rps = rate;
   }
 
-  // Cuts the rate by `factor`; recovery starts at `from` (after a pause, not during it).
-  void cut(double factor, Clock::time_point now, Clock::time_point from) {
+  // Cuts the rate by `factor`, counted in `reason`; recovery starts at `from` (after a pause,
+  // not during it).
+  void cut(double factor, std::uint64_t RateLimiterStats::*reason, Clock::time_point now, Clock::time_point from) {
     refill(now);
     rate = std::max(options.requests_per_second * kMinRateFraction, rate * factor);
     rate_updated_at = std::max(now, from);
     tokens = std::min(tokens, 0.0);  // no burst until the server has room again
     ++stats.slowdowns;
+    ++(stats.*reason);
     stats.current_rps = rate;
   }
 };
@@ -196,7 +198,7 @@ void RateLimiter::throttled(Clock::time_point until) {
   const bool new_episode = s.paused_until <= now;
   s.paused_until = std::max(s.paused_until, until);
   if (!s.paced()) return;
-  if (new_episode) s.cut(kThrottleFactor, now, s.paused_until);
+  if (new_episode) s.cut(kThrottleFactor, &RateLimiterStats::slowdowns_429, now, s.paused_until);
   s.tokens = 1;  // the first request goes when the pause ends, the rest at the new rate
   s.refilled_at = std::max(s.refilled_at, s.paused_until);  // the bucket does not fill during the pause
   s.next_slot = std::max(s.next_slot, s.paused_until);
@@ -221,7 +223,7 @@ void RateLimiter::observe(const ServerQuota& quota) {
     return;
   }
   s.last_cut = now;
-  s.cut(kLowBudgetFactor, now, now);
+  s.cut(kLowBudgetFactor, &RateLimiterStats::slowdowns_low_budget, now, now);
 }
 
 void RateLimiter::pause_until(Clock::time_point until) {
@@ -241,6 +243,9 @@ Clock::time_point RateLimiter::paused_until() const {
 
 RateLimiterStats RateLimiter::stats() const {
   std::lock_guard lock(state_->mu);
+  // Without this, a reader (the status tool, /metrics) would see the rate of the last request,
+  // still cut long after it recovered, whenever no request has gone since.
+  if (state_->paced()) state_->refill(state_->clock->now());
   return state_->stats;
 }
 

@@ -127,6 +127,13 @@ std::string Monitor::render_prometheus() const {
     const ClientGauges c = cs();
     w.family(p + "jira_requests_in_flight", "gauge", "Jira requests past the rate limiter now.");
     w.sample(p + "jira_requests_in_flight", {}, u(c.in_flight));
+    w.family(p + "jira_rate_limit_current_rps", "gauge",
+             "The client-side rate limit now, in requests per second, as adapted to Jira (0: no limit).");
+    w.sample(p + "jira_rate_limit_current_rps", {}, c.rate_limit_rps);
+    w.family(p + "jira_rate_limit_slowdowns_total", "counter",
+             "Times the client-side rate was cut, by reason (throttled_429: halved; low_budget: 10 % off).");
+    w.sample(p + "jira_rate_limit_slowdowns_total", {{"reason", "throttled_429"}}, u(c.rate_limit_slowdowns_429));
+    w.sample(p + "jira_rate_limit_slowdowns_total", {{"reason", "low_budget"}}, u(c.rate_limit_slowdowns_low_budget));
     w.family(p + "pool_connections", "gauge", "Jira connections by state.");
     w.sample(p + "pool_connections", {{"state", "in_use"}}, u(c.pool_in_use));
     w.sample(p + "pool_connections", {{"state", "idle"}}, u(c.pool_idle));

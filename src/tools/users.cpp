@@ -129,11 +129,27 @@ ToolResult server_status(const ServicesPtr& s) {
                   {"round_trip_ms", static_cast<double>(rtt.count()) / 1000.0},
                   {"jira_calls", st.calls},
                   {"jira_retries", st.retries},
-                  {"jira_failures", st.failures}};
+                  {"jira_failures", st.failures},
+                  {"rate_limit", {{"configured_rps", jira.client().options().rate_rps},
+                                  {"current_rps", st.rate.current_rps},
+                                  {"waits", st.rate.waits},
+                                  {"in_flight", st.rate.in_flight},
+                                  {"slowdowns", {{"throttled_429", st.rate.slowdowns_429},
+                                                 {"low_budget", st.rate.slowdowns_low_budget}}}}}};
   std::string text = "Jira " + structured["deployment"].get<std::string>() + " " + structured["version"].get<std::string>() +
                      " at " + structured["url"].get<std::string>() + " is reachable (round trip " +
                      std::to_string(rtt.count() / 1000) + " ms).\nJira calls so far: " + std::to_string(st.calls) +
                      ", retries: " + std::to_string(st.retries) + ", failures: " + std::to_string(st.failures) + "\n";
+  if (st.rate.current_rps > 0) {
+    char buf[256];
+    std::snprintf(buf, sizeof buf,
+                  "Client-side rate limit: %.1f requests/s now (configured %.1f); slowed down %llu times by 429s and "
+                  "%llu times by Jira's low rate-limit headers.\n",
+                  st.rate.current_rps, jira.client().options().rate_rps,
+                  static_cast<unsigned long long>(st.rate.slowdowns_429),
+                  static_cast<unsigned long long>(st.rate.slowdowns_low_budget));
+    text += buf;
+  }
   if (s->monitor) {
     const auto snap = s->monitor->snapshot();
     structured["monitor"] = monitor_summary(snap);
@@ -180,12 +196,12 @@ void add_server_tools(ToolTable& t, const ServicesPtr& s) {
   t.push_back({"server",
                {"jira_server_status", "Server status",
                 "Reports the Jira deployment, version and URL, whether it is reachable (with the round-trip time), and "
-                "this server's Jira call counters, with its metrics (tool and Jira call counts and latencies, memory) and "
-                "any active alerts.",
+                "this server's Jira call counters and client-side rate limit (its adapted rate and why it slowed down), "
+                "with its metrics (tool and Jira call counts and latencies, memory) and any active alerts.",
                 object_schema(Json::object()),
                 Json{{"type", "object"},
                      {"properties", {{"deployment", {{"type", "string"}}}, {"version", {{"type", "string"}}}, {"url", {{"type", "string"}}},
-                                     {"monitor", {{"type", "object"}}}}}},
+                                     {"rate_limit", {{"type", "object"}}}, {"monitor", {{"type", "object"}}}}}},
                 read_only(), [s](const Json&, RequestContext&) { return server_status(s); }}});
 }
 

@@ -128,6 +128,8 @@ TEST_CASE("a 429 halves the rate once per pause, empties the bucket, and the rat
   limiter.throttled(t0 + 1s);  // a second 429 of the same overload: no second cut
   CHECK(limiter.stats().throttled_429 == 2);
   CHECK(limiter.stats().slowdowns == 1);
+  CHECK(limiter.stats().slowdowns_429 == 1);
+  CHECK(limiter.stats().slowdowns_low_budget == 0);
   CHECK(limiter.stats().current_rps == doctest::Approx(50));
   // After the pause: the first goes at once, then 20 ms apart (50/s), no burst.
   auto t = grant_times(limiter, *clock, 4);
@@ -137,6 +139,8 @@ TEST_CASE("a 429 halves the rate once per pause, empties the bucket, and the rat
   CHECK(t[3] <= 1060ms);
   // Recovery: +10 rps per second after the pause, capped at the configured rate.
   clock->advance(2s);
+  // The rate shown has recovered by the time it is read, before any request goes.
+  CHECK(limiter.stats().current_rps == doctest::Approx(50 + 10 * 2.06).epsilon(0.01));
   REQUIRE(limiter.acquire(clock->now() + 1h).ok());
   CHECK(limiter.stats().current_rps == doctest::Approx(50 + 10 * 2.06).epsilon(0.01));
   clock->advance(10s);
@@ -171,6 +175,8 @@ TEST_CASE("a response saying the server's budget is low stops the burst and ease
   }
   // A warning a second: each cut takes back the second's recovery, so the rate holds at 90 %.
   CHECK(limiter.stats().slowdowns == 21);
+  CHECK(limiter.stats().slowdowns_low_budget == 21);
+  CHECK(limiter.stats().slowdowns_429 == 0);
   CHECK(limiter.stats().current_rps == doctest::Approx(90));
 }
 

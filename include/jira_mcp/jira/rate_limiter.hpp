@@ -47,9 +47,11 @@ struct RateLimiterStats {
   std::chrono::nanoseconds waited{0};  // total time callers spent waiting at the gates
   std::uint64_t waits = 0;             // acquires that had to wait
   std::uint64_t throttled_429 = 0;     // 429 responses reported
-  std::uint64_t slowdowns = 0;         // times the rate was cut (by a 429 or a low-budget response)
+  std::uint64_t slowdowns = 0;         // times the rate was cut: the two below together
+  std::uint64_t slowdowns_429 = 0;         // by a 429 (halved, once per pause)
+  std::uint64_t slowdowns_low_budget = 0;  // by a response saying the server's budget runs low (-10 %)
   std::uint64_t in_flight = 0;
-  double current_rps = 0;              // the adapted rate now (0: no pacer)
+  double current_rps = 0;              // the adapted rate now, recovery included (0: no pacer)
 };
 
 // What a response says about the server's own budget (parse_server_quota in retry.hpp reads
@@ -115,6 +117,7 @@ class RateLimiter {
   void record_429();  // counts a 429 without pausing or adapting
   Clock::time_point paused_until() const;
 
+  // A copy of the counters; current_rps is brought up to date with the recovery so far.
   RateLimiterStats stats() const;
 
  private:

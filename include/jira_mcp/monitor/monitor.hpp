@@ -73,7 +73,7 @@ struct MonitorOptions {
 // Gauges a source reports: name → value. Counters are reported as their running totals.
 using Gauges = std::vector<std::pair<std::string, double>>;
 
-// What the monitor reads from the Jira client (jira::ClientStats, mapped in main.cpp).
+// What the monitor reads from the Jira client (jira::ClientStats, mapped by jira::client_gauges).
 struct ClientGauges {
   std::uint64_t pool_acquires = 0;       // running total (created + reused)
   std::uint64_t pool_waits = 0;          // running total of acquires that found the pool busy
@@ -82,6 +82,9 @@ struct ClientGauges {
   std::uint64_t pool_idle = 0;
   std::uint64_t pool_capacity = 0;       // max connections per host
   std::uint64_t in_flight = 0;           // Jira requests past the rate limiter right now
+  double rate_limit_rps = 0;             // the client's adapted rate now (0: no client-side limit)
+  std::uint64_t rate_limit_slowdowns_429 = 0;         // running total of cuts by a 429
+  std::uint64_t rate_limit_slowdowns_low_budget = 0;  // ... by low X-RateLimit-* headers
 };
 
 enum class Severity { warning, error };
