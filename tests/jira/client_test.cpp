@@ -3,6 +3,7 @@
 #include <doctest/doctest.h>
 
 #include <atomic>
+#include <functional>
 #include <set>
 
 #include "jira/test_servers.hpp"
@@ -432,27 +433,43 @@ TEST_CASE("the concurrency cap bounds requests in flight at the server; fan-out 
   CHECK(c->stats().calls == 12);
 }
 
-TEST_CASE("the token bucket spaces calls on the injected clock") {
+namespace {
+
+// A client pacing at `rps` with `burst` on a fake clock, in front of a loopback /rest/api/2/x whose
+// n-th answer (n from 1) `answer` writes. The rate-limit tests differ only in these three.
+struct PacedEndpoint {
+  std::atomic<int> hits{0};
   LoopbackServer srv;
-  srv.server.Get("/rest/api/2/x", [&](const httplib::Request&, httplib::Response& res) {
-    res.set_content("{}", "application/json");
-  });
-  auto clock = std::make_shared<FakeClock>();
-  ClientOptions o = dc_options(srv.url(), clock);
-  o.rate_rps = 2;
-  o.rate_burst = 1;
-  auto c = make_client(o);
-  const auto t0 = clock->now();
-  for (int i = 0; i < 5; ++i) REQUIRE(c->get("/rest/api/2/x").ok());
-  CHECK(clock->now() - t0 == 2s);
-  CHECK(c->stats().rate.waits == 4);
+  std::shared_ptr<FakeClock> clock = std::make_shared<FakeClock>();
+  std::unique_ptr<Client> client;
+
+  PacedEndpoint(double rps, double burst, std::function<void(int n, httplib::Response& res)> answer) {
+    srv.server.Get("/rest/api/2/x", [this, answer = std::move(answer)](const httplib::Request&, httplib::Response& res) {
+      answer(++hits, res);
+    });
+    ClientOptions o = dc_options(srv.url(), clock);
+    o.rate_rps = rps;
+    o.rate_burst = burst;
+    client = make_client(o);
+  }
+  bool get() { return client->get("/rest/api/2/x").ok(); }
+  RateLimiterStats rate() const { return client->stats().rate; }
+};
+
+void answer_ok(int, httplib::Response& res) { res.set_content("{}", "application/json"); }
+
+}  // namespace
+
+TEST_CASE("the token bucket spaces calls on the injected clock") {
+  PacedEndpoint jira(/*rps=*/2, /*burst=*/1, answer_ok);
+  const auto t0 = jira.clock->now();
+  for (int i = 0; i < 5; ++i) REQUIRE(jira.get());
+  CHECK(jira.clock->now() - t0 == 2s);
+  CHECK(jira.rate().waits == 4);
 }
 
 TEST_CASE("the pacer adapts to the server: a low X-RateLimit-Remaining eases off, a 429 halves the rate") {
-  LoopbackServer srv;
-  std::atomic<int> hits{0};
-  srv.server.Get("/rest/api/2/x", [&](const httplib::Request&, httplib::Response& res) {
-    const int n = ++hits;
+  PacedEndpoint jira(/*rps=*/20, /*burst=*/5, [](int n, httplib::Response& res) {
     res.set_header("X-RateLimit-Limit", "10");
     if (n == 2) {
       res.status = 429;
@@ -461,25 +478,22 @@ TEST_CASE("the pacer adapts to the server: a low X-RateLimit-Remaining eases off
       return;
     }
     res.set_header("X-RateLimit-Remaining", n == 1 ? "9" : "2");
-    res.set_content("{}", "application/json");
+    answer_ok(n, res);
   });
-  auto clock = std::make_shared<FakeClock>();
-  ClientOptions o = dc_options(srv.url(), clock);
-  o.rate_rps = 20;
-  o.rate_burst = 5;
-  auto c = make_client(o);
-  REQUIRE(c->get("/rest/api/2/x").ok());  // 9 of 10 left: nothing changes
-  CHECK(c->stats().rate.slowdowns == 0);
-  CHECK(c->stats().rate.current_rps == doctest::Approx(20));
-  const auto t0 = clock->now();
-  REQUIRE(c->get("/rest/api/2/x").ok());  // 429, waits the second out, then 2 of 10 left
-  CHECK(clock->now() - t0 >= 1s);
-  auto s = c->stats();
-  CHECK(s.rate.throttled_429 == 1);
-  CHECK(s.attempts == 3);
-  CHECK(s.rate.slowdowns == 2);  // the 429 (x0.5), then the low budget (x0.9)
-  CHECK(s.rate.current_rps < 10.0);
-  CHECK(s.rate.current_rps > 8.0);
+  REQUIRE(jira.get());  // 9 of 10 left: nothing changes
+  CHECK(jira.rate().slowdowns == 0);
+  CHECK(jira.rate().current_rps == doctest::Approx(20));
+  const auto t0 = jira.clock->now();
+  REQUIRE(jira.get());  // 429, waits the second out, then 2 of 10 left
+  CHECK(jira.clock->now() - t0 >= 1s);
+  CHECK(jira.client->stats().attempts == 3);
+  const RateLimiterStats s = jira.rate();
+  CHECK(s.throttled_429 == 1);
+  CHECK(s.slowdowns == 2);  // the 429 (x0.5), then the low budget (x0.9)
+  CHECK(s.slowdowns_429 == 1);
+  CHECK(s.slowdowns_low_budget == 1);
+  CHECK(s.current_rps < 10.0);
+  CHECK(s.current_rps > 8.0);
 }
 
 TEST_CASE("custom headers, attachments and raw downloads") {
