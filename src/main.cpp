@@ -22,6 +22,7 @@
 #include "jira_mcp/core/log.hpp"
 #include "jira_mcp/jira/client_gauges.hpp"
 #include "jira_mcp/jira/doctor.hpp"
+#include "jira_mcp/jira/from_config.hpp"
 #include "jira_mcp/jira/options.hpp"
 #include "jira_mcp/mcp/dispatcher.hpp"
 #include "jira_mcp/monitor/monitor.hpp"
@@ -65,37 +66,6 @@ void wait_for_stop_signal() {
   pollfd p{g_stop_fd, POLLIN, 0};
   while (poll(&p, 1, -1) < 0 && errno == EINTR) {
   }
-}
-
-jira::ClientOptions client_options(const config::Config& config) {
-  const config::JiraConfig& c = config.jira;
-  const config::AsyncConfig& a = config.async;
-  jira::ClientOptions o;
-  o.max_connections_per_host = static_cast<size_t>(std::min(a.max_connections_per_host, a.max_connections));
-  o.rate_rps = a.rate_limit_requests_per_second;
-  o.rate_burst = a.rate_limit_burst;
-  o.max_concurrency = static_cast<size_t>(a.max_concurrent_tasks);
-  o.pooling = config.performance.object_pooling;
-  o.url = c.url;
-  o.email = c.email;
-  o.api_token = c.api_token;
-  o.pat = c.pat;
-  o.username = c.username;
-  o.password = c.password;
-  o.deployment = c.deployment == "cloud"        ? jira::DeploymentMode::cloud
-                 : c.deployment == "datacenter" ? jira::DeploymentMode::datacenter
-                                                : jira::DeploymentMode::auto_detect;
-  o.ca_bundle = c.ca_bundle;
-  o.insecure = c.insecure;
-  o.proxy = c.proxy;
-  for (const auto& h : c.no_proxy) o.no_proxy += (o.no_proxy.empty() ? "" : ",") + h;
-  for (const auto& [k, v] : c.headers) o.headers.emplace_back(k, v);
-  o.connect_timeout = std::chrono::milliseconds(c.connect_timeout_ms);
-  o.read_timeout = std::chrono::milliseconds(c.read_timeout_ms);
-  o.request_timeout = std::chrono::milliseconds(c.request_timeout_ms);
-  o.retry_attempts = c.retry_max_attempts;
-  o.retry_budget = std::chrono::milliseconds(c.retry_budget_ms);
-  return o;
 }
 
 // [monitoring], [logging.performance], performance.max_memory_usage_bytes and --timing.
@@ -239,7 +209,7 @@ int run_serve(const config::Startup& st) {
     std::cerr << "jira-mcp: server.transport = " << cfg.server.transport << " is not supported; use stdio or http\n";
     return 2;
   }
-  jira::ClientOptions jira_options = client_options(cfg);
+  jira::ClientOptions jira_options = jira::client_options_from_config(cfg);
   jira_options.cache = std::make_shared<cache::Cache>(cache::options_from_config(cfg.cache));
   std::unique_ptr<sandbox::Sandbox> sb;
   if (st.use_sandbox || cfg.jira.url.empty()) {
@@ -363,7 +333,7 @@ int run_serve(const config::Startup& st) {
 }
 
 int run_doctor(const config::Startup& st) {
-  jira::ClientOptions o = client_options(st.config);
+  jira::ClientOptions o = jira::client_options_from_config(st.config);
   std::unique_ptr<sandbox::Sandbox> sb;
   if (st.use_sandbox) {
     sb = std::make_unique<sandbox::Sandbox>(sandbox_options(st.config.sandbox));

@@ -2,6 +2,7 @@
 
 #include "jira_mcp/cache/from_config.hpp"
 #include "jira_mcp/config/config.hpp"
+#include "jira_mcp/jira/from_config.hpp"
 #include "jira_mcp/tools/render_memo.hpp"
 
 #include <tuple>
@@ -52,7 +53,9 @@ bool reply_ok(const std::string& reply) {
 
 Result<std::unique_ptr<ServerStack>> ServerStack::create(const sandbox::Sandbox& sb, const StackOptions& options) {
   std::unique_ptr<ServerStack> s(new ServerStack());
-  jira::ClientOptions o;
+  // The client the server builds from a default configuration, pointed at the sandbox, with the
+  // bench's own rate limit and the variant on top.
+  jira::ClientOptions o = jira::client_options_from_config(config::Config{});
   o.url = sb.base_url();
   const auto creds = sb.credentials();
   if (sb.flavor() == sandbox::Flavor::Cloud) {
