@@ -292,6 +292,7 @@ int run_serve(const config::Startup& st) {
   if (cfg.performance.object_pooling) {
     dopts.buffers = std::make_shared<core::BufferPool>(static_cast<std::size_t>(cfg.performance.object_pool_size),
                                                        cfg.performance.string_pool_capacity);
+    mon.add_source("reply_buffers", [b = dopts.buffers] { return monitor::pool_gauges(b->stats()); });
   }
   dopts.on_tool_start = [&mon](const std::string& tool, std::chrono::nanoseconds parse) { mon.tool_started(tool, parse); };
   dopts.on_tool_call = [&mon](const std::string& tool, bool is_error, std::chrono::nanoseconds elapsed) {

@@ -209,6 +209,14 @@ std::vector<Alert> Monitor::active_alerts() const {
   return out;
 }
 
+Gauges pool_gauges(const core::PoolStats& stats) {
+  return Gauges{{"acquired", static_cast<double>(stats.acquired)},
+                {"reused", static_cast<double>(stats.reused)},
+                {"dropped", static_cast<double>(stats.dropped)},
+                {"idle", static_cast<double>(stats.idle)},
+                {"idle_bytes", static_cast<double>(stats.idle_bytes)}};
+}
+
 Json to_json(const LatencySummary& l) {
   return Json{{"count", l.count}, {"p50_ms", l.p50_ms}, {"p95_ms", l.p95_ms}, {"p99_ms", l.p99_ms},
               {"max_ms", l.max_ms}, {"mean_ms", l.mean_ms}};

@@ -212,3 +212,25 @@ TEST_CASE("resident memory is read from /proc") {
   Monitor m;  // the real reader
   CHECK(m.snapshot().resident_bytes > 0);
 }
+
+TEST_CASE("a buffer pool's statistics reach the snapshot and /metrics as the reply_buffers source") {
+  Monitor m;
+  auto pool = std::make_shared<jira_mcp::core::BufferPool>(8, 1024);
+  m.add_source("reply_buffers", [pool] { return pool_gauges(pool->stats()); });
+  { auto a = pool->acquire(); a->assign(100, 'x'); }
+  { auto b = pool->acquire(); b->assign(5000, 'y'); }  // reused, then too big to keep
+  auto gauge = [&](const std::string& name) {
+    for (const auto& [source, gauges] : m.snapshot().sources) {
+      if (source != "reply_buffers") continue;
+      for (const auto& [k, v] : gauges) if (k == name) return v;
+    }
+    return -1.0;
+  };
+  CHECK(gauge("acquired") == 2);
+  CHECK(gauge("reused") == 1);
+  CHECK(gauge("dropped") == 1);
+  CHECK(gauge("idle") == 0);
+  CHECK(gauge("idle_bytes") == 0);
+  const std::string text = m.render_prometheus();
+  CHECK(text.find("jira_mcp_source_value{source=\"reply_buffers\",name=\"reused\"} 1") != std::string::npos);
+}

@@ -34,6 +34,7 @@
 #include <vector>
 
 #include "jira_mcp/core/json.hpp"
+#include "jira_mcp/core/object_pool.hpp"
 #include "jira_mcp/monitor/observer.hpp"
 
 namespace jira_mcp::monitor {
@@ -72,6 +73,10 @@ struct MonitorOptions {
 
 // Gauges a source reports: name → value. Counters are reported as their running totals.
 using Gauges = std::vector<std::pair<std::string, double>>;
+
+// An object pool's statistics as a source's gauges (add_source("reply_buffers", ...)):
+// acquired, reused and dropped are running totals; idle and idle_bytes are what it holds now.
+Gauges pool_gauges(const core::PoolStats& stats);
 
 // What the monitor reads from the Jira client (jira::ClientStats, mapped by jira::client_gauges).
 struct ClientGauges {
