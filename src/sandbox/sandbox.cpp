@@ -7,6 +7,7 @@
 // handlers; the handler finds it by its (local port, peer port) pair and shuts it down, after
 // which httplib's write fails and it closes the descriptor it owns.
 #include <jira_mcp/core/log.hpp>
+#include <jira_mcp/core/listen.hpp>
 #include <jira_mcp/sandbox/sandbox.hpp>
 
 #include "sandbox/router.hpp"
@@ -91,6 +92,7 @@ struct Sandbox::Impl {
   World world;
   Router router;
   httplib::Server server;
+  int listen_fd = -1;  // the bound socket, as httplib's socket-options hook saw it
   std::jthread thread;
   std::mutex state_mu;  // guards start/stop transitions
   bool started = false, stopped = false;
@@ -299,6 +301,10 @@ Status<Error> Sandbox::start() {
   im.server.Delete(".*", h);
   im.server.Patch(".*", h);
   im.server.set_payload_max_length(64 * 1024 * 1024);
+  im.server.set_socket_options([&im](int sock) {
+    core::set_listen_socket_options(sock);
+    im.listen_fd = sock;  // the last socket tried is the one bound
+  });
   int port = im.opts.port;
   if (port == 0) {
     port = im.server.bind_to_any_port(im.opts.host);
@@ -308,6 +314,8 @@ Status<Error> Sandbox::start() {
   if (port <= 0)
     return unexpected(Error{"sandbox.bind", "cannot bind " + im.opts.host + ":" +
                                                 std::to_string(im.opts.port)});
+  // httplib listens with a backlog of 5; see core/listen.hpp.
+  if (!core::widen_listen_backlog(im.listen_fd)) spdlog::warn("sandbox: could not widen the listen backlog");
   im.port = port;
   im.world.base_url = "http://" + im.opts.host + ":" + std::to_string(port);
   im.started = true;

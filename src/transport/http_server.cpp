@@ -12,6 +12,7 @@
 #include <filesystem>
 #include <map>
 
+#include "jira_mcp/core/listen.hpp"
 #include "jira_mcp/core/work_queue.hpp"
 #include "transport/http_detail.hpp"
 #include "transport/http_session.hpp"
@@ -141,6 +142,7 @@ class HttpServer::Impl {
   HttpOptions options_;
   std::unique_ptr<httplib::Server> server_;
   int port_ = 0;
+  int listen_fd_ = -1;
   std::atomic<std::size_t> threads_{0}, streams_{0}, sessions_count_{0};
   std::atomic<bool> stopping_{false};
 
@@ -182,9 +184,9 @@ Status<Error> HttpServer::Impl::start() {
   server_->set_payload_max_length(options_.max_body_bytes);
   // httplib's default also sets SO_REUSEPORT, which would let a second server bind the same
   // port silently and share its connections; keep only SO_REUSEADDR (fast restarts).
-  server_->set_socket_options([](int sock) {
-    int yes = 1;
-    ::setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
+  server_->set_socket_options([this](int sock) {
+    core::set_listen_socket_options(sock);
+    listen_fd_ = sock;  // the last socket tried is the one bound
   });
   add_routes();
   if (options_.port == 0) {
@@ -197,6 +199,9 @@ Status<Error> HttpServer::Impl::start() {
     }
     port_ = options_.port;
   }
+  // httplib listens with a backlog of 5: a burst of clients would wait 1 s each for a SYN
+  // retransmit (core/listen.hpp).
+  if (!core::widen_listen_backlog(listen_fd_)) spdlog::warn("could not widen the HTTP listen backlog");
   legacy_pool_ = std::make_unique<core::WorkQueue>(options_.legacy_workers, options_.legacy_queue);
   {
     std::lock_guard lock(stop_mu_);

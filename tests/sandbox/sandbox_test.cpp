@@ -5,6 +5,8 @@
 #include <jira_mcp/core/json.hpp>
 #include <jira_mcp/sandbox/sandbox.hpp>
 
+#include "support/listen_probe.hpp"
+
 #include <atomic>
 
 using jira_mcp::Json;
@@ -373,4 +375,11 @@ TEST_CASE("faults: 5xx, dropped connections and slow bodies; counters by route t
   CHECK(e.sb.request_counts().empty());
   e.sb.stop();
   e.sb.stop();  // idempotent
+}
+
+TEST_CASE("the sandbox listens with a wide accept queue, not httplib's 5") {
+  Env env(Flavor::Cloud, 4);
+  const int backlog = jira_mcp::test::listen_backlog_of_port(env.sb.port());
+  CHECK(backlog > 5);
+  CHECK(backlog <= jira_mcp::core::kListenBacklog);
 }

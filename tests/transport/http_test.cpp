@@ -2,6 +2,8 @@
 // lifecycle, security checks, identity binding, limits, ops endpoints and shutdown.
 #include "transport/http_support.hpp"
 
+#include "support/listen_probe.hpp"
+
 using namespace http_test;
 
 TEST_CASE("Streamable HTTP: initialize assigns a session; requests need it; DELETE ends it") {
@@ -406,4 +408,11 @@ TEST_CASE("start() reports a port in use") {
   auto st = second.start();
   REQUIRE_FALSE(st.ok());
   CHECK(st.error().message.find(std::to_string(first.port())) != std::string::npos);
+}
+
+TEST_CASE("the HTTP transport listens with a wide accept queue, not httplib's 5") {
+  Harness h;
+  const int backlog = jira_mcp::test::listen_backlog_of_port(h.port());
+  CHECK(backlog > 5);
+  CHECK(backlog <= jira_mcp::core::kListenBacklog);
 }
