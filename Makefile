@@ -19,7 +19,7 @@ ARGS ?=
 PACKAGES := build-essential cmake pkg-config ccache libcpp-httplib-dev nlohmann-json3-dev \
             libssl-dev libspdlog-dev libtomlplusplus-dev doctest-dev libcli11-dev \
             libcmark-gfm-dev libcmark-gfm-extensions-dev libbenchmark-dev \
-            zlib1g-dev libbrotli-dev
+            zlib1g-dev libbrotli-dev lld
 
 .PHONY: all build setup run test debug sanitize conformance spec-check clean
 
