@@ -110,6 +110,8 @@ struct PromptSpec {
 class Registry {
  public:
   struct Tool {
+    // spec.input_schema and spec.output_schema are moved into `listing` (inputSchema,
+    // outputSchema) when the registry is frozen, so each schema is held once: read them there.
     ToolSpec spec;
     core::JsonSchema input;
     Json listing;  // the tools/list entry, built once
