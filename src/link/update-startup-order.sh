@@ -1,10 +1,10 @@
 #!/bin/bash
-# Regenerates tools/startup-order.txt: the functions of jira-mcp that an idle server has run
+# Regenerates src/link/startup-order.txt: the functions of jira-mcp that an idle server has run
 # (start-up, initialize, tools/list, then stdin closes), which the link places first so that they
 # share pages (see "Idle resident memory" in CMakeLists.txt). Needs valgrind and python3.
-#   tools/update-startup-order.sh [BINARY]   (default build/jira-mcp; rebuild afterwards)
+#   src/link/update-startup-order.sh [BINARY]   (default build/jira-mcp; rebuild afterwards)
 set -euo pipefail
-root=$(cd "$(dirname "$0")/.." && pwd)
+root=$(cd "$(dirname "$0")/../.." && pwd)
 bin=$(realpath "${1:-$root/build/jira-mcp}")
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
@@ -18,7 +18,7 @@ env -i PATH="$PATH" HOME="$out" JIRA_URL=http://127.0.0.1:9 JIRA_EMAIL=order@exa
   "$bin" <"$out/in.jsonl" >"$out/stdout" 2>"$out/stderr"
 grep -q '"tools":' "$out/stdout" || { echo "no tools/list answer; stderr:" >&2; cat "$out/stderr" >&2; exit 1; }
 # Functions callgrind saw executing inside the binary itself (ob= names the object file).
-python3 - "$out/cg" "$bin" >"$root/tools/startup-order.txt" <<'PY'
+python3 - "$out/cg" "$bin" >"$root/src/link/startup-order.txt" <<'PY'
 import re, sys
 objects, functions, current, ran = {}, {}, None, set()
 for line in open(sys.argv[1]):
@@ -31,6 +31,7 @@ for line in open(sys.argv[1]):
     if m:
         if m.group(3): functions[m.group(2)] = m.group(3)
         if not m.group(1) and current == sys.argv[2]: ran.add(functions[m.group(2)])
-print('\n'.join(sorted(ran)))
+# Only symbol names: callgrind also reports bare addresses and "(below main)".
+print('\n'.join(sorted(n for n in ran if not n.startswith('0x') and not n.startswith('('))))
 PY
-echo "$(wc -l <"$root/tools/startup-order.txt") functions in tools/startup-order.txt" >&2
+echo "$(wc -l <"$root/src/link/startup-order.txt") functions in src/link/startup-order.txt" >&2
