@@ -10,6 +10,7 @@
 #include "jira_mcp/sandbox/sandbox.hpp"
 #include "jira_mcp/tools/tools.hpp"
 #include "support/recording_peer.hpp"
+#include "tools/stack.hpp"
 
 using namespace jira_mcp;
 using jira_mcp::testing::RecordingPeer;
@@ -77,12 +78,6 @@ struct MonitoredStack {
   }
 };
 
-std::string text_of(const Json& result) {
-  std::string s;
-  for (const auto& c : result["content"]) s += c.value("text", "");
-  return s;
-}
-
 }  // namespace
 
 TEST_CASE("jira_server_status and jira://server/status report the real counts after calls") {
@@ -118,8 +113,8 @@ TEST_CASE("jira_server_status and jira://server/status report the real counts af
   CHECK(m["busiest_tools"][0]["calls"] == 5);
   CHECK(m["jira_calls"]["total"] == before.jira_calls + 1);  // the status call's own serverInfo
   CHECK(m["active_alerts"].empty());
-  CHECK(text_of(status).find("tool calls 5 (2 errors)") != std::string::npos);
-  CHECK(text_of(status).find("Active alerts: none.") != std::string::npos);
+  CHECK(testing::text(status).find("tool calls 5 (2 errors)") != std::string::npos);
+  CHECK(testing::text(status).find("Active alerts: none.") != std::string::npos);
 
   // 4 of 6 tool calls succeeded: below 95 %, and the alert reaches the client as a log notification.
   auto changed = s.mon.evaluate();
@@ -133,7 +128,7 @@ TEST_CASE("jira_server_status and jira://server/status report the real counts af
 
   auto again = s.call("jira_server_status");
   CHECK(again["structuredContent"]["monitor"]["active_alerts"][0]["check"] == "tool_success_rate");
-  CHECK(text_of(again).find("[warning] tool calls are failing") != std::string::npos);
+  CHECK(testing::text(again).find("[warning] tool calls are failing") != std::string::npos);
 
   auto read = s.rpc("resources/read", {{"uri", "jira://server/status"}});
   REQUIRE_MESSAGE(read.contains("result"), read.dump());

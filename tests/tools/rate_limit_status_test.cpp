@@ -12,6 +12,7 @@
 #include "jira_mcp/monitor/monitor.hpp"
 #include "jira_mcp/tools/tools.hpp"
 #include "support/recording_peer.hpp"
+#include "tools/stack.hpp"
 
 using namespace jira_mcp;
 using jira_mcp::jira::testing::FakeTransport;
@@ -74,12 +75,6 @@ double sample_value(const std::string& text, const std::string& name) {
   return std::stod(text.substr(at + name.size() + 2));
 }
 
-std::string text_of(const Json& result) {
-  std::string s;
-  for (const auto& c : result["content"]) s += c.value("text", "");
-  return s;
-}
-
 }  // namespace
 
 TEST_CASE("after a 429 the slower rate and the slowdown show in jira_server_status, jira://server/status and /metrics") {
@@ -101,7 +96,7 @@ TEST_CASE("after a 429 the slower rate and the slowdown show in jira_server_stat
   CHECK(slowed(now_rps));
   CHECK(limit["slowdowns"]["throttled_429"] == 1);
   CHECK(limit["slowdowns"]["low_budget"] == 0);
-  CHECK(text_of(status).find("requests/s now (configured 20.0); slowed down 1 times by 429s and 0 times") !=
+  CHECK(testing::text(status).find("requests/s now (configured 20.0); slowed down 1 times by 429s and 0 times") !=
         std::string::npos);
 
   // The fake clock stands still from here on: every reader sees the same rate.
