@@ -13,28 +13,13 @@
 #include "cached.hpp"
 #include "executor.hpp"
 #include "jira_mcp/core/log.hpp"
+#include "jira_mcp/jira/path.hpp"
 #include "jira_mcp/jira/retry.hpp"
 #include "jira_mcp/monitor/trace.hpp"
 
 namespace jira_mcp::jira {
 
 namespace {
-
-std::string percent_encode(std::string_view s) {
-  static constexpr char kHex[] = "0123456789ABCDEF";
-  std::string out;
-  out.reserve(s.size());
-  for (unsigned char c : s) {
-    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
-      out += static_cast<char>(c);
-    } else {
-      out += '%';
-      out += kHex[c >> 4];
-      out += kHex[c & 15];
-    }
-  }
-  return out;
-}
 
 std::chrono::milliseconds to_ms(Clock::duration d) {
   return std::max(std::chrono::milliseconds(0), std::chrono::ceil<std::chrono::milliseconds>(d));
@@ -78,7 +63,7 @@ struct Client::Impl {
     char sep = r.path.find('?') == std::string::npos ? '?' : '&';
     for (const auto& [k, v] : r.query) {
       h.target += sep;
-      h.target += percent_encode(k) + "=" + percent_encode(v);
+      h.target += encode_component(k) + "=" + encode_component(v);
       sep = '&';
     }
     h.headers = {{"Accept", "application/json"}, {"User-Agent", "jira-mcp"}, {"Authorization", authorization}};
@@ -111,7 +96,7 @@ struct Client::Impl {
 
   Result<Response, JiraError> send(const Request& r);
   // The attempts loop; fills `tally` (waits, round trips, attempts, 429s) when not null.
-  Result<Response, JiraError> send_attempts(const Request& r, monitor::JiraCall* tally);
+  Result<Response, JiraError> send_attempts(const Request& r, const HttpRequest& http, monitor::JiraCall* tally);
 
   ClientOptions options;
   std::shared_ptr<Clock> clock;
@@ -129,24 +114,38 @@ struct Client::Impl {
   detail::Executor executor;  // last: its threads are joined before anything they use dies
 };
 
-// Reports each call to options.on_call; without an observer, nothing is measured.
+// Refuses a request that check_request() finds unsafe; reports each other call to
+// options.on_call (without an observer, nothing is measured).
 Result<Response, JiraError> Client::Impl::send(const Request& r) {
-  if (!options.on_call) return send_attempts(r, nullptr);
+  const HttpRequest http = build(r);
+  if (auto unsafe = check_request(http)) {
+    // Nothing is sent: a value from the caller would have changed the request line or headers
+    // (a CR LF starting a second request, a ".." walking the path). Not counted as a call, so
+    // the raw path never becomes a metrics label.
+    JiraError e;
+    e.kind = ErrorKind::invalid_argument;
+    e.detail = *unsafe;
+    Request shown;
+    shown.method = r.method;
+    shown.path = printable(r.path);
+    return unexpected(finish(std::move(e), shown, 0));
+  }
+  if (!options.on_call) return send_attempts(r, http, nullptr);
   monitor::JiraCall tally;
   tally.method = r.method;
   tally.path = r.path;
   const auto start = clock->now();
-  auto res = send_attempts(r, &tally);
+  auto res = send_attempts(r, http, &tally);
   tally.elapsed = clock->now() - start;
   tally.status = res ? res->status : res.error().http_status;
   options.on_call(tally);
   return res;
 }
 
-Result<Response, JiraError> Client::Impl::send_attempts(const Request& r, monitor::JiraCall* tally) {
+Result<Response, JiraError> Client::Impl::send_attempts(const Request& r, const HttpRequest& http,
+                                                       monitor::JiraCall* tally) {
   ++calls;
   const bool idempotent = r.idempotent.value_or(r.method != "POST");
-  const HttpRequest http = build(r);
   const auto start = clock->now();
   const auto hard_deadline = start + options.request_timeout;
   const auto retry_deadline = start + std::min(retry.budget, options.request_timeout);
@@ -366,7 +365,7 @@ Result<Json, JiraError> Client::upload_attachment(const std::string& issue_key, 
   for (char c : filename) safe_name += (c == '"' || c == '\r' || c == '\n' || c == '\\') ? '_' : c;
   Request r;
   r.method = "POST";
-  r.path = *prefix + "/issue/" + percent_encode(issue_key) + "/attachments";
+  r.path = path(*prefix, "issue", issue_key, "attachments");
   r.content_type = "multipart/form-data; boundary=" + boundary;
   r.headers = {{"X-Atlassian-Token", "no-check"}};
   r.body = "--" + boundary + "\r\nContent-Disposition: form-data; name=\"file\"; filename=\"" + safe_name +

@@ -21,6 +21,7 @@ const char* to_string(ErrorKind kind) {
     case ErrorKind::dropped: return "dropped";
     case ErrorKind::unknown_outcome: return "unknown_outcome";
     case ErrorKind::protocol: return "protocol";
+    case ErrorKind::invalid_argument: return "invalid_argument";
   }
   return "unknown";
 }
@@ -129,6 +130,10 @@ std::string JiraError::to_string() const {
       out = "The connection failed after the request was sent" + where + why +
             ": the change may or may not have been applied. Check the current state in Jira before "
             "retrying, to avoid a duplicate.";
+      break;
+    case ErrorKind::invalid_argument:
+      out = "Refused to send" + where + ": " + detail +
+            ". Nothing was sent to Jira; give keys and ids as Jira shows them (PROJ-123, 10001) and retry.";
       break;
     case ErrorKind::protocol:
       out = "Unexpected response from Jira" + status_label(*this) + where + why +

@@ -7,8 +7,11 @@
 // on handshake completion, for doctor's report.
 #include "jira_mcp/jira/transport.hpp"
 
+#include "jira_mcp/jira/path.hpp"
+
 #include <httplib.h>
 #include <openssl/ssl.h>
+#include <poll.h>
 #include <openssl/x509.h>
 #include <spdlog/spdlog.h>
 
@@ -121,7 +124,12 @@ class HttplibConnection final : public Connection {
  public:
   HttplibConnection(const std::string& origin, std::shared_ptr<const TransportOptions> shared_options,
                     const ParsedUrl& proxy, bool use_proxy, std::shared_ptr<SharedTls> shared_tls)
-      : keep_(std::move(shared_options)), options_(*keep_), shared_tls_(std::move(shared_tls)), origin_(origin), client_(origin) {
+      : keep_(std::move(shared_options)),
+        options_(*keep_),
+        shared_tls_(std::move(shared_tls)),
+        origin_(origin),
+        https_(origin.rfind("https://", 0) == 0),
+        client_(origin) {
     const TransportOptions& options = options_;
     client_.set_keep_alive(options.pool.enabled);
     // httplib writes a request's headers and body in separate writes; with Nagle on, the body
@@ -144,6 +152,11 @@ class HttplibConnection final : public Connection {
 
   Result<HttpResponse, TransportError> send(const HttpRequest& request, const Deadline& deadline) override {
     using std::chrono::milliseconds;
+    // The client checked this already; the transport refuses too, so no caller of send() can put
+    // a CR LF (a second request) or a ".." on the wire.
+    if (auto unsafe = check_request(request)) {
+      return unexpected(TransportError{TransportErrorKind::other, false, "refused to send: " + *unsafe});
+    }
     auto left = deadline.remaining();
     if (left.count() == 0) {
       return unexpected(TransportError{TransportErrorKind::read_timeout, false, "deadline passed before sending"});
@@ -162,6 +175,13 @@ class HttplibConnection final : public Connection {
 
     const auto started = std::chrono::steady_clock::now();
     httplib::Result res = client_.send(req);
+    if (res && pending_bytes() && !https_) {
+      // More bytes than one response: the peer answered something we did not ask (a request
+      // split on the way, a desynchronized proxy). Neither this answer nor the connection can
+      // be trusted; the caller discards the connection and, for a read, retries on a new one.
+      return unexpected(TransportError{TransportErrorKind::read, true,
+                                       "the connection to " + origin_ + " sent more than one response; discarded"});
+    }
     if (res) {
       publish_tls();
       HttpResponse out;
@@ -208,6 +228,16 @@ class HttplibConnection final : public Connection {
     }
   }
 
+  // Whether the socket holds unread bytes (or the peer's close). An idle keep-alive connection
+  // must hold none: bytes there belong to no request of ours, and httplib would read them as
+  // the next answer.
+  bool pending_bytes() const override {
+    const auto fd = client_.socket();
+    if (fd == INVALID_SOCKET) return false;
+    pollfd p{fd, POLLIN, 0};
+    return ::poll(&p, 1, 0) > 0;
+  }
+
   void publish_tls() {
     std::string protocol, cipher;
     {
@@ -225,6 +255,7 @@ class HttplibConnection final : public Connection {
   const TransportOptions& options_;
   std::shared_ptr<SharedTls> shared_tls_;
   std::string origin_;
+  bool https_;  // TLS records (session tickets) may arrive unasked, so only plain HTTP fails on extra bytes
   TlsRecord record_;
   httplib::Client client_;
 };
@@ -243,6 +274,14 @@ class HttplibTransport final : public HttpTransport {
   Result<HttpResponse, TransportError> send(const HttpRequest& request, const Deadline& deadline) override {
     auto lease = pool_.acquire(origin_, deadline);
     if (!lease) return unexpected(lease.error());
+    // A parked connection with bytes waiting is out of step with its peer (or closed by it):
+    // never reuse it. Bounded, since each round destroys one parked connection.
+    for (int tries = 0; lease->reused() && (*lease)->pending_bytes() && tries < 16; ++tries) {
+      lease->discard();
+      { auto stale = std::move(*lease); }
+      lease = pool_.acquire(origin_, deadline);
+      if (!lease) return unexpected(lease.error());
+    }
     auto res = (*lease)->send(request, deadline);
     if (!res) lease->discard();
     return res;

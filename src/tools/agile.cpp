@@ -89,7 +89,7 @@ std::string sprint_line(const Json& s) {
   return line;
 }
 
-Result<Json, jira::JiraError> fetch_sprint(Jira& jira, long id) { return jira.get_json(kAgile + "/sprint/" + std::to_string(id)); }
+Result<Json, jira::JiraError> fetch_sprint(Jira& jira, long id) { return jira.get_json(jira::path(kAgile, "sprint", id)); }
 
 // --- issue pages ------------------------------------------------------------------------------
 
@@ -168,7 +168,7 @@ ToolResult list_boards(const ServicesPtr& s, const Json& args) {
   if (args.contains("project_key")) q.emplace_back("projectKeyOrId", args["project_key"].get<std::string>());
   if (args.contains("type")) q.emplace_back("type", args["type"].get<std::string>());
   if (args.contains("name")) q.emplace_back("name", args["name"].get<std::string>());
-  auto r = jira.get_json(kAgile + "/board", q);
+  auto r = jira.get_json(jira::path(kAgile, "board"), q);
   if (!r) return jira_failure(r.error(), "Listing boards");
   const Json values = r->value("values", Json::array());
   Json boards = Json::array();
@@ -193,7 +193,7 @@ ToolResult board_issues(const ServicesPtr& s, const Json& args) {
   Jira jira(s);
   JIRA_READY(jira);
   const std::string id = std::to_string(args["board_id"].get<long>());
-  return issue_page(jira, kAgile + "/board/" + id + "/issue", args, "Board " + id, "Getting the issues of board " + id);
+  return issue_page(jira, jira::path(kAgile, "board", id, "issue"), args, "Board " + id, "Getting the issues of board " + id);
 }
 
 ToolResult list_sprints(const ServicesPtr& s, const Json& args) {
@@ -204,7 +204,7 @@ ToolResult list_sprints(const ServicesPtr& s, const Json& args) {
   const long start = args.value("start_at", 0L);
   jira::Query q{{"startAt", std::to_string(start)}, {"maxResults", std::to_string(args.value("max_results", 50))}};
   if (!states.empty()) q.emplace_back("state", join(states, ","));
-  auto r = jira.get_json(kAgile + "/board/" + board + "/sprint", q);
+  auto r = jira.get_json(jira::path(kAgile, "board", board, "sprint"), q);
   if (!r) return jira_failure(r.error(), "Listing the sprints of board " + board + " (kanban boards have none)");
   const Json values = r->value("values", Json::array());
   Json sprints = Json::array();
@@ -237,14 +237,14 @@ ToolResult sprint_issues(const ServicesPtr& s, const Json& args) {
   Jira jira(s);
   JIRA_READY(jira);
   const std::string id = std::to_string(args["sprint_id"].get<long>());
-  return issue_page(jira, kAgile + "/sprint/" + id + "/issue", args, "Sprint " + id, "Getting the issues of sprint " + id);
+  return issue_page(jira, jira::path(kAgile, "sprint", id, "issue"), args, "Sprint " + id, "Getting the issues of sprint " + id);
 }
 
 ToolResult epic_issues(const ServicesPtr& s, const Json& args) {
   Jira jira(s);
   JIRA_READY(jira);
   const std::string key = args["epic_key"];
-  return issue_page(jira, kAgile + "/epic/" + key + "/issue", args, "Epic " + key, "Getting the issues of epic " + key);
+  return issue_page(jira, jira::path(kAgile, "epic", key, "issue"), args, "Epic " + key, "Getting the issues of epic " + key);
 }
 
 ToolResult create_sprint(const ServicesPtr& s, const Json& args) {
@@ -254,7 +254,7 @@ ToolResult create_sprint(const ServicesPtr& s, const Json& args) {
   if (args.contains("goal")) body["goal"] = args["goal"];
   if (args.contains("start_date")) body["startDate"] = jira_date_time(args["start_date"]);
   if (args.contains("end_date")) body["endDate"] = jira_date_time(args["end_date"]);
-  auto r = jira.post_json(kAgile + "/sprint", body);
+  auto r = jira.post_json(jira::path(kAgile, "sprint"), body);
   if (!r) return jira_failure(r.error(), "Creating sprint '" + args["name"].get<std::string>() + "' on board " + std::to_string(args["board_id"].get<long>()));
   ToolResult out = text_result(jira, "Created sprint " + sprint_line(*r).substr(2));
   out.structured = sprint_summary(*r);
@@ -308,7 +308,7 @@ ToolResult update_sprint(const ServicesPtr& s, const Json& args) {
     if (args.contains("state")) return text_result(jira, "Sprint " + sid + " is already " + state + "; nothing changed.");
     return bad_argument("sprint_id", "nothing to change: give name, goal, start_date, end_date or state");
   }
-  auto r = jira.post_json(kAgile + "/sprint/" + sid, body);
+  auto r = jira.post_json(jira::path(kAgile, "sprint", sid), body);
   if (!r) return jira_failure(r.error(), "Updating sprint " + sid);
   const Json& updated = r->is_object() && r->contains("state") ? *r : *current;
   ToolResult out = text_result(jira, "Updated sprint " + sid + " (" + join(changed) + "):\n" + sprint_line(updated));
@@ -367,7 +367,7 @@ ToolResult add_to_sprint(const ServicesPtr& s, const Json& args) {
     Json body{{"issues", batch}};
     if (args.contains("rank_before")) body["rankBeforeIssue"] = args["rank_before"];
     if (!after.empty()) body["rankAfterIssue"] = after;
-    auto res = jira.post_json(kAgile + "/sprint/" + sid + "/issue", body);
+    auto res = jira.post_json(jira::path(kAgile, "sprint", sid, "issue"), body);
     if (res && !after.empty()) after = batch.back();
     return res;
   });
@@ -383,7 +383,7 @@ ToolResult move_to_backlog(const ServicesPtr& s, const Json& args) {
   JIRA_READY(jira);
   const auto keys = unique_keys(args["issue_keys"]);
   auto r = in_batches(keys, "Moving issues to the backlog", [&](const std::vector<std::string>& batch, size_t) {
-    return jira.post_json(kAgile + "/backlog/issue", Json{{"issues", batch}});
+    return jira.post_json(jira::path(kAgile, "backlog", "issue"), Json{{"issues", batch}});
   });
   if (r.is_error) return r;
   ToolResult out = text_result(jira, "Moved " + std::to_string(keys.size()) + " issue(s) to the backlog (out of their future and active sprints): " + join(keys));
@@ -402,7 +402,7 @@ ToolResult rank_issues(const ServicesPtr& s, const Json& args) {
     return bad_argument(before ? "before" : "after", anchor + " is also in issue_keys; an issue cannot be ranked against itself");
   }
   Json body{{"issues", keys}, {before ? "rankBeforeIssue" : "rankAfterIssue", anchor}};
-  auto r = jira.put_json(kAgile + "/issue/rank", body);
+  auto r = jira.put_json(jira::path(kAgile, "issue", "rank"), body);
   if (!r) return jira_failure(r.error(), "Ranking " + join(keys));
   // 207: some issues failed; the body lists each issue's status.
   std::vector<std::string> failed;

@@ -27,7 +27,7 @@ namespace {
 namespace fs = std::filesystem;
 
 Json attachment_id_prop() {
-  return Json{{"type", "string"}, {"pattern", "^[0-9]+$"}, {"description", "Attachment id (jira_list_attachments)"}};
+  return numeric_id_prop("Attachment id (jira_list_attachments)");
 }
 
 std::string id_string(const Json& j) {
@@ -47,21 +47,6 @@ std::string human_size(std::uint64_t bytes) {
 std::string too_large(const std::string& what, std::uint64_t size, std::size_t limit) {
   return what + " is " + human_size(size) + " (" + std::to_string(size) + " bytes), over this server's limit of " +
          std::to_string(limit) + " bytes (tools.max_attachment_bytes)";
-}
-
-std::string percent_encode(const std::string& s) {
-  static constexpr char kHex[] = "0123456789ABCDEF";
-  std::string out;
-  for (unsigned char c : s) {
-    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
-      out += static_cast<char>(c);
-    } else {
-      out += '%';
-      out += kHex[c >> 4];
-      out += kHex[c & 15];
-    }
-  }
-  return out;
 }
 
 std::string mime_base(std::string mime) {
@@ -185,7 +170,7 @@ Result<fs::path, ToolResult> resolve_upload_path(const Options& o, const std::st
   return *allowed;
 }
 
-Result<Json, jira::JiraError> fetch_meta(Jira& jira, const std::string& id) { return jira.get_json(jira.api() + "/attachment/" + id); }
+Result<Json, jira::JiraError> fetch_meta(Jira& jira, const std::string& id) { return jira.get_json(jira::path(jira.api(), "attachment", id)); }
 
 Json attachment_summary(const Json& a) {
   return Json{{"id", id_string(a)},
@@ -208,7 +193,7 @@ ToolResult list_attachments(const ServicesPtr& s, const Json& args) {
   Jira jira(s);
   JIRA_READY(jira);
   const std::string key = args["issue_key"];
-  auto r = jira.get_json(jira.api() + "/issue/" + key, {{"fields", "attachment"}});
+  auto r = jira.get_json(jira::path(jira.api(), "issue", key), {{"fields", "attachment"}});
   if (!r) return jira_failure(r.error(), "Getting the attachments of " + key);
   const Json list = r->value("fields", Json::object()).value("attachment", Json::array());
   Json out = Json::array();
@@ -279,8 +264,8 @@ ToolResult download_attachment(const ServicesPtr& s, const Json& args) {
   const Json size_j = meta->value("size", Json(0));
   const std::uint64_t size = size_j.is_number_unsigned() ? size_j.get<std::uint64_t>() : 0;
   if (size > limit) return ToolResult::error(too_large("Attachment " + id + " (" + filename + ")", size, limit) + "; open it in Jira instead.");
-  auto bytes = jira.cloud() ? jira.client().download(jira.api() + "/attachment/content/" + id, {{"redirect", "false"}})
-                            : jira.client().download("/secure/attachment/" + id + "/" + percent_encode(filename));
+  auto bytes = jira.cloud() ? jira.client().download(jira::path(jira.api(), "attachment", "content", id), {{"redirect", "false"}})
+                            : jira.client().download(jira::path("/secure/attachment", id, filename));
   if (!bytes) return jira_failure(bytes.error(), "Downloading attachment " + id + " (" + filename + ")");
   if (bytes->size() > limit) return ToolResult::error(too_large("Attachment " + id + " (" + filename + ")", bytes->size(), limit));
   const std::string header = "**" + filename + "** (id " + id + ", " + mime + ", " + human_size(bytes->size()) + ")";
@@ -303,7 +288,7 @@ ToolResult delete_attachment(const ServicesPtr& s, const Json& args, RequestCont
   if (!meta) return jira_failure(meta.error(), "Getting attachment " + id);
   const std::string filename = meta->value("filename", "");
   if (auto declined = confirm_destructive(s, ctx, "Delete attachment " + filename + " (id " + id + ")?")) return *declined;
-  auto r = jira.del(jira.api() + "/attachment/" + id);
+  auto r = jira.del(jira::path(jira.api(), "attachment", id));
   if (!r) return jira_failure(r.error(), "Deleting attachment " + id);
   return text_result(jira, "Deleted attachment " + filename + " (id " + id + ")");
 }

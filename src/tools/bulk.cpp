@@ -230,7 +230,7 @@ ToolResult bulk_update(const ServicesPtr& s, const Json& args, RequestContext& c
     if (fields->empty()) return bad_argument(where.substr(0, where.size() - 1), "nothing to change for " + key);
     std::string changed;
     for (auto f = fields->begin(); f != fields->end(); ++f) changed += (changed.empty() ? "" : ", ") + f.key();
-    const std::string path = jira.api() + "/issue/" + key;
+    const std::string path = jira::path(jira.api(), "issue", key);
     Json body{{"fields", std::move(*fields)}};
     items.push_back({key, [&jira, path, body = std::move(body), changed] {
                        return Step::await(jira.client().send_async(put_request(path, body)), [changed](Reply r) {
@@ -271,7 +271,7 @@ ToolResult bulk_transition(const ServicesPtr& s, const Json& args, RequestContex
                            }
                            Json body = extra;
                            body["transition"] = Json{{"id", t.value("id", "")}};
-                           return Step::await(jira.client().post_async(api + "/issue/" + key + "/transitions", body),
+                           return Step::await(jira.client().post_async(jira::path(api, "issue", key, "transitions"), body),
                                               [to](Reply done) {
                                                 return done ? Step::ok("now " + to) : Step::fail(done.error().to_string());
                                               });
@@ -281,7 +281,7 @@ ToolResult bulk_transition(const ServicesPtr& s, const Json& args, RequestContex
                          return Step::fail("'" + wanted + "' is not available from its status; available: " +
                                            (names.empty() ? "none" : names));
                        };
-                       return Step::await(jira.client().get_async(api + "/issue/" + key + "/transitions"), post);
+                       return Step::await(jira.client().get_async(jira::path(api, "issue", key, "transitions")), post);
                      }});
   }
   auto outcomes = run_items(items, concurrency_of(args), ctx);
@@ -297,7 +297,7 @@ ToolResult bulk_comments(const ServicesPtr& s, const Json& args, RequestContext&
   std::vector<Item> items;
   for (const auto& it : args["items"]) {
     const std::string key = it["issue_key"];
-    const std::string path = jira.api() + "/issue/" + key + "/comment";
+    const std::string path = jira::path(jira.api(), "issue", key, "comment");
     Json body{{"body", jira.rich_text(it["body"].get<std::string>())}};
     items.push_back({key, [&jira, path, body = std::move(body)] {
                        return Step::await(jira.client().post_async(path, body), [](Reply r) {

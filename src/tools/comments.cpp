@@ -12,7 +12,7 @@ ToolResult get_comments(const ServicesPtr& s, const Json& args) {
   const int start = args.value("start_at", 0);
   const int max = args.value("max_results", 20);
   const bool newest_first = args.value("order", "newest") == "newest";
-  auto r = jira.get_json(jira.api() + "/issue/" + key + "/comment",
+  auto r = jira.get_json(jira::path(jira.api(), "issue", key, "comment"),
                          {{"startAt", std::to_string(start)}, {"maxResults", std::to_string(max)},
                           {"orderBy", newest_first ? "-created" : "created"}});
   if (!r) return jira_failure(r.error(), "Getting the comments of " + key);
@@ -40,7 +40,7 @@ ToolResult add_comment(const ServicesPtr& s, const Json& args) {
   Jira jira(s);
   JIRA_READY(jira);
   const std::string key = args["issue_key"];
-  auto r = jira.post_json(jira.api() + "/issue/" + key + "/comment", Json{{"body", jira.rich_text(args["body"])}});
+  auto r = jira.post_json(jira::path(jira.api(), "issue", key, "comment"), Json{{"body", jira.rich_text(args["body"])}});
   if (!r) return jira_failure(r.error(), "Commenting on " + key);
   ToolResult out = ToolResult::text("Added comment " + r->value("id", "") + " to " + key + "\n" + jira.browse_url(key));
   out.structured = Json{{"issue_key", key}, {"comment_id", r->value("id", "")}};
@@ -52,7 +52,7 @@ ToolResult edit_comment(const ServicesPtr& s, const Json& args) {
   JIRA_READY(jira);
   const std::string key = args["issue_key"];
   const std::string id = args["comment_id"];
-  auto r = jira.put_json(jira.api() + "/issue/" + key + "/comment/" + id, Json{{"body", jira.rich_text(args["body"])}});
+  auto r = jira.put_json(jira::path(jira.api(), "issue", key, "comment", id), Json{{"body", jira.rich_text(args["body"])}});
   if (!r) return jira_failure(r.error(), "Editing comment " + id + " on " + key);
   return ToolResult::text("Edited comment " + id + " on " + key);
 }
@@ -62,13 +62,13 @@ ToolResult delete_comment(const ServicesPtr& s, const Json& args) {
   JIRA_READY(jira);
   const std::string key = args["issue_key"];
   const std::string id = args["comment_id"];
-  auto r = jira.del(jira.api() + "/issue/" + key + "/comment/" + id);
+  auto r = jira.del(jira::path(jira.api(), "issue", key, "comment", id));
   if (!r) return jira_failure(r.error(), "Deleting comment " + id + " on " + key);
   return ToolResult::text("Deleted comment " + id + " from " + key);
 }
 
 Result<Json, jira::JiraError> fetch_transitions(Jira& jira, const std::string& key) {
-  auto r = jira.get_json(jira.api() + "/issue/" + key + "/transitions");
+  auto r = jira.get_json(jira::path(jira.api(), "issue", key, "transitions"));
   if (!r) return unexpected(r.error());
   return r->value("transitions", Json::array());
 }
@@ -119,7 +119,7 @@ ToolResult transition_issue(const ServicesPtr& s, const Json& args) {
   if (args.contains("comment")) {
     body["update"]["comment"] = Json::array({Json{{"add", {{"body", jira.rich_text(args["comment"])}}}}});
   }
-  auto r = jira.post_json(jira.api() + "/issue/" + key + "/transitions", body);
+  auto r = jira.post_json(jira::path(jira.api(), "issue", key, "transitions"), body);
   if (!r) return jira_failure(r.error(), "Transitioning " + key);
   const std::string to = chosen->value("to", Json::object()).value("name", "");
   ToolResult out = ToolResult::text("Moved " + key + " with '" + chosen->value("name", "") + "'" +
@@ -151,14 +151,14 @@ void add_comment_tools(ToolTable& t, const ServicesPtr& s) {
                {"jira_edit_comment", "Edit comment",
                 "Replaces the text of a comment (Markdown). Get ids with jira_get_comments. Example: "
                 "{\"issue_key\": \"PROJ-1\", \"comment_id\": \"10001\", \"body\": \"Updated.\"}.",
-                object_schema({{"issue_key", issue_key_prop()}, {"comment_id", str_prop("Comment id")},
+                object_schema({{"issue_key", issue_key_prop()}, {"comment_id", numeric_id_prop("Comment id (jira_get_comments lists them)")},
                                {"body", Json{{"type", "string"}, {"minLength", 1}, {"description", "New text in Markdown"}}}},
                               {"issue_key", "comment_id", "body"}),
                 std::nullopt, writes(false, true), [s](const Json& a, RequestContext&) { return edit_comment(s, a); }}});
   t.push_back({"comments",
                {"jira_delete_comment", "Delete comment",
                 "Deletes a comment. Example: {\"issue_key\": \"PROJ-1\", \"comment_id\": \"10001\"}.",
-                object_schema({{"issue_key", issue_key_prop()}, {"comment_id", str_prop("Comment id")}}, {"issue_key", "comment_id"}),
+                object_schema({{"issue_key", issue_key_prop()}, {"comment_id", numeric_id_prop("Comment id (jira_get_comments lists them)")}}, {"issue_key", "comment_id"}),
                 std::nullopt, writes(true, true), [s](const Json& a, RequestContext&) { return delete_comment(s, a); }}});
 }
 

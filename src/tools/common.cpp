@@ -50,6 +50,10 @@ Json issue_key_prop(std::string description) {
               {"description", std::move(description)}};
 }
 
+Json numeric_id_prop(std::string description) {
+  return Json{{"type", "string"}, {"pattern", "^[0-9]+$"}, {"description", std::move(description)}};
+}
+
 Json object_schema(Json properties, std::vector<std::string> required) {
   Json j{{"type", "object"}, {"properties", std::move(properties)}, {"additionalProperties", false}};
   if (!required.empty()) j["required"] = std::move(required);
@@ -85,7 +89,7 @@ Status<jira::JiraError> Jira::ready() {
 std::string Jira::browse_url(const std::string& key) const {
   std::string base = client_->options().url;
   while (!base.empty() && base.back() == '/') base.pop_back();
-  return base + "/browse/" + key;
+  return base + jira::path("/browse", key);
 }
 
 namespace {
@@ -141,7 +145,7 @@ Result<Json, std::string> Jira::resolve_user(const std::string& who_raw) {
   // An explicit id needs no lookup.
   if (cloud_ && who.rfind("accountid:", 0) == 0) return Json{{"accountId", who.substr(10)}};
   jira::Query q = cloud_ ? jira::Query{{"query", who}, {"maxResults", "20"}} : jira::Query{{"username", who}, {"maxResults", "20"}};
-  auto found = get_json(api_ + "/user/search", q);
+  auto found = get_json(jira::path(api_, "user", "search"), q);
   if (!found) return unexpected("looking up user '" + who + "' failed: " + found.error().to_string());
   std::vector<Json> users;
   if (found->is_array()) users.assign(found->begin(), found->end());

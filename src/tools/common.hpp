@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "jira_mcp/jira/client.hpp"
+#include "jira_mcp/jira/path.hpp"
 #include "jira_mcp/mcp/registry.hpp"
 #include "jira_mcp/tools/tools.hpp"
 
@@ -51,6 +52,8 @@ Json bool_prop(std::string description, std::optional<bool> def = std::nullopt);
 Json enum_prop(std::string description, std::vector<std::string> values, std::optional<std::string> def = std::nullopt);
 Json str_array_prop(std::string description);
 Json issue_key_prop(std::string description = "Issue key such as PROJ-123 (or a numeric issue id)");
+// A string of digits: the ids Jira gives comments, worklogs, links, components, versions, attachments.
+Json numeric_id_prop(std::string description);
 // {"type":"object","properties":...,"required":[...],"additionalProperties":false}
 Json object_schema(Json properties, std::vector<std::string> required = {});
 

@@ -65,7 +65,7 @@ ToolResult batch_create(const ServicesPtr& s, const Json& args) {
   }
 
   std::vector<ItemResult> results(updates.size());
-  auto bulk = jira.post_json(jira.api() + "/issue/bulk", Json{{"issueUpdates", updates}});
+  auto bulk = jira.post_json(jira::path(jira.api(), "issue", "bulk"), Json{{"issueUpdates", updates}});
   if (bulk) {
     std::set<size_t> failed;
     for (const auto& e : bulk->value("errors", Json::array())) {
@@ -89,7 +89,7 @@ ToolResult batch_create(const ServicesPtr& s, const Json& args) {
   } else if (bulk.error().kind == jira::ErrorKind::bad_request) {
     std::vector<jira::ResponseFuture> alone;
     alone.reserve(updates.size());
-    for (const auto& u : updates) alone.push_back(jira.client().post_async(jira.api() + "/issue", u));
+    for (const auto& u : updates) alone.push_back(jira.client().post_async(jira::path(jira.api(), "issue"), u));
     for (size_t i = 0; i < alone.size(); ++i) {
       auto r = alone[i].get();
       Result<Json, jira::JiraError> j = r ? r->json() : Result<Json, jira::JiraError>(unexpected(r.error()));
@@ -137,7 +137,7 @@ ToolResult batch_create(const ServicesPtr& s, const Json& args) {
 
 // "Cloners" when this Jira has it (Jira's own clone uses it), else "Relates"; empty when neither.
 Result<std::string, jira::JiraError> clone_link_type(Jira& jira) {
-  auto r = jira.get_json(jira.api() + "/issueLinkType");
+  auto r = jira.get_json(jira::path(jira.api(), "issueLinkType"));
   if (!r) return unexpected(r.error());
   std::string fallback;
   for (const auto& t : r->value("issueLinkTypes", Json::array())) {
@@ -152,7 +152,7 @@ ToolResult clone_issue(const ServicesPtr& s, const Json& args) {
   Jira jira(s);
   JIRA_READY(jira);
   const std::string key = args["issue_key"];
-  auto orig = jira.get_json(jira.api() + "/issue/" + key,
+  auto orig = jira.get_json(jira::path(jira.api(), "issue", key),
                             {{"fields", "summary,description,issuetype,priority,labels,components,project,parent"}});
   if (!orig) return jira_failure(orig.error(), "Getting " + key);
   const Json f = orig->value("fields", Json::object());
@@ -179,7 +179,7 @@ ToolResult clone_issue(const ServicesPtr& s, const Json& args) {
       for (const auto& c : components) comps.push_back(Json{{"id", c.value("id", "")}});
     } else {
       // Components belong to a project: keep those the target has under the same name.
-      auto theirs = jira.get_json(jira.api() + "/project/" + target + "/components");
+      auto theirs = jira.get_json(jira::path(jira.api(), "project", target, "components"));
       if (!theirs) return jira_failure(theirs.error(), "Getting the components of " + target);
       for (const auto& c : components) {
         const std::string name = c.value("name", "");
@@ -198,7 +198,7 @@ ToolResult clone_issue(const ServicesPtr& s, const Json& args) {
   }
   if (same_project && f.contains("parent") && f["parent"].is_object()) fields["parent"] = Json{{"key", f["parent"].value("key", "")}};
 
-  auto created = jira.post_json(jira.api() + "/issue", Json{{"fields", fields}});
+  auto created = jira.post_json(jira::path(jira.api(), "issue"), Json{{"fields", fields}});
   if (!created) return jira_failure(created.error(), "Creating the clone of " + key);
   const std::string clone = created->value("key", "");
   std::string text = "Cloned " + key + " as " + clone + ": " + summary + "\n" + jira.browse_url(clone) + "\n";
@@ -219,7 +219,7 @@ ToolResult clone_issue(const ServicesPtr& s, const Json& args) {
       problem = "this Jira has neither a Cloners nor a Relates link type";
     } else {
       // The inward issue is the one the outward description applies to: the clone "clones" the original.
-      auto linked = jira.post_json(jira.api() + "/issueLink",
+      auto linked = jira.post_json(jira::path(jira.api(), "issueLink"),
                                    Json{{"type", {{"name", *link_type}}}, {"inwardIssue", {{"key", clone}}}, {"outwardIssue", {{"key", key}}}});
       if (!linked) problem = linked.error().to_string();
     }

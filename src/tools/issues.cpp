@@ -50,7 +50,7 @@ ToolResult get_issue(const ServicesPtr& s, const Json& args) {
   Jira jira(s);
   JIRA_READY(jira);
   const std::string key = args["issue_key"];
-  auto issue = jira.get_doc(jira.api() + "/issue/" + key, {{"fields", fields_param(args, kDefaultFields)}});
+  auto issue = jira.get_doc(jira::path(jira.api(), "issue", key), {{"fields", fields_param(args, kDefaultFields)}});
   if (!issue) return jira_failure(issue.error(), "Getting " + key);
   IssueRenderOptions opts;
   opts.comments = args.value("comments", 3);
@@ -126,13 +126,13 @@ ToolResult count_issues(const ServicesPtr& s, const Json& args) {
   JIRA_READY(jira);
   const std::string jql = args["jql"];
   if (jira.cloud()) {
-    auto c = jira.post_json("/rest/api/3/search/approximate-count", Json{{"jql", jql}}, true);
+    auto c = jira.post_json(jira::path("/rest/api/3", "search", "approximate-count"), Json{{"jql", jql}}, true);
     if (!c) return jira_failure(c.error(), "Counting issues");
     ToolResult out = ToolResult::text("About " + std::to_string(c->value("count", 0)) + " issues match (approximate count).");
     out.structured = Json{{"count", c->value("count", 0)}, {"approximate", true}};
     return out;
   }
-  auto r = jira.get_json("/rest/api/2/search", {{"jql", jql}, {"maxResults", "0"}});
+  auto r = jira.get_json(jira::path("/rest/api/2", "search"), {{"jql", jql}, {"maxResults", "0"}});
   if (!r) return jira_failure(r.error(), "Counting issues");
   ToolResult out = ToolResult::text(std::to_string(r->value("total", 0)) + " issues match.");
   out.structured = Json{{"count", r->value("total", 0)}, {"approximate", false}};
@@ -148,7 +148,7 @@ ToolResult get_issues(const ServicesPtr& s, const Json& args) {
   const std::string fields = fields_param(args, kDefaultFields);
   std::vector<jira::ResponseFuture> pending;
   pending.reserve(keys.size());
-  for (const auto& k : keys) pending.push_back(jira.client().get_async(jira.api() + "/issue/" + k, {{"fields", fields}}));
+  for (const auto& k : keys) pending.push_back(jira.client().get_async(jira::path(jira.api(), "issue", k), {{"fields", fields}}));
   std::string text;
   Json found = Json::array();
   std::vector<std::string> missing;
@@ -186,7 +186,7 @@ ToolResult create_issue(const ServicesPtr& s, const Json& args) {
   JIRA_READY(jira);
   auto fields = build_create_fields(jira, args);
   if (!fields) return fields.error();
-  auto created = jira.post_json(jira.api() + "/issue", Json{{"fields", *fields}});
+  auto created = jira.post_json(jira::path(jira.api(), "issue"), Json{{"fields", *fields}});
   if (!created) return jira_failure(created.error(), "Creating the issue");
   const std::string key = created->value("key", "");
   ToolResult out = ToolResult::text("Created " + key + ": " + args["summary"].get<std::string>() + "\n" + jira.browse_url(key));
@@ -201,7 +201,7 @@ ToolResult update_issue(const ServicesPtr& s, const Json& args) {
   auto fields = build_issue_fields(jira, args);
   if (!fields) return fields.error();
   if (fields->empty()) return bad_argument("fields", "nothing to change: give at least one of summary, description, assignee, priority, labels, components, due_date or fields");
-  auto r = jira.put_json(jira.api() + "/issue/" + key, Json{{"fields", *fields}});
+  auto r = jira.put_json(jira::path(jira.api(), "issue", key), Json{{"fields", *fields}});
   if (!r) return jira_failure(r.error(), "Updating " + key);
   std::string changed;
   for (auto it = fields->begin(); it != fields->end(); ++it) changed += (changed.empty() ? "" : ", ") + it.key();
@@ -216,7 +216,7 @@ ToolResult delete_issue(const ServicesPtr& s, const Json& args, RequestContext& 
   const std::string key = args["issue_key"];
   if (auto declined = confirm_destructive(s, ctx, "Delete " + key + "?")) return *declined;
   const bool subtasks = args.value("delete_subtasks", false);
-  auto r = jira.del(jira.api() + "/issue/" + key, {{"deleteSubtasks", subtasks ? "true" : "false"}});
+  auto r = jira.del(jira::path(jira.api(), "issue", key), {{"deleteSubtasks", subtasks ? "true" : "false"}});
   if (!r) return jira_failure(r.error(), "Deleting " + key);
   return ToolResult::text("Deleted " + key + (subtasks ? " and its subtasks" : ""));
 }
@@ -229,11 +229,11 @@ ToolResult assign_issue(const ServicesPtr& s, const Json& args) {
   // Unassigning goes through the issue's fields: the assignee endpoint's schema has no null user.
   Result<Json, jira::JiraError> r = Json::object();
   if (who.empty()) {
-    r = jira.put_json(jira.api() + "/issue/" + key, Json{{"fields", {{"assignee", nullptr}}}});
+    r = jira.put_json(jira::path(jira.api(), "issue", key), Json{{"fields", {{"assignee", nullptr}}}});
   } else {
     auto user = jira.resolve_user(who);
     if (!user) return bad_argument("assignee", user.error());
-    r = jira.put_json(jira.api() + "/issue/" + key + "/assignee", *user);
+    r = jira.put_json(jira::path(jira.api(), "issue", key, "assignee"), *user);
   }
   if (!r) return jira_failure(r.error(), "Assigning " + key);
   return ToolResult::text(who.empty() ? "Unassigned " + key : "Assigned " + key + " to " + who);
@@ -246,12 +246,12 @@ ToolResult changelog(const ServicesPtr& s, const Json& args) {
   const int max = args.value("max_results", 50);
   Json histories;
   if (jira.cloud()) {
-    auto r = jira.get_json("/rest/api/3/issue/" + key + "/changelog",
+    auto r = jira.get_json(jira::path("/rest/api/3", "issue", key, "changelog"),
                            {{"startAt", std::to_string(args.value("start_at", 0))}, {"maxResults", std::to_string(max)}});
     if (!r) return jira_failure(r.error(), "Getting the changelog of " + key);
     histories = r->value("values", Json::array());
   } else {
-    auto r = jira.get_json("/rest/api/2/issue/" + key, {{"expand", "changelog"}, {"fields", "summary"}});
+    auto r = jira.get_json(jira::path("/rest/api/2", "issue", key), {{"expand", "changelog"}, {"fields", "summary"}});
     if (!r) return jira_failure(r.error(), "Getting the changelog of " + key);
     histories = r->value("changelog", Json::object()).value("histories", Json::array());
   }

@@ -17,11 +17,11 @@ namespace {
 constexpr const char* kAgile = "/rest/agile/1.0";
 
 Json link_id_prop() {
-  return Json{{"type", "string"}, {"pattern", "^[0-9]+$"}, {"description", "Issue link id (get_issue lists each link with its id)"}};
+  return numeric_id_prop("Issue link id (get_issue lists each link with its id)");
 }
 
 Result<Json, jira::JiraError> fetch_link_types(Jira& jira) {
-  auto r = jira.get_json(jira.api() + "/issueLinkType");
+  auto r = jira.get_json(jira::path(jira.api(), "issueLinkType"));
   if (!r) return unexpected(r.error());
   return r->value("issueLinkTypes", Json::array());
 }
@@ -72,7 +72,7 @@ std::optional<ChosenType> choose_link_type(const Json& types, const std::string&
 
 // The id of the link of `type_id` between `from` and `to` as GET issue shows it on `from`.
 std::string find_link_id(Jira& jira, const std::string& from, const std::string& to, const std::string& type_id) {
-  auto issue = jira.get_json(jira.api() + "/issue/" + from, {{"fields", "issuelinks"}});
+  auto issue = jira.get_json(jira::path(jira.api(), "issue", from), {{"fields", "issuelinks"}});
   if (!issue) return {};
   const Json links = issue->value("fields", Json::object()).value("issuelinks", Json::array());
   for (const auto& l : links) {
@@ -102,7 +102,7 @@ ToolResult create_issue_link(const ServicesPtr& s, const Json& args) {
   if (args.contains("comment") && !args["comment"].get<std::string>().empty()) {
     body["comment"] = Json{{"body", jira.rich_text(args["comment"])}};
   }
-  auto r = jira.post_json(jira.api() + "/issueLink", body);
+  auto r = jira.post_json(jira::path(jira.api(), "issueLink"), body);
   if (!r) return jira_failure(r.error(), "Linking " + from + " to " + to);
   // Jira answers 201 without a body; the new link's id is on the issue.
   const std::string id = find_link_id(jira, from, to, type.value("id", ""));
@@ -119,13 +119,13 @@ ToolResult delete_issue_link(const ServicesPtr& s, const Json& args, RequestCont
   Jira jira(s);
   JIRA_READY(jira);
   const std::string id = args["link_id"];
-  auto link = jira.get_json(jira.api() + "/issueLink/" + id);
+  auto link = jira.get_json(jira::path(jira.api(), "issueLink", id));
   if (!link) return jira_failure(link.error(), "Getting issue link " + id);
   const Json type = link->value("type", Json::object());
   const std::string sentence = link->value("inwardIssue", Json::object()).value("key", "?") + " " + type.value("outward", "?") + " " +
                                link->value("outwardIssue", Json::object()).value("key", "?");
   if (auto declined = confirm_destructive(s, ctx, "Delete the link \"" + sentence + "\" (link " + id + ")?")) return *declined;
-  auto r = jira.del(jira.api() + "/issueLink/" + id);
+  auto r = jira.del(jira::path(jira.api(), "issueLink", id));
   if (!r) return jira_failure(r.error(), "Deleting issue link " + id);
   return ToolResult::text("Deleted link " + id + ": " + sentence);
 }
@@ -136,7 +136,7 @@ ToolResult link_to_epic(const ServicesPtr& s, const Json& args) {
   const std::string key = args["issue_key"];
   const std::string epic = args["epic_key"];
   if (lower(key) == lower(epic)) return bad_argument("epic_key", "an issue cannot be its own epic");
-  auto e = jira.get_json(jira.api() + "/issue/" + epic, {{"fields", "issuetype,summary"}});
+  auto e = jira.get_json(jira::path(jira.api(), "issue", epic), {{"fields", "issuetype,summary"}});
   if (!e) return jira_failure(e.error(), "Getting epic " + epic);
   const Json etype = e->value("fields", Json::object()).value("issuetype", Json::object());
   // Cloud says where a type sits in the hierarchy (1 = epic level); Data Center's agile API
@@ -147,9 +147,9 @@ ToolResult link_to_epic(const ServicesPtr& s, const Json& args) {
   Result<Json, jira::JiraError> r = Json::object();
   if (jira.cloud()) {
     // Cloud: an epic is the parent of its stories, tasks and bugs.
-    r = jira.put_json(jira.api() + "/issue/" + key, Json{{"fields", {{"parent", {{"key", epic}}}}}});
+    r = jira.put_json(jira::path(jira.api(), "issue", key), Json{{"fields", {{"parent", {{"key", epic}}}}}});
   } else {
-    r = jira.post_json(std::string(kAgile) + "/epic/" + epic + "/issue", Json{{"issues", Json::array({key})}}, true);
+    r = jira.post_json(jira::path(kAgile, "epic", epic, "issue"), Json{{"issues", Json::array({key})}}, true);
   }
   if (!r) return jira_failure(r.error(), "Adding " + key + " to epic " + epic);
   const std::string summary = e->value("fields", Json::object()).value("summary", "");
@@ -163,7 +163,7 @@ ToolResult get_remote_links(const ServicesPtr& s, const Json& args) {
   Jira jira(s);
   JIRA_READY(jira);
   const std::string key = args["issue_key"];
-  auto r = jira.get_json(jira.api() + "/issue/" + key + "/remotelink");
+  auto r = jira.get_json(jira::path(jira.api(), "issue", key, "remotelink"));
   if (!r) return jira_failure(r.error(), "Getting the remote links of " + key);
   const Json links = r->is_array() ? *r : Json::array();
   std::string text = key + " has " + std::to_string(links.size()) + " remote link(s)" + (links.empty() ? ".\n" : ":\n");
@@ -212,13 +212,13 @@ ToolResult create_remote_link(const ServicesPtr& s, const Json& args) {
     // Jira updates the link with this globalId instead of adding one; say which happened.
     // With a globalId Jira answers that link, or 404 when there is none (or no such issue, which
     // the POST then reports).
-    auto found = jira.get_json(jira.api() + "/issue/" + key + "/remotelink", {{"globalId", global_id}});
+    auto found = jira.get_json(jira::path(jira.api(), "issue", key, "remotelink"), {{"globalId", global_id}});
     if (!found && found.error().kind != jira::ErrorKind::not_found) {
       return jira_failure(found.error(), "Looking up remote link " + global_id + " on " + key);
     }
     existed = found && ((found->is_array() && !found->empty()) || (found->is_object() && found->contains("id")));
   }
-  auto r = jira.post_json(jira.api() + "/issue/" + key + "/remotelink", body, !global_id.empty());
+  auto r = jira.post_json(jira::path(jira.api(), "issue", key, "remotelink"), body, !global_id.empty());
   if (!r) return jira_failure(r.error(), "Adding a remote link to " + key);
   const std::string id = r->contains("id") ? (*r)["id"].dump() : "";
   ToolResult out = ToolResult::text(std::string(existed ? "Updated" : "Added") + " remote link " + id + " on " + key + ": [" +

@@ -30,9 +30,6 @@ Json project_key_prop() {
               {"pattern", "^([A-Za-z][A-Za-z0-9_]*|[0-9]+)$"},
               {"description", "Project key such as PROJ (or a numeric project id)"}};
 }
-Json numeric_id_prop(std::string description) {
-  return Json{{"type", "string"}, {"pattern", "^[0-9]+$"}, {"description", std::move(description)}};
-}
 Json date_prop(std::string description) {
   return Json{{"type", "string"}, {"pattern", "^[0-9]{4}-[0-9]{2}-[0-9]{2}$"}, {"description", std::move(description)}};
 }
@@ -108,7 +105,7 @@ Json field_json(const std::string& id, const Json& f) {
 // --- createmeta -----------------------------------------------------------------------------
 
 Result<Json, jira::JiraError> fetch_issue_types(Jira& jira, const std::string& project) {
-  auto r = jira.get_json(jira.api() + "/issue/createmeta/" + project + "/issuetypes", {{"maxResults", "200"}});
+  auto r = jira.get_json(jira::path(jira.api(), "issue", "createmeta", project, "issuetypes"), {{"maxResults", "200"}});
   if (!r) return unexpected(r.error());
   return page_array(*r, "issueTypes");
 }
@@ -131,7 +128,7 @@ Result<Json, ToolResult> find_issue_type(Jira& jira, const std::string& project,
 Result<Json, jira::JiraError> fetch_create_fields(Jira& jira, const std::string& project, const std::string& type_id) {
   Json all = Json::array();
   for (long start = 0;;) {
-    auto r = jira.get_json(jira.api() + "/issue/createmeta/" + project + "/issuetypes/" + type_id,
+    auto r = jira.get_json(jira::path(jira.api(), "issue", "createmeta", project, "issuetypes", type_id),
                            {{"startAt", std::to_string(start)}, {"maxResults", std::to_string(kCreatemetaPage)}});
     if (!r) return unexpected(r.error());
     Json page = page_array(*r, "fields");
@@ -158,13 +155,13 @@ ToolResult list_projects(const ServicesPtr& s, const Json& args) {
   if (jira.cloud()) {
     jira::Query q{{"startAt", std::to_string(start)}, {"maxResults", std::to_string(max)}, {"orderBy", "key"}};
     if (!query.empty()) q.emplace_back("query", query);
-    auto r = jira.get_json(jira.api() + "/project/search", q);
+    auto r = jira.get_json(jira::path(jira.api(), "project", "search"), q);
     if (!r) return jira_failure(r.error(), "Listing projects");
     projects = page_array(*r, "values");
     total = r->value("total", start + static_cast<long>(projects.size()));
   } else {
     // Data Center answers with every visible project at once; filter and page here.
-    auto r = jira.get_json(jira.api() + "/project");
+    auto r = jira.get_json(jira::path(jira.api(), "project"));
     if (!r) return jira_failure(r.error(), "Listing projects");
     Json matching = Json::array();
     for (const auto& p : page_array(*r, "values")) {
@@ -192,7 +189,7 @@ ToolResult get_project(const ServicesPtr& s, const Json& args) {
   Jira jira(s);
   JIRA_READY(jira);
   const std::string key = args["project_key"];
-  auto r = jira.get_json(jira.api() + "/project/" + key);
+  auto r = jira.get_json(jira::path(jira.api(), "project", key));
   if (!r) return jira_failure(r.error(), "Getting project " + key);
   const Json& p = *r;
   std::string text = "# " + p.value("key", key) + ": " + p.value("name", "") + "\n";
@@ -263,7 +260,7 @@ ToolResult edit_fields(const ServicesPtr& s, const Json& args) {
   Jira jira(s);
   JIRA_READY(jira);
   const std::string key = args["issue_key"];
-  auto r = jira.get_json(jira.api() + "/issue/" + key + "/editmeta");
+  auto r = jira.get_json(jira::path(jira.api(), "issue", key, "editmeta"));
   if (!r) return jira_failure(r.error(), "Getting the editable fields of " + key);
   std::string text = "Fields you can change on " + key + " (jira_update_issue; custom fields by id in fields):\n";
   Json structured = Json::array();
@@ -283,7 +280,7 @@ ToolResult search_fields(const ServicesPtr& s, const Json& args) {
   const std::string query = args.value("query", "");
   const bool custom_only = args.value("custom_only", false);
   const long max = args.value("max_results", 50L);
-  auto r = jira.get_json(jira.api() + "/field");
+  auto r = jira.get_json(jira::path(jira.api(), "field"));
   if (!r) return jira_failure(r.error(), "Listing fields");
   std::string text;
   Json structured = Json::array();
@@ -344,7 +341,7 @@ ToolResult field_options(const ServicesPtr& s, const Json& args) {
 ToolResult list_priorities(const ServicesPtr& s, const Json&) {
   Jira jira(s);
   JIRA_READY(jira);
-  auto r = jira.get_json(jira.api() + "/priority");
+  auto r = jira.get_json(jira::path(jira.api(), "priority"));
   if (!r) return jira_failure(r.error(), "Listing priorities");
   std::string text = "Priorities (highest first):\n";
   Json structured = Json::array();
@@ -363,12 +360,12 @@ ToolResult list_statuses(const ServicesPtr& s, const Json& args) {
   const std::string key = args.value("project_key", "");
   Json statuses = Json::array();
   if (key.empty()) {
-    auto r = jira.get_json(jira.api() + "/status");
+    auto r = jira.get_json(jira::path(jira.api(), "status"));
     if (!r) return jira_failure(r.error(), "Listing statuses");
     statuses = page_array(*r, "values");
   } else {
     // Per issue type; a workflow shared by several types lists its statuses once here.
-    auto r = jira.get_json(jira.api() + "/project/" + key + "/statuses");
+    auto r = jira.get_json(jira::path(jira.api(), "project", key, "statuses"));
     if (!r) return jira_failure(r.error(), "Listing the statuses of " + key);
     std::set<std::string> seen;
     for (const auto& t : page_array(*r, "values")) {
@@ -393,11 +390,11 @@ ToolResult project_metadata(const ServicesPtr& s, const Json& args) {
   Jira jira(s);
   JIRA_READY(jira);
   const std::string key = args["project_key"];
-  auto project = jira.get_json(jira.api() + "/project/" + key);
+  auto project = jira.get_json(jira::path(jira.api(), "project", key));
   if (!project) return jira_failure(project.error(), "Getting project " + key);
   auto types = fetch_issue_types(jira, key);
   if (!types) return jira_failure(types.error(), "Getting the issue types of " + key);
-  auto priorities = jira.get_json(jira.api() + "/priority");
+  auto priorities = jira.get_json(jira::path(jira.api(), "priority"));
   if (!priorities) return jira_failure(priorities.error(), "Listing priorities");
 
   std::string text = "# Creating issues in " + project->value("key", key) + " (" + project->value("name", "") + ")\n";
@@ -457,7 +454,7 @@ ToolResult list_components(const ServicesPtr& s, const Json& args) {
   Jira jira(s);
   JIRA_READY(jira);
   const std::string key = args["project_key"];
-  auto r = jira.get_json(jira.api() + "/project/" + key + "/components");
+  auto r = jira.get_json(jira::path(jira.api(), "project", key, "components"));
   if (!r) return jira_failure(r.error(), "Listing the components of " + key);
   std::string text = "Components of " + key + ":\n";
   Json structured = Json::array();
@@ -496,7 +493,7 @@ ToolResult create_component(const ServicesPtr& s, const Json& args) {
   auto body = component_body(jira, args);
   if (!body) return body.error();
   (*body)["project"] = key;
-  auto r = jira.post_json(jira.api() + "/component", *body);
+  auto r = jira.post_json(jira::path(jira.api(), "component"), *body);
   if (!r) return jira_failure(r.error(), "Creating component in " + key);
   ToolResult out = ToolResult::text("Created component " + r->value("name", "") + " (id " + id_of(*r) + ") in " + key);
   out.structured = Json{{"id", id_of(*r)}, {"name", r->value("name", "")}, {"project", key}};
@@ -512,7 +509,7 @@ ToolResult update_component(const ServicesPtr& s, const Json& args) {
   }
   auto body = component_body(jira, args);
   if (!body) return body.error();
-  auto r = jira.put_json(jira.api() + "/component/" + id, *body);
+  auto r = jira.put_json(jira::path(jira.api(), "component", id), *body);
   if (!r) return jira_failure(r.error(), "Updating component " + id);
   ToolResult out = ToolResult::text("Updated component " + id + ":\n" + component_line(*r));
   out.structured = Json{{"id", id}, {"name", r->value("name", "")}};
@@ -523,7 +520,7 @@ ToolResult delete_component(const ServicesPtr& s, const Json& args) {
   Jira jira(s);
   JIRA_READY(jira);
   const std::string id = args["component_id"];
-  auto r = jira.del(jira.api() + "/component/" + id);
+  auto r = jira.del(jira::path(jira.api(), "component", id));
   if (!r) return jira_failure(r.error(), "Deleting component " + id);
   return ToolResult::text("Deleted component " + id + "; issues that had it no longer do.");
 }
@@ -560,7 +557,7 @@ ToolResult list_versions(const ServicesPtr& s, const Json& args) {
   const std::string key = args["project_key"];
   const bool released = args.value("include_released", true);
   const bool archived = args.value("include_archived", false);
-  auto r = jira.get_json(jira.api() + "/project/" + key + "/versions");
+  auto r = jira.get_json(jira::path(jira.api(), "project", key, "versions"));
   if (!r) return jira_failure(r.error(), "Listing the versions of " + key);
   std::string text = "Versions of " + key + (archived ? "" : " (archived hidden)") + (released ? "" : " (released hidden)") + ":\n";
   Json structured = Json::array();
@@ -590,7 +587,7 @@ ToolResult create_version(const ServicesPtr& s, const Json& args) {
   JIRA_READY(jira);
   const std::string key = args["project_key"];
   // Both deployments take the numeric projectId; looking it up also names an unknown project.
-  auto project = jira.get_json(jira.api() + "/project/" + key);
+  auto project = jira.get_json(jira::path(jira.api(), "project", key));
   if (!project) return jira_failure(project.error(), "Getting project " + key);
   const std::string pid = id_of(*project);
   if (pid.empty() || !std::all_of(pid.begin(), pid.end(), [](unsigned char c) { return std::isdigit(c); })) {
@@ -598,7 +595,7 @@ ToolResult create_version(const ServicesPtr& s, const Json& args) {
   }
   Json body{{"projectId", std::stoll(pid)}};
   put_version_fields(args, body, jira.cloud());
-  auto r = jira.post_json(jira.api() + "/version", body);
+  auto r = jira.post_json(jira::path(jira.api(), "version"), body);
   if (!r) return jira_failure(r.error(), "Creating version in " + key);
   ToolResult out = ToolResult::text("Created version in " + key + ":\n" + version_line(*r));
   out.structured = version_json(*r);
@@ -612,7 +609,7 @@ ToolResult update_version(const ServicesPtr& s, const Json& args) {
   Json body = Json::object();
   put_version_fields(args, body, jira.cloud());
   if (body.empty()) return bad_argument("name", "nothing to change; give name, description, dates, released or archived");
-  auto r = jira.put_json(jira.api() + "/version/" + id, body);
+  auto r = jira.put_json(jira::path(jira.api(), "version", id), body);
   if (!r) return jira_failure(r.error(), "Updating version " + id);
   ToolResult out = ToolResult::text("Updated version " + id + ":\n" + version_line(*r));
   out.structured = version_json(*r);
@@ -632,7 +629,7 @@ ToolResult list_labels(const ServicesPtr& s, const Json& args) {
   const std::string query = args.value("query", "");
   const long start = args.value("start_at", 0L);
   const long max = args.value("max_results", 1000L);
-  auto r = jira.get_json(jira.api() + "/label", {{"startAt", std::to_string(start)}, {"maxResults", std::to_string(max)}});
+  auto r = jira.get_json(jira::path(jira.api(), "label"), {{"startAt", std::to_string(start)}, {"maxResults", std::to_string(max)}});
   if (!r) return jira_failure(r.error(), "Listing labels");
   Json labels = Json::array();
   for (const auto& l : page_array(*r, "values")) {
@@ -666,9 +663,9 @@ ToolResult update_labels(const ServicesPtr& s, const Json& args) {
   Json ops = Json::array();
   for (const auto& l : add) ops.push_back(Json{{"add", l}});
   for (const auto& l : remove) ops.push_back(Json{{"remove", l}});
-  auto r = jira.put_json(jira.api() + "/issue/" + key, Json{{"update", {{"labels", ops}}}});
+  auto r = jira.put_json(jira::path(jira.api(), "issue", key), Json{{"update", {{"labels", ops}}}});
   if (!r) return jira_failure(r.error(), "Updating the labels of " + key);
-  auto now = jira.get_json(jira.api() + "/issue/" + key, {{"fields", "labels"}});
+  auto now = jira.get_json(jira::path(jira.api(), "issue", key), {{"fields", "labels"}});
   if (!now) return ToolResult::text("Updated the labels of " + key + " (reading them back failed: " + now.error().to_string() + ")");
   Json labels = now->value("fields", Json::object()).value("labels", Json::array());
   std::string joined;

@@ -45,7 +45,7 @@ ToolResult search_users(const ServicesPtr& s, const Json& args) {
   const std::string q = args["query"];
   const std::string max = std::to_string(args.value("max_results", 20));
   return list_users(jira,
-                    jira.get_json(jira.api() + "/user/search",
+                    jira.get_json(jira::path(jira.api(), "user", "search"),
                                   jira.cloud() ? jira::Query{{"query", q}, {"maxResults", max}} : jira::Query{{"username", q}, {"maxResults", max}}),
                     "Searching users");
 }
@@ -61,14 +61,14 @@ ToolResult assignable_users(const ServicesPtr& s, const Json& args) {
   if (args.contains("project_key")) q.emplace_back("project", args["project_key"].get<std::string>());
   if (args.contains("query")) q.emplace_back(jira.cloud() ? "query" : "username", args["query"].get<std::string>());
   q.emplace_back("maxResults", std::to_string(args.value("max_results", 20)));
-  return list_users(jira, jira.get_json(jira.api() + "/user/assignable/search", q), "Searching assignable users");
+  return list_users(jira, jira.get_json(jira::path(jira.api(), "user", "assignable", "search"), q), "Searching assignable users");
 }
 
 ToolResult get_user(const ServicesPtr& s, const Json& args) {
   Jira jira(s);
   JIRA_READY(jira);
   const std::string id = args["user"];
-  auto r = jira.get_json(jira.api() + "/user", {{jira.cloud() ? "accountId" : "username", id}});
+  auto r = jira.get_json(jira::path(jira.api(), "user"), {{jira.cloud() ? "accountId" : "username", id}});
   if (!r) return jira_failure(r.error(), "Getting user " + id);
   ToolResult out = ToolResult::text(user_row(*r));
   out.structured = *r;

@@ -29,7 +29,7 @@ ToolResult get_watchers(const ServicesPtr& s, const Json& args) {
   Jira jira(s);
   JIRA_READY(jira);
   const std::string key = args["issue_key"];
-  auto r = jira.get_json(jira.api() + "/issue/" + key + "/watchers");
+  auto r = jira.get_json(jira::path(jira.api(), "issue", key, "watchers"));
   if (!r) return jira_failure(r.error(), "Getting the watchers of " + key);
   const Json watchers = r->value("watchers", Json::array());
   const long count = r->value("watchCount", static_cast<long>(watchers.size()));
@@ -54,7 +54,7 @@ ToolResult add_watcher(const ServicesPtr& s, const Json& args) {
   if (!w) return w.error();
   // The body is the user id as a JSON string ("5b10a2844c20165700ede21g"), as both specs say.
   // Adding a watcher twice changes nothing, so a retry is harmless.
-  auto r = jira.post_json(jira.api() + "/issue/" + key + "/watchers", Json(w->id), true);
+  auto r = jira.post_json(jira::path(jira.api(), "issue", key, "watchers"), Json(w->id), true);
   if (!r) return jira_failure(r.error(), "Adding " + w->label + " as a watcher of " + key);
   return ToolResult::text("Added " + w->label + " as a watcher of " + key);
 }
@@ -65,7 +65,7 @@ ToolResult remove_watcher(const ServicesPtr& s, const Json& args) {
   const std::string key = args["issue_key"];
   auto w = watcher_of(jira, args);
   if (!w) return w.error();
-  auto r = jira.del(jira.api() + "/issue/" + key + "/watchers", {{jira.cloud() ? "accountId" : "username", w->id}});
+  auto r = jira.del(jira::path(jira.api(), "issue", key, "watchers"), {{jira.cloud() ? "accountId" : "username", w->id}});
   if (!r) return jira_failure(r.error(), "Removing " + w->label + " from the watchers of " + key);
   return ToolResult::text("Removed " + w->label + " from the watchers of " + key);
 }

@@ -104,7 +104,7 @@ ToolResult get_worklogs(const ServicesPtr& s, const Json& args) {
   // every worklog, so it pages here.
   jira::Query q;
   if (jira.cloud()) q = {{"startAt", std::to_string(start)}, {"maxResults", std::to_string(max)}};
-  auto r = jira.get_json(jira.api() + "/issue/" + key + "/worklog", q);
+  auto r = jira.get_json(jira::path(jira.api(), "issue", key, "worklog"), q);
   if (!r) return jira_failure(r.error(), "Getting the worklogs of " + key);
   Json all = r->value("worklogs", Json::array());
   long total = r->value("total", static_cast<long>(all.size()));
@@ -162,7 +162,7 @@ ToolResult add_worklog(const ServicesPtr& s, const Json& args) {
   if (!q) return q.error();
   auto body = worklog_body(jira, args, true);
   if (!body) return body.error();
-  auto r = jira.client().send(jira::Request{"POST", jira.api() + "/issue/" + key + "/worklog", *q, dump_compact(*body), "application/json", {}, false});
+  auto r = jira.client().send(jira::Request{"POST", jira::path(jira.api(), "issue", key, "worklog"), *q, dump_compact(*body), "application/json", {}, false});
   if (!r) return jira_failure(r.error(), "Logging work on " + key);
   auto created = r->json();
   if (!created) return jira_failure(created.error(), "Logging work on " + key);
@@ -186,7 +186,7 @@ ToolResult update_worklog(const ServicesPtr& s, const Json& args) {
   if (!q) return q.error();
   auto body = worklog_body(jira, args, false);
   if (!body) return body.error();
-  auto r = jira.client().send(jira::Request{"PUT", jira.api() + "/issue/" + key + "/worklog/" + id, *q, dump_compact(*body), "application/json", {}, true});
+  auto r = jira.client().send(jira::Request{"PUT", jira::path(jira.api(), "issue", key, "worklog", id), *q, dump_compact(*body), "application/json", {}, true});
   if (!r) return jira_failure(r.error(), "Updating worklog " + id + " on " + key);
   std::string changed;
   for (const auto& [arg, label] : {std::pair{"time_spent", "time spent"}, {"started", "start"}, {"comment", "comment"}}) {
@@ -207,7 +207,7 @@ ToolResult delete_worklog(const ServicesPtr& s, const Json& args, RequestContext
   auto q = estimate_query(args, "increase_by", "increaseBy");
   if (!q) return q.error();
   if (auto declined = confirm_destructive(s, ctx, "Delete worklog " + id + " from " + key + "?")) return *declined;
-  auto r = jira.del(jira.api() + "/issue/" + key + "/worklog/" + id, *q);
+  auto r = jira.del(jira::path(jira.api(), "issue", key, "worklog", id), *q);
   if (!r) return jira_failure(r.error(), "Deleting worklog " + id + " from " + key);
   return ToolResult::text("Deleted worklog " + id + " from " + key + "; " + estimate_note(args, "increase_by", "increased by"));
 }
@@ -221,7 +221,7 @@ Json obj_schema(Json properties, std::vector<std::string> required) {
 void add_worklog_tools(ToolTable& t, const ServicesPtr& s) {
   const Json str{{"type", "string"}};
   const Json integer{{"type", "integer"}};
-  const Json worklog_id = Json{{"type", "string"}, {"pattern", "^[0-9]+$"}, {"description", "Worklog id (jira_get_worklogs lists them)"}};
+  const Json worklog_id = numeric_id_prop("Worklog id (jira_get_worklogs lists them)");
   const Json started = str_prop("When the work started: ISO date-time such as 2026-01-17T09:30:00+01:00 (no offset = UTC), or a date "
                                 "(logged at 12:00 UTC)");
   const Json new_estimate = duration_prop("The remaining estimate to set when adjust_estimate is \"new\", e.g. \"3h\"");

@@ -49,6 +49,8 @@ class LoopbackServer {
 class RawServer {
  public:
   using Script = std::function<std::string(int n, const std::string& request)>;
+  // Splits a scripted reply: the part after it is sent 100 ms after the part before it.
+  static constexpr std::string_view kLater = "\x01later\x01";
 
   explicit RawServer(Script script) : script_(std::move(script)) {
     fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
@@ -110,6 +112,12 @@ class RawServer {
       buf.erase(0, end + 4 + body_len);
       std::string reply = script_(++count_, request);
       if (reply.empty()) return;  // drop
+      // kLater in a reply: what precedes it is sent at once, the rest 100 ms later.
+      if (auto later = reply.find(kLater); later != std::string::npos) {
+        ::send(c, reply.data(), later, MSG_NOSIGNAL);
+        std::this_thread::sleep_for(std::chrono::milliseconds(100));
+        reply.erase(0, later + kLater.size());
+      }
       ::send(c, reply.data(), reply.size(), MSG_NOSIGNAL);
     }
   }

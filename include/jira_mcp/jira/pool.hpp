@@ -29,6 +29,9 @@ class Connection {
   virtual ~Connection() = default;
   virtual Result<HttpResponse, TransportError> send(const HttpRequest& request,
                                                     const Deadline& deadline) = 0;
+  // Whether unread bytes (or the peer's close) wait on the connection. Checked before a parked
+  // connection is reused: such a connection is discarded, never used.
+  virtual bool pending_bytes() const { return false; }
 };
 
 struct PoolOptions {
