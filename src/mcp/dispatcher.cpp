@@ -69,12 +69,25 @@ std::variant<Json, std::string> Dispatcher::parse(std::string_view text) const {
     return dump_compact(make_error(std::nullopt, RpcError{rpc::kParseError,
         "Parse error: JSON nested deeper than " + std::to_string(options_.max_depth) + " levels", {}}));
   }
+  // nlohmann stops at a NUL byte as if the text ended there, so "{...}\0junk" would pass.
+  if (auto nul = text.find('\0'); nul != std::string_view::npos) {
+    return dump_compact(make_error(std::nullopt, RpcError{rpc::kParseError,
+        "Parse error: a NUL byte at offset " + std::to_string(nul) + "; JSON text cannot contain one", {}}));
+  }
   try {
     return Json::parse(text);
-  } catch (const Json::parse_error& e) {
-    // nlohmann's message names the byte offset and the problem (including invalid UTF-8).
+  } catch (const Json::exception& e) {
+    // A parse_error names the byte offset and the problem (including invalid UTF-8); an
+    // out_of_range is a number JSON allows but a double cannot hold (1e400). Both are the
+    // client's malformed message, never the end of the server.
     std::string what = e.what();
     if (auto pos = what.find("] "); pos != std::string::npos) what = what.substr(pos + 2);
+    if (e.id == 406) what += "; numbers must fit a 64-bit float";
+    // nlohmann quotes the bytes it last read, which may be invalid UTF-8: keep ASCII only, so
+    // the error itself always serializes.
+    for (char& c : what) {
+      if (static_cast<unsigned char>(c) >= 0x80 || static_cast<unsigned char>(c) < 0x20) c = '?';
+    }
     return dump_compact(make_error(std::nullopt, RpcError{rpc::kParseError, "Parse error: " + what, {}}));
   }
 }
