@@ -7,9 +7,22 @@ namespace jira_mcp::tools::detail {
 namespace {
 using Contents = Result<std::vector<mcp::ResourceContents>, mcp::RpcError>;
 
+// A failed Jira call as the JSON-RPC error of a resource read: missing or invisible → resource
+// not found; a key Jira cannot take → invalid params; Jira too slow → request timeout; anything
+// else Jira or the network did → upstream error. Never -32603, which means a bug of ours.
 mcp::RpcError resource_error(const jira::JiraError& e, const std::string& uri) {
-  const int code = e.kind == jira::ErrorKind::not_found ? mcp::rpc::kResourceNotFound : mcp::rpc::kInternalError;
-  return mcp::RpcError{code, "Reading " + uri + " failed: " + e.to_string(), Json{{"uri", uri}}};
+  int code = mcp::rpc::kUpstreamError;
+  switch (e.kind) {
+    case jira::ErrorKind::not_found:
+    case jira::ErrorKind::permission: code = mcp::rpc::kResourceNotFound; break;
+    case jira::ErrorKind::bad_request:
+    case jira::ErrorKind::invalid_argument: code = mcp::rpc::kInvalidParams; break;
+    case jira::ErrorKind::timeout: code = mcp::rpc::kRequestTimeout; break;
+    default: break;
+  }
+  Json data{{"uri", uri}, {"jira_error", jira::to_string(e.kind)}};
+  if (e.http_status) data["http_status"] = e.http_status;
+  return mcp::RpcError{code, "Reading " + uri + " failed: " + e.to_string(), std::move(data)};
 }
 
 Json user_message(std::string text) {
@@ -33,7 +46,7 @@ void add_resources_and_prompts(mcp::RegistryBuilder& b, const ServicesPtr& s) {
        [s](const std::string& uri, const std::map<std::string, std::string>& vars, RequestContext&) -> Contents {
          Jira jira(s);
          if (auto r = jira.ready(); !r) return unexpected(resource_error(r.error(), uri));
-         auto issue = jira.get_json(jira.api() + "/issue/" + vars.at("key"));
+         auto issue = jira.get_json(jira::path(jira.api(), "issue", vars.at("key")));
          if (!issue) return unexpected(resource_error(issue.error(), uri));
          return std::vector{mcp::ResourceContents{uri, "text/markdown", issue_markdown(jira, *issue, {}), std::nullopt}};
        },
@@ -44,7 +57,7 @@ void add_resources_and_prompts(mcp::RegistryBuilder& b, const ServicesPtr& s) {
        [s](const std::string& uri, const std::map<std::string, std::string>& vars, RequestContext&) -> Contents {
          Jira jira(s);
          if (auto r = jira.ready(); !r) return unexpected(resource_error(r.error(), uri));
-         auto p = jira.get_json(jira.api() + "/project/" + vars.at("key"));
+         auto p = jira.get_json(jira::path(jira.api(), "project", vars.at("key")));
          if (!p) return unexpected(resource_error(p.error(), uri));
          std::string md = "# " + p->value("key", "") + ": " + p->value("name", "") + "\n";
          if (p->contains("lead")) md += "Lead: " + user_label((*p)["lead"]) + "\n";

@@ -221,6 +221,10 @@ TEST_CASE("users, server status, resources and prompts") {
     CHECK((*read)["result"]["contents"][0]["text"].get<std::string>().rfind("# DEMO-1", 0) == 0);
     auto nf = s.dispatcher->handle(Json{{"jsonrpc", "2.0"}, {"id", 51}, {"method", "resources/read"}, {"params", {{"uri", "jira://issue/DEMO-99999"}}}}, s.session);
     CHECK((*nf)["error"]["code"] == -32002);
+    // A key no request can carry is the client's error (-32602), never an internal one.
+    auto dots = s.dispatcher->handle(Json{{"jsonrpc", "2.0"}, {"id", 54}, {"method", "resources/read"}, {"params", {{"uri", "jira://issue/.."}}}}, s.session);
+    CHECK((*dots)["error"]["code"] == -32602);
+    CHECK((*dots)["error"]["data"]["jira_error"] == "invalid_argument");
     auto proj = s.dispatcher->handle(Json{{"jsonrpc", "2.0"}, {"id", 52}, {"method", "resources/read"}, {"params", {{"uri", "jira://project/DEMO"}}}}, s.session);
     CHECK((*proj)["result"]["contents"][0]["text"].get<std::string>().rfind("# DEMO", 0) == 0);
     auto prompt = s.dispatcher->handle(Json{{"jsonrpc", "2.0"}, {"id", 53}, {"method", "prompts/get"}, {"params", {{"name", "triage"}, {"arguments", {{"issue_key", "DEMO-1"}}}}}}, s.session);

@@ -23,6 +23,9 @@ constexpr int kInternalError = -32603;
 constexpr int kServerBusy = -32000;
 constexpr int kResourceNotFound = -32002;  // as the MCP specification names it
 constexpr int kRequestTimeout = -32001;
+// The upstream (Jira) failed a resource read or prompt: not a bug of this server (that is
+// -32603) and not the client's fault (-32602). error.data says what Jira answered.
+constexpr int kUpstreamError = -32010;
 }  // namespace rpc
 
 // Protocol revisions this server speaks, newest first.
