@@ -9,24 +9,30 @@
 #   make conformance  the official MCP conformance suite against the fixture server (stdio through
 #                   a bridge, then our own HTTP transport) and against jira-mcp over HTTP
 #   make spec-check   Jira traffic checked against Atlassian's OpenAPI specs (Cloud and DC)
+#   make fuzz       the fuzz harnesses (tests/fuzz/) built with clang for libFuzzer and run for
+#                   FUZZ_SECONDS each (make test runs them deterministically, without clang)
 #   make clean
 
 SHELL := /bin/bash
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 CMAKE_FLAGS ?=
 ARGS ?=
+FUZZ_SECONDS ?= 60
 
 PACKAGES := build-essential cmake pkg-config ccache libcpp-httplib-dev nlohmann-json3-dev \
             libssl-dev libspdlog-dev libtomlplusplus-dev doctest-dev libcli11-dev \
             libcmark-gfm-dev libcmark-gfm-extensions-dev libbenchmark-dev \
             zlib1g-dev libbrotli-dev lld
 
-.PHONY: all build setup run test debug sanitize conformance spec-check clean
+FUZZ_PACKAGES := clang libclang-rt-14-dev
+
+.PHONY: all build setup run test debug sanitize conformance spec-check fuzz clean
 
 all: build
 
-setup:
-	@missing=$$(for p in $(PACKAGES); do \
+# $(call install_missing,PACKAGES): apt-get install those not installed yet; quiet when none.
+define install_missing
+	@missing=$$(for p in $(1); do \
 	    dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "install ok installed" || echo $$p; \
 	  done); \
 	if [ -n "$$missing" ]; then \
@@ -35,6 +41,10 @@ setup:
 	  $$SUDO apt-get update -qq >/dev/null && \
 	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
 	fi
+endef
+
+setup:
+	$(call install_missing,$(PACKAGES))
 
 build/CMakeCache.txt:
 	cmake -S . -B build -DCMAKE_BUILD_TYPE=Release $(CMAKE_FLAGS) >/dev/null
@@ -56,6 +66,7 @@ sanitize: setup
 	cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DJIRA_MCP_SANITIZE=ON -DJIRA_MCP_BENCHES=OFF $(CMAKE_FLAGS) >/dev/null
 	cmake --build build-asan -j $(JOBS)
 	cd build-asan && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+	  JIRA_MCP_FUZZ_MESSAGES=4000 \
 	  ctest --output-on-failure -j $(JOBS)
 
 conformance: build
@@ -67,5 +78,12 @@ spec-check: build
 	tests/sandbox/spec_check.sh $(CURDIR)/build
 	JIRA_MCP_SPEC_PROXY=1 ./build/test_tools
 
+fuzz: setup
+	$(call install_missing,$(FUZZ_PACKAGES))
+	cmake -S . -B build-fuzz -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_COMPILER=clang++ -DJIRA_MCP_LIBFUZZER=ON \
+	  -DJIRA_MCP_BENCHES=OFF -DJIRA_MCP_STARTUP_ORDER=OFF >/dev/null
+	cmake --build build-fuzz -j $(JOBS) --target fuzz_message fuzz_content libfuzz_message libfuzz_content
+	tests/fuzz/libfuzzer.sh build-fuzz $(FUZZ_SECONDS)
+
 clean:
-	rm -rf build build-debug build-asan
+	rm -rf build build-debug build-asan build-fuzz
