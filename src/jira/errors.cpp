@@ -21,6 +21,7 @@ const char* to_string(ErrorKind kind) {
     case ErrorKind::dropped: return "dropped";
     case ErrorKind::unknown_outcome: return "unknown_outcome";
     case ErrorKind::protocol: return "protocol";
+    case ErrorKind::cancelled: return "cancelled";
   }
   return "unknown";
 }
@@ -133,6 +134,10 @@ std::string JiraError::to_string() const {
     case ErrorKind::protocol:
       out = "Unexpected response from Jira" + status_label(*this) + where + why +
             "; check that JIRA_URL points at Jira (and its context path)." + jira_says(*this);
+      break;
+    case ErrorKind::cancelled:
+      out = "Not sent" + where + ": the call was cancelled before this request went to Jira, so it changed "
+            "nothing.";
       break;
   }
   return out;

@@ -28,6 +28,7 @@ enum class ErrorKind {
   dropped,         // connection lost after sending an idempotent request
   unknown_outcome, // a non-idempotent request was sent and then the connection failed
   protocol,        // a response that is not what Jira sends (bad JSON, ...)
+  cancelled,       // the MCP call was cancelled before this request was sent: nothing was sent
 };
 
 const char* to_string(ErrorKind kind);
