@@ -272,3 +272,27 @@ TEST_CASE("stdio: a cancelled bulk run leaves unstarted items untouched; its out
   CHECK(text((*status)["result"]).find("jira_bulk_update_issues") != std::string::npos);
   CHECK_FALSE(c.replied_to("b"));
 }
+
+TEST_CASE("stdio: a bulk transition cancelled between an item's read and its write sends no write") {
+  Stack s(sandbox::Flavor::Cloud);
+  auto keys = fresh_issues(s, 3, "Cancel bulk transition");
+  StdioClient c(*s.dispatcher, {});
+  const std::string get_ts = "GET " + kApi + "/issue/{issueIdOrKey}/transitions";
+  const std::string post_ts = "POST " + kApi + "/issue/{issueIdOrKey}/transitions";
+  const auto reads = s.sb->request_count(get_ts);
+  const auto writes = s.sb->request_count(post_ts);
+  set_latency(s, 300);
+  c.send(call("bt", "jira_bulk_transition_issues", {{"issue_keys", keys}, {"transition", "Done"}, {"concurrency", 1}}));
+  wait_count(s, get_ts, reads + 1);  // the first item's read is at Jira
+  c.send(cancel("bt"));
+  auto report = c.cancel_report("bt");
+  REQUIRE(report);
+  set_latency(s, 0);
+  const Json sc = (*report)["params"]["data"]["outcome"]["structuredContent"];
+  CHECK(sc["not_started"] == 3);
+  CHECK(sc["succeeded"] == 0);
+  CHECK(sc["items"][0]["message"] == "cancelled before its change was sent");
+  CHECK(s.sb->request_count(post_ts) == writes);
+  CHECK(s.sb->request_count(get_ts) == reads + 1);  // the other two never started
+  for (const auto& k : keys) CHECK(fetch(s, k, "status")["status"]["name"] != "Done");
+}
