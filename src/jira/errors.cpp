@@ -22,6 +22,7 @@ const char* to_string(ErrorKind kind) {
     case ErrorKind::unknown_outcome: return "unknown_outcome";
     case ErrorKind::protocol: return "protocol";
     case ErrorKind::invalid_argument: return "invalid_argument";
+    case ErrorKind::cancelled: return "cancelled";
   }
   return "unknown";
 }
@@ -138,6 +139,10 @@ std::string JiraError::to_string() const {
     case ErrorKind::protocol:
       out = "Unexpected response from Jira" + status_label(*this) + where + why +
             "; check that JIRA_URL points at Jira (and its context path)." + jira_says(*this);
+      break;
+    case ErrorKind::cancelled:
+      out = "Not sent" + where + ": the call was cancelled before this request went to Jira, so it changed "
+            "nothing.";
       break;
   }
   return out;

@@ -64,6 +64,42 @@ bool Dispatcher::is_request(const Json& message) {
   return message.is_object() && message.contains("method") && message.contains("id");
 }
 
+bool Dispatcher::runs_inline(const Json& message) {
+  if (!is_request(message)) return true;
+  const Json& method = message["method"];
+  return method == "ping" || method == "logging/setLevel";
+}
+
+QueuedRequest::QueuedRequest(Json message, Session& session) : message_(std::move(message)), session_(session) {
+  if (!message_.is_object()) return;
+  if (auto it = message_.find("id"); it != message_.end() && valid_id(*it)) {
+    id_ = *it;
+    token_ = session_.begin_request(*id_);
+  }
+}
+
+QueuedRequest::~QueuedRequest() {
+  if (id_) session_.end_request(*id_, token_);
+}
+
+std::optional<Json> Dispatcher::run(QueuedRequest& request) const {
+  if (request.cancelled()) {
+    // Cancelled while it waited: it never starts (MCP: no response to a cancelled request).
+    spdlog::debug("request {} was cancelled before it started; it is not run", dump_compact(request.id()));
+    try {
+      const Json& m = request.message_;
+      if (m.value("method", Json()) == "tools/call") {
+        const Json params = m.value("params", Json::object());
+        report_cancelled_call(request.id(), params.is_object() ? params : Json::object(), nullptr, request.session_);
+      }
+    } catch (const std::exception& e) {
+      spdlog::error("internal error while reporting a cancelled request: {}", e.what());
+    }
+    return std::nullopt;
+  }
+  return handle_message(request.message_, request.session_, request.token_);
+}
+
 std::variant<Json, std::string> Dispatcher::parse(std::string_view text) const {
   if (json_nesting_depth(text, options_.max_depth) > options_.max_depth) {
     return dump_compact(make_error(std::nullopt, RpcError{rpc::kParseError,
@@ -107,6 +143,10 @@ Buffer Dispatcher::serialize(const Json& message) const {
 }
 
 std::optional<Json> Dispatcher::handle(const Json& msg, Session& session) const {
+  return handle_message(msg, session, nullptr);
+}
+
+std::optional<Json> Dispatcher::handle_message(const Json& msg, Session& session, const CancelTokenPtr& queued) const {
   std::optional<Json> id;
   try {
     if (msg.is_array()) {
@@ -154,7 +194,7 @@ std::optional<Json> Dispatcher::handle(const Json& msg, Session& session) const 
       handle_notification(method, params, session);
       return std::nullopt;
     }
-    return handle_request(*id, method, params, session);
+    return handle_request(*id, method, params, session, queued);
   } catch (const std::exception& e) {
     spdlog::error("internal error while handling a message: {}", e.what());
     if (!id && msg.is_object() && !msg.contains("id")) return std::nullopt;  // a notification: never answered
@@ -194,7 +234,7 @@ Json Dispatcher::capabilities() const {
 }
 
 std::optional<Json> Dispatcher::handle_request(const Json& id, const std::string& method, const Json& params,
-                                               Session& session) const {
+                                               Session& session, const CancelTokenPtr& queued) const {
   if (method != "initialize" && method != "ping" && !session.initialized()) {
     return make_error(id, RpcError{rpc::kInvalidRequest,
         "Invalid Request: the session is not initialized; send \"initialize\" first", {}});
@@ -203,12 +243,14 @@ std::optional<Json> Dispatcher::handle_request(const Json& id, const std::string
   if (auto meta = params.find("_meta"); meta != params.end() && meta->is_object()) {
     if (auto t = meta->find("progressToken"); t != meta->end() && valid_id(*t)) progress_token = *t;
   }
-  CancelTokenPtr token = session.begin_request(id);
+  // A queued request was registered when it was queued (QueuedRequest), under its own token.
+  CancelTokenPtr token = queued ? queued : session.begin_request(id);
   struct EndRequest {
     Session& s;
     const Json& id;
-    ~EndRequest() { s.end_request(id); }
-  } end_request{session, id};
+    const CancelTokenPtr& token;
+    ~EndRequest() { s.end_request(id, token); }
+  } end_request{session, id, token};
   RequestContext ctx(session, id, token, progress_token);
 
   const Json caps = capabilities();
@@ -284,10 +326,37 @@ std::optional<Json> Dispatcher::handle_request(const Json& id, const std::string
 
   if (token->cancelled() && method != "initialize") {
     spdlog::debug("request {} ({}) was cancelled; its reply is not sent", dump_compact(id), method);
+    if (method == "tools/call") report_cancelled_call(id, params, &result, session);
     return std::nullopt;
   }
   if (!result) return make_error(id, result.error());
   return make_result(id, std::move(*result));
+}
+
+void Dispatcher::report_cancelled_call(const Json& id, const Json& params, const Result<Json, RpcError>* outcome,
+                                       Session& session) const {
+  const std::string name = string_or(params, "name");
+  const Registry::Tool* tool = registry_->find_tool(name);
+  // A read changed nothing, so there is nothing to tell. A tool without annotations may write
+  // (MCP's default for readOnlyHint is false).
+  if (!tool || tool->spec.annotations.read_only.value_or(false)) return;
+  Json report{{"event", "cancelled_call"}, {"requestId", id}, {"tool", name}, {"started", outcome != nullptr}};
+  LogLevel level = LogLevel::Notice;
+  if (!outcome) {
+    report["message"] = "Cancelled before it started: it never ran, so it changed nothing.";
+  } else if (*outcome) {
+    level = LogLevel::Warning;
+    report["message"] = "Cancelled while it ran; the outcome below is what its response would have said (what it "
+                        "reports as done was applied in Jira; what it reports as not sent or not started was not).";
+    report["outcome"] = **outcome;
+  } else {
+    report["message"] = "Cancelled; it was refused before it ran (the error below), so it changed nothing.";
+    report["outcome"] = Json{{"error", {{"code", outcome->error().code}, {"message", outcome->error().message}}}};
+  }
+  spdlog::info("request {} ({}) was cancelled {}; its outcome goes to the client as a log message",
+               dump_compact(id), name, outcome ? "while it ran" : "before it started");
+  session.record_cancelled_outcome(report);
+  session.log(level, report, "jira-mcp.cancellation");
 }
 
 Result<Json, RpcError> Dispatcher::initialize(const Json& params, Session& session) const {

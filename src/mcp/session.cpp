@@ -66,9 +66,10 @@ CancelTokenPtr Session::begin_request(const Json& id) {
   return token;
 }
 
-void Session::end_request(const Json& id) {
+void Session::end_request(const Json& id, const CancelTokenPtr& token) {
   std::lock_guard lock(mu_);
-  in_flight_.erase(dump_compact(id));
+  auto it = in_flight_.find(dump_compact(id));
+  if (it != in_flight_.end() && (!token || it->second == token)) in_flight_.erase(it);
 }
 
 bool Session::cancel_request(const Json& id) {
@@ -77,6 +78,17 @@ bool Session::cancel_request(const Json& id) {
   if (it == in_flight_.end()) return false;
   it->second->cancel();
   return true;
+}
+
+void Session::record_cancelled_outcome(Json outcome) {
+  std::lock_guard lock(mu_);
+  cancelled_outcomes_.push_back(std::move(outcome));
+  while (cancelled_outcomes_.size() > kCancelledOutcomesKept) cancelled_outcomes_.pop_front();
+}
+
+std::vector<Json> Session::cancelled_outcomes() const {
+  std::lock_guard lock(mu_);
+  return {cancelled_outcomes_.begin(), cancelled_outcomes_.end()};
 }
 
 Result<Json, RpcError> Session::request(std::string_view method, Json params,

@@ -247,8 +247,8 @@ ToolResult epic_issues(const ServicesPtr& s, const Json& args) {
   return issue_page(jira, jira::path(kAgile, "epic", key, "issue"), args, "Epic " + key, "Getting the issues of epic " + key);
 }
 
-ToolResult create_sprint(const ServicesPtr& s, const Json& args) {
-  Jira jira(s);
+ToolResult create_sprint(const ServicesPtr& s, const Json& args, RequestContext& ctx) {
+  Jira jira(s, ctx);
   JIRA_READY(jira);
   Json body{{"name", args["name"]}, {"originBoardId", args["board_id"]}};
   if (args.contains("goal")) body["goal"] = args["goal"];
@@ -261,8 +261,8 @@ ToolResult create_sprint(const ServicesPtr& s, const Json& args) {
   return out;
 }
 
-ToolResult update_sprint(const ServicesPtr& s, const Json& args) {
-  Jira jira(s);
+ToolResult update_sprint(const ServicesPtr& s, const Json& args, RequestContext& ctx) {
+  Jira jira(s, ctx);
   JIRA_READY(jira);
   const long id = args["sprint_id"];
   const std::string sid = std::to_string(id);
@@ -346,8 +346,8 @@ ToolResult in_batches(const std::vector<std::string>& keys, const std::string& d
   return ToolResult{};
 }
 
-ToolResult add_to_sprint(const ServicesPtr& s, const Json& args) {
-  Jira jira(s);
+ToolResult add_to_sprint(const ServicesPtr& s, const Json& args, RequestContext& ctx) {
+  Jira jira(s, ctx);
   JIRA_READY(jira);
   const long id = args["sprint_id"];
   const std::string sid = std::to_string(id);
@@ -378,8 +378,8 @@ ToolResult add_to_sprint(const ServicesPtr& s, const Json& args) {
   return out;
 }
 
-ToolResult move_to_backlog(const ServicesPtr& s, const Json& args) {
-  Jira jira(s);
+ToolResult move_to_backlog(const ServicesPtr& s, const Json& args, RequestContext& ctx) {
+  Jira jira(s, ctx);
   JIRA_READY(jira);
   const auto keys = unique_keys(args["issue_keys"]);
   auto r = in_batches(keys, "Moving issues to the backlog", [&](const std::vector<std::string>& batch, size_t) {
@@ -391,8 +391,8 @@ ToolResult move_to_backlog(const ServicesPtr& s, const Json& args) {
   return out;
 }
 
-ToolResult rank_issues(const ServicesPtr& s, const Json& args) {
-  Jira jira(s);
+ToolResult rank_issues(const ServicesPtr& s, const Json& args, RequestContext& ctx) {
+  Jira jira(s, ctx);
   JIRA_READY(jira);
   const auto keys = unique_keys(args["issue_keys"]);
   const bool before = args.contains("before");
@@ -492,7 +492,7 @@ void add_agile_tools(ToolTable& t, const ServicesPtr& s) {
                                {"end_date", date_time_prop("Planned end")},
                                {"goal", str_prop("Sprint goal")}},
                               {"board_id", "name"}),
-                sprint_schema(), writes(false, false), [s](const Json& a, RequestContext&) { return create_sprint(s, a); }}});
+                sprint_schema(), writes(false, false), [s](const Json& a, RequestContext& ctx) { return create_sprint(s, a, ctx); }}});
   t.push_back({"agile",
                {"jira_update_sprint", "Update sprint",
                 "Changes only the given fields of a sprint: rename, dates, goal, and state. state \"active\" starts a "
@@ -506,7 +506,7 @@ void add_agile_tools(ToolTable& t, const ServicesPtr& s) {
                                {"end_date", date_time_prop("New end")},
                                {"state", enum_prop("active: start the sprint; closed: complete it", {"active", "closed"})}},
                               {"sprint_id"}),
-                sprint_schema(), writes(false, true), [s](const Json& a, RequestContext&) { return update_sprint(s, a); }}});
+                sprint_schema(), writes(false, true), [s](const Json& a, RequestContext& ctx) { return update_sprint(s, a, ctx); }}});
   t.push_back({"agile",
                {"jira_add_issues_to_sprint", "Add issues to sprint",
                 "Moves issues into a future or active sprint (out of any other open sprint), optionally ranked before "
@@ -517,13 +517,13 @@ void add_agile_tools(ToolTable& t, const ServicesPtr& s) {
                                {"rank_before", issue_key_prop("Rank the issues just before this issue")},
                                {"rank_after", issue_key_prop("Rank the issues just after this issue")}},
                               {"sprint_id", "issue_keys"}),
-                std::nullopt, writes(false, true), [s](const Json& a, RequestContext&) { return add_to_sprint(s, a); }}});
+                std::nullopt, writes(false, true), [s](const Json& a, RequestContext& ctx) { return add_to_sprint(s, a, ctx); }}});
   t.push_back({"agile",
                {"jira_move_issues_to_backlog", "Move issues to backlog",
                 "Moves issues to the backlog: takes them out of their future and active sprints (closed sprints keep "
                 "their history). Example: {\"issue_keys\": [\"PROJ-7\"]}.",
                 object_schema({{"issue_keys", issue_keys_prop(kMaxIssuesPerCall, "Issues to move (keys or ids)")}}, {"issue_keys"}),
-                std::nullopt, writes(false, true), [s](const Json& a, RequestContext&) { return move_to_backlog(s, a); }}});
+                std::nullopt, writes(false, true), [s](const Json& a, RequestContext& ctx) { return move_to_backlog(s, a, ctx); }}});
   t.push_back({"agile",
                {"jira_get_epic_issues", "Get epic issues",
                 "Lists the issues in an epic in rank order, optionally narrowed by JQL. Example: {\"epic_key\": \"PROJ-10\"}.",
@@ -538,7 +538,7 @@ void add_agile_tools(ToolTable& t, const ServicesPtr& s) {
                                {"before", issue_key_prop("Rank them just before this issue")},
                                {"after", issue_key_prop("Rank them just after this issue")}},
                               {"issue_keys"}),
-                std::nullopt, writes(false, true), [s](const Json& a, RequestContext&) { return rank_issues(s, a); }}});
+                std::nullopt, writes(false, true), [s](const Json& a, RequestContext& ctx) { return rank_issues(s, a, ctx); }}});
 }
 
 }  // namespace jira_mcp::tools::detail

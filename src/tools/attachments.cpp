@@ -207,8 +207,8 @@ ToolResult list_attachments(const ServicesPtr& s, const Json& args) {
   return res;
 }
 
-ToolResult upload_attachment(const ServicesPtr& s, const Json& args) {
-  Jira jira(s);
+ToolResult upload_attachment(const ServicesPtr& s, const Json& args, RequestContext& ctx) {
+  Jira jira(s, ctx);
   JIRA_READY(jira);
   const std::string key = args["issue_key"];
   const size_t limit = jira.options().max_attachment_bytes;
@@ -237,6 +237,9 @@ ToolResult upload_attachment(const ServicesPtr& s, const Json& args) {
   }
   if (bytes.size() > limit) return bad_argument(has_b64 ? "content_base64" : "file_path", too_large("The content", bytes.size(), limit));
   const std::string mime = args.contains("mime_type") ? args["mime_type"].get<std::string>() : guess_mime(filename);
+  if (auto no = jira.refuse_if_cancelled("POST", jira::path(jira.api(), "issue", key, "attachments"))) {
+    return jira_failure(*no, "Attaching " + filename + " to " + key);
+  }
   auto r = jira.client().upload_attachment(key, filename, bytes, mime);
   if (!r) return jira_failure(r.error(), "Attaching " + filename + " to " + key);
   Json created = Json::array();
@@ -281,7 +284,7 @@ ToolResult download_attachment(const ServicesPtr& s, const Json& args) {
 }
 
 ToolResult delete_attachment(const ServicesPtr& s, const Json& args, RequestContext& ctx) {
-  Jira jira(s);
+  Jira jira(s, ctx);
   JIRA_READY(jira);
   const std::string id = args["attachment_id"];
   auto meta = fetch_meta(jira, id);
@@ -331,7 +334,7 @@ void add_attachment_tools(ToolTable& t, const ServicesPtr& s) {
                                {"file_path", Json{{"type", "string"}, {"minLength", 1}, {"description", "Local file to upload, inside tools.attachment_dirs"}}},
                                {"mime_type", str_prop("Content type, e.g. application/pdf (default: from the file name's extension)")}},
                               {"issue_key"}),
-                std::nullopt, writes(false, false), [s](const Json& a, RequestContext&) { return upload_attachment(s, a); }}});
+                std::nullopt, writes(false, false), [s](const Json& a, RequestContext& ctx) { return upload_attachment(s, a, ctx); }}});
   t.push_back({"attachments",
                {"jira_download_attachment", "Download attachment",
                 "Gets an attachment's content: text types (text/*, JSON, XML, CSV, YAML...) inline as text, anything "

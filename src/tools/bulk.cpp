@@ -9,10 +9,12 @@
 // The runner works on the handler's thread: it starts items, waits briefly on the oldest call in
 // flight, then collects every call that has finished and runs its continuation, which either
 // settles the item or starts its next call. Progress is reported as items settle. Cancellation
-// stops new items from starting; an item already started runs to its end (its calls are
-// bounded by the client's request timeout), so every item is reported truthfully as done,
-// failed or not started. Repeated keys are rejected (item lists) or dropped and reported (key
-// lists), so no issue gets the same change twice.
+// stops new items from starting, and a transition whose read is done does not send its write;
+// a write already sent runs to its end (bounded by the client's request timeout), so every item
+// is reported truthfully as done, failed or not started. A cancelled call gets no response: the
+// dispatcher sends its report (every item's outcome) as notifications/message and keeps it in
+// the session, where jira_server_status shows it. Repeated keys are rejected (item lists) or
+// dropped and reported (key lists), so no issue gets the same change twice.
 #include <algorithm>
 #include <cctype>
 #include <chrono>
@@ -49,6 +51,11 @@ struct Step {
 
   static Step ok(std::string message) { return Step{Outcome{ItemState::ok, std::move(message)}, {}, {}}; }
   static Step fail(std::string message) { return Step{Outcome{ItemState::failed, std::move(message)}, {}, {}}; }
+  // Settled without sending its write: the call was cancelled between the item's read and its
+  // write, so the issue is untouched.
+  static Step not_sent() {
+    return Step{Outcome{ItemState::not_started, "cancelled before its change was sent"}, {}, {}};
+  }
   static Step await(jira::ResponseFuture call, std::function<Step(Reply)> then) {
     return Step{std::nullopt, std::move(call), std::move(then)};
   }
@@ -206,7 +213,7 @@ ToolResult bulk_update(const ServicesPtr& s, const Json& args, RequestContext& c
   if (by_items) {
     if (auto bad = reject_repeats(args["items"], "items")) return *bad;
   }
-  Jira jira(s);
+  Jira jira(s, ctx);
   JIRA_READY(jira);
   std::vector<std::string> repeated;
   std::vector<std::pair<std::string, Json>> work;  // key, arguments of its change
@@ -245,7 +252,7 @@ ToolResult bulk_update(const ServicesPtr& s, const Json& args, RequestContext& c
 // --- jira_bulk_transition_issues ------------------------------------------------------------
 
 ToolResult bulk_transition(const ServicesPtr& s, const Json& args, RequestContext& ctx) {
-  Jira jira(s);
+  Jira jira(s, ctx);
   JIRA_READY(jira);
   std::vector<std::string> repeated;
   const auto keys = unique_keys(args["issue_keys"], repeated);
@@ -258,9 +265,10 @@ ToolResult bulk_transition(const ServicesPtr& s, const Json& args, RequestContex
   const std::string api = jira.api();
   std::vector<Item> items;
   for (const auto& key : keys) {
-    items.push_back({key, [&jira, api, key, wanted, extra] {
-                       auto post = [&jira, api, key, wanted, extra](Reply r) -> Step {
+    items.push_back({key, [&jira, &ctx, api, key, wanted, extra] {
+                       auto post = [&jira, &ctx, api, key, wanted, extra](Reply r) -> Step {
                          if (!r) return Step::fail(r.error().to_string());
+                         if (ctx.cancelled()) return Step::not_sent();  // the write's safe point
                          auto j = r->json();
                          if (!j) return Step::fail(j.error().to_string());
                          const Json ts = j->value("transitions", Json::array());
@@ -292,7 +300,7 @@ ToolResult bulk_transition(const ServicesPtr& s, const Json& args, RequestContex
 
 ToolResult bulk_comments(const ServicesPtr& s, const Json& args, RequestContext& ctx) {
   if (auto bad = reject_repeats(args["items"], "items")) return *bad;
-  Jira jira(s);
+  Jira jira(s, ctx);
   JIRA_READY(jira);
   std::vector<Item> items;
   for (const auto& it : args["items"]) {

@@ -36,8 +36,8 @@ ToolResult get_comments(const ServicesPtr& s, const Json& args) {
   return out;
 }
 
-ToolResult add_comment(const ServicesPtr& s, const Json& args) {
-  Jira jira(s);
+ToolResult add_comment(const ServicesPtr& s, const Json& args, RequestContext& ctx) {
+  Jira jira(s, ctx);
   JIRA_READY(jira);
   const std::string key = args["issue_key"];
   auto r = jira.post_json(jira::path(jira.api(), "issue", key, "comment"), Json{{"body", jira.rich_text(args["body"])}});
@@ -47,8 +47,8 @@ ToolResult add_comment(const ServicesPtr& s, const Json& args) {
   return out;
 }
 
-ToolResult edit_comment(const ServicesPtr& s, const Json& args) {
-  Jira jira(s);
+ToolResult edit_comment(const ServicesPtr& s, const Json& args, RequestContext& ctx) {
+  Jira jira(s, ctx);
   JIRA_READY(jira);
   const std::string key = args["issue_key"];
   const std::string id = args["comment_id"];
@@ -57,8 +57,8 @@ ToolResult edit_comment(const ServicesPtr& s, const Json& args) {
   return ToolResult::text("Edited comment " + id + " on " + key);
 }
 
-ToolResult delete_comment(const ServicesPtr& s, const Json& args) {
-  Jira jira(s);
+ToolResult delete_comment(const ServicesPtr& s, const Json& args, RequestContext& ctx) {
+  Jira jira(s, ctx);
   JIRA_READY(jira);
   const std::string key = args["issue_key"];
   const std::string id = args["comment_id"];
@@ -92,8 +92,8 @@ ToolResult get_transitions(const ServicesPtr& s, const Json& args) {
   return out;
 }
 
-ToolResult transition_issue(const ServicesPtr& s, const Json& args) {
-  Jira jira(s);
+ToolResult transition_issue(const ServicesPtr& s, const Json& args, RequestContext& ctx) {
+  Jira jira(s, ctx);
   JIRA_READY(jira);
   const std::string key = args["issue_key"];
   const std::string wanted = args["transition"];
@@ -146,7 +146,7 @@ void add_comment_tools(ToolTable& t, const ServicesPtr& s) {
                 "Adds a comment (Markdown) to an issue. Example: {\"issue_key\": \"PROJ-1\", \"body\": \"Fixed in **v2.1**.\"}.",
                 object_schema({{"issue_key", issue_key_prop()}, {"body", Json{{"type", "string"}, {"minLength", 1}, {"description", "Comment text in Markdown"}}}},
                               {"issue_key", "body"}),
-                std::nullopt, writes(false, false), [s](const Json& a, RequestContext&) { return add_comment(s, a); }}});
+                std::nullopt, writes(false, false), [s](const Json& a, RequestContext& ctx) { return add_comment(s, a, ctx); }}});
   t.push_back({"comments",
                {"jira_edit_comment", "Edit comment",
                 "Replaces the text of a comment (Markdown). Get ids with jira_get_comments. Example: "
@@ -154,12 +154,12 @@ void add_comment_tools(ToolTable& t, const ServicesPtr& s) {
                 object_schema({{"issue_key", issue_key_prop()}, {"comment_id", numeric_id_prop("Comment id (jira_get_comments lists them)")},
                                {"body", Json{{"type", "string"}, {"minLength", 1}, {"description", "New text in Markdown"}}}},
                               {"issue_key", "comment_id", "body"}),
-                std::nullopt, writes(false, true), [s](const Json& a, RequestContext&) { return edit_comment(s, a); }}});
+                std::nullopt, writes(false, true), [s](const Json& a, RequestContext& ctx) { return edit_comment(s, a, ctx); }}});
   t.push_back({"comments",
                {"jira_delete_comment", "Delete comment",
                 "Deletes a comment. Example: {\"issue_key\": \"PROJ-1\", \"comment_id\": \"10001\"}.",
                 object_schema({{"issue_key", issue_key_prop()}, {"comment_id", numeric_id_prop("Comment id (jira_get_comments lists them)")}}, {"issue_key", "comment_id"}),
-                std::nullopt, writes(true, true), [s](const Json& a, RequestContext&) { return delete_comment(s, a); }}});
+                std::nullopt, writes(true, true), [s](const Json& a, RequestContext& ctx) { return delete_comment(s, a, ctx); }}});
 }
 
 void add_transition_tools(ToolTable& t, const ServicesPtr& s) {
@@ -186,7 +186,7 @@ void add_transition_tools(ToolTable& t, const ServicesPtr& s) {
                 Json{{"type", "object"},
                      {"properties", {{"issue_key", {{"type", "string"}}}, {"transition", {{"type", "string"}}}, {"status", {{"type", "string"}}}}},
                      {"required", {"issue_key"}}},
-                writes(false, false), [s](const Json& a, RequestContext&) { return transition_issue(s, a); }}});
+                writes(false, false), [s](const Json& a, RequestContext& ctx) { return transition_issue(s, a, ctx); }}});
 }
 
 }  // namespace jira_mcp::tools::detail

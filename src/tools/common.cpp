@@ -77,6 +77,19 @@ Jira::Jira(const ServicesPtr& services) : services_(services), client_(services-
   }
 }
 
+Jira::Jira(const ServicesPtr& services, const RequestContext& call) : Jira(services) {
+  cancel_ = call.cancel_token();
+}
+
+std::optional<jira::JiraError> Jira::refuse_if_cancelled(const std::string& method, const std::string& path) const {
+  if (!cancelled()) return std::nullopt;
+  jira::JiraError e;
+  e.kind = jira::ErrorKind::cancelled;
+  e.method = method;
+  e.path = path;
+  return e;
+}
+
 Status<jira::JiraError> Jira::ready() {
   if (resolve_error_) return unexpected(*resolve_error_);
   auto d = client_->deployment();
@@ -116,12 +129,21 @@ Result<std::shared_ptr<const Json>, jira::JiraError> Jira::get_doc(const std::st
   return std::move(*doc);
 }
 Result<Json, jira::JiraError> Jira::post_json(const std::string& path, const Json& body, bool idempotent) {
+  if (auto no = refuse_if_cancelled("POST", path)) return unexpected(std::move(*no));
   return body_json(client().post(path, body, idempotent));
 }
 Result<Json, jira::JiraError> Jira::put_json(const std::string& path, const Json& body) {
+  if (auto no = refuse_if_cancelled("PUT", path)) return unexpected(std::move(*no));
   return body_json(client().put(path, body));
 }
+Result<jira::Response, jira::JiraError> Jira::send(const jira::Request& request) {
+  if (request.method != "GET") {
+    if (auto no = refuse_if_cancelled(request.method, request.path)) return unexpected(std::move(*no));
+  }
+  return client().send(request);
+}
 Status<jira::JiraError> Jira::del(const std::string& path, const jira::Query& query) {
+  if (auto no = refuse_if_cancelled("DELETE", path)) return unexpected(std::move(*no));
   auto r = client().del(path, query);
   if (!r) return unexpected(std::move(r).error());
   return Ok{};

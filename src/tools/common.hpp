@@ -67,6 +67,12 @@ class Jira {
   // Resolves the call's client (Services::client_for_call, else Services::client); construct it
   // on the handler's thread.
   explicit Jira(const ServicesPtr& services);
+  // The view of a call that may write. Its post_json, put_json, del and send check the call's
+  // cancellation just before they send: the safe point of a write. Cancelled before a request
+  // is sent, the request is not sent (ErrorKind::cancelled, "changed nothing"); once sent, it
+  // completes, and the call's outcome reaches the client through the dispatcher's report of a
+  // cancelled call. Reads are not checked (they change nothing).
+  Jira(const ServicesPtr& services, const RequestContext& call);
   // Detects the deployment on first use; a failure is a JiraError (e.g. bad credentials).
   Status<jira::JiraError> ready();
   bool cloud() const { return cloud_; }
@@ -81,6 +87,11 @@ class Jira {
   Result<Json, jira::JiraError> post_json(const std::string& path, const Json& body, bool idempotent = false);
   Result<Json, jira::JiraError> put_json(const std::string& path, const Json& body);
   Status<jira::JiraError> del(const std::string& path, const jira::Query& query = {});
+  Result<jira::Response, jira::JiraError> send(const jira::Request& request);
+  // ErrorKind::cancelled naming `method` and `path` when this view's call was cancelled (send
+  // nothing more), else nullopt. For writes that do not go through the methods above.
+  std::optional<jira::JiraError> refuse_if_cancelled(const std::string& method, const std::string& path) const;
+  bool cancelled() const { return cancel_ && cancel_->cancelled(); }
 
   // Rich text for this deployment: Markdown → ADF (Cloud) or wiki markup (Data Center), and back.
   Json rich_text(const std::string& markdown) const;
@@ -99,6 +110,7 @@ class Jira {
   std::shared_ptr<jira::Client> lease_;
   jira::Client* client_ = nullptr;
   std::optional<jira::JiraError> resolve_error_;
+  mcp::CancelTokenPtr cancel_;  // the call's, for a view of a call that may write
   bool cloud_ = true;
   std::string api_;
 };

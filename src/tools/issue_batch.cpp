@@ -39,10 +39,10 @@ struct ItemResult {
 
 // --- jira_batch_create_issues ---------------------------------------------------------------
 
-ToolResult batch_create(const ServicesPtr& s, const Json& args) {
+ToolResult batch_create(const ServicesPtr& s, const Json& args, RequestContext& ctx) {
   const Json& issues = args["issues"];
   if (issues.empty() || issues.size() > kMaxBatch) return bad_argument("issues", "give 1 to 50 issues per call");
-  Jira jira(s);
+  Jira jira(s, ctx);
   JIRA_READY(jira);
   // Every issue is checked (and its users resolved) before anything is created, so a bad
   // argument never leaves half a batch behind.
@@ -87,6 +87,10 @@ ToolResult batch_create(const ServicesPtr& s, const Json& args) {
       }
     }
   } else if (bulk.error().kind == jira::ErrorKind::bad_request) {
+    // Jira refused the whole batch (nothing created); one by one from here, unless cancelled.
+    if (auto no = jira.refuse_if_cancelled("POST", jira::path(jira.api(), "issue"))) {
+      return jira_failure(*no, "Creating " + std::to_string(updates.size()) + " issues one by one");
+    }
     std::vector<jira::ResponseFuture> alone;
     alone.reserve(updates.size());
     for (const auto& u : updates) alone.push_back(jira.client().post_async(jira::path(jira.api(), "issue"), u));
@@ -148,8 +152,8 @@ Result<std::string, jira::JiraError> clone_link_type(Jira& jira) {
   return fallback;
 }
 
-ToolResult clone_issue(const ServicesPtr& s, const Json& args) {
-  Jira jira(s);
+ToolResult clone_issue(const ServicesPtr& s, const Json& args, RequestContext& ctx) {
+  Jira jira(s, ctx);
   JIRA_READY(jira);
   const std::string key = args["issue_key"];
   auto orig = jira.get_json(jira::path(jira.api(), "issue", key),
@@ -277,7 +281,7 @@ void add_issue_batch_tools(ToolTable& t, const ServicesPtr& s) {
                        {"failed", {{"type", "integer"}}},
                        {"items", {{"type", "array"}, {"items", created_item_schema()}}}}},
                      {"required", {"created", "failed", "items"}}},
-                writes(false, false), [s](const Json& a, RequestContext&) { return batch_create(s, a); }}});
+                writes(false, false), [s](const Json& a, RequestContext& ctx) { return batch_create(s, a, ctx); }}});
   t.push_back({"issues",
                {"jira_clone_issue", "Clone issue",
                 "Creates a copy of an issue: summary (prefixed with \"CLONE - \" unless you give a new one), "
@@ -300,7 +304,7 @@ void add_issue_batch_tools(ToolTable& t, const ServicesPtr& s) {
                        {"link_type", {{"type", "string"}}},
                        {"components_not_copied", {{"type", "array"}, {"items", {{"type", "string"}}}}}}},
                      {"required", {"key", "original"}}},
-                writes(false, false), [s](const Json& a, RequestContext&) { return clone_issue(s, a); }}});
+                writes(false, false), [s](const Json& a, RequestContext& ctx) { return clone_issue(s, a, ctx); }}});
 }
 
 }  // namespace jira_mcp::tools::detail

@@ -181,8 +181,8 @@ ToolResult get_issues(const ServicesPtr& s, const Json& args) {
   return out;
 }
 
-ToolResult create_issue(const ServicesPtr& s, const Json& args) {
-  Jira jira(s);
+ToolResult create_issue(const ServicesPtr& s, const Json& args, RequestContext& ctx) {
+  Jira jira(s, ctx);
   JIRA_READY(jira);
   auto fields = build_create_fields(jira, args);
   if (!fields) return fields.error();
@@ -194,8 +194,8 @@ ToolResult create_issue(const ServicesPtr& s, const Json& args) {
   return out;
 }
 
-ToolResult update_issue(const ServicesPtr& s, const Json& args) {
-  Jira jira(s);
+ToolResult update_issue(const ServicesPtr& s, const Json& args, RequestContext& ctx) {
+  Jira jira(s, ctx);
   JIRA_READY(jira);
   const std::string key = args["issue_key"];
   auto fields = build_issue_fields(jira, args);
@@ -211,7 +211,7 @@ ToolResult update_issue(const ServicesPtr& s, const Json& args) {
 }
 
 ToolResult delete_issue(const ServicesPtr& s, const Json& args, RequestContext& ctx) {
-  Jira jira(s);
+  Jira jira(s, ctx);
   JIRA_READY(jira);
   const std::string key = args["issue_key"];
   if (auto declined = confirm_destructive(s, ctx, "Delete " + key + "?")) return *declined;
@@ -221,8 +221,8 @@ ToolResult delete_issue(const ServicesPtr& s, const Json& args, RequestContext& 
   return ToolResult::text("Deleted " + key + (subtasks ? " and its subtasks" : ""));
 }
 
-ToolResult assign_issue(const ServicesPtr& s, const Json& args) {
-  Jira jira(s);
+ToolResult assign_issue(const ServicesPtr& s, const Json& args, RequestContext& ctx) {
+  Jira jira(s, ctx);
   JIRA_READY(jira);
   const std::string key = args["issue_key"];
   const std::string who = args.value("assignee", "");
@@ -329,7 +329,7 @@ void add_issue_tools(ToolTable& t, const ServicesPtr& s) {
                 "\"description\": \"Steps:\\n1. ...\", \"priority\": \"High\"}.",
                 object_schema(create_props, {"project_key", "summary"}),
                 Json{{"type", "object"}, {"properties", {{"key", {{"type", "string"}}}, {"id", {{"type", "string"}}}, {"url", {{"type", "string"}}}}}, {"required", {"key"}}},
-                writes(false, false), [s](const Json& a, RequestContext&) { return create_issue(s, a); }}});
+                writes(false, false), [s](const Json& a, RequestContext& ctx) { return create_issue(s, a, ctx); }}});
   Json update_props = editable_issue_properties();
   update_props["issue_key"] = issue_key_prop();
   t.push_back({"issues",
@@ -338,7 +338,7 @@ void add_issue_tools(ToolTable& t, const ServicesPtr& s) {
                 "To change status use jira_transition_issue. Example: {\"issue_key\": \"PROJ-1\", \"priority\": \"Low\", "
                 "\"labels\": [\"backend\"]}.",
                 object_schema(update_props, {"issue_key"}), std::nullopt, writes(false, true),
-                [s](const Json& a, RequestContext&) { return update_issue(s, a); }}});
+                [s](const Json& a, RequestContext& ctx) { return update_issue(s, a, ctx); }}});
   t.push_back({"issues",
                {"jira_delete_issue", "Delete issue",
                 "Deletes an issue permanently (asks the user first when the server is configured to). Example: "
@@ -352,7 +352,7 @@ void add_issue_tools(ToolTable& t, const ServicesPtr& s) {
                 "Assigns an issue to a user (display name, email, account id or username), or unassigns it when "
                 "assignee is empty. Example: {\"issue_key\": \"PROJ-1\", \"assignee\": \"alice@example.com\"}.",
                 object_schema({{"issue_key", issue_key_prop()}, {"assignee", str_prop("Who; empty to unassign")}}, {"issue_key", "assignee"}),
-                std::nullopt, writes(false, true), [s](const Json& a, RequestContext&) { return assign_issue(s, a); }}});
+                std::nullopt, writes(false, true), [s](const Json& a, RequestContext& ctx) { return assign_issue(s, a, ctx); }}});
   t.push_back({"issues",
                {"jira_get_issue_changelog", "Get issue changelog",
                 "Lists an issue's history: who changed which field from what to what, and when. Example: "

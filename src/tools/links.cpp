@@ -83,8 +83,8 @@ std::string find_link_id(Jira& jira, const std::string& from, const std::string&
   return {};
 }
 
-ToolResult create_issue_link(const ServicesPtr& s, const Json& args) {
-  Jira jira(s);
+ToolResult create_issue_link(const ServicesPtr& s, const Json& args, RequestContext& ctx) {
+  Jira jira(s, ctx);
   JIRA_READY(jira);
   std::string from = args["from_issue"];
   std::string to = args["to_issue"];
@@ -116,7 +116,7 @@ ToolResult create_issue_link(const ServicesPtr& s, const Json& args) {
 }
 
 ToolResult delete_issue_link(const ServicesPtr& s, const Json& args, RequestContext& ctx) {
-  Jira jira(s);
+  Jira jira(s, ctx);
   JIRA_READY(jira);
   const std::string id = args["link_id"];
   auto link = jira.get_json(jira::path(jira.api(), "issueLink", id));
@@ -130,8 +130,8 @@ ToolResult delete_issue_link(const ServicesPtr& s, const Json& args, RequestCont
   return ToolResult::text("Deleted link " + id + ": " + sentence);
 }
 
-ToolResult link_to_epic(const ServicesPtr& s, const Json& args) {
-  Jira jira(s);
+ToolResult link_to_epic(const ServicesPtr& s, const Json& args, RequestContext& ctx) {
+  Jira jira(s, ctx);
   JIRA_READY(jira);
   const std::string key = args["issue_key"];
   const std::string epic = args["epic_key"];
@@ -192,8 +192,8 @@ ToolResult get_remote_links(const ServicesPtr& s, const Json& args) {
   return out;
 }
 
-ToolResult create_remote_link(const ServicesPtr& s, const Json& args) {
-  Jira jira(s);
+ToolResult create_remote_link(const ServicesPtr& s, const Json& args, RequestContext& ctx) {
+  Jira jira(s, ctx);
   JIRA_READY(jira);
   const std::string key = args["issue_key"];
   const std::string url = args["url"];
@@ -258,7 +258,7 @@ void add_link_tools(ToolTable& t, const ServicesPtr& s) {
                               {"from_issue", "link_type", "to_issue"}),
                 obj_schema({{"link_id", str}, {"from_issue", str}, {"to_issue", str}, {"type", str}, {"sentence", str}},
                            {"from_issue", "to_issue", "type"}),
-                writes(false, false), [s](const Json& a, RequestContext&) { return create_issue_link(s, a); }}});
+                writes(false, false), [s](const Json& a, RequestContext& ctx) { return create_issue_link(s, a, ctx); }}});
   t.push_back({"links",
                {"jira_delete_issue_link", "Delete issue link",
                 "Deletes an issue link by its id (jira_get_issue lists each link as \"blocks PROJ-2 (link 10231)\"; "
@@ -273,7 +273,7 @@ void add_link_tools(ToolTable& t, const ServicesPtr& s) {
                 object_schema({{"issue_key", issue_key_prop("The issue to put into the epic")}, {"epic_key", issue_key_prop("The epic's key, e.g. PROJ-3")}},
                               {"issue_key", "epic_key"}),
                 obj_schema({{"issue_key", str}, {"epic_key", str}}, {"issue_key", "epic_key"}), writes(false, true),
-                [s](const Json& a, RequestContext&) { return link_to_epic(s, a); }}});
+                [s](const Json& a, RequestContext& ctx) { return link_to_epic(s, a, ctx); }}});
   t.push_back({"links",
                {"jira_get_remote_links", "Get remote links",
                 "Lists an issue's remote links (web pages, documents, pull requests linked to it): title, URL, summary, "
@@ -300,7 +300,7 @@ void add_link_tools(ToolTable& t, const ServicesPtr& s) {
                                {"global_id", str_prop("Stable id of the target; the same global_id again updates the link")}},
                               {"issue_key", "url", "title"}),
                 obj_schema({{"issue_key", str}, {"id", str}, {"updated", {{"type", "boolean"}}}}, {"issue_key", "id"}),
-                writes(false, false), [s](const Json& a, RequestContext&) { return create_remote_link(s, a); }}});
+                writes(false, false), [s](const Json& a, RequestContext& ctx) { return create_remote_link(s, a, ctx); }}});
 }
 
 }  // namespace jira_mcp::tools::detail

@@ -114,7 +114,28 @@ std::string monitor_text(const monitor::Snapshot& snap) {
   return text;
 }
 
-ToolResult server_status(const ServicesPtr& s) {
+// What became of this session's cancelled calls that could have written (mcp::Session records
+// them, since a cancelled call gets no response): the one place a client can read them back.
+std::string cancelled_calls_text(const std::vector<Json>& calls) {
+  std::string text = "Cancelled calls of this session that could have changed something (newest last):\n";
+  for (const auto& c : calls) {
+    text += "- request " + dump_compact(c.value("requestId", Json())) + " " + c.value("tool", "") + ": " +
+            c.value("message", "");
+    if (auto o = c.find("outcome"); o != c.end() && o->is_object()) {
+      if (auto sc = o->find("structuredContent"); sc != o->end()) {
+        text += " Outcome: " + dump_compact(*sc);
+      } else {
+        std::string t;
+        for (const auto& b : o->value("content", Json::array())) t += b.value("text", "");
+        if (!t.empty()) text += " Outcome: " + t;
+      }
+    }
+    text += "\n";
+  }
+  return text;
+}
+
+ToolResult server_status(const ServicesPtr& s, RequestContext& ctx) {
   Jira jira(s);
   JIRA_READY(jira);
   const auto start = std::chrono::steady_clock::now();
@@ -154,6 +175,10 @@ ToolResult server_status(const ServicesPtr& s) {
     const auto snap = s->monitor->snapshot();
     structured["monitor"] = monitor_summary(snap);
     text += monitor_text(snap);
+  }
+  if (auto cancelled = ctx.session().cancelled_outcomes(); !cancelled.empty()) {
+    text += cancelled_calls_text(cancelled);
+    structured["cancelled_calls"] = cancelled;
   }
   ToolResult out = ToolResult::text(text);
   out.structured = structured;
@@ -197,12 +222,15 @@ void add_server_tools(ToolTable& t, const ServicesPtr& s) {
                {"jira_server_status", "Server status",
                 "Reports the Jira deployment, version and URL, whether it is reachable (with the round-trip time), and "
                 "this server's Jira call counters and client-side rate limit (its adapted rate and why it slowed down), "
-                "with its metrics (tool and Jira call counts and latencies, memory) and any active alerts.",
+                "with its metrics (tool and Jira call counts and latencies, memory) and any active alerts, and what "
+                "became of this session's cancelled calls that could have changed something (e.g. a cancelled bulk "
+                "run's per-issue outcomes).",
                 object_schema(Json::object()),
                 Json{{"type", "object"},
                      {"properties", {{"deployment", {{"type", "string"}}}, {"version", {{"type", "string"}}}, {"url", {{"type", "string"}}},
-                                     {"rate_limit", {{"type", "object"}}}, {"monitor", {{"type", "object"}}}}}},
-                read_only(), [s](const Json&, RequestContext&) { return server_status(s); }}});
+                                     {"rate_limit", {{"type", "object"}}}, {"monitor", {{"type", "object"}}},
+                                     {"cancelled_calls", {{"type", "array"}, {"items", {{"type", "object"}}}}}}}},
+                read_only(), [s](const Json&, RequestContext& ctx) { return server_status(s, ctx); }}});
 }
 
 }  // namespace jira_mcp::tools::detail

@@ -46,8 +46,8 @@ ToolResult get_watchers(const ServicesPtr& s, const Json& args) {
   return out;
 }
 
-ToolResult add_watcher(const ServicesPtr& s, const Json& args) {
-  Jira jira(s);
+ToolResult add_watcher(const ServicesPtr& s, const Json& args, RequestContext& ctx) {
+  Jira jira(s, ctx);
   JIRA_READY(jira);
   const std::string key = args["issue_key"];
   auto w = watcher_of(jira, args);
@@ -59,8 +59,8 @@ ToolResult add_watcher(const ServicesPtr& s, const Json& args) {
   return ToolResult::text("Added " + w->label + " as a watcher of " + key);
 }
 
-ToolResult remove_watcher(const ServicesPtr& s, const Json& args) {
-  Jira jira(s);
+ToolResult remove_watcher(const ServicesPtr& s, const Json& args, RequestContext& ctx) {
+  Jira jira(s, ctx);
   JIRA_READY(jira);
   const std::string key = args["issue_key"];
   auto w = watcher_of(jira, args);
@@ -89,13 +89,13 @@ void add_watcher_tools(ToolTable& t, const ServicesPtr& s) {
                 "someone who already watches changes nothing. Example: {\"issue_key\": \"PROJ-1\", \"user\": "
                 "\"alice@example.com\"}.",
                 object_schema({{"issue_key", issue_key_prop()}, {"user", user}}, {"issue_key"}), std::nullopt,
-                writes(false, true), [s](const Json& a, RequestContext&) { return add_watcher(s, a); }}});
+                writes(false, true), [s](const Json& a, RequestContext& ctx) { return add_watcher(s, a, ctx); }}});
   t.push_back({"watchers",
                {"jira_remove_watcher", "Remove watcher",
                 "Stops a user (or you, when user is omitted) watching an issue. Example: {\"issue_key\": \"PROJ-1\", "
                 "\"user\": \"Bob Builder\"}.",
                 object_schema({{"issue_key", issue_key_prop()}, {"user", user}}, {"issue_key"}), std::nullopt,
-                writes(false, true), [s](const Json& a, RequestContext&) { return remove_watcher(s, a); }}});
+                writes(false, true), [s](const Json& a, RequestContext& ctx) { return remove_watcher(s, a, ctx); }}});
 }
 
 }  // namespace jira_mcp::tools::detail

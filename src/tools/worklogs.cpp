@@ -154,15 +154,15 @@ Result<Json, ToolResult> worklog_body(Jira& jira, const Json& args, bool create)
   return body;
 }
 
-ToolResult add_worklog(const ServicesPtr& s, const Json& args) {
-  Jira jira(s);
+ToolResult add_worklog(const ServicesPtr& s, const Json& args, RequestContext& ctx) {
+  Jira jira(s, ctx);
   JIRA_READY(jira);
   const std::string key = args["issue_key"];
   auto q = estimate_query(args, "reduce_by", "reduceBy");
   if (!q) return q.error();
   auto body = worklog_body(jira, args, true);
   if (!body) return body.error();
-  auto r = jira.client().send(jira::Request{"POST", jira::path(jira.api(), "issue", key, "worklog"), *q, dump_compact(*body), "application/json", {}, false});
+  auto r = jira.send(jira::Request{"POST", jira::path(jira.api(), "issue", key, "worklog"), *q, dump_compact(*body), "application/json", {}, false});
   if (!r) return jira_failure(r.error(), "Logging work on " + key);
   auto created = r->json();
   if (!created) return jira_failure(created.error(), "Logging work on " + key);
@@ -174,8 +174,8 @@ ToolResult add_worklog(const ServicesPtr& s, const Json& args) {
   return out;
 }
 
-ToolResult update_worklog(const ServicesPtr& s, const Json& args) {
-  Jira jira(s);
+ToolResult update_worklog(const ServicesPtr& s, const Json& args, RequestContext& ctx) {
+  Jira jira(s, ctx);
   JIRA_READY(jira);
   const std::string key = args["issue_key"];
   const std::string id = args["worklog_id"];
@@ -186,7 +186,7 @@ ToolResult update_worklog(const ServicesPtr& s, const Json& args) {
   if (!q) return q.error();
   auto body = worklog_body(jira, args, false);
   if (!body) return body.error();
-  auto r = jira.client().send(jira::Request{"PUT", jira::path(jira.api(), "issue", key, "worklog", id), *q, dump_compact(*body), "application/json", {}, true});
+  auto r = jira.send(jira::Request{"PUT", jira::path(jira.api(), "issue", key, "worklog", id), *q, dump_compact(*body), "application/json", {}, true});
   if (!r) return jira_failure(r.error(), "Updating worklog " + id + " on " + key);
   std::string changed;
   for (const auto& [arg, label] : {std::pair{"time_spent", "time spent"}, {"started", "start"}, {"comment", "comment"}}) {
@@ -200,7 +200,7 @@ ToolResult update_worklog(const ServicesPtr& s, const Json& args) {
 }
 
 ToolResult delete_worklog(const ServicesPtr& s, const Json& args, RequestContext& ctx) {
-  Jira jira(s);
+  Jira jira(s, ctx);
   JIRA_READY(jira);
   const std::string key = args["issue_key"];
   const std::string id = args["worklog_id"];
@@ -256,7 +256,7 @@ void add_worklog_tools(ToolTable& t, const ServicesPtr& s) {
                                {"reduce_by", duration_prop("How much to reduce the remaining estimate by when adjust_estimate is \"manual\"")}},
                               {"issue_key", "time_spent"}),
                 obj_schema({{"issue_key", str}, {"worklog_id", str}, {"time_spent_seconds", integer}}, {"issue_key", "worklog_id"}),
-                writes(false, false), [s](const Json& a, RequestContext&) { return add_worklog(s, a); }}});
+                writes(false, false), [s](const Json& a, RequestContext& ctx) { return add_worklog(s, a, ctx); }}});
   t.push_back({"worklogs",
                {"jira_update_worklog", "Update worklog",
                 "Changes a worklog's time spent, start and/or comment (Markdown); only what is given changes. A "
@@ -272,7 +272,7 @@ void add_worklog_tools(ToolTable& t, const ServicesPtr& s) {
                                {"new_estimate", new_estimate}},
                               {"issue_key", "worklog_id"}),
                 obj_schema({{"issue_key", str}, {"worklog_id", str}, {"changed", {{"type", "array"}, {"items", str}}}}, {"issue_key", "worklog_id"}),
-                writes(false, true), [s](const Json& a, RequestContext&) { return update_worklog(s, a); }}});
+                writes(false, true), [s](const Json& a, RequestContext& ctx) { return update_worklog(s, a, ctx); }}});
   t.push_back({"worklogs",
                {"jira_delete_worklog", "Delete worklog",
                 "Deletes a worklog. The remaining estimate grows back automatically unless adjust_estimate says "

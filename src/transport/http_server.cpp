@@ -778,8 +778,9 @@ void HttpServer::Impl::post_messages(const Req& req, Res& res) {
   }
   Json msg = std::move(std::get<Json>(parsed));
   const bool is_init = msg.is_object() && msg.value("method", Json()) == "initialize";
-  if (!mcp::Dispatcher::is_request(msg) || is_init) {
-    // Cheap, and order matters (initialize before what follows; an answer to a waiting call).
+  if (mcp::Dispatcher::runs_inline(msg) || is_init) {
+    // Cheap, and order matters (initialize before what follows; an answer to a waiting call; a
+    // cancellation or a ping never waits behind queued calls).
     if (auto reply = handle(*s, msg)) s->push(detail::sse_frame("message", dump_compact(*reply)));
     res.status = 202;
     res.set_content("Accepted", "text/plain");
@@ -789,8 +790,15 @@ void HttpServer::Impl::post_messages(const Req& req, Res& res) {
     std::lock_guard lock(s->mu);
     ++s->busy;
   }
-  auto task = [this, s, m = std::move(msg)] {
-    auto reply = handle(*s, m);
+  // Registered with the session now, so a cancellation finds it while it waits for a worker.
+  auto queued = std::make_shared<mcp::QueuedRequest>(std::move(msg), s->session());
+  auto task = [this, s, queued]() mutable {
+    std::optional<Json> reply;
+    {
+      detail::IdentityScope scope(s->identity());
+      reply = dispatcher_.run(*queued);
+    }
+    queued.reset();  // it refers to s's session, which must outlive it
     if (reply) s->push(detail::sse_frame("message", dump_compact(*reply)));
     std::lock_guard lock(s->mu);
     --s->busy;

@@ -151,13 +151,16 @@ void StdioServer::Impl::on_line(std::string_view line, core::WorkQueue& pool) {
   // initialize runs on this thread so that requests read after it see an initialized session;
   // requests read before it must still see the session as it was, so they finish first.
   if (is_initialize) pool.drain();
-  if (!mcp::Dispatcher::is_request(msg) || is_initialize) {
+  // Cheap messages (a cancellation, ping) are handled here, never behind queued calls.
+  if (mcp::Dispatcher::runs_inline(msg) || is_initialize) {
     if (auto reply = dispatcher_.handle(msg, session_)) writer_.push(dispatcher_.serialize(*reply));
     return;
   }
-  Json id = msg["id"];
-  auto task = [this, m = std::move(msg)]() {
-    if (auto reply = dispatcher_.handle(m, session_)) writer_.push(dispatcher_.serialize(*reply));
+  // Registered with the session before it waits, so a cancellation finds it in the queue.
+  auto queued = std::make_shared<mcp::QueuedRequest>(std::move(msg), session_);
+  Json id = queued->id();
+  auto task = [this, queued]() {
+    if (auto reply = dispatcher_.run(*queued)) writer_.push(dispatcher_.serialize(*reply));
   };
   if (!pool.try_submit(std::move(task))) {
     spdlog::warn("request queue full ({} waiting); refusing a request", options_.max_queue);

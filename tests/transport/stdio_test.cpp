@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <set>
 #include <thread>
 
 #include "jira_mcp/transport/stdio.hpp"
@@ -194,8 +195,8 @@ TEST_CASE("a flood beyond the queue gets fast busy errors carrying the request i
   loop.initialize();
   loop.send(call(1, "slow"));
   while (loop.slow_started.load() == 0) std::this_thread::sleep_for(std::chrono::milliseconds(1));
-  for (int id = 2; id <= 6; ++id) loop.send(R"({"jsonrpc":"2.0","id":)" + std::to_string(id) + R"(,"method":"ping"})");
-  // Two pings queue; three are refused at once.
+  for (int id = 2; id <= 6; ++id) loop.send(call(id, "slow"));
+  // Two calls queue; three are refused at once, while the worker is still busy.
   std::set<int> busy;
   for (int i = 0; i < 3; ++i) {
     auto r = loop.next();
@@ -204,6 +205,13 @@ TEST_CASE("a flood beyond the queue gets fast busy errors carrying the request i
     busy.insert((*r)["id"].get<int>());
   }
   CHECK(busy == std::set<int>{4, 5, 6});
+  CHECK(loop.slow_started.load() == 1);
+  // A full queue does not hold up a ping.
+  loop.send(R"({"jsonrpc":"2.0","id":7,"method":"ping"})");
+  auto pong = loop.next();
+  REQUIRE(pong);
+  CHECK((*pong)["id"] == 7);
+  CHECK((*pong)["result"] == Json::object());
   loop.release = true;
   std::set<int> served;
   for (int i = 0; i < 3; ++i) {
@@ -214,16 +222,107 @@ TEST_CASE("a flood beyond the queue gets fast busy errors carrying the request i
   CHECK(served == std::set<int>{1, 2, 3});
 }
 
-TEST_CASE("a cancelled request's reply is never sent") {
+TEST_CASE("ping and logging/setLevel are answered ahead of 100 queued calls") {
+  transport::StdioOptions opts;
+  opts.workers = 2;
+  Loop loop(opts);
+  loop.initialize();
+  std::string burst;
+  for (int id = 1; id <= 100; ++id) burst += call(id, "slow") + "\n";
+  loop.send_raw(burst);
+  while (loop.slow_started.load() < 2) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  // 2 calls run and 98 wait; none can finish until released, so any reply to them would come
+  // after these two only if they were answered behind the queue.
+  const auto start = std::chrono::steady_clock::now();
+  loop.send(R"({"jsonrpc":"2.0","id":"p","method":"ping"})");
+  auto pong = loop.next();
+  const auto latency = std::chrono::steady_clock::now() - start;
+  REQUIRE(pong);
+  CHECK((*pong)["id"] == "p");
+  CHECK((*pong)["result"] == Json::object());
+  MESSAGE("ping answered in " << std::chrono::duration<double, std::milli>(latency).count()
+                              << " ms with 2 calls running and 98 queued");
+  CHECK(latency < std::chrono::seconds(2));  // generous: the queue itself would take forever
+  loop.send(R"({"jsonrpc":"2.0","id":"l","method":"logging/setLevel","params":{"level":"error"}})");
+  auto level = loop.next();
+  REQUIRE(level);
+  CHECK((*level)["id"] == "l");
+  CHECK(loop.slow_started.load() == 2);
+  loop.release = true;
+  std::set<int> served;
+  for (int i = 0; i < 100; ++i) {
+    auto r = loop.next();
+    REQUIRE(r);
+    served.insert((*r)["id"].get<int>());
+  }
+  CHECK(served.size() == 100);
+}
+
+TEST_CASE("a request cancelled while it waits in the queue never runs and gets no reply") {
+  transport::StdioOptions opts;
+  opts.workers = 1;
+  Loop loop(opts);
+  loop.initialize();
+  loop.send(call(1, "slow"));
+  while (loop.slow_started.load() == 0) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  loop.send(call(2, "slow"));
+  loop.send(call(3, "slow"));
+  loop.send(R"({"jsonrpc":"2.0","method":"notifications/cancelled","params":{"requestId":2,"reason":"user"}})");
+  // The ping is answered on the reader thread after the lines before it: once it is back, the
+  // cancellation has been handled, and only then may the worker move on.
+  loop.send(R"({"jsonrpc":"2.0","id":"sync","method":"ping"})");
+  auto pong = loop.next();
+  REQUIRE(pong);
+  CHECK((*pong)["id"] == "sync");
+  loop.release = true;
+  // Replies to 1 and 3, and (the "slow" tool has no readOnlyHint, so it may write) a log message
+  // saying that 2 never started; nothing else.
+  std::set<int> replied;
+  std::optional<Json> report;
+  for (int i = 0; i < 3; ++i) {
+    auto r = loop.next();
+    REQUIRE(r);
+    if (r->contains("id")) {
+      replied.insert((*r)["id"].get<int>());
+    } else {
+      CHECK((*r)["method"] == "notifications/message");
+      report = (*r)["params"];
+    }
+  }
+  CHECK(replied == std::set<int>{1, 3});
+  REQUIRE(report);
+  CHECK((*report)["data"]["requestId"] == 2);
+  CHECK((*report)["data"]["started"] == false);
+  CHECK((*report)["data"]["tool"] == "slow");
+  CHECK(loop.slow_started.load() == 2);  // 1 and 3; 2 never ran
+  CHECK(loop.server->session().cancelled_outcomes().size() == 1);
+  loop.close_input();
+  CHECK(loop.wait_exit() == 0);
+  CHECK_FALSE(loop.next(std::chrono::milliseconds(100)).has_value());
+}
+
+TEST_CASE("a cancelled request's reply is never sent; a tool that may write reports its outcome") {
   Loop loop;
   loop.initialize();
   loop.send(call(1, "slow"));
   while (loop.slow_started.load() == 0) std::this_thread::sleep_for(std::chrono::milliseconds(1));
   loop.send(R"({"jsonrpc":"2.0","method":"notifications/cancelled","params":{"requestId":1}})");
   loop.send(R"({"jsonrpc":"2.0","id":2,"method":"ping"})");
-  auto r = loop.next();
-  REQUIRE(r);
-  CHECK((*r)["id"] == 2);
+  bool pong = false;
+  std::optional<Json> report;
+  for (int i = 0; i < 2; ++i) {
+    auto r = loop.next();
+    REQUIRE(r);
+    CHECK((*r).value("id", Json()) != 1);
+    if ((*r).value("id", Json()) == 2) pong = true;
+    if ((*r).value("method", "") == "notifications/message") report = (*r)["params"];
+  }
+  CHECK(pong);
+  REQUIRE(report);
+  CHECK((*report)["level"] == "warning");
+  CHECK((*report)["data"]["requestId"] == 1);
+  CHECK((*report)["data"]["started"] == true);
+  CHECK((*report)["data"]["outcome"]["content"][0]["text"] == "cancelled");
   loop.close_input();
   CHECK(loop.wait_exit() == 0);
   CHECK_FALSE(loop.next(std::chrono::milliseconds(100)).has_value());

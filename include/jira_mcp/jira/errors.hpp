@@ -29,6 +29,7 @@ enum class ErrorKind {
   unknown_outcome, // a non-idempotent request was sent and then the connection failed
   protocol,        // a response that is not what Jira sends (bad JSON, ...)
   invalid_argument,  // refused before sending: a value would have broken the request (path.hpp)
+  cancelled,       // the MCP call was cancelled before this request was sent: nothing was sent
 };
 
 const char* to_string(ErrorKind kind);

@@ -47,12 +47,43 @@ struct DispatcherOptions {
 // A serialized message in a buffer that goes back to the dispatcher's pool when released.
 using Buffer = core::BufferPool::Lease;
 
+// A request a transport has read and queued for a worker thread. Constructing it registers the
+// request with the session (Session::begin_request), so a notifications/cancelled handled on
+// the reader thread meanwhile finds it; Dispatcher::run() then handles it, or, when it was
+// cancelled first, never starts it. Destroying it unregisters the request (needed when it never
+// ran: the queue was full, or the server stopped). Neither copyable nor movable: a queue holds it
+// by shared_ptr. Not thread-safe itself (one owner at a time).
+class QueuedRequest {
+ public:
+  QueuedRequest(Json message, Session& session);
+  ~QueuedRequest();
+  QueuedRequest(const QueuedRequest&) = delete;
+  QueuedRequest& operator=(const QueuedRequest&) = delete;
+
+  const Json& message() const { return message_; }
+  // The request's id (null when it has none a reply could carry).
+  Json id() const { return id_.value_or(Json()); }
+  bool cancelled() const { return token_ && token_->cancelled(); }
+
+ private:
+  friend class Dispatcher;
+  Json message_;
+  Session& session_;
+  std::optional<Json> id_;  // registered under this id (a valid JSON-RPC id)
+  CancelTokenPtr token_;
+};
+
 class Dispatcher {
  public:
   Dispatcher(std::shared_ptr<const Registry> registry, ServerInfo info, DispatcherOptions options = {});
 
   // One message (a request, notification or response). Returns the reply, if any.
   std::optional<Json> handle(const Json& message, Session& session) const;
+  // A queued request, on the worker that took it from the queue. A request cancelled while it
+  // waited never starts and gets no reply (MCP: a cancelled request is not answered); when it
+  // was a tool that may write, the client is told through notifications/message that nothing
+  // was sent, and the session records it (Session::cancelled_outcomes).
+  std::optional<Json> run(QueuedRequest& request) const;
   // One serialized message: parses it (refusing over-deep nesting and invalid JSON with
   // -32700) and returns the serialized reply, if any.
   std::optional<Buffer> handle_text(std::string_view text, Session& session) const;
@@ -65,13 +96,23 @@ class Dispatcher {
   // worker thread. Notifications and responses are cheap and must be handled promptly (a
   // cancellation or an elicitation answer must not queue behind the work it concerns).
   static bool is_request(const Json& message);
+  // True for what a transport should handle on its reader thread, never behind queued work:
+  // notifications, responses, and the requests that cost nothing (ping, logging/setLevel), so
+  // a liveness probe is answered within milliseconds however many calls are queued.
+  static bool runs_inline(const Json& message);
 
   const Registry& registry() const { return *registry_; }
   Json capabilities() const;
 
  private:
+  std::optional<Json> handle_message(const Json& message, Session& session, const CancelTokenPtr& queued) const;
   std::optional<Json> handle_request(const Json& id, const std::string& method, const Json& params,
-                                     Session& session) const;
+                                     Session& session, const CancelTokenPtr& queued) const;
+  // A cancelled tools/call gets no response; when its tool may write, what became of it goes to
+  // the client as notifications/message and into the session's record. `outcome` is null for a
+  // call that never started.
+  void report_cancelled_call(const Json& id, const Json& params, const Result<Json, RpcError>* outcome,
+                             Session& session) const;
   void handle_notification(const std::string& method, const Json& params, Session& session) const;
   Result<Json, RpcError> initialize(const Json& params, Session& session) const;
   Result<Json, RpcError> call_tool(const Json& params, RequestContext& ctx) const;

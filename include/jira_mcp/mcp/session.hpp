@@ -8,12 +8,14 @@
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
+#include <deque>
 #include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
 #include <set>
 #include <string>
+#include <vector>
 
 #include "jira_mcp/core/json.hpp"
 #include "jira_mcp/core/result.hpp"
@@ -65,11 +67,23 @@ class Session {
 
   void notify(std::string_view method, std::optional<Json> params = std::nullopt);
 
-  // In-flight requests from the client, for notifications/cancelled.
+  // Requests from the client that are queued or running, for notifications/cancelled. A
+  // transport registers a request when it queues it, so a cancellation that arrives while it
+  // waits is not lost. end_request forgets the entry only while it still holds `token` (a later
+  // request reusing the id keeps its own); without a token it forgets whatever holds the id.
   CancelTokenPtr begin_request(const Json& id);
-  void end_request(const Json& id);
-  // Cancels the named in-flight request; false if it is not in flight.
+  void end_request(const Json& id, const CancelTokenPtr& token = nullptr);
+  // Cancels the named queued or in-flight request; false if it is neither.
   bool cancel_request(const Json& id);
+
+  // What became of calls the client cancelled after they could have changed something (a write
+  // that had started, a bulk run with its per-item outcomes, or a queued write that never
+  // started), newest last; the oldest are forgotten past kCancelledOutcomesKept. The dispatcher
+  // records them because a cancelled request gets no response; tools read them back
+  // (jira_server_status) so the outcome stays retrievable after the notification is gone.
+  static constexpr std::size_t kCancelledOutcomesKept = 16;
+  void record_cancelled_outcome(Json outcome);
+  std::vector<Json> cancelled_outcomes() const;
 
   // A request from server to client (sampling/createMessage, elicitation/create). Blocks until
   // the client answers, `timeout` passes, `cancel` is set, or the session closes. The client's
@@ -111,6 +125,7 @@ class Session {
   std::map<std::string, CancelTokenPtr> in_flight_;  // key: compact id
   std::map<std::string, std::shared_ptr<Pending>> pending_;
   std::set<std::string> subscriptions_;
+  std::deque<Json> cancelled_outcomes_;
   std::int64_t next_request_id_ = 1;
 };
 

@@ -45,7 +45,9 @@
 // the worker of the POST that carries the request, so a call's notifications reach that POST's
 // stream; a message a handler sends from another thread, or outside any call, goes to the
 // session's GET stream (kept for a resuming GET when none is open). Legacy /messages requests
-// run on a small worker pool so the POST is acknowledged at once.
+// run on a small worker pool so the POST is acknowledged at once; notifications, ping and
+// logging/setLevel are handled at once instead (never behind queued calls), a request
+// cancelled while it waits for a worker never runs, and a full pool queue answers 503/-32000.
 //
 // Lifecycle: start() binds and serves on an owned thread; stop() (idempotent, thread-safe, not
 // async-signal-safe: call it from a normal thread) refuses new requests with 503, closes the

@@ -4,8 +4,11 @@
 // Threads: run() is the one reader (on the caller's thread); requests go to a bounded worker
 // pool; every outgoing line goes through one serialized writer thread, so lines never
 // interleave and a slow request never blocks a fast one (replies may come out of order).
-// Notifications, responses and `initialize` are handled on the reader thread, so a
-// cancellation or an elicitation answer never waits behind the work it concerns.
+// Notifications, responses, `initialize` and the cheap requests (ping, logging/setLevel:
+// Dispatcher::runs_inline) are handled on the reader thread, so a cancellation, an elicitation
+// answer or a liveness probe never waits behind queued work. A queued request is registered
+// with the session as it is queued (mcp::QueuedRequest): cancelled before a worker takes it, it
+// never runs and gets no reply.
 //
 // Shutdown: at end of input, or after stop(), the reader stops, in-flight requests finish and
 // reply, the writer flushes, and run() returns 0. stop() is thread-safe and async-signal-safe
