@@ -17,6 +17,8 @@ bool is_retryable(const AttemptOutcome& outcome, bool idempotent) {
         return false;  // retrying cannot fix a certificate or a CA file
       case TransportErrorKind::pool_timeout:
         return false;  // the caller's time went to waiting already
+      case TransportErrorKind::body_too_large:
+        return false;  // the same answer would come again
       default:
         break;
     }

@@ -14,6 +14,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cstdlib>
 #include <filesystem>
 #include <mutex>
 
@@ -160,13 +161,45 @@ class HttplibConnection final : public Connection {
     if (!request.content_type.empty()) req.headers.emplace("Content-Type", request.content_type);
     req.body = request.body;
 
+    // A capped request streams the body through a receiver that counts what actually arrives,
+    // so a Content-Length (or an attachment size) that understates the body cannot make us
+    // buffer more than the cap.
+    const std::size_t cap = request.max_body_bytes;
+    std::string capped_body;
+    std::uint64_t received = 0;
+    std::optional<std::uint64_t> announced;
+    bool over = false;
+    if (cap > 0) {
+      req.response_handler = [&](const httplib::Response& r) {
+        if (!r.has_header("Content-Length")) return true;
+        announced = std::strtoull(r.get_header_value("Content-Length").c_str(), nullptr, 10);
+        over = *announced > cap;
+        return !over;
+      };
+      req.content_receiver = [&](const char* data, std::size_t n, std::uint64_t, std::uint64_t) {
+        received += n;
+        if (received > cap) {
+          over = true;
+          return false;
+        }
+        capped_body.append(data, n);
+        return true;
+      };
+    }
+
     const auto started = std::chrono::steady_clock::now();
     httplib::Result res = client_.send(req);
+    if (over) {
+      std::string what = "the response passed the " + std::to_string(cap) + "-byte limit";
+      what += announced && *announced > cap ? " (Content-Length " + std::to_string(*announced) + "; nothing read)"
+                                            : " (stopped after reading " + std::to_string(received) + " bytes)";
+      return unexpected(TransportError{TransportErrorKind::body_too_large, true, what});
+    }
     if (res) {
       publish_tls();
       HttpResponse out;
       out.status = res->status;
-      out.body = std::move(res->body);
+      out.body = cap > 0 ? std::move(capped_body) : std::move(res->body);
       for (const auto& [k, v] : res->headers) out.headers.emplace_back(k, v);
       return out;
     }
@@ -244,7 +277,7 @@ class HttplibTransport final : public HttpTransport {
     auto lease = pool_.acquire(origin_, deadline);
     if (!lease) return unexpected(lease.error());
     auto res = (*lease)->send(request, deadline);
-    if (!res) lease->discard();
+    if (!res || request.max_body_bytes > 0) lease->discard();
     return res;
   }
 

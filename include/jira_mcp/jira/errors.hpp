@@ -28,6 +28,7 @@ enum class ErrorKind {
   dropped,         // connection lost after sending an idempotent request
   unknown_outcome, // a non-idempotent request was sent and then the connection failed
   protocol,        // a response that is not what Jira sends (bad JSON, ...)
+  too_large,       // the response body passed the request's max_body_bytes (reading stopped)
 };
 
 const char* to_string(ErrorKind kind);
