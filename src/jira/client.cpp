@@ -147,7 +147,8 @@ Result<Response, JiraError> Client::Impl::send(const Request& r) {
 
 Result<Response, JiraError> Client::Impl::send_attempts(const Request& r, monitor::JiraCall* tally) {
   ++calls;
-  const bool idempotent = r.idempotent.value_or(r.method != "POST");
+  const Repeat repeat = repeat_kind(r.method, r.path, r.idempotent);
+  const bool idempotent = repeat != Repeat::write;
   const HttpRequest http = build(r);
   const auto start = clock->now();
   const auto hard_deadline = start + options.request_timeout;
@@ -212,7 +213,7 @@ Result<Response, JiraError> Client::Impl::send_attempts(const Request& r, monito
     } else {
       delay = jitter(attempt);
     }
-    if (!is_retryable(outcome, idempotent) || attempt >= retry.max_attempts) break;
+    if (!is_retryable(outcome, repeat) || attempt >= retry.max_attempts) break;
     const auto next = std::max(now + delay, outcome.status == 429 ? limiter.paused_until() : now);
     if (next > retry_deadline || next >= hard_deadline) break;
     ++retries;

@@ -42,8 +42,9 @@ struct Request {
   std::string body;
   std::string content_type;    // set with body
   HttpHeaders headers;         // per-request extras
-  // Whether repeating the request is harmless. Defaults by method (GET/PUT/DELETE yes, POST
-  // no); a POST that only reads (search) should say true.
+  // Whether repeating a write is harmless. Defaults by method (PUT/DELETE yes, POST no). Reads
+  // need no flag: GETs and the POSTs listed in is_read_only_post (retry.hpp) are reads and are
+  // retried as such (500 included) whatever this says.
   std::optional<bool> idempotent;
   // 0: no limit; else the body is read only up to this many bytes (HttpRequest::max_body_bytes),
   // and a longer one fails the call with ErrorKind::too_large, not retried.
