@@ -219,8 +219,9 @@ Result<LocalFile, LocalFileError> read_local_file(const LocalFileOptions& option
         return fail("'" + given + "' does not exist in " + (candidates.size() > 1 ? "any of " + listed : root->shown) +
                     " (tools.attachment_dirs); check the name with the user");
       case Failure::symlink:
-        return fail(outside + ", or may be: it is or passes through a symbolic link, and uploads follow none. Copy the "
-                    "file itself into " + root->shown + ", or give its real path inside it");
+        return fail("'" + given + "' is or passes through a symbolic link, which could lead outside the directories uploads "
+                    "may come from (" + listed + "; tools.attachment_dirs); uploads follow no symlinks: copy the file itself "
+                    "into " + root->shown + ", or give its real path inside it");
       case Failure::escapes: return fail(outside + "; give a path inside one of them");
       case Failure::not_dir:
         return fail("'" + given + "' does not exist: a component of the path is not a directory");
