@@ -276,6 +276,7 @@ int run_serve(const config::Startup& st) {
   services->options.confirm_destructive = cfg.tools.confirm_destructive;
   services->options.attachment_dirs = cfg.tools.attachment_dirs;
   services->options.max_attachment_bytes = cfg.tools.max_attachment_bytes;
+  services->options.allow_hardlinked_attachments = cfg.tools.allow_hardlinked_attachments;
   tools::Selection selection{cfg.tools.toolsets, cfg.tools.enabled_tools, cfg.tools.disabled_tools, cfg.tools.read_only};
   mcp::RegistryBuilder builder;
   if (auto r = tools::register_tools(builder, services, selection); !r) {

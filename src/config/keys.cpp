@@ -236,6 +236,10 @@ std::vector<KeySpec> build_table() {
      .kind = K::Int, .min = 1024, .max = 1073741824LL,
      .description = "Largest attachment uploaded or downloaded by the attachment tools, in bytes",
      .field = field<&Config::tools, &ToolsConfig::max_attachment_bytes>()},
+    {.key = "tools.allow_hardlinked_attachments", .env = {"JIRA_ALLOW_HARDLINKED_ATTACHMENTS"},
+     .kind = K::Bool,
+     .description = "Let jira_upload_attachment read files that have more than one hard link (a hard link inside attachment_dirs may be a file that also lives outside them)",
+     .field = field<&Config::tools, &ToolsConfig::allow_hardlinked_attachments>()},
 
     // [sandbox]
     {.key = "sandbox.flavor", .flag = "--sandbox-flavor", .sandbox_flag = "--flavor",

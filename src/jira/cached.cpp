@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "jira_mcp/cache/hash.hpp"
+#include "jira_mcp/jira/retry.hpp"
 #include "jira_mcp/monitor/trace.hpp"
 
 namespace jira_mcp::jira::detail {
@@ -83,16 +84,6 @@ std::optional<std::string> meta_family(const std::string& first) {
   if (in(first, {"user", "users", "myself", "group", "groups", "groupuserpicker", "mypermissions"})) return "meta:user";
   if (in(first, {"serverInfo", "configuration", "application-properties"})) return "meta:server";
   return std::nullopt;
-}
-
-// Read-only POSTs: a search or a list lookup. They neither invalidate nor, apart from the
-// searches, get cached.
-bool read_only_post(const std::vector<std::string>& s) {
-  if (s.empty()) return false;
-  if (s[0] == "search") return true;  // search, search/jql, search/approximate-count
-  if (s[0] == "jql" && s.size() > 1 && s[1] == "parse") return true;
-  if (s.size() == 2 && s[1] == "list" && in(s[0], {"comment", "worklog", "changelog"})) return true;
-  return s.size() >= 3 && s[0] == "issue" && s[2] == "changelog" && s.size() == 4 && s[3] == "list";
 }
 
 // Issue keys or ids named in a write's body where a write changes another issue too.
@@ -199,7 +190,9 @@ std::optional<ReadRoute> classify_read(const std::string& method, const std::str
 cache::Tags write_tags(const Request& r) {
   if (r.method == "GET" || r.method == "HEAD" || r.method == "OPTIONS") return {};
   auto [api, s] = split(r.path);
-  if (r.method == "POST" && api == Api::platform && read_only_post(s)) return {};
+  // The POSTs that only read (retry.hpp keeps the one list) neither invalidate nor, apart from
+  // the searches, get cached.
+  if (r.method == "POST" && is_read_only_post(r.path)) return {};
 
   Tags tags{"search"};
   std::set<std::string> issues;

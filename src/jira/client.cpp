@@ -7,6 +7,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <atomic>
 #include <random>
 
@@ -71,6 +72,7 @@ struct Client::Impl {
     for (const auto& kv : r.headers) h.headers.push_back(kv);
     h.body = r.body;
     h.content_type = r.content_type;
+    h.max_body_bytes = r.max_body_bytes;
     return h;
   }
 
@@ -145,7 +147,8 @@ Result<Response, JiraError> Client::Impl::send(const Request& r) {
 Result<Response, JiraError> Client::Impl::send_attempts(const Request& r, const HttpRequest& http,
                                                        monitor::JiraCall* tally) {
   ++calls;
-  const bool idempotent = r.idempotent.value_or(r.method != "POST");
+  const Repeat repeat = repeat_kind(r.method, r.path, r.idempotent);
+  const bool idempotent = repeat != Repeat::write;
   const auto start = clock->now();
   const auto hard_deadline = start + options.request_timeout;
   const auto retry_deadline = start + std::min(retry.budget, options.request_timeout);
@@ -209,7 +212,7 @@ Result<Response, JiraError> Client::Impl::send_attempts(const Request& r, const 
     } else {
       delay = jitter(attempt);
     }
-    if (!is_retryable(outcome, idempotent) || attempt >= retry.max_attempts) break;
+    if (!is_retryable(outcome, repeat) || attempt >= retry.max_attempts) break;
     const auto next = std::max(now + delay, outcome.status == 429 ? limiter.paused_until() : now);
     if (next > retry_deadline || next >= hard_deadline) break;
     ++retries;
@@ -354,6 +357,16 @@ ResponseFuture Client::post_async(const std::string& path, const Json& body, boo
 
 Result<Json, JiraError> Client::upload_attachment(const std::string& issue_key, const std::string& filename,
                                                   const std::string& bytes, const std::string& mime_type) {
+  auto refuse = [](std::string why) {
+    JiraError e;
+    e.kind = ErrorKind::bad_request;
+    e.detail = std::move(why);
+    return unexpected(std::move(e));
+  };
+  if (!valid_part_filename(filename)) {
+    return refuse("the attachment file name is empty, longer than 255 bytes, or has a control character or '\"'");
+  }
+  if (!valid_mime_type(mime_type)) return refuse("the attachment's mime type is not of the form type/subtype[; parameters]");
   auto prefix = api_prefix();
   if (!prefix) return unexpected(prefix.error());
   std::string boundary;
@@ -361,8 +374,8 @@ Result<Json, JiraError> Client::upload_attachment(const std::string& issue_key, 
     std::lock_guard lock(impl_->rng_mu);
     boundary = "jira-mcp-" + std::to_string(impl_->rng()) + std::to_string(impl_->rng());
   }
-  std::string safe_name;
-  for (char c : filename) safe_name += (c == '"' || c == '\r' || c == '\n' || c == '\\') ? '_' : c;
+  std::string safe_name = filename;
+  std::replace(safe_name.begin(), safe_name.end(), '\\', '_');
   Request r;
   r.method = "POST";
   r.path = path(*prefix, "issue", issue_key, "attachments");
@@ -376,11 +389,12 @@ Result<Json, JiraError> Client::upload_attachment(const std::string& issue_key, 
   return res->json();
 }
 
-Result<std::string, JiraError> Client::download(const std::string& path, const Query& query) {
+Result<std::string, JiraError> Client::download(const std::string& path, const Query& query, std::size_t max_bytes) {
   Request r;
   r.path = path;
   r.query = query;
   r.headers = {{"Accept", "*/*"}};
+  r.max_body_bytes = max_bytes;
   auto res = send(r);
   if (!res) return unexpected(res.error());
   return std::move(res->body);

@@ -23,6 +23,7 @@ const char* to_string(ErrorKind kind) {
     case ErrorKind::protocol: return "protocol";
     case ErrorKind::invalid_argument: return "invalid_argument";
     case ErrorKind::cancelled: return "cancelled";
+    case ErrorKind::too_large: return "too_large";
   }
   return "unknown";
 }
@@ -84,6 +85,10 @@ std::string JiraError::to_string() const {
             "and that the user can browse the project." + jira_says(*this);
       break;
     case ErrorKind::bad_request: {
+      if (http_status == 0 && !detail.empty()) {  // refused by the client before sending
+        out = "Not sent to Jira" + where + ": " + detail + "; fix that value and retry.";
+        break;
+      }
       out = "Jira rejected the request" + status_label(*this) + where + ".";
       for (const auto& [field, msg] : field_errors) out += " Field '" + field + "': " + msg + ".";
       out += jira_says(*this);
@@ -144,6 +149,9 @@ std::string JiraError::to_string() const {
       out = "Not sent" + where + ": the call was cancelled before this request went to Jira, so it changed "
             "nothing.";
       break;
+    case ErrorKind::too_large:
+      out = "Jira's answer was larger than this call allows" + where + why + "; reading it was stopped.";
+      break;
   }
   return out;
 }
@@ -192,6 +200,7 @@ JiraError error_from_transport(const TransportError& error, bool idempotent) {
     case TransportErrorKind::tls_verify:
     case TransportErrorKind::tls_setup: e.kind = ErrorKind::tls; break;
     case TransportErrorKind::pool_timeout: e.kind = ErrorKind::timeout; break;
+    case TransportErrorKind::body_too_large: e.kind = ErrorKind::too_large; break;
     case TransportErrorKind::read_timeout:
     case TransportErrorKind::read:
     case TransportErrorKind::write:

@@ -5,10 +5,47 @@
 #include <cctype>
 #include <charconv>
 #include <string>
+#include <vector>
 
 namespace jira_mcp::jira {
 
-bool is_retryable(const AttemptOutcome& outcome, bool idempotent) {
+namespace {
+std::vector<std::string_view> segments(std::string_view path) {
+  std::vector<std::string_view> out;
+  while (!path.empty()) {
+    const auto slash = path.find('/');
+    if (slash != 0) out.push_back(path.substr(0, slash));
+    if (slash == std::string_view::npos) break;
+    path.remove_prefix(slash + 1);
+  }
+  return out;
+}
+}  // namespace
+
+bool is_read_only_post(std::string_view path) {
+  path = path.substr(0, path.find('?'));
+  const auto s = segments(path);
+  // "rest" "api" "2"|"3"|"latest" then the resource.
+  if (s.size() < 4 || s[0] != "rest" || s[1] != "api" || (s[2] != "2" && s[2] != "3" && s[2] != "latest")) return false;
+  const std::vector<std::string_view> r(s.begin() + 3, s.end());
+  auto is = [&](std::initializer_list<std::string_view> want) {
+    return r.size() == want.size() && std::equal(want.begin(), want.end(), r.begin());
+  };
+  if (r[0] == "search") return true;  // search, search/jql, search/approximate-count: all reads
+  return is({"issue", "bulkfetch"}) || is({"changelog", "bulkfetch"}) || is({"changelog", "list"}) ||
+         is({"comment", "list"}) || is({"worklog", "list"}) || is({"jql", "parse"}) || is({"jql", "match"}) ||
+         is({"expression", "eval"}) || is({"expression", "evaluate"}) ||
+         (r.size() == 4 && r[0] == "issue" && r[2] == "changelog" && r[3] == "list");
+}
+
+Repeat repeat_kind(std::string_view method, std::string_view path, std::optional<bool> idempotent) {
+  if (method == "GET" || method == "HEAD" || method == "OPTIONS") return Repeat::read;
+  if (method == "POST" && is_read_only_post(path)) return Repeat::read;
+  return idempotent.value_or(method != "POST") ? Repeat::idempotent_write : Repeat::write;
+}
+
+bool is_retryable(const AttemptOutcome& outcome, Repeat repeat) {
+  const bool idempotent = repeat != Repeat::write;
   if (outcome.transport) {
     const auto& t = *outcome.transport;
     switch (t.kind) {
@@ -17,6 +54,8 @@ bool is_retryable(const AttemptOutcome& outcome, bool idempotent) {
         return false;  // retrying cannot fix a certificate or a CA file
       case TransportErrorKind::pool_timeout:
         return false;  // the caller's time went to waiting already
+      case TransportErrorKind::body_too_large:
+        return false;  // the same answer would come again
       default:
         break;
     }
@@ -25,6 +64,7 @@ bool is_retryable(const AttemptOutcome& outcome, bool idempotent) {
   if (!outcome.status) return false;
   switch (*outcome.status) {
     case 429: return true;  // Jira rejected it before doing anything
+    case 500: return repeat == Repeat::read;  // a write may have been applied before the error
     case 503: return idempotent || outcome.has_retry_after;
     case 502:
     case 504: return idempotent;

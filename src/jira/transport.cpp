@@ -17,6 +17,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cstdlib>
 #include <filesystem>
 #include <mutex>
 
@@ -173,9 +174,41 @@ class HttplibConnection final : public Connection {
     if (!request.content_type.empty()) req.headers.emplace("Content-Type", request.content_type);
     req.body = request.body;
 
+    // A capped request streams the body through a receiver that counts what actually arrives,
+    // so a Content-Length (or an attachment size) that understates the body cannot make us
+    // buffer more than the cap.
+    const std::size_t cap = request.max_body_bytes;
+    std::string capped_body;
+    std::uint64_t received = 0;
+    std::optional<std::uint64_t> announced;
+    bool over = false;
+    if (cap > 0) {
+      req.response_handler = [&](const httplib::Response& r) {
+        if (!r.has_header("Content-Length")) return true;
+        announced = std::strtoull(r.get_header_value("Content-Length").c_str(), nullptr, 10);
+        over = *announced > cap;
+        return !over;
+      };
+      req.content_receiver = [&](const char* data, std::size_t n, std::uint64_t, std::uint64_t) {
+        received += n;
+        if (received > cap) {
+          over = true;
+          return false;
+        }
+        capped_body.append(data, n);
+        return true;
+      };
+    }
+
     const auto started = std::chrono::steady_clock::now();
     httplib::Result res = client_.send(req);
-    if (res && pending_bytes() && !https_) {
+    if (over) {
+      std::string what = "the response passed the " + std::to_string(cap) + "-byte limit";
+      what += announced && *announced > cap ? " (Content-Length " + std::to_string(*announced) + "; nothing read)"
+                                            : " (stopped after reading " + std::to_string(received) + " bytes)";
+      return unexpected(TransportError{TransportErrorKind::body_too_large, true, what});
+    }
+    if (res && cap == 0 && pending_bytes() && !https_) {
       // More bytes than one response: the peer answered something we did not ask (a request
       // split on the way, a desynchronized proxy). Neither this answer nor the connection can
       // be trusted; the caller discards the connection and, for a read, retries on a new one.
@@ -186,7 +219,7 @@ class HttplibConnection final : public Connection {
       publish_tls();
       HttpResponse out;
       out.status = res->status;
-      out.body = std::move(res->body);
+      out.body = cap > 0 ? std::move(capped_body) : std::move(res->body);
       for (const auto& [k, v] : res->headers) out.headers.emplace_back(k, v);
       return out;
     }
@@ -283,7 +316,7 @@ class HttplibTransport final : public HttpTransport {
       if (!lease) return unexpected(lease.error());
     }
     auto res = (*lease)->send(request, deadline);
-    if (!res) lease->discard();
+    if (!res || request.max_body_bytes > 0) lease->discard();
     return res;
   }
 

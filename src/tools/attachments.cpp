@@ -1,13 +1,16 @@
 // The attachments toolset: list, upload, download and delete issue attachments.
 //
-// Local files: jira_upload_attachment reads a file only when it resolves, after every symlink
-// and "..", inside one of Options::attachment_dirs (weakly_canonical on both sides, compared by
-// path components, not string prefix, so /data2 is not inside /data). With no directories
-// configured, file paths are refused and only base64 content is accepted.
+// Local files: jira_upload_attachment reads a file only through read_local_file (local_file.hpp):
+// opened beneath one of Options::attachment_dirs without following any symlink, checked on the
+// opened descriptor (regular file, one hard link unless allowed, size) and read from it.
+// With no directories configured, file paths are refused and only base64 content is accepted.
+// The file name and mime type that go into the upload's multipart headers are validated first.
 //
 // Downloads: text types come back inline (cut by the response budget); anything else comes back
 // as an MCP embedded resource with a base64 blob. Both directions stop at
-// Options::max_attachment_bytes, checked from the attachment's metadata before the download.
+// Options::max_attachment_bytes: a download is refused early when the metadata states a larger
+// size, and otherwise streamed with the cap enforced on the bytes received (Jira's stated size
+// is not trusted), so at most about the cap is ever held.
 // Cloud serves content at /rest/api/3/attachment/content/{id} (redirect=false returns the bytes
 // instead of a redirect); Data Center has no REST endpoint for content and serves it at
 // /secure/attachment/{id}/{filename}.
@@ -15,10 +18,10 @@
 #include <cstdint>
 #include <cstdio>
 #include <filesystem>
-#include <fstream>
 
 #include "jira_mcp/core/base64.hpp"
 #include "tools/common.hpp"
+#include "tools/local_file.hpp"
 
 namespace jira_mcp::tools::detail {
 
@@ -117,59 +120,6 @@ std::string guess_mime(const std::string& filename) {
   return "application/octet-stream";
 }
 
-// Whether `p` is `root` itself or below it (both canonical).
-bool inside(const fs::path& p, const fs::path& root) {
-  auto r = root.begin();
-  auto q = p.begin();
-  for (; r != root.end(); ++r, ++q) {
-    if (r->empty() && std::next(r) == root.end()) break;  // a trailing separator
-    if (q == p.end() || *q != *r) return false;
-  }
-  return true;
-}
-
-// The canonical path of an allowed regular file, or the reason it is refused.
-Result<fs::path, ToolResult> resolve_upload_path(const Options& o, const std::string& given) {
-  if (o.attachment_dirs.empty()) {
-    return unexpected(bad_argument("file_path", "this server reads no local files; set tools.attachment_dirs in its configuration to "
-                                                "the directories uploads may come from, or send the bytes as content_base64"));
-  }
-  std::error_code ec;
-  std::vector<fs::path> roots;
-  std::string listed;
-  for (const auto& d : o.attachment_dirs) {
-    fs::path root = fs::weakly_canonical(fs::path(d), ec);
-    if (ec) continue;
-    roots.push_back(root);
-    listed += (listed.empty() ? "" : ", ") + root.string();
-  }
-  const fs::path p(given);
-  std::vector<fs::path> candidates;
-  if (p.is_absolute()) {
-    candidates.push_back(p);
-  } else {
-    for (const auto& root : roots) candidates.push_back(root / p);
-  }
-  std::optional<fs::path> allowed;
-  for (const auto& c : candidates) {
-    fs::path real = fs::weakly_canonical(c, ec);
-    if (ec) continue;
-    if (!std::any_of(roots.begin(), roots.end(), [&](const fs::path& r) { return inside(real, r); })) continue;
-    if (!allowed) allowed = real;
-    if (fs::exists(real, ec)) {
-      allowed = real;
-      break;
-    }
-  }
-  if (!allowed) {
-    return unexpected(bad_argument("file_path", "'" + given + "' is outside the directories uploads may come from (" + listed +
-                                                    "; tools.attachment_dirs)"));
-  }
-  if (!fs::exists(*allowed, ec)) return unexpected(bad_argument("file_path", "'" + given + "' does not exist"));
-  if (!fs::is_regular_file(*allowed, ec)) return unexpected(bad_argument("file_path", "'" + given + "' is not a regular file"));
-  return *allowed;
-}
-
 Result<Json, jira::JiraError> fetch_meta(Jira& jira, const std::string& id) { return jira.get_json(jira::path(jira.api(), "attachment", id)); }
 
 Json attachment_summary(const Json& a) {
@@ -224,19 +174,24 @@ ToolResult upload_attachment(const ServicesPtr& s, const Json& args, RequestCont
     if (!decoded) return bad_argument("content_base64", "not valid base64 (standard alphabet, padding optional)");
     bytes = std::move(*decoded);
   } else {
-    auto path = resolve_upload_path(jira.options(), args["file_path"]);
-    if (!path) return path.error();
-    std::error_code ec;
-    const auto size = fs::file_size(*path, ec);
-    if (ec) return bad_argument("file_path", "cannot read '" + args["file_path"].get<std::string>() + "': " + ec.message());
-    if (size > limit) return bad_argument("file_path", too_large("'" + args["file_path"].get<std::string>() + "'", size, limit));
-    std::ifstream in(*path, std::ios::binary);
-    bytes.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
-    if (!in.good() && !in.eof()) return bad_argument("file_path", "cannot read '" + args["file_path"].get<std::string>() + "'");
-    if (filename.empty()) filename = path->filename().string();
+    const std::string given = args["file_path"];
+    const Options& o = jira.options();
+    auto file = read_local_file({o.attachment_dirs, limit, o.allow_hardlinked_attachments, o.use_openat2}, given);
+    if (!file && file.error().too_large) return bad_argument("file_path", too_large("'" + given + "'", *file.error().too_large, limit));
+    if (!file) return bad_argument("file_path", file.error().message);
+    bytes = std::move(file->bytes);
+    if (filename.empty()) filename = file->name;
   }
   if (bytes.size() > limit) return bad_argument(has_b64 ? "content_base64" : "file_path", too_large("The content", bytes.size(), limit));
+  if (!jira::valid_part_filename(filename)) {
+    return bad_argument("filename", "'" + filename + "' cannot be sent as a file name: it has a control character (line break, "
+                        "NUL, ...) or a '\"', or is over 255 bytes; pass a plain name, e.g. \"report.pdf\"");
+  }
   const std::string mime = args.contains("mime_type") ? args["mime_type"].get<std::string>() : guess_mime(filename);
+  if (!jira::valid_mime_type(mime)) {
+    return bad_argument("mime_type", "not a content type: give type/subtype with optional parameters and no quotes or control "
+                        "characters, e.g. \"application/pdf\" or \"text/plain; charset=utf-8\", or leave it out");
+  }
   if (auto no = jira.refuse_if_cancelled("POST", jira::path(jira.api(), "issue", key, "attachments"))) {
     return jira_failure(*no, "Attaching " + filename + " to " + key);
   }
@@ -267,10 +222,14 @@ ToolResult download_attachment(const ServicesPtr& s, const Json& args) {
   const Json size_j = meta->value("size", Json(0));
   const std::uint64_t size = size_j.is_number_unsigned() ? size_j.get<std::uint64_t>() : 0;
   if (size > limit) return ToolResult::error(too_large("Attachment " + id + " (" + filename + ")", size, limit) + "; open it in Jira instead.");
-  auto bytes = jira.cloud() ? jira.client().download(jira::path(jira.api(), "attachment", "content", id), {{"redirect", "false"}})
-                            : jira.client().download(jira::path("/secure/attachment", id, filename));
+  auto bytes = jira.cloud() ? jira.client().download(jira::path(jira.api(), "attachment", "content", id), {{"redirect", "false"}}, limit)
+                            : jira.client().download(jira::path("/secure/attachment", id, filename), {}, limit);
+  if (!bytes && bytes.error().kind == jira::ErrorKind::too_large) {
+    return ToolResult::error("Attachment " + id + " (" + filename + ") is over this server's limit of " + std::to_string(limit) +
+                             " bytes (tools.max_attachment_bytes), although Jira listed it as " + std::to_string(size) +
+                             " bytes; the download was stopped (" + bytes.error().detail + "). Open it in Jira instead.");
+  }
   if (!bytes) return jira_failure(bytes.error(), "Downloading attachment " + id + " (" + filename + ")");
-  if (bytes->size() > limit) return ToolResult::error(too_large("Attachment " + id + " (" + filename + ")", bytes->size(), limit));
   const std::string header = "**" + filename + "** (id " + id + ", " + mime + ", " + human_size(bytes->size()) + ")";
   if (is_text_mime(mime) && valid_utf8(*bytes)) {
     return text_result(jira, header + ":\n\n" + *bytes, "The attachment is longer than this server's response budget.");

@@ -11,27 +11,57 @@ AttemptOutcome status(int s, bool retry_after = false) { return {s, std::nullopt
 AttemptOutcome failure(TransportErrorKind k, bool sent) { return {std::nullopt, TransportError{k, sent, ""}, false}; }
 }  // namespace
 
-TEST_CASE("idempotent requests retry on 429, 502, 503, 504 and connection failures only") {
-  for (int s : {429, 502, 503, 504}) CHECK(is_retryable(status(s), true));
-  for (int s : {400, 401, 403, 404, 409, 500, 501}) CHECK_FALSE(is_retryable(status(s), true));
-  CHECK(is_retryable(failure(TransportErrorKind::connect, false), true));
-  CHECK(is_retryable(failure(TransportErrorKind::read, true), true));
-  CHECK(is_retryable(failure(TransportErrorKind::read_timeout, true), true));
-  CHECK_FALSE(is_retryable(failure(TransportErrorKind::tls_verify, false), true));
-  CHECK_FALSE(is_retryable(failure(TransportErrorKind::pool_timeout, false), true));
+TEST_CASE("reads retry on 429, 500, 502, 503, 504 and connection failures; idempotent writes not on 500") {
+  for (int s : {429, 500, 502, 503, 504}) CHECK(is_retryable(status(s), Repeat::read));
+  for (int s : {400, 401, 403, 404, 409, 501}) CHECK_FALSE(is_retryable(status(s), Repeat::read));
+  for (int s : {429, 502, 503, 504}) CHECK(is_retryable(status(s), Repeat::idempotent_write));
+  for (int s : {400, 401, 403, 404, 409, 500, 501}) CHECK_FALSE(is_retryable(status(s), Repeat::idempotent_write));
+  for (Repeat r : {Repeat::read, Repeat::idempotent_write}) {
+    CHECK(is_retryable(failure(TransportErrorKind::connect, false), r));
+    CHECK(is_retryable(failure(TransportErrorKind::read, true), r));
+    CHECK(is_retryable(failure(TransportErrorKind::read_timeout, true), r));
+    CHECK_FALSE(is_retryable(failure(TransportErrorKind::tls_verify, false), r));
+    CHECK_FALSE(is_retryable(failure(TransportErrorKind::pool_timeout, false), r));
+    CHECK_FALSE(is_retryable(failure(TransportErrorKind::body_too_large, true), r));
+  }
 }
 
-TEST_CASE("a non-idempotent request retries only when the server did not process it") {
-  CHECK(is_retryable(status(429), false));
-  CHECK(is_retryable(status(503, true), false));
-  CHECK_FALSE(is_retryable(status(503, false), false));
-  CHECK_FALSE(is_retryable(status(502), false));
-  CHECK_FALSE(is_retryable(status(504), false));
-  CHECK(is_retryable(failure(TransportErrorKind::connect, false), false));
-  CHECK(is_retryable(failure(TransportErrorKind::connect_timeout, false), false));
-  CHECK_FALSE(is_retryable(failure(TransportErrorKind::read, true), false));
-  CHECK_FALSE(is_retryable(failure(TransportErrorKind::read_timeout, true), false));
-  CHECK_FALSE(is_retryable(failure(TransportErrorKind::write, true), false));
+TEST_CASE("a write that may create twice retries only when the server did not process it") {
+  const Repeat w = Repeat::write;
+  CHECK(is_retryable(status(429), w));
+  CHECK(is_retryable(status(503, true), w));
+  CHECK_FALSE(is_retryable(status(500), w));
+  CHECK_FALSE(is_retryable(status(503, false), w));
+  CHECK_FALSE(is_retryable(status(502), w));
+  CHECK_FALSE(is_retryable(status(504), w));
+  CHECK(is_retryable(failure(TransportErrorKind::connect, false), w));
+  CHECK(is_retryable(failure(TransportErrorKind::connect_timeout, false), w));
+  CHECK_FALSE(is_retryable(failure(TransportErrorKind::read, true), w));
+  CHECK_FALSE(is_retryable(failure(TransportErrorKind::read_timeout, true), w));
+  CHECK_FALSE(is_retryable(failure(TransportErrorKind::write, true), w));
+}
+
+TEST_CASE("the POSTs Jira uses only to read are listed once, and decide the request's kind") {
+  for (const char* p : {"/rest/api/3/search/jql", "/rest/api/3/search/approximate-count", "/rest/api/2/search", "/rest/api/latest/search",
+                        "/rest/api/3/issue/bulkfetch", "/rest/api/3/changelog/bulkfetch", "/rest/api/3/comment/list",
+                        "/rest/api/2/worklog/list", "/rest/api/3/issue/ABC-1/changelog/list", "/rest/api/3/jql/parse",
+                        "/rest/api/3/jql/match", "/rest/api/3/expression/eval", "/rest/api/3/search/jql?x=1"}) {
+    CAPTURE(p);
+    CHECK(is_read_only_post(p));
+  }
+  for (const char* p : {"/rest/api/3/issue", "/rest/api/3/issue/bulk", "/rest/api/3/issue/ABC-1/transitions", "/rest/api/3/issue/bulkfetchx",
+                        "/rest/api/3/searchx", "/rest/agile/1.0/sprint", "/rest/agile/1.0/epic/EP-1/issue", "/rest/api/3/comment",
+                        "/rest/api/3/issue/ABC-1/comment", "/rest/api/3/jql/pdcleaner", "/search", "/rest/api/4/search", ""}) {
+    CAPTURE(p);
+    CHECK_FALSE(is_read_only_post(p));
+  }
+  CHECK(repeat_kind("GET", "/rest/api/3/issue/ABC-1", std::nullopt) == Repeat::read);
+  CHECK(repeat_kind("POST", "/rest/api/3/search/jql", false) == Repeat::read);  // the list wins over a default flag
+  CHECK(repeat_kind("POST", "/rest/api/3/issue", std::nullopt) == Repeat::write);
+  CHECK(repeat_kind("POST", "/rest/agile/1.0/epic/EP-1/issue", true) == Repeat::idempotent_write);
+  CHECK(repeat_kind("PUT", "/rest/api/3/issue/ABC-1", std::nullopt) == Repeat::idempotent_write);
+  CHECK(repeat_kind("DELETE", "/rest/api/3/issue/ABC-1", std::nullopt) == Repeat::idempotent_write);
+  CHECK(repeat_kind("PUT", "/rest/api/3/issue/ABC-1", false) == Repeat::write);
 }
 
 TEST_CASE("full-jitter backoff stays within an exponentially growing, capped window") {

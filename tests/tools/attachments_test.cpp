@@ -2,11 +2,17 @@
 // The sandbox seeds DEMO-1 with notes.txt (text/plain) and screenshot.png (image/png).
 #include <doctest/doctest.h>
 
+#include <fcntl.h>
+#include <sys/stat.h>
+
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <random>
 #include <string>
+#include <thread>
 
+#include "jira/test_servers.hpp"
 #include "jira_mcp/core/base64.hpp"
 #include "tools/stack.hpp"
 
@@ -176,6 +182,7 @@ TEST_CASE("attachments: upload from a file only inside the allowed directories")
   fs::create_directory_symlink(tree.root / "outside", tree.root / "allowed/escape");
   FOR_EACH_FLAVOR(flavor) {
     Stack s(flavor);
+    s.services->options.use_openat2 = flavor == sandbox::Flavor::Cloud;  // the kernel call on one, the walk on the other
     auto off = s.call("jira_upload_attachment", {{"issue_key", "DEMO-6"}, {"file_path", report.string()}});
     CHECK_FALSE(ok(off));
     CHECK(contains(text(off), "tools.attachment_dirs"));
@@ -212,4 +219,182 @@ TEST_CASE("attachments: upload from a file only inside the allowed directories")
     CHECK_FALSE(ok(big));
     CHECK(contains(text(big), "limit of 3 bytes"));
   }
+}
+
+TEST_CASE("attachments: hard links, symlinked directories, '..', FIFOs and unsafe header values are refused") {
+  TempTree tree;
+  tree.write("allowed/report.csv", "a,b\n1,2\n");
+  tree.write("allowed/sub/in.txt", "inside");
+  const fs::path secret = tree.write("outside/secret.txt", "OUTSIDE-SECRET");
+  fs::create_hard_link(secret, tree.root / "allowed/hl.txt");
+  fs::create_directory_symlink(tree.root / "allowed/sub", tree.root / "allowed/alias");  // even one pointing inside
+  REQUIRE(::mkfifo((tree.root / "allowed/pipe").c_str(), 0600) == 0);
+  Stack s(sandbox::Flavor::Cloud);
+  s.services->options.attachment_dirs = {(tree.root / "allowed").string()};
+  for (bool openat2 : {true, false}) {
+    CAPTURE(openat2);
+    s.services->options.use_openat2 = openat2;
+    s.services->options.allow_hardlinked_attachments = false;
+    auto hl = s.call("jira_upload_attachment", {{"issue_key", "DEMO-8"}, {"file_path", "hl.txt"}});
+    CHECK_FALSE(ok(hl));
+    CHECK(contains(text(hl), "2 hard links"));
+    CHECK(contains(text(hl), "tools.allow_hardlinked_attachments"));
+    auto alias = s.call("jira_upload_attachment", {{"issue_key", "DEMO-8"}, {"file_path", "alias/in.txt"}});
+    CHECK_FALSE(ok(alias));
+    CHECK(contains(text(alias), "symbolic link"));
+    auto dots = s.call("jira_upload_attachment", {{"issue_key", "DEMO-8"}, {"file_path", "sub/../report.csv"}});
+    CHECK_FALSE(ok(dots));
+    CHECK(contains(text(dots), "'..'"));
+    auto fifo = s.call("jira_upload_attachment", {{"issue_key", "DEMO-8"}, {"file_path", "pipe"}});  // must not block
+    CHECK_FALSE(ok(fifo));
+    CHECK(contains(text(fifo), "not a regular file"));
+    auto fine = s.call("jira_upload_attachment", {{"issue_key", "DEMO-8"}, {"file_path", "sub/in.txt"}});
+    CHECK_MESSAGE(ok(fine), text(fine));
+  }
+  CHECK(attachment_id(s, "DEMO-8", "hl.txt").empty());
+  CHECK(attachment_id(s, "DEMO-8", "report.csv").empty());
+  s.services->options.allow_hardlinked_attachments = true;
+  auto allowed = s.call("jira_upload_attachment", {{"issue_key", "DEMO-8"}, {"file_path", "hl.txt"}});
+  REQUIRE_MESSAGE(ok(allowed), text(allowed));
+  CHECK_FALSE(attachment_id(s, "DEMO-8", "hl.txt").empty());
+
+  const std::string b64 = core::base64_encode("x");
+  for (const std::string& name : {std::string("a\r\nX-Injected: 1.txt"), std::string("a\"b.txt"), std::string("nul\0.txt", 8)}) {
+    auto r = s.call("jira_upload_attachment", {{"issue_key", "DEMO-8"}, {"filename", name}, {"content_base64", b64}});
+    CHECK_FALSE(ok(r));
+    CHECK(contains(text(r), "filename"));
+  }
+  for (const std::string& mime : {std::string("text/plain\r\nX-Injected: 1"), std::string("text/plain; name=\"x\""), std::string("nonsense"),
+                                  std::string("text/plain\n"), std::string("/plain")}) {
+    CAPTURE(mime);
+    auto r = s.call("jira_upload_attachment", {{"issue_key", "DEMO-8"}, {"filename", "m.txt"}, {"mime_type", mime}, {"content_base64", b64}});
+    CHECK_FALSE(ok(r));
+    CHECK(contains(text(r), "mime_type"));
+  }
+  CHECK(attachment_id(s, "DEMO-8", "m.txt").empty());
+  auto params = s.call("jira_upload_attachment", {{"issue_key", "DEMO-8"}, {"filename", "p.txt"}, {"mime_type", "text/plain; charset=utf-8"},
+                                                  {"content_base64", b64}});
+  CHECK_MESSAGE(ok(params), text(params));
+}
+
+// The race seen in the audit: a path that is a regular file (or a real directory) one moment and
+// a symlink to outside the next. Each swap is one atomic renameat2(RENAME_EXCHANGE), so at every
+// instant each name is one or the other.
+TEST_CASE("attachments: symlinks swapped in a loop during uploads never send an outside file") {
+  TempTree tree;
+  const std::string inside = "inside-bytes", outside = "OUTSIDE-SECRET-CONTENT";
+  tree.write("allowed/f.txt", inside);
+  tree.write("allowed/d/f.txt", inside);
+  tree.write("outside/f.txt", outside);
+  fs::create_symlink(tree.root / "outside/f.txt", tree.root / "allowed/f.alt");
+  fs::create_directory_symlink(tree.root / "outside", tree.root / "allowed/d.alt");
+  const std::string a = (tree.root / "allowed").string();
+  Stack s(sandbox::Flavor::Cloud);
+  s.services->options.attachment_dirs = {a};
+
+  std::atomic<long> swaps{0};
+  std::jthread swapper([&](std::stop_token st) {
+    while (!st.stop_requested()) {
+      ::renameat2(AT_FDCWD, (a + "/f.txt").c_str(), AT_FDCWD, (a + "/f.alt").c_str(), RENAME_EXCHANGE);
+      ::renameat2(AT_FDCWD, (a + "/d").c_str(), AT_FDCWD, (a + "/d.alt").c_str(), RENAME_EXCHANGE);
+      ++swaps;
+    }
+  });
+  int sent = 0, refused = 0, other = 0;
+  constexpr int kUploads = 400;
+  for (int i = 0; i < kUploads; ++i) {
+    s.services->options.use_openat2 = i % 4 < 2;  // half through openat2, half through the walk
+    auto r = s.call("jira_upload_attachment", {{"issue_key", "DEMO-9"}, {"file_path", i % 2 ? "d/f.txt" : "f.txt"},
+                                               {"filename", "race-" + std::to_string(i) + ".txt"}});
+    if (ok(r)) {
+      ++sent;
+    } else if (contains(text(r), "symbolic link") || contains(text(r), "does not exist")) {
+      ++refused;
+    } else {
+      ++other;
+      MESSAGE(text(r));
+    }
+  }
+  swapper.request_stop();
+  swapper.join();
+
+  // What the sandbox Jira holds: every race-* attachment's bytes.
+  int received = 0, outside_received = 0, inside_received = 0;
+  auto list = s.call("jira_list_attachments", {{"issue_key", "DEMO-9"}});
+  REQUIRE(ok(list));
+  for (const auto& att : list["structuredContent"]["attachments"]) {
+    if (att["filename"].get<std::string>().rfind("race-", 0) != 0) continue;
+    ++received;
+    const std::string body = text(s.call("jira_download_attachment", {{"attachment_id", att["id"]}}));
+    if (contains(body, outside)) ++outside_received;
+    if (contains(body, inside)) ++inside_received;
+  }
+  MESSAGE("uploads " << kUploads << ": sent " << sent << ", refused " << refused << ", other " << other << "; swaps " << swaps.load()
+                     << "; Jira received " << received << " (" << inside_received << " inside, " << outside_received << " outside)");
+  CHECK(outside_received == 0);
+  CHECK(other == 0);
+  CHECK(received == sent);
+  CHECK(inside_received == sent);
+  CHECK(sent + refused == kUploads);
+}
+
+// A Jira that understates an attachment's size: the metadata says 10 bytes, the content is 64 MiB,
+// chunked (no Content-Length to go by) or with an honest Content-Length.
+TEST_CASE("attachments: a download is cut at tools.max_attachment_bytes however large Jira's real body is") {
+  jira::testing::LoopbackServer srv;
+  constexpr std::size_t kBody = 64u << 20, kChunk = 64u << 10, kCap = 1u << 20;
+  std::atomic<std::uint64_t> server_sent{0};
+  std::atomic<int> finished{0};
+  srv.server.Get(R"(/rest/api/3/attachment/(\d+))", [](const httplib::Request& req, httplib::Response& res) {
+    const std::string id = req.matches[1];
+    res.set_content(Json{{"id", id}, {"filename", "big-" + id + ".log"}, {"mimeType", "text/plain"}, {"size", 10}}.dump(),
+                    "application/json");
+  });
+  auto provider = [&](std::size_t offset, httplib::DataSink& sink) {
+    static const std::string chunk(kChunk, 'x');
+    if (offset >= kBody) {
+      sink.done();
+      return true;
+    }
+    if (!sink.write(chunk.data(), chunk.size())) return false;
+    server_sent += chunk.size();
+    return true;
+  };
+  srv.server.Get("/rest/api/3/attachment/content/1", [&](const httplib::Request&, httplib::Response& res) {
+    res.set_chunked_content_provider("text/plain", provider, [&](bool) { ++finished; });
+  });
+  srv.server.Get("/rest/api/3/attachment/content/2", [&](const httplib::Request&, httplib::Response& res) {
+    res.set_content_provider(kBody, "text/plain", [&](std::size_t offset, std::size_t, httplib::DataSink& sink) {
+      return provider(offset, sink);
+    }, [&](bool) { ++finished; });
+  });
+  srv.server.Get("/rest/api/3/attachment/content/3", [](const httplib::Request&, httplib::Response& res) {
+    res.set_content("small and honest", "text/plain");
+  });
+
+  Stack s(srv.url(), jira::DeploymentMode::cloud);
+  s.services->options.max_attachment_bytes = kCap;
+  auto chunked = s.call("jira_download_attachment", {{"attachment_id", "1"}});
+  CHECK_FALSE(ok(chunked));
+  CHECK(contains(text(chunked), "over this server's limit of 1048576 bytes (tools.max_attachment_bytes)"));
+  CHECK(contains(text(chunked), "listed it as 10 bytes"));
+  const std::string t = text(chunked);
+  const auto at = t.find("stopped after reading ");
+  REQUIRE(at != std::string::npos);
+  const std::uint64_t read = std::stoull(t.substr(at + 22));
+  CHECK(read > kCap);
+  CHECK(read <= kCap + kChunk);  // one chunk past the cap at most
+
+  auto announced = s.call("jira_download_attachment", {{"attachment_id", "2"}});
+  CHECK_FALSE(ok(announced));
+  CHECK(contains(text(announced), "Content-Length 67108864; nothing read"));
+
+  auto small = s.call("jira_download_attachment", {{"attachment_id", "3"}});
+  REQUIRE_MESSAGE(ok(small), text(small));
+  CHECK(contains(text(small), "small and honest"));
+
+  for (int i = 0; i < 500 && finished < 2; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  MESSAGE("64 MiB bodies under a 1 MiB cap: the client read " << read << " bytes of the chunked one; the server wrote "
+                                                              << server_sent.load() << " bytes in all (the rest is socket buffers)");
+  CHECK(server_sent.load() < kBody);  // the client hung up: the server could not write it all
 }

@@ -127,6 +127,24 @@ struct Stack {
     }
     o.rate_rps = 0;
     o.cache = std::move(cache);
+    wire(o, selection, budget);
+  }
+  // The same stack against any Jira at `url` (a test's own loopback server), with dummy
+  // credentials; sb stays null.
+  Stack(const std::string& url, jira::DeploymentMode mode, size_t budget = 40000) {
+    jira::ClientOptions o;
+    o.url = url;
+    if (mode == jira::DeploymentMode::cloud) {
+      o.email = "t@example.com";
+      o.api_token = "token";
+    } else {
+      o.pat = "pat";
+    }
+    o.deployment = mode;
+    o.rate_rps = 0;
+    wire(o, {{"all"}, {}, {}, false}, budget);
+  }
+  void wire(const jira::ClientOptions& o, const tools::Selection& selection, size_t budget) {
     auto created = jira::Client::create(o);
     REQUIRE(created.ok());
     client = std::move(*created);
@@ -143,7 +161,7 @@ struct Stack {
                                    session);
     REQUIRE(init);
   }
-  bool cloud() const { return sb->flavor() == sandbox::Flavor::Cloud; }
+  bool cloud() const { return sb && sb->flavor() == sandbox::Flavor::Cloud; }
   // The tools/call result object.
   Json call(const std::string& tool, Json args = Json::object()) {
     auto r = dispatcher->handle(Json{{"jsonrpc", "2.0"}, {"id", next_id++}, {"method", "tools/call"},

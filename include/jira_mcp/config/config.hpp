@@ -75,6 +75,7 @@ struct ToolsConfig {
   bool confirm_destructive = false;         // ask the user (elicitation) before deleting
   std::vector<std::string> attachment_dirs; // local files the upload tool may read; empty = none
   std::size_t max_attachment_bytes = 10 * kMiB;  // largest attachment uploaded or downloaded
+  bool allow_hardlinked_attachments = false;      // upload files with more than one hard link
 };
 
 // [performance]

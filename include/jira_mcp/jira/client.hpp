@@ -42,9 +42,13 @@ struct Request {
   std::string body;
   std::string content_type;    // set with body
   HttpHeaders headers;         // per-request extras
-  // Whether repeating the request is harmless. Defaults by method (GET/PUT/DELETE yes, POST
-  // no); a POST that only reads (search) should say true.
+  // Whether repeating a write is harmless. Defaults by method (PUT/DELETE yes, POST no). Reads
+  // need no flag: GETs and the POSTs listed in is_read_only_post (retry.hpp) are reads and are
+  // retried as such (500 included) whatever this says.
   std::optional<bool> idempotent;
+  // 0: no limit; else the body is read only up to this many bytes (HttpRequest::max_body_bytes),
+  // and a longer one fails the call with ErrorKind::too_large, not retried.
+  std::size_t max_body_bytes = 0;
 };
 
 struct Response {
@@ -122,12 +126,16 @@ class Client {
   ResponseFuture post_async(const std::string& path, const Json& body, bool idempotent = false);
 
   // POST multipart/form-data with one "file" part and X-Atlassian-Token: no-check, to
-  // {api_prefix}/issue/{issue_key}/attachments. Not retried once sent (it creates).
+  // {api_prefix}/issue/{issue_key}/attachments. Not retried once sent (it creates). The part's
+  // headers are built only from values that pass valid_part_filename and valid_mime_type
+  // (http.hpp); anything else is ErrorKind::bad_request before any I/O. '\\' in the file name
+  // becomes '_' (some servers read it as a Windows path separator).
   Result<Json, JiraError> upload_attachment(const std::string& issue_key, const std::string& filename,
                                             const std::string& bytes,
                                             const std::string& mime_type = "application/octet-stream");
-  // The raw body of a GET (attachment content: pass redirect=false on Cloud).
-  Result<std::string, JiraError> download(const std::string& path, const Query& query = {});
+  // The raw body of a GET (attachment content: pass redirect=false on Cloud). With max_bytes > 0
+  // a body longer than that is ErrorKind::too_large, having read at most about max_bytes of it.
+  Result<std::string, JiraError> download(const std::string& path, const Query& query = {}, std::size_t max_bytes = 0);
 
   // GET /rest/api/2/serverInfo, parsed.
   Result<Json, JiraError> server_info();

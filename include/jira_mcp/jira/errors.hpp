@@ -30,6 +30,7 @@ enum class ErrorKind {
   protocol,        // a response that is not what Jira sends (bad JSON, ...)
   invalid_argument,  // refused before sending: a value would have broken the request (path.hpp)
   cancelled,       // the MCP call was cancelled before this request was sent: nothing was sent
+  too_large,       // the response body passed the request's max_body_bytes (reading stopped)
 };
 
 const char* to_string(ErrorKind kind);

@@ -2,6 +2,7 @@
 // Plain HTTP value types shared by the transport, the pool and the client. No httplib type
 // appears here: httplib stays inside src/jira.
 #include <chrono>
+#include <cstddef>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -16,12 +17,25 @@ using HttpHeaders = std::vector<std::pair<std::string, std::string>>;
 // The first value of header `name` (case-insensitive), if present.
 std::optional<std::string> find_header(const HttpHeaders& headers, std::string_view name);
 
+// Whether `value` may be a multipart part's Content-Type: type "/" subtype, each of RFC 9110
+// token characters, then optional ";" parameters of printable ASCII without '"' or '\\' (so no
+// CR, LF, NUL or other control byte can end the header line). At most 255 bytes.
+bool valid_mime_type(std::string_view value);
+// Whether `name` may go, quoted, into a part's Content-Disposition filename: not empty, at most
+// 255 bytes, no control byte (CR, LF, NUL, ...) and no '"'.
+bool valid_part_filename(std::string_view name);
+
 struct HttpRequest {
   std::string method;        // "GET", "POST", "PUT", "DELETE"
   std::string target;        // absolute path + query, already percent-encoded ("/jira/rest/...?a=b")
   HttpHeaders headers;       // sent as given (the transport adds Host and Content-Length)
   std::string body;
   std::string content_type;  // empty when there is no body
+  // 0: no limit. Otherwise the transport reads the body as it arrives and, once it passes this
+  // many bytes (or a Content-Length above it is announced), stops reading and answers
+  // TransportErrorKind::body_too_large. Whatever the outcome, that connection is closed, never
+  // reused: a sender that misstates the body's length may leave bytes in flight.
+  std::size_t max_body_bytes = 0;
 };
 
 struct HttpResponse {
@@ -52,6 +66,7 @@ enum class TransportErrorKind {
   read,             // request sent, connection dropped before a complete response
   write,            // connection failed while sending the request
   pool_timeout,     // no pooled connection became free in time
+  body_too_large,   // the response body passed HttpRequest::max_body_bytes (reading stopped)
   other,
 };
 

@@ -1,10 +1,15 @@
 #pragma once
 // Retry policy: which failures are worth another attempt, and how long to wait before it.
 //
-// Retried: 429, 502, 503, 504 and connection failures, within an attempt count and a time
-// budget, with exponential backoff and full jitter (a uniform delay in [0, min(cap, base*2^n)]).
-// A non-idempotent request (a POST that creates) is retried only when the server signalled it
-// did not process it: 429, 503 carrying Retry-After, or a failure before any byte was sent.
+// Every request is one of three kinds (Repeat), decided in one place, repeat_kind():
+//  - a read (GET, and the POSTs Jira uses only to read, listed in is_read_only_post) is retried
+//    on 429, 500, 502, 503, 504 and connection failures: sending it again changes nothing;
+//  - an idempotent write (PUT, DELETE, a POST its caller marks idempotent) on 429, 502, 503,
+//    504 and connection failures, but not 500, which may come after the change was applied;
+//  - any other write (a POST that creates) only when the server signalled it did not process
+//    it: 429, 503 carrying Retry-After, or a failure before any byte was sent.
+// Retries stay within an attempt count and a time budget, with exponential backoff and full
+// jitter (a uniform delay in [0, min(cap, base*2^n)]).
 // Everything here is pure and thread-compatible, so it is tested without I/O.
 #include <chrono>
 #include <cstdint>
@@ -32,7 +37,23 @@ struct AttemptOutcome {
   bool has_retry_after = false;
 };
 
-bool is_retryable(const AttemptOutcome& outcome, bool idempotent);
+enum class Repeat { read, idempotent_write, write };
+
+// Whether a POST to `path` (site-relative, no query: "/rest/api/3/search/jql") only reads. The
+// one list of such POSTs: searches (/search, /search/jql, /search/approximate-count), bulk
+// fetches (/issue/bulkfetch, /changelog/bulkfetch), lookups by id lists (/comment/list,
+// /worklog/list, /changelog/list, /issue/{key}/changelog/list), JQL parsing and matching (/jql/parse,
+// /jql/match) and Jira expression evaluation (/expression/eval, /expression/evaluate), under
+// /rest/api/2, /3 or /latest. The response cache uses the same list to decide what a write
+// invalidates.
+bool is_read_only_post(std::string_view path);
+
+// The kind of a request: GET/HEAD/OPTIONS and listed POSTs are reads whatever `idempotent`
+// says (callers pass false by default); otherwise `idempotent` if given, else true for PUT and
+// DELETE and false for POST.
+Repeat repeat_kind(std::string_view method, std::string_view path, std::optional<bool> idempotent);
+
+bool is_retryable(const AttemptOutcome& outcome, Repeat repeat);
 
 // Full-jitter backoff before retry number `retry` (1 for the first retry).
 std::chrono::milliseconds backoff_delay(int retry, const RetryOptions& options, std::mt19937_64& rng);

@@ -40,6 +40,12 @@ struct Options {
   std::vector<std::string> attachment_dirs;
   // Largest attachment uploaded or downloaded, in bytes (tools.max_attachment_bytes).
   std::size_t max_attachment_bytes = 10 * 1024 * 1024;
+  // Upload files that have more than one hard link (tools.allow_hardlinked_attachments). Off: a
+  // hard link inside attachment_dirs may name a file that also lives outside them.
+  bool allow_hardlinked_attachments = false;
+  // Open upload files with openat2 when the kernel has it; false forces the per-component
+  // O_NOFOLLOW walk (for tests of that path).
+  bool use_openat2 = true;
 };
 
 // What the tools stand on. Owned by the composition root; outlives the registry.
