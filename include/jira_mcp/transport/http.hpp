@@ -100,13 +100,35 @@ struct HttpOptions {
   std::string bearer_token;  // empty: no client authentication
   PerUserCredentials per_user_credentials = PerUserCredentials::off;
   std::string tls_cert, tls_key;  // PEM paths; both set: serve HTTPS
-  std::size_t max_body_bytes = 4u << 20;  // larger bodies get 413
-  std::size_t max_sessions = 2000;        // more get 503
+  // Larger bodies get 413: a Content-Length above it before the body is read, a chunked body as
+  // soon as its de-chunked size passes it. Compressed bodies (Content-Encoding) get 415.
+  std::size_t max_body_bytes = 4u << 20;
+  // The header block (plain HTTP; see Bounded reading above): lines, bytes per line, bytes in all.
+  std::size_t max_header_count = 100;
+  std::size_t max_request_line = 8192;  // 414 past it
+  std::size_t max_header_line = 8192;   // 431 past it
+  std::size_t max_header_bytes = 32768;  // 431 past it
+  // Total time for a request's header block to arrive (from its first byte, or from accept), and
+  // for its body (from the end of the headers); 408 / the connection closes past them.
+  std::chrono::milliseconds header_timeout{10000};
+  std::chrono::milliseconds body_timeout{30000};
+  // A kept-alive connection with no new request for this long is closed.
+  std::chrono::milliseconds keep_alive_idle{15000};
+  std::chrono::milliseconds write_timeout{10000};  // per write; a reader this slow is dropped
+  // Open connections at once (all clients), and per client address; more get 503 / 429 and close.
+  std::size_t max_connections = 10000;
+  std::size_t max_connections_per_client = 512;
+  std::size_t max_sessions = 2000;            // more get 503 (after evicting an unused one)
+  std::size_t max_sessions_per_client = 512;  // sessions (and legacy streams) per client address
   std::chrono::seconds session_idle_timeout{1800};
+  // A session that has seen no request since its initialize (a legacy one: no POST to /messages)
+  // ends after this; when the table is full, the oldest unused session is evicted first.
+  std::chrono::seconds unused_session_timeout{60};
   std::size_t max_streams_per_session = 4;  // concurrent SSE streams (GET and POST); more get 429
   bool stateless = false;   // no session ids; every POST stands alone
   bool legacy_sse = true;   // serve /sse and /messages
   std::size_t max_threads = 2200;  // HTTP worker threads at most (each open stream holds one)
+  std::chrono::milliseconds worker_idle{10000};  // an idle worker thread exits after this
   std::size_t legacy_workers = 4;  // threads running legacy /messages requests
   std::size_t legacy_queue = 256;  // legacy requests waiting for a worker before 503
   // An SSE comment is written on a stream idle this long, so a vanished client is noticed.
@@ -133,6 +155,8 @@ struct HttpStats {
   std::size_t sessions = 0;      // live sessions
   std::size_t open_streams = 0;  // open SSE streams (GET, POST and legacy)
   std::size_t threads = 0;       // HTTP worker threads alive
+  std::size_t connections = 0;   // open client connections (plain HTTP)
+  std::size_t waiting = 0;       // of those, connections whose request header block is still arriving
 };
 
 class HttpServer {
