@@ -145,6 +145,11 @@ transport::HttpOptions http_options(const config::Config& cfg) {
   o.max_body_bytes = h.max_body_bytes;
   o.max_sessions = static_cast<std::size_t>(std::max(1, h.max_sessions));
   o.session_idle_timeout = std::chrono::seconds(h.session_idle_timeout_seconds);
+  o.max_sessions_per_client = static_cast<std::size_t>(std::max(1, h.max_sessions_per_client));
+  o.max_connections_per_client = static_cast<std::size_t>(std::max(1, h.max_connections_per_client));
+  o.unused_session_timeout = std::chrono::seconds(h.unused_session_timeout_seconds);
+  o.header_timeout = std::chrono::milliseconds(h.header_timeout_ms);
+  o.body_timeout = std::chrono::milliseconds(h.body_timeout_ms);
   o.max_streams_per_session = static_cast<std::size_t>(std::max(1, h.max_streams_per_session));
   o.stateless = h.stateless;
   o.legacy_sse = h.legacy_sse;

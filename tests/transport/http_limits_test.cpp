@@ -69,12 +69,23 @@ std::string read_all(int fd) {
 
 std::string host_line(int port) { return "Host: 127.0.0.1:" + std::to_string(port) + "\r\n"; }
 
-// Sends `head` (which must not end the header block by itself unless it should), then reads the
-// whole answer.
+// Sends `head` (which must not end the header block by itself unless it should), then reads one
+// response (its headers and Content-Length body; the connection may stay open).
 std::string gate_exchange(int port, const std::string& head) {
   int fd = connect_loopback(port);
   send_some(fd, head);
-  std::string r = read_all(fd);
+  std::string r;
+  if (read_more(fd, r, "\r\n\r\n")) {
+    const auto body_at = r.find("\r\n\r\n") + 4;
+    const std::string cl = header_of(r, "Content-Length");
+    const size_t want = body_at + (cl.empty() ? 0 : std::stoul(cl));
+    char buf[4096];
+    while (r.size() < want) {
+      const auto n = ::recv(fd, buf, sizeof buf, 0);
+      if (n <= 0) break;
+      r.append(buf, static_cast<size_t>(n));
+    }
+  }
   ::close(fd);
   return r;
 }

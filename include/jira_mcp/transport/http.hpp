@@ -31,17 +31,42 @@
 // stream gets 400. Events older than what is kept are lost (logged). Messages sent while no GET
 // stream is open are kept for a reconnect with Last-Event-ID; a GET without it starts afresh.
 //
-// Security: every request's Host (and Origin, when present) must be on the allow-lists
-// (default: localhost, 127.0.0.1 and [::1], with no port or the bound port) or gets 403
-// (DNS-rebinding protection). With a bearer token configured, /mcp, /sse and /messages need
-// `Authorization: Bearer <token>` (compared with CRYPTO_memcmp) or get 401 with
-// `WWW-Authenticate: Bearer`. Per-user Jira credentials (X-Jira-Email + X-Jira-Api-Token, or
+// Security: every request's Host (exactly one; and Origin, when present: one, not empty) must be
+// on the allow-lists (default: localhost, 127.0.0.1 and [::1], with no port or the bound port) or
+// gets 403 (DNS-rebinding protection); two Host headers get 400. With a bearer token configured,
+// /mcp, /sse, /messages, /readyz and /metrics need `Authorization: Bearer <token>` (compared in
+// constant time) or get 401 with `WWW-Authenticate: Bearer`; /healthz stays open to probes. Per-user Jira credentials (X-Jira-Email + X-Jira-Api-Token, or
 // X-Jira-Personal-Access-Token) are read at initialize and bound to the session; a later request
 // presenting different ones gets 403. With PerUserCredentials::required a request without them
 // gets 401 naming the headers. Credentials never appear in logs or error bodies.
 //
-// Threads: cpp-httplib serves each connection on a worker thread from a pool that grows on
-// demand up to max_threads (each open SSE stream holds one while it is open). Handlers run on
+// Bounded reading (plain HTTP): one epoll thread owns the listening socket and every connection
+// while none of its requests is being served (src/transport/http_front_door.cpp). It holds a
+// connection until its whole header block has arrived — within header_timeout in total, at most
+// max_header_count lines of max_header_line bytes and max_header_bytes in all (431 / 408) — and
+// refuses as soon as a line breaks a rule: a Host or Origin not allowed (403), a wrong bearer
+// token (401), a second Host, Origin or Content-Length, a malformed Content-Length, or one with
+// Transfer-Encoding (400), a Content-Length above max_body_bytes (413), Transfer-Encoding other
+// than chunked (501), any Content-Encoding but identity (415). Only then does a worker thread
+// take the request; its body must arrive within body_timeout, and a chunked body is refused (413)
+// once its de-chunked size passes max_body_bytes. Each request of a kept-alive connection passes
+// the same gate. Connections are limited per client address (max_connections_per_client: 429)
+// and in all (max_connections: 503). Slow or idle connections hold no thread.
+// Under TLS the gate cannot read the encrypted header block: httplib's own listener serves TLS
+// connections (one thread each, httplib's per-read timeouts, its 8 KiB line limit but no header
+// count limit); the checks made after the header block (Host, Origin, bearer, duplicate
+// Content-Length, Content-Encoding, the de-chunked body limit) still apply. Put a reverse proxy
+// in front of a TLS server exposed to untrusted clients.
+//
+// Sessions are limited per client address too (max_sessions_per_client: 429). A session that
+// has seen no request since initialize (a legacy one: no POST to /messages) ends after
+// unused_session_timeout, and when either limit is reached the oldest unused session (the
+// client's own, for the per-client limit) is evicted before anyone is refused. A legacy session
+// id is unknown to /mcp and an /mcp session id unknown to /messages.
+//
+// Threads: a worker thread serves a request from its header block to the end of its response
+// (each open SSE stream holds one while it is open), from a pool that grows on demand up to
+// max_threads; a thread idle for worker_idle exits. Handlers run on
 // the worker of the POST that carries the request, so a call's notifications reach that POST's
 // stream; a message a handler sends from another thread, or outside any call, goes to the
 // session's GET stream (kept for a resuming GET when none is open). Legacy /messages requests
