@@ -446,7 +446,18 @@ void FrontDoor::take_returns() {
 }
 
 void FrontDoor::refuse(Conn& c, int status, const std::string& reason) {
-  spdlog::warn("HTTP {} from {}: {}", status, c.ip, reason);
+  // A flood would otherwise write a line per connection: at most 10 a second, then a count.
+  const auto now = Clock::now();
+  if (now - log_window_ >= std::chrono::seconds(1)) {
+    if (log_suppressed_ > 0) spdlog::warn("HTTP: {} more refusals not logged", log_suppressed_);
+    log_window_ = now;
+    log_count_ = log_suppressed_ = 0;
+  }
+  if (++log_count_ <= 10) {
+    spdlog::warn("HTTP {} from {}: {}", status, c.ip, reason);
+  } else {
+    ++log_suppressed_;
+  }
   const auto r = plain_response(status, reason);
   [[maybe_unused]] auto w = ::send(c.fd, r.data(), r.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
   linger(c);

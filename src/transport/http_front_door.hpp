@@ -82,6 +82,8 @@ class FrontDoor {
   std::jthread thread_;
   std::atomic<bool> quit_{false};
   bool accept_paused_ = false;
+  Clock::time_point log_window_{};
+  std::size_t log_count_ = 0, log_suppressed_ = 0;
   Clock::time_point accept_resume_;
 
   // Owned by the epoll thread (after start()); a Conn being served is reached by its worker only.

@@ -82,6 +82,7 @@ class HttpServer::Impl {
     stopped_cv_.wait(lock, [&] { return stopped_ || !started_; });
   }
   int port() const { return port_; }
+  int metrics_port() const { return ops_port_; }
   bool tls() const { return !options_.tls_cert.empty(); }
   HttpStats stats() const {
     return {sessions_count_.load(std::memory_order_relaxed), streams_.load(std::memory_order_relaxed),
@@ -115,6 +116,7 @@ class HttpServer::Impl {
   void post_messages(const Req& req, const std::string& body, Res& res);
   void readyz(Res& res);
   void metrics(Res& res);
+  Status<Error> start_ops_server();
 
   // Answers one request message on `s`, as JSON or as an SSE stream.
   void answer(const SessionPtr& s, Json msg, const std::string& method, bool stream, Res& res);
@@ -157,6 +159,11 @@ class HttpServer::Impl {
   detail::GatedServer* gated_ = nullptr;          // server_ when serving plain HTTP
   std::unique_ptr<detail::ElasticPool> pool_;      // plain HTTP's workers
   std::unique_ptr<detail::FrontDoor> front_door_;  // plain HTTP's listener
+  // The loopback ops port (metrics_port): its own small httplib server and listener thread.
+  std::atomic<std::size_t> ops_threads_{0};
+  std::unique_ptr<httplib::Server> ops_server_;
+  std::jthread ops_listener_;
+  int ops_port_ = -1;
   int port_ = 0;
   int listen_fd_ = -1;
   std::atomic<std::size_t> threads_{0}, streams_{0}, sessions_count_{0};
@@ -243,6 +250,12 @@ Status<Error> HttpServer::Impl::start() {
     // retransmit (core/listen.hpp).
     if (!core::widen_listen_backlog(listen_fd_)) spdlog::warn("could not widen the HTTP listen backlog");
   }
+  if (options_.metrics_port >= 0) {
+    if (auto st = start_ops_server(); !st) {
+      if (front_door_) front_door_->close_all();
+      return st;
+    }
+  }
   legacy_pool_ = std::make_unique<core::WorkQueue>(options_.legacy_workers, options_.legacy_queue);
   {
     std::lock_guard lock(stop_mu_);
@@ -294,6 +307,10 @@ void HttpServer::Impl::stop() {
   } else {
     server_->stop();
     if (listener_.joinable()) listener_.join();  // joins the workers: in-flight POSTs have replied
+  }
+  if (ops_server_) {
+    ops_server_->stop();
+    if (ops_listener_.joinable()) ops_listener_.join();
   }
   legacy_pool_.reset();                         // finishes queued legacy requests
   reaper_.request_stop();
@@ -942,6 +959,43 @@ void HttpServer::Impl::post_messages(const Req& req, const std::string& body, Re
 
 // --- ops --------------------------------------------------------------------------------------
 
+// A few probes a minute from a local scraper: httplib's own listener with at most 4 threads is
+// enough, and loopback keeps it out of reach of other hosts; the Host check keeps it out of
+// reach of web pages (DNS rebinding).
+Status<Error> HttpServer::Impl::start_ops_server() {
+  ops_server_ = std::make_unique<httplib::Server>();
+  ops_server_->new_task_queue = [this] { return new detail::ElasticPool(4, ops_threads_, options_.worker_idle); };
+  ops_server_->set_socket_options([](int sock) { core::set_listen_socket_options(sock); });
+  ops_server_->set_keep_alive_max_count(1);
+  ops_server_->set_read_timeout(5, 0);
+  ops_server_->set_pre_routing_handler([this](const Req& req, Res& res) {
+    if (req.get_header_value_count("Host") != 1 ||
+        !detail::host_allowed(req.get_header_value("Host"), {}, ops_port_)) {
+      send_error(res, 403, mcp::rpc::kInvalidRequest, "Forbidden: the metrics port answers loopback Host names only");
+      return httplib::Server::HandlerResponse::Handled;
+    }
+    return httplib::Server::HandlerResponse::Unhandled;
+  });
+  ops_server_->Get("/healthz", [](const Req&, Res& res) { res.set_content("ok\n", "text/plain"); });
+  ops_server_->Get("/readyz", [this](const Req&, Res& res) { readyz(res); });
+  ops_server_->Get("/metrics", [this](const Req&, Res& res) { metrics(res); });
+  if (options_.metrics_port == 0) {
+    ops_port_ = ops_server_->bind_to_any_port("127.0.0.1");
+  } else {
+    ops_port_ = ops_server_->bind_to_port("127.0.0.1", options_.metrics_port) ? options_.metrics_port : -1;
+  }
+  if (ops_port_ <= 0) {
+    ops_port_ = -1;
+    return unexpected(Error{"http", "could not listen on 127.0.0.1:" + std::to_string(options_.metrics_port) +
+                                        " for metrics (address in use?)"});
+  }
+  ops_listener_ = std::jthread([this] {
+    if (!ops_server_->listen_after_bind()) spdlog::error("the metrics listener stopped with an error");
+  });
+  while (!ops_server_->is_running()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  return Ok{};
+}
+
 void HttpServer::Impl::readyz(Res& res) {
   Readiness r{true, "no readiness check configured"};
   if (options_.readiness) {
@@ -965,7 +1019,12 @@ void HttpServer::Impl::metrics(Res& res) {
           "\n# HELP jira_mcp_http_open_streams Open SSE streams.\n# TYPE jira_mcp_http_open_streams gauge\n"
           "jira_mcp_http_open_streams " + std::to_string(st.open_streams) +
           "\n# HELP jira_mcp_http_threads HTTP worker threads.\n# TYPE jira_mcp_http_threads gauge\n"
-          "jira_mcp_http_threads " + std::to_string(st.threads) + "\n";
+          "jira_mcp_http_threads " + std::to_string(st.threads) +
+          "\n# HELP jira_mcp_http_connections Open client connections (plain HTTP).\n"
+          "# TYPE jira_mcp_http_connections gauge\njira_mcp_http_connections " + std::to_string(st.connections) +
+          "\n# HELP jira_mcp_http_waiting_connections Connections whose request headers are still arriving.\n"
+          "# TYPE jira_mcp_http_waiting_connections gauge\njira_mcp_http_waiting_connections " +
+          std::to_string(st.waiting) + "\n";
   res.set_content(body, "text/plain; version=0.0.4");
 }
 
@@ -978,6 +1037,7 @@ Status<Error> HttpServer::start() { return impl_->start(); }
 void HttpServer::wait() { impl_->wait(); }
 void HttpServer::stop() { impl_->stop(); }
 int HttpServer::port() const { return impl_->port(); }
+int HttpServer::metrics_port() const { return impl_->metrics_port(); }
 bool HttpServer::tls() const { return impl_->tls(); }
 HttpStats HttpServer::stats() const { return impl_->stats(); }
 std::size_t HttpServer::reap_idle_sessions() { return impl_->reap_idle_sessions(); }

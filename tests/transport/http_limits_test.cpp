@@ -378,7 +378,9 @@ TEST_CASE("Bounded HTTP: open streams hold workers only while open; per-client c
     streams.push_back(fd);
   }
   CHECK(h.server->stats().threads >= 30);
-  REQUIRE(eventually([&] { return h.server->stats().connections == 30; }));  // the initializes' are closed
+  eventually([&] { return h.server->stats().connections == 30; });
+  INFO("connections " << h.server->stats().connections << " waiting " << h.server->stats().waiting);
+  REQUIRE(h.server->stats().connections == 30);  // the initializes' are closed
   // 127.0.0.1 has 30 of its 40; 15 more: 10 fit, 5 are refused with 429. Another address is not.
   std::vector<int> extra;
   int refused = 0;
@@ -493,4 +495,50 @@ TEST_CASE("Ops: /readyz and /metrics follow the bearer setting; /healthz stays o
   auto m = c.Get("/metrics", auth);
   CHECK(m->status == 200);
   CHECK(m->body.find("jira_mcp_up 1") != std::string::npos);
+}
+
+TEST_CASE("Ops: the loopback metrics port answers without the token; loopback Host names only") {
+  transport::HttpOptions o;
+  o.bearer_token = "s3cret-token";
+  o.metrics_port = 0;
+  o.metrics = [] { return std::string("jira_mcp_up 1\n"); };
+  Harness h(o);
+  REQUIRE(h.server->metrics_port() > 0);
+  CHECK(h.server->metrics_port() != h.port());
+  httplib::Client c("127.0.0.1", h.server->metrics_port());
+  auto m = c.Get("/metrics");
+  REQUIRE(m);
+  CHECK(m->status == 200);
+  CHECK(m->body.find("jira_mcp_up 1") != std::string::npos);
+  CHECK(m->body.find("jira_mcp_http_connections") != std::string::npos);
+  CHECK(c.Get("/readyz")->status == 200);
+  CHECK(c.Get("/metrics", {{"Host", "evil.example.com"}})->status == 403);
+  CHECK(c.Post("/mcp", "{}", "application/json")->status == 404);  // no MCP there
+  CHECK(h.client().Get("/metrics")->status == 401);                 // the main port still needs it
+}
+
+TEST_CASE("Sessions: idle legacy streams that never post give way, and expire") {
+  transport::HttpOptions o;
+  o.max_sessions = 3;
+  o.heartbeat = std::chrono::milliseconds(50);
+  Harness h(o);
+  std::vector<int> streams;
+  for (int i = 0; i < 3; ++i) {
+    int fd = connect_loopback(h.port());
+    send_all(fd, "GET /sse HTTP/1.1\r\n" + host_line(h.port()) + "Accept: text/event-stream\r\n\r\n");
+    std::string got;
+    REQUIRE(read_more(fd, got, "sessionId="));
+    streams.push_back(fd);
+    h.now += std::chrono::seconds(1);  // distinct ages
+  }
+  CHECK(h.server->stats().sessions == 3);
+  // The table is full of legacy sessions that never posted: a new client evicts the oldest.
+  const std::string id = h.initialize();
+  CHECK(h.server->stats().sessions == 3);
+  CHECK(read_until(streams[0], "0\r\n\r\n").find("0\r\n\r\n") != std::string::npos);  // its stream ended
+  // The other two expire after unused_session_timeout although their streams are open.
+  h.now += o.unused_session_timeout + std::chrono::seconds(1);
+  CHECK(h.server->reap_idle_sessions() == 2);
+  CHECK(h.post(call_body("echo"), Harness::json_headers(id))->status == 200);
+  for (int fd : streams) ::close(fd);
 }

@@ -154,6 +154,7 @@ struct HttpConfig {
   int unused_session_timeout_seconds = 60;
   int header_timeout_ms = 10000;
   int body_timeout_ms = 30000;
+  int metrics_port = 0;  // 0 = off
   int max_streams_per_session = 4;
   bool stateless = false;
   bool legacy_sse = true;

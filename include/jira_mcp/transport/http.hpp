@@ -173,6 +173,10 @@ struct HttpOptions {
   std::chrono::milliseconds readiness_cache{5000};
   // /metrics: Prometheus text exposition; absent = 404.
   std::function<std::string()> metrics;
+  // Also serve /metrics, /readyz and /healthz on 127.0.0.1:<metrics_port> without the bearer
+  // token (for a scraper on the same host when the main port needs one). Host must be a loopback
+  // name there too. -1: off; 0: any free port (see HttpServer::metrics_port()).
+  int metrics_port = -1;
 };
 
 // Counters for tests and metrics. Read without locks (relaxed).
@@ -199,6 +203,7 @@ class HttpServer {
   void stop();
 
   int port() const;  // the bound port (after start())
+  int metrics_port() const;  // the loopback metrics port, or -1 when off
   bool tls() const;
   HttpStats stats() const;
   // Sends notifications/message with `data` to every live session whose logging/setLevel admits
