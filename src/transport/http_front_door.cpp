@@ -327,9 +327,20 @@ void FrontDoor::accept_all() {
       continue;
     }
     if (conns_.size() >= options_.max_connections) {
-      refuse_now(503, "Service Unavailable: the server has its maximum of " +
-                          std::to_string(options_.max_connections) + " connections open (http.max_connections)");
-      continue;
+      // Full: the connection furthest behind on its header block makes room (a slow sender, most
+      // likely); only when every connection is being served or idle is the newcomer refused.
+      Conn* slowest = nullptr;
+      for (auto& [cfd, c] : conns_) {
+        if (c->state == kReading && (!slowest || c->deadline < slowest->deadline)) slowest = c.get();
+      }
+      if (!slowest) {
+        refuse_now(503, "Service Unavailable: the server has its maximum of " +
+                            std::to_string(options_.max_connections) + " connections open (http.max_connections)");
+        continue;
+      }
+      const int victim = slowest->fd;
+      refuse(*slowest, 408, "Request Timeout: the connection limit was reached and these headers were the slowest");
+      close_conn(victim);  // now, not after the linger: its slot is needed
     }
     auto& mine = per_client_[ip];
     if (mine >= options_.max_connections_per_client) {

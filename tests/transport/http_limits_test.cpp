@@ -538,3 +538,22 @@ TEST_CASE("Sessions: idle legacy streams that never post give way, and expire") 
   CHECK(h.post(call_body("echo"), Harness::json_headers(id))->status == 200);
   for (int fd : streams) ::close(fd);
 }
+
+TEST_CASE("Bounded HTTP: at max_connections the slowest header block makes room for a newcomer") {
+  transport::HttpOptions o;
+  o.max_connections = 20;
+  Harness h(o);
+  const int port = h.port();
+  std::vector<int> slow;
+  for (int i = 0; i < 20; ++i) {
+    slow.push_back(connect_loopback(port));
+    send_some(slow.back(), "GET /");
+  }
+  REQUIRE(eventually([&] { return h.server->stats().waiting == 20; }));
+  auto r = h.client().Get("/healthz");  // the 21st connection
+  REQUIRE(r);
+  CHECK(r->status == 200);
+  CHECK(status_of(read_all(slow[0])) == 408);  // the oldest gave way
+  CHECK(h.server->stats().connections <= 20);
+  for (int fd : slow) ::close(fd);
+}

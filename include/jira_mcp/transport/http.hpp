@@ -140,7 +140,9 @@ struct HttpOptions {
   // A kept-alive connection with no new request for this long is closed.
   std::chrono::milliseconds keep_alive_idle{15000};
   std::chrono::milliseconds write_timeout{10000};  // per write; a reader this slow is dropped
-  // Open connections at once (all clients), and per client address; more get 503 / 429 and close.
+  // Open connections at once (all clients), and per client address; more get 429 and close. At
+  // max_connections the connection whose header block is furthest behind is dropped (408) to make
+  // room; when none is waiting for headers the newcomer gets 503.
   std::size_t max_connections = 10000;
   std::size_t max_connections_per_client = 512;
   std::size_t max_sessions = 2000;            // more get 503 (after evicting an unused one)
