@@ -1,6 +1,8 @@
-// The HTTP server: routing, the checks every request passes, and the session table.
+// The HTTP server: lifecycle, routing, the checks every request passes, the session table and
+// the MCP endpoints (the ops endpoints are in http_ops.cpp; the private class in
+// http_server_impl.hpp).
 //
-// cpp-httplib runs one connection per worker thread and blocks that thread while a response
+// A worker thread serves one request at a time and is blocked while its response
 // body is produced, so an SSE stream is a chunked content provider that waits on its session's
 // condition variable for frames (or a heartbeat timeout) and writes them. A POST whose reply is
 // streamed runs its whole call inside the first provider invocation, on the worker thread,
@@ -22,14 +24,12 @@
 #include "transport/http_detail.hpp"
 #include "transport/http_front_door.hpp"
 #include "transport/http_gate.hpp"
+#include "transport/http_server_impl.hpp"
 #include "transport/http_session.hpp"
 
 namespace jira_mcp::transport {
 
-using detail::HttpSession;
-using detail::PostStream;
-using detail::StreamLogPtr;
-using SessionPtr = std::shared_ptr<HttpSession>;
+using detail::send_error;
 
 namespace {
 
@@ -38,12 +38,6 @@ constexpr const char* kProtocolHeader = "MCP-Protocol-Version";
 constexpr std::string_view kDefaultProtocol = "2025-03-26";  // when the header is absent
 constexpr const char* kCredentialHeaders =
     "X-Jira-Email + X-Jira-Api-Token (Jira Cloud) or X-Jira-Personal-Access-Token (Data Center)";
-
-void send_error(httplib::Response& res, int status, int code, const std::string& message) {
-  res.status = status;
-  Json body{{"jsonrpc", "2.0"}, {"error", {{"code", code}, {"message", message}}}, {"id", nullptr}};
-  res.set_content(dump_compact(body), "application/json");
-}
 
 void bad_request(httplib::Response& res, const std::string& message) {
   send_error(res, 400, mcp::rpc::kInvalidRequest, "Bad Request: " + message);
@@ -68,122 +62,6 @@ void sse_headers(httplib::Response& res) {
 
 }  // namespace
 
-class HttpServer::Impl {
- public:
-  Impl(const mcp::Dispatcher& d, HttpOptions o) : dispatcher_(d), options_(std::move(o)) {
-    if (!options_.now) options_.now = [] { return std::chrono::steady_clock::now(); };
-  }
-  ~Impl() { stop(); }
-
-  Status<Error> start();
-  void stop();
-  void wait() {
-    std::unique_lock lock(stop_mu_);
-    stopped_cv_.wait(lock, [&] { return stopped_ || !started_; });
-  }
-  int port() const { return port_; }
-  int metrics_port() const { return ops_port_; }
-  bool tls() const { return !options_.tls_cert.empty(); }
-  HttpStats stats() const {
-    return {sessions_count_.load(std::memory_order_relaxed), streams_.load(std::memory_order_relaxed),
-            threads_.load(std::memory_order_relaxed), front_door_ ? front_door_->connections() : 0,
-            front_door_ ? front_door_->waiting() : 0};
-  }
-  std::size_t reap_idle_sessions();
-  void broadcast_log(mcp::LogLevel level, const Json& data, std::string_view logger) {
-    std::vector<SessionPtr> all;
-    {
-      std::lock_guard lock(sessions_mu_);
-      all.reserve(sessions_.size());
-      for (auto& [id, s] : sessions_) all.push_back(s);
-    }
-    for (auto& s : all) s->session().log(level, data, logger);  // honours the session's level
-  }
-
- private:
-  using Req = httplib::Request;
-  using Res = httplib::Response;
-
-  void add_routes();
-  httplib::Server::HandlerResponse check(const Req& req, Res& res);
-  // Reads the body through `reader`, counting de-chunked (and decompressed) bytes against
-  // max_body_bytes; false when `res` holds the error (413, or 400 for a body that did not arrive).
-  bool read_body(Res& res, const httplib::ContentReader& reader, std::string& body) const;
-  void post_mcp(const Req& req, const std::string& body, Res& res);
-  void get_mcp(const Req& req, Res& res);
-  void delete_mcp(const Req& req, Res& res);
-  void get_sse(const Req& req, Res& res);
-  void post_messages(const Req& req, const std::string& body, Res& res);
-  void readyz(Res& res);
-  void metrics(Res& res);
-  Status<Error> start_ops_server();
-
-  // Answers one request message on `s`, as JSON or as an SSE stream.
-  void answer(const SessionPtr& s, Json msg, const std::string& method, bool stream, Res& res);
-  // The session named by the request, after the identity check; null when `res` holds the error.
-  // `legacy`: the kind of session the route serves (/messages: legacy; /mcp: not); an id of the
-  // other kind is as unknown as any other.
-  SessionPtr session_for(const Req& req, Res& res, const std::string& id, bool legacy = false);
-  Result<Identity, std::string> presented_identity(const Req& req) const;
-  SessionPtr create_session(Identity identity, bool legacy, const std::string& client, Res& res);
-  void end_session(const SessionPtr& s);
-  // Where a server→client stream reader stands in its log.
-  struct Reader {
-    StreamLogPtr log;
-    std::uint64_t next = 1;  // the seq to send next
-    bool ids = true;         // write id lines (not on the legacy stream)
-    std::string pending;     // written first (the priming event)
-  };
-  // Serves `reader`'s log as the SSE body of `res` (the GET stream, a resumed POST stream or the
-  // legacy stream); `on_close` runs when the body ends, under no lock.
-  void serve_log(const SessionPtr& s, Res& res, Reader reader, std::function<void()> on_close);
-  void pump(const SessionPtr& s, Reader& reader, httplib::DataSink& sink);
-  void resume(const SessionPtr& s, const std::string& last_event_id, Res& res);
-  // With s.mu held: takes a stream slot of the session (and its one GET slot when `get`), or
-  // answers 409 / 429 and returns false.
-  bool claim_stream_locked(HttpSession& s, bool get, Res& res);
-  // The on_close of a stream claim_stream_locked admitted: gives the slot back.
-  std::function<void()> stream_release(SessionPtr s, bool get);
-  detail::ReplayLimits replay_limits() const {
-    return {options_.replay_events_per_stream, options_.replay_bytes_per_stream,
-            options_.replay_finished_post_streams};
-  }
-  std::optional<Json> handle(HttpSession& s, const Json& msg) const {
-    detail::IdentityScope scope(s.identity());
-    return dispatcher_.handle(msg, s.session());
-  }
-
-  const mcp::Dispatcher& dispatcher_;
-  HttpOptions options_;
-  std::unique_ptr<httplib::Server> server_;
-  detail::GatedServer* gated_ = nullptr;          // server_ when serving plain HTTP
-  std::unique_ptr<detail::ElasticPool> pool_;      // plain HTTP's workers
-  std::unique_ptr<detail::FrontDoor> front_door_;  // plain HTTP's listener
-  // The loopback ops port (metrics_port): its own small httplib server and listener thread.
-  std::atomic<std::size_t> ops_threads_{0};
-  std::unique_ptr<httplib::Server> ops_server_;
-  std::jthread ops_listener_;
-  int ops_port_ = -1;
-  int port_ = 0;
-  int listen_fd_ = -1;
-  std::atomic<std::size_t> threads_{0}, streams_{0}, sessions_count_{0};
-  std::atomic<bool> stopping_{false};
-
-  std::mutex sessions_mu_;
-  std::map<std::string, SessionPtr> sessions_;
-
-  std::unique_ptr<core::WorkQueue> legacy_pool_;
-  std::jthread listener_;
-  std::jthread reaper_;
-
-  std::mutex stop_mu_;
-  std::condition_variable stopped_cv_;
-  bool started_ = false, stopped_ = false;
-
-  std::mutex ready_mu_;
-  std::optional<Readiness> ready_cached_;
-  std::chrono::steady_clock::time_point ready_at_;
-};
 
 // --- lifecycle --------------------------------------------------------------------------------
 
@@ -955,77 +833,6 @@ void HttpServer::Impl::post_messages(const Req& req, const std::string& body, Re
   }
   res.status = 202;
   res.set_content("Accepted", "text/plain");
-}
-
-// --- ops --------------------------------------------------------------------------------------
-
-// A few probes a minute from a local scraper: httplib's own listener with at most 4 threads is
-// enough, and loopback keeps it out of reach of other hosts; the Host check keeps it out of
-// reach of web pages (DNS rebinding).
-Status<Error> HttpServer::Impl::start_ops_server() {
-  ops_server_ = std::make_unique<httplib::Server>();
-  ops_server_->new_task_queue = [this] { return new detail::ElasticPool(4, ops_threads_, options_.worker_idle); };
-  ops_server_->set_socket_options([](int sock) { core::set_listen_socket_options(sock); });
-  ops_server_->set_keep_alive_max_count(1);
-  ops_server_->set_read_timeout(5, 0);
-  ops_server_->set_pre_routing_handler([this](const Req& req, Res& res) {
-    if (req.get_header_value_count("Host") != 1 ||
-        !detail::host_allowed(req.get_header_value("Host"), {}, ops_port_)) {
-      send_error(res, 403, mcp::rpc::kInvalidRequest, "Forbidden: the metrics port answers loopback Host names only");
-      return httplib::Server::HandlerResponse::Handled;
-    }
-    return httplib::Server::HandlerResponse::Unhandled;
-  });
-  ops_server_->Get("/healthz", [](const Req&, Res& res) { res.set_content("ok\n", "text/plain"); });
-  ops_server_->Get("/readyz", [this](const Req&, Res& res) { readyz(res); });
-  ops_server_->Get("/metrics", [this](const Req&, Res& res) { metrics(res); });
-  if (options_.metrics_port == 0) {
-    ops_port_ = ops_server_->bind_to_any_port("127.0.0.1");
-  } else {
-    ops_port_ = ops_server_->bind_to_port("127.0.0.1", options_.metrics_port) ? options_.metrics_port : -1;
-  }
-  if (ops_port_ <= 0) {
-    ops_port_ = -1;
-    return unexpected(Error{"http", "could not listen on 127.0.0.1:" + std::to_string(options_.metrics_port) +
-                                        " for metrics (address in use?)"});
-  }
-  ops_listener_ = std::jthread([this] {
-    if (!ops_server_->listen_after_bind()) spdlog::error("the metrics listener stopped with an error");
-  });
-  while (!ops_server_->is_running()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
-  return Ok{};
-}
-
-void HttpServer::Impl::readyz(Res& res) {
-  Readiness r{true, "no readiness check configured"};
-  if (options_.readiness) {
-    std::lock_guard lock(ready_mu_);  // one probe at a time; the others use its answer
-    const auto now = options_.now();
-    if (!ready_cached_ || now - ready_at_ >= options_.readiness_cache) {
-      ready_cached_ = options_.readiness();
-      ready_at_ = now;
-    }
-    r = *ready_cached_;
-  }
-  res.status = r.ready ? 200 : 503;
-  res.set_content((r.ready ? "ready: " : "not ready: ") + r.detail + "\n", "text/plain");
-}
-
-void HttpServer::Impl::metrics(Res& res) {
-  const auto st = stats();
-  std::string body = options_.metrics ? options_.metrics() : std::string();
-  body += "# HELP jira_mcp_http_sessions Live MCP HTTP sessions.\n# TYPE jira_mcp_http_sessions gauge\n"
-          "jira_mcp_http_sessions " + std::to_string(st.sessions) +
-          "\n# HELP jira_mcp_http_open_streams Open SSE streams.\n# TYPE jira_mcp_http_open_streams gauge\n"
-          "jira_mcp_http_open_streams " + std::to_string(st.open_streams) +
-          "\n# HELP jira_mcp_http_threads HTTP worker threads.\n# TYPE jira_mcp_http_threads gauge\n"
-          "jira_mcp_http_threads " + std::to_string(st.threads) +
-          "\n# HELP jira_mcp_http_connections Open client connections (plain HTTP).\n"
-          "# TYPE jira_mcp_http_connections gauge\njira_mcp_http_connections " + std::to_string(st.connections) +
-          "\n# HELP jira_mcp_http_waiting_connections Connections whose request headers are still arriving.\n"
-          "# TYPE jira_mcp_http_waiting_connections gauge\njira_mcp_http_waiting_connections " +
-          std::to_string(st.waiting) + "\n";
-  res.set_content(body, "text/plain; version=0.0.4");
 }
 
 // --- the public face --------------------------------------------------------------------------
