@@ -145,6 +145,12 @@ transport::HttpOptions http_options(const config::Config& cfg) {
   o.max_body_bytes = h.max_body_bytes;
   o.max_sessions = static_cast<std::size_t>(std::max(1, h.max_sessions));
   o.session_idle_timeout = std::chrono::seconds(h.session_idle_timeout_seconds);
+  o.max_sessions_per_client = static_cast<std::size_t>(std::max(1, h.max_sessions_per_client));
+  o.max_connections_per_client = static_cast<std::size_t>(std::max(1, h.max_connections_per_client));
+  o.unused_session_timeout = std::chrono::seconds(h.unused_session_timeout_seconds);
+  o.header_timeout = std::chrono::milliseconds(h.header_timeout_ms);
+  o.body_timeout = std::chrono::milliseconds(h.body_timeout_ms);
+  o.metrics_port = h.metrics_port > 0 ? h.metrics_port : -1;
   o.max_streams_per_session = static_cast<std::size_t>(std::max(1, h.max_streams_per_session));
   o.stateless = h.stateless;
   o.legacy_sse = h.legacy_sse;
@@ -192,7 +198,11 @@ int serve_http(const config::Config& cfg, const mcp::Dispatcher& dispatcher, jir
             << "  Claude Code:  claude mcp add --transport http jira " << url << "\n"
             << "  Other hosts:  {\"mcpServers\": {\"jira\": {\"type\": \"http\", \"url\": \"" << url << "\"}}}\n"
             << (o.legacy_sse ? "  Legacy SSE clients: " + url.substr(0, url.size() - 4) + "/sse\n" : std::string())
-            << "  Health: /healthz  Readiness: /readyz  Metrics: /metrics   (Ctrl-C stops)" << std::endl;
+            << "  Health: /healthz  Readiness: /readyz  Metrics: /metrics"
+            << (server.metrics_port() > 0 ? " (also http://127.0.0.1:" + std::to_string(server.metrics_port()) +
+                                                "/metrics without the token)"
+                                          : std::string())
+            << "   (Ctrl-C stops)" << std::endl;
   wait_for_stop_signal();
   {
     std::lock_guard lock(target->mu);

@@ -48,12 +48,29 @@ bool opaque(std::string_view s) {
   return digit;
 }
 
+// Route words are letters, digits, '.', '_' and '-'; anything else (percent-escapes, spaces,
+// quotes, ...) can only come from data.
+bool route_word(std::string_view s) {
+  for (char c : s) {
+    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '.' && c != '_' && c != '-') return false;
+  }
+  return true;
+}
+
+// Collections whose member, under an issue or comment (/issue/{key}/comment/<id>), is always an
+// id, whatever it looks like: every distinct value would otherwise become a label of its own.
+bool member_collection(std::string_view s) {
+  return s == "comment" || s == "worklog" || s == "remotelink" || s == "properties" || s == "votes";
+}
+
 }  // namespace
 
 std::string normalize_endpoint(std::string_view path) {
   if (auto q = path.find('?'); q != std::string_view::npos) path = path.substr(0, q);
   std::string out;
   std::string_view prev;
+  bool prev_placeholder = false;    // `prev` became a placeholder
+  bool before_placeholder = false;  // the segment before `prev` did
   std::size_t index = 0;
   bool rest = path.starts_with("/rest/");
   std::size_t pos = path.starts_with('/') ? 1 : 0;
@@ -62,9 +79,17 @@ std::string normalize_endpoint(std::string_view path) {
     if (end == std::string_view::npos) end = path.size();
     const std::string_view seg = path.substr(pos, end - pos);
     out += '/';
+    const auto before = out.size();
     // /rest/<api>/<version>/...: the first three segments name the API and stay as they are.
     if (rest && index < 3) {
       out += seg;
+    } else if (!route_word(seg) || (before_placeholder && member_collection(prev) && !seg.empty())) {
+      out += "{id}";
+    } else if (prev == "attachment" && seg != "content" && seg != "meta" && seg != "thumbnail" && !seg.empty()) {
+      out += "{id}";
+    } else if ((prev == "content" || prev == "thumbnail") && index >= 4 && !seg.empty() &&
+               path.find("/attachment/") != std::string_view::npos) {
+      out += "{id}";
     } else if (all_digits(seg)) {
       out += "{id}";
     } else if (issue_key(seg)) {
@@ -78,6 +103,9 @@ std::string normalize_endpoint(std::string_view path) {
     } else {
       out += seg;
     }
+    before_placeholder = prev_placeholder;
+    prev_placeholder = out.compare(before, std::string::npos, "{id}") == 0 ||
+                       out.compare(before, std::string::npos, "{key}") == 0;
     prev = seg;
     ++index;
     pos = end + 1;

@@ -4,6 +4,7 @@
 #include <httplib.h>
 
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <cstddef>
 #include <deque>
@@ -34,11 +35,15 @@ std::string new_session_id();
 // True when `accept` (an Accept header) admits `type` explicitly or through a wildcard.
 bool accepts(std::string_view accept, std::string_view type);
 
-// cpp-httplib's task queue: threads are started on demand up to `max` and kept until
-// shutdown(), which joins them. A connection that finds every thread busy waits in the queue.
+// The worker pool (also cpp-httplib's task queue under TLS): threads are started on demand up
+// to `max`; one idle for `idle` exits (joined by the next enqueue() or by shutdown()), so the
+// count returns to idle after a burst. A job that finds every thread busy waits in the queue.
+// shutdown() runs the jobs already queued, then joins every thread.
 class ElasticPool final : public httplib::TaskQueue {
  public:
-  ElasticPool(std::size_t max, std::atomic<std::size_t>& alive) : max_(max), alive_(alive) {}
+  ElasticPool(std::size_t max, std::atomic<std::size_t>& alive,
+              std::chrono::milliseconds idle = std::chrono::milliseconds(10000))
+      : max_(max), idle_timeout_(idle), alive_(alive) {}
   ~ElasticPool() override { shutdown(); }
 
   void enqueue(std::function<void()> fn) override;
@@ -47,7 +52,9 @@ class ElasticPool final : public httplib::TaskQueue {
  private:
   void loop();
   std::size_t max_;
+  std::chrono::milliseconds idle_timeout_;
   std::atomic<std::size_t>& alive_;
+  std::vector<std::thread> retired_;  // exited (or exiting) threads, joined outside the lock
   std::mutex mu_;
   std::condition_variable cv_;
   std::deque<std::function<void()>> jobs_;

@@ -161,16 +161,22 @@ bool accepts(std::string_view accept, std::string_view type) {
 }
 
 void ElasticPool::enqueue(std::function<void()> fn) {
-  std::lock_guard lock(mu_);
-  if (shutdown_) return;
-  jobs_.push_back(std::move(fn));
-  if (jobs_.size() > idle_ + starting_ && threads_.size() < max_) {
-    ++starting_;
-    threads_.emplace_back([this] { loop(); });
-    alive_.fetch_add(1, std::memory_order_relaxed);
-  } else {
-    cv_.notify_one();
+  std::vector<std::thread> retired;
+  {
+    std::lock_guard lock(mu_);
+    retired.swap(retired_);
+    if (!shutdown_) {
+      jobs_.push_back(std::move(fn));
+      if (jobs_.size() > idle_ + starting_ && threads_.size() < max_) {
+        ++starting_;
+        threads_.emplace_back([this] { loop(); });
+        alive_.fetch_add(1, std::memory_order_relaxed);
+      } else {
+        cv_.notify_one();
+      }
+    }
   }
+  for (auto& t : retired) t.join();
 }
 
 void ElasticPool::shutdown() {
@@ -179,11 +185,12 @@ void ElasticPool::shutdown() {
     std::lock_guard lock(mu_);
     shutdown_ = true;
     threads.swap(threads_);
+    for (auto& t : retired_) threads.push_back(std::move(t));
+    retired_.clear();
   }
   cv_.notify_all();
   for (auto& t : threads) {
     if (t.joinable()) t.join();
-    alive_.fetch_sub(1, std::memory_order_relaxed);
   }
 }
 
@@ -198,9 +205,24 @@ void ElasticPool::loop() {
         first = false;
       }
       ++idle_;
-      cv_.wait(lock, [&] { return !jobs_.empty() || shutdown_; });
+      const bool woke = cv_.wait_for(lock, idle_timeout_, [&] { return !jobs_.empty() || shutdown_; });
       --idle_;
-      if (jobs_.empty()) return;  // shut down with nothing left
+      if (!woke) {
+        // Idle too long: hand our own std::thread to retired_ (joined by someone else) and exit.
+        const auto me = std::this_thread::get_id();
+        auto it = std::find_if(threads_.begin(), threads_.end(), [&](const std::thread& t) { return t.get_id() == me; });
+        if (it != threads_.end()) {
+          retired_.push_back(std::move(*it));
+          threads_.erase(it);
+          alive_.fetch_sub(1, std::memory_order_relaxed);
+          return;
+        }
+        continue;  // shutdown() took it: stay until the queue is empty
+      }
+      if (jobs_.empty()) {  // shut down with nothing left
+        alive_.fetch_sub(1, std::memory_order_relaxed);
+        return;
+      }
       fn = std::move(jobs_.front());
       jobs_.pop_front();
     }

@@ -1,12 +1,19 @@
-// The HTTP server: routing, the checks every request passes, and the session table.
+// The HTTP server: lifecycle, routing, the checks every request passes, the session table and
+// the MCP endpoints (the ops endpoints are in http_ops.cpp; the private class in
+// http_server_impl.hpp).
 //
-// cpp-httplib runs one connection per worker thread and blocks that thread while a response
+// A worker thread serves one request at a time and is blocked while its response
 // body is produced, so an SSE stream is a chunked content provider that waits on its session's
 // condition variable for frames (or a heartbeat timeout) and writes them. A POST whose reply is
 // streamed runs its whole call inside the first provider invocation, on the worker thread,
 // with the POST's stream installed as PostStream::current: the call's notifications and
 // server-to-client requests are written to the client as they happen, then the response, and
 // the stream ends. Nothing here parses JSON-RPC beyond the method name; the Dispatcher does.
+//
+// Plain HTTP connections come through the FrontDoor (http_front_door.cpp), which gates each
+// request's header block and hands it to a worker running httplib's request processing; TLS
+// connections use httplib's own listener. The checks in check() run in both cases (for plain
+// HTTP most of them have already been made by the gate).
 #include <spdlog/spdlog.h>
 
 #include <filesystem>
@@ -15,14 +22,14 @@
 #include "jira_mcp/core/listen.hpp"
 #include "jira_mcp/core/work_queue.hpp"
 #include "transport/http_detail.hpp"
+#include "transport/http_front_door.hpp"
+#include "transport/http_gate.hpp"
+#include "transport/http_server_impl.hpp"
 #include "transport/http_session.hpp"
 
 namespace jira_mcp::transport {
 
-using detail::HttpSession;
-using detail::PostStream;
-using detail::StreamLogPtr;
-using SessionPtr = std::shared_ptr<HttpSession>;
+using detail::send_error;
 
 namespace {
 
@@ -31,12 +38,6 @@ constexpr const char* kProtocolHeader = "MCP-Protocol-Version";
 constexpr std::string_view kDefaultProtocol = "2025-03-26";  // when the header is absent
 constexpr const char* kCredentialHeaders =
     "X-Jira-Email + X-Jira-Api-Token (Jira Cloud) or X-Jira-Personal-Access-Token (Data Center)";
-
-void send_error(httplib::Response& res, int status, int code, const std::string& message) {
-  res.status = status;
-  Json body{{"jsonrpc", "2.0"}, {"error", {{"code", code}, {"message", message}}}, {"id", nullptr}};
-  res.set_content(dump_compact(body), "application/json");
-}
 
 void bad_request(httplib::Response& res, const std::string& message) {
   send_error(res, 400, mcp::rpc::kInvalidRequest, "Bad Request: " + message);
@@ -61,106 +62,6 @@ void sse_headers(httplib::Response& res) {
 
 }  // namespace
 
-class HttpServer::Impl {
- public:
-  Impl(const mcp::Dispatcher& d, HttpOptions o) : dispatcher_(d), options_(std::move(o)) {
-    if (!options_.now) options_.now = [] { return std::chrono::steady_clock::now(); };
-  }
-  ~Impl() { stop(); }
-
-  Status<Error> start();
-  void stop();
-  void wait() {
-    std::unique_lock lock(stop_mu_);
-    stopped_cv_.wait(lock, [&] { return stopped_ || !started_; });
-  }
-  int port() const { return port_; }
-  bool tls() const { return !options_.tls_cert.empty(); }
-  HttpStats stats() const {
-    return {sessions_count_.load(std::memory_order_relaxed), streams_.load(std::memory_order_relaxed),
-            threads_.load(std::memory_order_relaxed)};
-  }
-  std::size_t reap_idle_sessions();
-  void broadcast_log(mcp::LogLevel level, const Json& data, std::string_view logger) {
-    std::vector<SessionPtr> all;
-    {
-      std::lock_guard lock(sessions_mu_);
-      all.reserve(sessions_.size());
-      for (auto& [id, s] : sessions_) all.push_back(s);
-    }
-    for (auto& s : all) s->session().log(level, data, logger);  // honours the session's level
-  }
-
- private:
-  using Req = httplib::Request;
-  using Res = httplib::Response;
-
-  void add_routes();
-  httplib::Server::HandlerResponse check(const Req& req, Res& res);
-  void post_mcp(const Req& req, Res& res);
-  void get_mcp(const Req& req, Res& res);
-  void delete_mcp(const Req& req, Res& res);
-  void get_sse(const Req& req, Res& res);
-  void post_messages(const Req& req, Res& res);
-  void readyz(Res& res);
-  void metrics(Res& res);
-
-  // Answers one request message on `s`, as JSON or as an SSE stream.
-  void answer(const SessionPtr& s, Json msg, const std::string& method, bool stream, Res& res);
-  // The session named by the request, after the identity check; null when `res` holds the error.
-  SessionPtr session_for(const Req& req, Res& res, const std::string& id);
-  Result<Identity, std::string> presented_identity(const Req& req) const;
-  SessionPtr create_session(Identity identity, bool legacy, Res& res);
-  void end_session(const SessionPtr& s);
-  // Where a server→client stream reader stands in its log.
-  struct Reader {
-    StreamLogPtr log;
-    std::uint64_t next = 1;  // the seq to send next
-    bool ids = true;         // write id lines (not on the legacy stream)
-    std::string pending;     // written first (the priming event)
-  };
-  // Serves `reader`'s log as the SSE body of `res` (the GET stream, a resumed POST stream or the
-  // legacy stream); `on_close` runs when the body ends, under no lock.
-  void serve_log(const SessionPtr& s, Res& res, Reader reader, std::function<void()> on_close);
-  void pump(const SessionPtr& s, Reader& reader, httplib::DataSink& sink);
-  void resume(const SessionPtr& s, const std::string& last_event_id, Res& res);
-  // With s.mu held: takes a stream slot of the session (and its one GET slot when `get`), or
-  // answers 409 / 429 and returns false.
-  bool claim_stream_locked(HttpSession& s, bool get, Res& res);
-  // The on_close of a stream claim_stream_locked admitted: gives the slot back.
-  std::function<void()> stream_release(SessionPtr s, bool get);
-  detail::ReplayLimits replay_limits() const {
-    return {options_.replay_events_per_stream, options_.replay_bytes_per_stream,
-            options_.replay_finished_post_streams};
-  }
-  std::optional<Json> handle(HttpSession& s, const Json& msg) const {
-    detail::IdentityScope scope(s.identity());
-    return dispatcher_.handle(msg, s.session());
-  }
-
-  const mcp::Dispatcher& dispatcher_;
-  HttpOptions options_;
-  std::unique_ptr<httplib::Server> server_;
-  int port_ = 0;
-  int listen_fd_ = -1;
-  std::atomic<std::size_t> threads_{0}, streams_{0}, sessions_count_{0};
-  std::atomic<bool> stopping_{false};
-
-  std::mutex sessions_mu_;
-  std::map<std::string, SessionPtr> sessions_;
-
-  std::unique_ptr<core::WorkQueue> legacy_pool_;
-  std::jthread listener_;
-  std::jthread reaper_;
-
-  std::mutex stop_mu_;
-  std::condition_variable stopped_cv_;
-  bool started_ = false, stopped_ = false;
-
-  std::mutex ready_mu_;
-  std::optional<Readiness> ready_cached_;
-  std::chrono::steady_clock::time_point ready_at_;
-};
 
 // --- lifecycle --------------------------------------------------------------------------------
 
@@ -176,42 +77,77 @@ Status<Error> HttpServer::Impl::start() {
                               options_.tls_key + " (PEM files expected, the key unencrypted)"});
     }
     server_ = std::move(ssl);
+    server_->new_task_queue = [this] {
+      return new detail::ElasticPool(options_.max_threads, threads_, options_.worker_idle);
+    };
   } else {
     if (!options_.tls_key.empty()) return unexpected(Error{"http", "http.tls_key is set without http.tls_cert"});
-    server_ = std::make_unique<httplib::Server>();
+    auto gated = std::make_unique<detail::GatedServer>();
+    gated_ = gated.get();
+    server_ = std::move(gated);
   }
-  server_->new_task_queue = [this] { return new detail::ElasticPool(options_.max_threads, threads_); };
   server_->set_payload_max_length(options_.max_body_bytes);
-  // httplib's default also sets SO_REUSEPORT, which would let a second server bind the same
-  // port silently and share its connections; keep only SO_REUSEADDR (fast restarts).
-  server_->set_socket_options([this](int sock) {
-    core::set_listen_socket_options(sock);
-    listen_fd_ = sock;  // the last socket tried is the one bound
-  });
+  server_->set_keep_alive_timeout(std::max<time_t>(1, std::chrono::duration_cast<std::chrono::seconds>(
+                                                          options_.keep_alive_idle).count()));
+  server_->set_write_timeout(std::chrono::duration_cast<std::chrono::seconds>(options_.write_timeout).count(), 0);
   add_routes();
-  if (options_.port == 0) {
-    port_ = server_->bind_to_any_port(options_.host);
-    if (port_ <= 0) return unexpected(Error{"http", "could not listen on " + options_.host + " (any port)"});
-  } else {
-    if (!server_->bind_to_port(options_.host, options_.port)) {
-      return unexpected(Error{"http", "could not listen on " + options_.host + ":" + std::to_string(options_.port) +
-                              " (address in use, or not allowed)"});
+  auto in_use = [&] {
+    return unexpected(Error{"http", "could not listen on " + options_.host + ":" + std::to_string(options_.port) +
+                                        " (address in use, or not allowed)"});
+  };
+  if (gated_) {
+    pool_ = std::make_unique<detail::ElasticPool>(options_.max_threads, threads_, options_.worker_idle);
+    front_door_ = std::make_unique<detail::FrontDoor>(
+        options_, *pool_,
+        [this](httplib::Stream& strm, bool close, bool& closed) { return gated_->process_one(strm, close, closed); },
+        stopping_);
+    auto bound = front_door_->bind(options_.host, options_.port);
+    if (!bound) {
+      front_door_.reset();
+      if (options_.port == 0) return unexpected(Error{"http", "could not listen on " + options_.host + " (any port)"});
+      return in_use();
     }
-    port_ = options_.port;
+    port_ = *bound;
+    listen_fd_ = front_door_->listen_fd();
+    gated_->set_serving_socket(listen_fd_);  // httplib ends chunked bodies once this is invalid
+  } else {
+    // httplib's default also sets SO_REUSEPORT, which would let a second server bind the same
+    // port silently and share its connections; keep only SO_REUSEADDR (fast restarts).
+    server_->set_socket_options([this](int sock) {
+      core::set_listen_socket_options(sock);
+      listen_fd_ = sock;  // the last socket tried is the one bound
+    });
+    if (options_.port == 0) {
+      port_ = server_->bind_to_any_port(options_.host);
+      if (port_ <= 0) return unexpected(Error{"http", "could not listen on " + options_.host + " (any port)"});
+    } else {
+      if (!server_->bind_to_port(options_.host, options_.port)) return in_use();
+      port_ = options_.port;
+    }
+    // httplib listens with a backlog of 5: a burst of clients would wait 1 s each for a SYN
+    // retransmit (core/listen.hpp).
+    if (!core::widen_listen_backlog(listen_fd_)) spdlog::warn("could not widen the HTTP listen backlog");
   }
-  // httplib listens with a backlog of 5: a burst of clients would wait 1 s each for a SYN
-  // retransmit (core/listen.hpp).
-  if (!core::widen_listen_backlog(listen_fd_)) spdlog::warn("could not widen the HTTP listen backlog");
+  if (options_.metrics_port >= 0) {
+    if (auto st = start_ops_server(); !st) {
+      if (front_door_) front_door_->close_all();
+      return st;
+    }
+  }
   legacy_pool_ = std::make_unique<core::WorkQueue>(options_.legacy_workers, options_.legacy_queue);
   {
     std::lock_guard lock(stop_mu_);
     started_ = true;
   }
-  listener_ = std::jthread([this] {
-    if (!server_->listen_after_bind()) spdlog::error("the HTTP listener stopped with an error");
-  });
-  // httplib's stop() does nothing until the listener runs; wait for it so an early stop() works.
-  while (!server_->is_running()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  if (front_door_) {
+    front_door_->start();
+  } else {
+    listener_ = std::jthread([this] {
+      if (!server_->listen_after_bind()) spdlog::error("the HTTP listener stopped with an error");
+    });
+    // httplib's stop() does nothing until the listener runs; wait for it so an early stop() works.
+    while (!server_->is_running()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
   reaper_ = std::jthread([this](std::stop_token st) {
     std::mutex m;
     std::condition_variable_any cv;
@@ -240,8 +176,20 @@ void HttpServer::Impl::stop() {
     { std::lock_guard lock(s->mu); }
     s->cv.notify_all();           // GET streams see stopping_ and end
   }
-  server_->stop();
-  if (listener_.joinable()) listener_.join();  // joins the workers: in-flight POSTs have replied
+  if (front_door_) {
+    front_door_->stop_accepting();   // idle and half-read connections close; no new ones
+    gated_->clear_serving_socket();  // streams being written end
+    pool_->shutdown();               // in-flight POSTs reply; queued requests get 503
+    front_door_->close_all();
+    listen_fd_ = -1;
+  } else {
+    server_->stop();
+    if (listener_.joinable()) listener_.join();  // joins the workers: in-flight POSTs have replied
+  }
+  if (ops_server_) {
+    ops_server_->stop();
+    if (ops_listener_.joinable()) ops_listener_.join();
+  }
   legacy_pool_.reset();                         // finishes queued legacy requests
   reaper_.request_stop();
   if (reaper_.joinable()) reaper_.join();
@@ -268,7 +216,11 @@ std::size_t HttpServer::Impl::reap_idle_sessions() {
     for (auto it = sessions_.begin(); it != sessions_.end();) {
       auto& s = it->second;
       std::lock_guard slock(s->mu);
-      if (s->streams == 0 && s->busy == 0 && now - s->last_active > options_.session_idle_timeout) {
+      const bool quiet = s->streams == 0 && s->busy == 0 && now - s->last_active > options_.session_idle_timeout;
+      // Never used since initialize (a legacy one: its stream open but no POST): ends sooner.
+      const bool unused = !s->used && s->busy == 0 && (s->legacy() || s->streams == 0) &&
+                          now - s->last_active > options_.unused_session_timeout;
+      if (quiet || unused) {
         idle.push_back(s);
         it = sessions_.erase(it);
       } else {
@@ -286,12 +238,19 @@ std::size_t HttpServer::Impl::reap_idle_sessions() {
 void HttpServer::Impl::add_routes() {
   auto& s = *server_;
   s.set_pre_routing_handler([this](const Req& req, Res& res) { return check(req, res); });
-  s.Post("/mcp", [this](const Req& req, Res& res) { post_mcp(req, res); });
+  // POST bodies are read by the handlers themselves, so a chunked body is counted as it arrives.
+  s.Post("/mcp", [this](const Req& req, Res& res, const httplib::ContentReader& reader) {
+    std::string body;
+    if (read_body(res, reader, body)) post_mcp(req, body, res);
+  });
   s.Get("/mcp", [this](const Req& req, Res& res) { get_mcp(req, res); });
   s.Delete("/mcp", [this](const Req& req, Res& res) { delete_mcp(req, res); });
   if (options_.legacy_sse) {
     s.Get("/sse", [this](const Req& req, Res& res) { get_sse(req, res); });
-    s.Post("/messages", [this](const Req& req, Res& res) { post_messages(req, res); });
+    s.Post("/messages", [this](const Req& req, Res& res, const httplib::ContentReader& reader) {
+      std::string body;
+      if (read_body(res, reader, body)) post_messages(req, body, res);
+    });
   }
   s.Get("/healthz", [](const Req&, Res& res) { res.set_content("ok\n", "text/plain"); });
   s.Get("/readyz", [this](const Req&, Res& res) { readyz(res); });
@@ -334,6 +293,19 @@ httplib::Server::HandlerResponse HttpServer::Impl::check(const Req& req, Res& re
     return HR::Handled;
   };
   if (stopping_.load()) return refuse(503, mcp::rpc::kServerBusy, "Service Unavailable: the server is shutting down");
+  // The gate (plain HTTP) has refused these already; under TLS this is the first look.
+  if (req.get_header_value_count("Host") > 1) {
+    return refuse(400, mcp::rpc::kInvalidRequest, "Bad Request: more than one Host header");
+  }
+  if (req.get_header_value_count("Content-Length") > 1 ||
+      (req.has_header("Content-Length") && req.has_header("Transfer-Encoding"))) {
+    return refuse(400, mcp::rpc::kInvalidRequest,
+                  "Bad Request: more than one Content-Length, or Content-Length with Transfer-Encoding");
+  }
+  if (req.has_header("Content-Encoding") && req.get_header_value("Content-Encoding") != "identity") {
+    return refuse(415, mcp::rpc::kInvalidRequest,
+                  "Unsupported Media Type: compressed bodies (Content-Encoding) are not accepted; send it uncompressed");
+  }
   const std::string host = req.get_header_value("Host");
   if (!detail::host_allowed(host, options_.allowed_hosts, port_)) {
     return refuse(403, mcp::rpc::kInvalidRequest,
@@ -342,19 +314,20 @@ httplib::Server::HandlerResponse HttpServer::Impl::check(const Req& req, Res& re
   }
   if (req.has_header("Origin")) {
     const std::string origin = req.get_header_value("Origin");
-    if (!detail::origin_allowed(origin, options_.allowed_origins, port_)) {
+    if (req.get_header_value_count("Origin") > 1 || !detail::origin_allowed(origin, options_.allowed_origins, port_)) {
       return refuse(403, mcp::rpc::kInvalidRequest,
                     "Forbidden: Origin '" + origin.substr(0, 100) +
                         "' is not allowed (DNS-rebinding protection); list it in http.allowed_origins");
     }
   }
-  if (!is_mcp_path(req.path)) return HR::Unhandled;
+  if (!detail::HeaderGate::protected_path(req.path)) return HR::Unhandled;  // /healthz stays open to probes
   if (!options_.bearer_token.empty() &&
       !detail::bearer_matches(req.get_header_value("Authorization"), options_.bearer_token)) {
     res.set_header("WWW-Authenticate", "Bearer realm=\"jira-mcp\"");
     return refuse(401, mcp::rpc::kInvalidRequest,
                   "Unauthorized: send the server's token as 'Authorization: Bearer <token>'");
   }
+  if (!is_mcp_path(req.path)) return HR::Unhandled;
   if (options_.per_user_credentials != PerUserCredentials::off && req.method != "DELETE") {
     auto id = detail::identity_from(req);
     if (!id) return refuse(400, mcp::rpc::kInvalidRequest, "Bad Request: " + id.error());
@@ -373,11 +346,36 @@ Result<Identity, std::string> HttpServer::Impl::presented_identity(const Req& re
   return detail::identity_from(req);  // format already checked in check()
 }
 
-SessionPtr HttpServer::Impl::session_for(const Req& req, Res& res, const std::string& id) {
+bool HttpServer::Impl::read_body(Res& res, const httplib::ContentReader& reader, std::string& body) const {
+  bool too_big = false;
+  const bool ok = reader([&](const char* data, std::size_t n) {
+    if (body.size() + n > options_.max_body_bytes) {
+      too_big = true;
+      return false;  // stop reading: nothing more is buffered
+    }
+    body.append(data, n);
+    return true;
+  });
+  if (too_big) {
+    send_error(res, 413, mcp::rpc::kInvalidRequest, "Payload Too Large: the body exceeds http.max_body_bytes (" +
+                                                        std::to_string(options_.max_body_bytes) + " bytes)");
+    res.set_header("Connection", "close");
+    return false;
+  }
+  if (!ok) {
+    bad_request(res, "the request body could not be read (cut short, malformed chunked encoding, or slower than "
+                     "http.body_timeout)");
+    res.set_header("Connection", "close");
+    return false;
+  }
+  return true;
+}
+
+SessionPtr HttpServer::Impl::session_for(const Req& req, Res& res, const std::string& id, bool legacy) {
   SessionPtr s;
   {
     std::lock_guard lock(sessions_mu_);
-    if (auto it = sessions_.find(id); it != sessions_.end()) s = it->second;
+    if (auto it = sessions_.find(id); it != sessions_.end() && it->second->legacy() == legacy) s = it->second;
   }
   if (!s) {
     send_error(res, 404, mcp::rpc::kInvalidRequest,
@@ -393,22 +391,56 @@ SessionPtr HttpServer::Impl::session_for(const Req& req, Res& res, const std::st
   }
   std::lock_guard lock(s->mu);
   s->last_active = options_.now();
+  s->used = true;
   return s;
 }
 
-SessionPtr HttpServer::Impl::create_session(Identity identity, bool legacy, Res& res) {
-  std::lock_guard lock(sessions_mu_);
-  if (sessions_.size() >= options_.max_sessions) {
-    send_error(res, 503, mcp::rpc::kServerBusy,
-               "Service Unavailable: the server holds its maximum of " + std::to_string(options_.max_sessions) +
-                   " sessions (http.max_sessions); end unused sessions with DELETE or retry later");
-    return nullptr;
+SessionPtr HttpServer::Impl::create_session(Identity identity, bool legacy, const std::string& client, Res& res) {
+  SessionPtr evicted, created;
+  {
+    std::lock_guard lock(sessions_mu_);
+    // One pass: this client's count, and the oldest unused session (its own, and anyone's), which
+    // are evicted before anyone is refused.
+    std::size_t mine = 0;
+    SessionPtr oldest_mine, oldest_any;
+    for (auto& [id, s] : sessions_) {
+      const bool own = s->client == client;
+      mine += own ? 1 : 0;
+      std::lock_guard slock(s->mu);
+      if (s->used || s->busy != 0 || (!s->legacy() && s->streams != 0)) continue;
+      if (own && (!oldest_mine || s->last_active < oldest_mine->last_active)) oldest_mine = s;
+      if (!oldest_any || s->last_active < oldest_any->last_active) oldest_any = s;
+    }
+    if (mine >= options_.max_sessions_per_client) {
+      if (!oldest_mine) {
+        send_error(res, 429, mcp::rpc::kServerBusy,
+                   "Too Many Requests: " + client + " holds " + std::to_string(mine) +
+                       " sessions (http.max_sessions_per_client); end unused ones with DELETE");
+        return nullptr;
+      }
+      evicted = oldest_mine;
+    } else if (sessions_.size() >= options_.max_sessions) {
+      if (!oldest_any) {
+        send_error(res, 503, mcp::rpc::kServerBusy,
+                   "Service Unavailable: the server holds its maximum of " + std::to_string(options_.max_sessions) +
+                       " sessions (http.max_sessions); end unused sessions with DELETE or retry later");
+        return nullptr;
+      }
+      evicted = oldest_any;
+    }
+    if (evicted) sessions_.erase(evicted->id());
+    created = std::make_shared<HttpSession>(detail::new_session_id(), std::move(identity), legacy, options_.now(),
+                                            replay_limits());
+    created->client = client;
+    sessions_.emplace(created->id(), created);
+    sessions_count_.store(sessions_.size(), std::memory_order_relaxed);
   }
-  auto s = std::make_shared<HttpSession>(detail::new_session_id(), std::move(identity), legacy, options_.now(),
-                                         replay_limits());
-  sessions_.emplace(s->id(), s);
-  sessions_count_.store(sessions_.size(), std::memory_order_relaxed);
-  return s;
+  if (evicted) {
+    spdlog::info("HTTP session {}… (never used) evicted to make room for a new one from {}",
+                 evicted->id().substr(0, 8), client);
+    evicted->end();
+  }
+  return created;
 }
 
 void HttpServer::Impl::end_session(const SessionPtr& s) {
@@ -422,7 +454,7 @@ void HttpServer::Impl::end_session(const SessionPtr& s) {
 
 // --- Streamable HTTP --------------------------------------------------------------------------
 
-void HttpServer::Impl::post_mcp(const Req& req, Res& res) {
+void HttpServer::Impl::post_mcp(const Req& req, const std::string& body, Res& res) {
   const std::string content_type = req.get_header_value("Content-Type");
   if (content_type.find("application/json") == std::string::npos) {
     send_error(res, 415, mcp::rpc::kInvalidRequest, "Unsupported Media Type: the body must be application/json");
@@ -435,7 +467,7 @@ void HttpServer::Impl::post_mcp(const Req& req, Res& res) {
     return;
   }
   const std::string version = req.get_header_value(kProtocolHeader);
-  auto parsed = dispatcher_.parse(req.body);
+  auto parsed = dispatcher_.parse(body);
   if (auto* err = std::get_if<std::string>(&parsed)) {
     res.status = 400;
     res.set_content(*err, "application/json");
@@ -483,7 +515,7 @@ void HttpServer::Impl::post_mcp(const Req& req, Res& res) {
       bad_request(res, "initialize must not carry Mcp-Session-Id; the server assigns one");
       return;
     }
-    auto s = create_session(std::move(*identity), false, res);
+    auto s = create_session(std::move(*identity), false, req.remote_addr, res);
     if (!s) return;
     auto reply = handle(*s, msg);
     if (!reply || reply->contains("error")) {
@@ -740,7 +772,7 @@ void HttpServer::Impl::get_sse(const Req& req, Res& res) {
     bad_request(res, identity.error());
     return;
   }
-  auto s = create_session(std::move(*identity), true, res);
+  auto s = create_session(std::move(*identity), true, req.remote_addr, res);
   if (!s) return;
   Reader r;
   r.ids = false;  // 2024-11-05 has no resumption: a reconnect to /sse is a new session
@@ -758,19 +790,15 @@ void HttpServer::Impl::get_sse(const Req& req, Res& res) {
   });
 }
 
-void HttpServer::Impl::post_messages(const Req& req, Res& res) {
+void HttpServer::Impl::post_messages(const Req& req, const std::string& body, Res& res) {
   const std::string sid = req.get_param_value("sessionId");
   if (sid.empty()) {
     bad_request(res, "the sessionId query parameter is required (from the /sse endpoint event)");
     return;
   }
-  auto s = session_for(req, res, sid);
+  auto s = session_for(req, res, sid, true);
   if (!s) return;
-  if (!s->legacy()) {
-    send_error(res, 404, mcp::rpc::kInvalidRequest, "Not Found: not a legacy SSE session");
-    return;
-  }
-  auto parsed = dispatcher_.parse(req.body);
+  auto parsed = dispatcher_.parse(body);
   if (auto* err = std::get_if<std::string>(&parsed)) {
     res.status = 400;
     res.set_content(*err, "application/json");
@@ -815,35 +843,6 @@ void HttpServer::Impl::post_messages(const Req& req, Res& res) {
   res.set_content("Accepted", "text/plain");
 }
 
-// --- ops --------------------------------------------------------------------------------------
-
-void HttpServer::Impl::readyz(Res& res) {
-  Readiness r{true, "no readiness check configured"};
-  if (options_.readiness) {
-    std::lock_guard lock(ready_mu_);  // one probe at a time; the others use its answer
-    const auto now = options_.now();
-    if (!ready_cached_ || now - ready_at_ >= options_.readiness_cache) {
-      ready_cached_ = options_.readiness();
-      ready_at_ = now;
-    }
-    r = *ready_cached_;
-  }
-  res.status = r.ready ? 200 : 503;
-  res.set_content((r.ready ? "ready: " : "not ready: ") + r.detail + "\n", "text/plain");
-}
-
-void HttpServer::Impl::metrics(Res& res) {
-  const auto st = stats();
-  std::string body = options_.metrics ? options_.metrics() : std::string();
-  body += "# HELP jira_mcp_http_sessions Live MCP HTTP sessions.\n# TYPE jira_mcp_http_sessions gauge\n"
-          "jira_mcp_http_sessions " + std::to_string(st.sessions) +
-          "\n# HELP jira_mcp_http_open_streams Open SSE streams.\n# TYPE jira_mcp_http_open_streams gauge\n"
-          "jira_mcp_http_open_streams " + std::to_string(st.open_streams) +
-          "\n# HELP jira_mcp_http_threads HTTP worker threads.\n# TYPE jira_mcp_http_threads gauge\n"
-          "jira_mcp_http_threads " + std::to_string(st.threads) + "\n";
-  res.set_content(body, "text/plain; version=0.0.4");
-}
-
 // --- the public face --------------------------------------------------------------------------
 
 HttpServer::HttpServer(const mcp::Dispatcher& dispatcher, HttpOptions options)
@@ -853,6 +852,7 @@ Status<Error> HttpServer::start() { return impl_->start(); }
 void HttpServer::wait() { impl_->wait(); }
 void HttpServer::stop() { impl_->stop(); }
 int HttpServer::port() const { return impl_->port(); }
+int HttpServer::metrics_port() const { return impl_->metrics_port(); }
 bool HttpServer::tls() const { return impl_->tls(); }
 HttpStats HttpServer::stats() const { return impl_->stats(); }
 std::size_t HttpServer::reap_idle_sessions() { return impl_->reap_idle_sessions(); }

@@ -121,6 +121,8 @@ class HttpSession {
   std::size_t streams = 0;   // open SSE streams, GET and POST
   std::size_t busy = 0;      // requests being handled
   TimePoint last_active;
+  bool used = false;         // a request came after initialize (legacy: a POST to /messages)
+  std::string client;        // the client's address; set before the session is shared, then const
 
  private:
   const std::string id_;

@@ -41,6 +41,16 @@ TEST_CASE("endpoints: ids, issue keys, project keys and opaque tokens become pla
   CHECK(normalize_endpoint("/rest/api/3/project/search") == "/rest/api/3/project/search");
   CHECK(normalize_endpoint("/rest/api/3/field/customfield_10010/option") == "/rest/api/3/field/{field}/option");
   CHECK(normalize_endpoint("/rest/api/3/user/5b10a2844c20165700ede21g") == "/rest/api/3/user/{id}");
+  // Whatever a comment id looks like, it is one label: these came from tool arguments.
+  CHECK(normalize_endpoint("/rest/api/3/issue/PROJ-1/comment/abc") == "/rest/api/3/issue/{key}/comment/{id}");
+  CHECK(normalize_endpoint("/rest/api/3/issue/PROJ-1/comment/x%0D%0AGET") == "/rest/api/3/issue/{key}/comment/{id}");
+  CHECK(normalize_endpoint("/rest/api/2/issue/PROJ-1/worklog/w1") == "/rest/api/2/issue/{key}/worklog/{id}");
+  CHECK(normalize_endpoint("/rest/api/3/issue/PROJ-1/comment") == "/rest/api/3/issue/{key}/comment");
+  CHECK(normalize_endpoint("/rest/api/3/comment/list") == "/rest/api/3/comment/list");
+  CHECK(normalize_endpoint("/rest/api/3/issue/a%2e%2e") == "/rest/api/3/issue/{id}");
+  CHECK(normalize_endpoint("/rest/api/3/attachment/x7") == "/rest/api/3/attachment/{id}");
+  CHECK(normalize_endpoint("/rest/api/3/attachment/content/x7") == "/rest/api/3/attachment/content/{id}");
+  CHECK(normalize_endpoint("/rest/api/3/attachment/meta") == "/rest/api/3/attachment/meta");
   CHECK(normalize_endpoint("/rest/api/3/search/jql?jql=x") == "/rest/api/3/search/jql");
   CHECK(normalize_endpoint("/rest/api/2/serverInfo") == "/rest/api/2/serverInfo");
   CHECK(normalize_endpoint("/rest/api/3/myself/") == "/rest/api/3/myself");

@@ -25,6 +25,8 @@ TEST_CASE("1,000 sessions with open GET streams each call a tool, then end clean
   transport::HttpOptions o;
   o.max_threads = kSessions + 100;  // every open stream holds a worker thread
   o.max_sessions = kSessions + 10;
+  o.max_sessions_per_client = kSessions + 10;       // all from 127.0.0.1
+  o.max_connections_per_client = kSessions + 100;
   Harness h(o);
   const int port = h.port();
   const size_t threads_before = thread_count();

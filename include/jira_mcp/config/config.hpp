@@ -143,13 +143,19 @@ struct PerfLogConfig {
 // [http]: the Streamable HTTP and legacy SSE transports (server.transport = "http").
 struct HttpConfig {
   std::vector<std::string> allowed_origins;  // empty = localhost origins
-  std::vector<std::string> allowed_hosts;    // empty = localhost names and the bind address
+  std::vector<std::string> allowed_hosts;    // empty = localhost names, no port or the bound port
   std::string bearer_token;                  // secret; empty = no client authentication
   std::string per_user_credentials = "off";  // off | optional | required
   std::string tls_cert, tls_key;             // PEM paths; both or neither
   std::size_t max_body_bytes = 4 * kMiB;
   int max_sessions = 2000;
+  int max_sessions_per_client = 512;
+  int max_connections_per_client = 512;
   int session_idle_timeout_seconds = 1800;
+  int unused_session_timeout_seconds = 60;
+  int header_timeout_ms = 10000;
+  int body_timeout_ms = 30000;
+  int metrics_port = 0;  // 0 = off
   int max_streams_per_session = 4;
   bool stateless = false;
   bool legacy_sse = true;

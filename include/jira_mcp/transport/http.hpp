@@ -31,17 +31,42 @@
 // stream gets 400. Events older than what is kept are lost (logged). Messages sent while no GET
 // stream is open are kept for a reconnect with Last-Event-ID; a GET without it starts afresh.
 //
-// Security: every request's Host (and Origin, when present) must be on the allow-lists
-// (default: localhost, 127.0.0.1 and [::1], with no port or the bound port) or gets 403
-// (DNS-rebinding protection). With a bearer token configured, /mcp, /sse and /messages need
-// `Authorization: Bearer <token>` (compared with CRYPTO_memcmp) or get 401 with
-// `WWW-Authenticate: Bearer`. Per-user Jira credentials (X-Jira-Email + X-Jira-Api-Token, or
+// Security: every request's Host (exactly one; and Origin, when present: one, not empty) must be
+// on the allow-lists (default: localhost, 127.0.0.1 and [::1], with no port or the bound port) or
+// gets 403 (DNS-rebinding protection); two Host headers get 400. With a bearer token configured,
+// /mcp, /sse, /messages, /readyz and /metrics need `Authorization: Bearer <token>` (compared in
+// constant time) or get 401 with `WWW-Authenticate: Bearer`; /healthz stays open to probes. Per-user Jira credentials (X-Jira-Email + X-Jira-Api-Token, or
 // X-Jira-Personal-Access-Token) are read at initialize and bound to the session; a later request
 // presenting different ones gets 403. With PerUserCredentials::required a request without them
 // gets 401 naming the headers. Credentials never appear in logs or error bodies.
 //
-// Threads: cpp-httplib serves each connection on a worker thread from a pool that grows on
-// demand up to max_threads (each open SSE stream holds one while it is open). Handlers run on
+// Bounded reading (plain HTTP): one epoll thread owns the listening socket and every connection
+// while none of its requests is being served (src/transport/http_front_door.cpp). It holds a
+// connection until its whole header block has arrived — within header_timeout in total, at most
+// max_header_count lines of max_header_line bytes and max_header_bytes in all (431 / 408) — and
+// refuses as soon as a line breaks a rule: a Host or Origin not allowed (403), a wrong bearer
+// token (401), a second Host, Origin or Content-Length, a malformed Content-Length, or one with
+// Transfer-Encoding (400), a Content-Length above max_body_bytes (413), Transfer-Encoding other
+// than chunked (501), any Content-Encoding but identity (415). Only then does a worker thread
+// take the request; its body must arrive within body_timeout, and a chunked body is refused (413)
+// once its de-chunked size passes max_body_bytes. Each request of a kept-alive connection passes
+// the same gate. Connections are limited per client address (max_connections_per_client: 429)
+// and in all (max_connections: 503). Slow or idle connections hold no thread.
+// Under TLS the gate cannot read the encrypted header block: httplib's own listener serves TLS
+// connections (one thread each, httplib's per-read timeouts, its 8 KiB line limit but no header
+// count limit); the checks made after the header block (Host, Origin, bearer, duplicate
+// Content-Length, Content-Encoding, the de-chunked body limit) still apply. Put a reverse proxy
+// in front of a TLS server exposed to untrusted clients.
+//
+// Sessions are limited per client address too (max_sessions_per_client: 429). A session that
+// has seen no request since initialize (a legacy one: no POST to /messages) ends after
+// unused_session_timeout, and when either limit is reached the oldest unused session (the
+// client's own, for the per-client limit) is evicted before anyone is refused. A legacy session
+// id is unknown to /mcp and an /mcp session id unknown to /messages.
+//
+// Threads: a worker thread serves a request from its header block to the end of its response
+// (each open SSE stream holds one while it is open), from a pool that grows on demand up to
+// max_threads; a thread idle for worker_idle exits. Handlers run on
 // the worker of the POST that carries the request, so a call's notifications reach that POST's
 // stream; a message a handler sends from another thread, or outside any call, goes to the
 // session's GET stream (kept for a resuming GET when none is open). Legacy /messages requests
@@ -102,13 +127,37 @@ struct HttpOptions {
   std::string bearer_token;  // empty: no client authentication
   PerUserCredentials per_user_credentials = PerUserCredentials::off;
   std::string tls_cert, tls_key;  // PEM paths; both set: serve HTTPS
-  std::size_t max_body_bytes = 4u << 20;  // larger bodies get 413
-  std::size_t max_sessions = 2000;        // more get 503
+  // Larger bodies get 413: a Content-Length above it before the body is read, a chunked body as
+  // soon as its de-chunked size passes it. Compressed bodies (Content-Encoding) get 415.
+  std::size_t max_body_bytes = 4u << 20;
+  // The header block (plain HTTP; see Bounded reading above): lines, bytes per line, bytes in all.
+  std::size_t max_header_count = 100;
+  std::size_t max_request_line = 8192;  // 414 past it
+  std::size_t max_header_line = 8192;   // 431 past it
+  std::size_t max_header_bytes = 32768;  // 431 past it
+  // Total time for a request's header block to arrive (from its first byte, or from accept), and
+  // for its body (from the end of the headers); 408 / the connection closes past them.
+  std::chrono::milliseconds header_timeout{10000};
+  std::chrono::milliseconds body_timeout{30000};
+  // A kept-alive connection with no new request for this long is closed.
+  std::chrono::milliseconds keep_alive_idle{15000};
+  std::chrono::milliseconds write_timeout{10000};  // per write; a reader this slow is dropped
+  // Open connections at once (all clients), and per client address; more get 429 and close. At
+  // max_connections the connection whose header block is furthest behind is dropped (408) to make
+  // room; when none is waiting for headers the newcomer gets 503.
+  std::size_t max_connections = 10000;
+  std::size_t max_connections_per_client = 512;
+  std::size_t max_sessions = 2000;            // more get 503 (after evicting an unused one)
+  std::size_t max_sessions_per_client = 512;  // sessions (and legacy streams) per client address
   std::chrono::seconds session_idle_timeout{1800};
+  // A session that has seen no request since its initialize (a legacy one: no POST to /messages)
+  // ends after this; when the table is full, the oldest unused session is evicted first.
+  std::chrono::seconds unused_session_timeout{60};
   std::size_t max_streams_per_session = 4;  // concurrent SSE streams (GET and POST); more get 429
   bool stateless = false;   // no session ids; every POST stands alone
   bool legacy_sse = true;   // serve /sse and /messages
   std::size_t max_threads = 2200;  // HTTP worker threads at most (each open stream holds one)
+  std::chrono::milliseconds worker_idle{10000};  // an idle worker thread exits after this
   std::size_t legacy_workers = 4;  // threads running legacy /messages requests
   std::size_t legacy_queue = 256;  // legacy requests waiting for a worker before 503
   // An SSE comment is written on a stream idle this long, so a vanished client is noticed.
@@ -128,6 +177,10 @@ struct HttpOptions {
   std::chrono::milliseconds readiness_cache{5000};
   // /metrics: Prometheus text exposition; absent = 404.
   std::function<std::string()> metrics;
+  // Also serve /metrics, /readyz and /healthz on 127.0.0.1:<metrics_port> without the bearer
+  // token (for a scraper on the same host when the main port needs one). Host must be a loopback
+  // name there too. -1: off; 0: any free port (see HttpServer::metrics_port()).
+  int metrics_port = -1;
 };
 
 // Counters for tests and metrics. Read without locks (relaxed).
@@ -135,6 +188,8 @@ struct HttpStats {
   std::size_t sessions = 0;      // live sessions
   std::size_t open_streams = 0;  // open SSE streams (GET, POST and legacy)
   std::size_t threads = 0;       // HTTP worker threads alive
+  std::size_t connections = 0;   // open client connections (plain HTTP)
+  std::size_t waiting = 0;       // of those, connections whose request header block is still arriving
 };
 
 class HttpServer {
@@ -152,6 +207,7 @@ class HttpServer {
   void stop();
 
   int port() const;  // the bound port (after start())
+  int metrics_port() const;  // the loopback metrics port, or -1 when off
   bool tls() const;
   HttpStats stats() const;
   // Sends notifications/message with `data` to every live session whose logging/setLevel admits
