@@ -18,24 +18,6 @@
 #include "fuzz/harness.hpp"
 #include "fuzz/mutate.hpp"
 
-namespace jira_mcp::fuzz {
-
-void fail(const char* what, const std::string& input) {
-  std::string shown;
-  for (unsigned char c : input.substr(0, 2000)) {
-    if (c >= 0x20 && c < 0x7F && c != '\\') {
-      shown += static_cast<char>(c);
-    } else {
-      char buf[8];
-      std::snprintf(buf, sizeof buf, "\\x%02X", c);
-      shown += buf;
-    }
-  }
-  std::fprintf(stderr, "FUZZ FINDING: %s\ninput (%zu bytes): %s\n", what, input.size(), shown.c_str());
-  std::abort();
-}
-
-}  // namespace jira_mcp::fuzz
 
 namespace {
 

@@ -10,6 +10,8 @@
 // throwing is a finding too.
 #include <cstddef>
 #include <cstdint>
+#include <cstdio>
+#include <cstdlib>
 #include <string>
 #include <vector>
 
@@ -18,6 +20,19 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
 namespace jira_mcp::fuzz {
 // The harness's seed inputs (valid, typical shapes), defined by each harness.
 std::vector<std::string> seeds();
-// Aborts with `what` on stderr: a finding.
-[[noreturn]] void fail(const char* what, const std::string& input);
+// Aborts with `what` and the input (escaped, first 2,000 bytes) on stderr: a finding.
+[[noreturn]] inline void fail(const char* what, const std::string& input) {
+  std::string shown;
+  for (unsigned char c : input.substr(0, 2000)) {
+    if (c >= 0x20 && c < 0x7F && c != '\\') {
+      shown += static_cast<char>(c);
+    } else {
+      char buf[8];
+      std::snprintf(buf, sizeof buf, "\\x%02X", c);
+      shown += buf;
+    }
+  }
+  std::fprintf(stderr, "FUZZ FINDING: %s\ninput (%zu bytes): %s\n", what, input.size(), shown.c_str());
+  std::abort();
+}
 }  // namespace jira_mcp::fuzz

@@ -24,6 +24,7 @@
 
 #include "fuzz/mutate.hpp"
 #include "jira_mcp/core/json.hpp"
+#include "support/loopback.hpp"
 #include "support/subprocess.hpp"
 
 using jira_mcp::Json;
@@ -83,18 +84,6 @@ std::size_t message_count() {
   return 20000;
 }
 
-// A port free right now (bound to 0, read, closed), for a server that needs a port number.
-int free_port() {
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
-  socklen_t len = sizeof addr;
-  ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
-  ::close(fd);
-  return ntohs(addr.sin_port);
-}
 
 const std::vector<std::string> kNoJira{"JIRA_URL=", "JIRA_EMAIL=", "JIRA_API_TOKEN=", "JIRA_PAT=",
                                        "JIRA_MCP_LOG_LEVEL=error"};
@@ -210,7 +199,7 @@ TEST_CASE("20,000 generated hostile messages over HTTP: no 5xx, no crash, no han
   const auto messages = generate(message_count());
   const std::string config = roomy_config();
   Subprocess proc({JIRA_MCP_BINARY, "--config", config, "--transport", "http", "--host", "127.0.0.1", "--port",
-                   std::to_string(free_port())},
+                   std::to_string(jira_mcp::testing::unused_loopback_port())},
                   kNoJira);
   std::string err, url;
   for (int i = 0; i < 600 && url.empty(); ++i) {

@@ -15,6 +15,7 @@
 #include <thread>
 
 #include "jira_mcp/jira/client.hpp"
+#include "support/loopback.hpp"
 
 namespace jira_mcp::jira::testing {
 
@@ -53,17 +54,7 @@ class RawServer {
   static constexpr std::string_view kLater = "\x01later\x01";
 
   explicit RawServer(Script script) : script_(std::move(script)) {
-    fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
-    int one = 1;
-    ::setsockopt(fd_, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    addr.sin_port = 0;
-    ::bind(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
-    socklen_t len = sizeof addr;
-    ::getsockname(fd_, reinterpret_cast<sockaddr*>(&addr), &len);
-    port_ = ntohs(addr.sin_port);
+    fd_ = jira_mcp::testing::bind_loopback(port_);
     ::listen(fd_, 16);
     thread_ = std::jthread([this](std::stop_token st) { run(st); });
   }
@@ -136,17 +127,7 @@ inline std::string http_reply(int status, const std::string& body, const std::st
 }
 
 // A port nothing listens on (bound, then closed): connecting to it is refused.
-inline int closed_port() {
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
-  socklen_t len = sizeof addr;
-  ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
-  ::close(fd);
-  return ntohs(addr.sin_port);
-}
+inline int closed_port() { return jira_mcp::testing::unused_loopback_port(); }
 
 // A scripted transport: answers from a queue (or a function), records every request.
 class FakeTransport final : public HttpTransport {

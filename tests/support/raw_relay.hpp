@@ -17,6 +17,8 @@
 #include <thread>
 #include <vector>
 
+#include "support/loopback.hpp"
+
 namespace jira_mcp::testing {
 
 class RawRelay {
@@ -28,16 +30,7 @@ class RawRelay {
   };
 
   RawRelay(std::string upstream_host, int upstream_port) : host_(std::move(upstream_host)), upstream_port_(upstream_port) {
-    fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    int one = 1;
-    ::setsockopt(fd_, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    ::bind(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
-    socklen_t len = sizeof addr;
-    ::getsockname(fd_, reinterpret_cast<sockaddr*>(&addr), &len);
-    port_ = ntohs(addr.sin_port);
+    fd_ = bind_loopback(port_);
     ::listen(fd_, 64);
     acceptor_ = std::jthread([this] { accept_loop(); });
   }

@@ -17,11 +17,8 @@
 
 #include <set>
 
-#include "jira_mcp/mcp/dispatcher.hpp"
-#include "jira_mcp/sandbox/sandbox.hpp"
-#include "jira_mcp/tools/tools.hpp"
 #include "support/raw_relay.hpp"
-#include "support/recording_peer.hpp"
+#include "tools/stack.hpp"
 
 using namespace jira_mcp;
 using jira_mcp::testing::RawRelay;
@@ -94,49 +91,21 @@ Json sample(const std::string& name, const Json& schema) {
   return "x";
 }
 
+// The tool stack of every tools test, with a RawRelay between the client and the sandbox.
 struct World {
-  sandbox::Sandbox sb;
   std::unique_ptr<RawRelay> relay;
-  std::unique_ptr<jira::Client> client;
-  std::shared_ptr<tools::Services> services = std::make_shared<tools::Services>();
-  std::unique_ptr<mcp::Dispatcher> dispatcher;
-  testing::RecordingPeer peer;
-  mcp::Session session{peer};
-  int next_id = 1;
+  testing::Stack stack;
 
-  explicit World(sandbox::Flavor flavor) : sb(sandbox::Options{flavor, "127.0.0.1", 0, 60, 42, {}, nullptr, 4}) {
-    REQUIRE(sb.start().ok());
-    relay = std::make_unique<RawRelay>("127.0.0.1", sb.port());
-    jira::ClientOptions o;
-    o.url = relay->url();
-    auto c = sb.credentials();
-    if (flavor == sandbox::Flavor::Cloud) {
-      o.email = c.email;
-      o.api_token = c.api_token;
-      o.deployment = jira::DeploymentMode::cloud;
-    } else {
-      o.pat = c.pat;
-      o.deployment = jira::DeploymentMode::datacenter;
-    }
-    o.rate_rps = 0;
-    o.retry_attempts = 1;
-    auto created = jira::Client::create(o);
-    REQUIRE(created.ok());
-    client = std::move(*created);
-    services->client = client.get();
-    mcp::RegistryBuilder b;
-    REQUIRE(tools::register_tools(b, services, tools::Selection{{"all"}, {}, {}, false}).ok());
-    auto reg = b.freeze();
-    REQUIRE(reg.ok());
-    dispatcher = std::make_unique<mcp::Dispatcher>(*reg, mcp::ServerInfo{"jira-mcp", "", "t", ""});
-    REQUIRE(dispatcher->handle(Json{{"jsonrpc", "2.0"}, {"id", 0}, {"method", "initialize"},
-                                    {"params", {{"protocolVersion", "2025-11-25"}, {"capabilities", Json::object()},
-                                                {"clientInfo", {{"name", "t"}, {"version", "1"}}}}}},
-                               session));
-  }
+  explicit World(sandbox::Flavor flavor)
+      : stack(flavor, tools::Selection{{"all"}, {}, {}, false}, 40000, nullptr, [this](const std::string& sandbox_url) {
+          const int port = std::stoi(sandbox_url.substr(sandbox_url.rfind(':') + 1));
+          relay = std::make_unique<RawRelay>("127.0.0.1", port);
+          return relay->url();
+        }) {}
+  jira::Client* client() const { return stack.client.get(); }
   Json request(const std::string& method, Json params = Json::object()) {
-    auto r = dispatcher->handle(Json{{"jsonrpc", "2.0"}, {"id", next_id++}, {"method", method}, {"params", std::move(params)}},
-                                session);
+    auto r = stack.dispatcher->handle(
+        Json{{"jsonrpc", "2.0"}, {"id", stack.next_id++}, {"method", method}, {"params", std::move(params)}}, stack.session);
     REQUIRE(r);
     return *r;
   }
@@ -205,7 +174,7 @@ TEST_CASE("every string argument of every tool, hostile: each request is one wel
           Json args = base;
           args[prop] = is_string ? Json(value) : Json::array({value});
           const std::size_t before = w.relay->count();
-          const auto attempts_before = w.client->stats().attempts;
+          const auto attempts_before = w.client()->stats().attempts;
           Json reply = w.request("tools/call", {{"name", name}, {"arguments", args}});
           ++calls;
           const std::string where = name + "." + prop;
@@ -216,7 +185,7 @@ TEST_CASE("every string argument of every tool, hostile: each request is one wel
           const Json& content = reply["result"]["content"];
           if (!content.empty() && content[0].value("text", "").rfind("Invalid arguments for", 0) == 0) ++refused_by_schema;
           const auto seen = w.relay->seen();
-          const auto attempts = w.client->stats().attempts - attempts_before;
+          const auto attempts = w.client()->stats().attempts - attempts_before;
           CHECK_MESSAGE(seen.size() - before == attempts, "the relay parsed " << seen.size() - before << " requests, the client sent "
                                                                                << attempts);
           sent += static_cast<long>(seen.size() - before);
@@ -226,7 +195,7 @@ TEST_CASE("every string argument of every tool, hostile: each request is one wel
       }
     }
     // The classic attack's target survived every call above.
-    auto demo2 = w.client->get(std::string(flavor == sandbox::Flavor::Cloud ? "/rest/api/3" : "/rest/api/2") + "/issue/DEMO-2");
+    auto demo2 = w.client()->get(std::string(flavor == sandbox::Flavor::Cloud ? "/rest/api/3" : "/rest/api/2") + "/issue/DEMO-2");
     CHECK(demo2);
     MESSAGE(tools.size() << " tools, " << calls << " calls with a hostile string, " << refused_by_schema
                          << " refused by the input schema, " << sent << " requests reached the relay from "

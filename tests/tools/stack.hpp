@@ -7,6 +7,7 @@
 
 #include <csignal>
 #include <cstdlib>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -101,8 +102,10 @@ struct Stack {
   int next_id = 1;
 
   // `cache`: the response cache the client reads through (null: none, as by default).
+  // `front`: given the sandbox's URL, the URL the client talks to instead (a relay in between).
   explicit Stack(sandbox::Flavor flavor, tools::Selection selection = {{"all"}, {}, {}, false}, size_t budget = 40000,
-                 std::shared_ptr<cache::Cache> cache = nullptr) {
+                 std::shared_ptr<cache::Cache> cache = nullptr,
+                 const std::function<std::string(const std::string&)>& front = nullptr) {
     std::string url;
     if (spec_proxy_mode()) {
       auto& u = proxied_upstream(flavor);
@@ -115,7 +118,7 @@ struct Stack {
       url = sb->base_url();
     }
     jira::ClientOptions o;
-    o.url = url;
+    o.url = front ? front(url) : url;
     auto c = sb->credentials();
     if (flavor == sandbox::Flavor::Cloud) {
       o.email = c.email;
