@@ -6,11 +6,13 @@
 #include <algorithm>
 #include <atomic>
 
+#include "tools/fresh_issues.hpp"
 #include "tools/stack.hpp"
 
 using namespace jira_mcp;
 
 using jira_mcp::testing::Stack;
+using jira_mcp::testing::fresh_issues;
 using jira_mcp::testing::ok;
 using jira_mcp::testing::text;
 
@@ -24,16 +26,6 @@ Json fetch(Stack& s, const std::string& key, const std::string& fields) {
   auto j = r->json();
   REQUIRE(j.ok());
   return *j;
-}
-
-std::vector<std::string> fresh_issues(Stack& s, int n, const std::string& summary) {
-  Json issues = Json::array();
-  for (int i = 0; i < n; ++i) issues.push_back(Json{{"summary", summary + " " + std::to_string(i)}});
-  auto r = s.call("jira_batch_create_issues", {{"project_key", "DEMO"}, {"issues", issues}});
-  REQUIRE_MESSAGE(ok(r), text(r));
-  std::vector<std::string> keys;
-  for (const auto& item : r["structuredContent"]["items"]) keys.push_back(item["key"]);
-  return keys;
 }
 
 long comment_count(Stack& s, const std::string& key) {

@@ -14,11 +14,13 @@
 #include <thread>
 
 #include "jira_mcp/transport/stdio.hpp"
+#include "tools/fresh_issues.hpp"
 #include "tools/stack.hpp"
 
 using namespace jira_mcp;
 using jira_mcp::testing::ok;
 using jira_mcp::testing::Stack;
+using jira_mcp::testing::fresh_issues;
 using jira_mcp::testing::text;
 
 namespace {
@@ -114,16 +116,6 @@ Json cancel(const Json& id) {
 Json ping(const Json& id) { return Json{{"jsonrpc", "2.0"}, {"id", id}, {"method", "ping"}}; }
 
 const std::string kApi = "/rest/api/3";  // these tests run the Cloud flavour
-
-std::vector<std::string> fresh_issues(Stack& s, int n, const std::string& summary) {
-  Json issues = Json::array();
-  for (int i = 0; i < n; ++i) issues.push_back(Json{{"summary", summary + " " + std::to_string(i)}});
-  auto r = s.call("jira_batch_create_issues", {{"project_key", "DEMO"}, {"issues", issues}});
-  REQUIRE_MESSAGE(ok(r), text(r));
-  std::vector<std::string> keys;
-  for (const auto& item : r["structuredContent"]["items"]) keys.push_back(item["key"]);
-  return keys;
-}
 
 Json fetch(Stack& s, const std::string& key, const std::string& fields) {
   auto r = s.client->get(kApi + "/issue/" + key, {{"fields", fields}});

@@ -2,12 +2,12 @@
 // early refusals, keep-alive re-gating, slow connections, per-client connection and session
 // limits, session kinds kept apart, and the ops endpoints behind the bearer token. Each test
 // states the memory it cost (process RSS before/after; the server runs in this process).
-#include <dirent.h>
 #include <poll.h>
 #include <sys/resource.h>
 
 #include <fstream>
 
+#include "support/process_threads.hpp"
 #include "transport/http_support.hpp"
 
 using namespace http_test;
@@ -111,15 +111,6 @@ struct Flood {
     });
   }
 };
-
-size_t process_threads() {
-  size_t n = 0;
-  if (DIR* d = opendir("/proc/self/task")) {
-    while (auto* e = readdir(d)) n += e->d_name[0] != '.';
-    closedir(d);
-  }
-  return n;
-}
 
 }  // namespace
 
@@ -319,7 +310,7 @@ TEST_CASE("Bounded HTTP: 2,300 slow connections; the server answers others; thre
   const int port = h.port();
   RssNote note{"slow connections"};
   const size_t threads_idle = h.server->stats().threads;
-  const size_t process_before = process_threads();
+  const size_t process_before = jira_mcp::testing::process_threads();
   const std::string id = h.initialize();
 
   // Spread over source addresses 127.0.1.x, each under the per-client limit.
@@ -349,13 +340,13 @@ TEST_CASE("Bounded HTTP: 2,300 slow connections; the server answers others; thre
   CHECK(response_of(call)["result"]["content"][0]["text"] == "hello");
   MESSAGE(n << " slow connections open: /healthz " << health_ms << " ms, tools/call " << call_ms << " ms; "
             << during.waiting << " waiting in the front door, " << during.threads << " worker threads (idle "
-            << threads_idle << "), process threads " << process_threads() << " (before " << process_before << ")");
+            << threads_idle << "), process threads " << jira_mcp::testing::process_threads() << " (before " << process_before << ")");
   CHECK(during.threads < 64);  // the slow connections hold no threads
 
   for (int fd : slow) ::close(fd);
   CHECK(eventually([&] { return h.server->stats().connections == 0; }));
   CHECK(eventually([&] { return h.server->stats().threads <= threads_idle + 1; }));
-  MESSAGE("after closing: " << h.server->stats().threads << " worker threads, process threads " << process_threads());
+  MESSAGE("after closing: " << h.server->stats().threads << " worker threads, process threads " << jira_mcp::testing::process_threads());
   ::setrlimit(RLIMIT_NOFILE, &lim);
 }
 

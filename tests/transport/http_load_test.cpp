@@ -1,22 +1,13 @@
 // A bounded load test over loopback: 1,000 concurrent sessions, each with its GET stream open,
 // a tool call on every one, then DELETE. Nothing may fail, and nothing may leak: sessions and
 // streams go back to 0 and the worker threads stay within the configured bound.
-#include <dirent.h>
 
+#include "support/process_threads.hpp"
 #include "transport/http_support.hpp"
 
 using namespace http_test;
 
 namespace {
-
-size_t thread_count() {
-  size_t n = 0;
-  if (DIR* d = opendir("/proc/self/task")) {
-    while (auto* e = readdir(d)) n += e->d_name[0] != '.';
-    closedir(d);
-  }
-  return n;
-}
 
 }  // namespace
 
@@ -29,7 +20,7 @@ TEST_CASE("1,000 sessions with open GET streams each call a tool, then end clean
   o.max_connections_per_client = kSessions + 100;
   Harness h(o);
   const int port = h.port();
-  const size_t threads_before = thread_count();
+  const size_t threads_before = jira_mcp::testing::process_threads();
   const std::string accept_json = "Accept: application/json, text/event-stream\r\n";
 
   std::vector<std::string> ids;
@@ -69,7 +60,7 @@ TEST_CASE("1,000 sessions with open GET streams each call a tool, then end clean
   CHECK(eventually([&] { return h.server->stats().open_streams == 0; }));
   const auto st = h.server->stats();
   MESSAGE("HTTP worker threads used: " << st.threads << " (bound " << o.max_threads << "); process threads "
-                                       << threads_before << " before, " << thread_count() << " after");
+                                       << threads_before << " before, " << jira_mcp::testing::process_threads() << " after");
   CHECK(st.threads <= o.max_threads);
-  CHECK(thread_count() <= threads_before + o.max_threads);
+  CHECK(jira_mcp::testing::process_threads() <= threads_before + o.max_threads);
 }
