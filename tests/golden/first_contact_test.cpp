@@ -10,7 +10,9 @@
 
 #include <algorithm>
 #include <csignal>
+#include <thread>
 
+#include <httplib.h>
 #include <nlohmann/json.hpp>
 
 #include "support/loopback.hpp"
@@ -277,6 +279,63 @@ TEST_CASE("a wrong configuration is answered over MCP: handshake, tools listed, 
     CHECK(log.find("secret") == std::string::npos);
     CHECK_FALSE(jira.contacted());
   }
+}
+
+TEST_CASE("over HTTP too, a wrong configuration is answered as tool errors, and /readyz says why") {
+  UntouchedJira jira;
+  Subprocess proc({JIRA_MCP_BINARY, "--transport", "http", "--host", "127.0.0.1", "--port",
+                   std::to_string(jira_mcp::testing::unused_loopback_port())},
+                  clean_env({"JIRA_DEPLOYMENT=bogus", "JIRA_URL=" + jira.url(), "JIRA_PAT=pat-secret-1"}));
+  std::string err;
+  int port = 0;
+  for (int i = 0; i < 400 && port == 0; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    err += proc.stderr_text();
+    const std::string banner = "Streamable HTTP at http://127.0.0.1:";
+    if (auto at = err.find(banner); at != std::string::npos && err.find("/mcp", at) != std::string::npos) {
+      port = std::stoi(err.substr(at + banner.size()));
+    }
+  }
+  REQUIRE_MESSAGE(port > 0, err);
+  httplib::Client http("127.0.0.1", port);
+  http.set_read_timeout(std::chrono::seconds(30));
+  httplib::Headers h{{"Accept", "application/json, text/event-stream"}};
+  // The one JSON-RPC message of a reply, whether sent as JSON or as one SSE event.
+  const auto message_of = [](const httplib::Result& r) {
+    REQUIRE(r);
+    REQUIRE_MESSAGE(r->status == 200, r->body);
+    std::string body = r->body;
+    // (An SSE stream opens with an empty priming event.)
+    if (auto data = body.find("data: {"); data != std::string::npos) {
+      body = body.substr(data + 6, body.find('\n', data) - data - 6);
+    }
+    return Json::parse(body);
+  };
+  const auto first = http.Post("/mcp", h,
+                               R"({"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-11-25",)"
+                               R"("capabilities":{},"clientInfo":{"name":"first-contact","version":"1"}}})",
+                               "application/json");
+  const Json init = message_of(first);
+  CHECK(init["result"].value("instructions", "").find("JIRA_DEPLOYMENT") != std::string::npos);
+  h.emplace("Mcp-Session-Id", first->get_header_value("Mcp-Session-Id"));
+  h.emplace("MCP-Protocol-Version", "2025-11-25");
+  REQUIRE(http.Post("/mcp", h, R"({"jsonrpc":"2.0","method":"notifications/initialized"})", "application/json"));
+  const Json call = message_of(http.Post(
+      "/mcp", h, R"({"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":"jira_get_current_user","arguments":{}}})",
+      "application/json"));
+  CHECK(call["result"].value("isError", false));
+  const std::string text = text_of(call["result"]);
+  CHECK_MESSAGE(text.find("jira.deployment") != std::string::npos, text);
+  CHECK(text.find("run `jira-mcp --doctor` to check") != std::string::npos);
+  auto ready = http.Get("/readyz");
+  REQUIRE(ready);
+  CHECK(ready->status != 200);
+  CHECK_MESSAGE(ready->body.find("jira.deployment") != std::string::npos, ready->body);
+  proc.kill(SIGTERM);
+  auto rc = proc.wait(std::chrono::seconds(20));
+  REQUIRE(rc.has_value());
+  CHECK(*rc == 0);
+  CHECK_FALSE(jira.contacted());
 }
 
 TEST_CASE("flags that leave nothing to serve on still exit 2 with the message") {
