@@ -160,6 +160,10 @@ TEST_CASE("no Jira configured: every string a model sees about the connection na
   CHECK_FALSE(status.value("isError", false));
   CHECK_MESSAGE(text_of(status).find(kSandboxNotice) != std::string::npos, text_of(status));
 
+  const Json resource = c.request("resources/read", {{"uri", "jira://server/status"}});
+  const std::string status_json = resource["result"]["contents"][0].value("text", "");
+  CHECK_MESSAGE(Json::parse(status_json).value("notice", "").find(kSandboxNotice) != std::string::npos, status_json);
+
   const Json created = c.call("jira_create_issue", kNewIssue);
   CHECK_FALSE(created.value("isError", false));
   CHECK_MESSAGE(text_of(created).find(kSandboxNotice) != std::string::npos, text_of(created));
@@ -220,6 +224,8 @@ TEST_CASE("a configured Jira (a sandbox process on loopback) gets no sandbox not
     const Json created = c.call("jira_create_issue", kNewIssue);
     CHECK_FALSE(created.value("isError", false));
     CHECK(text_of(created).find("sandbox") == std::string::npos);
+    const Json resource = c.request("resources/read", {{"uri", "jira://server/status"}});
+    CHECK_FALSE(Json::parse(resource["result"]["contents"][0].value("text", "{}")).contains("notice"));
     CHECK(c.finish() == 0);
   }
   jira.kill(SIGTERM);

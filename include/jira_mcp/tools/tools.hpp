@@ -64,8 +64,8 @@ struct Services {
   // Said wherever a model looks when these tools do not reach the user's own Jira (the built-in
   // sandbox, sandbox_notice()): a first text block of jira_get_current_user's and
   // jira_server_status's answers and of every write tool's result (error or not), and a
-  // "notice" member of their structuredContent objects where the output schema allows it.
-  // Empty: nothing is added.
+  // "notice" member of their structuredContent objects where the output schema allows it, and of
+  // the jira://server/status resource. Empty: nothing is added.
   std::string notice;
 };
 
