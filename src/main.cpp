@@ -159,17 +159,12 @@ transport::HttpOptions http_options(const config::Config& cfg) {
 }
 
 // Serves Streamable HTTP (and legacy SSE) until SIGINT/SIGTERM, then stops cleanly: new requests
-// are refused, in-flight calls reply, streams close.
-int serve_http(const config::Config& cfg, const mcp::Dispatcher& dispatcher, jira::Client& client,
-               std::function<std::string()> metrics, monitor::Monitor& mon) {
+// are refused, in-flight calls reply, streams close. The monitor's checks run meanwhile.
+int serve_http(const config::Config& cfg, const mcp::Dispatcher& dispatcher,
+               std::function<transport::Readiness()> readiness, monitor::Monitor& mon) {
   transport::HttpOptions o = http_options(cfg);
-  o.readiness = [&client] {
-    auto me = client.myself();
-    if (!me) return transport::Readiness{false, me.error().to_string()};
-    return transport::Readiness{true, "Jira reachable; authenticated as " +
-                                          string_or(*me, "displayName", string_or(*me, "name", "?"))};
-  };
-  o.metrics = std::move(metrics);
+  o.readiness = std::move(readiness);
+  o.metrics = [&mon] { return mon.render_prometheus(); };
   transport::HttpServer server(dispatcher, o);
   if (auto s = server.start(); !s) {
     spdlog::critical("HTTP transport: {}", s.error().message);
@@ -203,7 +198,9 @@ int serve_http(const config::Config& cfg, const mcp::Dispatcher& dispatcher, jir
                                                 "/metrics without the token)"
                                           : std::string())
             << "   (Ctrl-C stops)" << std::endl;
+  mon.start();
   wait_for_stop_signal();
+  mon.stop();
   {
     std::lock_guard lock(target->mu);
     target->server = nullptr;
@@ -213,36 +210,161 @@ int serve_http(const config::Config& cfg, const mcp::Dispatcher& dispatcher, jir
   return 0;
 }
 
+// Serves MCP over stdin/stdout until end of input or SIGINT/SIGTERM. The monitor's checks run
+// meanwhile.
+int serve_stdio(const config::Config& cfg, const mcp::Dispatcher& dispatcher, monitor::Monitor& mon) {
+  transport::StdioOptions sopts;
+  sopts.max_line_bytes = cfg.server.max_line_bytes;
+  sopts.workers = static_cast<size_t>(cfg.server.workers);
+  sopts.max_queue = static_cast<size_t>(cfg.server.max_queue);
+  transport::StdioServer server(dispatcher, sopts);
+  // Alerts reach the client as notifications/message (honouring logging/setLevel).
+  mon.on_alert([&server](const monitor::Alert& a) {
+    const auto level = !a.firing ? mcp::LogLevel::Info
+                       : a.severity == monitor::Severity::error ? mcp::LogLevel::Error
+                                                                : mcp::LogLevel::Warning;
+    server.session().log(level, monitor::to_json(a), "monitor");
+  });
+  mon.start();
+  g_server.store(&server);
+  if (g_stopping.load()) server.stop();
+  spdlog::info("jira-mcp {} serving MCP over stdio", JIRA_MCP_VERSION);
+  int rc = server.run();
+  g_server.store(nullptr);
+  mon.stop();
+  return rc;
+}
+
+int serve(const config::Config& cfg, const mcp::Dispatcher& dispatcher,
+          std::function<transport::Readiness()> readiness, monitor::Monitor& mon) {
+  return cfg.server.transport == "http" ? serve_http(cfg, dispatcher, std::move(readiness), mon)
+                                        : serve_stdio(cfg, dispatcher, mon);
+}
+
+const char* const kInstructions = "Tools for Jira: search, read, create and change issues.";
+
+// A configuration that cannot be used (the problem says which key, from where, and what is
+// accepted) still gets a server: it completes the MCP handshake, lists the tools the user would
+// have had, and answers every call with the problem, since hosts show their user only
+// "Connection closed" for a server that exits first. No Jira client exists in this mode.
+int run_unconfigured(const config::Startup& st, const std::string& problem) {
+  if (st.config.server.transport == "stdio" && isatty(STDIN_FILENO)) {
+    // A person at a terminal, not an MCP host: they read stderr, and an exit serves them better
+    // than a server waiting for JSON-RPC.
+    std::cerr << "jira-mcp: " << problem << "\n";
+    return 2;
+  }
+  spdlog::error("the configuration cannot be used; every tool call will answer with this until it is fixed:\n{}",
+                problem);
+  const std::string message = tools::unconfigured_message(problem);
+  const auto& t = st.config.tools;
+  mcp::RegistryBuilder builder;
+  if (auto r = tools::register_unconfigured_tools(builder, {t.toolsets, t.enabled_tools, t.disabled_tools, t.read_only},
+                                                  message);
+      !r) {
+    spdlog::critical("{}", r.error().message);
+    return 1;
+  }
+  auto registry = builder.freeze();
+  if (!registry) {
+    spdlog::critical("{}", registry.error().message);
+    return 1;
+  }
+  mcp::DispatcherOptions dopts;
+  dopts.max_depth = st.config.server.max_depth;
+  mcp::Dispatcher dispatcher(*registry,
+                             mcp::ServerInfo{"jira-mcp", "Jira MCP", JIRA_MCP_VERSION,
+                                             std::string(kInstructions) + "\n\n" + message +
+                                                 "\nEvery tool answers with this error until then: tell the user "
+                                                 "what to change."},
+                             dopts);
+  monitor::Monitor mon(monitor_options(st));
+  return serve(st.config, dispatcher, [problem] { return transport::Readiness{false, problem}; }, mon);
+}
+
+// The configuration to serve run_unconfigured() with after config::parse failed, or null when
+// there is nothing to serve on and the process exits 2 with the message: a command line that
+// does not parse, another command than serving, a rejected transport, or (for HTTP) a rejected
+// address or HTTP setting, which could expose the server where it was not meant to be.
+const config::Startup* servable_despite(const config::ConfigError& e) {
+  if (!e.partial || e.partial->command != config::Command::Serve) return nullptr;
+  const auto& cfg = e.partial->config;
+  const bool http = cfg.server.transport == "http";
+  for (const auto& key : e.rejected) {
+    if (key == "server.transport") return nullptr;
+    if (http && (key == "server.host" || key == "server.port" || key.starts_with("http."))) return nullptr;
+  }
+  if (http && cfg.http.tls_cert.empty() != cfg.http.tls_key.empty()) return nullptr;
+  return e.partial.get();
+}
+
+// Where the tool selection came from, for an error about it.
+std::string selection_origins(const config::Config& cfg) {
+  std::string out;
+  for (const char* key : {"tools.toolsets", "tools.enabled_tools", "tools.disabled_tools"}) {
+    if (auto it = cfg.origins.find(key); it != cfg.origins.end()) {
+      out += std::string(out.empty() ? "\nThe tool selection came from: " : "; ") + key + " = " + it->second;
+    }
+  }
+  return out;
+}
+
 int run_serve(const config::Startup& st) {
   const auto& cfg = st.config;
   if (cfg.server.transport != "stdio" && cfg.server.transport != "http") {
     std::cerr << "jira-mcp: server.transport = " << cfg.server.transport << " is not supported; use stdio or http\n";
     return 2;
   }
+  // The monitor outlives the client (whose threads report to it); its own thread is stopped
+  // before the client and the server go.
+  monitor::Monitor mon(monitor_options(st));
+  // The tools are registered before anything reaches for Jira, so a wrong tool selection starts
+  // neither the sandbox nor a client. Their handlers read `services` only when called, after
+  // the client is set below.
+  auto services = std::make_shared<tools::Services>();
+  const bool serve_sandbox = st.use_sandbox || cfg.jira.url.empty();
+  // Never a silent sandbox: a model (and so the person) must not take it for their Jira.
+  if (serve_sandbox) services->notice = tools::sandbox_notice(st.use_sandbox);
+  services->monitor = &mon;
+  if (cfg.cache.enabled && cfg.cache.render_cache_max_bytes > 0) {
+    // Results of at least ~1 KiB each: the byte budget binds before the entry count does.
+    services->render_memo = std::make_shared<tools::RenderMemo>(cfg.cache.render_cache_max_bytes,
+                                                                cfg.cache.render_cache_max_bytes / 1024);
+  }
+  services->options.max_response_chars = static_cast<size_t>(cfg.tools.max_response_chars);
+  services->options.confirm_destructive = cfg.tools.confirm_destructive;
+  services->options.attachment_dirs = cfg.tools.attachment_dirs;
+  services->options.max_attachment_bytes = cfg.tools.max_attachment_bytes;
+  services->options.allow_hardlinked_attachments = cfg.tools.allow_hardlinked_attachments;
+  tools::Selection selection{cfg.tools.toolsets, cfg.tools.enabled_tools, cfg.tools.disabled_tools, cfg.tools.read_only};
+  mcp::RegistryBuilder builder;
+  if (auto r = tools::register_tools(builder, services, selection); !r) {
+    return run_unconfigured(st, r.error().message + selection_origins(cfg));
+  }
+  auto registry = builder.freeze();
+  if (!registry) {
+    spdlog::critical("{}", registry.error().message);
+    return 1;
+  }
+
   jira::ClientOptions jira_options = jira::client_options_from_config(cfg);
   jira_options.cache = std::make_shared<cache::Cache>(cache::options_from_config(cfg.cache));
   std::unique_ptr<sandbox::Sandbox> sb;
-  if (st.use_sandbox || cfg.jira.url.empty()) {
+  if (serve_sandbox) {
     sb = std::make_unique<sandbox::Sandbox>(sandbox_options(cfg.sandbox));
     if (auto s = sb->start(); !s) {
       spdlog::critical("could not start the built-in Jira sandbox: {}", s.error().message);
       return 1;
     }
     use_sandbox(jira_options, *sb);
-    spdlog::info("{}; serving the built-in Jira sandbox ({}) at {}",
-                 st.use_sandbox ? "--sandbox given" : "no Jira configured (set JIRA_URL to use yours)",
-                 cfg.sandbox.flavor, sb->base_url());
+    spdlog::log(st.use_sandbox ? spdlog::level::info : spdlog::level::warn,
+                "{}; serving the built-in Jira sandbox ({}) at {}, with made-up data",
+                st.use_sandbox ? "--sandbox given" : "no Jira configured (set JIRA_URL to use yours)",
+                cfg.sandbox.flavor, sb->base_url());
   }
-
-  // The monitor outlives the client (whose threads report to it); its own thread is stopped
-  // below before the client and the server go.
-  monitor::Monitor mon(monitor_options(st));
   jira_options.on_call = mon.jira_observer();
   auto client = jira::Client::create(jira_options);
-  if (!client) {
-    std::cerr << "jira-mcp: " << client.error().to_string() << "\n";
-    return 2;
-  }
+  if (!client) return run_unconfigured(st, client.error().to_string());
   mon.set_client_source([c = client->get()] { return jira::client_gauges(*c); });
   if (auto cache = jira_options.cache) {
     mon.add_source("cache", [cache] {
@@ -266,7 +388,6 @@ int run_serve(const config::Startup& st) {
   if (cfg.server.transport == "http" && cfg.http.per_user_credentials != "off") {
     user_clients = std::make_unique<tools::PerUserClients>(jira_options);
   }
-  auto services = std::make_shared<tools::Services>();
   services->client = client->get();
   if (user_clients) {
     services->client_for_call = [pool = user_clients.get()]()
@@ -275,28 +396,6 @@ int run_serve(const config::Startup& st) {
       if (!id) return std::shared_ptr<jira::Client>();
       return pool->get(tools::UserCredentials{id->key(), id->email, id->api_token, id->pat});
     };
-  }
-  services->monitor = &mon;
-  if (cfg.cache.enabled && cfg.cache.render_cache_max_bytes > 0) {
-    // Results of at least ~1 KiB each: the byte budget binds before the entry count does.
-    services->render_memo = std::make_shared<tools::RenderMemo>(cfg.cache.render_cache_max_bytes,
-                                                                cfg.cache.render_cache_max_bytes / 1024);
-  }
-  services->options.max_response_chars = static_cast<size_t>(cfg.tools.max_response_chars);
-  services->options.confirm_destructive = cfg.tools.confirm_destructive;
-  services->options.attachment_dirs = cfg.tools.attachment_dirs;
-  services->options.max_attachment_bytes = cfg.tools.max_attachment_bytes;
-  services->options.allow_hardlinked_attachments = cfg.tools.allow_hardlinked_attachments;
-  tools::Selection selection{cfg.tools.toolsets, cfg.tools.enabled_tools, cfg.tools.disabled_tools, cfg.tools.read_only};
-  mcp::RegistryBuilder builder;
-  if (auto r = tools::register_tools(builder, services, selection); !r) {
-    std::cerr << "jira-mcp: " << r.error().message << "\n";
-    return 2;
-  }
-  auto registry = builder.freeze();
-  if (!registry) {
-    spdlog::critical("{}", registry.error().message);
-    return 1;
   }
   mcp::DispatcherOptions dopts;
   dopts.max_depth = cfg.server.max_depth;
@@ -311,37 +410,20 @@ int run_serve(const config::Startup& st) {
   };
   mcp::Dispatcher dispatcher(*registry,
                              mcp::ServerInfo{"jira-mcp", "Jira MCP", JIRA_MCP_VERSION,
-                                             "Tools for Jira: search, read, create and change issues."},
+                                             services->notice.empty() ? std::string(kInstructions)
+                                                                      : std::string(kInstructions) + "\n\n" +
+                                                                            services->notice},
                              dopts);
   // Start-up (configuration, 72 tool specs and their compiled schemas, the frozen registry)
   // leaves freed blocks in the heap; hand them back once so an idle server holds what it uses.
   malloc_trim(0);
-  if (cfg.server.transport == "http") {
-    mon.start();
-    int rc = serve_http(cfg, dispatcher, *client->get(), [&mon] { return mon.render_prometheus(); }, mon);
-    mon.stop();
-    return rc;
-  }
-  transport::StdioOptions sopts;
-  sopts.max_line_bytes = cfg.server.max_line_bytes;
-  sopts.workers = static_cast<size_t>(cfg.server.workers);
-  sopts.max_queue = static_cast<size_t>(cfg.server.max_queue);
-  transport::StdioServer server(dispatcher, sopts);
-  // Alerts reach the client as notifications/message (honouring logging/setLevel).
-  mon.on_alert([&server](const monitor::Alert& a) {
-    const auto level = !a.firing ? mcp::LogLevel::Info
-                       : a.severity == monitor::Severity::error ? mcp::LogLevel::Error
-                                                                : mcp::LogLevel::Warning;
-    server.session().log(level, monitor::to_json(a), "monitor");
-  });
-  mon.start();
-  g_server.store(&server);
-  if (g_stopping.load()) server.stop();
-  spdlog::info("jira-mcp {} serving MCP over stdio", JIRA_MCP_VERSION);
-  int rc = server.run();
-  g_server.store(nullptr);
-  mon.stop();
-  return rc;
+  jira::Client& jira_client = *client->get();
+  return serve(cfg, dispatcher, [&jira_client] {
+    auto me = jira_client.myself();
+    if (!me) return transport::Readiness{false, me.error().to_string()};
+    return transport::Readiness{true, "Jira reachable; authenticated as " +
+                                          string_or(*me, "displayName", string_or(*me, "name", "?"))};
+  }, mon);
 }
 
 int run_doctor(const config::Startup& st) {
@@ -396,8 +478,19 @@ int main(int argc, char** argv) {
   install_signal_handlers();
   auto parsed = config::parse(argc, argv, config::environment_map(), JIRA_MCP_VERSION);
   if (!parsed) {
-    std::cerr << "jira-mcp: " << parsed.error().message << "\n";
-    return 2;
+    const config::Startup* partial = servable_despite(parsed.error());
+    if (!partial) {
+      std::cerr << "jira-mcp: " << parsed.error().message << "\n";
+      return 2;
+    }
+    init_logging(partial->config.server.log_level);
+    for (const auto& w : partial->warnings) spdlog::warn("{}", w);
+    try {
+      return run_unconfigured(*partial, parsed.error().message);
+    } catch (const std::exception& e) {
+      spdlog::critical("fatal: {}", e.what());
+      return 1;
+    }
   }
   if (auto* exit_request = std::get_if<config::ExitRequest>(&*parsed)) {
     std::cout << exit_request->text << std::flush;

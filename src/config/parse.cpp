@@ -347,10 +347,14 @@ Result<ParseOutcome, ConfigError> parse(int argc, const char* const* argv,
                             " is not: serving HTTPS needs both the certificate and its private key");
   }
 
-  if (!sink.problems.empty()) {
-    return unexpected(ConfigError{scrub(join_lines(sink.problems), sink.secrets)});
-  }
   for (auto& warning : startup.warnings) warning = scrub(std::move(warning), sink.secrets);
+  if (!sink.problems.empty()) {
+    ConfigError error{scrub(join_lines(sink.problems), sink.secrets)};
+    error.rejected = std::move(sink.rejected);
+    error.file_unread = sink.file_failed;
+    error.partial = std::make_shared<const Startup>(std::move(startup));
+    return unexpected(std::move(error));
+  }
   return ParseOutcome(std::move(startup));
 }
 

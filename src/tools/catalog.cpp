@@ -126,7 +126,7 @@ Status<Error> register_tools(mcp::RegistryBuilder& builder, std::shared_ptr<cons
     bool on = sets.count(def.toolset) || contains(selection.enabled_tools, def.spec.name);
     if (contains(selection.disabled_tools, def.spec.name)) on = false;
     if (selection.read_only && !def.spec.annotations.read_only.value_or(false)) on = false;
-    if (on) builder.add_tool(with_fresh_argument(std::move(def.spec)));
+    if (on) builder.add_tool(detail::with_notice(with_fresh_argument(std::move(def.spec)), services));
   }
   detail::add_resources_and_prompts(builder, services);
   return Ok{};

@@ -44,6 +44,10 @@ void add_link_tools(ToolTable& table, const ServicesPtr& services);         // l
 void add_worklog_tools(ToolTable& table, const ServicesPtr& services);      // list, add, update, delete
 void add_watcher_tools(ToolTable& table, const ServicesPtr& services);      // list, add, remove
 
+// `spec` whose results carry Services::notice, when there is one and `spec` is a write tool or
+// one of the tools a user asks "where am I" (jira_get_current_user, jira_server_status).
+mcp::ToolSpec with_notice(mcp::ToolSpec spec, const ServicesPtr& services);
+
 // --- schema builders ------------------------------------------------------------------------
 Json str_prop(std::string description);
 Json int_prop(std::string description, std::optional<long> min = std::nullopt, std::optional<long> max = std::nullopt,

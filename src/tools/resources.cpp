@@ -37,8 +37,9 @@ void add_resources_and_prompts(mcp::RegistryBuilder& b, const ServicesPtr& s) {
                     "percentiles, retries, rate limiting, pool and cache statistics, memory, and active alerts.",
                     "application/json",
                     [s](const std::string& uri, RequestContext&) -> Contents {
-                      return std::vector{mcp::ResourceContents{
-                          uri, "application/json", monitor::to_json(s->monitor->snapshot()).dump(2), std::nullopt}};
+                      Json status = monitor::to_json(s->monitor->snapshot());
+                      if (!s->notice.empty() && status.is_object()) status["notice"] = s->notice;
+                      return std::vector{mcp::ResourceContents{uri, "application/json", status.dump(2), std::nullopt}};
                     }});
   }
   b.add_resource_template(

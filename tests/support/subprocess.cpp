@@ -27,9 +27,10 @@ Subprocess::Subprocess(std::vector<std::string> argv, std::vector<std::string> e
   std::vector<char*> args;
   for (auto& a : argv) args.push_back(a.data());
   args.push_back(nullptr);
-  std::vector<std::string> env_store;
+  // The given entries come first: getenv() and the server's environment_map() take the first of
+  // two entries with the same name, so they override what the test itself inherited.
+  std::vector<std::string> env_store = env;
   for (char** e = environ; *e; ++e) env_store.emplace_back(*e);
-  for (auto& e : env) env_store.push_back(e);
   std::vector<char*> envp;
   for (auto& e : env_store) envp.push_back(e.data());
   envp.push_back(nullptr);

@@ -11,7 +11,8 @@ namespace jira_mcp::testing {
 class Subprocess {
  public:
   // Starts argv[0] (a path) with the given arguments and extra environment entries
-  // ("NAME=value", added to the inherited environment). Throws std::runtime_error on failure.
+  // ("NAME=value", overriding inherited entries of the same name; of two given entries with one
+  // name, the first counts). Throws std::runtime_error on failure.
   explicit Subprocess(std::vector<std::string> argv, std::vector<std::string> env = {});
   ~Subprocess();
   Subprocess(const Subprocess&) = delete;

@@ -20,6 +20,7 @@
 // init_logging, and spdlog's default logger would write to stdout, the MCP channel).
 #include <cstddef>
 #include <map>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <variant>
@@ -199,6 +200,12 @@ struct Startup {
 // All problems found, one full sentence per line, secrets masked.
 struct ConfigError {
   std::string message;
+  // The configuration as far as it could be read despite the problems (a rejected value leaves
+  // the setting as the lower layers gave it), so a server can still report `message` to its MCP
+  // client instead of exiting. Null when the command line itself could not be parsed.
+  std::shared_ptr<const Startup> partial = {};
+  std::vector<std::string> rejected = {};  // keys with a rejected value, e.g. "server.transport"
+  bool file_unread = false;                // the config file could not be read or parsed
 };
 
 // --help and --version: main prints `text` to stdout and exits with `code`.

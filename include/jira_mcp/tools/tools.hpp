@@ -61,6 +61,12 @@ struct Services {
   // Rendered results of cached documents (render_memo.hpp). Null: every call renders.
   std::shared_ptr<RenderMemo> render_memo;
   Options options;
+  // Said wherever a model looks when these tools do not reach the user's own Jira (the built-in
+  // sandbox, sandbox_notice()): a first text block of jira_get_current_user's and
+  // jira_server_status's answers and of every write tool's result (error or not), and a
+  // "notice" member of their structuredContent objects where the output schema allows it, and of
+  // the jira://server/status resource. Empty: nothing is added.
+  std::string notice;
 };
 
 struct ToolInfo {
@@ -69,6 +75,11 @@ struct ToolInfo {
   bool read_only = true;
   bool default_listed = false;
 };
+
+// The notice (Services::notice, the initialize instructions) of a server serving its built-in
+// sandbox: what it is and how to use a real Jira instead. `asked` (--sandbox given) makes it
+// shorter: the user chose the sandbox, but a model must still not mistake it for a real Jira.
+std::string sandbox_notice(bool asked);
 
 // Every toolset name, in catalog order, and the default ones.
 std::vector<std::string> toolsets();
@@ -80,5 +91,21 @@ std::vector<ToolInfo> catalog();
 // toolset or tool and list the valid ones.
 Status<Error> register_tools(mcp::RegistryBuilder& builder, std::shared_ptr<const Services> services,
                              const Selection& selection);
+
+// --- a server whose configuration cannot be used -----------------------------------------------
+// Exiting before the MCP handshake shows a host's user only "Connection closed". Instead such a
+// server completes the handshake, lists the tools the configuration would have given, and
+// answers every call with the problem and its fix, which the model relays to the person.
+
+// What every call answers and the instructions say: `problem` (the precise message: the key,
+// where its value came from, what is accepted), how to fix it, and how to check the fix.
+std::string unconfigured_message(const std::string& problem);
+
+// Adds the tools `selection` lists (the default toolsets, read_only kept, when `selection` itself
+// is invalid), each answering every call with an isError result carrying `message`. Their
+// handlers use no Jira client and send nothing anywhere. No resources or prompts are added:
+// they would need Jira.
+Status<Error> register_unconfigured_tools(mcp::RegistryBuilder& builder, const Selection& selection,
+                                          const std::string& message);
 
 }  // namespace jira_mcp::tools
