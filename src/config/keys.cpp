@@ -259,7 +259,7 @@ std::vector<KeySpec> build_table() {
     // [tools]
     {.key = "tools.toolsets", .env = {"JIRA_TOOLSETS"}, .flag = "--toolsets",
      .kind = K::StringList,
-     .description = "Toolsets to offer (issues, comments, transitions, users, server, ...); empty = the default set, [\"all\"] = every tool",
+     .description = "Toolsets to offer (issues, comments, transitions, users, server, ...); empty = the default set, [\"all\"] = every tool, [\"none\"] = only enabled_tools",
      .field = field<&Config::tools, &ToolsConfig::toolsets>(),
      .aliases = {{.name = "TOOLSETS"}}},
     {.key = "tools.enabled_tools", .env = {"JIRA_ENABLED_TOOLS"}, .flag = "--enabled-tools",
