@@ -283,6 +283,14 @@ void adopt_foreign_settings(const std::map<std::string, std::string>& env, Confi
       config.origins.erase("jira.api_token");
     }
   }
+  // mcp-atlassian ignores JIRA_USERNAME next to a PAT (its examples set both); here a lone
+  // username would be half of Data Center basic auth, in conflict with the PAT.
+  if (!j.pat.empty() && !j.username.empty() && j.password.empty() && j.email.empty() && j.api_token.empty()) {
+    sink.warnings.push_back("jira.username (from " + origin_of(config, "jira.username") +
+                            ") is ignored: a personal access token (jira.pat) needs no user name");
+    j.username.clear();
+    config.origins.erase("jira.username");
+  }
   // ENABLED_TOOLS alone names every tool mcp-atlassian offers; here enabled_tools adds to the
   // toolsets, so with no toolsets chosen it is read as "only these".
   const auto enabled = config.origins.find("tools.enabled_tools");

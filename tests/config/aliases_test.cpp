@@ -105,6 +105,21 @@ TEST_CASE("JIRA_USERNAME + JIRA_API_TOKEN: the Cloud email, or on Data Center a 
   }
 }
 
+TEST_CASE("JIRA_USERNAME next to a PAT is ignored with a warning, as mcp-atlassian ignores it") {
+  const auto s = startup({}, {{"JIRA_URL", "https://jira.example.com"},
+                              {"JIRA_USERNAME", "jdoe"},
+                              {"JIRA_PERSONAL_TOKEN", "pat-value-1"}});
+  CHECK(s.config.jira.pat == "pat-value-1");
+  CHECK(s.config.jira.username.empty());
+  CHECK(any_has(s.warnings, "jira.username (from environment variable JIRA_USERNAME) is ignored"));
+  // With a password too it is Data Center basic auth, and two methods are still a conflict.
+  CHECK(has(error({}, {{"JIRA_URL", "https://jira.example.com"},
+                       {"JIRA_USERNAME", "jdoe"},
+                       {"JIRA_PASSWORD", "pw-value-1"},
+                       {"JIRA_PAT", "pat-value-1"}}),
+            "are both set: choose one way to authenticate"));
+}
+
 TEST_CASE("TOOLSETS and ENABLED_TOOLS fill the tool selection; ENABLED_TOOLS alone means only those tools") {
   const auto sets = startup({}, cloud({{"TOOLSETS", "issues, agile"}}));
   CHECK(sets.config.tools.toolsets == std::vector<std::string>{"issues", "agile"});
