@@ -359,15 +359,7 @@ int run_doctor(const config::Startup& st) {
                               "(or their environment variables and flags)"});
   } else {
     std::size_t listed = 0;
-    for (const auto& t : tools::catalog()) {
-      const bool in_set = std::find(resolved->toolsets.begin(), resolved->toolsets.end(), t.toolset) !=
-                          resolved->toolsets.end();
-      const auto has = [&](const std::vector<std::string>& v) { return std::find(v.begin(), v.end(), t.name) != v.end(); };
-      if ((in_set || has(resolved->enabled_tools)) && !has(resolved->disabled_tools) &&
-          !(resolved->read_only && !t.read_only)) {
-        ++listed;
-      }
-    }
+    for (const auto& t : tools::catalog()) listed += resolved->offers(t) ? 1 : 0;
     std::string sets;
     for (const auto& s : resolved->toolsets) sets += (sets.empty() ? "" : ", ") + s;
     prelude.checks.push_back({"tools", true,

@@ -255,6 +255,12 @@ Result<ResolvedSelection, Error> resolve_selection(const Selection& selection) {
   return out;
 }
 
+bool ResolvedSelection::offers(const ToolInfo& tool) const {
+  if (read_only && !tool.read_only) return false;
+  if (contains(disabled_tools, tool.name)) return false;
+  return contains(toolsets, tool.toolset) || contains(enabled_tools, tool.name);
+}
+
 Status<Error> register_tools(mcp::RegistryBuilder& builder, std::shared_ptr<const Services> services,
                              const Selection& selection) {
   auto resolved = resolve_selection(selection);
@@ -262,10 +268,8 @@ Status<Error> register_tools(mcp::RegistryBuilder& builder, std::shared_ptr<cons
   for (const auto& note : resolved->notes) spdlog::info("{}", note);
   ToolTable table = build_table(services);
   for (auto& def : table) {
-    bool on = contains(resolved->toolsets, def.toolset) || contains(resolved->enabled_tools, def.spec.name);
-    if (contains(resolved->disabled_tools, def.spec.name)) on = false;
-    if (resolved->read_only && !def.spec.annotations.read_only.value_or(false)) on = false;
-    if (on) builder.add_tool(with_fresh_argument(std::move(def.spec)));
+    const ToolInfo info{def.spec.name, def.toolset, def.spec.annotations.read_only.value_or(false), false};
+    if (resolved->offers(info)) builder.add_tool(with_fresh_argument(std::move(def.spec)));
   }
   detail::add_resources_and_prompts(builder, services);
   return Ok{};

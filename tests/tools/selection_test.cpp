@@ -136,3 +136,17 @@ TEST_CASE("the README's mcp-atlassian section lists every tool and toolset alias
     }
   }
 }
+
+TEST_CASE("ResolvedSelection::offers is what tools/list shows") {
+  const tools::Selection selection{{"comments"}, {"jira_get_issue", "jira_create_issue"}, {"jira_delete_comment"}, true};
+  auto r = tools::resolve_selection(selection);
+  REQUIRE(r.ok());
+  std::set<std::string> offered;
+  for (const auto& t : tools::catalog()) {
+    if (r->offers(t)) offered.insert(t.name);
+  }
+  Stack stack(sandbox::Flavor::Cloud, selection);
+  const auto names = stack.listed();
+  CHECK(std::set<std::string>(names.begin(), names.end()) == offered);
+  CHECK(offered == std::set<std::string>{"jira_get_issue", "jira_get_comments"});
+}

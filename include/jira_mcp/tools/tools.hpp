@@ -86,6 +86,9 @@ struct ResolvedSelection {
   bool read_only = false;
   // Sentences for an info-level log: another server's names taken as ours, names ignored.
   std::vector<std::string> notes;
+
+  // Whether this selection lists (and lets clients call) the tool; register_tools() decides by it.
+  bool offers(const ToolInfo& tool) const;
 };
 
 // Checks `selection` as register_tools() does (the same function, so --doctor fails exactly
