@@ -426,18 +426,66 @@ int run_serve(const config::Startup& st) {
   }, mon);
 }
 
+// --doctor: what serving this configuration would do, checked. The tool selection goes through
+// the same function serving uses; with no Jira configured the sandbox is what would be served,
+// so that is reported (and, unless --offline, started and checked) instead of a failure.
 int run_doctor(const config::Startup& st) {
-  jira::ClientOptions o = jira::client_options_from_config(st.config);
-  std::unique_ptr<sandbox::Sandbox> sb;
-  if (st.use_sandbox) {
-    sb = std::make_unique<sandbox::Sandbox>(sandbox_options(st.config.sandbox));
-    if (auto s = sb->start(); !s) {
-      std::cerr << "jira-mcp: could not start the sandbox: " << s.error().message << "\n";
-      return 1;
+  const auto& cfg = st.config;
+  jira::DoctorReport prelude;
+  for (const auto& w : st.warnings) prelude.checks.push_back({"configuration", true, w, "", true});
+  const tools::Selection selection{cfg.tools.toolsets, cfg.tools.enabled_tools, cfg.tools.disabled_tools,
+                                   cfg.tools.read_only};
+  if (auto resolved = tools::resolve_selection(selection); !resolved) {
+    prelude.checks.push_back({"tools", false, resolved.error().message,
+                              "fix the names above in tools.toolsets / tools.enabled_tools / tools.disabled_tools "
+                              "(or their environment variables and flags)"});
+  } else {
+    std::size_t listed = 0;
+    for (const auto& t : tools::catalog()) listed += resolved->offers(t) ? 1 : 0;
+    std::string sets;
+    for (const auto& s : resolved->toolsets) sets += (sets.empty() ? "" : ", ") + s;
+    prelude.checks.push_back({"tools", true,
+                              std::to_string(listed) + " tools offered (toolsets: " + (sets.empty() ? "none" : sets) +
+                                  ")" + (resolved->read_only ? ", read-only" : ""),
+                              ""});
+    for (const auto& note : resolved->notes) {
+      jira::DoctorCheck c{"tools", true, note, ""};
+      c.info = true;
+      prelude.checks.push_back(std::move(c));
     }
-    use_sandbox(o, *sb);
   }
-  auto report = jira::run_doctor(o);
+
+  jira::ClientOptions o = jira::client_options_from_config(cfg);
+  jira::DoctorOptions d;
+  d.offline = st.offline;
+  const bool serve_sandbox = st.use_sandbox || jira::jira_unconfigured(o);
+  std::unique_ptr<sandbox::Sandbox> sb;
+  jira::DoctorReport report;
+  if (serve_sandbox && jira::jira_unconfigured(o) && !st.use_sandbox) {
+    report = jira::run_doctor(o, nullptr, d);  // says the sandbox would be served, and how to configure Jira
+  }
+  if (serve_sandbox && !st.offline) {
+    sb = std::make_unique<sandbox::Sandbox>(sandbox_options(cfg.sandbox));
+    if (auto s = sb->start(); !s) {
+      report.checks.push_back({"sandbox", false, "the built-in sandbox did not start: " + s.error().message,
+                               "report this as a bug"});
+    } else {
+      use_sandbox(o, *sb);
+      d.pings = 1;
+      auto against_sandbox = jira::run_doctor(o, nullptr, d);
+      for (auto& c : against_sandbox.checks) {
+        if (c.name == "tls") continue;  // plain HTTP on loopback with demo credentials is by design
+        c.name = "sandbox " + c.name;
+        report.checks.push_back(std::move(c));
+      }
+      if (!against_sandbox.deployment.empty()) report.deployment = against_sandbox.deployment + " (sandbox)";
+      report.user = against_sandbox.user;
+    }
+  } else if (!serve_sandbox) {
+    report = jira::run_doctor(o, nullptr, d);
+  }
+  prelude.checks.insert(prelude.checks.end(), report.checks.begin(), report.checks.end());
+  report.checks = std::move(prelude.checks);
   std::cout << jira::render(report) << std::flush;
   return report.ok() ? 0 : 1;
 }

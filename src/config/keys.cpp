@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <optional>
 
 #include "config/text.hpp"
 
@@ -100,6 +101,48 @@ std::string check_headers(const std::map<std::string, std::string>& headers) {
   return "";
 }
 
+// Values of mcp-atlassian's variables, in its spellings (it reads booleans as
+// true/1/yes/y/on, case-insensitively, and anything else as false; here anything else is an error).
+std::optional<bool> foreign_bool(std::string_view v) {
+  const auto t = detail::to_lower(detail::trim(v));
+  if (t == "true" || t == "1" || t == "yes" || t == "y" || t == "on") return true;
+  if (t == "false" || t == "0" || t == "no" || t == "n" || t == "off") return false;
+  return std::nullopt;
+}
+
+std::optional<std::string> alias_inverted_bool(std::string_view v) {
+  const auto b = foreign_bool(v);
+  if (!b) return std::nullopt;
+  return std::string(*b ? "false" : "true");
+}
+
+std::optional<std::string> alias_transport(std::string_view v) {
+  const auto t = detail::to_lower(detail::trim(v));
+  if (t == "stdio") return t;
+  if (t == "sse" || t == "streamable-http" || t == "http") return std::string("http");
+  return std::nullopt;
+}
+
+std::optional<std::string> alias_verbose(std::string_view v) {
+  const auto b = foreign_bool(v);
+  if (!b) return std::nullopt;
+  return std::string(*b ? "info" : "");
+}
+
+std::optional<std::string> alias_very_verbose(std::string_view v) {
+  const auto b = foreign_bool(v);
+  if (!b) return std::nullopt;
+  return std::string(*b ? "debug" : "");
+}
+
+std::optional<std::string> alias_seconds(std::string_view v) {
+  const auto t = detail::trim(v);
+  if (t.empty() || t.size() > 6 || !std::all_of(t.begin(), t.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+    return std::nullopt;
+  }
+  return std::string(t) + "000";
+}
+
 std::vector<KeySpec> build_table() {
   using K = ValueKind;
   // clang-format off
@@ -108,18 +151,23 @@ std::vector<KeySpec> build_table() {
     {.key = "server.transport", .env = {"JIRA_MCP_TRANSPORT"}, .flag = "--transport",
      .kind = K::Enum, .allowed = {"stdio", "http"},
      .description = "Transport the MCP server speaks: stdio for a local client, http for streamable HTTP",
-     .field = field<&Config::server, &ServerConfig::transport>()},
+     .field = field<&Config::server, &ServerConfig::transport>(),
+     .aliases = {{.name = "TRANSPORT", .value = alias_transport, .accepted = "stdio, sse or streamable-http"}}},
     {.key = "server.host", .env = {"JIRA_MCP_HOST"}, .flag = "--host",
      .description = "Address the HTTP transport binds to",
-     .field = field<&Config::server, &ServerConfig::host>(), .check = check_host},
+     .field = field<&Config::server, &ServerConfig::host>(), .check = check_host,
+     .aliases = {{.name = "HOST", .only_with = "TRANSPORT"}}},
     {.key = "server.port", .env = {"JIRA_MCP_PORT"}, .flag = "--port",
      .kind = K::Int, .min = 1, .max = 65535,
      .description = "TCP port the HTTP transport listens on",
-     .field = field<&Config::server, &ServerConfig::port>()},
+     .field = field<&Config::server, &ServerConfig::port>(),
+     .aliases = {{.name = "PORT", .only_with = "TRANSPORT"}}},
     {.key = "server.log_level", .env = {"JIRA_MCP_LOG_LEVEL"}, .flag = "--log-level",
      .kind = K::Enum, .allowed = {"trace", "debug", "info", "warn", "error", "critical", "off"},
      .description = "Lowest level written to the log on stderr",
-     .field = field<&Config::server, &ServerConfig::log_level>()},
+     .field = field<&Config::server, &ServerConfig::log_level>(),
+     .aliases = {{.name = "MCP_VERY_VERBOSE", .value = alias_very_verbose, .accepted = "true or false"},
+                  {.name = "MCP_VERBOSE", .value = alias_verbose, .accepted = "true or false"}}},
     {.key = "server.max_line_bytes",
      .kind = K::Int, .min = 1024, .max = 1024LL * 1024 * 1024,
      .description = "Largest JSON-RPC message accepted, in bytes; longer ones are rejected",
@@ -151,7 +199,8 @@ std::vector<KeySpec> build_table() {
     {.key = "jira.pat", .env = {"JIRA_PAT"},
      .description = "Jira Data Center personal access token, sent as a bearer token",
      .secret = true,
-     .field = field<&Config::jira, &JiraConfig::pat>(), .check = check_no_control},
+     .field = field<&Config::jira, &JiraConfig::pat>(), .check = check_no_control,
+     .aliases = {{.name = "JIRA_PERSONAL_TOKEN"}}},
     {.key = "jira.username", .env = {"JIRA_USERNAME"},
      .description = "Jira Data Center user for basic auth (together with password)",
      .field = field<&Config::jira, &JiraConfig::username>(), .check = check_no_control},
@@ -169,14 +218,17 @@ std::vector<KeySpec> build_table() {
     {.key = "jira.insecure", .env = {"JIRA_INSECURE"},
      .kind = K::Bool,
      .description = "Skip TLS certificate verification (unsafe; logs a warning)",
-     .field = field<&Config::jira, &JiraConfig::insecure>()},
+     .field = field<&Config::jira, &JiraConfig::insecure>(),
+     .aliases = {{.name = "JIRA_SSL_VERIFY", .value = alias_inverted_bool, .accepted = "true or false"}}},
     {.key = "jira.proxy", .env = {"HTTPS_PROXY", "https_proxy"},
      .description = "HTTP proxy for Jira requests, http://[user:password@]host:port; empty connects directly",
-     .field = field<&Config::jira, &JiraConfig::proxy>(), .check = check_proxy},
+     .field = field<&Config::jira, &JiraConfig::proxy>(), .check = check_proxy,
+     .aliases = {{.name = "JIRA_HTTPS_PROXY"}, {.name = "JIRA_HTTP_PROXY"}}},
     {.key = "jira.no_proxy", .env = {"NO_PROXY", "no_proxy"},
      .kind = K::StringList,
      .description = "Hosts or domain suffixes reached without the proxy",
-     .field = field<&Config::jira, &JiraConfig::no_proxy>()},
+     .field = field<&Config::jira, &JiraConfig::no_proxy>(),
+     .aliases = {{.name = "JIRA_NO_PROXY"}}},
     {.key = "jira.headers", .env = {"JIRA_CUSTOM_HEADERS"},
      .kind = K::StringMap,
      .description = "Extra HTTP headers sent with every Jira request; values are treated as secrets",
@@ -189,7 +241,8 @@ std::vector<KeySpec> build_table() {
     {.key = "jira.read_timeout_ms",
      .kind = K::Int, .min = 100, .max = 600000,
      .description = "Time allowed between bytes of a response, in milliseconds",
-     .field = field<&Config::jira, &JiraConfig::read_timeout_ms>()},
+     .field = field<&Config::jira, &JiraConfig::read_timeout_ms>(),
+     .aliases = {{.name = "JIRA_TIMEOUT", .value = alias_seconds, .accepted = "a whole number of seconds"}}},
     {.key = "jira.request_timeout_ms",
      .kind = K::Int, .min = 100, .max = 3600000,
      .description = "Time allowed for a whole request including retries, in milliseconds",
@@ -206,12 +259,14 @@ std::vector<KeySpec> build_table() {
     // [tools]
     {.key = "tools.toolsets", .env = {"JIRA_TOOLSETS"}, .flag = "--toolsets",
      .kind = K::StringList,
-     .description = "Toolsets to offer (issues, comments, transitions, users, server, ...); empty = the default set, [\"all\"] = every tool",
-     .field = field<&Config::tools, &ToolsConfig::toolsets>()},
+     .description = "Toolsets to offer (issues, comments, transitions, users, server, ...); empty = the default set, [\"all\"] = every tool, [\"none\"] = only enabled_tools",
+     .field = field<&Config::tools, &ToolsConfig::toolsets>(),
+     .aliases = {{.name = "TOOLSETS"}}},
     {.key = "tools.enabled_tools", .env = {"JIRA_ENABLED_TOOLS"}, .flag = "--enabled-tools",
      .kind = K::StringList,
      .description = "Tools to offer in addition to the toolsets, by name",
-     .field = field<&Config::tools, &ToolsConfig::enabled_tools>()},
+     .field = field<&Config::tools, &ToolsConfig::enabled_tools>(),
+     .aliases = {{.name = "ENABLED_TOOLS"}}},
     {.key = "tools.disabled_tools", .env = {"JIRA_DISABLED_TOOLS"}, .flag = "--disabled-tools",
      .kind = K::StringList,
      .description = "Tools never to offer, by name (applied last)",
@@ -219,7 +274,8 @@ std::vector<KeySpec> build_table() {
     {.key = "tools.read_only", .env = {"JIRA_READ_ONLY"}, .flag = "--read-only",
      .kind = K::Bool,
      .description = "Offer only tools that read; write tools are neither listed nor callable",
-     .field = field<&Config::tools, &ToolsConfig::read_only>()},
+     .field = field<&Config::tools, &ToolsConfig::read_only>(),
+     .aliases = {{.name = "READ_ONLY_MODE"}}},
     {.key = "tools.max_response_chars",
      .kind = K::Int, .min = 1000, .max = 10000000,
      .description = "Longest text a tool returns; longer output is cut and says how to get the rest",

@@ -80,8 +80,8 @@ std::string assign(const KeySpec& spec, Candidate value, Config& config) {
 
 std::optional<bool> parse_bool_text(std::string_view text) {
   const auto v = to_lower(trim(text));
-  if (v == "true" || v == "1" || v == "yes") return true;
-  if (v == "false" || v == "0" || v == "no") return false;
+  if (v == "true" || v == "1" || v == "yes" || v == "y" || v == "on") return true;
+  if (v == "false" || v == "0" || v == "no" || v == "n" || v == "off") return false;
   return std::nullopt;
 }
 
@@ -106,7 +106,7 @@ std::variant<Candidate, std::string> from_text(const KeySpec& spec, std::string_
       return Candidate(std::string(spec.kind == ValueKind::Enum ? trim(text) : text));
     case ValueKind::Bool:
       if (auto b = parse_bool_text(text)) return Candidate(*b);
-      return std::string("must be true or false (1/0 and yes/no are accepted too)");
+      return std::string("must be true or false (1/0, yes/no and on/off are accepted too)");
     case ValueKind::Int: {
       const auto t = trim(text);
       std::int64_t n = 0;
@@ -325,30 +325,81 @@ void apply_file(const std::string& path, std::string_view named_by, Config& conf
   for (auto& [line, problem] : problems) sink.problems.push_back(std::move(problem));
 }
 
+namespace {
+
+// The first of `names` set to a non-empty value in `env`.
+const std::pair<const std::string, std::string>* first_set(const std::vector<std::string_view>& names,
+                                                          const std::map<std::string, std::string>& env) {
+  for (const auto name : names) {
+    const auto it = env.find(std::string(name));
+    if (it != env.end() && !it->second.empty()) return &*it;
+  }
+  return nullptr;
+}
+
+// The value `text` gives `spec`, rendered as TOML, or nullopt when it is not valid.
+std::optional<std::string> rendered(const KeySpec& spec, std::string_view text) {
+  Config scratch;
+  Sink ignored;
+  apply_text(spec, text, "", scratch, ignored);
+  if (!ignored.problems.empty()) return std::nullopt;
+  return toml_value(spec, scratch, /*reveal=*/true);
+}
+
+// Text for `spec` from one of our variables (JIRA_MAX_MEMORY_MB is in MiB), or nullopt after
+// reporting the problem.
+std::optional<std::string> own_text(const KeySpec& spec, const std::string& name, const std::string& text,
+                                    Sink& sink) {
+  if (spec.env_scale == 1) return text;
+  // A value in larger units (JIRA_MAX_MEMORY_MB): whole numbers only, scaled to the key's unit.
+  std::int64_t n = 0;
+  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), n);
+  if (ec != std::errc() || end != text.data() + text.size() || n < 0 || n > spec.max / spec.env_scale) {
+    sink.rejected.emplace_back(spec.key);
+    sink.problems.push_back(std::string(spec.key) + " = " + show_text(spec, text) + " (from environment variable " +
+                            name + "): must be a whole number of MiB from " +
+                            std::to_string((spec.min + spec.env_scale - 1) / spec.env_scale) + " to " +
+                            std::to_string(spec.max / spec.env_scale));
+    return std::nullopt;
+  }
+  return std::to_string(n * spec.env_scale);
+}
+
+}  // namespace
+
 void apply_env(const std::map<std::string, std::string>& env, Config& config, Sink& sink) {
   for (const auto& spec : keys()) {
-    for (const auto name : spec.env) {
-      const auto it = env.find(std::string(name));
+    const auto* ours = first_set(spec.env, env);
+    std::optional<std::string> ours_text;
+    if (ours) {
+      ours_text = own_text(spec, ours->first, ours->second, sink);
+      if (ours_text) apply_text(spec, *ours_text, "environment variable " + ours->first, config, sink);
+    }
+    for (const auto& alias : spec.aliases) {
+      const auto it = env.find(std::string(alias.name));
       if (it == env.end() || it->second.empty()) continue;
-      const std::string origin = "environment variable " + std::string(name);
-      if (spec.env_scale != 1) {
-        // A value in larger units (JIRA_MAX_MEMORY_MB): whole numbers only, scaled to the key's unit.
-        const std::string& text = it->second;
-        std::int64_t n = 0;
-        const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), n);
-        if (ec != std::errc() || end != text.data() + text.size() || n < 0 ||
-            n > spec.max / spec.env_scale) {
-          sink.rejected.emplace_back(spec.key);
-          sink.problems.push_back(std::string(spec.key) + " = " + show_text(spec, text) + " (from " + origin +
-                                  "): must be a whole number of MiB from " +
-                                  std::to_string((spec.min + spec.env_scale - 1) / spec.env_scale) + " to " +
-                                  std::to_string(spec.max / spec.env_scale));
-          break;
-        }
-        apply_text(spec, std::to_string(n * spec.env_scale), origin, config, sink);
+      if (!alias.only_with.empty() && !first_set({alias.only_with}, env)) continue;
+      const std::string origin = "environment variable " + std::string(alias.name) + " (" +
+                                 std::string(kAliasSource) + "'s name)";
+      record_secret(spec, it->second, sink);
+      std::optional<std::string> text = alias.value ? alias.value(it->second) : it->second;
+      if (!text) {
+        sink.rejected.emplace_back(spec.key);
+        sink.problems.push_back(std::string(spec.key) + " = " + show_text(spec, it->second) + " (from " + origin +
+                                "): must be " + std::string(alias.accepted));
         break;
       }
-      apply_text(spec, it->second, origin, config, sink);
+      if (text->empty()) continue;  // e.g. MCP_VERBOSE=false: leaves the key alone
+      if (ours) {
+        if (ours_text && rendered(spec, *ours_text) != rendered(spec, *text)) {
+          sink.warnings.push_back(std::string(alias.name) + " (" + std::string(kAliasSource) + "'s name for " +
+                                  std::string(spec.key) + ") and " + ours->first +
+                                  " are both set, to different values: using " + ours->first + "; unset " +
+                                  std::string(alias.name) + " to silence this warning");
+        }
+        break;
+      }
+      apply_text(spec, *text, origin, config, sink);
       break;
     }
   }

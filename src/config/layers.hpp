@@ -20,6 +20,7 @@ struct Sink {
   std::vector<std::string> secrets;
   bool file_failed = false;  // the config file could not be read or parsed
   std::vector<std::string> rejected;  // keys with a bad value in some layer
+  std::vector<std::string> warnings;  // full sentences for Startup::warnings
 };
 
 // A value given as text (environment variable or command-line flag). `origin` reads like
@@ -31,7 +32,9 @@ void apply_text(const KeySpec& spec, std::string_view text, const std::string& o
 // "environment variable JIRA_MCP_CONFIG") for the error when it cannot be read.
 void apply_file(const std::string& path, std::string_view named_by, Config& config, Sink& sink);
 
-// Applies every key that has an environment variable set (non-empty) in `env`.
+// Applies every key that has an environment variable set (non-empty) in `env`: our own names
+// first; failing those, another server's name for the key (KeySpec::aliases). When both ours
+// and an alias are set to different values, ours is used and a warning names both.
 void apply_env(const std::map<std::string, std::string>& env, Config& config, Sink& sink);
 
 // The key in `keys()` closest to `unknown`, or empty if none is close enough.

@@ -67,7 +67,14 @@ std::string help_footer() {
   for (const auto& spec : keys()) {
     std::string names;
     for (const auto name : spec.env) names += (names.empty() ? "" : " or ") + std::string(name);
-    if (!names.empty()) out += "  " + names + " -> " + std::string(spec.key) + "\n";
+    std::string aliases;
+    for (const auto& alias : spec.aliases) aliases += (aliases.empty() ? "" : ", ") + std::string(alias.name);
+    if (names.empty() && !aliases.empty()) {
+      out += "  " + std::string(kAliasSource) + "'s " + aliases + " -> " + std::string(spec.key) + "\n";
+    } else if (!names.empty()) {
+      out += "  " + names + " -> " + std::string(spec.key) +
+             (aliases.empty() ? "" : " (also " + std::string(kAliasSource) + "'s " + aliases + ")") + "\n";
+    }
   }
   return out;
 }
@@ -80,7 +87,7 @@ struct CliCapture {
   std::vector<CLI::Option*> sub_options;
   std::string config_file;
   bool sandbox = false, doctor = false, bench = false, bench_json = false, bench_quick = false,
-       timing = false, version = false;
+       timing = false, version = false, offline = false;
   CLI::Option* config_option = nullptr;
   CLI::App* sandbox_command = nullptr;
 };
@@ -109,6 +116,9 @@ void build_app(CLI::App& app, CliCapture& cli) {
   const std::string modes = "Modes";
   app.add_flag("--sandbox", cli.sandbox, "Serve against the built-in Jira emulator")->group(modes);
   app.add_flag("--doctor", cli.doctor, "Check the configuration and Jira connectivity, then exit")
+      ->group(modes);
+  app.add_flag("--offline", cli.offline,
+               "With --doctor: check the configuration only, never opening a network connection")
       ->group(modes);
   app.add_flag("--bench", cli.bench, "Run the built-in benchmark, then exit")->group(modes);
   app.add_flag("--bench-json", cli.bench_json, "With --bench: print results as JSON")->group(modes);
@@ -221,6 +231,82 @@ void check_auth(const Config& config, bool require_url, std::vector<std::string>
   }
 }
 
+bool is_cloud_host(const std::string& url) {
+  auto host = url.substr(std::min(url.size(), url.find("://") == std::string::npos ? 0 : url.find("://") + 3));
+  host = host.substr(0, host.find_first_of(":/"));
+  host = detail::to_lower(host);
+  return host.ends_with(".atlassian.net") || host.ends_with(".jira.com");
+}
+
+// Variables of sooperset/mcp-atlassian with no equivalent here: warned about, since a user who
+// set JIRA_PROJECTS_FILTER believes the other projects are out of reach.
+struct Unsupported {
+  std::string_view name;
+  std::string_view consequence;
+};
+constexpr Unsupported kUnsupported[] = {
+    {"JIRA_PROJECTS_FILTER", "jira-mcp has no project allow-list: every project the account can see is reachable "
+                             "(use a Jira account or token limited to those projects)"},
+    {"JIRA_CLIENT_CERT", "jira-mcp does not present client certificates (mTLS)"},
+    {"JIRA_CLIENT_KEY", "jira-mcp does not present client certificates (mTLS)"},
+    {"JIRA_SOCKS_PROXY", "jira-mcp speaks only to HTTP proxies (set HTTPS_PROXY)"},
+    {"ATLASSIAN_OAUTH_CLIENT_ID", "jira-mcp does not do OAuth: use JIRA_EMAIL + JIRA_API_TOKEN or JIRA_PAT"},
+    {"ATLASSIAN_OAUTH_ACCESS_TOKEN", "jira-mcp does not do OAuth: use JIRA_EMAIL + JIRA_API_TOKEN or JIRA_PAT"},
+    {"JIRA_OAUTH_ACCESS_TOKEN", "jira-mcp does not do OAuth: use JIRA_PAT"},
+};
+
+// What sooperset/mcp-atlassian's users set, read the way it reads it (see parse() in config.hpp).
+void adopt_foreign_settings(const std::map<std::string, std::string>& env, Config& config, detail::Sink& sink) {
+  auto& j = config.jira;
+  // JIRA_USERNAME + JIRA_API_TOKEN is how mcp-atlassian is given Cloud credentials (and, on
+  // Server/DC, a username and password). Here that pair would be two half-configured methods.
+  if (!j.username.empty() && j.email.empty() && !j.api_token.empty() && j.password.empty() && j.pat.empty()) {
+    const std::string username_origin = origin_of(config, "jira.username");
+    const std::string token_origin = origin_of(config, "jira.api_token");
+    const bool looks_email = j.username.find('@') != std::string::npos;
+    const bool cloud = j.deployment == "cloud" || (j.deployment == "auto" && is_cloud_host(j.url));
+    if (looks_email && j.deployment != "datacenter") {
+      j.email = std::move(j.username);
+      j.username.clear();
+      config.origins["jira.email"] = username_origin + ", as the Cloud account email (JIRA_API_TOKEN is set)";
+      config.origins.erase("jira.username");
+    } else if (!looks_email && cloud) {
+      sink.problems.push_back(
+          "jira.username (from " + username_origin + ") and jira.api_token (from " + token_origin +
+          ") are set for Jira Cloud, which needs the account's email address: set JIRA_EMAIL to the email "
+          "of the Atlassian account that owns the API token (JIRA_USERNAME is for Data Center)");
+    } else {
+      j.password = std::move(j.api_token);
+      j.api_token.clear();
+      config.origins["jira.password"] =
+          token_origin + ", as the Data Center password (JIRA_USERNAME is not an email address)";
+      config.origins.erase("jira.api_token");
+    }
+  }
+  // mcp-atlassian ignores JIRA_USERNAME next to a PAT (its examples set both); here a lone
+  // username would be half of Data Center basic auth, in conflict with the PAT.
+  if (!j.pat.empty() && !j.username.empty() && j.password.empty() && j.email.empty() && j.api_token.empty()) {
+    sink.warnings.push_back("jira.username (from " + origin_of(config, "jira.username") +
+                            ") is ignored: a personal access token (jira.pat) needs no user name");
+    j.username.clear();
+    config.origins.erase("jira.username");
+  }
+  // ENABLED_TOOLS alone names every tool mcp-atlassian offers; here enabled_tools adds to the
+  // toolsets, so with no toolsets chosen it is read as "only these".
+  const auto enabled = config.origins.find("tools.enabled_tools");
+  if (enabled != config.origins.end() && enabled->second.find("ENABLED_TOOLS (") != std::string::npos &&
+      !config.origins.count("tools.toolsets")) {
+    config.tools.toolsets = {"none"};
+    config.origins["tools.toolsets"] = enabled->second + ": only the tools it names";
+  }
+  for (const auto& u : kUnsupported) {
+    const auto it = env.find(std::string(u.name));
+    if (it == env.end() || it->second.empty()) continue;
+    sink.warnings.push_back(std::string(u.name) + " (" + std::string(kAliasSource) + ") is set but not supported: " +
+                            std::string(u.consequence));
+  }
+}
+
 std::string scrub(std::string text, const std::vector<std::string>& secrets) {
   for (const auto& secret : secrets) {
     // Shorter strings would match ordinary words; the messages never print secrets anyway.
@@ -324,6 +410,10 @@ Result<ParseOutcome, ConfigError> parse(int argc, const char* const* argv,
   } else if (cli.doctor && cli.bench) {
     sink.problems.push_back("--doctor and --bench cannot be combined; choose one");
   }
+  if (cli.offline && !cli.doctor) {
+    sink.problems.push_back("--offline only applies to --doctor; add --doctor");
+  }
+  startup.offline = cli.offline;
   if ((cli.bench_json || cli.bench_quick) && !cli.bench) {
     sink.problems.push_back(std::string(cli.bench_json ? "--bench-json" : "--bench-quick") +
                             " only applies to --bench; add --bench");
@@ -332,6 +422,9 @@ Result<ParseOutcome, ConfigError> parse(int argc, const char* const* argv,
                     : cli.doctor    ? Command::Doctor
                     : cli.bench     ? Command::Bench
                                     : Command::Serve;
+
+  adopt_foreign_settings(env, config, sink);
+  for (auto& w : sink.warnings) startup.warnings.push_back(std::move(w));
 
   // "jira.url is not set" would be noise when the file holding it is unreadable, or when a
   // bad jira.url was already reported.

@@ -1,6 +1,9 @@
 // The catalog: every domain table, and the selection rules (toolsets, enabled/disabled tools,
 // read-only) that decide which tools a configuration lists and can call.
+#include <spdlog/spdlog.h>
+
 #include <algorithm>
+#include <cctype>
 #include <set>
 
 #include "tools/common.hpp"
@@ -90,43 +93,183 @@ std::vector<ToolInfo> catalog() {
   return out;
 }
 
-Status<Error> register_tools(mcp::RegistryBuilder& builder, std::shared_ptr<const Services> services,
-                             const Selection& selection) {
-  ToolTable table = build_table(services);
+namespace {
+
+constexpr NameAlias kToolAliases[] = {
+    {"jira_get_user_profile", "jira_get_user"},
+    {"jira_get_agile_boards", "jira_list_boards"},
+    {"jira_get_sprints_from_board", "jira_list_sprints"},
+    {"jira_get_worklog", "jira_get_worklogs"},
+    {"jira_download_attachments", "jira_download_attachment"},
+    {"jira_get_all_projects", "jira_list_projects"},
+    {"jira_get_project_versions", "jira_list_versions"},
+    {"jira_get_project_components", "jira_list_components"},
+    {"jira_get_project_issues", "jira_search"},
+    {"jira_get_link_types", "jira_list_link_types"},
+    {"jira_remove_issue_link", "jira_delete_issue_link"},
+    {"jira_create_remote_issue_link", "jira_create_remote_link"},
+    {"jira_batch_get_changelogs", "jira_get_issue_changelog"},
+    {"jira_get_issue_watchers", "jira_get_watchers"},
+};
+
+constexpr NameAlias kToolsetAliases[] = {
+    {"jira_issues", "issues"},       {"jira_fields", "projects"},   {"jira_comments", "comments"},
+    {"jira_transitions", "transitions"}, {"jira_projects", "projects"}, {"jira_agile", "agile"},
+    {"jira_links", "links"},         {"jira_worklog", "worklogs"},  {"jira_attachments", "attachments"},
+    {"jira_users", "users"},         {"jira_watchers", "watchers"},
+};
+
+// mcp-atlassian's Jira toolsets with nothing like them here (Confluence ones are matched by prefix).
+constexpr std::string_view kForeignToolsetsWithoutEquivalent[] = {"jira_service_desk", "jira_forms", "jira_metrics",
+                                                                  "jira_development"};
+
+std::string lower(std::string_view s) {
+  std::string out(s);
+  std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return out;
+}
+
+std::size_t edit_distance(std::string_view a, std::string_view b) {
+  std::vector<std::size_t> row(b.size() + 1);
+  for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
+  for (std::size_t i = 1; i <= a.size(); ++i) {
+    std::size_t diagonal = row[0];
+    row[0] = i;
+    for (std::size_t j = 1; j <= b.size(); ++j) {
+      const std::size_t above = row[j];
+      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
+      diagonal = above;
+    }
+  }
+  return row[b.size()];
+}
+
+// The known name closest to `unknown`: a case slip, a missing "jira_" prefix, or a few typos.
+std::string closest(const std::string& unknown, const std::vector<std::string>& known) {
+  const std::string u = lower(unknown);
+  for (const auto& k : known) {
+    if (lower(k) == u || lower(k) == "jira_" + u) return k;
+  }
+  std::string best;
+  std::size_t best_distance = std::max<std::size_t>(2, u.size() / 4) + 1;
+  for (const auto& k : known) {
+    const auto d = edit_distance(u, lower(k));
+    if (d < best_distance) {
+      best_distance = d;
+      best = k;
+    }
+  }
+  return best;
+}
+
+std::string unknown_name(const std::string& what, const std::string& name, const std::string& key,
+                         const std::vector<std::string>& known, const std::string& otherwise) {
+  std::string out = "unknown " + what + " '" + name + "' in " + key;
+  if (auto guess = closest(name, known); !guess.empty()) return out + ": did you mean '" + guess + "'?";
+  return out + "; " + otherwise;
+}
+
+const NameAlias* find_alias(std::span<const NameAlias> table, const std::string& name) {
+  for (const auto& a : table) {
+    if (a.theirs == name) return &a;
+  }
+  return nullptr;
+}
+
+bool contains(const std::vector<std::string>& v, const std::string& x) {
+  return std::find(v.begin(), v.end(), x) != v.end();
+}
+
+}  // namespace
+
+std::span<const NameAlias> tool_aliases() { return kToolAliases; }
+std::span<const NameAlias> toolset_aliases() { return kToolsetAliases; }
+
+Result<ResolvedSelection, Error> resolve_selection(const Selection& selection) {
   const auto all_sets = toolsets();
-  std::set<std::string> names;
-  for (const auto& d : table) names.insert(d.spec.name);
+  std::vector<std::string> names;
+  for (const auto& t : catalog()) names.push_back(t.name);
+  std::vector<std::string> problems;
+  ResolvedSelection out;
+  out.read_only = selection.read_only;
 
   std::set<std::string> sets;
   if (selection.toolsets.empty()) {
     for (const auto& s : default_toolsets()) sets.insert(s);
   }
+  std::vector<std::string> known_sets = {"all", "default", "none"};
+  known_sets.insert(known_sets.end(), all_sets.begin(), all_sets.end());
+  for (const auto& a : kToolsetAliases) known_sets.emplace_back(a.theirs);
   for (const auto& s : selection.toolsets) {
     if (s == "all") {
       sets.insert(all_sets.begin(), all_sets.end());
     } else if (s == "default") {
       for (const auto& d : default_toolsets()) sets.insert(d);
-    } else if (std::find(all_sets.begin(), all_sets.end(), s) == all_sets.end()) {
-      return unexpected(Error{"config", "unknown toolset '" + s + "' in tools.toolsets; choose from: all, default, " + join(all_sets)});
-    } else {
+    } else if (s == "none") {
+      // Only the tools named in enabled_tools.
+    } else if (contains(all_sets, s)) {
       sets.insert(s);
+    } else if (const auto* alias = find_alias(kToolsetAliases, s)) {
+      sets.insert(std::string(alias->ours));
+      out.notes.push_back("toolset '" + s + "' (mcp-atlassian's name) is taken as '" + std::string(alias->ours) + "'");
+    } else if (s.starts_with("confluence_") ||
+               std::find(std::begin(kForeignToolsetsWithoutEquivalent), std::end(kForeignToolsetsWithoutEquivalent),
+                         s) != std::end(kForeignToolsetsWithoutEquivalent)) {
+      out.notes.push_back("toolset '" + s + "' (mcp-atlassian's) has no equivalent in jira-mcp and is ignored");
+    } else {
+      problems.push_back(unknown_name("toolset", s, "tools.toolsets", known_sets,
+                                      "choose from: all, default, none, " + join(all_sets)));
     }
   }
-  for (const auto* list : {&selection.enabled_tools, &selection.disabled_tools}) {
-    for (const auto& n : *list) {
-      if (!names.count(n)) {
-        return unexpected(Error{"config", "unknown tool '" + n + "' in tools." +
-                                              (list == &selection.enabled_tools ? "enabled_tools" : "disabled_tools") +
-                                              "; jira-mcp --help lists the toolsets, and the README every tool"});
+  for (const auto& s : all_sets) {
+    if (sets.count(s)) out.toolsets.push_back(s);
+  }
+
+  std::vector<std::string> known_tools = names;
+  for (const auto& a : kToolAliases) known_tools.emplace_back(a.theirs);
+  const auto take = [&](const std::vector<std::string>& list, const std::string& key, std::vector<std::string>& into) {
+    for (const auto& n : list) {
+      std::string name = n;
+      if (const auto* alias = find_alias(kToolAliases, n)) {
+        name = std::string(alias->ours);
+        out.notes.push_back("tool '" + n + "' in " + key + " (mcp-atlassian's name) is taken as '" + name + "'");
+      } else if (n.starts_with("confluence_")) {
+        out.notes.push_back("tool '" + n + "' in " + key + " is a Confluence tool, which jira-mcp does not offer; ignored");
+        continue;
+      } else if (!contains(names, n)) {
+        problems.push_back(unknown_name("tool", n, key, known_tools,
+                                        "jira-mcp --help lists the toolsets, and the README every tool"));
+        continue;
       }
+      if (!contains(into, name)) into.push_back(name);
     }
+  };
+  take(selection.enabled_tools, "tools.enabled_tools", out.enabled_tools);
+  take(selection.disabled_tools, "tools.disabled_tools", out.disabled_tools);
+
+  if (!problems.empty()) {
+    std::string message;
+    for (const auto& p : problems) message += (message.empty() ? "" : "\n") + p;
+    return unexpected(Error{"config", std::move(message)});
   }
-  auto contains = [](const std::vector<std::string>& v, const std::string& x) { return std::find(v.begin(), v.end(), x) != v.end(); };
+  return out;
+}
+
+bool ResolvedSelection::offers(const ToolInfo& tool) const {
+  if (read_only && !tool.read_only) return false;
+  if (contains(disabled_tools, tool.name)) return false;
+  return contains(toolsets, tool.toolset) || contains(enabled_tools, tool.name);
+}
+
+Status<Error> register_tools(mcp::RegistryBuilder& builder, std::shared_ptr<const Services> services,
+                             const Selection& selection) {
+  auto resolved = resolve_selection(selection);
+  if (!resolved) return unexpected(resolved.error());
+  for (const auto& note : resolved->notes) spdlog::info("{}", note);
+  ToolTable table = build_table(services);
   for (auto& def : table) {
-    bool on = sets.count(def.toolset) || contains(selection.enabled_tools, def.spec.name);
-    if (contains(selection.disabled_tools, def.spec.name)) on = false;
-    if (selection.read_only && !def.spec.annotations.read_only.value_or(false)) on = false;
-    if (on) builder.add_tool(detail::with_notice(with_fresh_argument(std::move(def.spec)), services));
+    const ToolInfo info{def.spec.name, def.toolset, def.spec.annotations.read_only.value_or(false), false};
+    if (resolved->offers(info)) builder.add_tool(detail::with_notice(with_fresh_argument(std::move(def.spec)), services));
   }
   detail::add_resources_and_prompts(builder, services);
   return Ok{};

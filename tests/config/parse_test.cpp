@@ -209,16 +209,16 @@ tls_cert = ")" + file.path() + R"("
                                                    " line 2) but http.tls_key is not") != std::string::npos);
 }
 
-TEST_CASE("environment booleans accept true/false/1/0/yes/no in any case") {
-  for (const char* yes : {"true", "TRUE", "1", "yes", "Yes"}) {
+TEST_CASE("environment booleans accept true/false/1/0/yes/no/y/n/on/off in any case") {
+  for (const char* yes : {"true", "TRUE", "1", "yes", "Yes", "y", "on"}) {
     CAPTURE(yes);
     CHECK(startup({}, with_url({{"JIRA_INSECURE", yes}})).config.jira.insecure);
   }
-  for (const char* no : {"false", "False", "0", "no", "NO"}) {
+  for (const char* no : {"false", "False", "0", "no", "NO", "n", "Off"}) {
     CAPTURE(no);
     CHECK_FALSE(startup({}, with_url({{"JIRA_INSECURE", no}})).config.jira.insecure);
   }
-  CHECK(error({}, with_url({{"JIRA_INSECURE", "on"}})).find("must be true or false") !=
+  CHECK(error({}, with_url({{"JIRA_INSECURE", "maybe"}})).find("must be true or false") !=
         std::string::npos);
 }
 

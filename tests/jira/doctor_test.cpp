@@ -72,8 +72,9 @@ TEST_CASE("doctor names the fix for bad credentials, unreachable hosts and missi
   CHECK(contains(reach->fix, "JIRA_URL"));
   CHECK(contains(render(unreachable), "[FAIL] reachability"));
 
-  ClientOptions empty;
-  auto missing = run_doctor(empty, nullptr, 1);
+  ClientOptions credentials_only;
+  credentials_only.pat = "pat-secret-123";
+  auto missing = run_doctor(credentials_only, nullptr, 1);
   REQUIRE(missing.checks.size() == 1);
   CHECK_FALSE(missing.checks[0].ok);
   CHECK(contains(missing.checks[0].fix, "JIRA_URL"));

@@ -193,6 +193,7 @@ struct Startup {
   bool bench_json = false;   // --bench-json (needs --bench)
   bool bench_quick = false;  // --bench-quick (needs --bench)
   bool timing = false;       // --timing
+  bool offline = false;      // --offline (needs --doctor): check the configuration, no network
   // Sentences to log at warn level once logging is up (e.g. jira.insecure = true).
   std::vector<std::string> warnings;
 };
@@ -221,6 +222,13 @@ using ParseOutcome = std::variant<Startup, ExitRequest>;
 // no file is read). Empty environment variables count as unset. With no jira.url and no
 // credentials, Command::Serve serves the built-in sandbox; credentials without a URL are an
 // error. argv[0] is ignored.
+//
+// Users of sooperset/mcp-atlassian keep their environment: its variable names are accepted as
+// aliases (KeySpec::aliases; ours win, with a warning when they differ), JIRA_USERNAME +
+// JIRA_API_TOKEN without JIRA_EMAIL/JIRA_PASSWORD is read as it reads them (the username is the
+// Cloud email when it looks like one, else the token is the Data Center password),
+// ENABLED_TOOLS alone offers only the tools it names (as there), and its variables with no
+// equivalent here (JIRA_PROJECTS_FILTER, ...) get a warning instead of being silently ignored.
 Result<ParseOutcome, ConfigError> parse(int argc, const char* const* argv,
                                         const std::map<std::string, std::string>& env,
                                         std::string_view version);

@@ -10,6 +10,7 @@
 // The table is built once (on first use) and immutable afterwards: safe to read from any thread.
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -48,6 +49,25 @@ Field field() {
 using StringCheck = std::string (*)(std::string& value);
 using MapCheck = std::string (*)(const std::map<std::string, std::string>& value);
 
+// Rewrites another server's spelling of a value into this key's text form. Returns nullopt when
+// the value is not one that server accepts, or "" when the value means "leave the key alone"
+// (e.g. MCP_VERBOSE=false).
+using AliasValue = std::optional<std::string> (*)(std::string_view value);
+
+// An environment variable another Jira MCP server reads (sooperset/mcp-atlassian), accepted for
+// this key so its users can switch without renaming their settings. Our own variables (`env`)
+// win over an alias; when both are set to different values, parse() warns naming both. Aliases
+// are tried in order, the first non-empty one is used.
+struct EnvAlias {
+  std::string_view name{};
+  AliasValue value = nullptr;     // null: the value is spelled as ours
+  std::string_view only_with{};   // used only when this variable is set too (PORT needs TRANSPORT)
+  std::string_view accepted{};    // what that server accepts, for errors; empty: as the key
+};
+
+// The server the aliases come from, as named in messages.
+inline constexpr std::string_view kAliasSource = "mcp-atlassian";
+
 struct KeySpec {
   std::string_view key{};               // TOML dotted key, "section.name"
   std::vector<std::string_view> env{};  // environment variables, first non-empty wins
@@ -63,6 +83,7 @@ struct KeySpec {
   StringCheck check = nullptr;          // String kinds only
   MapCheck map_check = nullptr;         // StringMap only
   std::int64_t env_scale = 1;           // Int: an environment value is multiplied by this (MiB)
+  std::vector<EnvAlias> aliases{};      // other servers' environment variables for this key
 };
 
 std::span<const KeySpec> keys();

@@ -7,6 +7,8 @@
 // thread-safe (they share the Jira client, which is).
 #include <functional>
 #include <memory>
+#include <span>
+#include <string_view>
 #include <string>
 #include <vector>
 
@@ -87,8 +89,38 @@ std::vector<std::string> default_toolsets();
 // The whole catalog (independent of any selection), in catalog order.
 std::vector<ToolInfo> catalog();
 
-// Adds the selected tools, plus the resources and prompts, to `builder`. Errors name an unknown
-// toolset or tool and list the valid ones.
+// A selection checked against the catalog, in this server's names.
+struct ResolvedSelection {
+  std::vector<std::string> toolsets;        // toolset names, catalog order ("all"/"default" expanded)
+  std::vector<std::string> enabled_tools;   // tool names
+  std::vector<std::string> disabled_tools;  // tool names
+  bool read_only = false;
+  // Sentences for an info-level log: another server's names taken as ours, names ignored.
+  std::vector<std::string> notes;
+
+  // Whether this selection lists (and lets clients call) the tool; register_tools() decides by it.
+  bool offers(const ToolInfo& tool) const;
+};
+
+// Checks `selection` as register_tools() does (the same function, so --doctor fails exactly
+// when serving would). Accepts "all", "default" and "none" among the toolsets, the names
+// sooperset/mcp-atlassian uses for its tools and toolsets where one of ours is equivalent
+// (tool_aliases(); noted), and ignores its Confluence names and the Jira toolsets with no
+// equivalent here (noted). Every unknown name is reported, each with a "did you mean" when a
+// known name is close, in one error (code "config").
+Result<ResolvedSelection, Error> resolve_selection(const Selection& selection);
+
+// mcp-atlassian's tool names accepted in enabled_tools/disabled_tools, with ours for each.
+struct NameAlias {
+  std::string_view theirs;
+  std::string_view ours;
+};
+std::span<const NameAlias> tool_aliases();
+// mcp-atlassian's toolset names accepted in tools.toolsets, with ours for each.
+std::span<const NameAlias> toolset_aliases();
+
+// Adds the selected tools, plus the resources and prompts, to `builder`. Errors are those of
+// resolve_selection(); its notes are logged at info level.
 Status<Error> register_tools(mcp::RegistryBuilder& builder, std::shared_ptr<const Services> services,
                              const Selection& selection);
 
