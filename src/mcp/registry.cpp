@@ -66,7 +66,14 @@ std::optional<long long> parse_integer(const std::string& s) {
   return s[0] == '-' ? -v : v;
 }
 
+// "a, b,,c" → ["a","b","c"]. A string holding a JSON array ("[\"a\",\"b\"]", as some clients
+// send a list) is that array.
 Json comma_list(const std::string& s) {
+  const auto first = s.find_first_not_of(" \t\r\n");
+  if (first != std::string::npos && s[first] == '[') {
+    Json parsed = Json::parse(s, nullptr, false);
+    if (parsed.is_array()) return parsed;
+  }
   Json out = Json::array();
   size_t start = 0;
   while (start <= s.size()) {
@@ -248,7 +255,7 @@ Result<std::shared_ptr<const Registry>> RegistryBuilder::freeze() {
     if (!spec.title.empty()) listing["title"] = spec.title;
     listing["description"] = spec.description;
     // Moved, not copied: the listing is the only reader of the schemas after this (an idle
-    // server would otherwise hold all 72 tools' schemas twice, about 0.2 MB of heap).
+    // server would otherwise hold all 73 tools' schemas twice, about 0.2 MB of heap).
     listing["inputSchema"] = std::exchange(spec.input_schema, Json());
     if (spec.output_schema) listing["outputSchema"] = *std::exchange(spec.output_schema, std::nullopt);
     Json ann = spec.annotations.to_json();

@@ -133,6 +133,10 @@ TEST_CASE("schemas: coercion takes a number for an id, a comma list for strings,
   CHECK(odd["id"] == 1.5);
   CHECK(odd["count"] == "12abc");
   CHECK(odd["fields"] == Json::array({"a"}));
+  Json stringified = Json::parse(R"({"fields":" [\"summary\", \"status\"]","count":"-3"})");
+  mcp::coerce_arguments(schema, stringified);
+  CHECK(stringified["fields"] == Json::array({"summary", "status"}));
+  CHECK(stringified["count"] == -3);
   Json not_object = "x";
   mcp::coerce_arguments(schema, not_object);
   CHECK(not_object == "x");
