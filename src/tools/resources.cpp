@@ -41,8 +41,12 @@ void log_completion_failure(const char* what, const jira::JiraError& e) {
   spdlog::warn("completion of {} found nothing: {}", what, e.to_string());
 }
 
+// False for services with no client (a catalog built only to be listed): nothing to ask.
+bool can_reach_jira(const ServicesPtr& s) { return s->client != nullptr || static_cast<bool>(s->client_for_call); }
+
 // Project keys starting with `partial` (case blind), in Jira's order.
 std::vector<std::string> complete_project_keys(const ServicesPtr& s, const std::string& partial) {
+  if (!can_reach_jira(s)) return {};
   Jira jira(s);
   if (auto r = jira.ready(); !r) {
     log_completion_failure("a project key", r.error());
@@ -75,6 +79,7 @@ std::vector<std::string> complete_issue_keys(const ServicesPtr& s, std::string p
   for (auto& c : project) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
   // With the project chosen, the digits typed are the start of its issue numbers.
   if (!project.empty() && std::regex_match(partial, kNumber) && std::regex_match(project, kProject)) partial = project + "-" + partial;
+  if (!can_reach_jira(s)) return {};
   Jira jira(s);
   if (auto r = jira.ready(); !r) {
     log_completion_failure("an issue key", r.error());

@@ -122,3 +122,28 @@ TEST_CASE("completion: a Jira that fails completes nothing, without an error") {
   REQUIRE(again);
   CHECK((*again)["result"] == Json::object());
 }
+
+// A catalog built with no Jira client (only to be listed, as a server with a bad configuration
+// does) completes nothing instead of dereferencing the missing client.
+TEST_CASE("completion: services without a Jira client complete nothing") {
+  auto services = std::make_shared<tools::Services>();
+  mcp::RegistryBuilder b;
+  REQUIRE(tools::register_tools(b, services, {{"all"}, {}, {}, false}).ok());
+  auto reg = b.freeze();
+  REQUIRE(reg.ok());
+  mcp::Dispatcher dispatcher(*reg, mcp::ServerInfo{"jira-mcp", "", "t", ""});
+  testing::RecordingPeer peer;
+  mcp::Session session{peer};
+  REQUIRE(dispatcher.handle(Json{{"jsonrpc", "2.0"}, {"id", 0}, {"method", "initialize"},
+                                 {"params", {{"protocolVersion", "2025-11-25"}, {"capabilities", Json::object()},
+                                             {"clientInfo", {{"name", "t"}, {"version", "1"}}}}}},
+                            session));
+  for (const auto& [ref, arg] : {std::pair{prompt("triage"), "issue_key"}, {resource("jira://project/{key}"), "key"}}) {
+    auto r = dispatcher.handle(Json{{"jsonrpc", "2.0"}, {"id", 1}, {"method", "completion/complete"},
+                                    {"params", {{"ref", ref}, {"argument", {{"name", arg}, {"value", "DEMO-1"}}}}}},
+                               session);
+    REQUIRE(r);
+    REQUIRE_MESSAGE(r->contains("result"), r->dump());
+    CHECK((*r)["result"]["completion"]["values"].empty());
+  }
+}
