@@ -432,10 +432,23 @@ Result<Json, RpcError> Dispatcher::call_tool(const Json& params, RequestContext&
   }
   const auto start = std::chrono::steady_clock::now();
   ToolResult out;
+  const Json& schema = tool->listing.at("inputSchema");
+  coerce_arguments(schema, args);
   auto violations = tool->input.validate(args);
   if (!violations.empty()) {
     std::string msg = "Invalid arguments for " + name + ":";
-    for (const auto& v : violations) msg += "\n- " + (v.path.empty() ? std::string("arguments") : v.path) + ": " + v.message;
+    for (const auto& v : violations) {
+      msg += "\n- " + (v.path.empty() ? std::string("arguments") : v.path) + ": " + v.message;
+      // A pattern alone does not say what the value is; the property's description does
+      // ("Board id (jira_list_boards)").
+      if (v.message.rfind("must match the pattern", 0) == 0) {
+        const Json* prop = schema.contains("properties") ? &schema["properties"] : nullptr;
+        if (prop && prop->is_object() && prop->contains(v.path) && (*prop)[v.path].contains("description")) {
+          const Json& d = (*prop)[v.path]["description"];
+          if (d.is_string()) msg += " (" + d.get<std::string>() + ")";
+        }
+      }
+    }
     msg += "\nFix these arguments (see the tool's inputSchema) and call " + name + " again.";
     out = ToolResult::error(std::move(msg));
   } else {

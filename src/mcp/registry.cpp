@@ -1,5 +1,6 @@
 #include "jira_mcp/mcp/registry.hpp"
 
+#include <cctype>
 #include <set>
 #include <utility>
 
@@ -45,6 +46,76 @@ Json ResourceContents::to_json() const {
   if (blob) j["blob"] = *blob;
   return j;
 }
+
+namespace {
+
+std::string schema_type(const Json& schema) {
+  auto it = schema.find("type");
+  return it != schema.end() && it->is_string() ? it->get<std::string>() : std::string();
+}
+
+// "-12", "7": a whole decimal number that fits a long long; anything else is left alone.
+std::optional<long long> parse_integer(const std::string& s) {
+  size_t i = !s.empty() && s[0] == '-' ? 1 : 0;
+  if (i == s.size() || s.size() - i > 18) return std::nullopt;  // 18 digits never overflow
+  long long v = 0;
+  for (; i < s.size(); ++i) {
+    if (s[i] < '0' || s[i] > '9') return std::nullopt;
+    v = v * 10 + (s[i] - '0');
+  }
+  return s[0] == '-' ? -v : v;
+}
+
+// "a, b,,c" → ["a","b","c"]. A string holding a JSON array ("[\"a\",\"b\"]", as some clients
+// send a list) is that array.
+Json comma_list(const std::string& s) {
+  const auto first = s.find_first_not_of(" \t\r\n");
+  if (first != std::string::npos && s[first] == '[') {
+    Json parsed = Json::parse(s, nullptr, false);
+    if (parsed.is_array()) return parsed;
+  }
+  Json out = Json::array();
+  size_t start = 0;
+  while (start <= s.size()) {
+    size_t end = s.find(',', start);
+    if (end == std::string::npos) end = s.size();
+    size_t b = start, e = end;
+    while (b < e && std::isspace(static_cast<unsigned char>(s[b]))) ++b;
+    while (e > b && std::isspace(static_cast<unsigned char>(s[e - 1]))) --e;
+    if (e > b) out.push_back(s.substr(b, e - b));
+    start = end + 1;
+  }
+  return out;
+}
+
+void coerce(const Json& schema, Json& value, int depth) {
+  if (!schema.is_object() || depth > 32) return;
+  const std::string type = schema_type(schema);
+  if (type == "string") {
+    if (value.is_number_integer()) value = value.dump();
+  } else if (type == "integer") {
+    if (value.is_string()) {
+      if (auto v = parse_integer(value.get_ref<const std::string&>())) value = *v;
+    }
+  } else if (type == "array") {
+    const auto items = schema.find("items");
+    if (items == schema.end()) return;
+    if (value.is_string() && schema_type(*items) == "string") value = comma_list(value.get_ref<const std::string&>());
+    if (value.is_array()) {
+      for (auto& v : value) coerce(*items, v, depth + 1);
+    }
+  } else if (type == "object" && value.is_object()) {
+    const auto props = schema.find("properties");
+    if (props == schema.end() || !props->is_object()) return;
+    for (auto it = value.begin(); it != value.end(); ++it) {
+      if (auto p = props->find(it.key()); p != props->end()) coerce(*p, it.value(), depth + 1);
+    }
+  }
+}
+
+}  // namespace
+
+void coerce_arguments(const Json& schema, Json& arguments) { coerce(schema, arguments, 0); }
 
 const Registry::Tool* Registry::find_tool(std::string_view name) const {
   auto it = tool_index_.find(std::string(name));
@@ -184,7 +255,7 @@ Result<std::shared_ptr<const Registry>> RegistryBuilder::freeze() {
     if (!spec.title.empty()) listing["title"] = spec.title;
     listing["description"] = spec.description;
     // Moved, not copied: the listing is the only reader of the schemas after this (an idle
-    // server would otherwise hold all 72 tools' schemas twice, about 0.2 MB of heap).
+    // server would otherwise hold all 73 tools' schemas twice, about 0.2 MB of heap).
     listing["inputSchema"] = std::exchange(spec.input_schema, Json());
     if (spec.output_schema) listing["outputSchema"] = *std::exchange(spec.output_schema, std::nullopt);
     Json ann = spec.annotations.to_json();

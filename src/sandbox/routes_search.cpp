@@ -178,6 +178,34 @@ Resp search_gone(World&, const Req&) {
                           "at https://developer.atlassian.com/changelog/#CHANGE-2046"});
 }
 
+// GET issue/picker: the suggestions behind Jira's issue search box (both flavours). A query
+// matches the start of a key ("DEMO-1" → DEMO-1, DEMO-10, ...) or any part of a summary, case
+// blind; currentJQL narrows the candidates (a bad one is Jira's 400). Jira answers two sections,
+// "History Search" (issues the user viewed) and "Current Search"; the sandbox keeps no history,
+// so the first is empty and the second holds up to 20 issues, newest first.
+Resp issue_picker(World& w, const Req& r) {
+  const std::string query = lower(r.q("query"));
+  Lock lock(w.mu);
+  auto found = run_jql(r.q("currentJQL"), w, r.user);
+  if (!found) return jql_error(found.error());
+  constexpr std::size_t kMax = 20;
+  Json issues = Json::array();
+  std::size_t matching = 0;
+  for (const Issue* is : *found) {
+    if (!query.empty() && lower(is->key).rfind(query, 0) != 0 && !icontains(is->summary, query)) continue;
+    if (++matching > kMax) continue;
+    issues.push_back({{"id", is->id}, {"key", is->key}, {"keyHtml", is->key}, {"img", "/images/icons/issuetypes/task.svg"},
+                      {"summary", is->summary}, {"summaryText", is->summary}});
+  }
+  Json history = {{"label", "History Search"}, {"sub", "Showing 0 of 0 matching issues"}, {"id", "hs"},
+                  {"issues", Json::array()}};
+  Json current = {{"label", "Current Search"},
+                  {"sub", "Showing " + std::to_string(issues.size()) + " of " + std::to_string(matching) + " matching issues"},
+                  {"id", "cs"},
+                  {"issues", std::move(issues)}};
+  return json_resp(200, {{"sections", Json::array({std::move(history), std::move(current)})}});
+}
+
 }  // namespace
 
 Json search_page(const World& w, const std::vector<const Issue*>& list, std::int64_t start,
@@ -198,6 +226,7 @@ Json search_page(const World& w, const std::vector<const Issue*>& list, std::int
 }
 
 void add_search_routes(Router& r, Flavor flavor) {
+  r.add("GET", flavor == Flavor::Cloud ? "/rest/api/3/issue/picker" : "/rest/api/2/issue/picker", issue_picker);
   if (flavor == Flavor::Cloud) {
     r.add("GET", "/rest/api/3/search/jql", cloud_search);
     r.add("POST", "/rest/api/3/search/jql", cloud_search);

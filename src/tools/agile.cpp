@@ -25,9 +25,21 @@ std::string id_string(const Json& j, const char* field = "id") {
   return v.is_string() ? v.get<std::string>() : v.dump();
 }
 
-Json id_prop(std::string description) {
-  return Json{{"type", "integer"}, {"minimum", 1}, {"description", std::move(description)}};
+// Ids are digit strings in every tool's schema (one JSON type per property); the registry turns
+// a number given for one into its digits before validation.
+// The number a digit string names, for Jira bodies that want ids as numbers; nullopt when it has
+// more digits than any Jira id.
+std::optional<long long> id_number(const std::string& digits) {
+  if (digits.empty() || digits.size() > 18) return std::nullopt;
+  long long v = 0;
+  for (char c : digits) {
+    if (c < '0' || c > '9') return std::nullopt;
+    v = v * 10 + (c - '0');
+  }
+  return v;
 }
+
+Json id_prop(std::string description) { return numeric_id_prop(std::move(description)); }
 
 Json issue_keys_prop(long max_items, std::string description) {
   return Json{{"type", "array"},
@@ -89,7 +101,7 @@ std::string sprint_line(const Json& s) {
   return line;
 }
 
-Result<Json, jira::JiraError> fetch_sprint(Jira& jira, long id) { return jira.get_json(jira::path(kAgile, "sprint", id)); }
+Result<Json, jira::JiraError> fetch_sprint(Jira& jira, const std::string& id) { return jira.get_json(jira::path(kAgile, "sprint", id)); }
 
 // --- issue pages ------------------------------------------------------------------------------
 
@@ -192,14 +204,14 @@ ToolResult list_boards(const ServicesPtr& s, const Json& args) {
 ToolResult board_issues(const ServicesPtr& s, const Json& args) {
   Jira jira(s);
   JIRA_READY(jira);
-  const std::string id = std::to_string(args["board_id"].get<long>());
+  const std::string id = args["board_id"].get<std::string>();
   return issue_page(jira, jira::path(kAgile, "board", id, "issue"), args, "Board " + id, "Getting the issues of board " + id);
 }
 
 ToolResult list_sprints(const ServicesPtr& s, const Json& args) {
   Jira jira(s);
   JIRA_READY(jira);
-  const std::string board = std::to_string(args["board_id"].get<long>());
+  const std::string board = args["board_id"].get<std::string>();
   std::vector<std::string> states = string_list(args.value("state", Json::array({"active", "future"})));
   const long start = args.value("start_at", 0L);
   jira::Query q{{"startAt", std::to_string(start)}, {"maxResults", std::to_string(args.value("max_results", 50))}};
@@ -225,10 +237,10 @@ ToolResult list_sprints(const ServicesPtr& s, const Json& args) {
 ToolResult get_sprint(const ServicesPtr& s, const Json& args) {
   Jira jira(s);
   JIRA_READY(jira);
-  const long id = args["sprint_id"];
+  const std::string id = args["sprint_id"];
   auto r = fetch_sprint(jira, id);
-  if (!r) return jira_failure(r.error(), "Getting sprint " + std::to_string(id));
-  ToolResult out = text_result(jira, sprint_line(*r).substr(2) + "\nIssues: jira_get_sprint_issues {\"sprint_id\": " + std::to_string(id) + "}");
+  if (!r) return jira_failure(r.error(), "Getting sprint " + id);
+  ToolResult out = text_result(jira, sprint_line(*r).substr(2) + "\nIssues: jira_get_sprint_issues {\"sprint_id\": \"" + id + "\"}");
   out.structured = sprint_summary(*r);
   return out;
 }
@@ -236,7 +248,7 @@ ToolResult get_sprint(const ServicesPtr& s, const Json& args) {
 ToolResult sprint_issues(const ServicesPtr& s, const Json& args) {
   Jira jira(s);
   JIRA_READY(jira);
-  const std::string id = std::to_string(args["sprint_id"].get<long>());
+  const std::string id = args["sprint_id"].get<std::string>();
   return issue_page(jira, jira::path(kAgile, "sprint", id, "issue"), args, "Sprint " + id, "Getting the issues of sprint " + id);
 }
 
@@ -250,12 +262,15 @@ ToolResult epic_issues(const ServicesPtr& s, const Json& args) {
 ToolResult create_sprint(const ServicesPtr& s, const Json& args, RequestContext& ctx) {
   Jira jira(s, ctx);
   JIRA_READY(jira);
-  Json body{{"name", args["name"]}, {"originBoardId", args["board_id"]}};
+  const std::string board = args["board_id"];
+  const auto board_number = id_number(board);
+  if (!board_number) return bad_argument("board_id", "board " + board + " is not a Jira board id (jira_list_boards lists them)");
+  Json body{{"name", args["name"]}, {"originBoardId", *board_number}};
   if (args.contains("goal")) body["goal"] = args["goal"];
   if (args.contains("start_date")) body["startDate"] = jira_date_time(args["start_date"]);
   if (args.contains("end_date")) body["endDate"] = jira_date_time(args["end_date"]);
   auto r = jira.post_json(jira::path(kAgile, "sprint"), body);
-  if (!r) return jira_failure(r.error(), "Creating sprint '" + args["name"].get<std::string>() + "' on board " + std::to_string(args["board_id"].get<long>()));
+  if (!r) return jira_failure(r.error(), "Creating sprint '" + args["name"].get<std::string>() + "' on board " + board);
   ToolResult out = text_result(jira, "Created sprint " + sprint_line(*r).substr(2));
   out.structured = sprint_summary(*r);
   return out;
@@ -264,9 +279,8 @@ ToolResult create_sprint(const ServicesPtr& s, const Json& args, RequestContext&
 ToolResult update_sprint(const ServicesPtr& s, const Json& args, RequestContext& ctx) {
   Jira jira(s, ctx);
   JIRA_READY(jira);
-  const long id = args["sprint_id"];
-  const std::string sid = std::to_string(id);
-  auto current = fetch_sprint(jira, id);
+  const std::string sid = args["sprint_id"];
+  auto current = fetch_sprint(jira, sid);
   if (!current) return jira_failure(current.error(), "Getting sprint " + sid);
   const std::string state = current->value("state", "");
   // Data Center refuses any change to a closed sprint; Cloud takes a new name and goal only.
@@ -349,13 +363,12 @@ ToolResult in_batches(const std::vector<std::string>& keys, const std::string& d
 ToolResult add_to_sprint(const ServicesPtr& s, const Json& args, RequestContext& ctx) {
   Jira jira(s, ctx);
   JIRA_READY(jira);
-  const long id = args["sprint_id"];
-  const std::string sid = std::to_string(id);
+  const std::string sid = args["sprint_id"];
   const auto keys = unique_keys(args["issue_keys"]);
   if (args.contains("rank_before") && args.contains("rank_after")) {
     return bad_argument("rank_after", "give rank_before or rank_after, not both");
   }
-  auto sprint = fetch_sprint(jira, id);
+  auto sprint = fetch_sprint(jira, sid);
   if (!sprint) return jira_failure(sprint.error(), "Getting sprint " + sid);
   if (sprint->value("state", "") == "closed") {
     return bad_argument("sprint_id", "sprint " + sid + " is closed; issues can only be added to a future or active sprint (jira_list_sprints)");
@@ -374,7 +387,7 @@ ToolResult add_to_sprint(const ServicesPtr& s, const Json& args, RequestContext&
   if (r.is_error) return r;
   ToolResult out = text_result(jira, "Added " + std::to_string(keys.size()) + " issue(s) to sprint " + sprint->value("name", "") +
                                     " (id " + sid + ", " + sprint->value("state", "") + "): " + join(keys));
-  out.structured = Json{{"sprint_id", id}, {"issue_keys", keys}};
+  out.structured = Json{{"sprint_id", sid}, {"issue_keys", keys}};
   return out;
 }
 

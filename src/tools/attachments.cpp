@@ -6,8 +6,10 @@
 // With no directories configured, file paths are refused and only base64 content is accepted.
 // The file name and mime type that go into the upload's multipart headers are validated first.
 //
-// Downloads: text types come back inline (cut by the response budget); anything else comes back
-// as an MCP embedded resource with a base64 blob. Both directions stop at
+// Downloads: text types come back inline (cut by the response budget); PNG, JPEG, GIF and WebP
+// come back as MCP image blocks, typed from Jira's metadata checked against the bytes' magic
+// numbers (jira_get_issue_images returns all of an issue's images at once); anything else comes
+// back as an MCP embedded resource with a base64 blob. Both directions stop at
 // Options::max_attachment_bytes: a download is refused early when the metadata states a larger
 // size, and otherwise streamed with the cap enforced on the bytes received (Jira's stated size
 // is not trusted), so at most about the cap is ever held.
@@ -210,6 +212,65 @@ ToolResult upload_attachment(const ServicesPtr& s, const Json& args, RequestCont
   return out;
 }
 
+// --- content and images ---------------------------------------------------------------------
+
+// The attachment's bytes, at most `limit` of them, or the isError result that says why not.
+// `meta` is Jira's attachment metadata (from GET attachment/{id} or the issue's attachment field).
+Result<std::string, ToolResult> fetch_content(Jira& jira, const std::string& id, const Json& meta, std::size_t limit) {
+  const std::string filename = meta.value("filename", "attachment");
+  const Json size_j = meta.value("size", Json(0));
+  const std::uint64_t size = size_j.is_number_unsigned() ? size_j.get<std::uint64_t>() : 0;
+  if (size > limit) {
+    return unexpected(ToolResult::error(too_large("Attachment " + id + " (" + filename + ")", size, limit) + "; open it in Jira instead."));
+  }
+  auto bytes = jira.cloud() ? jira.client().download(jira::path(jira.api(), "attachment", "content", id), {{"redirect", "false"}}, limit)
+                            : jira.client().download(jira::path("/secure/attachment", id, filename), {}, limit);
+  if (!bytes && bytes.error().kind == jira::ErrorKind::too_large) {
+    return unexpected(ToolResult::error("Attachment " + id + " (" + filename + ") is over this server's limit of " + std::to_string(limit) +
+                                        " bytes (tools.max_attachment_bytes), although Jira listed it as " + std::to_string(size) +
+                                        " bytes; the download was stopped (" + bytes.error().detail + "). Open it in Jira instead."));
+  }
+  if (!bytes) return unexpected(jira_failure(bytes.error(), "Downloading attachment " + id + " (" + filename + ")"));
+  return std::move(*bytes);
+}
+
+// The image types MCP hosts render; Jira's metadata names one of them for an image attachment.
+std::string image_mime(const std::string& mime_type) {
+  const std::string m = mime_base(mime_type);
+  if (m == "image/jpg" || m == "image/pjpeg") return "image/jpeg";
+  if (m == "image/png" || m == "image/jpeg" || m == "image/gif" || m == "image/webp") return m;
+  return {};
+}
+
+// What the bytes are, from their first bytes (PNG, JPEG, GIF, WebP); "" when none of these.
+std::string sniff_image(const std::string& b) {
+  auto starts = [&](std::size_t at, std::string_view magic) { return b.size() >= at + magic.size() && b.compare(at, magic.size(), magic) == 0; };
+  if (starts(0, std::string_view("\x89PNG\r\n\x1a\n", 8))) return "image/png";
+  if (starts(0, "\xFF\xD8\xFF")) return "image/jpeg";
+  if (starts(0, "GIF87a") || starts(0, "GIF89a")) return "image/gif";
+  if (starts(0, "RIFF") && starts(8, "WEBP")) return "image/webp";
+  return {};
+}
+
+// The mimeType of the image block for an attachment Jira lists as `declared` with these bytes:
+// Jira's type when the bytes are that image; the bytes' own type when they are another image
+// (a host decodes by the type it is told); nullopt, with `why`, when the bytes are no image
+// (an error page, a truncated file): those are not sent as an image. The Content-Type of the
+// download itself is never consulted: proxies and Jira's own servlet get it wrong.
+std::optional<std::string> image_block_type(const std::string& declared, const std::string& bytes, std::string& why) {
+  const std::string sniffed = sniff_image(bytes);
+  if (sniffed.empty()) {
+    why = "Jira lists it as " + declared + ", but its bytes are not a PNG, JPEG, GIF or WebP image";
+    return std::nullopt;
+  }
+  if (sniffed != declared) why = "Jira lists it as " + declared + ", but its bytes are " + sniffed + "; sent as " + sniffed;
+  return sniffed;
+}
+
+Json image_block(const std::string& bytes, const std::string& mime) {
+  return Json{{"type", "image"}, {"data", core::base64_encode(bytes)}, {"mimeType", mime}};
+}
+
 ToolResult download_attachment(const ServicesPtr& s, const Json& args) {
   Jira jira(s);
   JIRA_READY(jira);
@@ -218,27 +279,90 @@ ToolResult download_attachment(const ServicesPtr& s, const Json& args) {
   if (!meta) return jira_failure(meta.error(), "Getting attachment " + id);
   const std::string filename = meta->value("filename", "attachment");
   const std::string mime = meta->value("mimeType", "application/octet-stream");
-  const size_t limit = jira.options().max_attachment_bytes;
-  const Json size_j = meta->value("size", Json(0));
-  const std::uint64_t size = size_j.is_number_unsigned() ? size_j.get<std::uint64_t>() : 0;
-  if (size > limit) return ToolResult::error(too_large("Attachment " + id + " (" + filename + ")", size, limit) + "; open it in Jira instead.");
-  auto bytes = jira.cloud() ? jira.client().download(jira::path(jira.api(), "attachment", "content", id), {{"redirect", "false"}}, limit)
-                            : jira.client().download(jira::path("/secure/attachment", id, filename), {}, limit);
-  if (!bytes && bytes.error().kind == jira::ErrorKind::too_large) {
-    return ToolResult::error("Attachment " + id + " (" + filename + ") is over this server's limit of " + std::to_string(limit) +
-                             " bytes (tools.max_attachment_bytes), although Jira listed it as " + std::to_string(size) +
-                             " bytes; the download was stopped (" + bytes.error().detail + "). Open it in Jira instead.");
-  }
-  if (!bytes) return jira_failure(bytes.error(), "Downloading attachment " + id + " (" + filename + ")");
+  auto bytes = fetch_content(jira, id, *meta, jira.options().max_attachment_bytes);
+  if (!bytes) return std::move(bytes).error();
   const std::string header = "**" + filename + "** (id " + id + ", " + mime + ", " + human_size(bytes->size()) + ")";
   if (is_text_mime(mime) && valid_utf8(*bytes)) {
     return text_result(jira, header + ":\n\n" + *bytes, "The attachment is longer than this server's response budget.");
   }
+  std::string why;
+  if (const std::string declared = image_mime(mime); !declared.empty()) {
+    if (auto type = image_block_type(declared, *bytes, why)) {
+      ToolResult out = text_result(jira, header + " follows as an image." + (why.empty() ? "" : " Note: " + why + "."));
+      out.content.push_back(image_block(*bytes, *type));
+      return out;
+    }
+  }
   std::string uri = meta->value("content", "");
   if (uri.empty()) uri = "jira-attachment:" + id;
-  ToolResult out = text_result(jira, header + " follows as an embedded resource.");
+  ToolResult out = text_result(jira, header + " follows as an embedded resource." + (why.empty() ? "" : " Note: " + why + "."));
   out.content.push_back(Json{{"type", "resource"},
                              {"resource", {{"uri", uri}, {"mimeType", mime}, {"blob", core::base64_encode(*bytes)}}}});
+  return out;
+}
+
+// Every image attachment of an issue as image blocks, oldest first, while their bytes fit
+// tools.max_attachment_bytes in all (one answer carries them all); a text line for each one
+// left out, saying why and how to get it.
+ToolResult issue_images(const ServicesPtr& s, const Json& args) {
+  Jira jira(s);
+  JIRA_READY(jira);
+  const std::string key = args["issue_key"];
+  auto r = jira.get_json(jira::path(jira.api(), "issue", key), {{"fields", "attachment"}});
+  if (!r) return jira_failure(r.error(), "Getting the attachments of " + key);
+  const Json list = r->value("fields", Json::object()).value("attachment", Json::array());
+  const std::size_t cap = jira.options().max_attachment_bytes;
+  std::size_t left = cap;
+  Json content = Json::array(), images = Json::array(), skipped = Json::array();
+  std::size_t others = 0;
+  auto skip = [&](const Json& a, const std::string& id, std::string reason) {
+    content.push_back(Json{{"type", "text"}, {"text", "Skipped " + a.value("filename", "") + " (id " + id + "): " + reason}});
+    skipped.push_back(Json{{"id", id}, {"filename", a.value("filename", "")}, {"reason", std::move(reason)}});
+  };
+  for (const auto& a : list.is_array() ? list : Json::array()) {
+    const std::string id = id_string(a);
+    const std::string declared = image_mime(a.value("mimeType", ""));
+    if (declared.empty() || id.empty()) {
+      ++others;
+      continue;
+    }
+    const Json size_j = a.value("size", Json(0));
+    const std::uint64_t size = size_j.is_number_unsigned() ? size_j.get<std::uint64_t>() : 0;
+    if (size > cap) {
+      skip(a, id, too_large("it", size, cap) + "; open it in Jira");
+      continue;
+    }
+    if (size > left) {
+      skip(a, id, "the images before it fill this answer's " + std::to_string(cap) +
+                      " bytes (tools.max_attachment_bytes); get it alone with jira_download_attachment {\"attachment_id\": \"" + id + "\"}");
+      continue;
+    }
+    auto bytes = fetch_content(jira, id, a, left);
+    if (!bytes) {
+      const Json& first = bytes.error().content.empty() ? Json() : bytes.error().content[0];
+      skip(a, id, first.value("text", std::string("the download failed")));
+      continue;
+    }
+    std::string why;
+    auto type = image_block_type(declared, *bytes, why);
+    if (!type) {
+      skip(a, id, why + "; jira_download_attachment returns it as a file");
+      continue;
+    }
+    left -= std::min(left, bytes->size());
+    content.push_back(Json{{"type", "text"},
+                           {"text", a.value("filename", "") + " (id " + id + ", " + *type + ", " + human_size(bytes->size()) + ")" +
+                                        (why.empty() ? "" : ". Note: " + why) + ":"}});
+    content.push_back(image_block(*bytes, *type));
+    images.push_back(Json{{"id", id}, {"filename", a.value("filename", "")}, {"mime_type", *type}, {"size", bytes->size()}});
+  }
+  std::string head = key + ": " + std::to_string(images.size()) + " image(s)";
+  if (!skipped.empty()) head += ", " + std::to_string(skipped.size()) + " skipped";
+  if (others > 0) head += "; " + std::to_string(others) + " other attachment(s) are not images (jira_list_attachments)";
+  head += images.empty() && skipped.empty() ? ". It has no PNG, JPEG, GIF or WebP attachments." : ".";
+  ToolResult out = ToolResult::text(head);
+  for (auto& c : content) out.content.push_back(std::move(c));
+  out.structured = Json{{"issue_key", key}, {"images", images}, {"skipped", skipped}};
   return out;
 }
 
@@ -296,11 +420,36 @@ void add_attachment_tools(ToolTable& t, const ServicesPtr& s) {
                 std::nullopt, writes(false, false), [s](const Json& a, RequestContext& ctx) { return upload_attachment(s, a, ctx); }}});
   t.push_back({"attachments",
                {"jira_download_attachment", "Download attachment",
-                "Gets an attachment's content: text types (text/*, JSON, XML, CSV, YAML...) inline as text, anything "
-                "else as an embedded resource (base64 blob). Larger than tools.max_attachment_bytes is refused. "
+                "Gets an attachment's content: text types (text/*, JSON, XML, CSV, YAML...) inline as text, PNG, JPEG, "
+                "GIF and WebP images as image content, anything else as an embedded resource (base64 blob). Larger "
+                "than tools.max_attachment_bytes is refused. "
                 "Example: {\"attachment_id\": \"10042\"}.",
                 object_schema({{"attachment_id", attachment_id_prop()}}, {"attachment_id"}), std::nullopt, read_only(),
                 [s](const Json& a, RequestContext&) { return download_attachment(s, a); }}});
+  const Json short_string{{"type", "string"}};
+  t.push_back({"attachments",
+               {"jira_get_issue_images", "Get issue images",
+                "Gets every image attachment (PNG, JPEG, GIF, WebP) of an issue as image content, so you can see "
+                "screenshots and diagrams; up to tools.max_attachment_bytes in all, with a line for each image left "
+                "out and why. Example: {\"issue_key\": \"PROJ-1\"}.",
+                object_schema({{"issue_key", issue_key_prop()}}, {"issue_key"}),
+                Json{{"type", "object"},
+                     {"properties",
+                      {{"issue_key", short_string},
+                       {"images",
+                        {{"type", "array"},
+                         {"items",
+                          {{"type", "object"},
+                           {"properties", {{"id", short_string}, {"filename", short_string}, {"mime_type", short_string}, {"size", {{"type", "integer"}}}}},
+                           {"required", {"id", "mime_type"}}}}}},
+                       {"skipped",
+                        {{"type", "array"},
+                         {"items",
+                          {{"type", "object"},
+                           {"properties", {{"id", short_string}, {"filename", short_string}, {"reason", short_string}}},
+                           {"required", {"id", "reason"}}}}}}}},
+                     {"required", {"issue_key", "images", "skipped"}}},
+                read_only(), [s](const Json& a, RequestContext&) { return issue_images(s, a); }}});
   t.push_back({"attachments",
                {"jira_delete_attachment", "Delete attachment",
                 "Deletes an attachment permanently (asks the user first when the server is configured to). Example: "

@@ -275,8 +275,7 @@ ToolResult changelog(const ServicesPtr& s, const Json& args) {
 
 void add_issue_tools(ToolTable& t, const ServicesPtr& s) {
   const Json format = enum_prop("markdown (compact, default) or json (trimmed fields)", {"markdown", "json"}, "markdown");
-  const Json fields = Json{{"description", "Fields to fetch: an array or a comma-separated string, e.g. [\"summary\",\"status\",\"customfield_10016\"]"},
-                           {"type", {"array", "string"}}, {"items", {{"type", "string"}}}};
+  const Json fields = str_array_prop("Fields to fetch, e.g. [\"summary\",\"status\",\"customfield_10016\"] (a comma-separated string is accepted too)");
   t.push_back({"issues",
                {"jira_get_issue", "Get issue",
                 "Gets one Jira issue as compact Markdown: key, summary, status, type, priority, assignee, reporter, dates, "

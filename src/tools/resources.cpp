@@ -1,4 +1,12 @@
-// Resources (jira://issue/{key}, jira://project/{key}) and prompts (triage, sprint summary).
+// Resources (jira://issue/{key}, jira://project/{key}) and prompts (triage, sprint summary), and
+// the completers of their arguments (completion/complete): project keys from Jira's project list
+// (read through the response cache), issue keys from Jira's issue picker.
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <cctype>
+#include <regex>
+
 #include "jira_mcp/monitor/monitor.hpp"
 #include "tools/common.hpp"
 
@@ -25,12 +33,99 @@ mcp::RpcError resource_error(const jira::JiraError& e, const std::string& uri) {
   return mcp::RpcError{code, "Reading " + uri + " failed: " + e.to_string(), std::move(data)};
 }
 
+bool starts_with_ci(const std::string& s, const std::string& prefix) { return lower(s.substr(0, prefix.size())) == lower(prefix); }
+
+// A completer has no channel for an error (the protocol's answer is a list of values), so a Jira
+// failure completes nothing and is logged; the host's user still types the value in full.
+void log_completion_failure(const char* what, const jira::JiraError& e) {
+  spdlog::warn("completion of {} found nothing: {}", what, e.to_string());
+}
+
+// False for services with no client (a catalog built only to be listed): nothing to ask.
+bool can_reach_jira(const ServicesPtr& s) { return s->client != nullptr || static_cast<bool>(s->client_for_call); }
+
+// Project keys starting with `partial` (case blind), in Jira's order.
+std::vector<std::string> complete_project_keys(const ServicesPtr& s, const std::string& partial) {
+  if (!can_reach_jira(s)) return {};
+  Jira jira(s);
+  if (auto r = jira.ready(); !r) {
+    log_completion_failure("a project key", r.error());
+    return {};
+  }
+  auto list = jira.get_doc(jira::path(jira.api(), "project"));
+  if (!list) {
+    log_completion_failure("a project key", list.error());
+    return {};
+  }
+  std::vector<std::string> keys;
+  const Json& doc = **list;
+  for (const auto& p : doc.is_array() ? doc : doc.value("values", Json::array())) {
+    const auto k = p.is_object() ? p.find("key") : p.end();
+    if (k != p.end() && k->is_string() && starts_with_ci(k->get<std::string>(), partial)) keys.push_back(*k);
+  }
+  return keys;
+}
+
+// Issue keys for `partial`, from Jira's issue picker (GET issue/picker, Cloud and Data Center),
+// within `project` when one is given or `partial` names one ("DEMO-4"); with a project, digits
+// alone are the start of its issue numbers ("4" → DEMO-4, DEMO-40, ...). The picker matches keys
+// and summary words: when some suggested keys start with `partial`, only those are kept (the
+// user is typing a key); otherwise every suggestion is (a word of a summary).
+std::vector<std::string> complete_issue_keys(const ServicesPtr& s, std::string partial, std::string project) {
+  static const std::regex kKeyPrefix("^[A-Za-z][A-Za-z0-9_]*-[0-9]*$");
+  static const std::regex kProject("^[A-Za-z][A-Za-z0-9_]*$");
+  static const std::regex kNumber("^[0-9]+$");
+  if (project.empty() && std::regex_match(partial, kKeyPrefix)) project = partial.substr(0, partial.find('-'));
+  for (auto& c : project) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  // With the project chosen, the digits typed are the start of its issue numbers.
+  if (!project.empty() && std::regex_match(partial, kNumber) && std::regex_match(project, kProject)) partial = project + "-" + partial;
+  if (!can_reach_jira(s)) return {};
+  Jira jira(s);
+  if (auto r = jira.ready(); !r) {
+    log_completion_failure("an issue key", r.error());
+    return {};
+  }
+  jira::Query q{{"query", partial}, {"showSubTasks", "true"}};
+  // Only a key-shaped project goes into the JQL (anything else would be JQL syntax); project
+  // keys are upper case in Jira.
+  if (!project.empty() && std::regex_match(project, kProject)) q.emplace_back("currentJQL", "project = \"" + project + "\"");
+  auto r = jira.get_json(jira::path(jira.api(), "issue", "picker"), q);
+  if (!r) {
+    log_completion_failure("an issue key", r.error());
+    return {};
+  }
+  std::vector<std::string> keys, prefixed;
+  for (const auto& section : r->value("sections", Json::array())) {
+    if (!section.is_object()) continue;
+    for (const auto& is : section.value("issues", Json::array())) {
+      const std::string key = is.is_object() ? is.value("key", "") : "";
+      if (key.empty() || std::find(keys.begin(), keys.end(), key) != keys.end()) continue;
+      keys.push_back(key);
+      if (starts_with_ci(key, partial)) prefixed.push_back(key);
+    }
+  }
+  return prefixed.empty() ? keys : prefixed;
+}
+
+std::string context_project(const std::map<std::string, std::string>& context) {
+  for (const char* name : {"project_key", "project"}) {
+    if (auto it = context.find(name); it != context.end() && !it->second.empty()) return it->second;
+  }
+  return {};
+}
+
 Json user_message(std::string text) {
   return Json{{"role", "user"}, {"content", {{"type", "text"}, {"text", std::move(text)}}}};
 }
 }  // namespace
 
 void add_resources_and_prompts(mcp::RegistryBuilder& b, const ServicesPtr& s) {
+  const mcp::Completer project_keys = [s](const std::string& partial, const std::map<std::string, std::string>&) {
+    return complete_project_keys(s, partial);
+  };
+  const mcp::Completer issue_keys = [s](const std::string& partial, const std::map<std::string, std::string>& context) {
+    return complete_issue_keys(s, partial, context_project(context));
+  };
   if (s->monitor) {
     b.add_resource({"jira://server/status", "server_status", "Server status",
                     "This server's metrics as JSON: tool and Jira calls by tool, endpoint and status with latency "
@@ -51,7 +146,7 @@ void add_resources_and_prompts(mcp::RegistryBuilder& b, const ServicesPtr& s) {
          if (!issue) return unexpected(resource_error(issue.error(), uri));
          return std::vector{mcp::ResourceContents{uri, "text/markdown", issue_markdown(jira, *issue, {}), std::nullopt}};
        },
-       {}});
+       {{"key", issue_keys}}});
   b.add_resource_template(
       {"jira://project/{key}", "project", "Jira project", "A Jira project: lead, issue types, components and versions.",
        "text/markdown",
@@ -75,10 +170,11 @@ void add_resources_and_prompts(mcp::RegistryBuilder& b, const ServicesPtr& s) {
          if (!d.empty()) md += "\n" + d + "\n";
          return std::vector{mcp::ResourceContents{uri, "text/markdown", md, std::nullopt}};
        },
-       {}});
+       {{"key", project_keys}}});
   b.add_prompt({"triage", "Triage an issue",
                 "Reads an issue and proposes type, priority, assignee, labels and next steps.",
-                {{"issue_key", "The issue to triage, e.g. PROJ-123", true, nullptr}},
+                {{"issue_key", "The issue to triage, e.g. PROJ-123", true, issue_keys},
+                 {"project_key", "The issue's project, e.g. PROJ (optional: narrows the suggestions for issue_key)", false, project_keys}},
                 [](const std::map<std::string, std::string>& a, RequestContext&) -> Result<Json, mcp::RpcError> {
                   const std::string key = a.at("issue_key");
                   return Json{{"description", "Triage " + key},
@@ -91,7 +187,7 @@ void add_resources_and_prompts(mcp::RegistryBuilder& b, const ServicesPtr& s) {
                 }});
   b.add_prompt({"sprint_summary", "Summarize a sprint",
                 "Summarizes the open sprint of a project: progress, risks and blocked work.",
-                {{"project_key", "The project, e.g. PROJ", true, nullptr}},
+                {{"project_key", "The project, e.g. PROJ", true, project_keys}},
                 [](const std::map<std::string, std::string>& a, RequestContext&) -> Result<Json, mcp::RpcError> {
                   const std::string p = a.at("project_key");
                   return Json{{"description", "Sprint summary for " + p},

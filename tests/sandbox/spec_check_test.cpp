@@ -57,6 +57,8 @@ std::vector<Step> sequence(Flavor f) {
       {"POST", api + "/issue/DEMO-1/comment", {{"body", rich("A comment")}}},
       {"GET", api + "/issue/DEMO-1/transitions?expand=transitions.fields", {}},
       {"POST", api + "/issue/DEMO-2/transitions", {{"transition", {{"id", "21"}}}}},
+      {"GET", api + "/issue/picker?query=DEMO-1&showSubTasks=true&currentJQL=project%20%3D%20%22DEMO%22", {}},
+      {"GET", api + "/issue/picker?query=login", {}},
       {"GET", api + "/project", {}},
       {"GET", api + "/project/DEMO", {}},
       {"GET", api + "/project/DEMO/components", {}},

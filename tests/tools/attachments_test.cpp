@@ -87,17 +87,22 @@ TEST_CASE("attachments: list and download text and binary content") {
     CHECK(contains(text(txt), "Sandbox notes for DEMO-1\nLine two."));
     REQUIRE(txt["content"].size() == 1);
 
-    auto bin = s.call("jira_download_attachment", {{"attachment_id", png}});
+    // The PNG comes back as an image block (images_test.cpp); other binaries as an embedded resource.
+    const std::string zip_bytes("PK\x03\x04\x14\0\0\0\x08\0\xff\xfe", 12);
+    auto up = s.call("jira_upload_attachment", {{"issue_key", "DEMO-1"}, {"filename", "logs.zip"}, {"content_base64", core::base64_encode(zip_bytes)}});
+    REQUIRE_MESSAGE(ok(up), text(up));
+    const std::string zip = up["structuredContent"]["attachments"][0]["id"];
+    auto bin = s.call("jira_download_attachment", {{"attachment_id", zip}});
     REQUIRE_MESSAGE(ok(bin), text(bin));
     REQUIRE(bin["content"].size() == 2);
     const Json& res = bin["content"][1];
     CHECK(res["type"] == "resource");
-    CHECK(res["resource"]["mimeType"] == "image/png");
+    CHECK(res["resource"]["mimeType"] == "application/zip");
     CHECK_FALSE(res["resource"]["uri"].get<std::string>().empty());
     auto bytes = core::base64_decode(res["resource"]["blob"].get<std::string>());
     REQUIRE(bytes);
     // Prism (spec-proxy mode) re-encodes binary bodies as text, so the bytes are only exact direct.
-    if (!testing::spec_proxy_mode()) CHECK(bytes->rfind("\x89PNG", 0) == 0);
+    if (!testing::spec_proxy_mode()) CHECK(*bytes == zip_bytes);
 
     s.services->options.max_attachment_bytes = 10;
     auto big = s.call("jira_download_attachment", {{"attachment_id", notes}});

@@ -207,7 +207,8 @@ TEST_CASE("clone: another project, own summary, no link, and failures") {
 // structuredContent must validate against that schema. Tools of the toolsets listed below must have
 // a sample here; tools of other toolsets without one are reported and skipped.
 TEST_CASE("output schemas: structuredContent validates for every tool that declares one") {
-  const std::set<std::string> must_cover = {"issues", "transitions", "projects", "components", "versions", "labels", "bulk", "server"};
+  const std::set<std::string> must_cover = {"issues", "transitions", "projects", "components", "versions", "labels", "bulk", "server",
+                                            "attachments", "agile"};
   std::map<std::string, std::string> toolset_of;
   for (const auto& info : tools::catalog()) toolset_of[info.name] = info.toolset;
   FOR_EACH_FLAVOR(flavor) {
@@ -220,7 +221,21 @@ TEST_CASE("output schemas: structuredContent validates for every tool that decla
     REQUIRE(ok(comp));
     auto ver = s.call("jira_create_version", {{"project_key", "DEMO"}, {"name", "zz-schema-ver-" + tag}});
     REQUIRE(ok(ver));
+    auto epics = s.call("jira_search", {{"jql", "project = DEMO AND issuetype = Epic"}, {"max_results", 1}});
+    REQUIRE(ok(epics));
+    REQUIRE(epics["structuredContent"]["issues"].size() == 1);
+    const std::string epic = epics["structuredContent"]["issues"][0]["key"];
     const std::map<std::string, Json> samples = {
+        {"jira_list_attachments", {{"issue_key", "DEMO-1"}}},
+        {"jira_get_issue_images", {{"issue_key", "DEMO-1"}}},
+        {"jira_list_boards", Json::object()},
+        {"jira_get_board_issues", {{"board_id", "1"}, {"max_results", 3}}},
+        {"jira_list_sprints", {{"board_id", "1"}}},
+        {"jira_get_sprint", {{"sprint_id", "3"}}},
+        {"jira_get_sprint_issues", {{"sprint_id", "3"}, {"max_results", 3}}},
+        {"jira_create_sprint", {{"board_id", "4"}, {"name", "zz-schema-sprint-" + tag}}},
+        {"jira_update_sprint", {{"sprint_id", "3"}, {"goal", "Schema goal"}}},
+        {"jira_get_epic_issues", {{"epic_key", epic}, {"max_results", 3}}},
         {"jira_get_issue", {{"issue_key", key}}},
         {"jira_search", {{"jql", "project = DEMO"}, {"max_results", 3}}},
         {"jira_count_issues", {{"jql", "project = DEMO"}}},

@@ -107,6 +107,19 @@ struct PromptSpec {
   PromptHandler handler;
 };
 
+// Lenient reading of tool arguments, driven by the tool's input schema: before validation, a
+// value a client sent in a neighbouring JSON type is converted to the one type the schema
+// declares, where the conversion loses nothing:
+//   - an integer where the schema says "string" becomes its decimal text (ids such as
+//     {"board_id": 12}); the schema's pattern still decides whether it is acceptable;
+//   - a string where the schema says an array of strings becomes the comma-separated list
+//     ("summary, status" -> ["summary","status"]; empty items dropped);
+//   - a string of decimal digits (optionally signed) where the schema says "integer" becomes
+//     that integer.
+// Anything else is left as it is, for validation to refuse with its message. Walks
+// "properties" and "items" of object and array schemas, however deep. Never throws.
+void coerce_arguments(const Json& schema, Json& arguments);
+
 class Registry {
  public:
   struct Tool {
