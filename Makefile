@@ -52,7 +52,9 @@ build/CMakeCache.txt:
 build: build/CMakeCache.txt
 	cmake --build build -j $(JOBS)
 
-run: setup build
+# Only the server: the test suites, fuzz drivers and benchmarks are built by `make test`/`make`.
+run: setup build/CMakeCache.txt
+	cmake --build build -j $(JOBS) --target jira-mcp
 	./build/jira-mcp --transport http --host 127.0.0.1 --port 8808 $(ARGS)
 
 test: setup build
