@@ -10,6 +10,9 @@
 #   make conformance  the official MCP conformance suite against the fixture server (stdio through
 #                   a bridge, then our own HTTP transport) and against jira-mcp over HTTP
 #   make spec-check   Jira traffic checked against Atlassian's OpenAPI specs (Cloud and DC)
+#   make install    install jira-mcp, its man page, config.toml.example and the systemd unit under
+#                   PREFIX (default /usr/local; DESTDIR honoured); /etc/jira-mcp/env if not there
+#   make package    the Debian package build/jira-mcp_<version>_<arch>.deb (src/packaging/)
 #   make fuzz       the fuzz harnesses (tests/fuzz/) built with clang for libFuzzer and run for
 #                   FUZZ_SECONDS each (make test runs them deterministically, without clang)
 #   make clean
@@ -18,6 +21,7 @@ SHELL := /bin/bash
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 CMAKE_FLAGS ?=
 ARGS ?=
+PREFIX ?= /usr/local
 FUZZ_SECONDS ?= 60
 
 PACKAGES := build-essential cmake pkg-config ccache libcpp-httplib-dev nlohmann-json3-dev \
@@ -27,7 +31,7 @@ PACKAGES := build-essential cmake pkg-config ccache libcpp-httplib-dev nlohmann-
 
 FUZZ_PACKAGES := clang libclang-rt-14-dev
 
-.PHONY: all build setup run test debug sanitize conformance spec-check fuzz clean
+.PHONY: all build setup run test install package debug sanitize conformance spec-check fuzz clean
 
 all: build
 
@@ -62,6 +66,15 @@ run: setup build/CMakeCache.txt
 test: setup build
 	cd build && ctest --output-on-failure -j $(JOBS); rc=$$?; \
 	  cd .. && tests/support/skipped.sh build/Testing/Temporary/LastTest.log; exit $$rc
+
+# Both build only the server and its man page.
+install: setup build/CMakeCache.txt
+	cmake --build build -j $(JOBS) --target jira-mcp jira-mcp-man
+	DESTDIR="$(DESTDIR)" cmake --install build --prefix "$(PREFIX)"
+
+package: setup build/CMakeCache.txt
+	cmake --build build -j $(JOBS) --target jira-mcp jira-mcp-man
+	cd build && cpack -G DEB
 
 debug:
 	cmake -S . -B build-debug -DCMAKE_BUILD_TYPE=Debug $(CMAKE_FLAGS) >/dev/null
