@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "config/config_fixture.hpp"
+#include "support/paths.hpp"
 #include "config/text.hpp"
 #include "jira_mcp/config/keys.hpp"
 
@@ -20,7 +21,7 @@ using jira_mcp::config::toml_value;
 namespace {
 
 std::string read_example() {
-  std::ifstream in(std::string(JIRA_MCP_SOURCE_DIR) + "/config.toml.example");
+  std::ifstream in(jira_mcp::testing::source_dir() + "/config.toml.example");
   REQUIRE(in.good());
   std::stringstream ss;
   ss << in.rdbuf();
@@ -99,7 +100,7 @@ TEST_CASE("the key table is consistent") {
 }
 
 TEST_CASE("config.toml.example parses to exactly the defaults") {
-  const auto s = startup({"--config", std::string(JIRA_MCP_SOURCE_DIR) + "/config.toml.example",
+  const auto s = startup({"--config", jira_mcp::testing::source_dir() + "/config.toml.example",
                           "--sandbox"});
   const Config defaults;
   for (const auto& spec : keys()) {

@@ -9,7 +9,9 @@
 set -euo pipefail
 build=$(realpath "${1:?usage: http_conformance.sh BUILD_DIR}")
 here=$(cd "$(dirname "$0")" && pwd)
-conformance="$here/../../../shared/tools/mcp-conformance"
+source "$here/../support/shared.sh"
+conformance=$(shared_path tools/mcp-conformance) ||
+  shared_skip tools/mcp-conformance "the official MCP conformance suite is not run over HTTP (fixture server, jira-mcp)"
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 pid=
 cleanup() { [ -n "$pid" ] && kill "$pid" 2>/dev/null || true; }

@@ -2,7 +2,10 @@
 // files of any corpus directories given, then mutations of them from one seeded RNG, until
 // --runs inputs or --max-seconds pass. A watchdog aborts on an input that runs longer than
 // --hang-seconds (a hang is a finding). `--write-seeds DIR` writes the seeds as files, for
-// libFuzzer's corpus. Prints what it ran to stderr.
+// libFuzzer's corpus. `--shared-corpus DIR` adds every .json file under ../shared/DIR (the team's
+// recorded real Jira responses); without ../shared it says in one line that it ran without them.
+// Prints what it ran to stderr.
+#include <algorithm>
 #include <chrono>
 #include <condition_variable>
 #include <cstdio>
@@ -17,6 +20,7 @@
 
 #include "fuzz/harness.hpp"
 #include "fuzz/mutate.hpp"
+#include "support/shared.hpp"
 
 
 namespace {
@@ -71,7 +75,7 @@ int run_one(const std::string& input) {
 int main(int argc, char** argv) {
   long runs = 20000, max_seconds = 60, hang_seconds = 20;
   std::uint64_t seed = 1;
-  std::vector<std::string> dirs;
+  std::vector<std::string> dirs, shared_corpora;
   std::string write_seeds;
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
@@ -87,9 +91,11 @@ int main(int argc, char** argv) {
     else if (a == "--max-seconds") max_seconds = std::stol(next());
     else if (a == "--hang-seconds") hang_seconds = std::stol(next());
     else if (a == "--write-seeds") write_seeds = next();
+    else if (a == "--shared-corpus") shared_corpora.push_back(next());
     else if (!a.empty() && a[0] == '-') {
       std::cerr << "usage: " << argv[0]
-                << " [--runs N] [--seed S] [--max-seconds T] [--hang-seconds H] [--write-seeds DIR] [corpus dirs...]\n";
+                << " [--runs N] [--seed S] [--max-seconds T] [--hang-seconds H] [--write-seeds DIR]"
+                   " [--shared-corpus DIR] [corpus dirs...]\n";
       return 2;
     } else {
       dirs.push_back(a);
@@ -109,6 +115,22 @@ int main(int argc, char** argv) {
     for (const auto& e : std::filesystem::directory_iterator(d, ec)) {
       if (!e.is_regular_file()) continue;
       std::ifstream in(e.path(), std::ios::binary);
+      std::stringstream ss;
+      ss << in.rdbuf();
+      pool.push_back(ss.str());
+    }
+  }
+  for (const auto& rel : shared_corpora) {
+    const auto root = jira_mcp::testing::shared_file(rel, "the fuzz harness is not seeded with those recorded inputs");
+    if (!root) continue;
+    std::vector<std::filesystem::path> files;  // sorted: the same seed pool on every machine
+    std::error_code ec;
+    for (const auto& e : std::filesystem::recursive_directory_iterator(*root, ec)) {
+      if (e.is_regular_file() && e.path().extension() == ".json") files.push_back(e.path());
+    }
+    std::sort(files.begin(), files.end());
+    for (const auto& f : files) {
+      std::ifstream in(f, std::ios::binary);
       std::stringstream ss;
       ss << in.rdbuf();
       pool.push_back(ss.str());

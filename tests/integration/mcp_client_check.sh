@@ -6,7 +6,9 @@
 set -euo pipefail
 bin=$(realpath "${1:?usage: mcp_client_check.sh PATH/TO/jira-mcp}")
 here=$(cd "$(dirname "$0")" && pwd)
-client="$here/../../../shared/tools/mcp-client"
+source "$here/../support/shared.sh"
+client=$(shared_path tools/mcp-client) ||
+  shared_skip tools/mcp-client "the official MCP TypeScript SDK client is not run against jira-mcp (stdio, HTTP, SSE)"
 out=$(mktemp)
 trap 'rm -f "$out"' EXIT
 JIRA_URL= JIRA_MCP_LOG_LEVEL=warn "$client" --list -- "$bin" >"$out" 2>&1 || {

@@ -1,11 +1,14 @@
 // Spec exactness: a realistic request sequence covering every endpoint family, sent one at a
-// time through /work/shared/tools/jira-spec-proxy (Prism validating against Atlassian's OpenAPI
+// time through ../shared/tools/jira-spec-proxy (Prism validating against Atlassian's OpenAPI
 // specs), for both flavours. Prism takes a while to load the specs, so this runs only when
-// JIRA_SANDBOX_SPEC_CHECK=1 (tests/sandbox/spec_check.sh sets it); otherwise it is skipped.
+// JIRA_SANDBOX_SPEC_CHECK=1 (tests/sandbox/spec_check.sh sets it); otherwise it is skipped, and
+// without ../shared it skips with one line saying so.
 #include <doctest/doctest.h>
 #include <httplib.h>
 #include <jira_mcp/core/json.hpp>
 #include <jira_mcp/sandbox/sandbox.hpp>
+#include <support/paths.hpp>
+#include <support/shared.hpp>
 #include <support/subprocess.hpp>
 
 #include <csignal>
@@ -121,16 +124,18 @@ std::vector<Step> sequence(Flavor f) {
 }
 
 void run_through_proxy(Flavor flavor) {
+  const auto tool = jira_mcp::testing::shared_file(
+      "tools/jira-spec-proxy", "the sandbox's traffic is not checked against Atlassian's OpenAPI specs");
+  if (!tool) return;
   Options o;
   o.flavor = flavor;
   o.issues = 200;
   Sandbox sb(o);
   REQUIRE(sb.start().ok());
-  const std::string tool = std::string(JIRA_MCP_SHARED_DIR) + "/tools/jira-spec-proxy";
   jira_mcp::testing::Subprocess proxy(
-      {"/usr/bin/env", "python3", tool, "--spec", flavor == Flavor::Cloud ? "cloud" : "dc",
+      {"/usr/bin/env", "python3", tool->string(), "--spec", flavor == Flavor::Cloud ? "cloud" : "dc",
        "--upstream", sb.base_url(), "--allow",
-       std::string(JIRA_MCP_SOURCE_DIR) + "/tests/sandbox/spec_allow.txt"});
+       jira_mcp::testing::source_dir() + "/tests/sandbox/spec_allow.txt"});
   std::string err, url;
   for (int i = 0; i < 1200 && url.empty(); ++i) {
     std::this_thread::sleep_for(std::chrono::milliseconds(100));

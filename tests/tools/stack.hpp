@@ -3,6 +3,7 @@
 // in the server. With JIRA_MCP_SPEC_PROXY=1 every Stack of a flavour shares one sandbox behind
 // ../shared/tools/jira-spec-proxy (Prism validating against Atlassian's OpenAPI specs), and the
 // client talks to the proxy, so the whole suite doubles as the spec check of the client's traffic.
+// Without ../shared the suite runs against the plain sandbox and says once that it skipped that.
 #include <doctest/doctest.h>
 
 #include <csignal>
@@ -17,15 +18,21 @@
 #include "jira_mcp/mcp/dispatcher.hpp"
 #include "jira_mcp/sandbox/sandbox.hpp"
 #include "jira_mcp/tools/tools.hpp"
+#include "support/paths.hpp"
 #include "support/recording_peer.hpp"
+#include "support/shared.hpp"
 #include "support/subprocess.hpp"
 
 namespace jira_mcp::testing {
 
-inline bool spec_proxy_mode() {
+inline std::optional<std::filesystem::path> spec_proxy_tool() {
   const char* v = std::getenv("JIRA_MCP_SPEC_PROXY");
-  return v && std::string(v) == "1";
+  if (!v || std::string(v) != "1") return std::nullopt;
+  return shared_file("tools/jira-spec-proxy",
+                     "the tools' Jira traffic is not checked against Atlassian's OpenAPI specs (plain sandbox)");
 }
+
+inline bool spec_proxy_mode() { return spec_proxy_tool().has_value(); }
 
 struct ProxiedUpstream {
   std::unique_ptr<sandbox::Sandbox> sandbox;
@@ -47,7 +54,7 @@ inline ProxiedUpstream& proxied_upstream(sandbox::Flavor flavor) {
   u.sandbox = std::make_unique<sandbox::Sandbox>(sandbox::Options{flavor, "127.0.0.1", 0, 120, 42, {}, nullptr, 4});
   REQUIRE(u.sandbox->start().ok());
   u.relay = std::make_unique<Subprocess>(std::vector<std::string>{
-      "/usr/bin/env", "python3", std::string(JIRA_MCP_SOURCE_DIR) + "/tests/tools/prism_json_relay.py", u.sandbox->base_url()});
+      "/usr/bin/env", "python3", source_dir() + "/tests/tools/prism_json_relay.py", u.sandbox->base_url()});
   std::string relay_url, relay_err;
   for (int i = 0; i < 600 && relay_url.empty(); ++i) {
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
@@ -58,9 +65,9 @@ inline ProxiedUpstream& proxied_upstream(sandbox::Flavor flavor) {
   }
   REQUIRE_MESSAGE(!relay_url.empty(), relay_err);
   u.proxy = std::make_unique<Subprocess>(std::vector<std::string>{
-      "/usr/bin/env", "python3", std::string(JIRA_MCP_SHARED_DIR) + "/tools/jira-spec-proxy", "--spec",
+      "/usr/bin/env", "python3", spec_proxy_tool()->string(), "--spec",
       flavor == sandbox::Flavor::Cloud ? "cloud" : "dc", "--upstream", relay_url, "--allow",
-      std::string(JIRA_MCP_SOURCE_DIR) + "/tests/sandbox/spec_allow.txt"});
+      source_dir() + "/tests/sandbox/spec_allow.txt"});
   std::string err;
   for (int i = 0; i < 1200 && u.url.empty(); ++i) {
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
