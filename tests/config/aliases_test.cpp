@@ -7,6 +7,7 @@
 #include "config/config_fixture.hpp"
 #include "jira_mcp/config/config.hpp"
 #include "jira_mcp/config/keys.hpp"
+#include "support/paths.hpp"
 
 using namespace config_test;
 
@@ -193,7 +194,7 @@ TEST_CASE("--help names the aliases, and the README table lists every one") {
   CHECK(has(text, "JIRA_READ_ONLY -> tools.read_only (also mcp-atlassian's READ_ONLY_MODE)"));
   CHECK(has(text, "mcp-atlassian's JIRA_TIMEOUT -> jira.read_timeout_ms"));
 
-  std::ifstream in(std::string(JIRA_MCP_SOURCE_DIR) + "/README.md");
+  std::ifstream in(jira_mcp::testing::source_dir() + "/README.md");
   REQUIRE(in.good());
   std::stringstream whole;
   whole << in.rdbuf();

@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "jira_mcp/config/config.hpp"
+#include "support/paths.hpp"
 #include "tools/stack.hpp"
 
 using namespace jira_mcp;
@@ -119,7 +120,7 @@ TEST_CASE("ENABLED_TOOLS alone offers just those tools, as in mcp-atlassian") {
 }
 
 TEST_CASE("the README's mcp-atlassian section lists every tool and toolset alias") {
-  std::ifstream in(std::string(JIRA_MCP_SOURCE_DIR) + "/README.md");
+  std::ifstream in(jira_mcp::testing::source_dir() + "/README.md");
   REQUIRE(in.good());
   std::stringstream whole;
   whole << in.rdbuf();
