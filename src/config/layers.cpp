@@ -13,6 +13,7 @@
 #include <toml++/toml.h>
 
 #include "config/text.hpp"
+#include "jira_mcp/core/text.hpp"
 
 namespace jira_mcp::config::detail {
 namespace {
@@ -414,7 +415,7 @@ std::string suggest_key(std::string_view unknown) {
   std::string best;
   std::size_t best_distance = std::max<std::size_t>(2, unknown.size() / 4) + 1;
   for (const auto& spec : keys()) {
-    const auto d = edit_distance(to_lower(unknown), spec.key);
+    const auto d = core::edit_distance(unknown, spec.key);
     if (d < best_distance) {
       best_distance = d;
       best = spec.key;

@@ -20,8 +20,6 @@ std::string toml_quote(std::string_view s);  // a TOML basic string, with escape
 std::string toml_key(std::string_view s);    // bare key if possible, else quoted
 std::string format_double(double v);         // shortest round-trip form, always with a '.'
 
-std::size_t edit_distance(std::string_view a, std::string_view b);
-
 struct ParsedUrl {
   bool ok = false;
   std::string problem;     // when !ok and a specific reason is known

@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "core/json_schema_node.hpp"
+#include "jira_mcp/core/text.hpp"
 
 namespace jira_mcp::core::detail {
 namespace {
@@ -176,24 +177,6 @@ bool is_multiple_of(const Json& v, double m) {
   return std::fabs(q - std::round(q)) <= 1e-9 * std::max(1.0, std::fabs(q));
 }
 
-// Edit distance, case-insensitive, for "did you mean" hints on unknown property names.
-std::size_t edit_distance(const std::string& a, const std::string& b) {
-  auto lower = [](char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : c; };
-  std::vector<std::size_t> row(b.size() + 1);
-  for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
-  for (std::size_t i = 1; i <= a.size(); ++i) {
-    std::size_t diagonal = row[0];
-    row[0] = i;
-    for (std::size_t j = 1; j <= b.size(); ++j) {
-      std::size_t up = row[j];
-      std::size_t cost = lower(a[i - 1]) == lower(b[j - 1]) ? 0 : 1;
-      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + cost});
-      diagonal = up;
-    }
-  }
-  return row[b.size()];
-}
-
 std::string unknown_property_message(const Node& n, const std::string& key) {
   std::string out = "is not allowed (unknown property";
   if (n.properties.empty() && n.pattern_properties.empty()) return out + "; none are allowed here)";
@@ -201,7 +184,7 @@ std::string unknown_property_message(const Node& n, const std::string& key) {
     std::size_t best = key.size() <= 4 ? 2 : 3;
     const std::string* suggestion = nullptr;
     for (const auto& [name, child] : n.properties) {
-      std::size_t d = edit_distance(key, name);
+      std::size_t d = core::edit_distance(key, name);
       if (d < best) {
         best = d;
         suggestion = &name;

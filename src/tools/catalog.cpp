@@ -6,6 +6,7 @@
 #include <cctype>
 #include <set>
 
+#include "jira_mcp/core/text.hpp"
 #include "tools/common.hpp"
 
 namespace jira_mcp::tools {
@@ -129,21 +130,6 @@ std::string lower(std::string_view s) {
   return out;
 }
 
-std::size_t edit_distance(std::string_view a, std::string_view b) {
-  std::vector<std::size_t> row(b.size() + 1);
-  for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
-  for (std::size_t i = 1; i <= a.size(); ++i) {
-    std::size_t diagonal = row[0];
-    row[0] = i;
-    for (std::size_t j = 1; j <= b.size(); ++j) {
-      const std::size_t above = row[j];
-      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
-      diagonal = above;
-    }
-  }
-  return row[b.size()];
-}
-
 // The known name closest to `unknown`: a case slip, a missing "jira_" prefix, or a few typos.
 std::string closest(const std::string& unknown, const std::vector<std::string>& known) {
   const std::string u = lower(unknown);
@@ -153,7 +139,7 @@ std::string closest(const std::string& unknown, const std::vector<std::string>& 
   std::string best;
   std::size_t best_distance = std::max<std::size_t>(2, u.size() / 4) + 1;
   for (const auto& k : known) {
-    const auto d = edit_distance(u, lower(k));
+    const auto d = core::edit_distance(u, k);
     if (d < best_distance) {
       best_distance = d;
       best = k;

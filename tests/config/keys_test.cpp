@@ -162,14 +162,12 @@ TEST_CASE("config.toml.example documents every key with its default, and nothing
   }
 }
 
-TEST_CASE("text helpers: userinfo masking, suggestions' distance, TOML quoting") {
+TEST_CASE("text helpers: userinfo masking, TOML quoting") {
   using namespace jira_mcp::config::detail;
   CHECK(mask_userinfo("http://u:p@h:1") == "http://u:***@h:1");
   CHECK(mask_userinfo("http://token@h/a@b") == "http://***@h/a@b");
   CHECK(mask_userinfo("https://h/path@x") == "https://h/path@x");
   CHECK(mask_userinfo("no url") == "no url");
-  CHECK(edit_distance("server.prot", "server.port") == 2);
-  CHECK(edit_distance("", "abc") == 3);
   CHECK(toml_quote("a\"b\\c\n") == "\"a\\\"b\\\\c\\n\"");
   CHECK(toml_key("X-Team") == "X-Team");
   CHECK(toml_key("X Team") == "\"X Team\"");
