@@ -229,8 +229,7 @@ Client::Client(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 // they must finish while both are whole.
 Client::~Client() { impl_->executor.shutdown(); }
 
-Result<std::unique_ptr<Client>, JiraError> Client::create(ClientOptions options) {
-  if (auto v = validate(options); !v) return unexpected(v.error());
+Result<std::shared_ptr<HttpTransport>, JiraError> make_transport(const ClientOptions& options) {
   TransportOptions t;
   t.base_url = options.url;
   t.verify_tls = !options.insecure;
@@ -247,7 +246,14 @@ Result<std::unique_ptr<Client>, JiraError> Client::create(ClientOptions options)
     e.detail = transport.error().message;
     return unexpected(std::move(e));
   }
-  return create(std::move(options), std::shared_ptr<HttpTransport>(std::move(*transport)));
+  return std::shared_ptr<HttpTransport>(std::move(*transport));
+}
+
+Result<std::unique_ptr<Client>, JiraError> Client::create(ClientOptions options) {
+  if (auto v = validate(options); !v) return unexpected(v.error());
+  auto transport = make_transport(options);
+  if (!transport) return unexpected(transport.error());
+  return create(std::move(options), std::move(*transport));
 }
 
 Result<std::unique_ptr<Client>, JiraError> Client::create(ClientOptions options,

@@ -85,26 +85,6 @@ class AuthRefusalRecorder final : public HttpTransport {
   std::optional<Refusal> last_;
 };
 
-Result<std::shared_ptr<HttpTransport>, JiraError> real_transport(const ClientOptions& options) {
-  TransportOptions t;
-  t.base_url = options.url;
-  t.verify_tls = !options.insecure;
-  t.ca_bundle = options.ca_bundle;
-  t.proxy = options.proxy;
-  t.no_proxy = options.no_proxy;
-  t.connect_timeout = options.connect_timeout;
-  t.read_timeout = options.read_timeout;
-  t.pool = PoolOptions{options.max_connections_per_host, options.pool_wait_timeout, options.pooling};
-  auto transport = make_httplib_transport(t);
-  if (!transport) {
-    JiraError e;
-    e.kind = ErrorKind::config;
-    e.detail = transport.error().message;
-    return unexpected(std::move(e));
-  }
-  return std::shared_ptr<HttpTransport>(std::move(*transport));
-}
-
 bool cloud_host(const std::string& url) {
   auto base = parse_base_url(url);
   if (!base) return false;
@@ -284,7 +264,7 @@ DoctorReport run_doctor(const ClientOptions& options, std::shared_ptr<HttpTransp
   probe.rate_rps = 0;
   probe.executor_threads = 1;
   if (!transport) {
-    auto built = real_transport(probe);
+    auto built = make_transport(probe);
     if (!built) {
       report.checks.push_back({"options", false, built.error().detail, fix_for(built.error())});
       return report;

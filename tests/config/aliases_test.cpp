@@ -1,8 +1,6 @@
 // sooperset/mcp-atlassian's environment variables, accepted as aliases of ours.
 #include <doctest/doctest.h>
 
-#include <fstream>
-#include <sstream>
 
 #include "config/config_fixture.hpp"
 #include "jira_mcp/config/config.hpp"
@@ -194,13 +192,8 @@ TEST_CASE("--help names the aliases, and the README table lists every one") {
   CHECK(has(text, "JIRA_READ_ONLY -> tools.read_only (also mcp-atlassian's READ_ONLY_MODE)"));
   CHECK(has(text, "mcp-atlassian's JIRA_TIMEOUT -> jira.read_timeout_ms"));
 
-  std::ifstream in(jira_mcp::testing::source_dir() + "/README.md");
-  REQUIRE(in.good());
-  std::stringstream whole;
-  whole << in.rdbuf();
-  const auto start = whole.str().find("### Coming from mcp-atlassian");
-  REQUIRE(start != std::string::npos);
-  const auto section = whole.str().substr(start, whole.str().find("\n#", start + 4) - start);
+  const auto section = jira_mcp::testing::readme_section("### Coming from mcp-atlassian");
+  REQUIRE(!section.empty());
   for (const auto& spec : jira_mcp::config::keys()) {
     for (const auto& alias : spec.aliases) {
       CAPTURE(alias.name);

@@ -14,4 +14,8 @@ const std::string& source_dir();
 // directory), else ../shared beside the source tree. It need not exist; see support/shared.hpp.
 std::filesystem::path shared_dir();
 
+// The README's section under `heading` (e.g. "### Coming from mcp-atlassian"), up to the next
+// heading; empty when the README or the heading is missing.
+std::string readme_section(const std::string& heading);
+
 }  // namespace jira_mcp::testing

@@ -2,9 +2,7 @@
 // toolset names, and its environment variables end to end (config -> selection -> tools/list).
 #include <doctest/doctest.h>
 
-#include <fstream>
 #include <set>
-#include <sstream>
 
 #include "jira_mcp/config/config.hpp"
 #include "support/paths.hpp"
@@ -120,13 +118,8 @@ TEST_CASE("ENABLED_TOOLS alone offers just those tools, as in mcp-atlassian") {
 }
 
 TEST_CASE("the README's mcp-atlassian section lists every tool and toolset alias") {
-  std::ifstream in(jira_mcp::testing::source_dir() + "/README.md");
-  REQUIRE(in.good());
-  std::stringstream whole;
-  whole << in.rdbuf();
-  const auto start = whole.str().find("### Coming from mcp-atlassian");
-  REQUIRE(start != std::string::npos);
-  const auto section = whole.str().substr(start, whole.str().find("\n#", start + 4) - start);
+  const auto section = jira_mcp::testing::readme_section("### Coming from mcp-atlassian");
+  REQUIRE(!section.empty());
   for (const auto table : {tools::tool_aliases(), tools::toolset_aliases()}) {
     for (const auto& a : table) {
       CAPTURE(a.theirs);

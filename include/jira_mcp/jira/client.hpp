@@ -93,6 +93,10 @@ struct ClientStats {
   std::uint64_t failures = 0;  // calls that ended in a JiraError
 };
 
+// The httplib transport create(options) uses: base URL, TLS, proxy, timeouts and pool from the
+// options. No network I/O happens here.
+Result<std::shared_ptr<HttpTransport>, JiraError> make_transport(const ClientOptions& options);
+
 class Client {
  public:
   // Validates the options and builds the httplib transport; no network I/O happens here.
