@@ -50,14 +50,17 @@ python3 "$here/handshake.py" "$bin" || fail "the MCP handshake from the installe
 depends=$(dpkg-deb -f "$deb" Depends)
 echo "Depends: $depends"
 [ -n "$depends" ] || fail "the package declares no Depends"
+# Every reader below reads its whole input: a reader that stops early (head, awk's exit) would
+# end the writer with SIGPIPE, which pipefail turns into a silent exit of this script.
+libcache=$(ldconfig -p)
 for lib in $(readelf -d "$bin" | sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p'); do
-  path=$(ldconfig -p | awk -v l="$lib" '$1 == l && /x86-64|x86_64/ { print $NF; exit }')
-  [ -n "$path" ] || path=$(ldconfig -p | awk -v l="$lib" '$1 == l { print $NF; exit }')
+  path=$(awk -v l="$lib" '$1 == l && /x86-64|x86_64/ && !p { p = $NF } END { print p }' <<<"$libcache")
+  [ -n "$path" ] || path=$(awk -v l="$lib" '$1 == l && !p { p = $NF } END { print p }' <<<"$libcache")
   [ -n "$path" ] || { fail "$lib (NEEDED) is not installed here"; continue; }
-  pkg=$(dpkg -S "$(realpath "$path")" 2>/dev/null | head -1 | cut -d: -f1) ||
-    pkg=$(dpkg -S "$path" 2>/dev/null | head -1 | cut -d: -f1) || true
+  pkg=$( { dpkg -S "$(realpath "$path")" 2>/dev/null || dpkg -S "$path" 2>/dev/null || true; } |
+         awk -F: 'NR == 1 { print $1 }')
   [ -n "$pkg" ] || { fail "no package owns $path ($lib)"; continue; }
-  tr ',' '\n' <<<"$depends" | awk '{ print $1 }' | grep -qxF "$pkg" || fail "Depends lacks $pkg (for $lib)"
+  tr ',' '\n' <<<"$depends" | awk '{ print $1 }' | grep -xF "$pkg" >/dev/null || fail "Depends lacks $pkg (for $lib)"
 done
 
 # Documentation.
