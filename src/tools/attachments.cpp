@@ -139,15 +139,23 @@ std::string attachment_line(const Json& a) {
          " · " + user_label(a.value("author", Json())) + " · " + short_date(a.value("created", Json()));
 }
 
+// The issue's attachment metadata (fields.attachment; empty when Jira leaves it out), or the
+// failure to answer with.
+Result<Json, ToolResult> attachments_of(Jira& jira, const std::string& key) {
+  auto r = jira.get_json(jira::path(jira.api(), "issue", key), {{"fields", "attachment"}});
+  if (!r) return unexpected(jira_failure(r.error(), "Getting the attachments of " + key));
+  return r->value("fields", Json::object()).value("attachment", Json::array());
+}
+
 // --- handlers ---------------------------------------------------------------------------------
 
 ToolResult list_attachments(const ServicesPtr& s, const Json& args) {
   Jira jira(s);
   JIRA_READY(jira);
   const std::string key = args["issue_key"];
-  auto r = jira.get_json(jira::path(jira.api(), "issue", key), {{"fields", "attachment"}});
-  if (!r) return jira_failure(r.error(), "Getting the attachments of " + key);
-  const Json list = r->value("fields", Json::object()).value("attachment", Json::array());
+  auto fetched = attachments_of(jira, key);
+  if (!fetched) return fetched.error();
+  const Json& list = *fetched;
   Json out = Json::array();
   std::string text = key + " has " + std::to_string(list.size()) + " attachment(s)" + (list.empty() ? ".\n" : ":\n");
   for (const auto& a : list) {
@@ -308,9 +316,9 @@ ToolResult issue_images(const ServicesPtr& s, const Json& args) {
   Jira jira(s);
   JIRA_READY(jira);
   const std::string key = args["issue_key"];
-  auto r = jira.get_json(jira::path(jira.api(), "issue", key), {{"fields", "attachment"}});
-  if (!r) return jira_failure(r.error(), "Getting the attachments of " + key);
-  const Json list = r->value("fields", Json::object()).value("attachment", Json::array());
+  auto fetched = attachments_of(jira, key);
+  if (!fetched) return fetched.error();
+  const Json& list = *fetched;
   const std::size_t cap = jira.options().max_attachment_bytes;
   std::size_t left = cap;
   Json content = Json::array(), images = Json::array(), skipped = Json::array();
