@@ -1,22 +1,12 @@
 #include <doctest/doctest.h>
 
+#include "jira/doctor_support.hpp"
 #include "jira/test_servers.hpp"
 #include "jira_mcp/jira/doctor.hpp"
 
 using namespace jira_mcp;
 using namespace jira_mcp::jira;
 using namespace jira_mcp::jira::testing;
-
-namespace {
-bool contains(const std::string& s, const std::string& part) { return s.find(part) != std::string::npos; }
-
-const DoctorCheck* find(const DoctorReport& r, const std::string& name) {
-  for (const auto& c : r.checks) {
-    if (c.name == name) return &c;
-  }
-  return nullptr;
-}
-}  // namespace
 
 TEST_CASE("doctor reports deployment, version, user, latency and rate-limit headers") {
   LoopbackServer srv;

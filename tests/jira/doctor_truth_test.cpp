@@ -2,6 +2,7 @@
 // credential mix-up behind it; --offline never touches the network.
 #include <doctest/doctest.h>
 
+#include "jira/doctor_support.hpp"
 #include "jira/test_servers.hpp"
 #include "jira_mcp/jira/doctor.hpp"
 
@@ -10,15 +11,6 @@ using namespace jira_mcp::jira;
 using namespace jira_mcp::jira::testing;
 
 namespace {
-
-bool contains(const std::string& s, const std::string& part) { return s.find(part) != std::string::npos; }
-
-const DoctorCheck* find(const DoctorReport& r, const std::string& name) {
-  for (const auto& c : r.checks) {
-    if (c.name == name) return &c;
-  }
-  return nullptr;
-}
 
 // A site that answers serverInfo as `deployment_type` and refuses /myself with `status` and
 // the extra headers given.
