@@ -26,7 +26,11 @@
 //   - marks are sorted by type and attributes (ProseMirror keeps them in schema order, we in
 //     nesting order: the same formatting);
 //   - adjacent text nodes with equal marks are merged (a split is invisible);
-//   - colours (textColor, panel/table backgrounds) are compared in lower case.
+//   - colours (textColor, panel/table backgrounds) are compared in lower case;
+//   - attributes at their schema default are dropped (table isNumberColumnEnabled false and
+//     layout "default", orderedList order 1);
+//   - strong marks inside tableHeader cells are dropped (Atlaskit's wiki parser bolds every
+//     ||header|| cell's text; a header cell is shown bold either way).
 // Anything else is a difference: printed as a line diff of an outline of both documents, and
 // identified by case, check and a hash of the two normalised documents.
 //
@@ -67,8 +71,13 @@ function ours(from, to, input) {
 
 const colourAttrs = new Set(['color', 'background', 'backgroundColor', 'panelColor']);
 
-function normalise(node) {
-  if (Array.isArray(node)) return mergeText(node.map(normalise));
+const defaults = {
+  table: { isNumberColumnEnabled: false, layout: 'default' },
+  orderedList: { order: 1 },
+};
+
+function normalise(node, inHeader = false) {
+  if (Array.isArray(node)) return mergeText(node.map((n) => normalise(n, inHeader)));
   if (node === null || typeof node !== 'object') return node;
   const out = {};
   for (const key of Object.keys(node).sort()) {
@@ -78,6 +87,7 @@ function normalise(node) {
       for (const a of Object.keys(value).sort()) {
         let v = value[a];
         if (a === 'localId' || v === null || v === '' || v === undefined) continue;
+        if (defaults[node.type] && defaults[node.type][a] === v) continue;
         if (colourAttrs.has(a) && typeof v === 'string') v = v.toLowerCase();
         attrs[a] = normalise(v);
       }
@@ -85,12 +95,13 @@ function normalise(node) {
       continue;
     }
     if (key === 'marks' && Array.isArray(value)) {
-      const marks = value.map(normalise).sort((x, y) => canon(x).localeCompare(canon(y)));
+      const marks = value.filter((m) => !(inHeader && m && m.type === 'strong')).map((m) => normalise(m))
+        .sort((x, y) => canon(x).localeCompare(canon(y)));
       if (marks.length) out.marks = marks;
       continue;
     }
     if (key === 'content' && Array.isArray(value) && value.length === 0) continue;
-    out[key] = normalise(value);
+    out[key] = normalise(value, inHeader || node.type === 'tableHeader');
   }
   return out;
 }
