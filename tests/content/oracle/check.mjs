@@ -247,9 +247,9 @@ function runCase(file) {
 
 // ---- the reviewed list ---------------------------------------------------------------------
 
-// Each line: CASE CHECK ID VERDICT judgement...; VERDICT is ours-wrong, atlaskit-wrong or
-// representational. '#' starts a comment line.
-const verdicts = new Set(['ours-wrong', 'atlaskit-wrong', 'representational']);
+// Each line: CASE CHECK ID VERDICT judgement...; VERDICT is ours-wrong, atlaskit-wrong,
+// representational or format-limit. '#' starts a comment line.
+const verdicts = new Set(['ours-wrong', 'atlaskit-wrong', 'representational', 'format-limit']);
 
 function readReviewed() {
   const entries = new Map();
@@ -290,7 +290,7 @@ for (const f of files) {
 const { entries, problems } = readReviewed();
 const seen = new Set();
 const unreviewed = [];
-const counts = { 'ours-wrong': 0, 'atlaskit-wrong': 0, representational: 0 };
+const counts = { 'ours-wrong': 0, 'atlaskit-wrong': 0, representational: 0, 'format-limit': 0 };
 for (const d of differences) {
   const key = `${d.case} ${d.check} ${d.id}`;
   const entry = entries.get(key);
@@ -302,7 +302,7 @@ for (const d of differences) {
     unreviewed.push(d);
   }
 }
-const stale = onlyCase ? [] : [...entries.keys()].filter((k) => !seen.has(k));
+const stale = [...entries.keys()].filter((k) => !seen.has(k) && (!onlyCase || k.startsWith(onlyCase + ' ')));
 
 for (const d of unreviewed) {
   console.log(`NEW DIFFERENCE ${d.case} ${d.check} ${d.id}\n${d.text}\n`);
@@ -314,7 +314,8 @@ for (const p of [...problems, ...corpusErrors]) console.log(`ERROR ${p}`);
 
 console.log(`oracle: ${files.length} cases, ${differences.length} differences ` +
   `(${counts['ours-wrong']} ours-wrong, ${counts['atlaskit-wrong']} atlaskit-wrong, ` +
-  `${counts.representational} representational reviewed; ${unreviewed.length} new, ${stale.length} stale)` +
+  `${counts.representational} representational, ${counts['format-limit']} format-limit reviewed; ` +
+  `${unreviewed.length} new, ${stale.length} stale)` +
   (problems.length + corpusErrors.length ? `, ${problems.length + corpusErrors.length} errors` : ''));
 if (unreviewed.length) {
   console.log('Judge each new difference and add a line to tests/content/oracle/reviewed.txt:');
