@@ -2,6 +2,7 @@
 // on the command line, for the differential test of src/content (oracle_check.sh, check.mjs).
 //
 //   node atlaskit.mjs wiki-adf | adf-wiki | md-adf | validate   < input
+//   node atlaskit.mjs case corpus/NAME    every conversion of one corpus case, by its extension
 //
 // wiki-adf   WikiMarkupTransformer.parse, then JSONTransformer.encode (the ADF Jira Cloud would
 //            store for that wiki markup);
@@ -9,9 +10,9 @@
 // md-adf     MarkdownTransformer.parse (markdown-it based), then JSONTransformer.encode;
 // validate   @atlaskit/adf-utils' validator on an ADF document: prints one line per error and
 //            exits 1 when there is any.
-// Node resolves the packages from NODE_PATH-less ESM, so run it with the installed node_modules
-// reachable: oracle-env.sh exports ORACLE_NODE_MODULES and check.mjs imports this file from
-// there. All of them load in plain Node 20: no DOM is needed for these directions.
+// The packages are loaded from $ORACLE_NODE_MODULES (source oracle-env.sh, which installs them
+// outside the repository and exports it). All of them load in plain Node 20: none of these
+// directions needs a DOM, so no jsdom.
 //
 // The packages log a feature-gate warning ("Client must be initialized") on first use: the
 // feature-gate client is never initialised outside Atlassian's apps, so every gate reads as off
@@ -63,10 +64,31 @@ export const validationErrors = quiet((adf) => {
   }
 });
 
+// What Atlaskit makes of one corpus file (.wiki, .adf.json or .md), as labelled sections.
+function showCase(file) {
+  const text = readFileSync(file, 'utf8');
+  const section = (label, value) =>
+    console.log(`== ${label}\n${typeof value === 'string' ? value : JSON.stringify(value, null, 1)}`);
+  if (file.endsWith('.wiki')) {
+    const adf = wikiToAdf(text);
+    section('wiki -> ADF', adf);
+    section('wiki -> ADF -> wiki', adfToWiki(adf));
+  } else if (file.endsWith('.adf.json')) {
+    const adf = JSON.parse(text);
+    section('validator', validationErrors(adf).join('\n') || 'valid');
+    const wikiText = adfToWiki(adf);
+    section('ADF -> wiki', wikiText);
+    section('ADF -> wiki -> ADF', wikiToAdf(wikiText));
+  } else {
+    section('Markdown -> ADF', mdToAdf(text));
+  }
+}
+
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  const input = readFileSync(0, 'utf8');
   const op = process.argv[2];
-  if (op === 'wiki-adf') console.log(JSON.stringify(wikiToAdf(input)));
+  const input = op === 'case' ? '' : readFileSync(0, 'utf8');
+  if (op === 'case' && process.argv[3]) showCase(process.argv[3]);
+  else if (op === 'wiki-adf') console.log(JSON.stringify(wikiToAdf(input)));
   else if (op === 'adf-wiki') process.stdout.write(adfToWiki(JSON.parse(input)) + '\n');
   else if (op === 'md-adf') console.log(JSON.stringify(mdToAdf(input)));
   else if (op === 'validate') {
@@ -74,7 +96,7 @@ if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.me
     errors.forEach((e) => console.log(e));
     process.exitCode = errors.length ? 1 : 0;
   } else {
-    console.error('usage: node atlaskit.mjs wiki-adf|adf-wiki|md-adf|validate < input');
+    console.error('usage: node atlaskit.mjs wiki-adf|adf-wiki|md-adf|validate < input, or case FILE');
     process.exitCode = 2;
   }
 }
