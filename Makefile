@@ -10,6 +10,8 @@
 #   make conformance  the official MCP conformance suite against the fixture server (stdio through
 #                   a bridge, then our own HTTP transport) and against jira-mcp over HTTP
 #   make spec-check   Jira traffic checked against Atlassian's OpenAPI specs (Cloud and DC)
+#   make oracle     our Markdown/wiki/ADF converters against Atlassian's own (npm @atlaskit
+#                   packages, installed once into ~/.cache/jira-mcp-oracle; tests/content/oracle/)
 #   make install    install jira-mcp, its man page, config.toml.example and the systemd unit under
 #                   PREFIX (default /usr/local; DESTDIR honoured); /etc/jira-mcp/env if not there
 #   make package    the Debian package build/jira-mcp_<version>_<arch>.deb (src/packaging/)
@@ -31,7 +33,7 @@ PACKAGES := build-essential cmake pkg-config ccache libcpp-httplib-dev nlohmann-
 
 FUZZ_PACKAGES := clang libclang-rt-14-dev
 
-.PHONY: all build setup run test install package debug sanitize conformance spec-check fuzz clean
+.PHONY: all build setup run test install package debug sanitize conformance spec-check oracle fuzz clean
 
 all: build
 
@@ -95,6 +97,12 @@ conformance: build
 
 spec-check: build
 	tests/sandbox/spec_check.sh $(CURDIR)/build
+
+# Needs node, npm and the npm registry (once); without them it says so in one line and succeeds
+# unless JIRA_MCP_REQUIRE_ORACLE is set. Differences must be judged in tests/content/oracle/reviewed.txt.
+oracle: build/CMakeCache.txt
+	cmake --build build -j $(JOBS) --target content_convert
+	tests/content/oracle/oracle_check.sh $(CURDIR)/build
 
 fuzz: setup
 	$(call install_missing,$(FUZZ_PACKAGES))
