@@ -332,7 +332,7 @@ class Coercer {
   Result<Json, ToolResult> sprint(const FieldInfo& f, const Json& v) {
     if (!v.is_string()) return v;
     const std::string s = v.get<std::string>();
-    if (all_digits(s)) return Json(std::stoll(s));
+    if (all_digits(s) && s.size() <= 18) return Json(std::stoll(s));
     std::string project = screen_.project;
     if (project.empty() && !screen_.issue_key.empty()) project = screen_.issue_key.substr(0, screen_.issue_key.rfind('-'));
     if (project.empty()) return unexpected(bad(f, "give the sprint's id (jira_list_sprints lists them); a name needs the issue's project"));

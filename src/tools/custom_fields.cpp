@@ -96,7 +96,9 @@ std::string compact(Jira& jira, const Json& v, int depth = 0) {
   if (v.is_string()) {
     const std::string& s = v.get_ref<const std::string&>();
     if (s.rfind("com.atlassian.greenhopper.service.sprint.Sprint@", 0) == 0) return sprint_text(sprint_of(v));
-    return s == "{}" ? std::string() : s;  // "{}": the development panel's empty summary
+    // The development panel's summary ("{}" or Data Center's "{summaryBean=...}") says nothing.
+    if (s == "{}" || s.rfind("{summaryBean=", 0) == 0) return {};
+    return s;
   }
   if (v.is_boolean()) return v.get<bool>() ? "yes" : "no";
   if (v.is_number()) return number_text(v.get<double>());
@@ -346,7 +348,7 @@ std::optional<Json> parse_greenhopper_sprint(const std::string& s) {
     if (eq == std::string::npos) continue;
     const std::string key = pair.substr(0, eq), value = pair.substr(eq + 1);
     if (value == "<null>") continue;
-    if ((key == "id" || key == "rapidViewId" || key == "sequence") && !value.empty() &&
+    if ((key == "id" || key == "rapidViewId" || key == "sequence") && !value.empty() && value.size() <= 18 &&
         std::all_of(value.begin(), value.end(), [](unsigned char c) { return std::isdigit(c); })) {
       out[key] = std::stoll(value);
     } else {

@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "jira/test_servers.hpp"
+#include "jira_mcp/cache/cache.hpp"
 #include "jira_mcp/sandbox/sandbox.hpp"
 #include "support/shared.hpp"
 #include "tools/stack.hpp"
@@ -250,4 +251,73 @@ TEST_CASE("custom fields: a recorded Cloud issue shows its custom values by name
   REQUIRE_MESSAGE(ok(j), text(j));
   CHECK(j["structuredContent"]["custom_fields"]["Application Name"] == "App 3");
   CHECK(j["structuredContent"]["custom_fields"]["Epic Link"] == "KP-16");
+}
+
+TEST_CASE("custom fields: a recorded Data Center issue without a field list still shows its sprint and points") {
+  auto file = testing::shared_file(
+      "real-jira-fixtures/mattermost__mattermost-plugin-jira/server/testdata/webhook-server-issue-updated-comment-edited.json",
+      "GreenHopper sprint strings of a recorded Data Center issue");
+  if (!file) {
+    MESSAGE("skipped: ../shared/real-jira-fixtures not found");
+    return;
+  }
+  std::ifstream in(*file, std::ios::binary);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  const Json issue = Json::parse(ss.str())["issue"];
+  jira_mcp::jira::testing::LoopbackServer server;
+  // No /field here (404): values are rendered by their shape and named by id.
+  server.server.Get(R"(/rest/api/2/issue/[^/]+)", [&](const httplib::Request&, httplib::Response& res) {
+    res.set_content(issue.dump(), "application/json");
+  });
+  Stack s(server.url(), jira::DeploymentMode::datacenter);
+  auto r = s.call("jira_get_issue", {{"issue_key", issue.value("key", "PRJX-14")}});
+  REQUIRE_MESSAGE(ok(r), text(r));
+  CHECK_MESSAGE(has(text(r), "customfield_10104: Sample Sprint 2 (active)\n"), text(r));
+  CHECK_MESSAGE(has(text(r), "customfield_10106: 3\n"), text(r));
+  CHECK_FALSE(has(text(r), "greenhopper"));
+  CHECK_FALSE(has(text(r), "summaryBean"));
+  // Ids still work in fields; a name cannot be translated, and the error says why.
+  auto by_name = s.call("jira_get_issue", {{"issue_key", "PRJX-14"}, {"fields", Json{"Sprint"}}});
+  CHECK_FALSE(ok(by_name));
+  CHECK_MESSAGE(has(text(by_name), "the field list could not be read"), text(by_name));
+  CHECK(ok(s.call("jira_get_issue", {{"issue_key", "PRJX-14"}, {"fields", Json{"customfield_10104", "summary"}}})));
+}
+
+TEST_CASE("custom fields: batch create, several issues and the issue resource; /field is asked once with the cache") {
+  FOR_EACH_FLAVOR(flavor) {
+    cache::Options co;
+    co.clock = std::make_shared<FakeClock>();
+    Stack s(flavor, {{"all"}, {}, {}, false}, 40000, std::make_shared<cache::Cache>(co));
+    const std::string field_route = std::string("GET ") + (s.cloud() ? "/rest/api/3" : "/rest/api/2") + "/field";
+    auto batch = s.call("jira_batch_create_issues",
+                        {{"project_key", "DEMO"},
+                         {"issues", {{{"summary", "Batch by name"}, {"issue_type", "Bug"}, {"fields", {{"Severity", "critical"}, {"Story Points", "2"}}}},
+                                     {{"summary", "Refused"}, {"issue_type", "Bug"}, {"fields", {{"Severity", "Blocker"}}}}}}});
+    CHECK_FALSE(ok(batch));  // arguments are checked before anything is created
+    CHECK_MESSAGE(has(text(batch), "issues[1].fields.Severity"), text(batch));
+    batch = s.call("jira_batch_create_issues",
+                   {{"project_key", "DEMO"},
+                    {"issues", {{{"summary", "Batch by name"}, {"issue_type", "Bug"}, {"fields", {{"Severity", "critical"}, {"Story Points", "2"}}}}}}});
+    REQUIRE_MESSAGE(ok(batch), text(batch));
+    const std::string key = batch["structuredContent"]["items"][0]["key"];
+
+    auto several = s.call("jira_get_issues", {{"issue_keys", Json{"DEMO-1", key}}, {"fields", "summary,Severity,Story Points,Sprint"}});
+    REQUIRE_MESSAGE(ok(several), text(several));
+    CHECK_MESSAGE(has(text(several), "Severity: Critical\n"), text(several));
+    CHECK(has(text(several), "Story Points: 2\n"));
+    CHECK(has(text(several), "Sprint: DEMO Sprint 3 (active)\n"));
+
+    auto read = s.dispatcher->handle(Json{{"jsonrpc", "2.0"}, {"id", 99}, {"method", "resources/read"}, {"params", {{"uri", "jira://issue/DEMO-1"}}}},
+                                     s.session);
+    REQUIRE(read);
+    const std::string md = (*read)["result"]["contents"][0].value("text", "");
+    CHECK_MESSAGE(has(md, "Sprint: DEMO Sprint 3 (active)\n"), md);
+    CHECK(has(md, "Story Points: 3\n"));
+
+    const auto fields_asked = s.sb->request_count(field_route);
+    CHECK(fields_asked >= 1);
+    for (int i = 0; i < 3; ++i) REQUIRE(ok(s.call("jira_get_issue", {{"issue_key", "DEMO-1"}, {"fields", "Story Points"}})));
+    CHECK(s.sb->request_count(field_route) == fields_asked);  // metadata from the cache
+  }
 }
