@@ -256,6 +256,12 @@ class Coercer {
     return out;
   }
 
+  // An allowed value as a request refers to it: by id, else by `key` (value or name).
+  static Json ref(const Json& allowed_value, const char* key) {
+    const std::string id = id_string(allowed_value);
+    return id.empty() ? Json{{key, text_of(allowed_value, key)}} : Json{{"id", id}};
+  }
+
   const Json* match(const Json& values, const std::string& want, const char* key) const {
     for (const auto& v : values) {
       if (text_of(v, key) == want) return &v;
@@ -271,7 +277,7 @@ class Coercer {
     if (!values) return Json{{"value", s}};
     const Json* hit = match(*values, s, "value");
     if (!hit) return unexpected(bad(f, "'" + s + "' is not an allowed value; allowed: " + list_of(*values, "value")));
-    return Json{{"id", id_string(*hit)}};
+    return ref(*hit, "value");
   }
 
   Result<Json, ToolResult> named_choice(const FieldInfo& f, const std::string& s) {
@@ -279,7 +285,7 @@ class Coercer {
     if (!values) return Json{{"name", s}};
     const Json* hit = match(*values, s, "name");
     if (!hit) return unexpected(bad(f, "'" + s + "' is not an allowed value; allowed: " + list_of(*values, "name")));
-    return Json{{"id", id_string(*hit)}};
+    return ref(*hit, "name");
   }
 
   Result<Json, ToolResult> cascading(const FieldInfo& f, const Json& v) {
@@ -307,7 +313,7 @@ class Coercer {
     }
     const Json* p = match(*values, parent, "value");
     if (!p) return unexpected(bad(f, "'" + parent + "' is not an allowed value; allowed: " + list_of(*values, "value")));
-    Json out{{"id", id_string(*p)}};
+    Json out = ref(*p, "value");
     if (child.empty()) return out;
     const Json children = p->contains("children") && (*p)["children"].is_array() ? (*p)["children"] : Json::array();
     const Json* c = match(children, child, "value");
@@ -315,7 +321,7 @@ class Coercer {
       return unexpected(bad(f, "'" + child + "' is not an allowed value under '" + text_of(*p, "value") +
                                    "'; allowed: " + (children.empty() ? std::string("none") : list_of(children, "value"))));
     }
-    out["child"] = Json{{"id", id_string(*c)}};
+    out["child"] = ref(*c, "value");
     return out;
   }
 
