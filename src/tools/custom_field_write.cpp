@@ -392,6 +392,11 @@ Status<ToolResult> resolve_custom_fields(Jira& jira, Json& fields, const WriteSc
         return unexpected(bad_argument(where + given, found.error()));
       }
       info = *found;
+      if (const auto same = catalog.named(given); same.size() > 1) {
+        std::string ids;
+        for (const FieldInfo* f : same) ids += (ids.empty() ? "" : ", ") + f->id;
+        return unexpected(bad_argument(where + given, "several fields are named '" + given + "' (" + ids + "); give the id"));
+      }
     }
     if (out.contains(info->id)) return unexpected(bad_argument(where + given, "sets " + info->id + " a second time"));
     if (!info->custom) {

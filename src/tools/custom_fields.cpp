@@ -271,6 +271,15 @@ Result<const FieldInfo*, std::string> FieldCatalog::resolve(const std::string& w
   return unexpected(msg + "; jira_search_fields lists every field");
 }
 
+std::vector<const FieldInfo*> FieldCatalog::named(const std::string& name) const {
+  std::vector<const FieldInfo*> out;
+  const std::string n = lower(name);
+  for (const auto& f : fields_) {
+    if (lower(f.name) == n) out.push_back(&f);
+  }
+  return out;
+}
+
 std::vector<std::string> FieldCatalog::default_ids() const {
   std::vector<std::string> ids;
   for (const auto& f : fields_) {
@@ -303,6 +312,7 @@ Result<std::string, ToolResult> request_fields(const FieldCatalog& catalog, cons
     auto found = catalog.resolve(want);
     if (found) {
       add((*found)->id);
+      for (const FieldInfo* same : catalog.named(want)) add(same->id);  // a name shared by several fields: all
       continue;
     }
     if (is_id_form(want)) {

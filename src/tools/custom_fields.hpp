@@ -45,6 +45,8 @@ class FieldCatalog {
   const FieldInfo* find(const std::string& id) const;
   // A field by id (exact or any case) or name (any case). The error names the closest fields.
   Result<const FieldInfo*, std::string> resolve(const std::string& name_or_id) const;
+  // Every field whose name is `name` (any case): sites do have two fields of one name.
+  std::vector<const FieldInfo*> named(const std::string& name) const;
   // The ids shown by default on an issue: sprint, story points and epic link fields.
   std::vector<std::string> default_ids() const;
   // A label for a field id: its name, else the id.

@@ -4,6 +4,7 @@
 #include <doctest/doctest.h>
 
 #include <fstream>
+#include <mutex>
 #include <sstream>
 
 #include "jira/test_servers.hpp"
@@ -320,4 +321,54 @@ TEST_CASE("custom fields: batch create, several issues and the issue resource; /
     for (int i = 0; i < 3; ++i) REQUIRE(ok(s.call("jira_get_issue", {{"issue_key", "DEMO-1"}, {"fields", "Story Points"}})));
     CHECK(s.sb->request_count(field_route) == fields_asked);  // metadata from the cache
   }
+}
+
+TEST_CASE("custom fields: names become ids in the request; a name two fields share reads both, writes neither") {
+  const Json field_list = Json::array(
+      {{{"id", "summary"}, {"name", "Summary"}, {"custom", false}, {"schema", {{"type", "string"}, {"system", "summary"}}}},
+       {{"id", "customfield_1"}, {"name", "Points"}, {"custom", true},
+        {"schema", {{"type", "number"}, {"custom", "com.atlassian.jira.plugin.system.customfieldtypes:float"}}}},
+       {{"id", "customfield_2"}, {"name", "points"}, {"custom", true},
+        {"schema", {{"type", "number"}, {"custom", "com.atlassian.jira.plugin.system.customfieldtypes:float"}}}},
+       {{"id", "customfield_3"}, {"name", "Odd"}, {"custom", true}, {"schema", {{"type", "any"}, {"custom", "x.y:z"}}}}});
+  std::mutex mu;
+  std::vector<std::string> asked;
+  int writes = 0;
+  jira_mcp::jira::testing::LoopbackServer server;
+  server.server.Get("/rest/api/3/field", [&](const httplib::Request&, httplib::Response& res) {
+    res.set_content(field_list.dump(), "application/json");
+  });
+  server.server.Get(R"(/rest/api/3/issue/[^/]+)", [&](const httplib::Request& req, httplib::Response& res) {
+    {
+      std::lock_guard lock(mu);
+      asked.push_back(req.get_param_value("fields"));
+    }
+    const Json issue = {{"key", "X-1"}, {"id", "1"},
+                        {"fields", {{"summary", "s"}, {"customfield_1", 1}, {"customfield_2", "2.5"},
+                                    {"customfield_3", {{"weird", {{"nested", Json::array({1, 2})}}}}}}}};
+    res.set_content(issue.dump(), "application/json");
+  });
+  server.server.Put(R"(/rest/api/3/issue/[^/]+)", [&](const httplib::Request&, httplib::Response& res) {
+    std::lock_guard lock(mu);
+    ++writes;
+    res.status = 204;
+  });
+  Stack s(server.url(), jira::DeploymentMode::cloud);
+  auto r = s.call("jira_get_issue", {{"issue_key", "X-1"}, {"fields", "SUMMARY, points, odd"}});
+  REQUIRE_MESSAGE(ok(r), text(r));
+  {
+    std::lock_guard lock(mu);
+    REQUIRE(!asked.empty());
+    CHECK(asked.back() == "summary,customfield_1,customfield_2,customfield_3");
+  }
+  CHECK_MESSAGE(has(text(r), "Points: 1\n"), text(r));
+  CHECK(has(text(r), "points: 2.5\n"));
+  CHECK_MESSAGE(has(text(r), "Odd: {\"weird\""), text(r));  // an unknown shape: compact, not lost, no failure
+
+  auto w = s.call("jira_update_issue", {{"issue_key", "X-1"}, {"fields", {{"Points", 3}}}});
+  CHECK_FALSE(ok(w));
+  CHECK_MESSAGE(has(text(w), "several fields are named 'Points' (customfield_1, customfield_2); give the id"), text(w));
+  REQUIRE(ok(s.call("jira_update_issue", {{"issue_key", "X-1"}, {"fields", {{"customfield_2", "4"}}}})));
+  std::lock_guard lock(mu);
+  CHECK(writes == 1);
 }
