@@ -422,10 +422,9 @@ Json editable_issue_properties() {
               {"labels", str_array_prop("Labels (replaces the issue's labels)")},
               {"components", str_array_prop("Component names (replaces the issue's components)")},
               {"due_date", Json{{"type", "string"}, {"pattern", "^[0-9]{4}-[0-9]{2}-[0-9]{2}$"}, {"description", "Due date, YYYY-MM-DD"}}},
-              {"fields", Json{{"type", "object"}, {"description", "Other fields, custom ones by name or id. Values as Jira expects them, or friendly: an option "
-                                                       "by its value, \"Parent > Child\" for a cascading select, a sprint by name, users by "
-                                                       "name or email, numbers, dates YYYY-MM-DD, labels as a comma string, rich text as "
-                                                       "Markdown. E.g. {\"Story Points\": 5, \"Sprint\": \"DEMO Sprint 3\", \"Severity\": \"Major\"}"}}}};
+              {"fields", Json{{"type", "object"}, {"description", "Other fields by name or id, e.g. {\"Story Points\": 5, \"Sprint\": \"DEMO Sprint 3\", "
+                                                       "\"Severity\": \"Major\"}: Jira's own values, or options by value, \"Parent > Child\", "
+                                                       "sprints by name, users by name or email, Markdown for rich text"}}}};
 }
 
 Json create_issue_properties() {
