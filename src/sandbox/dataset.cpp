@@ -8,6 +8,8 @@
 // sprints, one active and one future sprint; OPS has a kanban board.
 #include "sandbox/model.hpp"
 
+#include "sandbox/custom_fields.hpp"
+
 #include <array>
 #include <random>
 
@@ -335,6 +337,7 @@ void seed_store(Store& s, Flavor flavor, int count, std::uint64_t seed, Millis n
     const std::int64_t id = s.new_id();
     s.links[id] = {id, lt.id, a, b};
   }
+  seed_custom_values(s, flavor, seed, now);
 }
 
 }  // namespace jira_mcp::sandbox::detail

@@ -3,6 +3,7 @@
 // one code path and one set of error messages.
 #include "sandbox/issue_write.hpp"
 
+#include "sandbox/custom_fields.hpp"
 #include "sandbox/render.hpp"
 
 #include <algorithm>
@@ -140,6 +141,9 @@ class Writer {
       return fail(field, "Option value '" + want + "' is not valid");
     } else if (field == kTeam) {
       is_.team = v.is_null() ? "" : id_of(v);
+    } else if (is_extra_custom_field(field)) {
+      if (auto refused = set_extra_custom(w_, is_, field, v)) return fail(field, *refused);
+      change(field, "", "", "", "");
     } else if (field == kEpicName || field == "timetracking" || field == kRankField) {
       // accepted and ignored, as on a real instance where these are on the screen
     } else {

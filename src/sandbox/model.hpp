@@ -106,6 +106,8 @@ struct Issue {
   std::vector<RemoteLink> remote_links;
   std::vector<History> changelog;
   std::vector<std::int64_t> attachments;
+  // The custom fields of custom_fields.hpp by id, in their stored form.
+  std::map<std::string, Json> custom;
 };
 struct Attachment {
   std::int64_t id = 0, issue_id = 0;
@@ -174,6 +176,7 @@ struct Store {
 
 struct World {
   Flavor flavor = Flavor::Cloud;
+  bool legacy_createmeta = false;  // Options::legacy_createmeta
   std::string base_url;  // set at start, before the first request
   std::function<Millis()> now;
   mutable std::shared_mutex mu;

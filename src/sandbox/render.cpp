@@ -4,6 +4,8 @@
 // vs GreenHopper's toString form).
 #include "sandbox/render.hpp"
 
+#include "sandbox/custom_fields.hpp"
+
 #include <algorithm>
 
 namespace jira_mcp::sandbox::detail {
@@ -90,6 +92,7 @@ std::vector<FieldDef> make_field_defs() {
          custom_schema("string", "com.atlassian.jira.plugin.system.customfieldtypes:textfield",
                        10001)),
   };
+  for (auto& f : extra_custom_field_defs()) v.push_back(std::move(f));
   v[1].clause_names = {"description"};
   v[2].clause_names = {"issuetype", "type"};
   v[0].clause_names = {"summary"};

@@ -2,6 +2,8 @@
 // renderedFields, names, changelog and transitions expansions.
 #include "sandbox/render.hpp"
 
+#include "sandbox/custom_fields.hpp"
+
 namespace jira_mcp::sandbox::detail {
 namespace {
 
@@ -147,6 +149,8 @@ Json issue_json(const World& w, const Issue& is, const IssueView& view) {
     f[kSeverity] = v;
   }
   if (want(kTeam)) f[kTeam] = is.team.empty() ? Json(nullptr) : Json(is.team);
+  for (const auto& fd : field_defs())
+    if (is_extra_custom_field(fd.id) && want(fd.id.c_str())) f[fd.id] = extra_custom_value(w, is, fd.id);
 
   Json j = {{"expand", "renderedFields,names,schema,operations,editmeta,changelog,"
                        "versionedRepresentations"},

@@ -1,4 +1,5 @@
 // Issue CRUD, bulk create, assignee, changelog, edit/create metadata, comments and transitions.
+#include "sandbox/custom_fields.hpp"
 #include "sandbox/issue_write.hpp"
 #include "sandbox/render.hpp"
 #include "sandbox/router.hpp"
@@ -167,6 +168,8 @@ Json field_meta(const World& w, const FieldDef& f, const std::string& project_ke
                          {"value", o.value}, {"id", o.id}});
   if (f.id == "project")
     if (const Project* p = s.find_project(project_key)) allowed.push_back(project_json(w, *p, false));
+  if (is_extra_custom_field(f.id))
+    if (Json extra = extra_custom_allowed(w, f.id, project_key); extra.is_array()) allowed = std::move(extra);
   if (!allowed.empty()) j["allowedValues"] = std::move(allowed);
   return j;
 }
@@ -188,7 +191,59 @@ Resp editmeta(World& w, const Req& r) {
   return json_resp(200, {{"fields", fields}});
 }
 
+// What Jersey answers for a path Jira before 8.4 does not have.
+Resp no_such_route(const World& w, const Req& r) {
+  return error_resp(404, {"null for uri: " + w.base_url + r.path});
+}
+
+// The fields of the create screen of issue type `t` in project `p`, as createmeta lists them.
+Json create_screen(const World& w, const Project& p, const IssueType& t, bool paged) {
+  Json all = paged ? Json::array() : Json::object();
+  for (const auto& f : field_defs()) {
+    if (!editable(f) && f.id != "project") continue;
+    if (f.id == "parent" && !t.subtask && t.hierarchy != 0) continue;
+    Json m = field_meta(w, f, p.key, true);
+    if (f.id == "parent") m["required"] = t.subtask;
+    if (paged) {
+      m["fieldId"] = f.id;
+      all.push_back(std::move(m));
+    } else {
+      all[f.id] = std::move(m);
+    }
+  }
+  return all;
+}
+
+// The old, unpaged create metadata (Data Center; removed in 9.0, the only one before 8.4).
+// Unknown projects and issue types are left out, as Jira does.
+Resp createmeta_legacy(World& w, const Req& r) {
+  const auto keys = r.q_list("projectKeys"), ids = r.q_list("projectIds");
+  const auto type_ids = r.q_list("issuetypeIds"), type_names = r.q_list("issuetypeNames");
+  const bool with_fields = r.q("expand").find("projects.issuetypes.fields") != std::string::npos;
+  Lock lock(w.mu);
+  Json projects = Json::array();
+  for (const auto& p : w.store.projects) {
+    const bool asked = (keys.empty() && ids.empty()) || std::find(keys.begin(), keys.end(), p.key) != keys.end() ||
+                       std::find(ids.begin(), ids.end(), p.id) != ids.end();
+    if (!asked) continue;
+    Json types = Json::array();
+    for (const auto& t : w.store.issue_types) {
+      if (!type_ids.empty() && std::find(type_ids.begin(), type_ids.end(), t.id) == type_ids.end()) continue;
+      if (!type_names.empty() && std::find(type_names.begin(), type_names.end(), t.name) == type_names.end()) continue;
+      Json j = issue_type_json(w, t);
+      j["expand"] = "fields";
+      if (with_fields) j["fields"] = create_screen(w, p, t, false);
+      types.push_back(std::move(j));
+    }
+    Json pj = project_json(w, p, false);
+    pj["issuetypes"] = std::move(types);
+    projects.push_back(std::move(pj));
+  }
+  return json_resp(200, {{"expand", "projects"}, {"projects", projects}});
+}
+
 Resp createmeta_types(World& w, const Req& r) {
+  if (w.legacy_createmeta) return no_such_route(w, r);
   Resp err;
   auto page = page_params(r, err, 50, 200);
   if (!page) return err;
@@ -207,6 +262,7 @@ Resp createmeta_types(World& w, const Req& r) {
 }
 
 Resp createmeta_fields(World& w, const Req& r) {
+  if (w.legacy_createmeta) return no_such_route(w, r);
   Resp err;
   auto page = page_params(r, err, 50, 200);
   if (!page) return err;
@@ -215,16 +271,7 @@ Resp createmeta_fields(World& w, const Req& r) {
   if (!p) return error_resp(404, {"No project could be found with key '" + r.p("projectIdOrKey") + "'."});
   const IssueType* t = w.store.issue_type(r.p("issueTypeId"));
   if (!t) return error_resp(404, {"Issue type with id '" + r.p("issueTypeId") + "' does not exist."});
-  Json all = Json::array();
-  for (const auto& f : field_defs()) {
-    if (!editable(f) && f.id != "project") continue;
-    if (f.id == "parent" && !t->subtask && t->hierarchy != 0) continue;
-    Json m = field_meta(w, f, p->key, true);
-    m["fieldId"] = f.id;
-    if (f.id == "parent") m["required"] = t->subtask;
-    all.push_back(std::move(m));
-  }
-  Json out = paged_values(all, *page);
+  Json out = paged_values(create_screen(w, *p, *t, true), *page);
   if (w.cloud()) {
     out["fields"] = out["values"];
     out.erase("values");
@@ -370,6 +417,7 @@ void add_issue_routes(Router& r, Flavor flavor) {
   r.add("PUT", issue + "/assignee", issue_assign);
   if (flavor == Flavor::Cloud) r.add("GET", issue + "/changelog", issue_changelog);
   r.add("GET", issue + "/editmeta", editmeta);
+  if (flavor == Flavor::DataCenter) r.add("GET", api + "/issue/createmeta", createmeta_legacy);
   r.add("GET", api + "/issue/createmeta/{projectIdOrKey}/issuetypes", createmeta_types);
   r.add("GET", api + "/issue/createmeta/{projectIdOrKey}/issuetypes/{issueTypeId}", createmeta_fields);
   r.add("GET", issue + "/comment", comments_list);

@@ -110,6 +110,7 @@ struct Sandbox::Impl {
   explicit Impl(Options o) : opts(std::move(o)), rng(opts.seed ^ 0x5eed) {
     faults = opts.faults;
     world.flavor = opts.flavor;
+    world.legacy_createmeta = opts.legacy_createmeta && opts.flavor == Flavor::DataCenter;
     world.now = opts.clock ? opts.clock : [] {
       return std::chrono::duration_cast<std::chrono::milliseconds>(
                  std::chrono::system_clock::now().time_since_epoch())

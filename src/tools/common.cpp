@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "jira_mcp/content/convert.hpp"
+#include "tools/custom_fields.hpp"
 
 namespace jira_mcp::tools::detail {
 
@@ -318,6 +319,7 @@ std::string issue_markdown(Jira& jira, const Json& issue, const IssueRenderOptio
       }
     }
   }
+  if (opts.catalog) out += custom_field_rows(jira, *opts.catalog, f);
   row("URL", jira.browse_url(key));
   if (opts.description && f.contains("description") && !f["description"].is_null()) {
     std::string d = opts.description_markdown ? *opts.description_markdown : jira.markdown(f["description"]);
@@ -348,7 +350,7 @@ std::string issue_markdown(Jira& jira, const Json& issue, const IssueRenderOptio
   return out;
 }
 
-Json issue_summary_json(Jira& jira, const Json& issue, bool with_description) {
+Json issue_summary_json(Jira& jira, const Json& issue, bool with_description, const FieldCatalog* catalog) {
   const Json& f = fields_of(issue);
   Json j{{"key", issue.value("key", "")}, {"id", issue.value("id", "")}, {"url", jira.browse_url(issue.value("key", ""))}};
   auto put = [&](const char* name, Json v) {
@@ -366,6 +368,10 @@ Json issue_summary_json(Jira& jira, const Json& issue, bool with_description) {
   if (f.contains("parent") && f["parent"].is_object()) j["parent"] = f["parent"].value("key", "");
   if (with_description && f.contains("description") && !f["description"].is_null()) {
     j["description"] = jira.markdown(f["description"]);
+  }
+  if (catalog) {
+    Json custom = custom_fields_json(jira, *catalog, f);
+    if (!custom.empty()) j["custom_fields"] = std::move(custom);
   }
   return j;
 }
@@ -416,7 +422,9 @@ Json editable_issue_properties() {
               {"labels", str_array_prop("Labels (replaces the issue's labels)")},
               {"components", str_array_prop("Component names (replaces the issue's components)")},
               {"due_date", Json{{"type", "string"}, {"pattern", "^[0-9]{4}-[0-9]{2}-[0-9]{2}$"}, {"description", "Due date, YYYY-MM-DD"}}},
-              {"fields", Json{{"type", "object"}, {"description", "Other fields as Jira expects them, e.g. {\"customfield_10016\": 5}"}}}};
+              {"fields", Json{{"type", "object"}, {"description", "Other fields by name or id, e.g. {\"Story Points\": 5, \"Sprint\": \"DEMO Sprint 3\", "
+                                                       "\"Severity\": \"Major\"}: Jira's own values, or options by value, \"Parent > Child\", "
+                                                       "sprints by name, users by name or email, Markdown for rich text"}}}};
 }
 
 Json create_issue_properties() {
@@ -429,6 +437,12 @@ Json create_issue_properties() {
 
 Result<Json, ToolResult> build_issue_fields(Jira& jira, const Json& args, const std::string& where, UserCache* users) {
   Json fields = args.contains("fields") ? args["fields"] : Json::object();
+  // Custom fields by name, values in friendly forms (custom_fields.hpp), checked against the
+  // create screen (create) or the issue's edit screen (update).
+  const WriteScreen screen{args.value("project_key", ""), args.value("issue_type", ""), args.value("issue_key", "")};
+  if (auto resolved = resolve_custom_fields(jira, fields, screen, where + "fields.", users); !resolved) {
+    return unexpected(std::move(resolved).error());
+  }
   if (args.contains("summary")) fields["summary"] = args["summary"];
   if (args.contains("description")) fields["description"] = jira.rich_text(args["description"].get<std::string>());
   if (args.contains("priority")) fields["priority"] = Json{{"name", args["priority"]}};

@@ -136,6 +136,7 @@ std::optional<ToolResult> confirm_destructive(const ServicesPtr& services, Reque
 std::string user_label(const Json& user);           // display name (email or name), or "Unassigned"
 std::string short_date(const Json& timestamp);      // "2026-01-02 14:03" from Jira's ISO timestamp
 std::string issue_line(const Json& issue);          // "- **KEY** summary — Status · Type · Priority · Assignee"
+class FieldCatalog;  // custom_fields.hpp
 // The compact Markdown of one issue.
 struct IssueRenderOptions {
   bool description = true;
@@ -143,10 +144,14 @@ struct IssueRenderOptions {
   // The description already rendered as Markdown (by issue_summary_json), so it is not rendered
   // twice. Null: rendered here.
   const std::string* description_markdown = nullptr;
+  // Names and schemas of custom fields, which are rendered after the standard rows. Null: custom
+  // fields are not shown.
+  const FieldCatalog* catalog = nullptr;
 };
 std::string issue_markdown(Jira& jira, const Json& issue, const IssueRenderOptions& opts);
-// Trimmed JSON of one issue for format=json (the fields that matter, rich text as Markdown).
-Json issue_summary_json(Jira& jira, const Json& issue, bool with_description);
+// Trimmed JSON of one issue for format=json (the fields that matter, rich text as Markdown);
+// with a catalog, custom field values under their names in "custom_fields".
+Json issue_summary_json(Jira& jira, const Json& issue, bool with_description, const FieldCatalog* catalog = nullptr);
 
 // Text output within the configured budget. When cut, says so, and how to get the rest.
 ToolResult text_result(const Jira& jira, std::string text, const std::string& continue_hint = {});

@@ -1,21 +1,20 @@
 // The issues toolset: read, search, count, create, change and delete issues.
 #include "tools/common.hpp"
+#include "tools/custom_fields.hpp"
 #include "jira_mcp/tools/render_memo.hpp"
 
 namespace jira_mcp::tools::detail {
 
 namespace {
 
-const char* kDefaultFields =
-    "summary,status,issuetype,priority,assignee,reporter,created,updated,duedate,resolutiondate,labels,"
-    "components,fixVersions,parent,subtasks,issuelinks,description,comment";
+const char* kDefaultFields = kStandardIssueFields;
 
-std::string fields_param(const Json& args, const char* fallback) {
-  auto list = string_list(args.value("fields", Json()));
-  if (list.empty()) return fallback;
-  std::string out;
-  for (const auto& f : list) out += (out.empty() ? "" : ",") + f;
-  return out;
+// Jira's `fields` parameter: the names or ids asked for (names translated through the catalog),
+// else `fallback` plus, when `with_defaults`, the sprint, story points and epic link fields.
+Result<std::string, ToolResult> fields_param(const FieldCatalog& catalog, const Json& args, const char* fallback,
+                                             bool with_defaults) {
+  return request_fields(catalog, args.value("fields", Json()), fallback,
+                        with_defaults ? catalog.default_ids() : std::vector<std::string>{});
 }
 
 Json issue_output_schema() {
@@ -32,6 +31,7 @@ Json issue_output_schema() {
                 {"reporter", {{"type", "string"}}},
                 {"labels", {{"type", "array"}, {"items", {{"type", "string"}}}}},
                 {"parent", {{"type", "string"}}},
+                {"custom_fields", {{"type", "object"}}},
                 {"description", {{"type", "string"}}}}},
               {"required", {"key"}}};
 }
@@ -50,19 +50,25 @@ ToolResult get_issue(const ServicesPtr& s, const Json& args) {
   Jira jira(s);
   JIRA_READY(jira);
   const std::string key = args["issue_key"];
-  auto issue = jira.get_doc(jira::path(jira.api(), "issue", key), {{"fields", fields_param(args, kDefaultFields)}});
+  const FieldCatalog catalog = FieldCatalog::load(jira);
+  auto wanted = fields_param(catalog, args, kDefaultFields, true);
+  if (!wanted) return wanted.error();
+  auto issue = jira.get_doc(jira::path(jira.api(), "issue", key), {{"fields", *wanted}});
   if (!issue) return jira_failure(issue.error(), "Getting " + key);
   IssueRenderOptions opts;
   opts.comments = args.value("comments", 3);
+  opts.catalog = &catalog;
   const bool as_json = args.value("format", "markdown") == "json";
-  // The document decides the fields; the variant names everything else the rendering reads.
-  const std::string variant = std::string(as_json ? "get_issue/json/" : "get_issue/md/") + std::to_string(opts.comments);
+  // The document decides the fields; the variant names everything else the rendering reads
+  // (the catalog: whether it could be read).
+  const std::string variant = std::string(as_json ? "get_issue/json/" : "get_issue/md/") + std::to_string(opts.comments) +
+                              (catalog.empty() ? "/ids" : "/names");
   RenderMemo* memo = s->render_memo.get();
   if (memo) {
     if (auto done = memo->find(*issue, variant)) return *done;
   }
   const Json& doc = **issue;
-  Json structured = issue_summary_json(jira, doc, false);
+  Json structured = issue_summary_json(jira, doc, false, &catalog);
   const Json* description = nullptr;
   if (const auto fields = doc.find("fields"); fields != doc.end() && fields->is_object()) {
     if (const auto d = fields->find("description"); d != fields->end() && !d->is_null()) description = &*d;
@@ -83,7 +89,12 @@ ToolResult search(const ServicesPtr& s, const Json& args) {
   jira::SearchRequest req;
   req.jql = args["jql"];
   req.max_results = args.value("max_results", 20);
-  for (auto& f : string_list(Json(fields_param(args, "summary,status,issuetype,priority,assignee,updated")))) req.fields.push_back(f);
+  // The catalog is needed only to translate names and to label custom values asked for.
+  const bool asked = !string_list(args.value("fields", Json())).empty();
+  const FieldCatalog catalog = asked ? FieldCatalog::load(jira) : FieldCatalog();
+  auto fields = fields_param(catalog, args, "summary,status,issuetype,priority,assignee,updated", false);
+  if (!fields) return fields.error();
+  for (auto& f : string_list(Json(*fields))) req.fields.push_back(f);
   if (args.contains("page_token")) {
     const std::string token = args["page_token"];
     if (jira.cloud()) {
@@ -101,8 +112,9 @@ ToolResult search(const ServicesPtr& s, const Json& args) {
   Json issues = Json::array();
   std::string text;
   for (const auto& issue : page->issues) {
-    issues.push_back(issue_summary_json(jira, issue, false));
-    text += issue_line(issue) + "\n";
+    issues.push_back(issue_summary_json(jira, issue, false, asked ? &catalog : nullptr));
+    const auto f = issue.find("fields");
+    text += issue_line(issue) + (asked && f != issue.end() ? custom_line_suffix(jira, catalog, *f) : std::string()) + "\n";
   }
   if (page->issues.empty()) text = "No issues match this JQL.\n";
   Json structured{{"issues", issues}, {"is_last", page->is_last}};
@@ -145,7 +157,10 @@ ToolResult get_issues(const ServicesPtr& s, const Json& args) {
   Jira jira(s);
   JIRA_READY(jira);
   std::vector<std::string> keys = string_list(args["issue_keys"]);
-  const std::string fields = fields_param(args, kDefaultFields);
+  const FieldCatalog catalog = FieldCatalog::load(jira);
+  auto asked_fields = fields_param(catalog, args, kDefaultFields, true);
+  if (!asked_fields) return asked_fields.error();
+  const std::string fields = *asked_fields;
   std::vector<jira::ResponseFuture> pending;
   pending.reserve(keys.size());
   for (const auto& k : keys) pending.push_back(jira.client().get_async(jira::path(jira.api(), "issue", k), {{"fields", fields}}));
@@ -155,6 +170,7 @@ ToolResult get_issues(const ServicesPtr& s, const Json& args) {
   std::string failures;
   IssueRenderOptions opts;
   opts.comments = 0;
+  opts.catalog = &catalog;
   for (size_t i = 0; i < keys.size(); ++i) {
     auto r = pending[i].get();
     Result<Json, jira::JiraError> issue = r ? r->json() : Result<Json, jira::JiraError>(unexpected(r.error()));
@@ -166,7 +182,7 @@ ToolResult get_issues(const ServicesPtr& s, const Json& args) {
       }
       continue;
     }
-    found.push_back(issue_summary_json(jira, *issue, true));
+    found.push_back(issue_summary_json(jira, *issue, true, &catalog));
     text += issue_markdown(jira, *issue, opts) + "\n";
   }
   if (!missing.empty()) {
@@ -275,11 +291,14 @@ ToolResult changelog(const ServicesPtr& s, const Json& args) {
 
 void add_issue_tools(ToolTable& t, const ServicesPtr& s) {
   const Json format = enum_prop("markdown (compact, default) or json (trimmed fields)", {"markdown", "json"}, "markdown");
-  const Json fields = str_array_prop("Fields to fetch, e.g. [\"summary\",\"status\",\"customfield_10016\"] (a comma-separated string is accepted too)");
+  const Json fields = str_array_prop("Fields to fetch by name or id, e.g. [\"summary\", \"Story Points\", \"Sprint\", "
+                                     "\"customfield_10016\"] (a comma-separated string is accepted too); names are matched "
+                                     "without case");
   t.push_back({"issues",
                {"jira_get_issue", "Get issue",
                 "Gets one Jira issue as compact Markdown: key, summary, status, type, priority, assignee, reporter, dates, "
-                "labels, parent, links, the description and the newest comments. Use it when you know the key; use "
+                "labels, parent, sprint, story points, epic, custom fields asked for by name, links, the description and the newest "
+                "comments. Use it when you know the key; use "
                 "jira_search to find issues. Example: {\"issue_key\": \"PROJ-123\", \"comments\": 5}.",
                 object_schema({{"issue_key", issue_key_prop()},
                                {"fields", fields},

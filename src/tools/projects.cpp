@@ -1,19 +1,19 @@
 // The projects, components, versions and labels toolsets: what a project offers (issue types,
 // fields and their allowed values, priorities, statuses), its components and versions, and labels.
 //
-// Create metadata comes from the paged createmeta endpoints (Jira Cloud and Data Center 9+ both
-// have them; the old expand-everything /issue/createmeta is gone from Cloud). Cloud names the page
-// array "issueTypes"/"fields", Data Center "values"; page_array() hides that.
+// Create metadata comes from the paged createmeta endpoints (Jira Cloud and Data Center 8.4+ have
+// them; the old expand-everything /issue/createmeta is gone from Cloud and is the fallback on an
+// older Data Center: fetch_issue_types/fetch_create_fields in custom_field_write.cpp).
 #include <algorithm>
 #include <set>
 
 #include "tools/common.hpp"
+#include "tools/custom_fields.hpp"
 
 namespace jira_mcp::tools::detail {
 
 namespace {
 
-constexpr long kCreatemetaPage = 200;
 constexpr size_t kAllowedShown = 25;
 
 bool icontains(const std::string& hay, const std::string& needle) { return lower(hay).find(lower(needle)) != std::string::npos; }
@@ -104,12 +104,6 @@ Json field_json(const std::string& id, const Json& f) {
 
 // --- createmeta -----------------------------------------------------------------------------
 
-Result<Json, jira::JiraError> fetch_issue_types(Jira& jira, const std::string& project) {
-  auto r = jira.get_json(jira::path(jira.api(), "issue", "createmeta", project, "issuetypes"), {{"maxResults", "200"}});
-  if (!r) return unexpected(r.error());
-  return page_array(*r, "issueTypes");
-}
-
 // An issue type of the project by id or (case-insensitive) name, or an isError result that lists
 // the project's types.
 Result<Json, ToolResult> find_issue_type(Jira& jira, const std::string& project, const std::string& wanted) {
@@ -122,22 +116,6 @@ Result<Json, ToolResult> find_issue_type(Jira& jira, const std::string& project,
   }
   return unexpected(bad_argument("issue_type", "'" + wanted + "' is not an issue type of " + project +
                                                    "; choose from: " + (names.empty() ? "none" : names)));
-}
-
-// Every field of the create screen, following pages.
-Result<Json, jira::JiraError> fetch_create_fields(Jira& jira, const std::string& project, const std::string& type_id) {
-  Json all = Json::array();
-  for (long start = 0;;) {
-    auto r = jira.get_json(jira::path(jira.api(), "issue", "createmeta", project, "issuetypes", type_id),
-                           {{"startAt", std::to_string(start)}, {"maxResults", std::to_string(kCreatemetaPage)}});
-    if (!r) return unexpected(r.error());
-    Json page = page_array(*r, "fields");
-    for (auto& f : page) all.push_back(std::move(f));
-    const long total = r->value("total", static_cast<long>(all.size()));
-    if (page.empty() || static_cast<long>(all.size()) >= total) break;
-    start = static_cast<long>(all.size());
-  }
-  return all;
 }
 
 std::string field_id(const Json& f) { return f.value("fieldId", f.value("key", "")); }
@@ -244,7 +222,7 @@ ToolResult create_fields(const ServicesPtr& s, const Json& args) {
   if (!fields) return jira_failure(fields.error(), "Getting the create fields of " + key + " " + type_name);
   const bool required_only = args.value("required_only", false);
   std::string text = "Fields to create a " + type_name + " in " + key + (required_only ? " (required only)" : "") +
-                     ". Set custom fields through the fields argument of jira_create_issue by id.\n";
+                     ". Set custom fields through the fields argument of jira_create_issue by name or id.\n";
   Json structured = Json::array();
   for (const auto& f : *fields) {
     if (required_only && !f.value("required", false)) continue;
@@ -262,7 +240,7 @@ ToolResult edit_fields(const ServicesPtr& s, const Json& args) {
   const std::string key = args["issue_key"];
   auto r = jira.get_json(jira::path(jira.api(), "issue", key, "editmeta"));
   if (!r) return jira_failure(r.error(), "Getting the editable fields of " + key);
-  std::string text = "Fields you can change on " + key + " (jira_update_issue; custom fields by id in fields):\n";
+  std::string text = "Fields you can change on " + key + " (jira_update_issue; custom fields by name or id in fields):\n";
   Json structured = Json::array();
   const Json fields = r->value("fields", Json::object());
   for (const auto& [id, f] : fields.items()) {

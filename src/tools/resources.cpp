@@ -9,6 +9,7 @@
 
 #include "jira_mcp/monitor/monitor.hpp"
 #include "tools/common.hpp"
+#include "tools/custom_fields.hpp"
 
 namespace jira_mcp::tools::detail {
 
@@ -142,9 +143,13 @@ void add_resources_and_prompts(mcp::RegistryBuilder& b, const ServicesPtr& s) {
        [s](const std::string& uri, const std::map<std::string, std::string>& vars, RequestContext&) -> Contents {
          Jira jira(s);
          if (auto r = jira.ready(); !r) return unexpected(resource_error(r.error(), uri));
-         auto issue = jira.get_json(jira::path(jira.api(), "issue", vars.at("key")));
+         // The fields jira_get_issue shows by default, custom ones named and rendered by their schema.
+         const FieldCatalog catalog = FieldCatalog::load(jira);
+         auto issue = jira.get_json(jira::path(jira.api(), "issue", vars.at("key")), {{"fields", default_issue_fields(catalog)}});
          if (!issue) return unexpected(resource_error(issue.error(), uri));
-         return std::vector{mcp::ResourceContents{uri, "text/markdown", issue_markdown(jira, *issue, {}), std::nullopt}};
+         IssueRenderOptions opts;
+         opts.catalog = &catalog;
+         return std::vector{mcp::ResourceContents{uri, "text/markdown", issue_markdown(jira, *issue, opts), std::nullopt}};
        },
        {{"key", issue_keys}}});
   b.add_resource_template(

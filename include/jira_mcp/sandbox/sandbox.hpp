@@ -52,6 +52,11 @@ struct Options {
   // rate limiter. Empty = the system clock. Tests inject one so that no test has to sleep.
   std::function<std::int64_t()> clock;
   int threads = 8;  // worker threads answering requests
+  // Data Center only: behave like Jira before 8.4, which has no paged
+  // /issue/createmeta/{project}/issuetypes[/{id}] (404) and only the old
+  // /issue/createmeta?projectKeys=...&expand=projects.issuetypes.fields (served on Data Center
+  // either way).
+  bool legacy_createmeta = false;
 };
 
 // Demo credentials the sandbox accepts. Cloud: Basic email:api_token. Data Center: Bearer pat or
