@@ -10,7 +10,7 @@
 namespace jira_mcp::content::detail {
 
 // Where a list of blocks lives; the ADF schema allows a different set of blocks in each.
-enum class BlockContext { kDoc, kListItem, kBlockquote, kTableCell };
+enum class BlockContext { kDoc, kListItem, kBlockquote, kTableCell, kPanel, kExpand, kNestedExpand };
 
 // Reading untrusted JSON: nullptr / fallback when `j` is not an object or the field is missing
 // or of another type.
@@ -34,6 +34,14 @@ void append_text(Json& inlines, std::string text, const Json& marks = Json::arra
 // nodes are non-empty, lists and quotes are non-empty, list items start with a paragraph and
 // code carries no other marks. Unknown block types are dropped. Returns the new array.
 Json sanitize_blocks(const Json& blocks, BlockContext ctx, int depth = 0);
+// Marks in the order Atlassian's editor schema ranks them (link, em, strong, textColor, strike,
+// subsup, underline, code, ...), which is the order Jira stores them in; unknown marks last.
+Json sorted_marks(const Json& marks);
+
+// Drops the attributes only the wiki flavour carries (code title, wiki image and panel
+// parameters), which the ADF schema does not allow.
+void strip_wiki_extras(Json& node, int depth = 0);
+
 // Wraps sanitized blocks into {"type":"doc","version":1,"content":...}.
 Json make_doc(const Json& blocks);
 
@@ -45,8 +53,15 @@ std::string plain_text(const Json& node);
 // (milliseconds, string or number; the raw value when it is not a number), the label of a panel
 // ("Info", "Warning", ...), and the placeholder text of a media node ("attachment: name").
 std::string date_text(const Json& node);
+// The inverse of date_text: "YYYY-MM-DD" -> milliseconds at 00:00 UTC as a string, "" when not a date.
+std::string date_timestamp(std::string_view date);
 std::string panel_label(const Json& node);
 std::string media_label(const Json& node);
+
+// markdown_to_adf keeping the wiki-only attributes (see strip_wiki_extras); the wiki writer
+// uses it so Data Center parameters survive Markdown.
+Json markdown_to_adf_loose(std::string_view markdown);
+Json wiki_to_adf_loose(std::string_view wiki);
 
 // Replaces invalid UTF-8 sequences with U+FFFD.
 std::string sanitize_utf8(std::string_view in);

@@ -33,6 +33,7 @@
 // output; nesting deeper than kMaxNesting is flattened to plain text.
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "jira_mcp/core/json.hpp"
 
@@ -61,5 +62,16 @@ std::string wiki_to_markdown(std::string_view wiki);
 // wiki_to_adf produces schema-valid ADF; invalid UTF-8 is replaced by U+FFFD.
 Json wiki_to_adf(std::string_view wiki);
 std::string adf_to_wiki(const Json& adf);
+
+// The comparison form of an ADF document: localId attributes dropped (the editor's own
+// identifiers; Markdown does not carry them and the writer makes fresh ones), empty attrs and
+// marks arrays dropped, neighbouring text nodes with equal marks merged, marks in Atlassian's
+// schema order. Two documents Jira would show alike compare equal after this.
+Json normalize_adf(const Json& adf);
+
+// What writing adf_to_markdown(adf) back through markdown_to_adf would not reproduce, one line
+// per place ("/content/3: panel attributes {...}"), at most 20; empty when the round trip is
+// lossless. Tools call it before a read-modify-write to refuse (or warn) with the loss named.
+std::vector<std::string> round_trip_losses(const Json& adf);
 
 }  // namespace jira_mcp::content

@@ -1,0 +1,83 @@
+// What a write of the Markdown we render would change: the document is rendered, parsed back,
+// and both sides are compared after normalize_adf (which forgets only what Jira's editor
+// regenerates itself). The comparison walks both trees in step and names the first place each
+// subtree differs, so a caller can tell the user what would be lost.
+#include <string>
+#include <vector>
+
+#include "content/adf_build.hpp"
+#include "jira_mcp/content/convert.hpp"
+
+namespace jira_mcp::content {
+namespace {
+
+using detail::node_type;
+
+Json normalize(const Json& node, int depth) {
+  if (depth > 4 * kMaxNesting) return node;
+  if (node.is_array()) {
+    Json out = Json::array();
+    for (const Json& child : node) {
+      Json n = normalize(child, depth + 1);
+      // Neighbouring text with equal marks is one text node (the editor merges them too).
+      if (!out.empty() && node_type(n) == "text" && node_type(out.back()) == "text" &&
+          out.back().value("marks", Json::array()) == n.value("marks", Json::array())) {
+        out.back()["text"] = out.back().value("text", "") + n.value("text", "");
+        continue;
+      }
+      out.push_back(std::move(n));
+    }
+    return out;
+  }
+  if (!node.is_object()) return node;
+  Json out = Json::object();
+  for (auto it = node.begin(); it != node.end(); ++it) {
+    if (it.key() == "attrs" && it.value().is_object()) {
+      Json attrs = it.value();
+      attrs.erase("localId");
+      if (!attrs.empty()) out["attrs"] = std::move(attrs);
+    } else if (it.key() == "marks" && it.value().is_array()) {
+      Json marks = detail::sorted_marks(normalize(it.value(), depth + 1));
+      if (!marks.empty()) out["marks"] = std::move(marks);
+    } else if (it.key() == "content" || it.key() == "marks") {
+      out[it.key()] = normalize(it.value(), depth + 1);
+    } else {
+      out[it.key()] = it.value();
+    }
+  }
+  return out;
+}
+
+void diff(const Json& a, const Json& b, const std::string& path, std::vector<std::string>& out, int depth) {
+  if (out.size() >= 20 || a == b) return;
+  if (depth < 4 * kMaxNesting && a.is_object() && b.is_object() && node_type(a) == node_type(b) &&
+      a.value("attrs", Json()) == b.value("attrs", Json()) && a.value("marks", Json()) == b.value("marks", Json()) &&
+      a.contains("content") && b.contains("content") && a["content"].is_array() && b["content"].is_array() &&
+      a["content"].size() == b["content"].size()) {
+    for (size_t i = 0; i < a["content"].size(); ++i) {
+      diff(a["content"][i], b["content"][i], path + "/content/" + std::to_string(i), out, depth + 1);
+    }
+    return;
+  }
+  std::string what = node_type(a).empty() ? std::string("content") : node_type(a);
+  if (node_type(a) == node_type(b) && a.value("attrs", Json()) != b.value("attrs", Json())) {
+    what += " attributes " + dump_compact(a.value("attrs", Json::object()));
+  } else if (node_type(a) == node_type(b) && a.value("marks", Json()) != b.value("marks", Json())) {
+    what += " marks " + dump_compact(a.value("marks", Json::array()));
+  }
+  out.push_back((path.empty() ? "/" : path) + ": " + what);
+}
+
+}  // namespace
+
+Json normalize_adf(const Json& adf) { return normalize(adf, 0); }
+
+std::vector<std::string> round_trip_losses(const Json& adf) {
+  std::vector<std::string> out;
+  const Json back = markdown_to_adf(adf_to_markdown(adf));
+  const Json doc = node_type(adf) == "doc" ? adf : detail::make_doc(Json::array({adf}));
+  diff(normalize_adf(doc), normalize_adf(back), "", out, 0);
+  return out;
+}
+
+}  // namespace jira_mcp::content
