@@ -31,3 +31,14 @@ TEST_CASE("scratch2") {
     out << Json(adf_to_markdown(doc)).dump() << "\n";
   }
 }
+TEST_CASE("scratch3") {
+  std::ifstream in("/tmp/in3.txt");
+  std::ofstream out("/tmp/out3.txt");
+  std::string line;
+  while (std::getline(in, line)) {
+    Json j = Json::parse(line);
+    std::string f = j["f"];
+    std::string r = f == "w2m" ? wiki_to_markdown(j["s"].get<std::string>()) : f == "m2w" ? markdown_to_wiki(j["s"].get<std::string>()) : adf_to_wiki(Json::parse(j["s"].get<std::string>()));
+    out << Json(r).dump() << "\n";
+  }
+}
