@@ -108,8 +108,14 @@ std::string escape_wiki(std::string_view text, bool line_start, bool in_link) {
       case '#':
         escape = at_start;
         break;
-      case '*': case '_': case '-': case '+': case '^': case '~':
+      case '*': case '_': case '-': case '+':
         escape = at_start || !((is_alnum(prev) && is_alnum(next)) || (is_blank(prev) && is_blank(next)));
+        break;
+      case '^': case '~':
+        // These open inside words too (x^2^, H~2~O): escaped unless nothing could pair with them.
+        escape = at_start || (!(is_blank(prev) && is_blank(next)) &&
+                              (text.find(c, i + 1) != std::string_view::npos || text.substr(0, i).find(c) != std::string_view::npos ||
+                               !(is_alnum(prev) && is_alnum(next))));
         break;
       default:
         break;
@@ -256,10 +262,10 @@ class WikiWriter {
                                  : kind == "success"                                            ? "tip"
                                  : kind == "error"                                              ? "warning"
                                                                                                 : "panel";
-        std::vector<std::string> params;
-        if (!attr_string(node, "panelColor").empty()) params.push_back("bgColor=" + attr_string(node, "panelColor"));
-        for (const std::string& p : macro_params(node, {"panelType", "panelColor", "panelIcon", "panelIconId", "panelIconText", "localId"})) {
-          params.push_back(p);
+        std::vector<std::string> params = macro_params(node, {"panelType", "panelColor", "panelIcon", "panelIconId", "panelIconText", "localId"});
+        if (!attr_string(node, "panelColor").empty()) {
+          const bool titled = !params.empty() && params[0].rfind("title=", 0) == 0;
+          params.insert(params.begin() + (titled ? 1 : 0), "bgColor=" + attr_string(node, "panelColor"));
         }
         std::string open = "{" + name;
         for (size_t k = 0; k < params.size(); ++k) open += (k == 0 ? ":" : "|") + params[k];
@@ -580,7 +586,12 @@ class WikiWriter {
       if (item.kind == WikiItem::Kind::kText && opening.size() == 1 && opening[0].type == "link" &&
           opening[0].href == text && item.marks.size() == 1 && run_length(items, i, opening[0]) == 1 &&
           text.find_first_of("|]\n ") == std::string::npos) {
-        out += "[" + text + "]";
+        // Jira links a bare URL by itself; written bare when nothing after it would extend it.
+        char after = '\0';
+        if (i + 1 < items.size() && !items[i + 1].text.empty()) after = items[i + 1].text[0];
+        const bool bare = url_at(text, 0) == text.size() && (after == '\0' || after == ' ' || after == '\n' ||
+                                                             std::string_view(".,;:!?)").find(after) != std::string_view::npos);
+        out += bare ? text : "[" + text + "]";
         continue;
       }
       for (const WikiMark& m : opening) {

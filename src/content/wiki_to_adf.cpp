@@ -144,7 +144,7 @@ class InlineParser {
       }
       const bool double_q = c == '?' && next == '?';
       if ((std::string_view("*_-+^~").find(c) != std::string_view::npos || double_q) && depth < 2 * kMaxNesting &&
-          (i == 0 || !is_alnum(prev)) ) {
+          (i == 0 || !is_alnum(prev) || c == '^' || c == '~')) {
         const size_t width = double_q ? 2 : 1;
         const char after = i + width < n ? text[i + width] : '\0';
         if (after != '\0' && !is_space(after) && after != '\n') {
@@ -215,7 +215,7 @@ class InlineParser {
       if (text[j] != c || (width == 2 && text[j + 1] != c)) continue;
       if (is_space(text[j - 1]) || text[j - 1] == '\\') continue;
       const size_t after = j + width;
-      if (after < text.size() && is_alnum(text[after])) continue;
+      if (after < text.size() && is_alnum(text[after]) && c != '^' && c != '~') continue;  // x^2^, H~2~O
       return j;
     }
     return std::string_view::npos;
