@@ -542,9 +542,6 @@ class MarkdownWriter {
       extra = written_attrs(media, {"type", "id", "alt"});
       if (kind != "file") extra["type"] = kind;
       if (extra.contains("collection") && extra["collection"] == "") extra.erase("collection");
-      if (!extra.contains("collection") && !(detail::object_field(media, "attrs") != nullptr && media["attrs"].contains("collection"))) {
-        extra["collection"] = nullptr;
-      }
     }
     const std::string alt = attr_string(media, "alt");
     if (alt.empty() && detail::object_field(media, "attrs") != nullptr && media["attrs"].contains("alt")) extra["alt"] = media["attrs"]["alt"];

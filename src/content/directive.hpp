@@ -26,9 +26,10 @@ std::optional<Json> parse_attrs(std::string_view text);
 struct Directive {
   enum class Kind { kBlock, kInlineOpen, kInlineClose, kAttrs };
   Kind kind = Kind::kBlock;
-  int colons = 0;     // kBlock: 2 for a leaf, 3+ for a container fence
+  int colons = 0;     // kBlock: 2 for a leaf, 3+ for a container fence; kInlineClose: the
+                      // index of its kInlineOpen token
   std::string name;   // empty for a closing fence
-  std::string label;  // kBlock: the raw label text
+  std::string label;  // kBlock: the raw label text (inline labels are parsed as Markdown)
   Json attrs = Json::object();
   std::string raw;    // the source text the token replaced
 };
