@@ -107,37 +107,6 @@ Json sorted_marks(const Json& marks) {
   return out;
 }
 
-void strip_wiki_extras(Json& node, int depth) {
-  if (depth > 4 * kMaxNesting) return;
-  if (node.is_array()) {
-    for (Json& child : node) strip_wiki_extras(child, depth + 1);
-    return;
-  }
-  if (!node.is_object()) return;
-  static const std::vector<std::pair<std::string, std::vector<std::string>>> kAllowed = {
-      {"codeBlock", {"language", "uniqueId", "localId", "wrap", "hideLineNumbers"}},
-      {"panel", {"panelType", "panelIcon", "panelIconId", "panelIconText", "panelColor", "localId"}},
-      {"media", {"type", "id", "alt", "collection", "height", "width", "occurrenceKey", "url", "localId"}},
-      {"mediaSingle", {"layout", "width", "widthType", "localId"}},
-      {"mention", {"id", "text", "accessLevel", "userType", "localId"}}};
-  const std::string type = node_type(node);
-  auto attrs = node.find("attrs");
-  if (attrs != node.end() && attrs->is_object()) {
-    for (const auto& [name, keys] : kAllowed) {
-      if (name != type) continue;
-      for (auto it = attrs->begin(); it != attrs->end();) {
-        if (std::find(keys.begin(), keys.end(), it.key()) == keys.end()) {
-          it = attrs->erase(it);
-        } else {
-          ++it;
-        }
-      }
-    }
-  }
-  auto content = node.find("content");
-  if (content != node.end()) strip_wiki_extras(*content, depth + 1);
-}
-
 namespace {
 
 // Inline content as the schema wants it: no empty text, code only with link.

@@ -38,8 +38,10 @@ Json sanitize_blocks(const Json& blocks, BlockContext ctx, int depth = 0);
 // subsup, underline, code, ...), which is the order Jira stores them in; unknown marks last.
 Json sorted_marks(const Json& marks);
 
-// Drops the attributes only the wiki flavour carries (code title, wiki image and panel
-// parameters), which the ADF schema does not allow.
+// Makes the attributes of the nodes and marks the directive syntax builds fit the ADF schema
+// (schema_rules.cpp): unknown ones (the wiki flavour's code title, image and panel parameters,
+// or anything hand-written) dropped, mistyped ones converted or dropped, required ones defaulted;
+// a node that still lacks one becomes its text. Valid documents pass unchanged.
 void strip_wiki_extras(Json& node, int depth = 0);
 
 // Wraps sanitized blocks into {"type":"doc","version":1,"content":...}.

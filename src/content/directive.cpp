@@ -1,5 +1,6 @@
 #include "content/directive.hpp"
 
+#include <algorithm>
 #include <cctype>
 
 #include "jira_mcp/content/convert.hpp"
@@ -10,6 +11,9 @@ namespace {
 constexpr std::string_view kOpen = "\xEF\xB7\x90";   // U+FDD0
 constexpr std::string_view kClose = "\xEF\xB7\x91";  // U+FDD1
 constexpr std::string_view kReplacement = "\xEF\xBF\xBD";
+// A label or attribute block longer than this is not a directive; the bound keeps a hostile
+// line of unclosed "[" or "{" linear.
+constexpr size_t kMaxSpan = 2000;
 
 bool alpha(char c) { return std::isalpha(static_cast<unsigned char>(c)) != 0; }
 bool alnum(char c) { return std::isalnum(static_cast<unsigned char>(c)) != 0; }
@@ -21,7 +25,8 @@ bool bare_char(char c) {
 
 // End (one past) of a JSON string starting at text[from] == '"', or npos.
 size_t string_end(std::string_view text, size_t from) {
-  for (size_t i = from + 1; i < text.size(); ++i) {
+  const size_t limit = std::min(text.size(), from + kMaxSpan);
+  for (size_t i = from + 1; i < limit; ++i) {
     if (text[i] == '\\') {
       ++i;
     } else if (text[i] == '"') {
@@ -36,7 +41,8 @@ size_t string_end(std::string_view text, size_t from) {
 // End (one past) of a bracketed group starting at text[from] ('{' or '['), quote-aware.
 size_t group_end(std::string_view text, size_t from) {
   int depth = 0;
-  for (size_t i = from; i < text.size(); ++i) {
+  const size_t limit = std::min(text.size(), from + kMaxSpan);
+  for (size_t i = from; i < limit; ++i) {
     const char c = text[i];
     if (c == '"') {
       size_t end = string_end(text, i);
@@ -57,14 +63,15 @@ size_t group_end(std::string_view text, size_t from) {
 // spans are skipped. npos when unbalanced on this line.
 size_t label_end(std::string_view text, size_t from) {
   int depth = 0;
-  for (size_t i = from; i < text.size(); ++i) {
+  const size_t limit = std::min(text.size(), from + kMaxSpan);
+  for (size_t i = from; i < limit; ++i) {
     const char c = text[i];
     if (c == '\\') {
       ++i;
     } else if (c == '`') {
       size_t run = 0;
       while (i + run < text.size() && text[i + run] == '`') ++run;
-      size_t close = text.find(std::string(run, '`'), i + run);
+      size_t close = text.substr(0, limit).find(std::string(run, '`'), i + run);
       if (close == std::string_view::npos) return close;
       i = close + run - 1;
     } else if (c == '[') {

@@ -209,3 +209,22 @@ TEST_CASE("Markdown -> wiki keeps what Jira would otherwise misread") {
   CHECK(wiki_to_markdown("{code}x{code} then text\n") == "```\nx\n```\n\nthen text\n");
   CHECK(wiki_to_markdown("{noformat}x{noformat} then text\n") == "```{noformat=true}\nx\n```\n\nthen text\n");
 }
+
+TEST_CASE("hand-written directives with attributes the schema forbids still give valid ADF") {
+  const Json adf = markdown_to_adf(
+      ":::panel{panelType=nope colour=red}\n\nx\n\n:::\n\n"
+      ":status[Odd]{color=7 extra=1} :status[Hex]{color=#ff0000} :textColor[t]{color=red}\n\n"
+      "![x](media:){width=\"w\"}\n\n![y](https://x.test/y.png){width=\"w\" height=10 layout=sideways}\n\n"
+      "::embedCard{}\n\n```java {title=A.java wrap=true}\ncode\n```\n");
+  CHECK(adf_violations(adf) == "");
+  CHECK(nodes_of(adf, "panel").at(0)["attrs"] == Json::parse(R"({"panelType":"info"})"));
+  const auto statuses = nodes_of(adf, "status");
+  REQUIRE(statuses.size() == 2);
+  CHECK(statuses[0]["attrs"] == Json::parse(R"({"text":"Odd","color":"neutral"})"));
+  CHECK(statuses[1]["attrs"]["color"] == "#ff0000");
+  CHECK(nodes_of(adf, "media").size() == 1);
+  CHECK(nodes_of(adf, "media").at(0)["attrs"] == Json::parse(R"({"type":"external","url":"https://x.test/y.png","alt":"y","height":10})"));
+  CHECK(nodes_of(adf, "codeBlock").at(0)["attrs"] == Json::parse(R"({"language":"java","wrap":true})"));
+  // The wiki flavour keeps its own parameters.
+  CHECK(markdown_to_wiki("```java {title=A.java}\ncode\n```\n") == "{code:java|title=A.java}\ncode\n{code}\n");
+}
