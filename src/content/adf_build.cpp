@@ -468,8 +468,10 @@ Json sanitize_blocks(const Json& blocks, BlockContext ctx, int depth) {
   return out;
 }
 
-Json make_doc(const Json& blocks) {
-  return Json{{"type", "doc"}, {"version", 1}, {"content", blocks.is_array() ? blocks : Json::array()}};
+Json make_doc(Json blocks) {
+  Json doc = {{"type", "doc"}, {"version", 1}};
+  doc["content"] = blocks.is_array() ? std::move(blocks) : Json::array();
+  return doc;
 }
 
 namespace {

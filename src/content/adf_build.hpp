@@ -45,7 +45,7 @@ Json sorted_marks(const Json& marks);
 void strip_wiki_extras(Json& node, int depth = 0);
 
 // Wraps sanitized blocks into {"type":"doc","version":1,"content":...}.
-Json make_doc(const Json& blocks);
+Json make_doc(Json blocks);
 
 // The plain text of any ADF node or array (text, mention text, ...), blocks separated by
 // spaces. Bounded by kMaxNesting.

@@ -44,6 +44,7 @@ class DirectiveTable {
   // Splits text into pieces: plain text (index -1) and tokens (their index).
   std::vector<std::pair<int, std::string>> split(std::string_view text) const;
   const Directive& at(int index) const { return items_[static_cast<size_t>(index)]; }
+  bool empty() const { return items_.empty(); }
   // Every token in `text` back to its source text.
   std::string restore(std::string_view text) const;
 

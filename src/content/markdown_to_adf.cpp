@@ -148,7 +148,7 @@ class Lowering {
     for (cmark_node* child = cmark_node_first_child(parent); child != nullptr; child = cmark_node_next(child)) {
       block(out, child, depth);
     }
-    return fold_blocks(out, depth);
+    return fold_blocks(std::move(out), depth);
   }
 
  private:
@@ -235,20 +235,20 @@ class Lowering {
 
   // ---- block directives ---------------------------------------------------------------------
 
-  Json fold_blocks(const Json& in, int depth) {
+  Json fold_blocks(Json in, int depth) {
     Json out = Json::array();
     const size_t n = in.size();
     for (size_t i = 0; i < n; ++i) {
-      const Json& node = in[i];
-      if (node.value("type", "") != "__block") {
-        out.push_back(node);
+      Json& node = in[i];
+      if (!is_marker(node)) {
+        out.push_back(std::move(node));
         continue;
       }
       const Directive& d = table_.at(node["i"].get<int>());
       if (d.colons == 2) {
         Json leaf = leaf_node(d);
         if (d.name == "table" && i + 1 < n && in[i + 1].value("type", "") == "table") {
-          Json t = in[i + 1];
+          Json t = std::move(in[i + 1]);
           if (!d.attrs.empty()) t["attrs"] = d.attrs;
           out.push_back(std::move(t));
           ++i;
@@ -266,7 +266,7 @@ class Lowering {
       size_t close = n;
       int level = 1;
       for (size_t k = i + 1; k < n; ++k) {
-        if (in[k].value("type", "") != "__block") continue;
+        if (!is_marker(in[k])) continue;
         const Directive& other = table_.at(in[k]["i"].get<int>());
         if (other.colons != d.colons) continue;
         level += other.name.empty() ? -1 : 1;
@@ -276,13 +276,18 @@ class Lowering {
         }
       }
       Json inner = Json::array();
-      for (size_t k = i + 1; k < close; ++k) inner.push_back(in[k]);
-      inner = depth < kMaxNesting ? fold_blocks(inner, depth + 1) : inner;
+      for (size_t k = i + 1; k < close; ++k) inner.push_back(std::move(in[k]));
+      if (depth < kMaxNesting) inner = fold_blocks(std::move(inner), depth + 1);
       const std::string closing = close < n ? table_.at(in[close]["i"].get<int>()).raw : std::string();
       for (Json& b : container(d, std::move(inner), closing)) out.push_back(std::move(b));
       i = close;
     }
     return out;
+  }
+
+  static bool is_marker(const Json& node) {
+    auto it = node.find("type");
+    return it != node.end() && it->is_string() && it->get_ref<const std::string&>() == "__block";
   }
 
   static Json raw_paragraph(const std::string& raw) { return paragraph(Json::array({text_node(raw)})); }
@@ -532,7 +537,7 @@ class Lowering {
   Json inlines(cmark_node* parent, int depth, bool keep_images = false) {
     Json raw = Json::array();
     add_inlines(raw, parent, Json::array(), depth);
-    Json out = fold_inlines(raw);
+    Json out = fold_inlines(std::move(raw));
     if (!keep_images) {
       for (Json& x : out) {
         if (x.value("type", "") == "__image") x = image_link(x);
@@ -633,7 +638,8 @@ class Lowering {
     Json marks;
   };
 
-  Json fold_inlines(const Json& in) {
+  Json fold_inlines(Json in) {
+    if (table_.empty()) return in;  // no directive anywhere in the document
     std::vector<Piece> pieces;
     for (const Json& x : in) {
       if (x.value("type", "") != "text") {

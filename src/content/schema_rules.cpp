@@ -9,6 +9,7 @@
 #include <cmath>
 #include <regex>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "content/adf_build.hpp"
@@ -86,6 +87,16 @@ const std::vector<std::pair<std::string, std::vector<Rule>>>& rules() {
   return kRules;
 }
 
+const std::regex& hex_colour() {
+  static const std::regex kHex("#[0-9a-fA-F]{6}");
+  return kHex;
+}
+
+const std::regex& status_colour() {
+  static const std::regex kStatus("neutral|purple|blue|red|yellow|green|#[0-9a-fA-F]{6}");
+  return kStatus;
+}
+
 bool in_choices(const char* choices, const std::string& value) {
   if (choices == nullptr) return true;
   std::string_view all(choices);
@@ -129,12 +140,23 @@ Json fit(const Rule& rule, const Json& v) {
 
 // Applies the node's (or mark's) rules; false when a required attribute is missing with no
 // default, so the caller drops or replaces it.
+const std::vector<Rule>* rules_for(const Json& node) {
+  static const std::unordered_map<std::string, const std::vector<Rule>*> kIndex = [] {
+    std::unordered_map<std::string, const std::vector<Rule>*> index;
+    for (const auto& [type, list] : rules()) index.emplace(type, &list);
+    return index;
+  }();
+  auto t = node.find("type");
+  if (t == node.end() || !t->is_string()) return nullptr;
+  auto it = kIndex.find(t->get_ref<const std::string&>());
+  return it == kIndex.end() ? nullptr : it->second;
+}
+
 bool conform(Json& node, bool wiki) {
+  const std::vector<Rule>* rules_ptr = rules_for(node);
+  if (rules_ptr == nullptr) return true;
   const std::string type = node_type(node);
-  const auto& all = rules();
-  auto found = std::find_if(all.begin(), all.end(), [&](const auto& r) { return r.first == type; });
-  if (found == all.end()) return true;
-  const std::vector<Rule>& list = found->second;
+  const std::vector<Rule>& list = *rules_ptr;
   Json attrs = node.contains("attrs") && node["attrs"].is_object() ? node["attrs"] : Json::object();
   Json kept = Json::object();
   for (auto it = attrs.begin(); it != attrs.end(); ++it) {
@@ -155,9 +177,9 @@ bool conform(Json& node, bool wiki) {
     if (r.fallback == nullptr) return false;
     kept[r.key] = Json::parse(r.fallback);
   }
-  if (type == "textColor" && !std::regex_match(kept["color"].get<std::string>(), std::regex("#[0-9a-fA-F]{6}"))) return false;
+  if (type == "textColor" && !std::regex_match(kept["color"].get<std::string>(), hex_colour())) return false;
   if (type == "status" &&
-      !std::regex_match(kept["color"].get<std::string>(), std::regex("neutral|purple|blue|red|yellow|green|#[0-9a-fA-F]{6}"))) {
+      !std::regex_match(kept["color"].get<std::string>(), status_colour())) {
     kept["color"] = "neutral";
   }
   if ((type == "inlineCard" || type == "blockCard") && !kept.contains("url") && !kept.contains("data") && !kept.contains("datasource")) return false;
@@ -201,13 +223,15 @@ bool media_ok(Json& media, bool wiki) {
 
 void walk(Json& node, bool wiki, int depth) {
   if (depth > 4 * kMaxNesting || !node.is_object()) return;
-  if (node.contains("marks") && node["marks"].is_array()) {
+  auto marks_it = node.find("marks");
+  if (marks_it != node.end() && marks_it->is_array() &&
+      std::any_of(marks_it->begin(), marks_it->end(), [](const Json& m) { return m.is_object() && rules_for(m) != nullptr; })) {
     Json marks = Json::array();
-    for (Json m : node["marks"]) {
+    for (Json& m : *marks_it) {
       if (conform(m, wiki)) marks.push_back(std::move(m));
     }
-    node["marks"] = std::move(marks);
-    if (node["marks"].empty()) node.erase("marks");
+    *marks_it = std::move(marks);
+    if (marks_it->empty()) node.erase("marks");
   }
   if (!node.contains("content") || !node["content"].is_array()) return;
   Json out = Json::array();
