@@ -331,7 +331,12 @@ class MarkdownWriter {
       // them apart.
       const bool alt = !kind.empty() && kind == prev_kind && !prev_alt;
       std::string text = block(node, depth, alt);
-      if (text.empty()) continue;
+      if (text.empty()) {
+        // An empty paragraph in the document (spacing Jira's editor keeps) has no Markdown
+        // form; a leaf directive keeps it.
+        if (depth != 0 || type != "paragraph" || node.contains("marks")) continue;
+        text = "::paragraph";
+      }
       parts.push_back(std::move(text));
       kinds.push_back(node_type(node) == "paragraph" ? "" : (kind.empty() ? "block" : kind));
       prev_kind = kind;

@@ -293,6 +293,7 @@ class Lowering {
   static Json raw_paragraph(const std::string& raw) { return paragraph(Json::array({text_node(raw)})); }
 
   static Json leaf_node(const Directive& d) {
+    if (d.name == "paragraph" && d.attrs.empty() && d.label.empty()) return paragraph();
     if (d.name == "blockCard" || d.name == "embedCard" || d.name == "extension") {
       Json node = {{"type", d.name}, {"attrs", d.attrs}};
       if (!d.label.empty() && !node["attrs"].contains("url") && d.name != "extension") node["attrs"]["url"] = d.label;

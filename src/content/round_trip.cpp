@@ -30,6 +30,26 @@ Json normalize(const Json& node, int depth) {
     return out;
   }
   if (!node.is_object()) return node;
+  const std::string type = node_type(node);
+  if ((type == "paragraph" || type == "heading") && node.contains("content") && node["content"].is_array()) {
+    // Whitespace and line breaks at the edges of a paragraph show nothing (and Markdown cannot
+    // hold them): they are not compared.
+    Json trimmed = node;
+    Json& c = trimmed["content"];
+    while (!c.empty() && node_type(c[0]) == "hardBreak") c.erase(c.begin());
+    while (!c.empty() && node_type(c.back()) == "hardBreak") c.erase(c.size() - 1);
+    if (!c.empty() && node_type(c[0]) == "text") {
+      std::string t = c[0].value("text", "");
+      t.erase(0, t.find_first_not_of(" \t"));
+      if (t.empty()) c.erase(c.begin()); else c[0]["text"] = t;
+    }
+    if (!c.empty() && node_type(c.back()) == "text") {
+      std::string t = c.back().value("text", "");
+      t.erase(t.find_last_not_of(" \t") + 1);
+      if (t.empty()) c.erase(c.size() - 1); else c.back()["text"] = t;
+    }
+    if (c.size() != node["content"].size() || c != node["content"]) return normalize(trimmed, depth + 1);
+  }
   Json out = Json::object();
   for (auto it = node.begin(); it != node.end(); ++it) {
     if (it.key() == "attrs" && it.value().is_object()) {

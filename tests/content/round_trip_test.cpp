@@ -14,6 +14,8 @@
 #include <doctest/doctest.h>
 
 #include <filesystem>
+#include <fstream>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -227,4 +229,35 @@ TEST_CASE("hand-written directives with attributes the schema forbids still give
   CHECK(nodes_of(adf, "codeBlock").at(0)["attrs"] == Json::parse(R"({"language":"java","wrap":true})"));
   // The wiki flavour keeps its own parameters.
   CHECK(markdown_to_wiki("```java {title=A.java}\ncode\n```\n") == "{code:java|title=A.java}\ncode\n{code}\n");
+}
+
+TEST_CASE("every ADF document in the recorded real-Jira responses round-trips through Markdown") {
+  const auto dir = jira_mcp::testing::shared_file("real-jira-fixtures", "real Jira ADF documents are not round-tripped");
+  if (!dir) return;
+  size_t docs = 0;
+  std::function<void(const Json&, const std::string&)> visit = [&](const Json& node, const std::string& where) {
+    if (node.is_array()) {
+      for (const Json& child : node) visit(child, where);
+      return;
+    }
+    if (!node.is_object()) return;
+    if (node.value("type", "") == "doc" && node.contains("content")) {
+      ++docs;
+      CAPTURE(where);
+      CAPTURE(adf_to_markdown(node));
+      CHECK(round_trip_losses(node).empty());
+      CHECK(adf_violations(markdown_to_adf(adf_to_markdown(node))) == "");
+      return;
+    }
+    for (const auto& item : node.items()) visit(item.value(), where);
+  };
+  for (const auto& entry : std::filesystem::recursive_directory_iterator(*dir)) {
+    if (entry.path().extension() != ".json") continue;
+    const std::string text = content_test::read_file(entry.path());
+    if (text.find("\"doc\"") == std::string::npos) continue;
+    const Json j = Json::parse(text, nullptr, false);
+    if (!j.is_discarded()) visit(j, entry.path().string());
+  }
+  MESSAGE("real-Jira ADF documents round-tripped: " << docs);
+  CHECK(docs > 0);
 }

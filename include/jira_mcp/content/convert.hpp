@@ -87,7 +87,8 @@ std::string adf_to_wiki(const Json& adf);
 // The comparison form of an ADF document: localId attributes dropped (the editor's own
 // identifiers; Markdown does not carry them and the writer makes fresh ones), empty attrs and
 // marks arrays dropped, neighbouring text nodes with equal marks merged, marks in Atlassian's
-// schema order. Two documents Jira would show alike compare equal after this.
+// schema order, and spaces and line breaks at the very start and end of a paragraph or heading
+// trimmed (they show nothing, and Markdown cannot hold them). Two documents Jira would show alike compare equal after this.
 Json normalize_adf(const Json& adf);
 
 // What writing adf_to_markdown(adf) back through markdown_to_adf would not reproduce, one line
