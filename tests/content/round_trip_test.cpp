@@ -261,3 +261,37 @@ TEST_CASE("every ADF document in the recorded real-Jira responses round-trips th
   MESSAGE("real-Jira ADF documents round-tripped: " << docs);
   CHECK(docs > 0);
 }
+TEST_CASE("every wiki text in the recorded real-Jira responses means the same after a write") {
+  // Descriptions, comment bodies and other text members of the Data Center (and Server)
+  // responses: read as Markdown, written back as wiki, read again -- the same Markdown.
+  const auto dir = jira_mcp::testing::shared_file("real-jira-fixtures", "real Jira wiki texts are not round-tripped");
+  if (!dir) return;
+  size_t texts = 0;
+  std::function<void(const Json&, const std::string&)> visit = [&](const Json& node, const std::string& where) {
+    if (node.is_array()) {
+      for (const Json& child : node) visit(child, where);
+      return;
+    }
+    if (!node.is_object()) return;
+    for (const auto& item : node.items()) {
+      const bool text_member = item.key() == "description" || item.key() == "body" || item.key() == "comment";
+      if (text_member && item.value().is_string() && item.value().get_ref<const std::string&>().size() > 20) {
+        ++texts;
+        const std::string& wiki = item.value().get_ref<const std::string&>();
+        const std::string md = wiki_to_markdown(wiki);
+        CAPTURE(where);
+        CAPTURE(wiki);
+        CHECK(wiki_to_markdown(markdown_to_wiki(md)) == md);
+      } else {
+        visit(item.value(), where);
+      }
+    }
+  };
+  for (const auto& entry : std::filesystem::recursive_directory_iterator(*dir)) {
+    if (entry.path().extension() != ".json") continue;
+    const Json j = Json::parse(content_test::read_file(entry.path()), nullptr, false);
+    if (!j.is_discarded()) visit(j, entry.path().string());
+  }
+  MESSAGE("real-Jira wiki texts written back: " << texts);
+  CHECK(texts > 0);
+}
