@@ -235,6 +235,9 @@ std::string escape_text(std::string_view text, const EscapeContext& ctx) {
       case ']':
         escape = ctx.in_link || next == '(' || next == '[';
         break;
+      case '!':
+        escape = next == '[' && i + 1 == n;
+        break;
       case '<':
         escape = next == '\0' || std::isalpha(static_cast<unsigned char>(next)) != 0 || next == '/' ||
                  next == '!' || next == '?';
@@ -978,6 +981,15 @@ class MarkdownWriter {
           char next = '\0';
           if (i + 1 < items.size() && items[i + 1].kind == Item::Kind::kText && !items[i + 1].text.empty()) {
             next = items[i + 1].text[0];
+          }
+          // A link opening right after: its "[" follows ("!" before it would make an image).
+          if (i + 1 < items.size()) {
+            for (const Mark& m : items[i + 1].marks) {
+              if ((m.type == "link" || m.directive()) && std::find(item.marks.begin(), item.marks.end(), m) == item.marks.end()) {
+                next = m.type == "link" ? '[' : ':';
+              }
+            }
+            if (items[i + 1].kind == Item::Kind::kRaw && !items[i + 1].text.empty()) next = items[i + 1].text[0];
           }
           const bool after_raw = i > 0 && items[i - 1].kind == Item::Kind::kRaw;
           out += escape_text(text, EscapeContext{out.size() == line_start && mode == InlineMode::kParagraph, in_link, mode, next, after_raw});

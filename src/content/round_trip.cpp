@@ -48,6 +48,23 @@ Json normalize(const Json& node, int depth) {
       t.erase(t.find_last_not_of(" \t") + 1);
       if (t.empty()) c.erase(c.size() - 1); else c.back()["text"] = t;
     }
+    // The same around a line break: a line's trailing or leading spaces.
+    for (size_t k = 0; k < c.size(); ++k) {
+      if (node_type(c[k]) != "hardBreak") continue;
+      if (k > 0 && node_type(c[k - 1]) == "text") {
+        std::string t = c[k - 1].value("text", "");
+        t.erase(t.find_last_not_of(" \t") + 1);
+        c[k - 1]["text"] = t;
+      }
+      if (k + 1 < c.size() && node_type(c[k + 1]) == "text") {
+        std::string t = c[k + 1].value("text", "");
+        t.erase(0, t.find_first_not_of(" \t"));
+        c[k + 1]["text"] = t;
+      }
+    }
+    for (size_t k = c.size(); k-- > 0;) {
+      if (node_type(c[k]) == "text" && c[k].value("text", "").empty()) c.erase(k);
+    }
     if (c.size() != node["content"].size() || c != node["content"]) return normalize(trimmed, depth + 1);
   }
   Json out = Json::object();

@@ -295,3 +295,10 @@ TEST_CASE("every wiki text in the recorded real-Jira responses means the same af
   MESSAGE("real-Jira wiki texts written back: " << texts);
   CHECK(texts > 0);
 }
+
+TEST_CASE("text ending in ! before a link stays text and a link, not an image") {
+  const Json adf = Json::parse(R"({"type":"doc","version":1,"content":[{"type":"paragraph","content":[{"type":"text","text":"Wow!"},{"type":"text","text":"docs","marks":[{"type":"link","attrs":{"href":"https://x.test/d"}}]}]}]})");
+  const std::string md = adf_to_markdown(adf);
+  CHECK(md == "Wow\\![docs](https://x.test/d)\n");
+  CHECK(normalize_adf(markdown_to_adf(md)) == normalize_adf(adf));
+}

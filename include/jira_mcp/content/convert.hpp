@@ -88,6 +88,7 @@ std::string adf_to_wiki(const Json& adf);
 // identifiers; Markdown does not carry them and the writer makes fresh ones), empty attrs and
 // marks arrays dropped, neighbouring text nodes with equal marks merged, marks in Atlassian's
 // schema order, and spaces and line breaks at the very start and end of a paragraph or heading
+// and spaces next to a line break
 // trimmed (they show nothing, and Markdown cannot hold them). Two documents Jira would show alike compare equal after this.
 Json normalize_adf(const Json& adf);
 
