@@ -89,6 +89,26 @@ bool has_mark(const Json& marks, std::string_view type) {
                      [&](const Json& m) { return node_type(m) == type; });
 }
 
+}  // namespace
+
+Json sorted_marks(const Json& marks) {
+  static constexpr std::string_view kOrder[] = {"link",      "em",         "strong",     "textColor", "strike",
+                                                "subsup",    "underline",  "code",       "alignment", "annotation",
+                                                "indentation", "border",   "backgroundColor"};
+  auto rank = [](const Json& m) {
+    const std::string t = node_type(m);
+    for (size_t i = 0; i < std::size(kOrder); ++i) {
+      if (kOrder[i] == t) return i;
+    }
+    return std::size(kOrder);
+  };
+  Json out = marks.is_array() ? marks : Json::array();
+  std::stable_sort(out.begin(), out.end(), [&](const Json& a, const Json& b) { return rank(a) < rank(b); });
+  return out;
+}
+
+namespace {
+
 // Inline content as the schema wants it: no empty text, code only with link.
 Json sanitize_inlines(const Json* inlines) {
   Json out = Json::array();
@@ -103,9 +123,9 @@ Json sanitize_inlines(const Json* inlines) {
           std::string mt = node_type(m);
           if (mt == "code" || mt == "link") kept.push_back(m);
         }
-        append_text(out, string_field(node, "text"), kept);
+        append_text(out, string_field(node, "text"), sorted_marks(kept));
       } else {
-        append_text(out, string_field(node, "text"), marks);
+        append_text(out, string_field(node, "text"), sorted_marks(marks));
       }
     } else if (!type.empty()) {
       out.push_back(node);
@@ -115,17 +135,6 @@ Json sanitize_inlines(const Json* inlines) {
 }
 
 void sanitize_into(Json& out, const Json& node, BlockContext ctx, int depth);
-
-Json sanitize_list_item(const Json& item, int depth) {
-  Json content = Json::array();
-  if (const Json* children = array_field(item, "content")) {
-    for (const Json& child : *children) sanitize_into(content, child, BlockContext::kListItem, depth + 1);
-  }
-  if (content.empty() || (node_type(content[0]) != "paragraph" && node_type(content[0]) != "codeBlock")) {
-    content.insert(content.begin(), paragraph());
-  }
-  return Json{{"type", "listItem"}, {"content", std::move(content)}};
-}
 
 Json sanitize_task_list(const Json& node, int depth) {
   Json items = Json::array();
@@ -176,6 +185,85 @@ Json cell_text_paragraph(const Json& row) {
   return paragraph(std::move(inlines));
 }
 
+// Every kind of node this module knows as a block, and where the ADF schema lets it stand.
+bool allowed(const std::string& type, BlockContext ctx) {
+  using C = BlockContext;
+  static const std::vector<std::string> kListItem = {"paragraph", "bulletList", "orderedList", "taskList",
+                                                     "mediaSingle", "codeBlock", "extension"};
+  static const std::vector<std::string> kQuote = {"paragraph", "bulletList", "orderedList", "codeBlock",
+                                                  "mediaSingle", "mediaGroup", "extension"};
+  static const std::vector<std::string> kPanel = {"paragraph", "heading", "bulletList", "orderedList", "taskList",
+                                                  "decisionList", "blockCard", "mediaGroup", "mediaSingle",
+                                                  "codeBlock", "rule", "extension"};
+  static const std::vector<std::string> kNested = {"paragraph", "heading", "bulletList", "orderedList", "taskList",
+                                                   "decisionList", "blockquote", "panel", "mediaGroup", "mediaSingle",
+                                                   "codeBlock", "rule", "extension"};
+  auto in = [&](const std::vector<std::string>& set) { return std::find(set.begin(), set.end(), type) != set.end(); };
+  switch (ctx) {
+    case C::kListItem: return in(kListItem);
+    case C::kBlockquote: return in(kQuote);
+    case C::kPanel: return in(kPanel);
+    case C::kNestedExpand: return in(kNested);
+    case C::kExpand: return type != "expand" && type != "layoutSection" && type != "bodiedExtension";
+    case C::kTableCell:
+      return type != "table" && type != "expand" && type != "layoutSection" && type != "bodiedExtension";
+    case C::kDoc: return type != "nestedExpand";
+  }
+  return false;
+}
+
+// A copy of the node without its content (type, attrs, marks and anything else it carries).
+Json shell(const Json& node) {
+  Json out = Json::object();
+  for (auto it = node.begin(); it != node.end(); ++it) {
+    if (it.key() != "content") out[it.key()] = it.value();
+  }
+  return out;
+}
+
+Json sanitize_media(const Json& node) {
+  // mediaSingle holds one media (and an optional caption); mediaGroup only media.
+  const std::string type = node_type(node);
+  Json content = Json::array();
+  for (const Json& child : node.value("content", Json::array())) {
+    const std::string ct = node_type(child);
+    if (ct == "media" && (type == "mediaGroup" || content.empty())) {
+      // What the schema requires of a media node: a file or link has an id and a collection.
+      Json media = child;
+      if (!media.contains("attrs") || !media["attrs"].is_object()) media["attrs"] = Json::object();
+      Json& attrs = media["attrs"];
+      const std::string kind = attr_string(media, "type");
+      if (kind == "external") {
+        if (!attrs.contains("url") || !attrs["url"].is_string()) continue;
+      } else {
+        if (attr_string(media, "id").empty()) continue;
+        if (kind != "link") attrs["type"] = "file";
+        if (!attrs.contains("collection") || !attrs["collection"].is_string()) attrs["collection"] = "";
+      }
+      content.push_back(std::move(media));
+    } else if (ct == "caption" && type == "mediaSingle" && content.size() == 1) {
+      Json caption = shell(child);
+      caption["content"] = sanitize_inlines(array_field(child, "content"));
+      content.push_back(std::move(caption));
+    }
+  }
+  if (content.empty()) return nullptr;
+  Json out = shell(node);
+  if (type == "mediaSingle") {
+    if (!object_field(out, "attrs")) out["attrs"] = Json::object();
+    if (!out["attrs"].contains("layout") || !out["attrs"]["layout"].is_string()) out["attrs"]["layout"] = "center";
+  }
+  out["content"] = std::move(content);
+  return out;
+}
+
+// Content for a node whose children are blocks, in the context that node makes.
+Json block_children(const Json& node, BlockContext ctx, int depth) {
+  Json content = sanitize_blocks(node.value("content", Json::array()), ctx, depth + 1);
+  if (content.empty()) content.push_back(paragraph());
+  return content;
+}
+
 void sanitize_into(Json& out, const Json& node, BlockContext ctx, int depth) {
   const std::string type = node_type(node);
   if (depth > kMaxNesting) {
@@ -183,12 +271,15 @@ void sanitize_into(Json& out, const Json& node, BlockContext ctx, int depth) {
     if (!text.empty()) out.push_back(paragraph(Json::array({text_node(std::move(text))})));
     return;
   }
-  const bool doc_like = ctx == BlockContext::kDoc || ctx == BlockContext::kTableCell;
+  const bool marks_allowed = ctx == BlockContext::kDoc || ctx == BlockContext::kTableCell || ctx == BlockContext::kExpand;
   if (type == "paragraph") {
-    out.push_back(paragraph(sanitize_inlines(array_field(node, "content"))));
+    Json p = shell(node);
+    if (!marks_allowed) p.erase("marks");
+    p["content"] = sanitize_inlines(array_field(node, "content"));
+    out.push_back(std::move(p));
   } else if (type == "heading") {
     Json inlines = sanitize_inlines(array_field(node, "content"));
-    if (!doc_like) {
+    if (!allowed(type, ctx)) {
       out.push_back(paragraph(std::move(inlines)));
       return;
     }
@@ -197,25 +288,30 @@ void sanitize_into(Json& out, const Json& node, BlockContext ctx, int depth) {
       auto it = attrs->find("level");
       if (it != attrs->end() && it->is_number()) level = std::clamp(it->get<int>(), 1, 6);
     }
-    out.push_back(Json{{"type", "heading"}, {"attrs", {{"level", level}}}, {"content", std::move(inlines)}});
+    Json h = shell(node);
+    if (!marks_allowed) h.erase("marks");
+    if (!h.contains("attrs") || !h["attrs"].is_object()) h["attrs"] = Json::object();
+    h["attrs"]["level"] = level;
+    h["content"] = std::move(inlines);
+    out.push_back(std::move(h));
   } else if (type == "codeBlock") {
     std::string text;
     if (const Json* content = array_field(node, "content")) {
       for (const Json& t : *content) text += string_field(t, "text");
     }
-    Json code = {{"type", "codeBlock"}};
-    std::string language = attr_string(node, "language");
-    if (!language.empty()) code["attrs"] = {{"language", language}};
+    Json code = shell(node);
+    code.erase("marks");
+    if (code.contains("attrs") && !code["attrs"].is_object()) code.erase("attrs");
     code["content"] = Json::array();
     if (!text.empty()) code["content"].push_back(text_node(std::move(text)));
     out.push_back(std::move(code));
   } else if (type == "rule") {
-    if (doc_like) out.push_back(Json{{"type", "rule"}});
+    if (allowed(type, ctx)) out.push_back(Json{{"type", "rule"}});
   } else if (type == "blockquote") {
-    if (doc_like) {
-      Json content = sanitize_blocks(node.value("content", Json::array()), BlockContext::kBlockquote, depth + 1);
-      if (content.empty()) content.push_back(paragraph());
-      out.push_back(Json{{"type", "blockquote"}, {"content", std::move(content)}});
+    if (allowed(type, ctx)) {
+      Json q = shell(node);
+      q["content"] = block_children(node, BlockContext::kBlockquote, depth);
+      out.push_back(std::move(q));
     } else if (const Json* children = array_field(node, "content")) {
       for (const Json& child : *children) sanitize_into(out, child, ctx, depth + 1);
     }
@@ -223,19 +319,32 @@ void sanitize_into(Json& out, const Json& node, BlockContext ctx, int depth) {
     Json items = Json::array();
     if (const Json* children = array_field(node, "content")) {
       for (const Json& child : *children) {
-        if (node_type(child) == "listItem") items.push_back(sanitize_list_item(child, depth));
+        if (node_type(child) != "listItem") continue;
+        Json item = shell(child);
+        Json content = Json::array();
+        if (const Json* kids = array_field(child, "content")) {
+          for (const Json& kid : *kids) sanitize_into(content, kid, BlockContext::kListItem, depth + 1);
+        }
+        const std::string first = content.empty() ? "" : node_type(content[0]);
+        if (first != "paragraph" && first != "codeBlock" && first != "mediaSingle") content.insert(content.begin(), paragraph());
+        item["content"] = std::move(content);
+        items.push_back(std::move(item));
       }
     }
     if (items.empty()) return;
-    Json list = {{"type", type}, {"content", std::move(items)}};
+    Json list = shell(node);
+    list.erase("attrs");
     if (type == "orderedList") {
       if (const Json* attrs = object_field(node, "attrs")) {
+        Json kept = *attrs;
         auto it = attrs->find("order");
-        if (it != attrs->end() && it->is_number() && it->get<double>() >= 0) {
-          list["attrs"] = {{"order", *it}};
-        }
+        if (it != attrs->end() && !(it->is_number() && it->get<double>() >= 0)) kept.erase("order");
+        if (!kept.empty()) list["attrs"] = std::move(kept);
       }
+    } else if (const Json* attrs = object_field(node, "attrs")) {
+      list["attrs"] = *attrs;
     }
+    list["content"] = std::move(items);
     out.push_back(std::move(list));
   } else if (type == "taskList") {
     if (ctx == BlockContext::kBlockquote) {
@@ -245,10 +354,26 @@ void sanitize_into(Json& out, const Json& node, BlockContext ctx, int depth) {
     }
     Json list = sanitize_task_list(node, depth);
     if (!list.is_null()) out.push_back(std::move(list));
+  } else if (type == "decisionList") {
+    Json items = Json::array();
+    for (const Json& child : node.value("content", Json::array())) {
+      if (node_type(child) != "decisionItem") continue;
+      Json item = shell(child);
+      item["content"] = sanitize_inlines(array_field(child, "content"));
+      items.push_back(std::move(item));
+    }
+    if (items.empty()) return;
+    if (!allowed(type, ctx)) {
+      for (Json& item : items) out.push_back(paragraph(item["content"]));
+      return;
+    }
+    Json list = shell(node);
+    list["content"] = std::move(items);
+    out.push_back(std::move(list));
   } else if (type == "table") {
     const Json* rows = array_field(node, "content");
     if (rows == nullptr) return;
-    if (ctx != BlockContext::kDoc) {
+    if (!allowed(type, ctx)) {
       for (const Json& row : *rows) out.push_back(cell_text_paragraph(row));
       return;
     }
@@ -258,13 +383,77 @@ void sanitize_into(Json& out, const Json& node, BlockContext ctx, int depth) {
       for (const Json& cell : row.value("content", Json::array())) {
         std::string cell_type = node_type(cell);
         if (cell_type != "tableCell" && cell_type != "tableHeader") continue;
-        Json content = sanitize_blocks(cell.value("content", Json::array()), BlockContext::kTableCell, depth + 1);
-        if (content.empty()) content.push_back(paragraph());
-        cells.push_back(Json{{"type", cell_type}, {"content", std::move(content)}});
+        Json c = shell(cell);
+        c["content"] = block_children(cell, BlockContext::kTableCell, depth);
+        cells.push_back(std::move(c));
       }
-      if (!cells.empty()) new_rows.push_back(Json{{"type", "tableRow"}, {"content", std::move(cells)}});
+      if (cells.empty()) continue;
+      Json r = shell(row);
+      r["content"] = std::move(cells);
+      new_rows.push_back(std::move(r));
     }
-    if (!new_rows.empty()) out.push_back(Json{{"type", "table"}, {"content", std::move(new_rows)}});
+    if (new_rows.empty()) return;
+    Json t = shell(node);
+    t["content"] = std::move(new_rows);
+    out.push_back(std::move(t));
+  } else if (type == "panel" || type == "expand" || type == "nestedExpand") {
+    Json n = shell(node);
+    std::string actual = type;
+    if (type == "expand" && ctx != BlockContext::kDoc) actual = "nestedExpand";
+    if (type == "nestedExpand" && ctx == BlockContext::kDoc) actual = "expand";
+    if (!allowed(actual, ctx)) {
+      if (const Json* children = array_field(node, "content")) {
+        for (const Json& child : *children) sanitize_into(out, child, ctx, depth + 1);
+      }
+      return;
+    }
+    n["type"] = actual;
+    if (type == "panel" && !object_field(n, "attrs")) n["attrs"] = {{"panelType", "info"}};
+    if (actual == "nestedExpand" && !object_field(n, "attrs")) n["attrs"] = Json::object();
+    if (object_field(n, "attrs") && n["attrs"].contains("title") && !n["attrs"]["title"].is_string()) {
+      n["attrs"]["title"] = dump_compact(n["attrs"]["title"]);
+    }
+    if (type == "panel" && !n["attrs"].contains("panelType")) n["attrs"]["panelType"] = "info";
+    const BlockContext inner = type == "panel" ? BlockContext::kPanel
+                               : actual == "expand" ? BlockContext::kExpand
+                                                    : BlockContext::kNestedExpand;
+    n["content"] = block_children(node, inner, depth);
+    out.push_back(std::move(n));
+  } else if (type == "mediaSingle" || type == "mediaGroup") {
+    Json media = sanitize_media(node);
+    if (media.is_null()) return;
+    if (allowed(type, ctx)) {
+      out.push_back(std::move(media));
+    } else if (type == "mediaGroup" && allowed("mediaSingle", ctx)) {
+      for (const Json& m : media["content"]) {
+        out.push_back(Json{{"type", "mediaSingle"}, {"attrs", {{"layout", "center"}}}, {"content", Json::array({m})}});
+      }
+    }
+  } else if ((type == "layoutSection" || type == "bodiedExtension") && ctx == BlockContext::kDoc) {
+    Json n = shell(node);
+    if (type == "layoutSection") {
+      Json columns = Json::array();
+      for (const Json& column : node.value("content", Json::array())) {
+        if (node_type(column) != "layoutColumn") continue;
+        Json c = shell(column);
+        c["content"] = block_children(column, BlockContext::kExpand, depth + 1);
+        columns.push_back(std::move(c));
+      }
+      if (columns.empty()) return;
+      n["content"] = std::move(columns);
+    } else {
+      n["content"] = block_children(node, BlockContext::kExpand, depth);
+    }
+    out.push_back(std::move(n));
+  } else if (type == "blockCard" || type == "embedCard" || type == "extension") {
+    if (allowed(type, ctx)) {
+      out.push_back(node);
+    } else {
+      std::string url = attr_string(node, "url");
+      if (!url.empty()) {
+        out.push_back(paragraph(Json::array({Json{{"type", "inlineCard"}, {"attrs", {{"url", url}}}}})));
+      }
+    }
   } else if (const Json* children = array_field(node, "content")) {
     for (const Json& child : *children) sanitize_into(out, child, ctx, depth + 1);
   }
@@ -279,8 +468,10 @@ Json sanitize_blocks(const Json& blocks, BlockContext ctx, int depth) {
   return out;
 }
 
-Json make_doc(const Json& blocks) {
-  return Json{{"type", "doc"}, {"version", 1}, {"content", blocks.is_array() ? blocks : Json::array()}};
+Json make_doc(Json blocks) {
+  Json doc = {{"type", "doc"}, {"version", 1}};
+  doc["content"] = blocks.is_array() ? std::move(blocks) : Json::array();
+  return doc;
 }
 
 namespace {
@@ -347,6 +538,25 @@ std::string date_text(const Json& node) {
   char buf[48];
   std::snprintf(buf, sizeof buf, "%04lld-%02lld-%02lld", year, month, day);
   return buf;
+}
+
+// "YYYY-MM-DD" -> milliseconds since the epoch at 00:00 UTC, as a string; "" when not a date.
+std::string date_timestamp(std::string_view label) {
+  if (label.size() != 10 || label[4] != '-' || label[7] != '-') return {};
+  for (size_t i : {0, 1, 2, 3, 5, 6, 8, 9}) {
+    if (std::isdigit(static_cast<unsigned char>(label[i])) == 0) return {};
+  }
+  long long y = std::stoll(std::string(label.substr(0, 4)));
+  const long long m = std::stoll(std::string(label.substr(5, 2)));
+  const long long d = std::stoll(std::string(label.substr(8, 2)));
+  if (m < 1 || m > 12 || d < 1 || d > 31) return {};
+  // Days from a civil date (Howard Hinnant's algorithm).
+  y -= m <= 2 ? 1 : 0;
+  const long long era = (y >= 0 ? y : y - 399) / 400;
+  const long long yoe = y - era * 400;
+  const long long doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
+  const long long doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+  return std::to_string((era * 146097 + doe - 719468) * 86400000LL);
 }
 
 std::string panel_label(const Json& node) {

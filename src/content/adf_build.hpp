@@ -10,7 +10,7 @@
 namespace jira_mcp::content::detail {
 
 // Where a list of blocks lives; the ADF schema allows a different set of blocks in each.
-enum class BlockContext { kDoc, kListItem, kBlockquote, kTableCell };
+enum class BlockContext { kDoc, kListItem, kBlockquote, kTableCell, kPanel, kExpand, kNestedExpand };
 
 // Reading untrusted JSON: nullptr / fallback when `j` is not an object or the field is missing
 // or of another type.
@@ -34,8 +34,18 @@ void append_text(Json& inlines, std::string text, const Json& marks = Json::arra
 // nodes are non-empty, lists and quotes are non-empty, list items start with a paragraph and
 // code carries no other marks. Unknown block types are dropped. Returns the new array.
 Json sanitize_blocks(const Json& blocks, BlockContext ctx, int depth = 0);
+// Marks in the order Atlassian's editor schema ranks them (link, em, strong, textColor, strike,
+// subsup, underline, code, ...), which is the order Jira stores them in; unknown marks last.
+Json sorted_marks(const Json& marks);
+
+// Makes the attributes of the nodes and marks the directive syntax builds fit the ADF schema
+// (schema_rules.cpp): unknown ones (the wiki flavour's code title, image and panel parameters,
+// or anything hand-written) dropped, mistyped ones converted or dropped, required ones defaulted;
+// a node that still lacks one becomes its text. Valid documents pass unchanged.
+void strip_wiki_extras(Json& node, int depth = 0);
+
 // Wraps sanitized blocks into {"type":"doc","version":1,"content":...}.
-Json make_doc(const Json& blocks);
+Json make_doc(Json blocks);
 
 // The plain text of any ADF node or array (text, mention text, ...), blocks separated by
 // spaces. Bounded by kMaxNesting.
@@ -45,8 +55,15 @@ std::string plain_text(const Json& node);
 // (milliseconds, string or number; the raw value when it is not a number), the label of a panel
 // ("Info", "Warning", ...), and the placeholder text of a media node ("attachment: name").
 std::string date_text(const Json& node);
+// The inverse of date_text: "YYYY-MM-DD" -> milliseconds at 00:00 UTC as a string, "" when not a date.
+std::string date_timestamp(std::string_view date);
 std::string panel_label(const Json& node);
 std::string media_label(const Json& node);
+
+// markdown_to_adf keeping the wiki-only attributes (see strip_wiki_extras); the wiki writer
+// uses it so Data Center parameters survive Markdown.
+Json markdown_to_adf_loose(std::string_view markdown);
+Json wiki_to_adf_loose(std::string_view wiki);
 
 // Replaces invalid UTF-8 sequences with U+FFFD.
 std::string sanitize_utf8(std::string_view in);

@@ -7,9 +7,8 @@
 // neighbouring items stays open across them, marks that run longest open first, and whitespace
 // is moved outside emphasis delimiters (CommonMark does not let "** " close).
 //
-// Escaping is contextual rather than blanket so the text stays readable for a model: "_" inside
-// a word, "]" not followed by "(" or "[", and "#" or "-" away from the start of a line are left
-// alone, because CommonMark would not read them as markup there. The round-trip tests pin this.
+// What Markdown has no syntax for is written as a directive (see convert.hpp); text goes through
+// the one escaper in markdown_escape.cpp.
 #include <algorithm>
 #include <cctype>
 #include <string>
@@ -18,6 +17,8 @@
 #include <spdlog/spdlog.h>
 
 #include "content/adf_build.hpp"
+#include "content/directive.hpp"
+#include "content/markdown_escape.hpp"
 #include "jira_mcp/content/convert.hpp"
 
 namespace jira_mcp::content {
@@ -27,8 +28,13 @@ using detail::array_field;
 using detail::attr_string;
 using detail::node_type;
 using detail::string_field;
+using detail::autolinkable;
+using detail::code_span;
+using detail::escape_text;
+using detail::EscapeContext;
+using detail::InlineMode;
+using detail::link_destination;
 
-bool is_alnum(char c) { return std::isalnum(static_cast<unsigned char>(c)) != 0 || (static_cast<unsigned char>(c) >= 0x80); }
 bool is_space(char c) { return c == ' ' || c == '\t'; }
 
 struct Mark {
@@ -37,7 +43,29 @@ struct Mark {
   std::string title;
   std::string delim;  // the delimiter it was opened with
   bool operator==(const Mark& other) const { return type == other.type && href == other.href; }
+  // A mark Markdown has no syntax for, written as the inline directive :type[...]{attrs}
+  // (href holds the written attributes).
+  bool directive() const { return type != "strong" && type != "em" && type != "strike" && type != "link"; }
 };
+
+bool is_directive_mark(const std::string& type) {
+  return type == "underline" || type == "textColor" || type == "backgroundColor" || type == "subsup" ||
+         type == "annotation";
+}
+
+// A node's attributes as the directive syntax writes them: without localId (the editor's own
+// identifier, regenerated on write) and without the keys the syntax already says elsewhere.
+Json written_attrs(const Json& node, std::initializer_list<const char*> skip = {}) {
+  Json attrs = Json::object();
+  const Json* a = detail::object_field(node, "attrs");
+  if (a == nullptr) return attrs;
+  for (auto it = a->begin(); it != a->end(); ++it) {
+    if (it.key() == "localId") continue;
+    if (std::any_of(skip.begin(), skip.end(), [&](const char* k) { return it.key() == k; })) continue;
+    attrs[it.key()] = it.value();
+  }
+  return attrs;
+}
 
 struct Item {
   enum class Kind { kText, kCode, kRaw, kBreak };
@@ -46,7 +74,6 @@ struct Item {
   std::vector<Mark> marks;
 };
 
-enum class InlineMode { kParagraph, kHeading, kTableCell };
 
 int mark_rank(const std::string& type) {
   if (type == "link") return 0;
@@ -59,140 +86,8 @@ std::string delimiter(const Mark& m) {
   if (m.type == "strong") return "**";
   if (m.type == "em") return "*";
   if (m.type == "strike") return "~~";
+  if (m.directive()) return ":" + m.type + "[";
   return "";
-}
-
-std::string link_destination(std::string_view href) {
-  std::string out;
-  for (char c : href) {
-    auto u = static_cast<unsigned char>(c);
-    if (c == ' ') {
-      out += "%20";
-    } else if (c == '(' || c == ')' || c == '\\') {
-      out += '\\';
-      out += c;
-    } else if (c == '<') {
-      out += "%3C";
-    } else if (c == '>') {
-      out += "%3E";
-    } else if (u < 0x20 || u == 0x7f) {
-      char buf[4];
-      std::snprintf(buf, sizeof buf, "%%%02X", u);
-      out += buf;
-    } else {
-      out += c;
-    }
-  }
-  return out;
-}
-
-// Whether href can be written as a CommonMark autolink <href>.
-bool autolinkable(std::string_view href) {
-  size_t colon = href.find(':');
-  if (colon == std::string_view::npos || colon < 2 || colon > 32) return false;
-  if (std::isalpha(static_cast<unsigned char>(href[0])) == 0) return false;
-  for (size_t i = 0; i < colon; ++i) {
-    char c = href[i];
-    if (std::isalnum(static_cast<unsigned char>(c)) == 0 && c != '+' && c != '.' && c != '-') return false;
-  }
-  return std::none_of(href.begin(), href.end(), [](char c) {
-    return static_cast<unsigned char>(c) <= 0x20 || c == '<' || c == '>' || c == '\\';
-  });
-}
-
-std::string code_span(std::string text, InlineMode mode) {
-  std::replace(text.begin(), text.end(), '\n', ' ');
-  if (mode == InlineMode::kTableCell) {
-    std::string escaped;
-    for (char c : text) {
-      if (c == '|') escaped += '\\';
-      escaped += c;
-    }
-    text = std::move(escaped);
-  }
-  size_t longest = 0;
-  size_t run = 0;
-  for (char c : text) {
-    run = c == '`' ? run + 1 : 0;
-    longest = std::max(longest, run);
-  }
-  std::string fence(longest + 1, '`');
-  const bool all_spaces = text.find_first_not_of(' ') == std::string::npos;
-  const bool pad = text.front() == '`' || text.back() == '`' ||
-                   (!all_spaces && text.front() == ' ' && text.back() == ' ');
-  return fence + (pad ? " " : "") + text + (pad ? " " : "") + fence;
-}
-
-struct EscapeContext {
-  bool line_start = false;
-  bool in_link = false;
-  InlineMode mode = InlineMode::kParagraph;
-  char next = '\0';  // the first character written after this text, when known
-};
-
-std::string escape_text(std::string_view text, const EscapeContext& ctx) {
-  std::string out;
-  out.reserve(text.size() + 8);
-  const size_t n = text.size();
-  auto at = [&](size_t i) -> char { return i < n ? text[i] : ctx.next; };
-  for (size_t i = 0; i < n; ++i) {
-    const char c = text[i];
-    const bool line_start = ctx.line_start && i == 0;
-    const char next = at(i + 1);
-    bool escape = false;
-    switch (c) {
-      case '\\': case '`': case '*': case '~':
-        escape = true;
-        break;
-      case '_':
-        escape = !(i > 0 && is_alnum(text[i - 1]) && i + 1 < n && is_alnum(text[i + 1]));
-        break;
-      case '[':
-        escape = ctx.in_link ||
-                 (line_start && (text.substr(0, 3) == "[ ]" || text.substr(0, 3) == "[x]" ||
-                                 text.substr(0, 3) == "[X]" || text.find("]:") != std::string_view::npos));
-        break;
-      case ']':
-        escape = ctx.in_link || next == '(' || next == '[';
-        break;
-      case '<':
-        escape = next == '\0' || std::isalpha(static_cast<unsigned char>(next)) != 0 || next == '/' ||
-                 next == '!' || next == '?';
-        break;
-      case '&':
-        escape = std::isalnum(static_cast<unsigned char>(next)) != 0 || next == '#';
-        break;
-      case '|':
-        escape = ctx.mode == InlineMode::kTableCell;
-        break;
-      case '#':
-        escape = line_start || ctx.mode == InlineMode::kHeading;
-        break;
-      case '>': case '=':
-        escape = line_start;
-        break;
-      case '-': case '+':
-        escape = line_start && (next == '\0' || is_space(next) || next == c);
-        break;
-      default:
-        break;
-    }
-    if (line_start && std::isdigit(static_cast<unsigned char>(c)) != 0) {
-      // "1. " or "1) " at the start of a line would open an ordered list.
-      size_t j = i;
-      while (j < n && j - i < 10 && std::isdigit(static_cast<unsigned char>(text[j])) != 0) ++j;
-      if (j < n && (text[j] == '.' || text[j] == ')') && (is_space(at(j + 1)) || at(j + 1) == '\0')) {
-        out.append(text.substr(i, j - i));
-        out += '\\';
-        out += text[j];
-        i = j;
-        continue;
-      }
-    }
-    if (escape) out += '\\';
-    out += c;
-  }
-  return out;
 }
 
 class MarkdownWriter {
@@ -251,7 +146,12 @@ class MarkdownWriter {
       // them apart.
       const bool alt = !kind.empty() && kind == prev_kind && !prev_alt;
       std::string text = block(node, depth, alt);
-      if (text.empty()) continue;
+      if (text.empty()) {
+        // An empty paragraph in the document (spacing Jira's editor keeps) has no Markdown
+        // form; a leaf directive keeps it.
+        if (depth != 0 || type != "paragraph" || node.contains("marks")) continue;
+        text = "::paragraph";
+      }
       parts.push_back(std::move(text));
       kinds.push_back(node_type(node) == "paragraph" ? "" : (kind.empty() ? "block" : kind));
       prev_kind = kind;
@@ -318,6 +218,17 @@ class MarkdownWriter {
     const std::string type = node_type(node);
     if (depth > kMaxNesting) return escape_text(detail::plain_text(node), EscapeContext{true, false, InlineMode::kParagraph, '\0'});
     const int inner = depth + 1;
+    if ((type == "paragraph" || type == "heading") && array_field(node, "marks") != nullptr && !node["marks"].empty()) {
+      // Alignment and indentation: a container around the block, one per mark.
+      Json bare = node;
+      bare.erase("marks");
+      std::string out = block(bare, depth, alt);
+      for (const Json& m : node["marks"]) {
+        const std::string mt = node_type(m);
+        if (mt == "alignment" || mt == "indentation") out = container(mt, written_attrs(m), out);
+      }
+      return out;
+    }
     if (type == "paragraph" || type == "caption") return inlines(children(node), InlineMode::kParagraph, depth);
     if (type == "heading") {
       int level = 1;
@@ -356,57 +267,56 @@ class MarkdownWriter {
       }
       return out;
     }
-    if (type == "taskList" || type == "decisionList") return task_list(node, depth, alt);
+    if (type == "taskList") return task_list(node, depth, alt);
+    if (type == "decisionList") {
+      std::string items;
+      for (const Json& item : children(node)) {
+        if (!items.empty()) items += '\n';
+        items += list_item(inlines(children(item), InlineMode::kParagraph, inner), "- ");
+      }
+      return container("decisionList", written_attrs(node), items);
+    }
     if (type == "taskItem" || type == "decisionItem" || type == "blockTaskItem") {
       return task_list(Json{{"type", "taskList"}, {"content", Json::array({node})}}, depth, alt);
     }
     if (type == "codeBlock") return code_block(node);
     if (type == "blockquote") return quote(blocks(children(node), inner));
     if (type == "rule") return "---";
-    if (type == "panel") {
-      std::string body = blocks(children(node), inner);
-      return quote("**" + detail::panel_label(node) + "**" + (body.empty() ? "" : "\n\n" + body));
-    }
-    if (type == "expand" || type == "nestedExpand") {
-      std::string title = attr_string(node, "title");
-      std::string body = blocks(children(node), inner);
-      if (title.empty()) return body;
-      std::string label = "**" + escape_text(title, EscapeContext{false, false, InlineMode::kParagraph, '*'}) + "**";
-      return body.empty() ? label : label + "\n\n" + body;
+    if (type == "panel" || type == "expand" || type == "nestedExpand" || type == "layoutSection" ||
+        type == "layoutColumn" || type == "bodiedExtension") {
+      return container(type, written_attrs(node), blocks(children(node), inner));
     }
     if (type == "table") return table(node, depth);
     if (type == "tableRow" || type == "tableCell" || type == "tableHeader") {
       return table(Json{{"type", "table"}, {"content", Json::array({type == "tableRow" ? node : Json{{"type", "tableRow"}, {"content", Json::array({node})}}})}}, depth);
     }
-    if (type == "mediaSingle" || type == "mediaGroup" || type == "media") {
-      Json run = Json::array();
-      std::string captions;
-      std::vector<const Json*> items;
-      if (type == "media") {
-        items.push_back(&node);
-      } else {
-        for (const Json& child : children(node)) items.push_back(&child);
+    if (type == "mediaSingle") {
+      const Json& content = children(node);
+      if (content.size() == 1 && node_type(content[0]) == "media") return image(content[0], &node);
+      std::string body;
+      for (const Json& child : content) {
+        std::string part = node_type(child) == "media"     ? image(child, nullptr)
+                           : node_type(child) == "caption" ? container("caption", written_attrs(child),
+                                                                        inlines(children(child), InlineMode::kParagraph, inner))
+                                                           : std::string();
+        if (part.empty()) continue;
+        if (!body.empty()) body += "\n\n";
+        body += part;
       }
-      for (const Json* child_ptr : items) {
-        const Json& child = *child_ptr;
-        if (node_type(child) == "media") {
-          if (!run.empty()) run.push_back(Json{{"type", "text"}, {"text", " "}});
-          run.push_back(media_inline(child));
-        } else if (node_type(child) == "caption") {
-          std::string caption = inlines(children(child), InlineMode::kParagraph, depth);
-          if (!caption.empty()) captions += "\n\n" + caption;
-        }
+      return container("mediaSingle", written_attrs(node), body);
+    }
+    if (type == "mediaGroup") {
+      std::string body;
+      for (const Json& child : children(node)) {
+        if (node_type(child) != "media") continue;
+        if (!body.empty()) body += "\n\n";
+        body += image(child, nullptr);
       }
-      return inlines(run, InlineMode::kParagraph, depth) + captions;
+      return container("mediaGroup", written_attrs(node), body);
     }
-    if (type == "blockCard" || type == "embedCard") {
-      std::string url = attr_string(node, "url");
-      if (url.empty()) return {};
-      return inlines(Json::array({link_text(url, url)}), InlineMode::kParagraph, depth);
-    }
-    if (type == "extension") {
-      std::string text = attr_string(node, "text");
-      return text.empty() ? std::string() : inlines(Json::array({Json{{"type", "text"}, {"text", text}}}), InlineMode::kParagraph, depth);
+    if (type == "media") return image(node, nullptr);
+    if (type == "blockCard" || type == "embedCard" || type == "extension") {
+      return "::" + type + detail::write_attrs(written_attrs(node));
     }
     // doc, layouts, bodied extensions, sync blocks and unknown containers: their content.
     if (array_field(node, "content") != nullptr) return blocks(children(node), inner);
@@ -414,6 +324,58 @@ class MarkdownWriter {
     if (text.empty()) text = attr_string(node, "text");
     if (text.empty()) return {};
     return inlines(Json::array({Json{{"type", "text"}, {"text", text}}}), InlineMode::kParagraph, depth);
+  }
+
+  // A container directive around rendered blocks; the fence is one colon longer than any fence
+  // inside, as remark-directive nests them.
+  static std::string container(const std::string& name, const Json& attrs, const std::string& body) {
+    size_t inner = 2;
+    size_t start = 0;
+    while (start < body.size()) {
+      size_t end = body.find('\n', start);
+      if (end == std::string::npos) end = body.size();
+      std::string_view line(body.data() + start, end - start);
+      const size_t first = line.find_first_not_of(" >");
+      if (first != std::string_view::npos) {
+        size_t run = 0;
+        while (first + run < line.size() && line[first + run] == ':') ++run;
+        inner = std::max(inner, run);
+      }
+      start = end + 1;
+    }
+    const std::string fence(std::max<size_t>(3, inner + 1), ':');
+    return fence + name + detail::write_attrs(attrs) + "\n\n" + body + (body.empty() ? "" : "\n\n") + fence;
+  }
+
+  // A media node as a Markdown image: external images by URL, Jira (Media Services) files as
+  // media:ID; what a plain image cannot say follows in an attribute block. `single` is the
+  // mediaSingle around it, whose layout and width join the attributes.
+  static std::string image(const Json& media, const Json* single) {
+    const std::string kind = attr_string(media, "type");
+    std::string url;
+    Json extra;
+    if (kind == "external") {
+      url = attr_string(media, "url");
+      extra = written_attrs(media, {"type", "url", "alt"});
+    } else {
+      url = "media:" + attr_string(media, "id");
+      extra = written_attrs(media, {"type", "id", "alt"});
+      if (kind != "file") extra["type"] = kind;
+      if (extra.contains("collection") && extra["collection"] == "") extra.erase("collection");
+    }
+    const std::string alt = attr_string(media, "alt");
+    if (alt.empty() && detail::object_field(media, "attrs") != nullptr && media["attrs"].contains("alt")) extra["alt"] = media["attrs"]["alt"];
+    if (single != nullptr) {
+      Json sa = written_attrs(*single);
+      for (auto it = sa.begin(); it != sa.end(); ++it) {
+        if (it.key() == "layout" && it.value() == "center") continue;
+        extra[it.key() == "width" ? "singleWidth" : it.key()] = it.value();
+      }
+    }
+    std::string label = alt;
+    std::replace(label.begin(), label.end(), '\n', ' ');
+    return "![" + escape_text(label, EscapeContext{false, true, InlineMode::kParagraph, ']'}) + "](" + link_destination(url) +
+           ")" + detail::write_attrs(extra);
   }
 
   static std::string list_item(const std::string& body, const std::string& marker) {
@@ -467,10 +429,61 @@ class MarkdownWriter {
       longest = std::max(longest, run);
     }
     std::string fence(std::max<size_t>(3, longest + 1), '`');
-    return fence + language + "\n" + text + (text.empty() ? "" : "\n") + fence;
+    // Attributes beyond the language (a wiki title, wrap, ...) follow it as an attribute block.
+    Json extra = written_attrs(node, {"language"});
+    std::string info = language;
+    if (language.empty() && !attr_string(node, "language").empty()) extra["language"] = attr_string(node, "language");
+    if (language.empty() && detail::object_field(node, "attrs") != nullptr && node["attrs"].contains("language") &&
+        attr_string(node, "language").empty()) {
+      extra["language"] = node["attrs"]["language"];
+    }
+    if (language != attr_string(node, "language") && !language.empty()) extra["language"] = attr_string(node, "language");
+    if (!extra.empty()) info += (info.empty() ? "" : " ") + detail::write_attrs(extra);
+    return fence + info + "\n" + text + (text.empty() ? "" : "\n") + fence;
+  }
+
+  // Whether GFM can hold the table as it is: a header row of tableHeader cells, body rows of
+  // tableCell cells, equal widths, no cell attributes, one unmarked paragraph per cell without
+  // line breaks.
+  static bool gfm_table(const Json& node) {
+    const Json& rows = children(node);
+    if (rows.empty()) return false;
+    size_t width = 0;
+    for (size_t r = 0; r < rows.size(); ++r) {
+      const Json& cells = children(rows[r]);
+      if (cells.empty() || !written_attrs(rows[r]).empty()) return false;
+      if (r == 0) width = cells.size();
+      if (cells.size() != width) return false;
+      for (const Json& cell : cells) {
+        if (node_type(cell) != (r == 0 ? "tableHeader" : "tableCell") || !written_attrs(cell).empty()) return false;
+        const Json& blocks = children(cell);
+        if (blocks.size() != 1 || node_type(blocks[0]) != "paragraph" || blocks[0].contains("marks")) return false;
+        for (const Json& inl : children(blocks[0])) {
+          if (node_type(inl) == "hardBreak" || string_field(inl, "text").find('\n') != std::string::npos) return false;
+        }
+      }
+    }
+    return true;
   }
 
   std::string table(const Json& node, int depth) {
+    if (!gfm_table(node)) {
+      // Spans, widths, colours, header columns, several blocks in a cell: the table as nested
+      // containers, each cell's content as ordinary Markdown blocks.
+      std::string rows_text;
+      for (const Json& row : children(node)) {
+        std::string cells_text;
+        for (const Json& cell : children(row)) {
+          if (!cells_text.empty()) cells_text += "\n\n";
+          cells_text += container(node_type(cell), written_attrs(cell), blocks(children(cell), depth + 1));
+        }
+        if (!rows_text.empty()) rows_text += "\n\n";
+        rows_text += container("tableRow", written_attrs(row), cells_text);
+      }
+      return container("table", written_attrs(node), rows_text);
+    }
+    Json table_attrs = written_attrs(node);
+    const std::string lead = table_attrs.empty() ? "" : "::table" + detail::write_attrs(table_attrs) + "\n\n";
     std::vector<std::vector<std::string>> rows;
     size_t columns = 0;
     for (const Json& row : children(node)) {
@@ -501,7 +514,7 @@ class MarkdownWriter {
       }
       return out;
     };
-    std::string out = line(rows[0]) + "\n|";
+    std::string out = lead + line(rows[0]) + "\n|";
     for (size_t i = 0; i < columns; ++i) out += " --- |";
     for (size_t r = 1; r < rows.size(); ++r) out += "\n" + line(rows[r]);
     return out;
@@ -533,6 +546,9 @@ class MarkdownWriter {
         code = true;
       } else if (type == "strong" || type == "em" || type == "strike") {
         out.push_back(Mark{type, {}, {}, {}});
+      } else if (is_directive_mark(type)) {
+        const Json* attrs = detail::object_field(m, "attrs");
+        out.push_back(Mark{type, attrs != nullptr ? detail::write_attrs(*attrs) : std::string(), {}, {}});
       } else if (type == "link") {
         const Json* attrs = detail::object_field(m, "attrs");
         if (attrs == nullptr) continue;
@@ -545,6 +561,44 @@ class MarkdownWriter {
       if (std::none_of(unique.begin(), unique.end(), [&](const Mark& u) { return u.type == m.type; })) unique.push_back(std::move(m));
     }
     return unique;
+  }
+
+  // An inline node Markdown has no syntax for, as :type[label]{attrs}; the label is the text a
+  // reader sees (status text, emoji short name, date, alt text), the attributes the rest.
+  static std::string inline_directive(const Json& node, const std::string& type) {
+    std::string label;
+    Json attrs;
+    if (type == "status" || type == "placeholder") {
+      label = attr_string(node, "text");
+      attrs = written_attrs(node, {"text"});
+    } else if (type == "emoji") {
+      label = attr_string(node, "shortName");
+      attrs = written_attrs(node, {"shortName"});
+    } else if (type == "date") {
+      label = detail::date_text(node);
+      attrs = written_attrs(node);
+      const Json* a = detail::object_field(node, "attrs");
+      if (a != nullptr && a->contains("timestamp") && (*a)["timestamp"].is_string() &&
+          (*a)["timestamp"].get<std::string>() == detail::date_timestamp(label)) {
+        attrs.erase("timestamp");
+      }
+    } else if (type == "mediaInline") {
+      label = attr_string(node, "alt");
+      attrs = written_attrs(node, {"alt"});
+      if (label.empty() && detail::object_field(node, "attrs") != nullptr && node["attrs"].contains("alt")) attrs["alt"] = "";
+    } else {
+      attrs = written_attrs(node);
+    }
+    // An empty label must still parse as the same node: its text moves to the attributes.
+    if (label.empty() && (type == "status" || type == "placeholder") && node.contains("attrs") && node["attrs"].contains("text")) {
+      attrs["text"] = node["attrs"]["text"];
+    }
+    std::replace(label.begin(), label.end(), '\n', ' ');
+    std::string out = ":" + type;
+    if (!label.empty()) out += "[" + escape_text(label, EscapeContext{false, true, InlineMode::kParagraph, ']'}) + "]";
+    out += detail::write_attrs(attrs);
+    if (label.empty() && attrs.empty()) out += "{}";
+    return out;
   }
 
   void collect(std::vector<Item>& items, const Json& nodes, int depth) {
@@ -572,7 +626,7 @@ class MarkdownWriter {
           if (!piece.empty()) {
             std::vector<Mark> piece_marks = marks;
             if (piece.find_first_not_of(" \t") == std::string::npos) {
-              std::erase_if(piece_marks, [](const Mark& m) { return m.type != "link"; });
+              std::erase_if(piece_marks, [](const Mark& m) { return m.type != "link" && !m.directive(); });
             }
             items.push_back(Item{Item::Kind::kText, std::move(piece), std::move(piece_marks)});
           }
@@ -582,32 +636,34 @@ class MarkdownWriter {
         items.push_back(Item{Item::Kind::kBreak, {}, {}});
       } else if (type == "mention") {
         std::string id = attr_string(node, "id");
+        const Json* attrs = detail::object_field(node, "attrs");
+        const bool has_text = attrs != nullptr && attrs->contains("text") && (*attrs)["text"].is_string();
         std::string name = attr_string(node, "text");
-        if (!name.empty() && name[0] == '@') name.erase(0, 1);
         if (id.empty()) {
-          if (!name.empty()) items.push_back(Item{Item::Kind::kText, "@" + name, {}});
+          if (!name.empty()) items.push_back(Item{Item::Kind::kText, name, {}});
           continue;
         }
-        if (name.empty()) name = id;
-        std::replace(name.begin(), name.end(), '\n', ' ');
+        Json extra = written_attrs(node, {"id", "text"});
+        const bool dc_user = id.rfind("user:", 0) == 0 && id.size() > 5;
+        const std::string shown_id = dc_user ? id.substr(5) : id;
+        if (!has_text) {
+          extra["text"] = nullptr;
+          name = shown_id;
+        } else if (name.empty() || name[0] != '@' || name.find('\n') != std::string::npos) {
+          extra["text"] = name;
+          if (name.empty() || name.find('\n') != std::string::npos) name = shown_id;
+        } else {
+          name.erase(0, 1);
+        }
         items.push_back(Item{Item::Kind::kRaw,
-                             "@[" + escape_text(name, EscapeContext{false, true, InlineMode::kParagraph, ']'}) +
-                                 "](accountid:" + link_destination(id) + ")",
+                             "@[" + escape_text(name, EscapeContext{false, true, InlineMode::kParagraph, ']'}) + "](" +
+                                 (dc_user ? "user:" : "accountid:") + link_destination(shown_id) + ")" +
+                                 detail::write_attrs(extra),
                              {}});
-      } else if (type == "emoji") {
-        std::string text = attr_string(node, "text");
-        if (text.empty()) text = attr_string(node, "shortName");
-        if (!text.empty()) items.push_back(Item{Item::Kind::kText, text, {}});
-      } else if (type == "date") {
-        std::string text = detail::date_text(node);
-        if (!text.empty()) items.push_back(Item{Item::Kind::kText, text, {}});
-      } else if (type == "status" || type == "placeholder" || type == "inlineExtension") {
-        std::string text = attr_string(node, "text");
-        if (!text.empty()) items.push_back(Item{Item::Kind::kText, text, {}});
-      } else if (type == "inlineCard") {
-        std::string url = attr_string(node, "url");
-        if (!url.empty()) collect(items, Json::array({link_text(url, url)}), depth);
-      } else if (type == "mediaInline" || type == "media") {
+      } else if (type == "emoji" || type == "status" || type == "date" || type == "placeholder" ||
+                 type == "inlineCard" || type == "mediaInline" || type == "inlineExtension") {
+        items.push_back(Item{Item::Kind::kRaw, inline_directive(node, type), {}});
+      } else if (type == "media") {
         collect(items, Json::array({media_inline(node)}), depth);
       } else if (depth < kMaxNesting && array_field(node, "content") != nullptr) {
         collect(items, *array_field(node, "content"), depth + 1);
@@ -668,6 +724,10 @@ class MarkdownWriter {
           out += ')';
           continue;
         }
+        if (m.directive()) {
+          out += "]" + m.href;
+          continue;
+        }
         size_t spaces = 0;
         while (spaces < out.size() && is_space(out[out.size() - 1 - spaces])) ++spaces;
         std::string trailing = out.substr(out.size() - spaces);
@@ -712,7 +772,7 @@ class MarkdownWriter {
           size_t lead = 0;
           while (lead < text.size() && is_space(text[lead])) ++lead;
           text.erase(0, lead);
-        } else if (std::any_of(opening.begin(), opening.end(), [](const Mark& m) { return m.type != "link"; })) {
+        } else if (std::any_of(opening.begin(), opening.end(), [](const Mark& m) { return m.type != "link" && !m.directive(); })) {
           size_t lead = 0;
           while (lead < text.size() && is_space(text[lead])) ++lead;
           out += text.substr(0, lead);
@@ -727,14 +787,24 @@ class MarkdownWriter {
         out += m.delim;
         active.push_back(m);
       }
-      const bool in_link = std::any_of(active.begin(), active.end(), [](const Mark& m) { return m.type == "link"; });
+      const bool in_link = std::any_of(active.begin(), active.end(), [](const Mark& m) { return m.type == "link" || m.directive(); });
       switch (item.kind) {
         case Item::Kind::kText: {
           char next = '\0';
           if (i + 1 < items.size() && items[i + 1].kind == Item::Kind::kText && !items[i + 1].text.empty()) {
             next = items[i + 1].text[0];
           }
-          out += escape_text(text, EscapeContext{out.size() == line_start && mode == InlineMode::kParagraph, in_link, mode, next});
+          // A link opening right after: its "[" follows ("!" before it would make an image).
+          if (i + 1 < items.size()) {
+            for (const Mark& m : items[i + 1].marks) {
+              if ((m.type == "link" || m.directive()) && std::find(item.marks.begin(), item.marks.end(), m) == item.marks.end()) {
+                next = m.type == "link" ? '[' : ':';
+              }
+            }
+            if (items[i + 1].kind == Item::Kind::kRaw && !items[i + 1].text.empty()) next = items[i + 1].text[0];
+          }
+          const bool after_raw = i > 0 && items[i - 1].kind == Item::Kind::kRaw;
+          out += escape_text(text, EscapeContext{out.size() == line_start && mode == InlineMode::kParagraph, in_link, mode, next, after_raw});
           break;
         }
         case Item::Kind::kCode:

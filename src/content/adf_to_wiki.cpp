@@ -1,8 +1,11 @@
 // ADF -> Jira wiki markup. Same shape as the Markdown writer: blocks joined by blank lines,
 // inline content written with a stack of open marks. Wiki lists cannot hold several blocks per
 // item, so an item's extra paragraphs join its line with "\\" and other blocks (code) follow the
-// list. Text is escaped with backslashes only where the wiki parser would otherwise read
-// markup; a literal backslash is written &#92; because "\\" is a line break in wiki markup.
+// list, except block macros, which follow the item's line and stay in the item. Text is
+// escaped with backslashes only where the wiki parser would otherwise read markup (emoticons
+// included). A literal backslash is written as itself; only where it stands before a character
+// Jira's renderer would let it escape (or another backslash: "\\\\" is a line break) is it
+// written &#92;. URLs and "--"/"---" dashes are written as they are.
 #include <algorithm>
 #include <cctype>
 #include <string>
@@ -24,6 +27,35 @@ using detail::string_field;
 bool is_alnum(char c) { return std::isalnum(static_cast<unsigned char>(c)) != 0 || static_cast<unsigned char>(c) >= 0x80; }
 bool is_blank(char c) { return c == '\0' || c == ' ' || c == '\t'; }
 
+bool wiki_escapable(char c) { return std::string_view("![]^~+?%{}()*_-|@#.").find(c) != std::string_view::npos; }
+
+// Length of a URL starting at text[i] (written without escapes), 0 when none does.
+size_t url_at(std::string_view text, size_t i) {
+  if (i > 0 && is_alnum(text[i - 1])) return 0;
+  std::string_view rest = text.substr(i);
+  bool url = false;
+  for (std::string_view scheme : {"http://", "https://", "ftp://", "mailto:", "file://"}) {
+    if (rest.size() > scheme.size() && rest.substr(0, scheme.size()) == scheme) url = true;
+  }
+  if (!url) return 0;
+  size_t n = 0;
+  while (n < rest.size() && static_cast<unsigned char>(rest[n]) > 0x20 && std::string_view("<>`\\[]|{}").find(rest[n]) == std::string_view::npos) ++n;
+  return n;
+}
+
+// The emoticon Jira would draw at text[i], as the number of characters to skip after
+// escaping its first (for "(x)") or second (for ":)") character; 0 when there is none.
+size_t emoticon_at(std::string_view text, size_t i) {
+  static constexpr std::string_view kParen[] = {"(x)", "(y)", "(n)", "(i)", "(/)", "(!)", "(?)", "(+)", "(-)", "(on)",
+                                                "(off)", "(*)", "(*r)", "(*g)", "(*b)", "(*y)", "(flag)", "(flagoff)"};
+  std::string_view rest = text.substr(i);
+  for (std::string_view e : kParen) {
+    if (rest.substr(0, e.size()) == e) return e.size();
+  }
+  if (rest.size() >= 2 && (rest[0] == ':' || rest[0] == ';') && (rest[1] == ')' || rest[1] == '(')) return 2;
+  return 0;
+}
+
 std::string escape_wiki(std::string_view text, bool line_start, bool in_link) {
   std::string out;
   const size_t n = text.size();
@@ -33,7 +65,33 @@ std::string escape_wiki(std::string_view text, bool line_start, bool in_link) {
     const char next = i + 1 < n ? text[i + 1] : '\0';
     const bool at_start = line_start && i == 0;
     if (c == '\\') {
-      out += "&#92;";
+      out += next == '\0' || next == '\\' || wiki_escapable(next) ? "&#92;" : "\\";
+      continue;
+    }
+    if (size_t url = url_at(text, i); url > 0 && !at_start) {
+      out.append(text.substr(i, url));
+      i += url - 1;
+      continue;
+    }
+    if (c == '-' && !at_start) {
+      size_t run = 0;
+      while (i + run < n && text[i + run] == '-') ++run;
+      if ((run == 2 || run == 3) && (i == 0 || text[i - 1] != '-')) {
+        out.append(run, '-');
+        i += run - 1;
+        continue;
+      }
+    }
+    if (size_t emoticon = emoticon_at(text, i); emoticon > 0) {
+      if (c == '(') {
+        out += "\\";
+        out.append(text.substr(i, emoticon));
+      } else {
+        out += c;
+        out += '\\';
+        out += text[i + 1];
+      }
+      i += emoticon - 1;
       continue;
     }
     bool escape = false;
@@ -50,8 +108,14 @@ std::string escape_wiki(std::string_view text, bool line_start, bool in_link) {
       case '#':
         escape = at_start;
         break;
-      case '*': case '_': case '-': case '+': case '^': case '~':
+      case '*': case '_': case '-': case '+':
         escape = at_start || !((is_alnum(prev) && is_alnum(next)) || (is_blank(prev) && is_blank(next)));
+        break;
+      case '^': case '~':
+        // These open inside words too (x^2^, H~2~O): escaped unless nothing could pair with them.
+        escape = at_start || (!(is_blank(prev) && is_blank(next)) &&
+                              (text.find(c, i + 1) != std::string_view::npos || text.substr(0, i).find(c) != std::string_view::npos ||
+                               !(is_alnum(prev) && is_alnum(next))));
         break;
       default:
         break;
@@ -163,9 +227,16 @@ class WikiWriter {
       std::string language = attr_string(node, "language");
       language.erase(std::remove_if(language.begin(), language.end(), [](char c) { return !is_alnum(c) && c != '-' && c != '+' && c != '#'; }),
                      language.end());
-      const std::string open = language.empty() ? "{noformat}" : "{code:" + language + "}";
-      const std::string close = language.empty() ? "{noformat}" : "{code}";
-      return open + "\n" + text + "\n" + close;
+      // Code stays {code}, with or without a language; only what was {noformat} goes back to it.
+      const Json* flag = detail::object_field(node, "attrs");
+      const bool noformat = flag != nullptr && flag->value("noformat", false) == true;
+      std::vector<std::string> params;
+      if (!language.empty() && !noformat) params.push_back(language);
+      for (const std::string& p : macro_params(node, {"language", "noformat", "uniqueId", "localId", "wrap", "hideLineNumbers"})) params.push_back(p);
+      const std::string name = noformat ? "noformat" : "code";
+      std::string open = "{" + name;
+      for (size_t k = 0; k < params.size(); ++k) open += (k == 0 ? ":" : "|") + params[k];
+      return open + "}\n" + text + "\n{" + name + "}";
     }
     if (type == "blockquote" || type == "panel") {
       const Json& content = children(node);
@@ -184,11 +255,27 @@ class WikiWriter {
         body += part;
       }
       if (in_quote) return body;
-      if (type == "panel") return "{panel:title=" + detail::panel_label(node) + "}\n" + body + "\n{panel}";
+      if (type == "panel") {
+        // Typed panels are Jira's {info}/{note}/{tip}/{warning}; custom ones {panel}.
+        const std::string kind = attr_string(node, "panelType");
+        const std::string name = kind == "info" || kind == "note" || kind == "tip" || kind == "warning" ? kind
+                                 : kind == "success"                                            ? "tip"
+                                 : kind == "error"                                              ? "warning"
+                                                                                                : "panel";
+        std::vector<std::string> params = macro_params(node, {"panelType", "panelColor", "panelIcon", "panelIconId", "panelIconText", "localId"});
+        if (!attr_string(node, "panelColor").empty()) {
+          const bool titled = !params.empty() && params[0].rfind("title=", 0) == 0;
+          params.insert(params.begin() + (titled ? 1 : 0), "bgColor=" + attr_string(node, "panelColor"));
+        }
+        std::string open = "{" + name;
+        for (size_t k = 0; k < params.size(); ++k) open += (k == 0 ? ":" : "|") + params[k];
+        return open + "}\n" + body + "\n{" + name + "}";
+      }
       return "{quote}\n" + body + "\n{quote}";
     }
     if (type == "rule") return "----";
     if (type == "table") {
+      in_table_ = true;
       std::string out;
       for (const Json& row : children(node)) {
         std::string line;
@@ -210,6 +297,7 @@ class WikiWriter {
         if (!out.empty()) out += '\n';
         out += line;
       }
+      in_table_ = false;
       return out;
     }
     if (type == "expand" || type == "nestedExpand") {
@@ -249,10 +337,47 @@ class WikiWriter {
     return escape_wiki(text, true, false);
   }
 
+  // The wiki-only and other attributes of a node as macro parameters "k=v", title first, then
+  // by name; `skip` are the attributes the caller writes itself or wiki has no use for.
+  static std::vector<std::string> macro_params(const Json& node, std::initializer_list<const char*> skip) {
+    std::vector<std::string> out;
+    const Json* attrs = detail::object_field(node, "attrs");
+    if (attrs == nullptr) return out;
+    auto skipped = [&](const std::string& key) {
+      return std::any_of(skip.begin(), skip.end(), [&](const char* k) { return key == k; });
+    };
+    if (attrs->contains("title") && !skipped("title")) out.push_back("title=" + attr_string(node, "title"));
+    for (auto it = attrs->begin(); it != attrs->end(); ++it) {
+      if (it.key() == "title" || skipped(it.key())) continue;
+      out.push_back(it.key() + "=" + attr_string(node, it.key()));
+    }
+    return out;
+  }
+
+  // An image as !url|params!: thumbnail, width, height and alt first (the order Jira's own
+  // editor writes), then any other parameter by name.
   static std::string media(const Json& node) {
     std::string url = attr_string(node, "url");
-    if (attr_string(node, "type") == "external" && !url.empty()) return "!" + url + "!";
-    return escape_wiki("[" + detail::media_label(node) + "]", false, false);
+    if (attr_string(node, "type") != "external" || url.empty()) return escape_wiki("[" + detail::media_label(node) + "]", false, false);
+    const Json* attrs = detail::object_field(node, "attrs");
+    std::vector<std::string> params;
+    for (const char* key : {"thumbnail", "width", "height", "alt"}) {
+      if (attrs == nullptr || !attrs->contains(key)) continue;
+      const Json& v = (*attrs)[key];
+      if (v.is_boolean()) {
+        if (v.get<bool>()) params.push_back(key);
+      } else if (std::string_view(key) == "alt") {
+        params.push_back("alt=\"" + attr_string(node, key) + "\"");
+      } else {
+        params.push_back(std::string(key) + "=" + attr_string(node, key));
+      }
+    }
+    for (const std::string& p : macro_params(node, {"type", "url", "localId", "thumbnail", "width", "height", "alt", "collection", "id", "occurrenceKey"})) {
+      params.push_back(p);
+    }
+    std::string out = "!" + url;
+    for (size_t k = 0; k < params.size(); ++k) out += (k == 0 ? "|" : ",") + params[k];
+    return out + "!";
   }
 
   // Writes the list's lines; blocks an item cannot hold inline go to `trailing`.
@@ -279,6 +404,7 @@ class WikiWriter {
       }
       std::string text;
       std::vector<std::string> nested;
+      std::vector<std::string> in_item;
       for (const Json& child : children(item)) {
         const std::string child_type = node_type(child);
         if (child_type == "paragraph") {
@@ -287,6 +413,10 @@ class WikiWriter {
           text += text.empty() ? part : " \\\\ " + part;
         } else if (child_type == "bulletList" || child_type == "orderedList" || child_type == "taskList") {
           if (depth < kMaxNesting) nested.push_back(list(child, marker, depth + 1, trailing));
+        } else if (child_type == "codeBlock" || child_type == "blockquote" || child_type == "panel") {
+          // A macro right under the item's line belongs to the item in Jira.
+          std::string part = block(child, depth + 1, false);
+          if (!part.empty()) in_item.push_back(part);
         } else {
           std::string part = block(child, depth + 1, false);
           if (part.empty()) continue;
@@ -295,6 +425,7 @@ class WikiWriter {
         }
       }
       line(marker + " " + text);
+      for (const std::string& b : in_item) line(b);
       for (const std::string& n : nested) line(n);
     }
     return out;
@@ -356,7 +487,9 @@ class WikiWriter {
         items.push_back(WikiItem{WikiItem::Kind::kBreak, {}, {}});
       } else if (type == "mention") {
         std::string id = attr_string(node, "id");
-        if (!id.empty() && id.find_first_of("]|\n") == std::string::npos) {
+        if (id.rfind("user:", 0) == 0 && id.size() > 5 && id.find_first_of("]|\n") == std::string::npos) {
+          items.push_back(WikiItem{WikiItem::Kind::kRaw, "[~" + id.substr(5) + "]", {}});  // a Data Center user name
+        } else if (!id.empty() && id.find_first_of("]|\n") == std::string::npos) {
           items.push_back(WikiItem{WikiItem::Kind::kRaw, "[~accountid:" + id + "]", {}});
         } else {
           items.push_back(WikiItem{WikiItem::Kind::kText, attr_string(node, "text"), {}});
@@ -453,7 +586,12 @@ class WikiWriter {
       if (item.kind == WikiItem::Kind::kText && opening.size() == 1 && opening[0].type == "link" &&
           opening[0].href == text && item.marks.size() == 1 && run_length(items, i, opening[0]) == 1 &&
           text.find_first_of("|]\n ") == std::string::npos) {
-        out += "[" + text + "]";
+        // Jira links a bare URL by itself; written bare when nothing after it would extend it.
+        char after = '\0';
+        if (i + 1 < items.size() && !items[i + 1].text.empty()) after = items[i + 1].text[0];
+        const bool bare = url_at(text, 0) == text.size() && (after == '\0' || after == ' ' || after == '\n' ||
+                                                             std::string_view(".,;:!?)").find(after) != std::string_view::npos);
+        out += bare ? text : "[" + text + "]";
         continue;
       }
       for (const WikiMark& m : opening) {
@@ -469,6 +607,9 @@ class WikiWriter {
           std::string code = text;
           // "}}" would end the code early; a space keeps it apart.
           for (size_t pos = code.find("}}"); pos != std::string::npos; pos = code.find("}}", pos + 2)) code.insert(pos + 1, " ");
+          if (in_table_) {  // a bare "|" would end the cell
+            for (size_t pos = code.find('|'); pos != std::string::npos; pos = code.find('|', pos + 2)) code.insert(pos, "\\");
+          }
           if (!code.empty() && code.back() == '}') code += ' ';
           out += "{{" + code + "}}";
           break;
@@ -484,6 +625,7 @@ class WikiWriter {
     while (!out.empty() && out.back() == ' ') out.pop_back();
     return out;
   }
+  bool in_table_ = false;
 };
 
 }  // namespace
@@ -501,6 +643,6 @@ std::string adf_to_wiki(const Json& adf) {
   }
 }
 
-std::string markdown_to_wiki(std::string_view markdown) { return adf_to_wiki(markdown_to_adf(markdown)); }
+std::string markdown_to_wiki(std::string_view markdown) { return adf_to_wiki(detail::markdown_to_adf_loose(markdown)); }
 
 }  // namespace jira_mcp::content

@@ -28,7 +28,9 @@ constexpr size_t kMaxEffectSpan = 2000;  // an effect's closer is looked for thi
 
 bool is_alnum(char c) { return std::isalnum(static_cast<unsigned char>(c)) != 0 || static_cast<unsigned char>(c) >= 0x80; }
 bool is_space(char c) { return c == ' ' || c == '\t' || c == '\r'; }
-bool is_punct(char c) { return std::ispunct(static_cast<unsigned char>(c)) != 0; }
+// The characters a backslash escapes in Jira's renderer, and "#" and "." that this module's
+// writer escapes at the start of a line ("\\# not a list", "h1\\. not a heading").
+bool escapable(char c) { return std::string_view("![]^~+?%{}()*_-|@#.").find(c) != std::string_view::npos; }
 
 std::string_view trim(std::string_view s) {
   while (!s.empty() && is_space(s.front())) s.remove_prefix(1);
@@ -79,13 +81,18 @@ class InlineParser {
           flush();
           append_inline(out, hard_break());
           i += 2;
-        } else if (next != '\0' && is_punct(next)) {
+        } else if (next != '\0' && escapable(next)) {
           literal += next;
           i += 2;
-        } else {
+        } else {  // a backslash before anything else is itself
           literal += c;
           ++i;
         }
+        continue;
+      }
+      if (c == '-' && (next == '-' || prev == '-')) {  // "--" and "---" are dashes, not strikethrough
+        literal += c;
+        ++i;
         continue;
       }
       if (starts_with(text.substr(i), "&#92;")) {
@@ -102,7 +109,9 @@ class InlineParser {
             if (m.value("type", "") == "link") code_marks.push_back(m);
           }
           code_marks.push_back(Json{{"type", "code"}});
-          append_text(out, std::string(text.substr(i + 2, end - i - 2)), code_marks);
+          std::string code(text.substr(i + 2, end - i - 2));
+          for (size_t pos = code.find("\\|"); pos != std::string::npos; pos = code.find("\\|", pos + 1)) code.erase(pos, 1);
+          append_text(out, std::move(code), code_marks);
           i = end + 2;
           continue;
         }
@@ -127,17 +136,15 @@ class InlineParser {
       if (c == '!' && next != '\0' && !is_space(next) && next != '!') {
         size_t end = text.find_first_of("!\n", i + 1);
         if (end != std::string_view::npos && text[end] == '!' && !is_space(text[end - 1])) {
-          std::string_view inner = text.substr(i + 1, end - i - 1);
-          std::string url(trim(inner.substr(0, inner.find('|'))));
           flush();
-          append_text(out, url, with_mark(marks, Json{{"type", "link"}, {"attrs", {{"href", url}}}}));
+          out.push_back(image(text.substr(i + 1, end - i - 1)));
           i = end + 1;
           continue;
         }
       }
       const bool double_q = c == '?' && next == '?';
       if ((std::string_view("*_-+^~").find(c) != std::string_view::npos || double_q) && depth < 2 * kMaxNesting &&
-          (i == 0 || !is_alnum(prev)) ) {
+          (i == 0 || !is_alnum(prev) || c == '^' || c == '~')) {
         const size_t width = double_q ? 2 : 1;
         const char after = i + width < n ? text[i + width] : '\0';
         if (after != '\0' && !is_space(after) && after != '\n') {
@@ -149,6 +156,9 @@ class InlineParser {
             if (c == '*') inner_marks = with_mark(marks, Json{{"type", "strong"}});
             if (c == '_') inner_marks = with_mark(marks, Json{{"type", "em"}});
             if (c == '-') inner_marks = with_mark(marks, Json{{"type", "strike"}});
+            if (c == '+') inner_marks = with_mark(marks, Json{{"type", "underline"}});
+            if (c == '^') inner_marks = with_mark(marks, Json{{"type", "subsup"}, {"attrs", {{"type", "sup"}}}});
+            if (c == '~') inner_marks = with_mark(marks, Json{{"type", "subsup"}, {"attrs", {{"type", "sub"}}}});
             scan(out, inner, inner_marks, depth + 1);
             i = close + width;
             continue;
@@ -161,6 +171,43 @@ class InlineParser {
     flush();
   }
 
+  // !url|params! as an image node: the URL or attachment file name, width/height as numbers,
+  // alt as the alt text, and every other parameter (thumbnail, align, border, ...) kept as a
+  // wiki-only attribute so the image is written back with the same parameters.
+  static Json image(std::string_view inner) {
+    const size_t bar = inner.find('|');
+    const std::string url(trim(inner.substr(0, bar)));
+    Json attrs = Json::object();
+    std::string_view params = bar == std::string_view::npos ? std::string_view() : inner.substr(bar + 1);
+    size_t start = 0;
+    while (start < params.size()) {
+      size_t end = start;
+      bool quoted = false;
+      while (end < params.size() && (quoted || params[end] != ',')) {
+        if (params[end] == '"') quoted = !quoted;
+        ++end;
+      }
+      std::string_view param = trim(params.substr(start, end - start));
+      start = end + 1;
+      if (param.empty()) continue;
+      const size_t eq = param.find('=');
+      std::string key(trim(param.substr(0, eq)));
+      if (eq == std::string_view::npos) {
+        attrs[key] = true;
+        continue;
+      }
+      std::string value(trim(param.substr(eq + 1)));
+      if (value.size() >= 2 && value.front() == '"' && value.back() == '"') value = value.substr(1, value.size() - 2);
+      const bool number = !value.empty() && value.size() < 10 && value.find_first_not_of("0123456789") == std::string::npos;
+      if ((key == "width" || key == "height") && number) {
+        attrs[key] = std::stoll(value);
+      } else {
+        attrs[key] = value;
+      }
+    }
+    return Json{{"type", "__image"}, {"url", url}, {"alt", ""}, {"attrs", std::move(attrs)}};
+  }
+
   static size_t find_closer(std::string_view text, size_t from, char c, size_t width) {
     const size_t limit = std::min(text.size(), from + kMaxEffectSpan);
     for (size_t j = from + 1; j + width <= limit; ++j) {
@@ -168,7 +215,7 @@ class InlineParser {
       if (text[j] != c || (width == 2 && text[j + 1] != c)) continue;
       if (is_space(text[j - 1]) || text[j - 1] == '\\') continue;
       const size_t after = j + width;
-      if (after < text.size() && is_alnum(text[after])) continue;
+      if (after < text.size() && is_alnum(text[after]) && c != '^' && c != '~') continue;  // x^2^, H~2~O
       return j;
     }
     return std::string_view::npos;
@@ -177,9 +224,12 @@ class InlineParser {
   void bracket(Json& out, std::string_view inner, const Json& marks, int depth) {
     if (inner.front() == '~') {
       std::string user(trim(inner.substr(1)));
-      std::string id = starts_with(user, "accountid:") ? user.substr(10) : user;
-      if (id.empty()) return;
-      out.push_back(Json{{"type", "mention"}, {"attrs", {{"id", id}, {"text", "@" + id}}}});
+      // A Data Center user name keeps a "user:" scheme in the mention id, so it is written back
+      // as [~jsmith], never as the account id of a user that does not exist.
+      const bool account = starts_with(user, "accountid:");
+      std::string name = account ? user.substr(10) : user;
+      if (name.empty()) return;
+      out.push_back(Json{{"type", "mention"}, {"attrs", {{"id", account ? name : "user:" + name}, {"text", "@" + name}}}});
       return;
     }
     if (inner.front() == '^') {  // an attachment link
@@ -208,6 +258,7 @@ struct WikiList;
 struct WikiItem {
   std::string text;
   std::vector<WikiList> sub;
+  std::vector<Json> blocks;  // macros written under the item's line
 };
 struct WikiList {
   char marker = '*';
@@ -229,12 +280,55 @@ class BlockParser {
   }
 
  private:
-  Json blocks(const std::vector<std::string_view>& lines, int depth) {
+  // Where a block macro starts on this (trimmed) line: its name, else nullptr.
+  static const char* macro_at(std::string_view t) {
+    for (const char* name : {"code", "noformat", "quote", "panel", "info", "note", "tip", "warning"}) {
+      const size_t n = std::strlen(name);
+      if (starts_with(t, std::string("{") + name) && (t.size() == n + 1 || t[n + 1] == '}' || t[n + 1] == ':')) return name;
+    }
+    return nullptr;
+  }
+
+  // Reads the macro starting at lines[i] into `out`; returns the index of the next line to
+  // read. Text after the closing tag on the same line is not lost: it becomes that next line.
+  size_t read_macro(std::vector<std::string_view>& lines, size_t i, const char* macro, Json& out, int depth) {
+    std::string_view t = trim(lines[i]);
+    const size_t tag_end = t.find('}');
+    std::string params(t.substr(std::strlen(macro) + 1, tag_end - std::strlen(macro) - 1));
+    if (!params.empty() && params[0] == ':') params.erase(0, 1);
+    const std::string closing = std::string("{") + macro + "}";
+    std::string body;
+    std::string_view rest = t.substr(tag_end + 1);
+    size_t j = i;
+    std::string_view after;
+    bool closed = false;
+    while (true) {
+      size_t pos = rest.find(closing);
+      if (pos != std::string_view::npos) {
+        body += rest.substr(0, pos);
+        after = trim(rest.substr(pos + closing.size()));
+        closed = true;
+        break;
+      }
+      body += rest;
+      if (++j >= lines.size()) break;
+      if (!body.empty() || j > i + 1) body += '\n';
+      rest = lines[j];
+    }
+    macro_block(out, macro, params, body, depth);
+    if (closed && !after.empty()) {
+      lines[j] = after;
+      return j;
+    }
+    return j + 1;
+  }
+
+  Json blocks(std::vector<std::string_view> lines, int depth) {
     Json out = Json::array();
     std::string para;
     auto flush = [&] {
       if (para.empty()) return;
-      out.push_back(paragraph(inline_.parse(para)));
+      for (Json& b : with_images(inline_.parse(para))) out.push_back(std::move(b));
       para.clear();
     };
     size_t i = 0;
@@ -247,52 +341,21 @@ class BlockParser {
         continue;
       }
       // Multi-line macros.
-      const char* macro = nullptr;
-      for (const char* name : {"code", "noformat", "quote", "panel"}) {
-        if (starts_with(t, std::string("{") + name) &&
-            (t.size() == std::strlen(name) + 1 || t[std::strlen(name) + 1] == '}' || t[std::strlen(name) + 1] == ':')) {
-          macro = name;
-          break;
-        }
-      }
-      if (macro != nullptr) {
-        const size_t tag_end = t.find('}');
-        if (tag_end != std::string_view::npos) {
-          flush();
-          std::string params(t.substr(std::strlen(macro) + 1, tag_end - std::strlen(macro) - 1));
-          if (!params.empty() && params[0] == ':') params.erase(0, 1);
-          const std::string closing = std::string("{") + macro + "}";
-          std::string body;
-          std::string_view rest = t.substr(tag_end + 1);
-          size_t j = i;
-          bool closed = false;
-          while (true) {
-            size_t pos = rest.find(closing);
-            if (pos != std::string_view::npos) {
-              body += rest.substr(0, pos);
-              closed = true;
-              break;
-            }
-            body += rest;
-            if (++j >= lines.size()) break;
-            if (!body.empty() || j > i + 1) body += '\n';
-            rest = lines[j];
-          }
-          (void)closed;
-          i = j + 1;
-          macro_block(out, macro, params, body, depth);
-          continue;
-        }
+      const char* macro = macro_at(t);
+      if (macro != nullptr && t.find('}') != std::string_view::npos) {
+        flush();
+        i = read_macro(lines, i, macro, out, depth);
+        continue;
       }
       if (t.size() >= 3 && t[0] == 'h' && t[1] >= '1' && t[1] <= '6' && t[2] == '.' && (t.size() == 3 || is_space(t[3]))) {
         flush();
-        out.push_back(Json{{"type", "heading"}, {"attrs", {{"level", t[1] - '0'}}}, {"content", inline_.parse(trim(t.substr(3)))}});
+        out.push_back(Json{{"type", "heading"}, {"attrs", {{"level", t[1] - '0'}}}, {"content", images_as_links(inline_.parse(trim(t.substr(3))))}});
         ++i;
         continue;
       }
       if (starts_with(t, "bq.") && (t.size() == 3 || is_space(t[3]))) {
         flush();
-        out.push_back(Json{{"type", "blockquote"}, {"content", Json::array({paragraph(inline_.parse(trim(t.substr(3))))})}});
+        out.push_back(Json{{"type", "blockquote"}, {"content", with_images(inline_.parse(trim(t.substr(3))))}});
         ++i;
         continue;
       }
@@ -305,9 +368,24 @@ class BlockParser {
       if (list_marker_length(t) > 0) {
         flush();
         std::vector<WikiList> lists;
-        while (i < lines.size() && list_marker_length(trim(lines[i])) > 0) {
-          add_list_line(lists, trim(lines[i]));
-          ++i;
+        while (i < lines.size()) {
+          std::string_view lt = trim(lines[i]);
+          if (list_marker_length(lt) > 0) {
+            add_list_line(lists, lt);
+            ++i;
+            continue;
+          }
+          // A block macro right under an item (no blank line) belongs to that item.
+          const char* item_macro = macro_at(lt);
+          if (item_macro == nullptr || lt.find('}') == std::string_view::npos) break;
+          Json blocks_in_item = Json::array();
+          i = read_macro(lines, i, item_macro, blocks_in_item, depth);
+          WikiItem* last = last_item(lists);
+          if (last == nullptr) {
+            for (Json& b : blocks_in_item) out.push_back(std::move(b));
+            break;
+          }
+          for (Json& b : blocks_in_item) last->blocks.push_back(std::move(b));
         }
         for (const WikiList& list : lists) out.push_back(list_json(list, depth));
         continue;
@@ -330,42 +408,102 @@ class BlockParser {
     return out;
   }
 
+  // "k=v|k2=v2|bare" -> (key, value) pairs in order; a bare word has an empty key.
+  static std::vector<std::pair<std::string, std::string>> macro_params(std::string_view params) {
+    std::vector<std::pair<std::string, std::string>> out;
+    size_t start = 0;
+    while (start < params.size()) {
+      size_t end = params.find('|', start);
+      if (end == std::string_view::npos) end = params.size();
+      std::string_view param = trim(params.substr(start, end - start));
+      start = end + 1;
+      if (param.empty()) continue;
+      const size_t eq = param.find('=');
+      if (eq == std::string_view::npos) {
+        out.emplace_back("", std::string(param));
+      } else {
+        out.emplace_back(std::string(trim(param.substr(0, eq))), std::string(trim(param.substr(eq + 1))));
+      }
+    }
+    return out;
+  }
+
   void macro_block(Json& out, std::string_view macro, const std::string& params, const std::string& body, int depth) {
     if (macro == "code" || macro == "noformat") {
       std::string code = body;
       while (!code.empty() && code.front() == '\n') code.erase(0, 1);
       while (!code.empty() && (code.back() == '\n' || code.back() == '\r')) code.pop_back();
       Json block = {{"type", "codeBlock"}, {"content", Json::array()}};
-      if (macro == "code") {
-        std::string language;
-        size_t start = 0;
-        while (start <= params.size()) {
-          size_t end = params.find('|', start);
-          if (end == std::string::npos) end = params.size();
-          std::string param(trim(std::string_view(params).substr(start, end - start)));
-          if (starts_with(param, "language=")) language = param.substr(9);
-          else if (param.find('=') == std::string::npos && language.empty()) language = param;
-          start = end + 1;
+      Json attrs = Json::object();
+      // {noformat} is preformatted text, not code: a wiki-only flag keeps the two apart.
+      if (macro == "noformat") attrs["noformat"] = true;
+      for (auto& [key, value] : macro_params(params)) {
+        if (macro == "code" && (key == "language" || (key.empty() && !attrs.contains("language")))) {
+          attrs["language"] = value;
+        } else if (!key.empty()) {
+          attrs[key] = value;  // title, borderStyle, ...: wiki-only, written back as given
         }
-        if (!language.empty()) block["attrs"] = {{"language", language}};
       }
+      if (!attrs.empty()) block["attrs"] = std::move(attrs);
       if (!code.empty()) block["content"].push_back(text_node(code));
       out.push_back(std::move(block));
       return;
     }
-    Json content = Json::array();
-    if (macro == "panel") {
-      std::string title;
-      size_t pos = params.find("title=");
-      if (pos != std::string::npos) title = params.substr(pos + 6, params.find('|', pos) - pos - 6);
-      if (!trim(title).empty()) {
-        content.push_back(paragraph(Json::array({text_node(std::string(trim(title)), Json::array({Json{{"type", "strong"}}}))})));
-      }
-    }
     Json inner = depth < kMaxNesting ? parse(body, depth + 1)
                                      : Json::array({paragraph(Json::array({text_node(body.empty() ? " " : body)}))});
-    for (Json& block : inner) content.push_back(std::move(block));
-    out.push_back(Json{{"type", "blockquote"}, {"content", std::move(content)}});
+    if (macro == "quote") {
+      out.push_back(Json{{"type", "blockquote"}, {"content", std::move(inner)}});
+      return;
+    }
+    // {panel} is a custom panel; {info}, {note}, {tip} and {warning} are the typed panels.
+    // bgColor is the panel colour; title and the rest are wiki-only attributes.
+    Json attrs = {{"panelType", macro == "panel" ? std::string("custom") : std::string(macro)}};
+    for (auto& [key, value] : macro_params(params)) {
+      if (key.empty()) continue;
+      attrs[key == "bgColor" ? "panelColor" : key] = value;
+    }
+    out.push_back(Json{{"type", "panel"}, {"attrs", std::move(attrs)}, {"content", std::move(inner)}});
+  }
+
+  // Images in a run of inlines: an image on its own is a media block; text around one stays
+  // in paragraphs before and after it.
+  static Json with_images(const Json& inl) {
+    Json out = Json::array();
+    Json run = Json::array();
+    bool any_image = false;
+    auto flush = [&](bool last) {
+      const bool blank = std::all_of(run.begin(), run.end(), [](const Json& x) {
+        return x.value("type", "") == "text" && x.value("text", "").find_first_not_of(" \t") == std::string::npos;
+      });
+      if (!blank || (last && !any_image)) out.push_back(paragraph(run));
+      run = Json::array();
+    };
+    for (const Json& x : inl) {
+      if (x.value("type", "") != "__image") {
+        run.push_back(x);
+        continue;
+      }
+      flush(false);
+      any_image = true;
+      Json attrs = x["attrs"];
+      attrs["type"] = "external";
+      attrs["url"] = x["url"];
+      out.push_back(Json{{"type", "mediaSingle"},
+                         {"attrs", {{"layout", "center"}}},
+                         {"content", Json::array({Json{{"type", "media"}, {"attrs", std::move(attrs)}}})}});
+    }
+    flush(true);
+    return out;
+  }
+
+  // Where only inline content may stand (headings, list and task items), an image is a link.
+  static Json images_as_links(Json inl) {
+    for (Json& x : inl) {
+      if (x.value("type", "") != "__image") continue;
+      const std::string url = x.value("url", "");
+      x = text_node(url, Json::array({Json{{"type", "link"}, {"attrs", {{"href", url}}}}}));
+    }
+    return inl;
   }
 
   static size_t list_marker_length(std::string_view t) {
@@ -385,12 +523,19 @@ class BlockParser {
       if (lists->empty() || lists->back().marker != marker) lists->push_back(WikiList{marker, {}});
       WikiList& list = lists->back();
       if (level + 1 == markers.size()) {
-        list.items.push_back(WikiItem{std::string(trim(t.substr(list_marker_length(t)))), {}});
+        list.items.push_back(WikiItem{std::string(trim(t.substr(list_marker_length(t)))), {}, {}});
         return;
       }
       if (list.items.empty()) list.items.push_back(WikiItem{});
       lists = &list.items.back().sub;
     }
+  }
+
+  static WikiItem* last_item(std::vector<WikiList>& lists) {
+    if (lists.empty() || lists.back().items.empty()) return nullptr;
+    WikiItem* item = &lists.back().items.back();
+    while (!item->sub.empty() && !item->sub.back().items.empty()) item = &item->sub.back().items.back();
+    return item;
   }
 
   static bool task_box(std::string_view text) {
@@ -407,7 +552,7 @@ class BlockParser {
       for (const WikiItem& item : list.items) {
         content.push_back(Json{{"type", "taskItem"},
                                {"attrs", {{"localId", "task-" + std::to_string(++tasks_)}, {"state", item.text[1] == ' ' ? "TODO" : "DONE"}}},
-                               {"content", inline_.parse(trim(std::string_view(item.text).substr(3)))}});
+                               {"content", images_as_links(inline_.parse(trim(std::string_view(item.text).substr(3))))}});
         for (const WikiList& sub : item.sub) {
           Json nested = list_json(sub, depth + 1);
           if (nested.value("type", "") == "taskList") content.push_back(std::move(nested));
@@ -417,7 +562,8 @@ class BlockParser {
     }
     Json items = Json::array();
     for (const WikiItem& item : list.items) {
-      Json content = Json::array({paragraph(inline_.parse(item.text))});
+      Json content = Json::array({paragraph(images_as_links(inline_.parse(item.text)))});
+      for (const Json& b : item.blocks) content.push_back(b);
       for (const WikiList& sub : item.sub) content.push_back(list_json(sub, depth + 1));
       items.push_back(Json{{"type", "listItem"}, {"content", std::move(content)}});
     }
@@ -455,7 +601,7 @@ class BlockParser {
       std::string_view cell = line.substr(start, std::min(i, n) - start);
       if (i >= n && trim(cell).empty()) break;  // the row's closing bar
       cells.push_back(Json{{"type", header ? "tableHeader" : "tableCell"},
-                           {"content", Json::array({paragraph(inline_.parse(trim(cell)))})}});
+                           {"content", with_images(inline_.parse(trim(cell)))}});
     }
     return Json{{"type", "tableRow"}, {"content", std::move(cells)}};
   }
@@ -467,12 +613,20 @@ class BlockParser {
 
 }  // namespace
 
-Json wiki_to_adf(std::string_view wiki) {
-  const std::string clean = detail::sanitize_utf8(wiki);
+namespace detail {
+Json wiki_to_adf_loose(std::string_view wiki) {
+  const std::string clean = sanitize_utf8(wiki);
   BlockParser parser;
-  return detail::make_doc(detail::sanitize_blocks(parser.parse(clean, 0), detail::BlockContext::kDoc));
+  return make_doc(sanitize_blocks(parser.parse(clean, 0), BlockContext::kDoc));
+}
+}  // namespace detail
+
+Json wiki_to_adf(std::string_view wiki) {
+  Json doc = detail::wiki_to_adf_loose(wiki);
+  detail::strip_wiki_extras(doc);
+  return doc;
 }
 
-std::string wiki_to_markdown(std::string_view wiki) { return adf_to_markdown(wiki_to_adf(wiki)); }
+std::string wiki_to_markdown(std::string_view wiki) { return adf_to_markdown(detail::wiki_to_adf_loose(wiki)); }
 
 }  // namespace jira_mcp::content

@@ -62,8 +62,24 @@ TEST_CASE("hostile Markdown never crashes and always yields schema-valid ADF") {
   std::string huge;
   for (int i = 0; i < 3000; ++i) huge += "Line " + std::to_string(i) + " with **bold** and `code` and [link](https://x.test/" + std::to_string(i) + ")\n\n";
   const std::string invalid_utf8 = "bad \xC3\x28 bytes \xFF\xFE and \xE2\x82 cut\n- \xF0\x9F\x98\x80 ok\n";
+  // Directive syntax at its worst: unclosed labels and attribute blocks on one long line,
+  // thousands of nested fences, forged internal marker characters, typed attributes gone wrong.
+  std::string open_labels;
+  for (int i = 0; i < 60000; ++i) open_labels += ":a[";
+  std::string open_attrs;
+  for (int i = 0; i < 60000; ++i) open_attrs += "){";
+  std::string fences;
+  for (int i = 0; i < 3000; ++i) fences += ":::panel{panelType=info}\n\n";
+  for (int i = 0; i < 3000; ++i) fences += ":::\n\n";
+  std::string nested_marks;
+  for (int i = 0; i < 500; ++i) nested_marks += ":underline[";
+  nested_marks += "x" + std::string(500, ']');
   const std::string cases[] = {"", "\n\n\n", " ", deep_list, deep_quote, deep_emphasis, brackets, huge, invalid_utf8,
-                               std::string("nul\0byte", 8), "| a |\n|---|\n" + std::string(200, '|'), "```\nunterminated"};
+                               std::string("nul\0byte", 8), "| a |\n|---|\n" + std::string(200, '|'), "```\nunterminated",
+                               open_labels, open_attrs, fences, nested_marks, "\xEF\xB7\x90" "0\xEF\xB7\x91 forged",
+                               ":status{color=7}\n\n:date[not a date]\n\n:::panel{panelType=nope}\n\nx\n\n:::\n",
+                               "![x](media:){width=\"w\"}\n\n::embedCard{}\n\n:::table\n\n:::\n",
+                               ":::expand{title=5}\n\n:::expand\n\ndeep\n\n:::\n\n:::\n"};
   for (const std::string& md : cases) {
     CAPTURE(md.substr(0, 40));
     Json adf;

@@ -35,9 +35,9 @@ TEST_CASE("corpus: Markdown -> wiki -> Markdown is stable after one pass") {
 TEST_CASE("markdown_to_wiki writes Jira wiki markup") {
   CHECK(markdown_to_wiki("# One\n\n###### Six\n") == "h1. One\n\nh6. Six\n");
   CHECK(markdown_to_wiki("**b** *i* ~~s~~ `c` [t](https://x.test) <https://y.test>\n") ==
-        "*b* _i_ -s- {{c}} [t|https://x.test] [https://y.test]\n");
+        "*b* _i_ -s- {{c}} [t|https://x.test] https://y.test\n");  // Jira links a bare URL itself
   CHECK(markdown_to_wiki("- a\n  - b\n    1. c\n- d\n") == "* a\n** b\n**# c\n* d\n");
-  CHECK(markdown_to_wiki("```sql\nSELECT 1;\n```\n\n```\nplain\n```\n") == "{code:sql}\nSELECT 1;\n{code}\n\n{noformat}\nplain\n{noformat}\n");
+  CHECK(markdown_to_wiki("```sql\nSELECT 1;\n```\n\n```\nplain\n```\n") == "{code:sql}\nSELECT 1;\n{code}\n\n{code}\nplain\n{code}\n");  // code stays code
   CHECK(markdown_to_wiki("> quoted\n") == "bq. quoted\n");
   CHECK(markdown_to_wiki("> one\n>\n> two\n") == "{quote}\none\n\ntwo\n{quote}\n");
   CHECK(markdown_to_wiki("| h | i |\n|---|---|\n| 1 | 2 |\n") == "||h||i||\n|1|2|\n");
@@ -51,24 +51,25 @@ TEST_CASE("markdown_to_wiki writes Jira wiki markup") {
 
 TEST_CASE("wiki_to_markdown reads Jira wiki markup") {
   CHECK(wiki_to_markdown("h2. Title\n\nSome *bold* and _em_ and -gone- and +under+ and {{code}} text.\n") ==
-        "## Title\n\nSome **bold** and *em* and ~~gone~~ and under and `code` text.\n");
+        "## Title\n\nSome **bold** and *em* and ~~gone~~ and :underline[under] and `code` text.\n");
   CHECK(wiki_to_markdown("[Docs|https://x.test/docs] and [https://y.test] and [~jsmith] and [~accountid:5b10]\n") ==
-        "[Docs](https://x.test/docs) and <https://y.test> and @[jsmith](accountid:jsmith) and @[5b10](accountid:5b10)\n");
+        "[Docs](https://x.test/docs) and <https://y.test> and @[jsmith](user:jsmith) and @[5b10](accountid:5b10)\n");
   CHECK(wiki_to_markdown("* one\n** nested\n*# numbered\n* two\n# first\n# second\n") ==
         "- one\n  - nested\n\n  1. numbered\n- two\n\n1. first\n2. second\n");
   CHECK(wiki_to_markdown("- dash item\n") == "- dash item\n");
-  CHECK(wiki_to_markdown("{code:language=python|title=x.py}\nprint('hi')\n{code}\n") == "```python\nprint('hi')\n```\n");
-  CHECK(wiki_to_markdown("{noformat}\n*not bold*\n{noformat}\n") == "```\n*not bold*\n```\n");
+  CHECK(wiki_to_markdown("{code:language=python|title=x.py}\nprint('hi')\n{code}\n") == "```python {title=x.py}\nprint('hi')\n```\n");
+  CHECK(wiki_to_markdown("{noformat}\n*not bold*\n{noformat}\n") == "```{noformat=true}\n*not bold*\n```\n");
   CHECK(wiki_to_markdown("bq. a quote\n") == "> a quote\n");
   CHECK(wiki_to_markdown("{quote}\nline one\nline two\n{quote}\n") == "> line one\\\n> line two\n");
-  CHECK(wiki_to_markdown("{panel:title=Heads up|borderStyle=dashed}\nCareful.\n{panel}\n") == "> **Heads up**\n>\n> Careful.\n");
+  CHECK(wiki_to_markdown("{panel:title=Heads up|borderStyle=dashed}\nCareful.\n{panel}\n") ==
+        ":::panel{borderStyle=dashed panelType=custom title=\"Heads up\"}\n\nCareful.\n\n:::\n");
   CHECK(wiki_to_markdown("||Key||Value||\n|a|[link|https://x.test]|\n|b|{{x|y}}|\n") ==
         "| Key | Value |\n| --- | --- |\n| a | [link](https://x.test) |\n| b | `x\\|y` |\n");
   CHECK(wiki_to_markdown("----\n") == "---\n");
   CHECK(wiki_to_markdown("first\\\\second\nthird\n") == "first\\\nsecond\\\nthird\n");
   CHECK(wiki_to_markdown("{color:red}red text{color} stays\n") == "red text stays\n");
   CHECK(wiki_to_markdown("* [ ] open\n* [x] closed\n") == "- [ ] open\n- [x] closed\n");
-  CHECK(wiki_to_markdown("!screenshot.png|thumbnail!\n") == "[screenshot.png](screenshot.png)\n");
+  CHECK(wiki_to_markdown("!screenshot.png|thumbnail!\n") == "![](screenshot.png){thumbnail=true}\n");
   CHECK(wiki_to_markdown("a \\*literal\\* star, e-mail, 3 - 2, snake_case\n") == "a \\*literal\\* star, e-mail, 3 - 2, snake_case\n");
 }
 
@@ -92,5 +93,5 @@ TEST_CASE("ADF -> wiki for nodes wiki has no syntax for") {
     {"type":"decisionList","attrs":{"localId":"d"},"content":[{"type":"decisionItem","attrs":{"localId":"i","state":"DECIDED"},"content":[{"type":"text","text":"go"}]}]},
     {"type":"paragraph","content":[{"type":"text","text":"x","marks":[{"type":"underline"}]},{"type":"text","text":"2","marks":[{"type":"subsup","attrs":{"type":"sup"}}]}]}
   ]})");
-  CHECK(adf_to_wiki(doc) == "{panel:title=Info}\nnote\n{panel}\n\nDONE on 2024-03-14 :tada:\n\n* Decision: go\n\n+x+^2^\n");
+  CHECK(adf_to_wiki(doc) == "{info}\nnote\n{info}\n\nDONE on 2024-03-14 :tada:\n\n* Decision: go\n\n+x+^2^\n");
 }

@@ -1,0 +1,205 @@
+#include "content/markdown_escape.hpp"
+
+#include <algorithm>
+#include <cctype>
+#include <cstdio>
+
+namespace jira_mcp::content::detail {
+namespace {
+
+bool is_alnum(char c) { return std::isalnum(static_cast<unsigned char>(c)) != 0 || (static_cast<unsigned char>(c) >= 0x80); }
+bool is_space(char c) { return c == ' ' || c == '\t'; }
+
+}  // namespace
+
+// A link destination that parses back to exactly `href`: plain when it can be, in <...> when it
+// holds spaces or parentheses; a backslash is doubled only before punctuation (where CommonMark
+// would read an escape), so URLs do not gain backslashes.
+std::string link_destination(std::string_view href) {
+  const bool pointy = href.find_first_of(" ()<>") != std::string_view::npos;
+  std::string out = pointy ? "<" : "";
+  for (size_t i = 0; i < href.size(); ++i) {
+    const char c = href[i];
+    auto u = static_cast<unsigned char>(c);
+    const char next = i + 1 < href.size() ? href[i + 1] : '\0';
+    if (c == '\\' && (std::ispunct(static_cast<unsigned char>(next)) != 0 || next == '\0')) {
+      out += "\\\\";
+    } else if (pointy && (c == '<' || c == '>')) {
+      out += '\\';
+      out += c;
+    } else if (u < 0x20 || u == 0x7f) {
+      char buf[4];
+      std::snprintf(buf, sizeof buf, "%%%02X", u);
+      out += buf;
+    } else {
+      out += c;
+    }
+  }
+  return pointy ? out + ">" : out;
+}
+
+// Whether href can be written as a CommonMark autolink <href>.
+bool autolinkable(std::string_view href) {
+  size_t colon = href.find(':');
+  if (colon == std::string_view::npos || colon < 2 || colon > 32) return false;
+  if (std::isalpha(static_cast<unsigned char>(href[0])) == 0) return false;
+  for (size_t i = 0; i < colon; ++i) {
+    char c = href[i];
+    if (std::isalnum(static_cast<unsigned char>(c)) == 0 && c != '+' && c != '.' && c != '-') return false;
+  }
+  return std::none_of(href.begin(), href.end(), [](char c) {
+    return static_cast<unsigned char>(c) <= 0x20 || c == '<' || c == '>' || c == '\\';
+  });
+}
+
+std::string code_span(std::string text, InlineMode mode) {
+  std::replace(text.begin(), text.end(), '\n', ' ');
+  if (mode == InlineMode::kTableCell) {
+    std::string escaped;
+    for (char c : text) {
+      if (c == '|') escaped += '\\';
+      escaped += c;
+    }
+    text = std::move(escaped);
+  }
+  size_t longest = 0;
+  size_t run = 0;
+  for (char c : text) {
+    run = c == '`' ? run + 1 : 0;
+    longest = std::max(longest, run);
+  }
+  std::string fence(longest + 1, '`');
+  const bool all_spaces = text.find_first_not_of(' ') == std::string::npos;
+  const bool pad = text.front() == '`' || text.back() == '`' ||
+                   (!all_spaces && text.front() == ' ' && text.back() == ' ');
+  return fence + (pad ? " " : "") + text + (pad ? " " : "") + fence;
+}
+
+
+
+namespace {
+
+// Length of the URL starting at text[i] ("http://", "https://", "ftp://", "mailto:", "www."),
+// 0 when none does. URLs are written without escapes (a backslash would change the address).
+size_t url_run(std::string_view text, size_t i) {
+  if (i > 0 && is_alnum(text[i - 1])) return 0;
+  std::string_view rest = text.substr(i);
+  bool url = false;
+  for (std::string_view scheme : {"http://", "https://", "ftp://", "mailto:", "www."}) {
+    if (rest.size() > scheme.size() && rest.substr(0, scheme.size()) == scheme) url = true;
+  }
+  if (!url) return 0;
+  size_t n = 0;
+  while (n < rest.size() && static_cast<unsigned char>(rest[n]) > 0x20 && rest[n] != '<' && rest[n] != '>' &&
+         rest[n] != '`' && rest[n] != '\\' && rest[n] != '[' && rest[n] != ']' && rest[n] != '|') {
+    ++n;
+  }
+  return n;
+}
+
+// Whether text[i..] is a character reference CommonMark would decode (&amp; &#35; &#x23;).
+bool entity_at(std::string_view text, size_t i) {
+  size_t j = i + 1;
+  if (j < text.size() && text[j] == '#') {
+    ++j;
+    const bool hex = j < text.size() && (text[j] == 'x' || text[j] == 'X');
+    if (hex) ++j;
+    const size_t start = j;
+    while (j < text.size() && (hex ? std::isxdigit(static_cast<unsigned char>(text[j])) : std::isdigit(static_cast<unsigned char>(text[j]))) != 0) ++j;
+    return j > start && j < text.size() && text[j] == ';';
+  }
+  const size_t start = j;
+  while (j < text.size() && std::isalnum(static_cast<unsigned char>(text[j])) != 0) ++j;
+  return j > start && j < text.size() && text[j] == ';';
+}
+
+// Whether a ':' at text[i] would start a directive: ":name[" or ":name{".
+bool directive_at(std::string_view text, size_t i) {
+  size_t j = i + 1;
+  if (j >= text.size() || std::isalpha(static_cast<unsigned char>(text[j])) == 0) return false;
+  while (j < text.size() && (std::isalnum(static_cast<unsigned char>(text[j])) != 0 || text[j] == '_' || text[j] == '-')) ++j;
+  return j < text.size() && (text[j] == '[' || text[j] == '{');
+}
+
+}  // namespace
+
+std::string escape_text(std::string_view text, const EscapeContext& ctx) {
+  std::string out;
+  out.reserve(text.size() + 8);
+  const size_t n = text.size();
+  auto at = [&](size_t i) -> char { return i < n ? text[i] : ctx.next; };
+  for (size_t i = 0; i < n; ++i) {
+    const char c = text[i];
+    const bool line_start = ctx.line_start && i == 0;
+    const char next = at(i + 1);
+    if (size_t url = url_run(text, i); url > 0 && !line_start) {
+      out.append(text.substr(i, url));
+      i += url - 1;
+      continue;
+    }
+    bool escape = false;
+    switch (c) {
+      case ':':
+        escape = (line_start && next == ':') || directive_at(text, i);
+        break;
+      case '{':
+        escape = i == 0 && ctx.after_raw;
+        break;
+      case '\\': case '`': case '*': case '~':
+        escape = true;
+        break;
+      case '_':
+        escape = !(i > 0 && is_alnum(text[i - 1]) && i + 1 < n && is_alnum(text[i + 1]));
+        break;
+      case '[':
+        escape = ctx.in_link ||
+                 (line_start && (text.substr(0, 3) == "[ ]" || text.substr(0, 3) == "[x]" ||
+                                 text.substr(0, 3) == "[X]" || text.find("]:") != std::string_view::npos));
+        break;
+      case ']':
+        escape = ctx.in_link || next == '(' || next == '[';
+        break;
+      case '!':
+        escape = next == '[' && i + 1 == n;
+        break;
+      case '<':
+        escape = next == '\0' || std::isalpha(static_cast<unsigned char>(next)) != 0 || next == '/' ||
+                 next == '!' || next == '?';
+        break;
+      case '&':
+        escape = entity_at(text, i);
+        break;
+      case '|':
+        escape = ctx.mode == InlineMode::kTableCell;
+        break;
+      case '#':
+        escape = line_start || ctx.mode == InlineMode::kHeading;
+        break;
+      case '>': case '=':
+        escape = line_start;
+        break;
+      case '-': case '+':
+        escape = line_start && (next == '\0' || is_space(next) || next == c);
+        break;
+      default:
+        break;
+    }
+    if (line_start && std::isdigit(static_cast<unsigned char>(c)) != 0) {
+      // "1. " or "1) " at the start of a line would open an ordered list.
+      size_t j = i;
+      while (j < n && j - i < 10 && std::isdigit(static_cast<unsigned char>(text[j])) != 0) ++j;
+      if (j < n && (text[j] == '.' || text[j] == ')') && (is_space(at(j + 1)) || at(j + 1) == '\0')) {
+        out.append(text.substr(i, j - i));
+        out += '\\';
+        out += text[j];
+        i = j;
+        continue;
+      }
+    }
+    if (escape) out += '\\';
+    out += c;
+  }
+  return out;
+}
+
+}  // namespace jira_mcp::content::detail
