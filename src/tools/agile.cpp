@@ -85,9 +85,9 @@ Json sprint_summary(const Json& s) {
 Json sprint_schema() {
   return Json{{"type", "object"},
               {"properties",
-               {{"id", {{"type", "string"}, {"description", "Sprint id (Jira's integer, as a string like every id here)"}}},
+               {{"id", {{"type", "string"}}},
                 {"name", {{"type", "string"}}},
-                {"state", {{"type", "string"}, {"description", "future, active or closed: Jira's value lower-cased (any other value Jira sends passes through, lower-cased)"}}},
+                {"state", {{"type", "string"}, {"description", "future, active or closed (lower-cased)"}}},
                 {"start_date", {{"type", "string"}}},
                 {"end_date", {{"type", "string"}}},
                 {"complete_date", {{"type", "string"}}},
@@ -223,7 +223,7 @@ ToolResult list_boards(const ServicesPtr& s, const Json& args) {
     if (b.contains("type") && b["type"].is_string()) j["type"] = b["type"];
     if (loc.is_object() && loc.contains("projectKey") && loc["projectKey"].is_string()) j["project_key"] = loc["projectKey"];
     text += "- **" + b.value("name", "") + "** (id " + id_string(b) + ") — " + b.value("type", "?") +
-            (loc.contains("projectKey") ? " · project " + loc.value("projectKey", "") : std::string()) + "\n";
+            (j.contains("project_key") ? " · project " + j["project_key"].get<std::string>() : std::string()) + "\n";
     boards.push_back(std::move(j));
   }
   if (values.empty()) text = "No boards match.\n";
@@ -352,7 +352,11 @@ ToolResult update_sprint(const ServicesPtr& s, const Json& args, RequestContext&
     changed.push_back(to == "active" ? "started" : "closed");
   }
   if (body.empty()) {
-    if (args.contains("state")) return text_result(jira, "Sprint " + sid + " is already " + state + "; nothing changed.");
+    if (args.contains("state")) {
+      ToolResult same = text_result(jira, "Sprint " + sid + " is already " + state + "; nothing changed.");
+      same.structured = sprint_summary(*current);  // the outputSchema promises the sprint
+      return same;
+    }
     return bad_argument("sprint_id", "nothing to change: give name, goal, start_date, end_date or state");
   }
   auto r = jira.post_json(jira::path(kAgile, "sprint", sid), body);

@@ -7,8 +7,8 @@
 // form show the same items and the continuation is exact. This decoration is the net under
 // every other tool: it cuts the largest member of the structured object (a list from its end, a
 // string at a character boundary, an object inside it likewise) until the compact JSON fits, and
-// says so in members every output schema is given here: truncated, omitted, continue_hint and,
-// for offset-paged lists (a "start_at" member), next_start_at.
+// says so in members truncated, omitted, continue_hint and, for offset-paged lists (a
+// "start_at" member), next_start_at; the schemas of lists declare them.
 #include "tools/common.hpp"
 
 namespace jira_mcp::tools::detail {
@@ -123,22 +123,34 @@ void add_truncation_members(Json& output_schema) {
   if (!output_schema.is_object()) return;
   Json& props = output_schema["properties"];
   if (!props.is_object()) props = Json::object();
+  // Declared where a cut is expected: on the schemas of lists (a top-level array). Any other
+  // result is cut only past the whole budget (a huge description); its schema does not forbid
+  // the members, and declaring them on every tool would cost each host ~7 KB of tools/list.
+  bool list = false, paged = false;
+  for (auto it = props.begin(); it != props.end(); ++it) {
+    if (it->is_object() && it->value("type", Json()) == Json("array")) list = true;
+    if (it.key() == "start_at") paged = true;
+  }
+  if (!list) return;
   auto put = [&](const char* name, Json schema) {
     if (!props.contains(name)) props[name] = std::move(schema);
   };
-  put("truncated", Json{{"type", "boolean"}, {"description", "Set when this answer was cut to fit the response budget or the max_results asked for"}});
-  put("omitted", Json{{"type", "integer"}, {"minimum", 0}, {"description", "Items left out of this answer's list"}});
-  put("continue_hint", Json{{"type", "string"}, {"description", "How to get what was cut"}});
-  put("next_start_at", Json{{"type", "integer"}, {"minimum", 0}, {"description", "start_at that continues after the last item shown"}});
+  // Declared without descriptions: every tool's schema carries them, and the names say it all
+  // (README, "Structured output"); about 100 bytes of the listing per tool.
+  put("truncated", Json{{"type", "boolean"}});
+  put("omitted", Json{{"type", "integer"}});
+  put("continue_hint", Json{{"type", "string"}});
+  if (paged) put("next_start_at", Json{{"type", "integer"}});
 }
 
 mcp::ToolSpec with_structured_budget(mcp::ToolSpec spec, const ServicesPtr& services) {
   if (!services || !spec.handler) return spec;
-  if (spec.output_schema) add_truncation_members(*spec.output_schema);
-  spec.handler = [inner = std::move(spec.handler), budget = services->options.max_response_chars](const Json& args,
-                                                                                                   RequestContext& ctx) {
+  // Read tools' lists are what gets cut; a write tool's echo of its own input never is.
+  if (spec.output_schema && spec.annotations.read_only.value_or(false)) add_truncation_members(*spec.output_schema);
+  // The budget is read at each call, as text_result reads it.
+  spec.handler = [inner = std::move(spec.handler), services](const Json& args, RequestContext& ctx) {
     ToolResult result = inner(args, ctx);
-    if (result.structured) fit_structured(*result.structured, budget, args, {});
+    if (result.structured) fit_structured(*result.structured, services->options.max_response_chars, args, {});
     return result;
   };
   return spec;
@@ -148,7 +160,8 @@ size_t items_within_budget(size_t budget, const std::vector<std::string>& lines,
                            size_t reserve) {
   const size_t n = std::min({lines.size(), items.is_array() ? items.size() : size_t{0}, limit});
   if (budget == 0) return n;
-  const size_t room = budget > reserve ? budget - reserve : 0;
+  reserve = std::min(reserve, budget / 4);  // a small budget keeps room for items
+  const size_t room = budget - reserve;
   size_t text = 0, structured = 2;
   for (size_t i = 0; i < n; ++i) {
     text += lines[i].size() + 1;

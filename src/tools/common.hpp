@@ -50,8 +50,8 @@ mcp::ToolSpec with_notice(mcp::ToolSpec spec, const ServicesPtr& services);
 
 // --- the structured budget (budget.cpp) -------------------------------------------------------
 // `spec` whose structuredContent never exceeds Options::max_response_chars (compact JSON) nor
-// lists more items than args.max_results; its outputSchema gains the members that say so
-// (truncated, omitted, continue_hint, next_start_at). Applied to every tool by register_tools.
+// lists more items than args.max_results; the outputSchema of a list gains the members that say
+// so (truncated, omitted, continue_hint, next_start_at). Applied to every tool by register_tools.
 mcp::ToolSpec with_structured_budget(mcp::ToolSpec spec, const ServicesPtr& services);
 // Cuts `structured` to `budget` characters of compact JSON (0: no limit) and to args.max_results
 // items, marking what it did (see above). True when anything was cut.

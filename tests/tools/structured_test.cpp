@@ -94,7 +94,7 @@ TEST_CASE("structured: every tool the sandbox answers validates, both flavours (
   FOR_EACH_FLAVOR(flavor) {
     Stack s(flavor);
     CAPTURE(s.cloud());
-    auto found = s.call("jira_search", {{"jql", "order by key"}, {"max_results", 3}});
+    auto found = s.call("jira_search", {{"jql", "project = DEMO order by key"}, {"max_results", 3}});
     REQUIRE_MESSAGE(ok(found), text(found));
     REQUIRE(found["structuredContent"]["issues"].size() == 3);
     const std::string key = found["structuredContent"]["issues"][0]["key"];
@@ -227,7 +227,7 @@ TEST_CASE("structured: a Jira page of 500 issues when 50 were asked gives 50, cu
       CHECK(sc["truncated"] == true);
       CHECK(sc["omitted"] == 500 - shown);
       if (!cloud) CHECK(sc["next_page_token"] == std::to_string(shown));
-      MESSAGE((cloud ? "cloud" : "dc") << ": " << shown << " issues fit " << kBudget << " characters; structured "
+      MESSAGE(std::string(cloud ? "cloud" : "dc") << ": " << shown << " issues fit " << kBudget << " characters; structured "
                                         << sc.dump().size() << " bytes, text " << text(r).size());
 
       auto json = s.call("jira_search", {{"jql", "order by key"}, {"max_results", 100}, {"format", "json"}});
