@@ -214,7 +214,10 @@ ToolResult list_boards(const ServicesPtr& s, const Json& args) {
   if (args.contains("name")) q.emplace_back("name", args["name"].get<std::string>());
   auto r = jira.get_json(jira::path(kAgile, "board"), q);
   if (!r) return jira_failure(r.error(), "Listing boards");
-  const Json values = r->value("values", Json::array());
+  Json values = r->value("values", Json::array());
+  const long asked = std::max(args.value("max_results", 50L), 1L);  // never more, whatever Jira sent
+  const bool cut = values.is_array() && static_cast<long>(values.size()) > asked;
+  if (cut) values.erase(values.begin() + asked, values.end());
   Json boards = Json::array();
   std::string text = std::to_string(values.size()) + " board(s):\n";
   for (const auto& b : values) {
@@ -227,7 +230,7 @@ ToolResult list_boards(const ServicesPtr& s, const Json& args) {
     boards.push_back(std::move(j));
   }
   if (values.empty()) text = "No boards match.\n";
-  const bool is_last = r->value("isLast", true);
+  const bool is_last = r->value("isLast", true) && !cut;
   if (!is_last) text += "More: call again with start_at " + std::to_string(start + static_cast<long>(values.size())) + ".\n";
   ToolResult out = text_result(jira, text, "Filter by project_key, type or name.");
   out.structured = Json{{"boards", boards}, {"is_last", is_last}};
@@ -251,7 +254,10 @@ ToolResult list_sprints(const ServicesPtr& s, const Json& args) {
   if (!states.empty()) q.emplace_back("state", join(states, ","));
   auto r = jira.get_json(jira::path(kAgile, "board", board, "sprint"), q);
   if (!r) return jira_failure(r.error(), "Listing the sprints of board " + board + " (kanban boards have none)");
-  const Json values = r->value("values", Json::array());
+  Json values = r->value("values", Json::array());
+  const long asked = std::max(args.value("max_results", 50L), 1L);  // never more, whatever Jira sent
+  const bool cut = values.is_array() && static_cast<long>(values.size()) > asked;
+  if (cut) values.erase(values.begin() + asked, values.end());
   Json sprints = Json::array();
   std::string text = "Sprints of board " + board + " (" + (states.empty() ? "all states" : join(states)) + "): " +
                      std::to_string(values.size()) + "\n";
@@ -260,7 +266,7 @@ ToolResult list_sprints(const ServicesPtr& s, const Json& args) {
     text += sprint_line(sp) + "\n";
   }
   if (values.empty()) text += "(none; state [\"closed\"] lists past sprints)\n";
-  const bool is_last = r->value("isLast", true);
+  const bool is_last = r->value("isLast", true) && !cut;
   if (!is_last) text += "More: call again with start_at " + std::to_string(start + static_cast<long>(values.size())) + ".\n";
   ToolResult out = text_result(jira, text, "Narrow the state filter.");
   out.structured = Json{{"sprints", sprints}, {"is_last", is_last}};

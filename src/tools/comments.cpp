@@ -1,4 +1,6 @@
 // The comments and transitions toolsets.
+#include <algorithm>
+
 #include "tools/common.hpp"
 
 namespace jira_mcp::tools::detail {
@@ -16,7 +18,11 @@ ToolResult get_comments(const ServicesPtr& s, const Json& args) {
                          {{"startAt", std::to_string(start)}, {"maxResults", std::to_string(max)},
                           {"orderBy", newest_first ? "-created" : "created"}});
   if (!r) return jira_failure(r.error(), "Getting the comments of " + key);
-  const Json comments = r->value("comments", Json::array());
+  Json comments = r->value("comments", Json::array());
+  // Never more than asked for, whatever Jira sent.
+  if (comments.is_array() && comments.size() > static_cast<size_t>(std::max(max, 1))) {
+    comments.erase(comments.begin() + std::max(max, 1), comments.end());
+  }
   const long total = r->value("total", static_cast<long>(comments.size()));
   std::string text = "Comments on " + key + " (" + std::to_string(comments.size()) + " of " + std::to_string(total) +
                      (newest_first ? ", newest first" : ", oldest first") + "):\n";
