@@ -73,6 +73,7 @@ struct Client::Impl {
     h.body = r.body;
     h.content_type = r.content_type;
     h.max_body_bytes = r.max_body_bytes;
+    h.body_limit = options.max_body_bytes;
     return h;
   }
 

@@ -150,7 +150,9 @@ std::string JiraError::to_string() const {
             "nothing.";
       break;
     case ErrorKind::too_large:
-      out = "Jira's answer was larger than this call allows" + where + why + "; reading it was stopped.";
+      out = "Jira's answer was larger than this call allows" + where + why +
+            "; reading it was stopped. Ask for less (a smaller max_results, fewer fields)" +
+            (why.find("jira.max_response_bytes") != std::string::npos ? ", or raise jira.max_response_bytes." : ".");
       break;
   }
   return out;

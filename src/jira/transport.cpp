@@ -177,7 +177,10 @@ class HttplibConnection final : public Connection {
     // A capped request streams the body through a receiver that counts what actually arrives,
     // so a Content-Length (or an attachment size) that understates the body cannot make us
     // buffer more than the cap.
-    const std::size_t cap = request.max_body_bytes;
+    // A request's own cap (a download) closes the connection after; the general body_limit
+    // only refuses what passes it, so a body under it leaves the connection reusable.
+    const std::size_t hard_cap = request.max_body_bytes;
+    const std::size_t cap = hard_cap > 0 ? hard_cap : request.body_limit;
     std::string capped_body;
     std::uint64_t received = 0;
     std::optional<std::uint64_t> announced;
@@ -203,12 +206,13 @@ class HttplibConnection final : public Connection {
     const auto started = std::chrono::steady_clock::now();
     httplib::Result res = client_.send(req);
     if (over) {
-      std::string what = "the response passed the " + std::to_string(cap) + "-byte limit";
+      std::string what = "the response passed the " + std::to_string(cap) + "-byte limit" +
+                         std::string(hard_cap > 0 ? "" : " (jira.max_response_bytes)");
       what += announced && *announced > cap ? " (Content-Length " + std::to_string(*announced) + "; nothing read)"
                                             : " (stopped after reading " + std::to_string(received) + " bytes)";
       return unexpected(TransportError{TransportErrorKind::body_too_large, true, what});
     }
-    if (res && cap == 0 && pending_bytes() && !https_) {
+    if (res && hard_cap == 0 && pending_bytes() && !https_) {
       // More bytes than one response: the peer answered something we did not ask (a request
       // split on the way, a desynchronized proxy). Neither this answer nor the connection can
       // be trusted; the caller discards the connection and, for a read, retries on a new one.

@@ -1,8 +1,12 @@
 #include "jira_mcp/mcp/registry.hpp"
 
+#include <atomic>
 #include <cctype>
+#include <cstdlib>
 #include <set>
 #include <utility>
+
+#include <spdlog/spdlog.h>
 
 namespace jira_mcp::mcp {
 
@@ -117,6 +121,65 @@ void coerce(const Json& schema, Json& value, int depth) {
 
 void coerce_arguments(const Json& schema, Json& arguments) { coerce(schema, arguments, 0); }
 
+OutputCheck output_check_from_env() {
+  const char* v = std::getenv("JIRA_MCP_CHECK_OUTPUT");
+  return v && std::string(v) == "1" ? OutputCheck::strict : OutputCheck::lenient;
+}
+
+std::vector<std::string> output_problems(const ToolResult& result, const core::JsonSchema* output_schema) {
+  std::vector<std::string> problems;
+  if (result.is_error) return problems;
+  if (!result.structured) {
+    if (output_schema) problems.push_back("structuredContent: is missing (the tool declares an outputSchema)");
+    return problems;
+  }
+  if (!output_schema) {
+    problems.push_back("structuredContent: is returned but the tool declares no outputSchema");
+    return problems;
+  }
+  for (const auto& v : output_schema->validate(*result.structured, 5)) {
+    problems.push_back("structuredContent" + std::string(v.path.empty() || v.path[0] == '[' ? "" : ".") + v.path + ": " +
+                       v.message);
+  }
+  return problems;
+}
+
+namespace {
+
+// The handler as the registry serves it: the tool's own, then the output check.
+ToolHandler checked_handler(ToolHandler inner, const std::string& name, std::optional<core::JsonSchema> output,
+                            OutputCheck mode) {
+  // Logged once per tool in lenient mode: a broken result repeats on every call.
+  auto logged = std::make_shared<std::atomic<bool>>(false);
+  return [inner = std::move(inner), name, output = std::move(output), mode, logged](const Json& args,
+                                                                                    RequestContext& ctx) {
+    ToolResult result = inner(args, ctx);
+    const auto problems = output_problems(result, output ? &*output : nullptr);
+    if (problems.empty()) return result;
+    std::string list;
+    for (const auto& p : problems) list += (list.empty() ? "" : "; ") + p;
+    if (mode == OutputCheck::strict) {
+      spdlog::error("output check: tool {} returned a result that breaks its outputSchema: {}", name, list);
+      return ToolResult::error("Output check failed (JIRA_MCP_CHECK_OUTPUT=1): tool " + name +
+                               " returned a result that breaks its outputSchema: " + list);
+    }
+    if (!logged->exchange(true)) {
+      spdlog::warn("tool {} returned structured content that breaks its outputSchema ({}); the structured form "
+                   "is withheld from clients (logged once per tool)",
+                   name, list);
+    }
+    result.structured.reset();
+    if (output) {
+      result.is_error = true;
+      result.add_text("[jira-mcp: the structured form of this answer did not match the tool's outputSchema and was "
+                      "withheld; the text above is complete. This is a jira-mcp bug: please report it.]");
+    }
+    return result;
+  };
+}
+
+}  // namespace
+
 const Registry::Tool* Registry::find_tool(std::string_view name) const {
   auto it = tool_index_.find(std::string(name));
   return it == tool_index_.end() ? nullptr : &tools_[it->second];
@@ -223,6 +286,10 @@ RegistryBuilder& RegistryBuilder::add_resource_template(ResourceTemplateSpec spe
   templates_.push_back(std::move(spec));
   return *this;
 }
+RegistryBuilder& RegistryBuilder::check_output(OutputCheck mode) {
+  output_check_ = mode;
+  return *this;
+}
 RegistryBuilder& RegistryBuilder::add_prompt(PromptSpec spec) {
   prompts_.push_back(std::move(spec));
   return *this;
@@ -251,6 +318,16 @@ Result<std::shared_ptr<const Registry>> RegistryBuilder::freeze() {
       problems.push_back(where + ": inputSchema is not a valid JSON Schema: " + compiled.error().message);
       continue;
     }
+    std::optional<core::JsonSchema> output;
+    if (spec.output_schema) {
+      auto out = core::JsonSchema::compile(*spec.output_schema);
+      if (!out) {
+        problems.push_back(where + ": outputSchema is not a valid JSON Schema: " + out.error().message);
+        continue;
+      }
+      output = std::move(*out);
+    }
+    if (spec.handler) spec.handler = checked_handler(std::move(spec.handler), spec.name, output, output_check_);
     Json listing{{"name", spec.name}};
     if (!spec.title.empty()) listing["title"] = spec.title;
     listing["description"] = spec.description;
@@ -261,7 +338,7 @@ Result<std::shared_ptr<const Registry>> RegistryBuilder::freeze() {
     Json ann = spec.annotations.to_json();
     if (!ann.empty()) listing["annotations"] = std::move(ann);
     reg->tool_index_[spec.name] = reg->tools_.size();
-    reg->tools_.push_back(Registry::Tool{std::move(spec), std::move(*compiled), std::move(listing)});
+    reg->tools_.push_back(Registry::Tool{std::move(spec), std::move(*compiled), std::move(listing), std::move(output)});
   }
   std::set<std::string> uris;
   for (auto& r : resources_) {

@@ -66,28 +66,41 @@ std::string join(const std::vector<std::string>& v, const std::string& sep = ", 
 
 // --- sprints ----------------------------------------------------------------------------------
 
+// The structured form of a sprint. Ids are strings in every tool's structured output (Jira's
+// platform API sends strings, the agile API integers; one type per kind for the agent). The
+// state is lower-cased: Jira sends "active" and "ACTIVE" alike, and its spec allows any string.
 Json sprint_summary(const Json& s) {
-  Json j{{"id", s.value("id", Json(0))}, {"name", s.value("name", "")}, {"state", s.value("state", "")}};
+  Json j{{"id", id_string(s)}, {"name", s.value("name", Json("")).is_string() ? s.value("name", "") : std::string()}};
+  if (s.contains("state") && s["state"].is_string()) j["state"] = lower(s["state"].get<std::string>());
   for (auto [out, in] : {std::pair{"start_date", "startDate"}, {"end_date", "endDate"}, {"complete_date", "completeDate"}}) {
     if (s.contains(in) && s[in].is_string()) j[out] = s[in];
   }
   if (s.contains("goal") && s["goal"].is_string() && !s["goal"].get<std::string>().empty()) j["goal"] = s["goal"];
-  if (s.contains("originBoardId") && s["originBoardId"].is_number_integer()) j["board_id"] = s["originBoardId"];
+  if (s.contains("originBoardId") && (s["originBoardId"].is_number_integer() || s["originBoardId"].is_string())) {
+    j["board_id"] = id_string(s, "originBoardId");
+  }
   return j;
 }
 
 Json sprint_schema() {
   return Json{{"type", "object"},
               {"properties",
-               {{"id", {{"type", "integer"}}},
+               {{"id", {{"type", "string"}}},
                 {"name", {{"type", "string"}}},
-                {"state", {{"type", "string"}, {"enum", {"future", "active", "closed"}}}},
+                {"state", {{"type", "string"}, {"description", "future, active or closed (lower-cased)"}}},
                 {"start_date", {{"type", "string"}}},
                 {"end_date", {{"type", "string"}}},
                 {"complete_date", {{"type", "string"}}},
                 {"goal", {{"type", "string"}}},
-                {"board_id", {{"type", "integer"}}}}},
-              {"required", {"id", "name", "state"}}};
+                {"board_id", {{"type", "string"}}}}},
+              {"required", {"id", "name"}}};
+}
+
+Json keys_schema(std::vector<std::pair<const char*, Json>> extra, std::vector<std::string> required) {
+  Json props{{"issue_keys", {{"type", "array"}, {"items", {{"type", "string"}}}}}};
+  for (auto& [k, v] : extra) props[k] = std::move(v);
+  required.insert(required.begin(), "issue_keys");
+  return Json{{"type", "object"}, {"properties", std::move(props)}, {"required", std::move(required)}};
 }
 
 std::string sprint_line(const Json& s) {
@@ -145,28 +158,47 @@ ToolResult issue_page(Jira& jira, const std::string& path, const Json& args, con
   if (args.contains("jql") && !args["jql"].get<std::string>().empty()) q.emplace_back("jql", args["jql"].get<std::string>());
   auto r = jira.get_json(path, q);
   if (!r) return jira_failure(r.error(), doing);
-  const Json issues = r->value("issues", Json::array());
+  const Json issues = r->value("issues", Json::array()).is_array() ? r->value("issues", Json::array()) : Json::array();
   const long total = r->contains("total") && (*r)["total"].is_number_integer() ? (*r)["total"].get<long>() : -1;
-  const long next = start + static_cast<long>(issues.size());
-  const bool is_last = issues.empty() || (total >= 0 ? next >= total : static_cast<long>(issues.size()) < max);
+  // Never more than asked for (a Jira may send a longer page), and only as many as fit the
+  // budget in both forms, so the text and structuredContent list the same issues.
+  const size_t asked = static_cast<size_t>(std::max(max, 1L));
   Json list = Json::array();
-  std::string text = title + ": " + std::to_string(issues.size()) + " issue(s)" +
-                     (total >= 0 ? " of " + std::to_string(total) : std::string()) +
-                     (start > 0 ? " from " + std::to_string(start) : std::string()) + "\n";
+  std::vector<std::string> lines;
   for (const auto& issue : issues) {
+    if (lines.size() == asked) break;
     Json sum = issue_summary_json(jira, issue, false);
     Json slim{{"key", sum.value("key", "")}, {"url", sum.value("url", "")}};
     for (const char* k : {"summary", "status", "type", "priority", "assignee"}) {
       if (sum.contains(k) && sum[k].is_string()) slim[k] = sum[k];
     }
     list.push_back(std::move(slim));
-    text += issue_line(issue) + "\n";
+    lines.push_back(issue_line(issue));
   }
+  const size_t keep = items_within_budget(jira.options().max_response_chars, lines, list, asked);
+  list.erase(list.begin() + static_cast<std::ptrdiff_t>(keep), list.end());
+  const size_t omitted = issues.size() - keep;
+  const long next = start + static_cast<long>(keep);
+  const bool is_last = omitted == 0 && (issues.empty() || (total >= 0 ? next >= total : static_cast<long>(issues.size()) < max));
+  std::string text = title + ": " + std::to_string(keep) + " issue(s)" +
+                     (total >= 0 ? " of " + std::to_string(total) : std::string()) +
+                     (start > 0 ? " from " + std::to_string(start) : std::string()) + "\n";
+  for (size_t i = 0; i < keep; ++i) text += lines[i] + "\n";
   if (issues.empty()) text += "(no issues)\n";
+  if (omitted > 0) {
+    text += "[" + std::to_string(omitted) + " more issue(s) of this page left out to stay within " +
+            (keep < std::min(issues.size(), asked) ? "the response budget" : "max_results") + ".]\n";
+  }
   if (!is_last) text += "More: call again with start_at " + std::to_string(next) + ".\n";
   ToolResult out = text_result(jira, text, "Use a smaller max_results, or a jql filter.");
   out.structured = Json{{"issues", list}, {"start_at", start}, {"is_last", is_last}};
   if (total >= 0) (*out.structured)["total"] = total;
+  if (omitted > 0) {
+    (*out.structured)["truncated"] = true;
+    (*out.structured)["omitted"] = omitted;
+    (*out.structured)["next_start_at"] = next;
+    (*out.structured)["continue_hint"] = "call again with start_at " + std::to_string(next);
+  }
   return out;
 }
 
@@ -182,19 +214,23 @@ ToolResult list_boards(const ServicesPtr& s, const Json& args) {
   if (args.contains("name")) q.emplace_back("name", args["name"].get<std::string>());
   auto r = jira.get_json(jira::path(kAgile, "board"), q);
   if (!r) return jira_failure(r.error(), "Listing boards");
-  const Json values = r->value("values", Json::array());
+  Json values = r->value("values", Json::array());
+  const long asked = std::max(args.value("max_results", 50L), 1L);  // never more, whatever Jira sent
+  const bool cut = values.is_array() && static_cast<long>(values.size()) > asked;
+  if (cut) values.erase(values.begin() + asked, values.end());
   Json boards = Json::array();
   std::string text = std::to_string(values.size()) + " board(s):\n";
   for (const auto& b : values) {
     const Json loc = b.value("location", Json::object());
-    Json j{{"id", b.value("id", Json(0))}, {"name", b.value("name", "")}, {"type", b.value("type", "")}};
-    if (loc.contains("projectKey")) j["project_key"] = loc["projectKey"];
+    Json j{{"id", id_string(b)}, {"name", b.value("name", Json("")).is_string() ? b.value("name", "") : std::string()}};
+    if (b.contains("type") && b["type"].is_string()) j["type"] = b["type"];
+    if (loc.is_object() && loc.contains("projectKey") && loc["projectKey"].is_string()) j["project_key"] = loc["projectKey"];
     text += "- **" + b.value("name", "") + "** (id " + id_string(b) + ") — " + b.value("type", "?") +
-            (loc.contains("projectKey") ? " · project " + loc.value("projectKey", "") : std::string()) + "\n";
+            (j.contains("project_key") ? " · project " + j["project_key"].get<std::string>() : std::string()) + "\n";
     boards.push_back(std::move(j));
   }
   if (values.empty()) text = "No boards match.\n";
-  const bool is_last = r->value("isLast", true);
+  const bool is_last = r->value("isLast", true) && !cut;
   if (!is_last) text += "More: call again with start_at " + std::to_string(start + static_cast<long>(values.size())) + ".\n";
   ToolResult out = text_result(jira, text, "Filter by project_key, type or name.");
   out.structured = Json{{"boards", boards}, {"is_last", is_last}};
@@ -218,7 +254,10 @@ ToolResult list_sprints(const ServicesPtr& s, const Json& args) {
   if (!states.empty()) q.emplace_back("state", join(states, ","));
   auto r = jira.get_json(jira::path(kAgile, "board", board, "sprint"), q);
   if (!r) return jira_failure(r.error(), "Listing the sprints of board " + board + " (kanban boards have none)");
-  const Json values = r->value("values", Json::array());
+  Json values = r->value("values", Json::array());
+  const long asked = std::max(args.value("max_results", 50L), 1L);  // never more, whatever Jira sent
+  const bool cut = values.is_array() && static_cast<long>(values.size()) > asked;
+  if (cut) values.erase(values.begin() + asked, values.end());
   Json sprints = Json::array();
   std::string text = "Sprints of board " + board + " (" + (states.empty() ? "all states" : join(states)) + "): " +
                      std::to_string(values.size()) + "\n";
@@ -227,7 +266,7 @@ ToolResult list_sprints(const ServicesPtr& s, const Json& args) {
     text += sprint_line(sp) + "\n";
   }
   if (values.empty()) text += "(none; state [\"closed\"] lists past sprints)\n";
-  const bool is_last = r->value("isLast", true);
+  const bool is_last = r->value("isLast", true) && !cut;
   if (!is_last) text += "More: call again with start_at " + std::to_string(start + static_cast<long>(values.size())) + ".\n";
   ToolResult out = text_result(jira, text, "Narrow the state filter.");
   out.structured = Json{{"sprints", sprints}, {"is_last", is_last}};
@@ -282,7 +321,7 @@ ToolResult update_sprint(const ServicesPtr& s, const Json& args, RequestContext&
   const std::string sid = args["sprint_id"];
   auto current = fetch_sprint(jira, sid);
   if (!current) return jira_failure(current.error(), "Getting sprint " + sid);
-  const std::string state = current->value("state", "");
+  const std::string state = lower(current->value("state", Json("")).is_string() ? current->value("state", "") : std::string());
   // Data Center refuses any change to a closed sprint; Cloud takes a new name and goal only.
   if (state == "closed" && !jira.cloud() && (args.contains("name") || args.contains("goal"))) {
     return bad_argument(args.contains("name") ? "name" : "goal", "sprint " + sid + " is closed, and Jira Data Center does not change closed sprints");
@@ -319,7 +358,11 @@ ToolResult update_sprint(const ServicesPtr& s, const Json& args, RequestContext&
     changed.push_back(to == "active" ? "started" : "closed");
   }
   if (body.empty()) {
-    if (args.contains("state")) return text_result(jira, "Sprint " + sid + " is already " + state + "; nothing changed.");
+    if (args.contains("state")) {
+      ToolResult same = text_result(jira, "Sprint " + sid + " is already " + state + "; nothing changed.");
+      same.structured = sprint_summary(*current);  // the outputSchema promises the sprint
+      return same;
+    }
     return bad_argument("sprint_id", "nothing to change: give name, goal, start_date, end_date or state");
   }
   auto r = jira.post_json(jira::path(kAgile, "sprint", sid), body);
@@ -370,7 +413,7 @@ ToolResult add_to_sprint(const ServicesPtr& s, const Json& args, RequestContext&
   }
   auto sprint = fetch_sprint(jira, sid);
   if (!sprint) return jira_failure(sprint.error(), "Getting sprint " + sid);
-  if (sprint->value("state", "") == "closed") {
+  if (lower(sprint->value("state", Json("")).is_string() ? sprint->value("state", "") : std::string()) == "closed") {
     return bad_argument("sprint_id", "sprint " + sid + " is closed; issues can only be added to a future or active sprint (jira_list_sprints)");
   }
   // Batches keep the given order: before an anchor, each batch lands before it in turn; after an
@@ -456,7 +499,7 @@ void add_agile_tools(ToolTable& t, const ServicesPtr& s) {
                         {{"type", "array"},
                          {"items",
                           {{"type", "object"},
-                           {"properties", {{"id", {{"type", "integer"}}}, {"name", {{"type", "string"}}}, {"type", {{"type", "string"}}}, {"project_key", {{"type", "string"}}}}},
+                           {"properties", {{"id", {{"type", "string"}}}, {"name", {{"type", "string"}}}, {"type", {{"type", "string"}}}, {"project_key", {{"type", "string"}}}}},
                            {"required", {"id", "name"}}}}}},
                        {"is_last", {{"type", "boolean"}}}}},
                      {"required", {"boards", "is_last"}}},
@@ -530,13 +573,14 @@ void add_agile_tools(ToolTable& t, const ServicesPtr& s) {
                                {"rank_before", issue_key_prop("Rank the issues just before this issue")},
                                {"rank_after", issue_key_prop("Rank the issues just after this issue")}},
                               {"sprint_id", "issue_keys"}),
-                std::nullopt, writes(false, true), [s](const Json& a, RequestContext& ctx) { return add_to_sprint(s, a, ctx); }}});
+                keys_schema({{"sprint_id", Json{{"type", "string"}}}}, {"sprint_id"}), writes(false, true),
+                [s](const Json& a, RequestContext& ctx) { return add_to_sprint(s, a, ctx); }}});
   t.push_back({"agile",
                {"jira_move_issues_to_backlog", "Move issues to backlog",
                 "Moves issues to the backlog: takes them out of their future and active sprints (closed sprints keep "
                 "their history). Example: {\"issue_keys\": [\"PROJ-7\"]}.",
                 object_schema({{"issue_keys", issue_keys_prop(kMaxIssuesPerCall, "Issues to move (keys or ids)")}}, {"issue_keys"}),
-                std::nullopt, writes(false, true), [s](const Json& a, RequestContext& ctx) { return move_to_backlog(s, a, ctx); }}});
+                keys_schema({}, {}), writes(false, true), [s](const Json& a, RequestContext& ctx) { return move_to_backlog(s, a, ctx); }}});
   t.push_back({"agile",
                {"jira_get_epic_issues", "Get epic issues",
                 "Lists the issues in an epic in rank order, optionally narrowed by JQL. Example: {\"epic_key\": \"PROJ-10\"}.",
@@ -551,7 +595,8 @@ void add_agile_tools(ToolTable& t, const ServicesPtr& s) {
                                {"before", issue_key_prop("Rank them just before this issue")},
                                {"after", issue_key_prop("Rank them just after this issue")}},
                               {"issue_keys"}),
-                std::nullopt, writes(false, true), [s](const Json& a, RequestContext& ctx) { return rank_issues(s, a, ctx); }}});
+                keys_schema({{"before", Json{{"type", "string"}}}, {"after", Json{{"type", "string"}}}}, {}), writes(false, true),
+                [s](const Json& a, RequestContext& ctx) { return rank_issues(s, a, ctx); }}});
 }
 
 }  // namespace jira_mcp::tools::detail

@@ -147,6 +147,26 @@ Result<Json, ToolResult> attachments_of(Jira& jira, const std::string& key) {
   return r->value("fields", Json::object()).value("attachment", Json::array());
 }
 
+// The structuredContent of jira_list_attachments and jira_upload_attachment.
+Json attachments_schema() {
+  return Json{{"type", "object"},
+              {"properties",
+               {{"issue_key", {{"type", "string"}}},
+                {"attachments",
+                 {{"type", "array"},
+                  {"items",
+                   {{"type", "object"},
+                    {"properties",
+                     {{"id", {{"type", "string"}}},
+                      {"filename", {{"type", "string"}}},
+                      {"size", {{"type", "integer"}}},
+                      {"mime_type", {{"type", "string"}}},
+                      {"author", {{"type", "string"}}},
+                      {"created", {{"type", "string"}}}}},
+                    {"required", {"id", "filename"}}}}}}}},
+              {"required", {"issue_key", "attachments"}}};
+}
+
 // --- handlers ---------------------------------------------------------------------------------
 
 ToolResult list_attachments(const ServicesPtr& s, const Json& args) {
@@ -395,22 +415,7 @@ void add_attachment_tools(ToolTable& t, const ServicesPtr& s) {
                 "Lists an issue's attachments: id, file name, size, type, author and date. Ids feed "
                 "jira_download_attachment and jira_delete_attachment. Example: {\"issue_key\": \"PROJ-1\"}.",
                 object_schema({{"issue_key", issue_key_prop()}}, {"issue_key"}),
-                Json{{"type", "object"},
-                     {"properties",
-                      {{"issue_key", {{"type", "string"}}},
-                       {"attachments",
-                        {{"type", "array"},
-                         {"items",
-                          {{"type", "object"},
-                           {"properties",
-                            {{"id", {{"type", "string"}}},
-                             {"filename", {{"type", "string"}}},
-                             {"size", {{"type", "integer"}}},
-                             {"mime_type", {{"type", "string"}}},
-                             {"author", {{"type", "string"}}},
-                             {"created", {{"type", "string"}}}}},
-                           {"required", {"id", "filename"}}}}}}}},
-                     {"required", {"issue_key", "attachments"}}},
+                attachments_schema(),
                 read_only(), [s](const Json& a, RequestContext&) { return list_attachments(s, a); }}});
   t.push_back({"attachments",
                {"jira_upload_attachment", "Upload attachment",
@@ -425,7 +430,7 @@ void add_attachment_tools(ToolTable& t, const ServicesPtr& s) {
                                {"file_path", Json{{"type", "string"}, {"minLength", 1}, {"description", "Local file to upload, inside tools.attachment_dirs"}}},
                                {"mime_type", str_prop("Content type, e.g. application/pdf (default: from the file name's extension)")}},
                               {"issue_key"}),
-                std::nullopt, writes(false, false), [s](const Json& a, RequestContext& ctx) { return upload_attachment(s, a, ctx); }}});
+                attachments_schema(), writes(false, false), [s](const Json& a, RequestContext& ctx) { return upload_attachment(s, a, ctx); }}});
   t.push_back({"attachments",
                {"jira_download_attachment", "Download attachment",
                 "Gets an attachment's content: text types (text/*, JSON, XML, CSV, YAML...) inline as text, PNG, JPEG, "

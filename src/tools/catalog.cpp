@@ -255,7 +255,10 @@ Status<Error> register_tools(mcp::RegistryBuilder& builder, std::shared_ptr<cons
   ToolTable table = build_table(services);
   for (auto& def : table) {
     const ToolInfo info{def.spec.name, def.toolset, def.spec.annotations.read_only.value_or(false), false};
-    if (resolved->offers(info)) builder.add_tool(detail::with_notice(with_fresh_argument(std::move(def.spec)), services));
+    if (resolved->offers(info)) {
+      builder.add_tool(detail::with_structured_budget(
+          detail::with_notice(with_fresh_argument(std::move(def.spec)), services), services));
+    }
   }
   detail::add_resources_and_prompts(builder, services);
   return Ok{};

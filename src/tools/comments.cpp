@@ -1,4 +1,6 @@
 // The comments and transitions toolsets.
+#include <algorithm>
+
 #include "tools/common.hpp"
 
 namespace jira_mcp::tools::detail {
@@ -16,7 +18,11 @@ ToolResult get_comments(const ServicesPtr& s, const Json& args) {
                          {{"startAt", std::to_string(start)}, {"maxResults", std::to_string(max)},
                           {"orderBy", newest_first ? "-created" : "created"}});
   if (!r) return jira_failure(r.error(), "Getting the comments of " + key);
-  const Json comments = r->value("comments", Json::array());
+  Json comments = r->value("comments", Json::array());
+  // Never more than asked for, whatever Jira sent.
+  if (comments.is_array() && comments.size() > static_cast<size_t>(std::max(max, 1))) {
+    comments.erase(comments.begin() + std::max(max, 1), comments.end());
+  }
   const long total = r->value("total", static_cast<long>(comments.size()));
   std::string text = "Comments on " + key + " (" + std::to_string(comments.size()) + " of " + std::to_string(total) +
                      (newest_first ? ", newest first" : ", oldest first") + "):\n";
@@ -140,13 +146,27 @@ void add_comment_tools(ToolTable& t, const ServicesPtr& s) {
                                {"max_results", int_prop("Comments per page", 1, 100, 20)},
                                {"order", enum_prop("newest (default) or oldest first", {"newest", "oldest"}, "newest")}},
                               {"issue_key"}),
-                std::nullopt, read_only(), [s](const Json& a, RequestContext&) { return get_comments(s, a); }}});
+                Json{{"type", "object"},
+                     {"properties",
+                      {{"comments",
+                        {{"type", "array"},
+                         {"items",
+                          {{"type", "object"},
+                           {"properties", {{"id", {{"type", "string"}}}, {"author", {{"type", "string"}}},
+                                           {"created", {{"type", "string"}}}, {"body", {{"type", "string"}}}}},
+                           {"required", {"id"}}}}}},
+                       {"total", {{"type", "integer"}}}}},
+                     {"required", {"comments"}}},
+                read_only(), [s](const Json& a, RequestContext&) { return get_comments(s, a); }}});
   t.push_back({"comments",
                {"jira_add_comment", "Add comment",
                 "Adds a comment (Markdown) to an issue. Example: {\"issue_key\": \"PROJ-1\", \"body\": \"Fixed in **v2.1**.\"}.",
                 object_schema({{"issue_key", issue_key_prop()}, {"body", Json{{"type", "string"}, {"minLength", 1}, {"description", "Comment text in Markdown"}}}},
                               {"issue_key", "body"}),
-                std::nullopt, writes(false, false), [s](const Json& a, RequestContext& ctx) { return add_comment(s, a, ctx); }}});
+                Json{{"type", "object"},
+                     {"properties", {{"issue_key", {{"type", "string"}}}, {"comment_id", {{"type", "string"}}}}},
+                     {"required", {"issue_key", "comment_id"}}},
+                writes(false, false), [s](const Json& a, RequestContext& ctx) { return add_comment(s, a, ctx); }}});
   t.push_back({"comments",
                {"jira_edit_comment", "Edit comment",
                 "Replaces the text of a comment (Markdown). Get ids with jira_get_comments. Example: "

@@ -48,6 +48,20 @@ void add_watcher_tools(ToolTable& table, const ServicesPtr& services);      // l
 // one of the tools a user asks "where am I" (jira_get_current_user, jira_server_status).
 mcp::ToolSpec with_notice(mcp::ToolSpec spec, const ServicesPtr& services);
 
+// --- the structured budget (budget.cpp) -------------------------------------------------------
+// `spec` whose structuredContent never exceeds Options::max_response_chars (compact JSON) nor
+// lists more items than args.max_results; the outputSchema of a list gains the members that say
+// so (truncated, omitted, continue_hint, next_start_at). Applied to every tool by register_tools.
+mcp::ToolSpec with_structured_budget(mcp::ToolSpec spec, const ServicesPtr& services);
+// Cuts `structured` to `budget` characters of compact JSON (0: no limit) and to args.max_results
+// items, marking what it did (see above). True when anything was cut.
+bool fit_structured(Json& structured, size_t budget, const Json& args, const std::string& continue_hint);
+// How many leading items of a list fit the budget in both forms, the text lines and the
+// structured items, with `reserve` characters kept for headers and continuation; at most `limit`.
+// A list handler cuts both to this count so they show the same items.
+size_t items_within_budget(size_t budget, const std::vector<std::string>& lines, const Json& items, size_t limit,
+                           size_t reserve = 1000);
+
 // --- schema builders ------------------------------------------------------------------------
 Json str_prop(std::string description);
 Json int_prop(std::string description, std::optional<long> min = std::nullopt, std::optional<long> max = std::nullopt,

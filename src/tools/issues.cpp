@@ -1,4 +1,6 @@
 // The issues toolset: read, search, count, create, change and delete issues.
+#include <algorithm>
+
 #include "tools/common.hpp"
 #include "tools/custom_fields.hpp"
 #include "jira_mcp/tools/render_memo.hpp"
@@ -90,8 +92,8 @@ ToolResult search(const ServicesPtr& s, const Json& args) {
   req.jql = args["jql"];
   req.max_results = args.value("max_results", 20);
   // The catalog is needed only to translate names and to label custom values asked for.
-  const bool asked = !string_list(args.value("fields", Json())).empty();
-  const FieldCatalog catalog = asked ? FieldCatalog::load(jira) : FieldCatalog();
+  const bool custom = !string_list(args.value("fields", Json())).empty();
+  const FieldCatalog catalog = custom ? FieldCatalog::load(jira) : FieldCatalog();
   auto fields = fields_param(catalog, args, "summary,status,issuetype,priority,assignee,updated", false);
   if (!fields) return fields.error();
   for (auto& f : string_list(Json(*fields))) req.fields.push_back(f);
@@ -109,20 +111,49 @@ ToolResult search(const ServicesPtr& s, const Json& args) {
   }
   auto page = jira.client().search(req);
   if (!page) return jira_failure(page.error(), "Searching");
+  // Never more than asked for (a Jira may send a longer page), and only as many as fit the
+  // budget in both forms, so the text and structuredContent list the same issues.
+  const size_t asked = static_cast<size_t>(std::max(req.max_results, 1));
   Json issues = Json::array();
-  std::string text;
+  std::vector<std::string> lines;
   for (const auto& issue : page->issues) {
-    issues.push_back(issue_summary_json(jira, issue, false, asked ? &catalog : nullptr));
+    if (lines.size() == asked) break;
+    issues.push_back(issue_summary_json(jira, issue, false, custom ? &catalog : nullptr));
     const auto f = issue.find("fields");
-    text += issue_line(issue) + (asked && f != issue.end() ? custom_line_suffix(jira, catalog, *f) : std::string()) + "\n";
+    lines.push_back(issue_line(issue) + (custom && f != issue.end() ? custom_line_suffix(jira, catalog, *f) : std::string()));
   }
+  const size_t sent = page->issues.size();
+  const size_t keep = items_within_budget(jira.options().max_response_chars, lines, issues, asked);
+  issues.erase(issues.begin() + static_cast<std::ptrdiff_t>(keep), issues.end());
+  std::string text;
+  for (size_t i = 0; i < keep; ++i) text += lines[i] + "\n";
   if (page->issues.empty()) text = "No issues match this JQL.\n";
-  Json structured{{"issues", issues}, {"is_last", page->is_last}};
+  const size_t omitted = sent - keep;
+  Json structured{{"issues", issues}, {"is_last", page->is_last && omitted == 0}};
   std::string next;
-  if (page->next) next = jira.cloud() ? page->next->token : std::to_string(page->next->offset);
+  if (omitted > 0 && !jira.cloud()) {
+    next = std::to_string(req.cursor.offset + static_cast<std::int64_t>(keep));  // resumes right after the last shown
+  } else if (page->next) {
+    next = jira.cloud() ? page->next->token : std::to_string(page->next->offset);
+  }
   if (page->total) structured["total"] = *page->total;
-  std::string header = std::to_string(page->issues.size()) + " issue(s)" +
+  std::string header = std::to_string(keep) + " issue(s)" +
                        (page->total ? " of " + std::to_string(*page->total) : std::string()) + ":\n";
+  if (omitted > 0) {
+    // A Cloud page token resumes after Jira's whole page, never inside it: say what was left out.
+    const std::string hint =
+        jira.cloud() ? std::to_string(omitted) + " more issue(s) of this page were left out to stay within " +
+                           (keep < std::min(sent, asked) ? "the response budget" : "max_results") +
+                           "; the next page_token continues after them, so narrow the JQL or ask for fewer fields "
+                           "and a smaller max_results to see them"
+                     : std::to_string(omitted) + " more issue(s) of this page were left out to stay within " +
+                           (keep < std::min(sent, asked) ? "the response budget" : "max_results") +
+                           "; page_token \"" + next + "\" continues right after the last one shown";
+    structured["truncated"] = true;
+    structured["omitted"] = omitted;
+    structured["continue_hint"] = hint;
+    text += "[" + hint + ".]\n";
+  }
   if (!next.empty()) {
     structured["next_page_token"] = next;
     text += "More results: call jira_search again with page_token \"" + next + "\".\n";
@@ -337,7 +368,11 @@ void add_issue_tools(ToolTable& t, const ServicesPtr& s) {
                                                    {"description", "Issue keys"}}},
                                {"fields", fields}},
                               {"issue_keys"}),
-                std::nullopt, read_only(), [s](const Json& a, RequestContext&) { return get_issues(s, a); }}});
+                Json{{"type", "object"},
+                     {"properties", {{"issues", {{"type", "array"}, {"items", issue_output_schema()}}},
+                                     {"missing", {{"type", "array"}, {"items", {{"type", "string"}}}}}}},
+                     {"required", {"issues", "missing"}}},
+                read_only(), [s](const Json& a, RequestContext&) { return get_issues(s, a); }}});
   Json create_props = create_issue_properties();
   t.push_back({"issues",
                {"jira_create_issue", "Create issue",
@@ -355,7 +390,11 @@ void add_issue_tools(ToolTable& t, const ServicesPtr& s) {
                 "Changes fields of an issue (only those given) and confirms what changed. The description is Markdown. "
                 "To change status use jira_transition_issue. Example: {\"issue_key\": \"PROJ-1\", \"priority\": \"Low\", "
                 "\"labels\": [\"backend\"]}.",
-                object_schema(update_props, {"issue_key"}), std::nullopt, writes(false, true),
+                object_schema(update_props, {"issue_key"}),
+                Json{{"type", "object"},
+                     {"properties", {{"key", {{"type", "string"}}}, {"changed", {{"type", "array"}, {"items", {{"type", "string"}}}}}}},
+                     {"required", {"key", "changed"}}},
+                writes(false, true),
                 [s](const Json& a, RequestContext& ctx) { return update_issue(s, a, ctx); }}});
   t.push_back({"issues",
                {"jira_delete_issue", "Delete issue",

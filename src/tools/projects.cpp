@@ -644,7 +644,12 @@ ToolResult update_labels(const ServicesPtr& s, const Json& args) {
   auto r = jira.put_json(jira::path(jira.api(), "issue", key), Json{{"update", {{"labels", ops}}}});
   if (!r) return jira_failure(r.error(), "Updating the labels of " + key);
   auto now = jira.get_json(jira::path(jira.api(), "issue", key), {{"fields", "labels"}});
-  if (!now) return ToolResult::text("Updated the labels of " + key + " (reading them back failed: " + now.error().to_string() + ")");
+  if (!now) {
+    // The change was made; only the labels now set are unknown, so the structured form omits them.
+    ToolResult done = ToolResult::text("Updated the labels of " + key + " (reading them back failed: " + now.error().to_string() + ")");
+    done.structured = Json{{"issue_key", key}};
+    return done;
+  }
   Json labels = now->value("fields", Json::object()).value("labels", Json::array());
   std::string joined;
   for (const auto& l : labels) joined += (joined.empty() ? "" : ", ") + l.get<std::string>();
@@ -713,7 +718,8 @@ Json out_component_ref(bool with_project) {
   return object_of(std::move(props), {"id", "name"});
 }
 Json out_labels() { return object_of({{"labels", array_of(str_t())}, {"is_last", bool_t()}}, {"labels", "is_last"}); }
-Json out_issue_labels() { return object_of({{"issue_key", str_t()}, {"labels", array_of(str_t())}}, {"issue_key", "labels"}); }
+// labels is absent when the change was made but reading the labels back failed.
+Json out_issue_labels() { return object_of({{"issue_key", str_t()}, {"labels", array_of(str_t())}}, {"issue_key"}); }
 
 using Handler = ToolResult (*)(const ServicesPtr&, const Json&);
 mcp::ToolHandler bind(const ServicesPtr& s, Handler h) {

@@ -187,12 +187,22 @@ ToolResult server_status(const ServicesPtr& s, RequestContext& ctx) {
 
 }  // namespace
 
+// The user object as Jira sends it (Cloud: accountId; Data Center: name and key). Jira's spec
+// lets every member be absent, and Data Center sends null display names and emails.
+Json jira_user_schema() {
+  const Json text{{"type", {"string", "null"}}};
+  return Json{{"type", "object"},
+              {"properties",
+               {{"accountId", text}, {"name", text}, {"key", text}, {"displayName", text}, {"emailAddress", text},
+                {"timeZone", text}, {"locale", text}, {"accountType", text}, {"active", {{"type", {"boolean", "null"}}}}}}};
+}
+
 void add_user_tools(ToolTable& t, const ServicesPtr& s) {
   t.push_back({"users",
                {"jira_get_current_user", "Who am I (connection check)",
                 "Shows the Jira user the server is authenticated as, and so checks the connection and credentials. "
                 "Call it first when other tools fail with authentication errors.",
-                object_schema(Json::object()), std::nullopt, read_only(),
+                object_schema(Json::object()), jira_user_schema(), read_only(),
                 [s](const Json&, RequestContext&) { return current_user(s); }}});
   t.push_back({"users",
                {"jira_search_users", "Search users",
@@ -214,7 +224,7 @@ void add_user_tools(ToolTable& t, const ServicesPtr& s) {
                {"jira_get_user", "Get user",
                 "Gets one user by account id (Cloud) or username (Data Center). Example: {\"user\": \"5b10a2844c20165700ede21g\"}.",
                 object_schema({{"user", str_prop("Account id (Cloud) or username (Data Center)")}}, {"user"}),
-                std::nullopt, read_only(), [s](const Json& a, RequestContext&) { return get_user(s, a); }}});
+                jira_user_schema(), read_only(), [s](const Json& a, RequestContext&) { return get_user(s, a); }}});
 }
 
 void add_server_tools(ToolTable& t, const ServicesPtr& s) {

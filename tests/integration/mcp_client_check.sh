@@ -17,6 +17,29 @@ cat "$out"
 grep -q 'protocol=2025-11-25' "$out" || { echo "FAIL: protocol 2025-11-25 was not negotiated" >&2; exit 1; }
 echo "mcp-client check (stdio): 1 passed, 0 failed"
 
+# Structured results: the SDK v2 client validates each result's structuredContent against the
+# tool's outputSchema and fails the run on a mismatch (exit 1); every read tool that returns
+# structured content, against the sandbox in both flavours.
+if client2=$(shared_path tools/mcp-client2); then
+  for flavor in cloud dc; do
+    JIRA_URL= JIRA_MCP_LOG_LEVEL=warn "$client2" \
+      --call jira_list_boards --call jira_list_sprints '{"board_id":"1","state":[]}' --call jira_get_sprint '{"sprint_id":"1"}' \
+      --call jira_search '{"jql":"project = DEMO order by key","max_results":50}' \
+      --call jira_get_board_issues '{"board_id":"1","max_results":5}' --call jira_get_current_user \
+      --call jira_get_comments '{"issue_key":"DEMO-1"}' --call jira_get_issues '{"issue_keys":["DEMO-1","DEMO-2"]}' \
+      --call jira_get_issue '{"issue_key":"DEMO-1"}' --call jira_list_versions '{"project_key":"DEMO"}' \
+      --call jira_list_components '{"project_key":"DEMO"}' --call jira_list_projects \
+      --call jira_get_worklogs '{"issue_key":"DEMO-1"}' --call jira_get_watchers '{"issue_key":"DEMO-1"}' \
+      --call jira_list_attachments '{"issue_key":"DEMO-1"}' --call jira_get_transitions '{"issue_key":"DEMO-1"}' \
+      --call jira_count_issues '{"jql":"project = DEMO"}' --call jira_server_status \
+      -- "$bin" --sandbox --sandbox-flavor "$flavor" --toolsets all >"$out" 2>&1 || {
+      cat "$out" >&2; echo "FAIL: mcp-client2 ($flavor): a call failed or its structuredContent broke its outputSchema" >&2; exit 1; }
+  done
+  echo "mcp-client2 check (structured results, cloud and dc): 2 passed, 0 failed"
+else
+  echo "SKIPPED (needs ../shared/tools/mcp-client2, the team's shared material: not found at $(shared_dir)/tools/mcp-client2; put it beside the clone or set JIRA_MCP_SHARED_DIR; CI has it): structured results are not validated by the SDK v2 client" >&2
+fi
+
 # Over HTTP: the same client through Streamable HTTP (/mcp) and the legacy SSE transport (/sse),
 # against jira-mcp serving the sandbox; each lists the tools and calls one.
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')

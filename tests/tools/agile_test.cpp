@@ -38,7 +38,7 @@ TEST_CASE("agile: boards and board issues") {
     CHECK(contains(text(all), "**DEMO board** (id 1) — scrum · project DEMO"));
     auto demo = s.call("jira_list_boards", {{"project_key", "DEMO"}});
     REQUIRE(demo["structuredContent"]["boards"].size() == 1);
-    CHECK(demo["structuredContent"]["boards"][0]["id"] == 1);
+    CHECK(demo["structuredContent"]["boards"][0]["id"] == "1");
     CHECK(demo["structuredContent"]["boards"][0]["project_key"] == "DEMO");
     auto kanban = s.call("jira_list_boards", {{"type", "kanban"}});
     REQUIRE(kanban["structuredContent"]["boards"].size() == 1);
@@ -89,7 +89,7 @@ TEST_CASE("agile: list, get, create and update sprints") {
     auto active = s.call("jira_get_sprint", {{"sprint_id", 3}});
     REQUIRE_MESSAGE(ok(active), text(active));
     CHECK(active["structuredContent"]["state"] == "active");
-    CHECK(active["structuredContent"]["board_id"] == 1);
+    CHECK(active["structuredContent"]["board_id"] == "1");
     CHECK(active["structuredContent"]["goal"] == "Ship the DEMO beta");
     CHECK(contains(text(active), "DEMO Sprint 3"));
     CHECK_FALSE(ok(s.call("jira_get_sprint", {{"sprint_id", 99999}})));
@@ -98,7 +98,7 @@ TEST_CASE("agile: list, get, create and update sprints") {
     auto created = s.call("jira_create_sprint", {{"board_id", 4}, {"name", "MOB hardening"}, {"goal", "Crash-free"},
                                                  {"start_date", "2026-03-02"}, {"end_date", "2026-03-16T17:00:00.000Z"}});
     REQUIRE_MESSAGE(ok(created), text(created));
-    const long id = created["structuredContent"]["id"];
+    const std::string id = created["structuredContent"]["id"];
     CHECK(created["structuredContent"]["state"] == "future");
     auto got = s.call("jira_get_sprint", {{"sprint_id", id}});
     CHECK(got["structuredContent"]["name"] == "MOB hardening");
@@ -155,7 +155,7 @@ TEST_CASE("agile: list, get, create and update sprints") {
 
     auto undated = s.call("jira_create_sprint", {{"board_id", 4}, {"name", "MOB undated"}});
     REQUIRE(ok(undated));
-    const long undated_id = undated["structuredContent"]["id"];
+    const std::string undated_id = undated["structuredContent"]["id"];
     auto no_dates = s.call("jira_update_sprint", {{"sprint_id", undated_id}, {"state", "active"}});
     CHECK_FALSE(ok(no_dates));
     CHECK(contains(text(no_dates), "start_date"));

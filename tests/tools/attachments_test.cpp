@@ -120,11 +120,12 @@ TEST_CASE("attachments: list and download text and binary content") {
 
 TEST_CASE("attachments: a long text attachment is cut by the response budget") {
   FOR_EACH_FLAVOR(flavor) {
-    Stack s(flavor, {{"all"}, {}, {}, false}, 200);
+    Stack s(flavor);
     const std::string body(1000, 'x');
     auto up = s.call("jira_upload_attachment", {{"issue_key", "DEMO-3"}, {"filename", "long.log"}, {"content_base64", core::base64_encode(body)}});
     REQUIRE_MESSAGE(ok(up), text(up));
     const std::string id = up["structuredContent"]["attachments"][0]["id"];
+    s.services->options.max_response_chars = 200;  // read at each call
     auto got = s.call("jira_download_attachment", {{"attachment_id", id}});
     REQUIRE(ok(got));
     CHECK(contains(text(got), "[Output cut at 200 characters"));

@@ -207,7 +207,7 @@ TEST_CASE("clone: another project, own summary, no link, and failures") {
 // structuredContent must validate against that schema. Tools of the toolsets listed below must have
 // a sample here; tools of other toolsets without one are reported and skipped.
 TEST_CASE("output schemas: structuredContent validates for every tool that declares one") {
-  const std::set<std::string> must_cover = {"issues", "transitions", "projects", "components", "versions", "labels", "bulk", "server",
+  const std::set<std::string> must_cover = {"issues", "comments", "users", "transitions", "projects", "components", "versions", "labels", "bulk", "server",
                                             "attachments", "agile"};
   std::map<std::string, std::string> toolset_of;
   for (const auto& info : tools::catalog()) toolset_of[info.name] = info.toolset;
@@ -225,7 +225,25 @@ TEST_CASE("output schemas: structuredContent validates for every tool that decla
     REQUIRE(ok(epics));
     REQUIRE(epics["structuredContent"]["issues"].size() == 1);
     const std::string epic = epics["structuredContent"]["issues"][0]["key"];
+    auto me = s.call("jira_get_current_user");
+    REQUIRE(ok(me));
+    const std::string who = s.cloud() ? me["structuredContent"]["accountId"].get<std::string>()
+                                      : me["structuredContent"]["name"].get<std::string>();
+    auto open_sprints = s.call("jira_list_sprints", {{"board_id", "1"}});
+    REQUIRE(ok(open_sprints));
+    REQUIRE(open_sprints["structuredContent"]["sprints"].size() > 0);
+    const std::string open_sprint = open_sprints["structuredContent"]["sprints"][0]["id"];
     const std::map<std::string, Json> samples = {
+        {"jira_get_issues", {{"issue_keys", {key, "DEMO-99999"}}}},
+        {"jira_update_issue", {{"issue_key", key}, {"summary", "Schema sample, renamed"}}},
+        {"jira_get_comments", {{"issue_key", key}}},
+        {"jira_add_comment", {{"issue_key", key}, {"body", "schema"}}},
+        {"jira_get_current_user", Json::object()},
+        {"jira_get_user", {{"user", who}}},
+        {"jira_add_issues_to_sprint", {{"sprint_id", open_sprint}, {"issue_keys", {key}}}},
+        {"jira_move_issues_to_backlog", {{"issue_keys", {key}}}},
+        {"jira_rank_issues", {{"issue_keys", {key}}, {"before", "DEMO-1"}}},
+        {"jira_upload_attachment", {{"issue_key", key}, {"filename", "schema.txt"}, {"content_base64", "aGVsbG8="}}},
         {"jira_list_attachments", {{"issue_key", "DEMO-1"}}},
         {"jira_get_issue_images", {{"issue_key", "DEMO-1"}}},
         {"jira_list_boards", Json::object()},

@@ -237,7 +237,13 @@ TEST_CASE("a response over the size budget is cut and says how to continue") {
   auto r = s.call("jira_search", {{"jql", "project = DEMO ORDER BY key ASC"}, {"max_results", 100}});
   REQUIRE(ok(r));
   const std::string t = text(r);
-  CHECK(t.find("[Output cut at 1000 characters") != std::string::npos);
+  // The list is cut to whole issues, the same in the text and the structured form.
+  CHECK(t.find("left out to stay within the response budget") != std::string::npos);
   CHECK(t.size() < 1400);
+  const Json& sc = r["structuredContent"];
+  CHECK(sc["truncated"] == true);
+  CHECK(sc["issues"].size() > 0);
+  CHECK(sc["issues"].size() < 100);
+  CHECK(sc.dump().size() <= 1000);
 }
 

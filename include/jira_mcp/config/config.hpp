@@ -59,6 +59,7 @@ struct JiraConfig {
   int request_timeout_ms = 60000;    // whole request including retries' waits
   int retry_max_attempts = 4;        // attempts per request, including the first
   int retry_budget_ms = 30000;       // total time spent waiting between retries
+  std::size_t max_response_bytes = 64 * 1024 * 1024;  // a larger Jira body fails the call (too_large)
 };
 
 struct SandboxConfig {

@@ -45,6 +45,7 @@ inline ClientOptions client_options_from_config(const config::Config& config) {
   o.request_timeout = std::chrono::milliseconds(c.request_timeout_ms);
   o.retry_attempts = c.retry_max_attempts;
   o.retry_budget = std::chrono::milliseconds(c.retry_budget_ms);
+  o.max_body_bytes = c.max_response_bytes;
   return o;
 }
 

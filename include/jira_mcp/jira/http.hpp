@@ -36,6 +36,10 @@ struct HttpRequest {
   // TransportErrorKind::body_too_large. Whatever the outcome, that connection is closed, never
   // reused: a sender that misstates the body's length may leave bytes in flight.
   std::size_t max_body_bytes = 0;
+  // 0: no limit. The general ceiling on every response (ClientOptions::max_body_bytes): read as
+  // it arrives and refused past this size (body_too_large) like max_body_bytes, but a body that
+  // stays under it leaves the connection reusable. max_body_bytes, when set, wins.
+  std::size_t body_limit = 0;
 };
 
 struct HttpResponse {

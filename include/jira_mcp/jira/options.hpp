@@ -61,6 +61,12 @@ struct ClientOptions {
   std::chrono::milliseconds retry_max_delay{8000};
   std::uint64_t jitter_seed = 0;                     // 0: random
 
+  // Largest response body read (0: no limit). Past it the transport stops reading and the call
+  // fails with ErrorKind::too_large, not retried (config jira.max_response_bytes): a runaway
+  // answer (hundreds of MB) costs neither the time to read it nor the memory to parse it.
+  // A request's own Request::max_body_bytes (downloads) wins over this.
+  std::size_t max_body_bytes = 64 * 1024 * 1024;
+
   std::size_t executor_threads = 4;  // threads running async requests
   std::shared_ptr<Clock> clock;      // null: the real clock
 

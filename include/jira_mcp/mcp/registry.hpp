@@ -120,14 +120,37 @@ struct PromptSpec {
 // "properties" and "items" of object and array schemas, however deep. Never throws.
 void coerce_arguments(const Json& schema, Json& arguments);
 
+// What happens to a tool result whose structuredContent does not match the tool's outputSchema
+// (or that carries structuredContent without declaring one, or declares one and returns none).
+// Checked after every handler call (the registry wraps each handler when it is frozen), so every
+// path that runs a tool is covered: the dispatcher, the golden transcripts, direct calls.
+//   strict  (tests: JIRA_MCP_CHECK_OUTPUT=1): the result becomes an isError result naming the
+//           tool, the path and the schema rule broken, and one line says so on stderr, so any
+//           test anywhere in the suite that produces a non-conforming result fails.
+//   lenient (production, the default): the client never sees the broken structuredContent,
+//           which a strict client (the official TypeScript SDK) would refuse as a whole answer
+//           (-32602). The structuredContent is dropped and the text kept; a tool that declares
+//           an outputSchema must then answer with isError (a client rejects a success without
+//           structuredContent), so the text stays, marked as an error, with a note saying the
+//           structured form was withheld. Logged once per tool (warn).
+// Results with isError are not checked (clients do not validate them).
+enum class OutputCheck { lenient, strict };
+// strict when the environment variable JIRA_MCP_CHECK_OUTPUT is "1", else lenient.
+OutputCheck output_check_from_env();
+
+// One result against its tool's output schema (null: the tool declares none). Empty: it
+// conforms; else each problem as "path: rule" (the root is "structuredContent").
+std::vector<std::string> output_problems(const ToolResult& result, const core::JsonSchema* output_schema);
+
 class Registry {
  public:
   struct Tool {
     // spec.input_schema and spec.output_schema are moved into `listing` (inputSchema,
     // outputSchema) when the registry is frozen, so each schema is held once: read them there.
-    ToolSpec spec;
+    ToolSpec spec;  // spec.handler checks each result (see OutputCheck)
     core::JsonSchema input;
     Json listing;  // the tools/list entry, built once
+    std::optional<core::JsonSchema> output;  // compiled outputSchema, when declared
   };
   struct Template {
     ResourceTemplateSpec spec;
@@ -160,8 +183,10 @@ class RegistryBuilder {
   RegistryBuilder& add_resource(ResourceSpec spec);
   RegistryBuilder& add_resource_template(ResourceTemplateSpec spec);
   RegistryBuilder& add_prompt(PromptSpec spec);
+  // How results that break their outputSchema are treated (default: output_check_from_env()).
+  RegistryBuilder& check_output(OutputCheck mode);
   // Checks every declaration (unique valid names, a handler, an input schema that compiles and
-  // has type "object", templates that parse) and returns the immutable registry, or every
+  // has type "object", an outputSchema that compiles, templates that parse) and returns the immutable registry, or every
   // problem found.
   Result<std::shared_ptr<const Registry>> freeze();
 
@@ -170,6 +195,7 @@ class RegistryBuilder {
   std::vector<ResourceSpec> resources_;
   std::vector<ResourceTemplateSpec> templates_;
   std::vector<PromptSpec> prompts_;
+  OutputCheck output_check_ = output_check_from_env();
 };
 
 }  // namespace jira_mcp::mcp
