@@ -124,6 +124,7 @@ long long duration_seconds(std::string_view text) {
     std::size_t i = 0;
     std::string number;
     while (i < text.size() && (std::isdigit(static_cast<unsigned char>(text[i])) || text[i] == '.')) number += text[i++];
+    while (i < text.size() && text[i] == ' ') ++i;  // "2 days"
     if (number.empty() || i >= text.size()) return -1;
     n = std::strtod(number.c_str(), nullptr);
     long long unit = 0;
