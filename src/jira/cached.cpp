@@ -349,6 +349,11 @@ std::optional<cache::Tags> CacheLayer::project_tags(const std::string& project) 
 Result<std::shared_ptr<const Json>, JiraError> CacheLayer::read(const Request& r, bool fresh, const Fetch& fetch) {
   auto parse = [&r](const Response& res) -> Result<std::shared_ptr<const Json>, JiraError> {
     if (res.body.empty()) return std::make_shared<const Json>();
+    if (json_nesting_depth(res.body, detail::kMaxResponseDepth) > detail::kMaxResponseDepth) {
+      JiraError e = not_json(r, res.status);
+      e.detail = "the response body is JSON nested deeper than " + std::to_string(detail::kMaxResponseDepth) + " levels";
+      return unexpected(std::move(e));
+    }
     auto doc = std::make_shared<Json>(Json::parse(res.body, nullptr, false));
     if (doc->is_discarded()) return unexpected(not_json(r, res.status));
     return std::shared_ptr<const Json>(std::move(doc));

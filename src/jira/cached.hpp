@@ -45,6 +45,10 @@
 
 namespace jira_mcp::jira::detail {
 
+// Jira responses nested deeper than this are refused as a protocol error (Response::json and the
+// cached read): the renderers walk documents recursively, and no real Jira document comes near.
+inline constexpr int kMaxResponseDepth = 512;
+
 struct ReadRoute {
   cache::Tier tier = cache::Tier::issues;
   cache::Tags tags;

@@ -30,12 +30,14 @@ std::chrono::milliseconds to_ms(Clock::duration d) {
 
 Result<Json, JiraError> Response::json() const {
   if (body.empty()) return Json();
-  Json j = Json::parse(body, nullptr, false);
+  const bool too_deep = json_nesting_depth(body, detail::kMaxResponseDepth) > detail::kMaxResponseDepth;
+  Json j = too_deep ? Json(Json::value_t::discarded) : Json::parse(body, nullptr, false);
   if (j.is_discarded()) {
     JiraError e;
     e.kind = ErrorKind::protocol;
     e.http_status = status;
-    e.detail = "the response body is not JSON";
+    e.detail = too_deep ? "the response body is JSON nested deeper than " + std::to_string(detail::kMaxResponseDepth) + " levels"
+                        : "the response body is not JSON";
     return unexpected(std::move(e));
   }
   return j;

@@ -28,26 +28,30 @@ std::string join(const std::vector<std::string>& parts) {
 }  // namespace
 
 Result<SearchPage, JiraError> parse_cloud_search_page(const Json& body) {
-  if (!body.is_object() || !body.contains("issues") || !body["issues"].is_array()) {
+  // A member present as null (as Jira sends for nothing) reads as an empty page; a missing one
+  // means the answer is not Jira's.
+  if (!body.is_object() || !body.contains("issues") || !(body["issues"].is_array() || body["issues"].is_null())) {
     return unexpected(malformed("search response has no issues array"));
   }
   SearchPage page;
-  page.issues = body["issues"];
+  page.issues = body["issues"].is_array() ? body["issues"] : Json::array();
   std::string token = string_or(body, "nextPageToken");
   // isLast is authoritative when present; a missing token also ends the walk.
   auto is_last = body.find("isLast");
   page.is_last = is_last != body.end() && is_last->is_boolean() ? is_last->get<bool>() : token.empty();
-  if (token.empty()) page.is_last = true;
+  if (token.empty() || body["issues"].is_null()) page.is_last = true;
   if (!page.is_last) page.next = PageCursor{token, 0};
   return page;
 }
 
 Result<SearchPage, JiraError> parse_dc_search_page(const Json& body, std::int64_t start_at) {
-  if (!body.is_object() || !body.contains("issues") || !body["issues"].is_array()) {
+  // A member present as null (as Jira sends for nothing) reads as an empty page; a missing one
+  // means the answer is not Jira's.
+  if (!body.is_object() || !body.contains("issues") || !(body["issues"].is_array() || body["issues"].is_null())) {
     return unexpected(malformed("search response has no issues array"));
   }
   SearchPage page;
-  page.issues = body["issues"];
+  page.issues = body["issues"].is_array() ? body["issues"] : Json::array();
   const auto start = int_field(body, "startAt").value_or(start_at);
   const auto count = static_cast<std::int64_t>(page.issues.size());
   page.total = int_field(body, "total");
@@ -58,11 +62,13 @@ Result<SearchPage, JiraError> parse_dc_search_page(const Json& body, std::int64_
 }
 
 Result<AgilePage, JiraError> parse_agile_page(const Json& body, std::int64_t start_at) {
-  if (!body.is_object() || !body.contains("values") || !body["values"].is_array()) {
+  // A member present as null (as Jira sends for nothing) reads as an empty page; a missing one
+  // means the answer is not Jira's.
+  if (!body.is_object() || !body.contains("values") || !(body["values"].is_array() || body["values"].is_null())) {
     return unexpected(malformed("agile response has no values array"));
   }
   AgilePage page;
-  page.values = body["values"];
+  page.values = body["values"].is_array() ? body["values"] : Json::array();
   const auto start = int_field(body, "startAt").value_or(start_at);
   const auto count = static_cast<std::int64_t>(page.values.size());
   page.total = int_field(body, "total");

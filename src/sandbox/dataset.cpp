@@ -184,6 +184,53 @@ std::vector<std::int64_t> sprints_of(const Store& s, const std::string& project_
   return out;
 }
 
+// The shapes real Jira sends that the tidy data above lacks (each seen in the recorded responses
+// under ../shared/real-jira-fixtures): drawn from no random numbers, so the rest of the dataset
+// is what it was. DEMO-2 carries the odd comments and worklog.
+void seed_untidy(Store& s, Flavor flavor) {
+  for (const auto& [id, v] : s.versions) {
+    if (v.project_key == "MOB" && v.name == "2.1") s.untidy.versions_without_description_or_date.insert(id);
+  }
+  for (const auto& [id, c] : s.components) {
+    if (c.project_key == "OPS" && c.name == "Database") s.untidy.components_without_description.insert(id);
+  }
+  s.untidy.projects_without_description.insert("OPS");
+  auto it = s.key_index.find("DEMO-2");
+  if (it == s.key_index.end()) return;
+  Issue& is = s.issues.at(it->second);
+  const bool cloud = flavor == Flavor::Cloud;
+  const Millis when = is.updated;
+  Comment anonymous;
+  anonymous.id = s.new_id();
+  anonymous.author = anonymous.update_author = -1;
+  anonymous.body = cloud ? adf_text("Posted without signing in.") : Json("Posted without signing in.");
+  anonymous.created = anonymous.updated = when;
+  is.comments.push_back(std::move(anonymous));
+  if (!cloud) {
+    // A Data Center user whose display name Jira sends as null (a directory sync gone wrong).
+    User u;
+    u.name = u.key = "legacy.user";
+    u.email = "legacy.user@example.com";
+    u.time_zone = "UTC";
+    s.users.push_back(u);
+    const int legacy = static_cast<int>(s.users.size() - 1);
+    s.untidy.users_without_display_name.insert(legacy);
+    Comment cm;
+    cm.id = s.new_id();
+    cm.author = cm.update_author = legacy;
+    cm.body = Json("Imported from the old tracker.");
+    cm.created = cm.updated = when;
+    is.comments.push_back(std::move(cm));
+  }
+  Worklog wl;
+  wl.id = s.new_id();
+  wl.author = wl.update_author = is.reporter;
+  wl.seconds = 7 * 8 * 3600;  // "1w 2d"
+  wl.started = wl.created = wl.updated = when;
+  s.untidy.legacy_worklogs.insert(wl.id);
+  is.worklogs.push_back(std::move(wl));
+}
+
 }  // namespace
 
 void seed_store(Store& s, Flavor flavor, int count, std::uint64_t seed, Millis now) {
@@ -338,6 +385,7 @@ void seed_store(Store& s, Flavor flavor, int count, std::uint64_t seed, Millis n
     s.links[id] = {id, lt.id, a, b};
   }
   seed_custom_values(s, flavor, seed, now);
+  seed_untidy(s, flavor);
 }
 
 }  // namespace jira_mcp::sandbox::detail

@@ -12,6 +12,7 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <set>
 #include <optional>
 #include <shared_mutex>
 #include <string>
@@ -155,6 +156,15 @@ struct Store {
   std::vector<Board> boards;
   std::map<std::int64_t, Sprint> sprints;
   std::int64_t next_issue_id = 10000, next_id = 100000, next_rank = 0;
+  // Shapes real Jira sends that a tidy model would not: members rendered as null (or left out)
+  // for the entities listed here, seeded by seed_store so the tools' tests keep meeting them.
+  struct Untidy {
+    std::set<std::int64_t> versions_without_description_or_date;  // description, releaseDate: null
+    std::set<std::int64_t> components_without_description;        // description: null
+    std::set<std::string> projects_without_description;           // by key; description: null
+    std::set<int> users_without_display_name;                     // displayName: null (Data Center)
+    std::set<std::int64_t> legacy_worklogs;                       // timeSpent only, no timeSpentSeconds
+  } untidy;
 
   std::int64_t new_id() { return next_id++; }
 

@@ -188,7 +188,8 @@ Json user_json(const World& w, int user) {
   return {{"self", w.base_url + "/rest/api/2/user?username=" + u.name}, {"key", u.key},
           {"name", u.name}, {"emailAddress", u.email},
           {"avatarUrls", avatar_urls(w.base_url, "ownerId", u.name)},
-          {"displayName", u.display_name}, {"active", u.active}, {"timeZone", u.time_zone}};
+          {"displayName", w.store.untidy.users_without_display_name.count(user) ? Json() : Json(u.display_name)},
+          {"active", u.active}, {"timeZone", u.time_zone}};
 }
 
 Json status_category_json(const World& w, int c) {
@@ -230,7 +231,7 @@ Json project_json(const World& w, const Project& p, bool full) {
             {"projectTypeKey", "software"}};
   if (w.cloud()) j["simplified"] = false;
   if (!full) return j;
-  j["description"] = p.description;
+  j["description"] = w.store.untidy.projects_without_description.count(p.key) ? Json() : Json(p.description);
   j["lead"] = user_json(w, p.lead);
   Json comps = Json::array(), vers = Json::array(), types = Json::array();
   for (const auto& [id, c] : w.store.components)
@@ -259,6 +260,7 @@ Json component_json(const World& w, const Component& c) {
             {"isAssigneeTypeValid", false}, {"project", c.project_key},
             {"projectId", p ? std::stoll(p->id) : 0}};
   if (c.lead >= 0) j["lead"] = user_json(w, c.lead);
+  if (w.store.untidy.components_without_description.count(c.id)) j["description"] = nullptr;
   return j;
 }
 
@@ -275,6 +277,11 @@ Json version_json(const World& w, const Version& v) {
     j["releaseDate"] = v.release_date + suffix;
     if (!v.released) j["overdue"] = v.release_date < format_date(w.now());
   }
+  if (w.store.untidy.versions_without_description_or_date.count(v.id)) {
+    j["description"] = nullptr;
+    j["releaseDate"] = nullptr;
+    j.erase("overdue");
+  }
   return j;
 }
 
@@ -284,6 +291,9 @@ Json comment_json(const World& w, const Issue& is, const Comment& c, bool render
             {"body", rendered ? Json(html_of(c.body)) : c.body},
             {"updateAuthor", user_json(w, c.update_author)}, {"created", format_time(c.created)},
             {"updated", format_time(c.updated)}};
+  // An anonymous comment (author -1) has no author members at all, as Jira renders it.
+  if (c.author < 0) j.erase("author");
+  if (c.update_author < 0) j.erase("updateAuthor");
   if (w.cloud()) j["jsdPublic"] = true;
   return j;
 }
@@ -300,6 +310,17 @@ Json worklog_json(const World& w, const Issue& is, const Worklog& wl) {
             {"timeSpentSeconds", wl.seconds}, {"id", std::to_string(wl.id)},
             {"issueId", std::to_string(is.id)}};
   if (!wl.comment.is_null()) j["comment"] = wl.comment;
+  if (w.store.untidy.legacy_worklogs.count(wl.id)) {
+    // Jira before 5 gave only the duration text, in its own units (a day is 8 hours, a week 5 days).
+    std::int64_t left = wl.seconds;
+    std::string text;
+    for (auto [unit, letter] : {std::pair<std::int64_t, const char*>{5 * 8 * 3600, "w"}, {8 * 3600, "d"}, {3600, "h"}, {60, "m"}}) {
+      if (left >= unit) text += (text.empty() ? "" : " ") + std::to_string(left / unit) + letter;
+      left %= unit;
+    }
+    j["timeSpent"] = text.empty() ? "0m" : text;
+    j.erase("timeSpentSeconds");
+  }
   return j;
 }
 

@@ -134,6 +134,13 @@ Resp issue_not_found() {
 }
 
 std::optional<Json> parse_body(const Req& req, Resp& error) {
+  // Parsing is iterative, but everything after it (validation, ADF and wiki rendering, dumping)
+  // walks the document recursively: a body nested 50,000 deep would overflow the stack.
+  if (json_nesting_depth(req.body, kMaxBodyDepth) > kMaxBodyDepth) {
+    error = error_resp(400, {"The request body is JSON nested deeper than " + std::to_string(kMaxBodyDepth) +
+                             " levels; send a flatter document."});
+    return std::nullopt;
+  }
   Json body = Json::parse(req.body, nullptr, false);
   if (body.is_discarded() || !body.is_object()) {
     error = error_resp(400, {"Unexpected character or malformed JSON in the request body."});

@@ -75,6 +75,8 @@ Resp error_resp(int status, std::vector<std::string> messages, Json errors = Jso
 Resp field_error(const std::string& field, const std::string& message);  // 400
 Resp issue_not_found();
 // Parses the request body as a JSON object; on failure returns a 400 like Jira's.
+// Request bodies nested deeper than this are refused with a 400 (as Jira refuses them).
+inline constexpr int kMaxBodyDepth = 256;
 std::optional<Json> parse_body(const Req& req, Resp& error);
 // startAt/maxResults query parameters with Jira's defaults and a cap.
 struct Page {

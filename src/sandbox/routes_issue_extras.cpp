@@ -254,7 +254,8 @@ Resp watchers_post(World& w, const Req& r) {
   if (!is) return issue_not_found();
   int u = r.user;
   if (!r.body.empty()) {
-    Json b = Json::parse(r.body, nullptr, false);
+    Json b = json_nesting_depth(r.body, kMaxBodyDepth) > kMaxBodyDepth ? Json(Json::value_t::discarded)
+                                                                        : Json::parse(r.body, nullptr, false);
     if (b.is_discarded() || !b.is_string()) return error_resp(400, {"The user must be given as a JSON string."});
     u = w.store.find_user(b.get<std::string>());
     if (u < 0) return error_resp(404, {"The user \"" + b.get<std::string>() + "\" does not exist."});

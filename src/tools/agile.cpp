@@ -20,9 +20,7 @@ constexpr long kMaxIssuesPerCall = 500;  // per tool call, split into batches
 const char* kListFields = "summary,status,issuetype,priority,assignee,updated";
 
 std::string id_string(const Json& j, const char* field = "id") {
-  if (!j.is_object() || !j.contains(field)) return {};
-  const Json& v = j[field];
-  return v.is_string() ? v.get<std::string>() : v.dump();
+  return std::string_view(field) == "id" ? rd::id_of(j) : rd::str(j, field);
 }
 
 // Ids are digit strings in every tool's schema (one JSON type per property); the registry turns
@@ -70,8 +68,8 @@ std::string join(const std::vector<std::string>& v, const std::string& sep = ", 
 // platform API sends strings, the agile API integers; one type per kind for the agent). The
 // state is lower-cased: Jira sends "active" and "ACTIVE" alike, and its spec allows any string.
 Json sprint_summary(const Json& s) {
-  Json j{{"id", id_string(s)}, {"name", s.value("name", Json("")).is_string() ? s.value("name", "") : std::string()}};
-  if (s.contains("state") && s["state"].is_string()) j["state"] = lower(s["state"].get<std::string>());
+  Json j{{"id", id_string(s)}, {"name", rd::str(s, "name")}};
+  if (const std::string st = rd::str(s, "state"); !st.empty()) j["state"] = lower(st);
   for (auto [out, in] : {std::pair{"start_date", "startDate"}, {"end_date", "endDate"}, {"complete_date", "completeDate"}}) {
     if (s.contains(in) && s[in].is_string()) j[out] = s[in];
   }
@@ -104,12 +102,15 @@ Json keys_schema(std::vector<std::pair<const char*, Json>> extra, std::vector<st
 }
 
 std::string sprint_line(const Json& s) {
-  std::string line = "- **" + s.value("name", "") + "** (id " + id_string(s) + ") — " + s.value("state", "?");
-  const std::string from = short_date(s.value("startDate", Json())), to = short_date(s.value("endDate", Json()));
-  if (!from.empty() || !to.empty()) line += " · " + (from.empty() ? "?" : from) + " → " + (to.empty() ? "?" : to);
-  const std::string done = short_date(s.value("completeDate", Json()));
+  const std::string id = id_string(s), state = rd::str(s, "state");
+  std::string line = "- **" + rd::str(s, "name") + "**" + (id.empty() ? "" : " (id " + id + ")") + (state.empty() ? "" : " — " + state);
+  const std::string from = short_date(rd::at(s, "startDate")), to = short_date(rd::at(s, "endDate"));
+  if (!from.empty() && !to.empty()) line += " · " + from + " → " + to;
+  else if (!from.empty()) line += " · from " + from;
+  else if (!to.empty()) line += " · until " + to;
+  const std::string done = short_date(rd::at(s, "completeDate"));
   if (!done.empty()) line += " · completed " + done;
-  const std::string goal = s.value("goal", Json("")).is_string() ? s.value("goal", "") : "";
+  const std::string goal = rd::str(s, "goal");
   if (!goal.empty()) line += " · Goal: " + goal;
   return line;
 }
@@ -158,7 +159,7 @@ ToolResult issue_page(Jira& jira, const std::string& path, const Json& args, con
   if (args.contains("jql") && !args["jql"].get<std::string>().empty()) q.emplace_back("jql", args["jql"].get<std::string>());
   auto r = jira.get_json(path, q);
   if (!r) return jira_failure(r.error(), doing);
-  const Json issues = r->value("issues", Json::array()).is_array() ? r->value("issues", Json::array()) : Json::array();
+  const Json issues = rd::arr(*r, "issues");
   const long total = r->contains("total") && (*r)["total"].is_number_integer() ? (*r)["total"].get<long>() : -1;
   // Never more than asked for (a Jira may send a longer page), and only as many as fit the
   // budget in both forms, so the text and structuredContent list the same issues.
@@ -168,7 +169,7 @@ ToolResult issue_page(Jira& jira, const std::string& path, const Json& args, con
   for (const auto& issue : issues) {
     if (lines.size() == asked) break;
     Json sum = issue_summary_json(jira, issue, false);
-    Json slim{{"key", sum.value("key", "")}, {"url", sum.value("url", "")}};
+    Json slim{{"key", rd::str(sum, "key")}, {"url", rd::str(sum, "url")}};
     for (const char* k : {"summary", "status", "type", "priority", "assignee"}) {
       if (sum.contains(k) && sum[k].is_string()) slim[k] = sum[k];
     }
@@ -214,23 +215,24 @@ ToolResult list_boards(const ServicesPtr& s, const Json& args) {
   if (args.contains("name")) q.emplace_back("name", args["name"].get<std::string>());
   auto r = jira.get_json(jira::path(kAgile, "board"), q);
   if (!r) return jira_failure(r.error(), "Listing boards");
-  Json values = r->value("values", Json::array());
+  Json values = rd::arr(*r, "values");
   const long asked = std::max(args.value("max_results", 50L), 1L);  // never more, whatever Jira sent
-  const bool cut = values.is_array() && static_cast<long>(values.size()) > asked;
+  const bool cut = static_cast<long>(values.size()) > asked;
   if (cut) values.erase(values.begin() + asked, values.end());
   Json boards = Json::array();
   std::string text = std::to_string(values.size()) + " board(s):\n";
   for (const auto& b : values) {
-    const Json loc = b.value("location", Json::object());
-    Json j{{"id", id_string(b)}, {"name", b.value("name", Json("")).is_string() ? b.value("name", "") : std::string()}};
-    if (b.contains("type") && b["type"].is_string()) j["type"] = b["type"];
-    if (loc.is_object() && loc.contains("projectKey") && loc["projectKey"].is_string()) j["project_key"] = loc["projectKey"];
-    text += "- **" + b.value("name", "") + "** (id " + id_string(b) + ") — " + b.value("type", "?") +
-            (j.contains("project_key") ? " · project " + j["project_key"].get<std::string>() : std::string()) + "\n";
+    const Json& loc = rd::obj(b, "location");
+    Json j{{"id", id_string(b)}, {"name", rd::str(b, "name")}};
+    const std::string bid = id_string(b), btype = rd::str(b, "type"), pkey = rd::str(loc, "projectKey");
+    if (!btype.empty()) j["type"] = btype;
+    if (!pkey.empty()) j["project_key"] = pkey;
+    text += "- **" + rd::str(b, "name") + "**" + (bid.empty() ? "" : " (id " + bid + ")") + (btype.empty() ? "" : " — " + btype) +
+            (pkey.empty() ? std::string() : " · project " + pkey) + "\n";
     boards.push_back(std::move(j));
   }
   if (values.empty()) text = "No boards match.\n";
-  const bool is_last = r->value("isLast", true) && !cut;
+  const bool is_last = rd::boolean_of(rd::at(*r, "isLast"), true) && !cut;
   if (!is_last) text += "More: call again with start_at " + std::to_string(start + static_cast<long>(values.size())) + ".\n";
   ToolResult out = text_result(jira, text, "Filter by project_key, type or name.");
   out.structured = Json{{"boards", boards}, {"is_last", is_last}};
@@ -254,9 +256,9 @@ ToolResult list_sprints(const ServicesPtr& s, const Json& args) {
   if (!states.empty()) q.emplace_back("state", join(states, ","));
   auto r = jira.get_json(jira::path(kAgile, "board", board, "sprint"), q);
   if (!r) return jira_failure(r.error(), "Listing the sprints of board " + board + " (kanban boards have none)");
-  Json values = r->value("values", Json::array());
+  Json values = rd::arr(*r, "values");
   const long asked = std::max(args.value("max_results", 50L), 1L);  // never more, whatever Jira sent
-  const bool cut = values.is_array() && static_cast<long>(values.size()) > asked;
+  const bool cut = static_cast<long>(values.size()) > asked;
   if (cut) values.erase(values.begin() + asked, values.end());
   Json sprints = Json::array();
   std::string text = "Sprints of board " + board + " (" + (states.empty() ? "all states" : join(states)) + "): " +
@@ -266,7 +268,7 @@ ToolResult list_sprints(const ServicesPtr& s, const Json& args) {
     text += sprint_line(sp) + "\n";
   }
   if (values.empty()) text += "(none; state [\"closed\"] lists past sprints)\n";
-  const bool is_last = r->value("isLast", true) && !cut;
+  const bool is_last = rd::boolean_of(rd::at(*r, "isLast"), true) && !cut;
   if (!is_last) text += "More: call again with start_at " + std::to_string(start + static_cast<long>(values.size())) + ".\n";
   ToolResult out = text_result(jira, text, "Narrow the state filter.");
   out.structured = Json{{"sprints", sprints}, {"is_last", is_last}};
@@ -321,7 +323,7 @@ ToolResult update_sprint(const ServicesPtr& s, const Json& args, RequestContext&
   const std::string sid = args["sprint_id"];
   auto current = fetch_sprint(jira, sid);
   if (!current) return jira_failure(current.error(), "Getting sprint " + sid);
-  const std::string state = lower(current->value("state", Json("")).is_string() ? current->value("state", "") : std::string());
+  const std::string state = lower(rd::str(*current, "state"));
   // Data Center refuses any change to a closed sprint; Cloud takes a new name and goal only.
   if (state == "closed" && !jira.cloud() && (args.contains("name") || args.contains("goal"))) {
     return bad_argument(args.contains("name") ? "name" : "goal", "sprint " + sid + " is closed, and Jira Data Center does not change closed sprints");
@@ -413,7 +415,7 @@ ToolResult add_to_sprint(const ServicesPtr& s, const Json& args, RequestContext&
   }
   auto sprint = fetch_sprint(jira, sid);
   if (!sprint) return jira_failure(sprint.error(), "Getting sprint " + sid);
-  if (lower(sprint->value("state", Json("")).is_string() ? sprint->value("state", "") : std::string()) == "closed") {
+  if (lower(rd::str(*sprint, "state")) == "closed") {
     return bad_argument("sprint_id", "sprint " + sid + " is closed; issues can only be added to a future or active sprint (jira_list_sprints)");
   }
   // Batches keep the given order: before an anchor, each batch lands before it in turn; after an
@@ -428,8 +430,8 @@ ToolResult add_to_sprint(const ServicesPtr& s, const Json& args, RequestContext&
     return res;
   });
   if (r.is_error) return r;
-  ToolResult out = text_result(jira, "Added " + std::to_string(keys.size()) + " issue(s) to sprint " + sprint->value("name", "") +
-                                    " (id " + sid + ", " + sprint->value("state", "") + "): " + join(keys));
+  ToolResult out = text_result(jira, "Added " + std::to_string(keys.size()) + " issue(s) to sprint " + rd::str(*sprint, "name") +
+                                    " (id " + sid + ", " + rd::str(*sprint, "state") + "): " + join(keys));
   out.structured = Json{{"sprint_id", sid}, {"issue_keys", keys}};
   return out;
 }
@@ -462,11 +464,11 @@ ToolResult rank_issues(const ServicesPtr& s, const Json& args, RequestContext& c
   if (!r) return jira_failure(r.error(), "Ranking " + join(keys));
   // 207: some issues failed; the body lists each issue's status.
   std::vector<std::string> failed;
-  for (const auto& e : r->value("entries", Json::array())) {
-    if (e.value("status", 200) >= 300) {
+  for (const auto& e : rd::arr(*r, "entries")) {
+    if (rd::integer_of(rd::at(e, "status"), 200) >= 300) {
       std::string why;
-      for (const auto& m : e.value("errors", Json::array())) why += (why.empty() ? "" : "; ") + (m.is_string() ? m.get<std::string>() : m.dump());
-      failed.push_back(e.value("issueKey", id_string(e, "issueId")) + (why.empty() ? "" : " (" + why + ")"));
+      for (const auto& m : rd::arr(e, "errors")) why += (why.empty() ? "" : "; ") + (m.is_string() ? m.get<std::string>() : m.dump());
+      failed.push_back(str_or(e, "issueKey", id_string(e, "issueId")) + (why.empty() ? "" : " (" + why + ")"));
     }
   }
   if (!failed.empty()) {

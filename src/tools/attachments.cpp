@@ -35,10 +35,7 @@ Json attachment_id_prop() {
   return numeric_id_prop("Attachment id (jira_list_attachments)");
 }
 
-std::string id_string(const Json& j) {
-  if (!j.is_object() || !j.contains("id")) return {};
-  return j["id"].is_string() ? j["id"].get<std::string>() : j["id"].dump();
-}
+std::string id_string(const Json& j) { return rd::id_of(j); }
 
 std::string human_size(std::uint64_t bytes) {
   if (bytes < 1024) return std::to_string(bytes) + " B";
@@ -126,17 +123,18 @@ Result<Json, jira::JiraError> fetch_meta(Jira& jira, const std::string& id) { re
 
 Json attachment_summary(const Json& a) {
   return Json{{"id", id_string(a)},
-              {"filename", a.value("filename", "")},
-              {"size", a.value("size", Json(0)).is_number() ? a["size"] : Json(0)},
-              {"mime_type", a.value("mimeType", "")},
-              {"author", user_label(a.value("author", Json()))},
-              {"created", a.value("created", "")}};
+              {"filename", rd::str(a, "filename")},
+              {"size", rd::at(a, "size").is_number() ? a["size"] : Json(0)},
+              {"mime_type", rd::str(a, "mimeType")},
+              {"author", author_label(rd::at(a, "author"))},
+              {"created", rd::str(a, "created")}};
 }
 
 std::string attachment_line(const Json& a) {
-  const std::uint64_t size = a.value("size", Json(0)).is_number_unsigned() ? a["size"].get<std::uint64_t>() : 0;
-  return "- **" + a.value("filename", "") + "** (id " + id_string(a) + ") — " + human_size(size) + " · " + a.value("mimeType", "?") +
-         " · " + user_label(a.value("author", Json())) + " · " + short_date(a.value("created", Json()));
+  const long long size = rd::num(a, "size");
+  const std::string mime = rd::str(a, "mimeType"), created = short_date(rd::at(a, "created"));
+  return "- **" + rd::str(a, "filename") + "**" + id_note(a) + " — " + human_size(static_cast<std::uint64_t>(std::max(0LL, size))) +
+         (mime.empty() ? "" : " · " + mime) + " · " + author_label(rd::at(a, "author")) + (created.empty() ? "" : " · " + created);
 }
 
 // The issue's attachment metadata (fields.attachment; empty when Jira leaves it out), or the
@@ -144,7 +142,7 @@ std::string attachment_line(const Json& a) {
 Result<Json, ToolResult> attachments_of(Jira& jira, const std::string& key) {
   auto r = jira.get_json(jira::path(jira.api(), "issue", key), {{"fields", "attachment"}});
   if (!r) return unexpected(jira_failure(r.error(), "Getting the attachments of " + key));
-  return r->value("fields", Json::object()).value("attachment", Json::array());
+  return rd::arr(rd::obj(*r, "fields"), "attachment");
 }
 
 // The structuredContent of jira_list_attachments and jira_upload_attachment.
@@ -231,8 +229,8 @@ ToolResult upload_attachment(const ServicesPtr& s, const Json& args, RequestCont
   std::string text;
   for (const auto& a : r->is_array() ? *r : Json::array()) {
     created.push_back(attachment_summary(a));
-    text += "Attached **" + a.value("filename", filename) + "** (id " + id_string(a) + ", " + human_size(bytes.size()) + ", " +
-            a.value("mimeType", mime) + ") to " + key + "\n";
+    text += "Attached **" + str_or(a, "filename", filename) + "** (id " + id_string(a) + ", " + human_size(bytes.size()) + ", " +
+            str_or(a, "mimeType", mime) + ") to " + key + "\n";
   }
   if (text.empty()) text = "Attached " + filename + " to " + key + "\n";
   ToolResult out = text_result(jira, text + jira.browse_url(key));
@@ -245,8 +243,8 @@ ToolResult upload_attachment(const ServicesPtr& s, const Json& args, RequestCont
 // The attachment's bytes, at most `limit` of them, or the isError result that says why not.
 // `meta` is Jira's attachment metadata (from GET attachment/{id} or the issue's attachment field).
 Result<std::string, ToolResult> fetch_content(Jira& jira, const std::string& id, const Json& meta, std::size_t limit) {
-  const std::string filename = meta.value("filename", "attachment");
-  const Json size_j = meta.value("size", Json(0));
+  const std::string filename = str_or(meta, "filename", "attachment");
+  const Json size_j = rd::at(meta, "size");
   const std::uint64_t size = size_j.is_number_unsigned() ? size_j.get<std::uint64_t>() : 0;
   if (size > limit) {
     return unexpected(ToolResult::error(too_large("Attachment " + id + " (" + filename + ")", size, limit) + "; open it in Jira instead."));
@@ -305,8 +303,8 @@ ToolResult download_attachment(const ServicesPtr& s, const Json& args) {
   const std::string id = args["attachment_id"];
   auto meta = fetch_meta(jira, id);
   if (!meta) return jira_failure(meta.error(), "Getting attachment " + id);
-  const std::string filename = meta->value("filename", "attachment");
-  const std::string mime = meta->value("mimeType", "application/octet-stream");
+  const std::string filename = str_or(*meta, "filename", "attachment");
+  const std::string mime = str_or(*meta, "mimeType", "application/octet-stream");
   auto bytes = fetch_content(jira, id, *meta, jira.options().max_attachment_bytes);
   if (!bytes) return std::move(bytes).error();
   const std::string header = "**" + filename + "** (id " + id + ", " + mime + ", " + human_size(bytes->size()) + ")";
@@ -321,7 +319,7 @@ ToolResult download_attachment(const ServicesPtr& s, const Json& args) {
       return out;
     }
   }
-  std::string uri = meta->value("content", "");
+  std::string uri = rd::str(*meta, "content");
   if (uri.empty()) uri = "jira-attachment:" + id;
   ToolResult out = text_result(jira, header + " follows as an embedded resource." + (why.empty() ? "" : " Note: " + why + "."));
   out.content.push_back(Json{{"type", "resource"},
@@ -344,17 +342,17 @@ ToolResult issue_images(const ServicesPtr& s, const Json& args) {
   Json content = Json::array(), images = Json::array(), skipped = Json::array();
   std::size_t others = 0;
   auto skip = [&](const Json& a, const std::string& id, std::string reason) {
-    content.push_back(Json{{"type", "text"}, {"text", "Skipped " + a.value("filename", "") + " (id " + id + "): " + reason}});
-    skipped.push_back(Json{{"id", id}, {"filename", a.value("filename", "")}, {"reason", std::move(reason)}});
+    content.push_back(Json{{"type", "text"}, {"text", "Skipped " + rd::str(a, "filename") + " (id " + id + "): " + reason}});
+    skipped.push_back(Json{{"id", id}, {"filename", rd::str(a, "filename")}, {"reason", std::move(reason)}});
   };
   for (const auto& a : list.is_array() ? list : Json::array()) {
     const std::string id = id_string(a);
-    const std::string declared = image_mime(a.value("mimeType", ""));
+    const std::string declared = image_mime(rd::str(a, "mimeType"));
     if (declared.empty() || id.empty()) {
       ++others;
       continue;
     }
-    const Json size_j = a.value("size", Json(0));
+    const Json size_j = rd::at(a, "size");
     const std::uint64_t size = size_j.is_number_unsigned() ? size_j.get<std::uint64_t>() : 0;
     if (size > cap) {
       skip(a, id, too_large("it", size, cap) + "; open it in Jira");
@@ -368,7 +366,7 @@ ToolResult issue_images(const ServicesPtr& s, const Json& args) {
     auto bytes = fetch_content(jira, id, a, left);
     if (!bytes) {
       const Json& first = bytes.error().content.empty() ? Json() : bytes.error().content[0];
-      skip(a, id, first.value("text", std::string("the download failed")));
+      skip(a, id, str_or(first, "text", "the download failed"));
       continue;
     }
     std::string why;
@@ -379,10 +377,10 @@ ToolResult issue_images(const ServicesPtr& s, const Json& args) {
     }
     left -= std::min(left, bytes->size());
     content.push_back(Json{{"type", "text"},
-                           {"text", a.value("filename", "") + " (id " + id + ", " + *type + ", " + human_size(bytes->size()) + ")" +
+                           {"text", rd::str(a, "filename") + " (id " + id + ", " + *type + ", " + human_size(bytes->size()) + ")" +
                                         (why.empty() ? "" : ". Note: " + why) + ":"}});
     content.push_back(image_block(*bytes, *type));
-    images.push_back(Json{{"id", id}, {"filename", a.value("filename", "")}, {"mime_type", *type}, {"size", bytes->size()}});
+    images.push_back(Json{{"id", id}, {"filename", rd::str(a, "filename")}, {"mime_type", *type}, {"size", bytes->size()}});
   }
   std::string head = key + ": " + std::to_string(images.size()) + " image(s)";
   if (!skipped.empty()) head += ", " + std::to_string(skipped.size()) + " skipped";
@@ -400,7 +398,7 @@ ToolResult delete_attachment(const ServicesPtr& s, const Json& args, RequestCont
   const std::string id = args["attachment_id"];
   auto meta = fetch_meta(jira, id);
   if (!meta) return jira_failure(meta.error(), "Getting attachment " + id);
-  const std::string filename = meta->value("filename", "");
+  const std::string filename = rd::str(*meta, "filename");
   if (auto declined = confirm_destructive(s, ctx, "Delete attachment " + filename + " (id " + id + ")?")) return *declined;
   auto r = jira.del(jira::path(jira.api(), "attachment", id));
   if (!r) return jira_failure(r.error(), "Deleting attachment " + id);

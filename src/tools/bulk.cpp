@@ -271,21 +271,21 @@ ToolResult bulk_transition(const ServicesPtr& s, const Json& args, RequestContex
                          if (ctx.cancelled()) return Step::not_sent();  // the write's safe point
                          auto j = r->json();
                          if (!j) return Step::fail(j.error().to_string());
-                         const Json ts = j->value("transitions", Json::array());
+                         const Json ts = rd::arr(*j, "transitions");
                          for (const auto& t : ts) {
-                           const std::string to = t.value("to", Json::object()).value("name", "");
-                           if (t.value("id", "") != wanted && lower(t.value("name", "")) != lower(wanted) && lower(to) != lower(wanted)) {
+                           const std::string to = rd::str(rd::obj(t, "to"), "name");
+                           if (rd::str(t, "id") != wanted && lower(rd::str(t, "name")) != lower(wanted) && lower(to) != lower(wanted)) {
                              continue;
                            }
                            Json body = extra;
-                           body["transition"] = Json{{"id", t.value("id", "")}};
+                           body["transition"] = Json{{"id", rd::str(t, "id")}};
                            return Step::await(jira.client().post_async(jira::path(api, "issue", key, "transitions"), body),
                                               [to](Reply done) {
                                                 return done ? Step::ok("now " + to) : Step::fail(done.error().to_string());
                                               });
                          }
                          std::string names;
-                         for (const auto& t : ts) names += (names.empty() ? "" : ", ") + t.value("name", "");
+                         for (const auto& t : ts) names += (names.empty() ? "" : ", ") + rd::str(t, "name");
                          return Step::fail("'" + wanted + "' is not available from its status; available: " +
                                            (names.empty() ? "none" : names));
                        };
@@ -311,7 +311,7 @@ ToolResult bulk_comments(const ServicesPtr& s, const Json& args, RequestContext&
                        return Step::await(jira.client().post_async(path, body), [](Reply r) {
                          if (!r) return Step::fail(r.error().to_string());
                          auto j = r->json();
-                         return Step::ok(j && j->is_object() ? "comment " + j->value("id", "") : std::string());
+                         return Step::ok(j && j->is_object() ? "comment " + rd::str(*j, "id") : std::string());
                        });
                      }});
   }

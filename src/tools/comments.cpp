@@ -18,21 +18,22 @@ ToolResult get_comments(const ServicesPtr& s, const Json& args) {
                          {{"startAt", std::to_string(start)}, {"maxResults", std::to_string(max)},
                           {"orderBy", newest_first ? "-created" : "created"}});
   if (!r) return jira_failure(r.error(), "Getting the comments of " + key);
-  Json comments = r->value("comments", Json::array());
+  Json comments = rd::arr(*r, "comments");
   // Never more than asked for, whatever Jira sent.
-  if (comments.is_array() && comments.size() > static_cast<size_t>(std::max(max, 1))) {
+  if (comments.size() > static_cast<size_t>(std::max(max, 1))) {
     comments.erase(comments.begin() + std::max(max, 1), comments.end());
   }
-  const long total = r->value("total", static_cast<long>(comments.size()));
+  const long total = rd::integer_of(rd::at(*r, "total"), static_cast<long>(comments.size()));
   std::string text = "Comments on " + key + " (" + std::to_string(comments.size()) + " of " + std::to_string(total) +
                      (newest_first ? ", newest first" : ", oldest first") + "):\n";
   Json structured = Json::array();
   for (const auto& c : comments) {
-    std::string body = jira.markdown(c.value("body", Json()));
-    text += "\n**" + user_label(c.value("author", Json())) + "** " + short_date(c.value("created", Json())) + " (id " +
-            c.value("id", "") + "):\n" + body + (body.empty() || body.back() == '\n' ? "" : "\n");
-    structured.push_back(Json{{"id", c.value("id", "")}, {"author", user_label(c.value("author", Json()))},
-                              {"created", c.value("created", "")}, {"body", body}});
+    std::string body = jira.markdown(rd::at(c, "body"));
+    const std::string when = short_date(rd::at(c, "created"));
+    text += "\n**" + author_label(rd::at(c, "author")) + "**" + (when.empty() ? "" : " " + when) + id_note(c) + ":\n" + body +
+            (body.empty() || body.back() == '\n' ? "" : "\n");
+    structured.push_back(Json{{"id", rd::id_of(c)}, {"author", author_label(rd::at(c, "author"))},
+                              {"created", rd::str(c, "created")}, {"body", body}});
   }
   if (start + static_cast<long>(comments.size()) < total) {
     text += "\nMore: call again with start_at " + std::to_string(start + static_cast<long>(comments.size())) + ".\n";
@@ -48,8 +49,8 @@ ToolResult add_comment(const ServicesPtr& s, const Json& args, RequestContext& c
   const std::string key = args["issue_key"];
   auto r = jira.post_json(jira::path(jira.api(), "issue", key, "comment"), Json{{"body", jira.rich_text(args["body"])}});
   if (!r) return jira_failure(r.error(), "Commenting on " + key);
-  ToolResult out = ToolResult::text("Added comment " + r->value("id", "") + " to " + key + "\n" + jira.browse_url(key));
-  out.structured = Json{{"issue_key", key}, {"comment_id", r->value("id", "")}};
+  ToolResult out = ToolResult::text("Added comment " + rd::str(*r, "id") + " to " + key + "\n" + jira.browse_url(key));
+  out.structured = Json{{"issue_key", key}, {"comment_id", rd::str(*r, "id")}};
   return out;
 }
 
@@ -76,7 +77,7 @@ ToolResult delete_comment(const ServicesPtr& s, const Json& args, RequestContext
 Result<Json, jira::JiraError> fetch_transitions(Jira& jira, const std::string& key) {
   auto r = jira.get_json(jira::path(jira.api(), "issue", key, "transitions"));
   if (!r) return unexpected(r.error());
-  return r->value("transitions", Json::array());
+  return rd::arr(*r, "transitions");
 }
 
 ToolResult get_transitions(const ServicesPtr& s, const Json& args) {
@@ -88,9 +89,10 @@ ToolResult get_transitions(const ServicesPtr& s, const Json& args) {
   std::string text = "Transitions available for " + key + ":\n";
   Json structured = Json::array();
   for (const auto& t : *ts) {
-    const Json to = t.value("to", Json::object());
-    text += "- " + t.value("name", "") + " (id " + t.value("id", "") + ") → " + to.value("name", "?") + "\n";
-    structured.push_back(Json{{"id", t.value("id", "")}, {"name", t.value("name", "")}, {"to", to.value("name", "")}});
+    const Json& to = rd::obj(t, "to");
+    const std::string to_name = rd::str(to, "name");
+    text += "- " + rd::str(t, "name") + id_note(t) + (to_name.empty() ? "" : " → " + to_name) + "\n";
+    structured.push_back(Json{{"id", rd::str(t, "id")}, {"name", rd::str(t, "name")}, {"to", rd::str(to, "name")}});
   }
   if (ts->empty()) text += "(none: the workflow offers no transition from the current status to this user)\n";
   ToolResult out = ToolResult::text(text);
@@ -107,19 +109,19 @@ ToolResult transition_issue(const ServicesPtr& s, const Json& args, RequestConte
   if (!ts) return jira_failure(ts.error(), "Getting the transitions of " + key);
   const Json* chosen = nullptr;
   for (const auto& t : *ts) {
-    if (t.value("id", "") == wanted || lower(t.value("name", "")) == lower(wanted) ||
-        lower(t.value("to", Json::object()).value("name", "")) == lower(wanted)) {
+    if (rd::str(t, "id") == wanted || lower(rd::str(t, "name")) == lower(wanted) ||
+        lower(rd::str(rd::obj(t, "to"), "name")) == lower(wanted)) {
       chosen = &t;
       break;
     }
   }
   if (!chosen) {
     std::string names;
-    for (const auto& t : *ts) names += (names.empty() ? "" : ", ") + t.value("name", "") + " (id " + t.value("id", "") + ")";
+    for (const auto& t : *ts) names += (names.empty() ? "" : ", ") + rd::str(t, "name") + id_note(t);
     return bad_argument("transition", "'" + wanted + "' is not available for " + key + "; available: " +
                                           (names.empty() ? "none" : names));
   }
-  Json body{{"transition", {{"id", chosen->value("id", "")}}}};
+  Json body{{"transition", {{"id", rd::str(*chosen, "id")}}}};
   if (args.contains("fields")) body["fields"] = args["fields"];
   if (args.contains("resolution")) body["fields"]["resolution"] = Json{{"name", args["resolution"]}};
   if (args.contains("comment")) {
@@ -127,10 +129,10 @@ ToolResult transition_issue(const ServicesPtr& s, const Json& args, RequestConte
   }
   auto r = jira.post_json(jira::path(jira.api(), "issue", key, "transitions"), body);
   if (!r) return jira_failure(r.error(), "Transitioning " + key);
-  const std::string to = chosen->value("to", Json::object()).value("name", "");
-  ToolResult out = ToolResult::text("Moved " + key + " with '" + chosen->value("name", "") + "'" +
+  const std::string to = rd::str(rd::obj(*chosen, "to"), "name");
+  ToolResult out = ToolResult::text("Moved " + key + " with '" + rd::str(*chosen, "name") + "'" +
                                     (to.empty() ? "" : " to " + to) + (args.contains("comment") ? " and added the comment" : ""));
-  out.structured = Json{{"issue_key", key}, {"transition", chosen->value("name", "")}, {"status", to}};
+  out.structured = Json{{"issue_key", key}, {"transition", rd::str(*chosen, "name")}, {"status", to}};
   return out;
 }
 

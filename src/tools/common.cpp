@@ -195,8 +195,8 @@ Result<Json, std::string> Jira::resolve_user(const std::string& who_raw) {
                       "); give the email" + std::string(cloud_ ? " or account id" : " or username") + " instead");
   }
   const Json& u = pool.front();
-  if (cloud_) return Json{{"accountId", u.value("accountId", "")}};
-  return Json{{"name", u.value("name", u.value("key", ""))}};
+  if (cloud_) return Json{{"accountId", rd::str(u, "accountId")}};
+  return Json{{"name", rd::first_str(u, {"name", "key"})}};
 }
 
 ToolResult jira_failure(const jira::JiraError& error, const std::string& doing) {
@@ -213,7 +213,7 @@ std::optional<ToolResult> confirm_destructive(const ServicesPtr& s, RequestConte
                            Json{{"type", "object"}, {"properties", {{"confirm", {{"type", "boolean"}, {"title", "Yes, do it"}}}}},
                                 {"required", {"confirm"}}});
   if (!answer) return ToolResult::error("Could not ask for confirmation (" + answer.error().message + "); nothing was changed.");
-  if (answer->value("action", "") != "accept" || !answer->value("content", Json::object()).value("confirm", false)) {
+  if (rd::str(*answer, "action") != "accept" || !rd::boolean(rd::obj(*answer, "content"), "confirm")) {
     return ToolResult::error("The user did not confirm; nothing was changed.");
   }
   return std::nullopt;
@@ -221,11 +221,24 @@ std::optional<ToolResult> confirm_destructive(const ServicesPtr& s, RequestConte
 
 std::string user_label(const Json& user) {
   if (!user.is_object()) return "Unassigned";
-  std::string name = user.value("displayName", "");
-  std::string id = user.contains("emailAddress") && user["emailAddress"].is_string() ? user["emailAddress"].get<std::string>()
-                                                                                       : user.value("name", "");
-  if (name.empty()) return id.empty() ? user.value("accountId", "unknown user") : id;
-  return id.empty() ? name : name + " (" + id + ")";
+  const std::string name = rd::str(user, "displayName");
+  const std::string id = rd::first_str(user, {"emailAddress", "name"});
+  if (name.empty()) {
+    if (!id.empty()) return id;
+    const std::string account = rd::first_str(user, {"accountId", "key"});
+    return account.empty() ? "unknown user" : account;
+  }
+  return id.empty() || id == name ? name : name + " (" + id + ")";
+}
+
+std::string author_label(const Json& user) {
+  if (!user.is_object() || user.empty()) return "Anonymous";
+  return user_label(user);
+}
+
+std::string id_note(const Json& entity) {
+  const std::string id = rd::id_of(entity);
+  return id.empty() ? std::string() : " (id " + id + ")";
 }
 
 std::string short_date(const Json& ts) {
@@ -236,21 +249,45 @@ std::string short_date(const Json& ts) {
 }
 
 namespace {
-std::string name_of(const Json& fields, const char* field) {
-  if (!fields.contains(field) || !fields[field].is_object()) return {};
-  return fields[field].value("name", "");
+std::string name_of(const Json& fields, const char* field) { return rd::str(fields, field, "name"); }
+
+// "a, b, c" from the `member` of each object in `list` (empty ones left out).
+std::string joined(const Json& list, const char* member) {
+  std::string out;
+  for (const auto& x : rd::arr(list)) {
+    std::string v = x.is_string() ? x.get<std::string>() : rd::str(x, member);
+    if (!v.empty()) out += (out.empty() ? "" : ", ") + v;
+  }
+  return out;
+}
+
+// One issue link as "blocks KEY-2" (the phrase from the side of the issue that holds it).
+struct LinkView {
+  std::string phrase, key, id;
+};
+std::optional<LinkView> link_view(const Json& l) {
+  const Json& type = rd::obj(l, "type");
+  for (auto [side, phrase] : {std::pair{"outwardIssue", "outward"}, {"inwardIssue", "inward"}}) {
+    const Json& other = rd::obj(l, side);
+    if (other.empty()) continue;
+    std::string p = rd::str(type, phrase);
+    if (p.empty()) p = rd::str(type, "name");
+    if (p.empty()) p = "relates to";
+    return LinkView{p, rd::str(other, "key"), rd::id_of(l)};
+  }
+  return std::nullopt;
 }
 }  // namespace
 
 std::string issue_line(const Json& issue) {
   const Json& f = fields_of(issue);
-  std::string line = "- **" + issue.value("key", "?") + "** " + f.value("summary", "");
+  std::string line = "- **" + rd::str(issue, "key") + "** " + rd::str(f, "summary");
   std::vector<std::string> parts;
   for (const char* field : {"status", "issuetype", "priority"}) {
     std::string n = name_of(f, field);
     if (!n.empty()) parts.push_back(n);
   }
-  if (f.contains("assignee")) parts.push_back(f["assignee"].is_object() ? f["assignee"].value("displayName", "?") : "Unassigned");
+  if (f.contains("assignee")) parts.push_back(user_label(rd::at(f, "assignee")));
   if (!parts.empty()) {
     line += " —";
     for (size_t i = 0; i < parts.size(); ++i) line += (i ? " · " : " ") + parts[i];
@@ -260,8 +297,8 @@ std::string issue_line(const Json& issue) {
 
 std::string issue_markdown(Jira& jira, const Json& issue, const IssueRenderOptions& opts) {
   const Json& f = fields_of(issue);
-  const std::string key = issue.value("key", "?");
-  std::string out = "# " + key + ": " + f.value("summary", "") + "\n";
+  const std::string key = rd::str(issue, "key");
+  std::string out = "# " + (key.empty() ? rd::id_of(issue) : key) + ": " + rd::str(f, "summary") + "\n";
   auto row = [&](const std::string& label, const std::string& value) {
     if (!value.empty()) out += label + ": " + value + "\n";
   };
@@ -271,79 +308,50 @@ std::string issue_markdown(Jira& jira, const Json& issue, const IssueRenderOptio
     if (!n.empty()) meta += (meta.empty() ? "" : " | ") + std::string(label) + ": " + n;
   }
   if (!meta.empty()) out += meta + "\n";
-  if (f.contains("assignee")) row("Assignee", user_label(f["assignee"]));
-  if (f.contains("reporter")) row("Reporter", user_label(f["reporter"]));
+  if (f.contains("assignee")) row("Assignee", user_label(rd::at(f, "assignee")));
+  if (rd::has(f, "reporter")) row("Reporter", user_label(rd::at(f, "reporter")));
   std::string dates;
   for (auto [label, field] : {std::pair{"Created", "created"}, {"Updated", "updated"}, {"Due", "duedate"}, {"Resolved", "resolutiondate"}}) {
-    std::string d = f.contains(field) ? short_date(f[field]) : "";
+    std::string d = short_date(rd::at(f, field));
     if (!d.empty()) dates += (dates.empty() ? "" : " | ") + std::string(label) + ": " + d;
   }
   if (!dates.empty()) out += dates + "\n";
-  if (f.contains("labels") && f["labels"].is_array() && !f["labels"].empty()) {
-    std::string labels;
-    for (const auto& l : f["labels"]) labels += (labels.empty() ? "" : ", ") + l.get<std::string>();
-    row("Labels", labels);
+  row("Labels", joined(rd::at(f, "labels"), "name"));
+  row("Components", joined(rd::at(f, "components"), "name"));
+  row("Fix versions", joined(rd::at(f, "fixVersions"), "name"));
+  row("Affects versions", joined(rd::at(f, "versions"), "name"));
+  if (const Json& p = rd::obj(f, "parent"); !p.empty()) {
+    const std::string ps = rd::str(p, "fields", "summary");
+    row("Parent", rd::str(p, "key") + (ps.empty() ? "" : " (" + ps + ")"));
   }
-  if (f.contains("components") && f["components"].is_array() && !f["components"].empty()) {
-    std::string c;
-    for (const auto& x : f["components"]) c += (c.empty() ? "" : ", ") + x.value("name", "");
-    row("Components", c);
+  row("Subtasks", joined(rd::at(f, "subtasks"), "key"));
+  std::string links;
+  for (const auto& l : rd::arr(f, "issuelinks")) {
+    auto v = link_view(l);
+    // The link id is what jira_delete_issue_link takes.
+    if (v) links += "- " + v->phrase + " " + v->key + (v->id.empty() ? "" : " (link " + v->id + ")") + "\n";
   }
-  if (f.contains("fixVersions") && f["fixVersions"].is_array() && !f["fixVersions"].empty()) {
-    std::string c;
-    for (const auto& x : f["fixVersions"]) c += (c.empty() ? "" : ", ") + x.value("name", "");
-    row("Fix versions", c);
-  }
-  if (f.contains("parent") && f["parent"].is_object()) {
-    const Json& p = f["parent"];
-    std::string ps = p.contains("fields") ? p["fields"].value("summary", "") : "";
-    row("Parent", p.value("key", "") + (ps.empty() ? "" : " (" + ps + ")"));
-  }
-  if (f.contains("subtasks") && f["subtasks"].is_array() && !f["subtasks"].empty()) {
-    std::string s;
-    for (const auto& x : f["subtasks"]) s += (s.empty() ? "" : ", ") + x.value("key", "");
-    row("Subtasks", s);
-  }
-  if (f.contains("issuelinks") && f["issuelinks"].is_array() && !f["issuelinks"].empty()) {
-    out += "Links:\n";
-    for (const auto& l : f["issuelinks"]) {
-      static const Json kNoType = Json::object();
-      const auto type_it = l.find("type");
-      const Json& type = type_it != l.end() && type_it->is_object() ? *type_it : kNoType;
-      // The link id is what jira_delete_issue_link takes.
-      const std::string id = l.contains("id") && l["id"].is_string() ? " (link " + l["id"].get<std::string>() + ")" : "";
-      if (l.contains("outwardIssue")) {
-        out += "- " + type.value("outward", "relates to") + " " + l["outwardIssue"].value("key", "") + id + "\n";
-      } else if (l.contains("inwardIssue")) {
-        out += "- " + type.value("inward", "relates to") + " " + l["inwardIssue"].value("key", "") + id + "\n";
-      }
-    }
-  }
+  if (!links.empty()) out += "Links:\n" + links;
   if (opts.catalog) out += custom_field_rows(jira, *opts.catalog, f);
-  row("URL", jira.browse_url(key));
-  if (opts.description && f.contains("description") && !f["description"].is_null()) {
-    std::string d = opts.description_markdown ? *opts.description_markdown : jira.markdown(f["description"]);
+  if (!key.empty()) row("URL", jira.browse_url(key));
+  if (opts.description && rd::has(f, "description")) {
+    std::string d = opts.description_markdown ? *opts.description_markdown : jira.markdown(rd::at(f, "description"));
     if (!d.empty()) out += "\n## Description\n" + d + (d.back() == '\n' ? "" : "\n");
   }
-  if (opts.comments > 0 && f.contains("comment") && f["comment"].is_object()) {
-    const Json& c = f["comment"];
-    static const Json kNone = Json::array();
-    const auto found = c.find("comments");
-    const Json& comments = found != c.end() && found->is_array() ? *found : kNone;
-    const long total = c.value("total", static_cast<long>(comments.size()));
+  if (opts.comments > 0) {
+    const Json& comments = rd::arr(f, "comment", "comments");
+    const long long total = rd::has(f, "comment", "total") ? rd::num(f, "comment", "total") : static_cast<long long>(comments.size());
     if (!comments.empty()) {
       size_t from = comments.size() > static_cast<size_t>(opts.comments) ? comments.size() - static_cast<size_t>(opts.comments) : 0;
       out += "\n## Comments (" + std::to_string(comments.size() - from) + " newest of " + std::to_string(total) + ")\n";
       for (size_t i = from; i < comments.size(); ++i) {
         const Json& cm = comments[i];
-        static const Json kNull;
-        auto member = [&cm](const char* name) -> const Json& {
-          const auto it = cm.find(name);
-          return it != cm.end() ? *it : kNull;
-        };
-        std::string body = jira.markdown(member("body"));
-        out += "**" + user_label(member("author")) + "** " + short_date(member("created")) +
-               " (id " + cm.value("id", "") + "):\n" + body + (body.empty() || body.back() == '\n' ? "" : "\n");
+        std::string body = jira.markdown(rd::at(cm, "body"));
+        const std::string when = short_date(rd::at(cm, "created"));
+        // A blank line before each comment: a comment ending in a table or list would otherwise
+        // swallow the next author line.
+        out += "\n**" + author_label(rd::at(cm, "author")) + "**" + (when.empty() ? "" : " " + when) + id_note(cm) +
+               ":\n" + body + (body.empty() || body.back() == '\n' ? "" : "\n");
       }
     }
   }
@@ -352,22 +360,53 @@ std::string issue_markdown(Jira& jira, const Json& issue, const IssueRenderOptio
 
 Json issue_summary_json(Jira& jira, const Json& issue, bool with_description, const FieldCatalog* catalog) {
   const Json& f = fields_of(issue);
-  Json j{{"key", issue.value("key", "")}, {"id", issue.value("id", "")}, {"url", jira.browse_url(issue.value("key", ""))}};
-  auto put = [&](const char* name, Json v) {
-    if (!v.is_null() && !(v.is_string() && v.get<std::string>().empty())) j[name] = std::move(v);
+  const std::string key = rd::str(issue, "key");
+  Json j{{"key", key}, {"id", rd::id_of(issue)}};
+  if (!key.empty()) j["url"] = jira.browse_url(key);
+  auto put = [&](const char* name, std::string v) {
+    if (!v.empty()) j[name] = std::move(v);
   };
-  put("summary", f.value("summary", Json()));
+  put("summary", rd::str(f, "summary"));
   for (auto [name, field] : {std::pair{"status", "status"}, {"type", "issuetype"}, {"priority", "priority"}}) {
-    std::string n = name_of(f, field);
-    if (!n.empty()) j[name] = n;
+    put(name, name_of(f, field));
   }
-  if (f.contains("assignee")) j["assignee"] = f["assignee"].is_object() ? Json(user_label(f["assignee"])) : Json("Unassigned");
-  if (f.contains("reporter") && f["reporter"].is_object()) j["reporter"] = user_label(f["reporter"]);
-  for (const char* d : {"created", "updated", "duedate", "resolutiondate"}) put(d, f.value(d, Json()));
-  if (f.contains("labels") && f["labels"].is_array()) j["labels"] = f["labels"];
-  if (f.contains("parent") && f["parent"].is_object()) j["parent"] = f["parent"].value("key", "");
-  if (with_description && f.contains("description") && !f["description"].is_null()) {
-    j["description"] = jira.markdown(f["description"]);
+  if (f.contains("assignee")) j["assignee"] = user_label(rd::at(f, "assignee"));
+  if (rd::obj(f, "reporter").size()) j["reporter"] = user_label(rd::at(f, "reporter"));
+  for (const char* d : {"created", "updated", "duedate", "resolutiondate"}) put(d, rd::str(f, d));
+  const auto names = [](const Json& list, const char* member) {
+    Json out = Json::array();
+    for (const auto& x : rd::arr(list)) {
+      std::string v = x.is_string() ? x.get<std::string>() : rd::str(x, member);
+      if (!v.empty()) out.push_back(std::move(v));
+    }
+    return out;
+  };
+  if (f.contains("labels")) j["labels"] = names(rd::at(f, "labels"), "name");
+  for (auto [name, field] : {std::pair{"components", "components"}, {"fix_versions", "fixVersions"}, {"affects_versions", "versions"}}) {
+    if (Json n = names(rd::at(f, field), "name"); !n.empty()) j[name] = std::move(n);
+  }
+  if (const Json& p = rd::obj(f, "parent"); !p.empty()) j["parent"] = rd::str(p, "key");
+  if (Json n = names(rd::at(f, "subtasks"), "key"); !n.empty()) j["subtasks"] = std::move(n);
+  Json links = Json::array();
+  for (const auto& l : rd::arr(f, "issuelinks")) {
+    if (auto v = link_view(l)) {
+      Json x{{"type", v->phrase}, {"key", v->key}};
+      if (!v->id.empty()) x["id"] = v->id;
+      links.push_back(std::move(x));
+    }
+  }
+  if (!links.empty()) j["links"] = std::move(links);
+  if (with_description && rd::has(f, "description")) j["description"] = jira.markdown(rd::at(f, "description"));
+  Json comments = Json::array();
+  for (const auto& cm : rd::arr(f, "comment", "comments")) {
+    Json c{{"author", author_label(rd::at(cm, "author"))}, {"body", jira.markdown(rd::at(cm, "body"))}};
+    if (auto id = rd::id_of(cm); !id.empty()) c["id"] = id;
+    if (auto created = rd::str(cm, "created"); !created.empty()) c["created"] = created;
+    comments.push_back(std::move(c));
+  }
+  if (!comments.empty()) {
+    j["comments"] = std::move(comments);
+    if (rd::has(f, "comment", "total")) j["comments_total"] = rd::num(f, "comment", "total");
   }
   if (catalog) {
     Json custom = custom_fields_json(jira, *catalog, f);

@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "jira_mcp/core/read.hpp"
 #include "jira_mcp/jira/client.hpp"
 #include "jira_mcp/jira/path.hpp"
 #include "jira_mcp/mcp/registry.hpp"
@@ -17,6 +18,12 @@
 
 namespace jira_mcp::tools::detail {
 
+namespace rd = jira_mcp::lenient;  // the lenient reader of Jira JSON (core/read.hpp)
+// rd::str(j, key), or `fallback` when that is empty.
+inline std::string str_or(const Json& j, std::string_view key, std::string fallback) {
+  std::string s = rd::str(j, key);
+  return s.empty() ? fallback : s;
+}
 using mcp::RequestContext;
 using mcp::ToolResult;
 using ServicesPtr = std::shared_ptr<const Services>;
@@ -148,6 +155,12 @@ std::optional<ToolResult> confirm_destructive(const ServicesPtr& services, Reque
 
 // --- rendering ------------------------------------------------------------------------------
 std::string user_label(const Json& user);           // display name (email or name), or "Unassigned"
+// The author of a comment, worklog or change: user_label(), but "Anonymous" when there is none
+// (Jira leaves the author out, or null, for anonymous edits and deleted users).
+std::string author_label(const Json& user);
+// " (id 10000)" with the entity's id (rd::id_of: the id, else the end of its self URL), or ""
+// when it has none, so text never shows "(id )".
+std::string id_note(const Json& entity);
 std::string short_date(const Json& timestamp);      // "2026-01-02 14:03" from Jira's ISO timestamp
 std::string issue_line(const Json& issue);          // "- **KEY** summary — Status · Type · Priority · Assignee"
 class FieldCatalog;  // custom_fields.hpp

@@ -21,10 +21,10 @@ constexpr size_t kMaxBatch = 50;
 // Jira's {errorMessages, errors{field: message}} as one line.
 std::string error_collection_text(const Json& e) {
   std::string out;
-  for (const auto& m : e.value("errorMessages", Json::array())) {
+  for (const auto& m : rd::arr(e, "errorMessages")) {
     if (m.is_string()) out += (out.empty() ? "" : "; ") + m.get<std::string>();
   }
-  const Json errors = e.value("errors", Json::object());
+  const Json errors = rd::obj(e, "errors");
   for (const auto& [field, msg] : errors.items()) {
     out += (out.empty() ? "" : "; ") + field + ": " + (msg.is_string() ? msg.get<std::string>() : dump_compact(msg));
   }
@@ -61,26 +61,26 @@ ToolResult batch_create(const ServicesPtr& s, const Json& args, RequestContext& 
     auto fields = build_create_fields(jira, item, where, &users);
     if (!fields) return fields.error();
     updates.push_back(Json{{"fields", std::move(*fields)}});
-    summaries.push_back(item.value("summary", ""));
+    summaries.push_back(rd::str(item, "summary"));
   }
 
   std::vector<ItemResult> results(updates.size());
   auto bulk = jira.post_json(jira::path(jira.api(), "issue", "bulk"), Json{{"issueUpdates", updates}});
   if (bulk) {
     std::set<size_t> failed;
-    for (const auto& e : bulk->value("errors", Json::array())) {
-      const long n = e.value("failedElementNumber", -1L);
+    for (const auto& e : rd::arr(*bulk, "errors")) {
+      const long n = rd::integer_of(rd::at(e, "failedElementNumber"), -1);
       if (n < 0 || static_cast<size_t>(n) >= results.size()) continue;
       failed.insert(static_cast<size_t>(n));
-      results[static_cast<size_t>(n)].error = error_collection_text(e.value("elementErrors", Json::object()));
+      results[static_cast<size_t>(n)].error = error_collection_text(rd::obj(e, "elementErrors"));
     }
-    const Json created = bulk->value("issues", Json::array());
+    const Json created = rd::arr(*bulk, "issues");
     size_t next = 0;
     for (size_t i = 0; i < results.size(); ++i) {
       if (failed.count(i)) continue;
       if (next < created.size()) {
-        results[i].key = created[next].value("key", "");
-        results[i].id = created[next].value("id", "");
+        results[i].key = rd::str(created[next], "key");
+        results[i].id = rd::str(created[next], "id");
         ++next;
       } else {
         results[i].error = "Jira reported neither a created issue nor an error for it; search before resending";
@@ -98,8 +98,8 @@ ToolResult batch_create(const ServicesPtr& s, const Json& args, RequestContext& 
       auto r = alone[i].get();
       Result<Json, jira::JiraError> j = r ? r->json() : Result<Json, jira::JiraError>(unexpected(r.error()));
       if (j && j->is_object() && j->contains("key")) {
-        results[i].key = j->value("key", "");
-        results[i].id = j->value("id", "");
+        results[i].key = rd::str(*j, "key");
+        results[i].id = rd::str(*j, "id");
       } else {
         results[i].error = j ? std::string("Jira answered without a key") : j.error().to_string();
       }
@@ -144,8 +144,8 @@ Result<std::string, jira::JiraError> clone_link_type(Jira& jira) {
   auto r = jira.get_json(jira::path(jira.api(), "issueLinkType"));
   if (!r) return unexpected(r.error());
   std::string fallback;
-  for (const auto& t : r->value("issueLinkTypes", Json::array())) {
-    const std::string name = t.value("name", "");
+  for (const auto& t : rd::arr(*r, "issueLinkTypes")) {
+    const std::string name = rd::str(t, "name");
     if (lower(name) == "cloners") return name;
     if (lower(name) == "relates") fallback = name;
   }
@@ -159,38 +159,38 @@ ToolResult clone_issue(const ServicesPtr& s, const Json& args, RequestContext& c
   auto orig = jira.get_json(jira::path(jira.api(), "issue", key),
                             {{"fields", "summary,description,issuetype,priority,labels,components,project,parent"}});
   if (!orig) return jira_failure(orig.error(), "Getting " + key);
-  const Json f = orig->value("fields", Json::object());
-  const std::string source_project = f.value("project", Json::object()).value("key", "");
+  const Json f = rd::obj(*orig, "fields");
+  const std::string source_project = rd::str(rd::obj(f, "project"), "key");
   const std::string target = args.value("project_key", source_project);
   const bool same_project = lower(target) == lower(source_project);
 
   std::string summary = args.contains("summary") ? args["summary"].get<std::string>()
-                                                 : args.value("summary_prefix", "CLONE - ") + f.value("summary", "");
+                                                 : args.value("summary_prefix", "CLONE - ") + rd::str(f, "summary");
   Json fields{{"project", {{"key", target}}}, {"summary", summary}};
-  const Json type = f.value("issuetype", Json::object());
+  const Json type = rd::obj(f, "issuetype");
   // Type ids are per site but a project need not offer the type: by name across projects.
-  fields["issuetype"] = same_project && type.contains("id") ? Json{{"id", type["id"]}} : Json{{"name", type.value("name", "Task")}};
+  fields["issuetype"] = same_project && type.contains("id") ? Json{{"id", type["id"]}} : Json{{"name", str_or(type, "name", "Task")}};
   if (f.contains("description") && !f["description"].is_null()) fields["description"] = f["description"];
   if (f.contains("priority") && f["priority"].is_object() && f["priority"].contains("id")) {
     fields["priority"] = Json{{"id", f["priority"]["id"]}};
   }
   if (f.contains("labels") && f["labels"].is_array() && !f["labels"].empty()) fields["labels"] = f["labels"];
   std::vector<std::string> dropped;
-  const Json components = f.value("components", Json::array());
+  const Json components = rd::arr(f, "components");
   if (components.is_array() && !components.empty()) {
     Json comps = Json::array();
     if (same_project) {
-      for (const auto& c : components) comps.push_back(Json{{"id", c.value("id", "")}});
+      for (const auto& c : components) comps.push_back(Json{{"id", rd::str(c, "id")}});
     } else {
       // Components belong to a project: keep those the target has under the same name.
       auto theirs = jira.get_json(jira::path(jira.api(), "project", target, "components"));
       if (!theirs) return jira_failure(theirs.error(), "Getting the components of " + target);
       for (const auto& c : components) {
-        const std::string name = c.value("name", "");
+        const std::string name = rd::str(c, "name");
         bool found = false;
         for (const auto& t : theirs->is_array() ? *theirs : Json::array()) {
-          if (lower(t.value("name", "")) == lower(name)) {
-            comps.push_back(Json{{"id", t.value("id", "")}});
+          if (lower(rd::str(t, "name")) == lower(name)) {
+            comps.push_back(Json{{"id", rd::str(t, "id")}});
             found = true;
             break;
           }
@@ -200,13 +200,13 @@ ToolResult clone_issue(const ServicesPtr& s, const Json& args, RequestContext& c
     }
     if (!comps.empty()) fields["components"] = comps;
   }
-  if (same_project && f.contains("parent") && f["parent"].is_object()) fields["parent"] = Json{{"key", f["parent"].value("key", "")}};
+  if (same_project && f.contains("parent") && f["parent"].is_object()) fields["parent"] = Json{{"key", rd::str(f, "parent", "key")}};
 
   auto created = jira.post_json(jira::path(jira.api(), "issue"), Json{{"fields", fields}});
   if (!created) return jira_failure(created.error(), "Creating the clone of " + key);
-  const std::string clone = created->value("key", "");
+  const std::string clone = rd::str(*created, "key");
   std::string text = "Cloned " + key + " as " + clone + ": " + summary + "\n" + jira.browse_url(clone) + "\n";
-  Json structured{{"key", clone}, {"id", created->value("id", "")}, {"url", jira.browse_url(clone)}, {"original", key}};
+  Json structured{{"key", clone}, {"id", rd::str(*created, "id")}, {"url", jira.browse_url(clone)}, {"original", key}};
   if (!dropped.empty()) {
     std::string names;
     for (const auto& d : dropped) names += (names.empty() ? "" : ", ") + d;

@@ -171,14 +171,14 @@ ToolResult count_issues(const ServicesPtr& s, const Json& args) {
   if (jira.cloud()) {
     auto c = jira.post_json(jira::path("/rest/api/3", "search", "approximate-count"), Json{{"jql", jql}}, true);
     if (!c) return jira_failure(c.error(), "Counting issues");
-    ToolResult out = ToolResult::text("About " + std::to_string(c->value("count", 0)) + " issues match (approximate count).");
-    out.structured = Json{{"count", c->value("count", 0)}, {"approximate", true}};
+    ToolResult out = ToolResult::text("About " + std::to_string(rd::num(*c, "count")) + " issues match (approximate count).");
+    out.structured = Json{{"count", rd::num(*c, "count")}, {"approximate", true}};
     return out;
   }
   auto r = jira.get_json(jira::path("/rest/api/2", "search"), {{"jql", jql}, {"maxResults", "0"}});
   if (!r) return jira_failure(r.error(), "Counting issues");
-  ToolResult out = ToolResult::text(std::to_string(r->value("total", 0)) + " issues match.");
-  out.structured = Json{{"count", r->value("total", 0)}, {"approximate", false}};
+  ToolResult out = ToolResult::text(std::to_string(rd::num(*r, "total")) + " issues match.");
+  out.structured = Json{{"count", rd::num(*r, "total")}, {"approximate", false}};
   return out;
 }
 
@@ -235,9 +235,9 @@ ToolResult create_issue(const ServicesPtr& s, const Json& args, RequestContext& 
   if (!fields) return fields.error();
   auto created = jira.post_json(jira::path(jira.api(), "issue"), Json{{"fields", *fields}});
   if (!created) return jira_failure(created.error(), "Creating the issue");
-  const std::string key = created->value("key", "");
+  const std::string key = rd::str(*created, "key");
   ToolResult out = ToolResult::text("Created " + key + ": " + args["summary"].get<std::string>() + "\n" + jira.browse_url(key));
-  out.structured = Json{{"key", key}, {"id", created->value("id", "")}, {"url", jira.browse_url(key)}};
+  out.structured = Json{{"key", key}, {"id", rd::str(*created, "id")}, {"url", jira.browse_url(key)}};
   return out;
 }
 
@@ -296,17 +296,17 @@ ToolResult changelog(const ServicesPtr& s, const Json& args) {
     auto r = jira.get_json(jira::path("/rest/api/3", "issue", key, "changelog"),
                            {{"startAt", std::to_string(args.value("start_at", 0))}, {"maxResults", std::to_string(max)}});
     if (!r) return jira_failure(r.error(), "Getting the changelog of " + key);
-    histories = r->value("values", Json::array());
+    histories = rd::arr(*r, "values");
   } else {
     auto r = jira.get_json(jira::path("/rest/api/2", "issue", key), {{"expand", "changelog"}, {"fields", "summary"}});
     if (!r) return jira_failure(r.error(), "Getting the changelog of " + key);
-    histories = r->value("changelog", Json::object()).value("histories", Json::array());
+    histories = rd::arr(rd::obj(*r, "changelog"), "histories");
   }
   std::string text = "Changelog of " + key + " (" + std::to_string(histories.size()) + " change sets):\n";
   for (const auto& h : histories) {
-    text.append("- ").append(short_date(h.value("created", Json()))).append(" ");
-    text.append(user_label(h.value("author", Json()))).append(":");
-    for (const auto& item : h.value("items", Json::array())) {
+    text.append("- ").append(short_date(rd::at(h, "created"))).append(" ");
+    text.append(author_label(rd::at(h, "author"))).append(":");
+    for (const auto& item : rd::arr(h, "items")) {
       for (auto [key_name, sep] : {std::pair{"field", " "}, {"fromString", ": "}, {"toString", " → "}}) {
         text.append(sep);
         if (item.contains(key_name) && item[key_name].is_string()) text.append(item[key_name].get_ref<const std::string&>());

@@ -23,13 +23,13 @@ Json link_id_prop() {
 Result<Json, jira::JiraError> fetch_link_types(Jira& jira) {
   auto r = jira.get_json(jira::path(jira.api(), "issueLinkType"));
   if (!r) return unexpected(r.error());
-  return r->value("issueLinkTypes", Json::array());
+  return rd::arr(*r, "issueLinkTypes");
 }
 
 std::string link_type_names(const Json& types) {
   std::string names;
   for (const auto& t : types) {
-    names += (names.empty() ? "" : "; ") + t.value("name", "") + " (" + t.value("outward", "") + " / " + t.value("inward", "") + ")";
+    names += (names.empty() ? "" : "; ") + rd::str(t, "name") + " (" + rd::str(t, "outward") + " / " + rd::str(t, "inward") + ")";
   }
   return names.empty() ? "none" : names;
 }
@@ -42,10 +42,10 @@ ToolResult list_link_types(const ServicesPtr& s, const Json&) {
   std::string text = "Issue link types (" + std::to_string(types->size()) + "), as \"A <outward> B\" / \"B <inward> A\":\n";
   Json structured = Json::array();
   for (const auto& t : *types) {
-    text += "- **" + t.value("name", "") + "** (id " + t.value("id", "") + "): A " + t.value("outward", "") + " B / B " +
-            t.value("inward", "") + " A\n";
-    structured.push_back(Json{{"id", t.value("id", "")}, {"name", t.value("name", "")},
-                              {"outward", t.value("outward", "")}, {"inward", t.value("inward", "")}});
+    text += "- **" + rd::str(t, "name") + "**" + id_note(t) + ": A " + rd::str(t, "outward") + " B / B " +
+            rd::str(t, "inward") + " A\n";
+    structured.push_back(Json{{"id", rd::str(t, "id")}, {"name", rd::str(t, "name")},
+                              {"outward", rd::str(t, "outward")}, {"inward", rd::str(t, "inward")}});
   }
   ToolResult out = text_result(jira, text);
   out.structured = Json{{"link_types", structured}};
@@ -62,10 +62,10 @@ struct ChosenType {
 std::optional<ChosenType> choose_link_type(const Json& types, const std::string& wanted) {
   const std::string w = lower(wanted);
   for (const auto& t : types) {
-    if (t.value("id", "") == wanted || lower(t.value("name", "")) == w || lower(t.value("outward", "")) == w) return ChosenType{t, false};
+    if (rd::str(t, "id") == wanted || lower(rd::str(t, "name")) == w || lower(rd::str(t, "outward")) == w) return ChosenType{t, false};
   }
   for (const auto& t : types) {
-    if (lower(t.value("inward", "")) == w) return ChosenType{t, true};
+    if (lower(rd::str(t, "inward")) == w) return ChosenType{t, true};
   }
   return std::nullopt;
 }
@@ -74,11 +74,11 @@ std::optional<ChosenType> choose_link_type(const Json& types, const std::string&
 std::string find_link_id(Jira& jira, const std::string& from, const std::string& to, const std::string& type_id) {
   auto issue = jira.get_json(jira::path(jira.api(), "issue", from), {{"fields", "issuelinks"}});
   if (!issue) return {};
-  const Json links = issue->value("fields", Json::object()).value("issuelinks", Json::array());
+  const Json links = rd::arr(rd::obj(*issue, "fields"), "issuelinks");
   for (const auto& l : links) {
-    if (l.value("type", Json::object()).value("id", "") != type_id) continue;
-    const Json other = l.value("outwardIssue", Json::object());
-    if (lower(other.value("key", "")) == lower(to) || other.value("id", "") == to) return l.value("id", "");
+    if (rd::str(rd::obj(l, "type"), "id") != type_id) continue;
+    const Json other = rd::obj(l, "outwardIssue");
+    if (lower(rd::str(other, "key")) == lower(to) || rd::str(other, "id") == to) return rd::str(l, "id");
   }
   return {};
 }
@@ -98,20 +98,20 @@ ToolResult create_issue_link(const ServicesPtr& s, const Json& args, RequestCont
   }
   if (chosen->swap) std::swap(from, to);
   const Json& type = chosen->type;
-  Json body{{"type", {{"name", type.value("name", "")}}}, {"inwardIssue", {{"key", from}}}, {"outwardIssue", {{"key", to}}}};
+  Json body{{"type", {{"name", rd::str(type, "name")}}}, {"inwardIssue", {{"key", from}}}, {"outwardIssue", {{"key", to}}}};
   if (args.contains("comment") && !args["comment"].get<std::string>().empty()) {
     body["comment"] = Json{{"body", jira.rich_text(args["comment"])}};
   }
   auto r = jira.post_json(jira::path(jira.api(), "issueLink"), body);
   if (!r) return jira_failure(r.error(), "Linking " + from + " to " + to);
   // Jira answers 201 without a body; the new link's id is on the issue.
-  const std::string id = find_link_id(jira, from, to, type.value("id", ""));
-  const std::string sentence = from + " " + type.value("outward", "") + " " + to;
-  std::string text = "Linked: " + sentence + " (" + type.value("name", "") + (id.empty() ? "" : ", link " + id) + ")";
+  const std::string id = find_link_id(jira, from, to, rd::str(type, "id"));
+  const std::string sentence = from + " " + rd::str(type, "outward") + " " + to;
+  std::string text = "Linked: " + sentence + " (" + rd::str(type, "name") + (id.empty() ? "" : ", link " + id) + ")";
   if (body.contains("comment")) text += " and commented";
   text += "\n" + jira.browse_url(from);
   ToolResult out = ToolResult::text(text);
-  out.structured = Json{{"link_id", id}, {"from_issue", from}, {"to_issue", to}, {"type", type.value("name", "")}, {"sentence", sentence}};
+  out.structured = Json{{"link_id", id}, {"from_issue", from}, {"to_issue", to}, {"type", rd::str(type, "name")}, {"sentence", sentence}};
   return out;
 }
 
@@ -121,9 +121,9 @@ ToolResult delete_issue_link(const ServicesPtr& s, const Json& args, RequestCont
   const std::string id = args["link_id"];
   auto link = jira.get_json(jira::path(jira.api(), "issueLink", id));
   if (!link) return jira_failure(link.error(), "Getting issue link " + id);
-  const Json type = link->value("type", Json::object());
-  const std::string sentence = link->value("inwardIssue", Json::object()).value("key", "?") + " " + type.value("outward", "?") + " " +
-                               link->value("outwardIssue", Json::object()).value("key", "?");
+  const std::string sentence = str_or(rd::obj(*link, "inwardIssue"), "key", "?") + " " +
+                               str_or(rd::obj(*link, "type"), "outward", "relates to") + " " +
+                               str_or(rd::obj(*link, "outwardIssue"), "key", "?");
   if (auto declined = confirm_destructive(s, ctx, "Delete the link \"" + sentence + "\" (link " + id + ")?")) return *declined;
   auto r = jira.del(jira::path(jira.api(), "issueLink", id));
   if (!r) return jira_failure(r.error(), "Deleting issue link " + id);
@@ -138,11 +138,11 @@ ToolResult link_to_epic(const ServicesPtr& s, const Json& args, RequestContext& 
   if (lower(key) == lower(epic)) return bad_argument("epic_key", "an issue cannot be its own epic");
   auto e = jira.get_json(jira::path(jira.api(), "issue", epic), {{"fields", "issuetype,summary"}});
   if (!e) return jira_failure(e.error(), "Getting epic " + epic);
-  const Json etype = e->value("fields", Json::object()).value("issuetype", Json::object());
+  const Json etype = rd::obj(rd::obj(*e, "fields"), "issuetype");
   // Cloud says where a type sits in the hierarchy (1 = epic level); Data Center's agile API
   // checks the epic itself.
-  if (jira.cloud() && etype.value("hierarchyLevel", etype.value("name", "") == "Epic" ? 1 : 0) != 1) {
-    return bad_argument("epic_key", epic + " is a " + etype.value("name", "?") + ", not an epic; jira_search with issuetype = Epic finds epics");
+  if (jira.cloud() && rd::integer_of(rd::at(etype, "hierarchyLevel"), rd::str(etype, "name") == "Epic" ? 1 : 0) != 1) {
+    return bad_argument("epic_key", epic + " is a " + str_or(etype, "name", "?") + ", not an epic; jira_search with issuetype = Epic finds epics");
   }
   Result<Json, jira::JiraError> r = Json::object();
   if (jira.cloud()) {
@@ -152,10 +152,10 @@ ToolResult link_to_epic(const ServicesPtr& s, const Json& args, RequestContext& 
     r = jira.post_json(jira::path(kAgile, "epic", epic, "issue"), Json{{"issues", Json::array({key})}}, true);
   }
   if (!r) return jira_failure(r.error(), "Adding " + key + " to epic " + epic);
-  const std::string summary = e->value("fields", Json::object()).value("summary", "");
-  ToolResult out = ToolResult::text("Added " + key + " to epic " + e->value("key", epic) + (summary.empty() ? "" : " (" + summary + ")") +
+  const std::string summary = rd::str(rd::obj(*e, "fields"), "summary");
+  ToolResult out = ToolResult::text("Added " + key + " to epic " + str_or(*e, "key", epic) + (summary.empty() ? "" : " (" + summary + ")") +
                                     "\n" + jira.browse_url(key));
-  out.structured = Json{{"issue_key", key}, {"epic_key", e->value("key", epic)}};
+  out.structured = Json{{"issue_key", key}, {"epic_key", str_or(*e, "key", epic)}};
   return out;
 }
 
@@ -169,22 +169,22 @@ ToolResult get_remote_links(const ServicesPtr& s, const Json& args) {
   std::string text = key + " has " + std::to_string(links.size()) + " remote link(s)" + (links.empty() ? ".\n" : ":\n");
   Json structured = Json::array();
   for (const auto& l : links) {
-    const Json obj = l.value("object", Json::object());
-    const std::string id = l.contains("id") ? (l["id"].is_string() ? l["id"].get<std::string>() : l["id"].dump()) : "";
-    Json row{{"id", id}, {"title", obj.value("title", "")}, {"url", obj.value("url", "")}};
-    text += "- [" + obj.value("title", "") + "](" + obj.value("url", "") + ")";
+    const Json obj = rd::obj(l, "object");
+    const std::string id = rd::id_of(l);
+    Json row{{"id", id}, {"title", rd::str(obj, "title")}, {"url", rd::str(obj, "url")}};
+    text += "- [" + rd::str(obj, "title") + "](" + rd::str(obj, "url") + ")";
     for (auto [field, from, label] : {std::tuple{"summary", &obj, ""}, {"relationship", &l, "relationship: "}}) {
-      const std::string v = from->value(field, "");
+      const std::string v = rd::str(*from, field);
       if (v.empty()) continue;
       text += " — " + std::string(label) + v;
       row[field] = v;
     }
-    text += " (id " + id;
-    if (!l.value("globalId", "").empty()) {
-      text += ", globalId " + l.value("globalId", "");
-      row["global_id"] = l.value("globalId", "");
+    std::string ids = id.empty() ? "" : "id " + id;
+    if (const std::string global = rd::str(l, "globalId"); !global.empty()) {
+      ids += (ids.empty() ? "" : ", ") + std::string("globalId ") + global;
+      row["global_id"] = global;
     }
-    text += ")\n";
+    text += (ids.empty() ? "" : " (" + ids + ")") + "\n";
     structured.push_back(std::move(row));
   }
   ToolResult out = text_result(jira, text);
@@ -220,7 +220,7 @@ ToolResult create_remote_link(const ServicesPtr& s, const Json& args, RequestCon
   }
   auto r = jira.post_json(jira::path(jira.api(), "issue", key, "remotelink"), body, !global_id.empty());
   if (!r) return jira_failure(r.error(), "Adding a remote link to " + key);
-  const std::string id = r->contains("id") ? (*r)["id"].dump() : "";
+  const std::string id = rd::id_of(*r);
   ToolResult out = ToolResult::text(std::string(existed ? "Updated" : "Added") + " remote link " + id + " on " + key + ": [" +
                                     args["title"].get<std::string>() + "](" + url + ")\n" + jira.browse_url(key));
   out.structured = Json{{"issue_key", key}, {"id", id}, {"updated", existed}};

@@ -19,11 +19,7 @@ constexpr size_t kAllowedShown = 25;
 bool icontains(const std::string& hay, const std::string& needle) { return lower(hay).find(lower(needle)) != std::string::npos; }
 
 // Jira returns ids as strings in some places and numbers in others.
-std::string id_of(const Json& j) {
-  if (!j.is_object() || !j.contains("id")) return {};
-  const Json& id = j["id"];
-  return id.is_string() ? id.get<std::string>() : id.dump();
-}
+std::string id_of(const Json& j) { return rd::id_of(j); }
 
 Json project_key_prop() {
   return Json{{"type", "string"},
@@ -58,10 +54,9 @@ std::string value_label(const Json& v) {
 
 std::string field_type(const Json& schema) {
   if (!schema.is_object()) return "unknown";
-  std::string t = schema.value("type", "unknown");
-  if (t == "array" && schema.contains("items")) t += " of " + schema.value("items", "?");
-  if (schema.contains("custom") && schema["custom"].is_string()) {
-    std::string c = schema["custom"].get<std::string>();
+  std::string t = str_or(schema, "type", "unknown");
+  if (t == "array" && schema.contains("items")) t += " of " + str_or(schema, "items", "?");
+  if (const std::string c = rd::str(schema, "custom"); !c.empty()) {
     auto colon = c.rfind(':');
     t += " (" + (colon == std::string::npos ? c : c.substr(colon + 1)) + ")";
   }
@@ -83,8 +78,8 @@ std::string allowed_list(const Json& allowed, size_t limit = kAllowedShown) {
 
 // One createmeta/editmeta field as a Markdown line.
 std::string field_line(const std::string& id, const Json& f) {
-  std::string line = "- **" + f.value("name", id) + "** `" + id + "` " + field_type(f.value("schema", Json()));
-  if (f.value("required", false)) line += " — required";
+  std::string line = "- **" + str_or(f, "name", id) + "** `" + id + "` " + field_type(rd::at(f, "schema"));
+  if (rd::boolean(f, "required")) line += " — required";
   if (f.contains("allowedValues") && f["allowedValues"].is_array() && !f["allowedValues"].empty()) {
     line += "; allowed: " + allowed_list(f["allowedValues"]);
   }
@@ -92,8 +87,8 @@ std::string field_line(const std::string& id, const Json& f) {
 }
 
 Json field_json(const std::string& id, const Json& f) {
-  Json j{{"id", id}, {"name", f.value("name", id)}, {"required", f.value("required", false)},
-         {"type", field_type(f.value("schema", Json()))}};
+  Json j{{"id", id}, {"name", str_or(f, "name", id)}, {"required", rd::boolean(f, "required")},
+         {"type", field_type(rd::at(f, "schema"))}};
   if (f.contains("allowedValues") && f["allowedValues"].is_array()) {
     Json values = Json::array();
     for (const auto& v : f["allowedValues"]) values.push_back(Json{{"id", id_of(v)}, {"name", value_label(v)}});
@@ -111,14 +106,14 @@ Result<Json, ToolResult> find_issue_type(Jira& jira, const std::string& project,
   if (!types) return unexpected(jira_failure(types.error(), "Getting the issue types of " + project));
   std::string names;
   for (const auto& t : *types) {
-    if (id_of(t) == wanted || lower(t.value("name", "")) == lower(wanted)) return t;
-    names += (names.empty() ? "" : ", ") + t.value("name", "") + " (id " + id_of(t) + ")";
+    if (id_of(t) == wanted || lower(rd::str(t, "name")) == lower(wanted)) return t;
+    names += (names.empty() ? "" : ", ") + rd::str(t, "name") + id_note(t);
   }
   return unexpected(bad_argument("issue_type", "'" + wanted + "' is not an issue type of " + project +
                                                    "; choose from: " + (names.empty() ? "none" : names)));
 }
 
-std::string field_id(const Json& f) { return f.value("fieldId", f.value("key", "")); }
+std::string field_id(const Json& f) { return rd::first_str(f, {"fieldId", "key", "id"}); }
 
 // --- projects -------------------------------------------------------------------------------
 
@@ -136,14 +131,14 @@ ToolResult list_projects(const ServicesPtr& s, const Json& args) {
     auto r = jira.get_json(jira::path(jira.api(), "project", "search"), q);
     if (!r) return jira_failure(r.error(), "Listing projects");
     projects = page_array(*r, "values");
-    total = r->value("total", start + static_cast<long>(projects.size()));
+    total = rd::integer_of(rd::at(*r, "total"), start + static_cast<long>(projects.size()));
   } else {
     // Data Center answers with every visible project at once; filter and page here.
     auto r = jira.get_json(jira::path(jira.api(), "project"));
     if (!r) return jira_failure(r.error(), "Listing projects");
     Json matching = Json::array();
     for (const auto& p : page_array(*r, "values")) {
-      if (query.empty() || icontains(p.value("key", ""), query) || icontains(p.value("name", ""), query)) matching.push_back(p);
+      if (query.empty() || icontains(rd::str(p, "key"), query) || icontains(rd::str(p, "name"), query)) matching.push_back(p);
     }
     total = static_cast<long>(matching.size());
     for (long i = start; i < total && i < start + max; ++i) projects.push_back(matching[static_cast<size_t>(i)]);
@@ -152,8 +147,8 @@ ToolResult list_projects(const ServicesPtr& s, const Json& args) {
                      std::to_string(start + static_cast<long>(projects.size())) + " of " + std::to_string(total) + ":\n";
   Json structured = Json::array();
   for (const auto& p : projects) {
-    text += "- **" + p.value("key", "") + "** " + p.value("name", "") + " (id " + id_of(p) + ")\n";
-    structured.push_back(Json{{"key", p.value("key", "")}, {"name", p.value("name", "")}, {"id", id_of(p)}});
+    text += "- **" + rd::str(p, "key") + "** " + rd::str(p, "name") + id_note(p) + "\n";
+    structured.push_back(Json{{"key", rd::str(p, "key")}, {"name", rd::str(p, "name")}, {"id", id_of(p)}});
   }
   if (projects.empty()) text += query.empty() ? "(no projects visible to this user)\n" : "(no project matches '" + query + "')\n";
   const bool last = start + static_cast<long>(projects.size()) >= total;
@@ -170,26 +165,32 @@ ToolResult get_project(const ServicesPtr& s, const Json& args) {
   auto r = jira.get_json(jira::path(jira.api(), "project", key));
   if (!r) return jira_failure(r.error(), "Getting project " + key);
   const Json& p = *r;
-  std::string text = "# " + p.value("key", key) + ": " + p.value("name", "") + "\n";
-  text += "Id: " + id_of(p) + " | Type: " + p.value("projectTypeKey", "?") + "\n";
-  if (p.contains("lead")) text += "Lead: " + user_label(p["lead"]) + "\n";
-  const std::string description = p.value("description", "");
+  std::string text = "# " + str_or(p, "key", key) + ": " + rd::str(p, "name") + "\n";
+  const std::string pid = id_of(p), ptype = rd::str(p, "projectTypeKey");
+  if (!pid.empty() || !ptype.empty()) {
+    text += (pid.empty() ? "" : "Id: " + pid) + (!pid.empty() && !ptype.empty() ? " | " : "") + (ptype.empty() ? "" : "Type: " + ptype) + "\n";
+  }
+  if (rd::has(p, "lead")) text += "Lead: " + user_label(rd::at(p, "lead")) + "\n";
+  const std::string description = rd::str(p, "description");
   if (!description.empty()) text += "Description: " + description + "\n";
   auto names = [&](const char* field) {
     std::string out;
-    for (const auto& x : p.value(field, Json::array())) out += (out.empty() ? "" : ", ") + x.value("name", "") + " (" + id_of(x) + ")";
+    for (const auto& x : rd::arr(p, field)) {
+      const std::string xid = id_of(x);
+      out += (out.empty() ? "" : ", ") + rd::str(x, "name") + (xid.empty() ? "" : " (" + xid + ")");
+    }
     return out.empty() ? std::string("none") : out;
   };
   text += "Issue types: " + names("issueTypes") + "\n";
   text += "Components: " + names("components") + "\n";
   std::string versions;
-  for (const auto& v : p.value("versions", Json::array())) {
-    if (v.value("archived", false)) continue;
-    versions += (versions.empty() ? "" : ", ") + v.value("name", "") + (v.value("released", false) ? " (released)" : "");
+  for (const auto& v : rd::arr(p, "versions")) {
+    if (rd::boolean(v, "archived")) continue;
+    versions += (versions.empty() ? "" : ", ") + rd::str(v, "name") + (rd::boolean(v, "released") ? " (released)" : "");
   }
   text += "Versions: " + (versions.empty() ? std::string("none") : versions) + "\n";
   ToolResult out = text_result(jira, text);
-  out.structured = Json{{"key", p.value("key", key)}, {"id", id_of(p)}, {"name", p.value("name", "")}};
+  out.structured = Json{{"key", str_or(p, "key", key)}, {"id", id_of(p)}, {"name", rd::str(p, "name")}};
   return out;
 }
 
@@ -202,9 +203,9 @@ ToolResult project_issue_types(const ServicesPtr& s, const Json& args) {
   std::string text = "Issue types of " + key + ":\n";
   Json structured = Json::array();
   for (const auto& t : *types) {
-    const bool sub = t.value("subtask", false);
-    text += "- " + t.value("name", "") + " (id " + id_of(t) + ")" + (sub ? " — subtask" : "") + "\n";
-    structured.push_back(Json{{"id", id_of(t)}, {"name", t.value("name", "")}, {"subtask", sub}});
+    const bool sub = rd::boolean(t, "subtask");
+    text += "- " + rd::str(t, "name") + id_note(t) + (sub ? " — subtask" : "") + "\n";
+    structured.push_back(Json{{"id", id_of(t)}, {"name", rd::str(t, "name")}, {"subtask", sub}});
   }
   ToolResult out = text_result(jira, text);
   out.structured = Json{{"issue_types", structured}};
@@ -217,7 +218,7 @@ ToolResult create_fields(const ServicesPtr& s, const Json& args) {
   const std::string key = args["project_key"];
   auto type = find_issue_type(jira, key, args["issue_type"]);
   if (!type) return type.error();
-  const std::string type_name = type->value("name", "");
+  const std::string type_name = rd::str(*type, "name");
   auto fields = fetch_create_fields(jira, key, id_of(*type));
   if (!fields) return jira_failure(fields.error(), "Getting the create fields of " + key + " " + type_name);
   const bool required_only = args.value("required_only", false);
@@ -225,7 +226,7 @@ ToolResult create_fields(const ServicesPtr& s, const Json& args) {
                      ". Set custom fields through the fields argument of jira_create_issue by name or id.\n";
   Json structured = Json::array();
   for (const auto& f : *fields) {
-    if (required_only && !f.value("required", false)) continue;
+    if (required_only && !rd::boolean(f, "required")) continue;
     text += field_line(field_id(f), f);
     structured.push_back(field_json(field_id(f), f));
   }
@@ -242,7 +243,7 @@ ToolResult edit_fields(const ServicesPtr& s, const Json& args) {
   if (!r) return jira_failure(r.error(), "Getting the editable fields of " + key);
   std::string text = "Fields you can change on " + key + " (jira_update_issue; custom fields by name or id in fields):\n";
   Json structured = Json::array();
-  const Json fields = r->value("fields", Json::object());
+  const Json fields = rd::obj(*r, "fields");
   for (const auto& [id, f] : fields.items()) {
     text += field_line(id, f);
     structured.push_back(field_json(id, f));
@@ -264,13 +265,13 @@ ToolResult search_fields(const ServicesPtr& s, const Json& args) {
   Json structured = Json::array();
   long matched = 0;
   for (const auto& f : page_array(*r, "values")) {
-    const std::string id = f.value("id", ""), name = f.value("name", "");
-    const bool custom = f.value("custom", false);
+    const std::string id = rd::str(f, "id"), name = rd::str(f, "name");
+    const bool custom = rd::boolean(f, "custom");
     if (custom_only && !custom) continue;
     if (!query.empty() && !icontains(name, query) && !icontains(id, query)) continue;
     if (++matched > max) continue;
-    text += "- **" + name + "** `" + id + "` " + field_type(f.value("schema", Json())) + (custom ? " — custom" : "") + "\n";
-    structured.push_back(Json{{"id", id}, {"name", name}, {"custom", custom}, {"type", field_type(f.value("schema", Json()))}});
+    text += "- **" + name + "** `" + id + "` " + field_type(rd::at(f, "schema")) + (custom ? " — custom" : "") + "\n";
+    structured.push_back(Json{{"id", id}, {"name", name}, {"custom", custom}, {"type", field_type(rd::at(f, "schema"))}});
   }
   std::string head = "Fields" + (query.empty() ? std::string() : " matching '" + query + "'") + ": " +
                      std::to_string(matched) + (matched > max ? " (showing " + std::to_string(max) + "; narrow the query)" : "") + "\n";
@@ -291,26 +292,26 @@ ToolResult field_options(const ServicesPtr& s, const Json& args) {
   if (!fields) return jira_failure(fields.error(), "Getting the create fields of " + key);
   const Json* field = nullptr;
   for (const auto& f : *fields) {
-    if (field_id(f) == wanted || lower(f.value("name", "")) == lower(wanted)) {
+    if (field_id(f) == wanted || lower(rd::str(f, "name")) == lower(wanted)) {
       field = &f;
       break;
     }
   }
-  const std::string type_name = type->value("name", "");
+  const std::string type_name = rd::str(*type, "name");
   if (!field) {
     return bad_argument("field", "'" + wanted + "' is not on the create screen of " + key + " " + type_name +
                                      "; jira_get_create_fields lists the fields there");
   }
   const std::string id = field_id(*field);
-  const std::string name = field->value("name", id);
+  const std::string name = str_or(*field, "name", id);
   if (!field->contains("allowedValues") || !(*field)["allowedValues"].is_array()) {
-    ToolResult out = ToolResult::text("**" + name + "** `" + id + "` takes any " + field_type(field->value("schema", Json())) +
+    ToolResult out = ToolResult::text("**" + name + "** `" + id + "` takes any " + field_type(rd::at(*field, "schema")) +
                                       " value in " + key + " " + type_name + "; it has no list of allowed values.");
     out.structured = field_json(id, *field);
     return out;
   }
   std::string text = "Allowed values of **" + name + "** `" + id + "` for " + key + " " + type_name + ":\n";
-  for (const auto& v : (*field)["allowedValues"]) text += "- " + value_label(v) + " (id " + id_of(v) + ")\n";
+  for (const auto& v : (*field)["allowedValues"]) text += "- " + value_label(v) + id_note(v) + "\n";
   ToolResult out = text_result(jira, text);
   out.structured = field_json(id, *field);
   return out;
@@ -324,8 +325,8 @@ ToolResult list_priorities(const ServicesPtr& s, const Json&) {
   std::string text = "Priorities (highest first):\n";
   Json structured = Json::array();
   for (const auto& p : page_array(*r, "values")) {
-    text += "- " + p.value("name", "") + " (id " + id_of(p) + ")\n";
-    structured.push_back(Json{{"id", id_of(p)}, {"name", p.value("name", "")}});
+    text += "- " + rd::str(p, "name") + id_note(p) + "\n";
+    structured.push_back(Json{{"id", id_of(p)}, {"name", rd::str(p, "name")}});
   }
   ToolResult out = text_result(jira, text);
   out.structured = Json{{"priorities", structured}};
@@ -347,7 +348,7 @@ ToolResult list_statuses(const ServicesPtr& s, const Json& args) {
     if (!r) return jira_failure(r.error(), "Listing the statuses of " + key);
     std::set<std::string> seen;
     for (const auto& t : page_array(*r, "values")) {
-      for (const auto& st : t.value("statuses", Json::array())) {
+      for (const auto& st : rd::arr(t, "statuses")) {
         if (seen.insert(id_of(st)).second) statuses.push_back(st);
       }
     }
@@ -355,9 +356,9 @@ ToolResult list_statuses(const ServicesPtr& s, const Json& args) {
   std::string text = "Statuses" + (key.empty() ? std::string() : " of " + key) + ":\n";
   Json structured = Json::array();
   for (const auto& st : statuses) {
-    const std::string category = st.value("statusCategory", Json::object()).value("name", "");
-    text += "- " + st.value("name", "") + " (id " + id_of(st) + ")" + (category.empty() ? "" : " — " + category) + "\n";
-    structured.push_back(Json{{"id", id_of(st)}, {"name", st.value("name", "")}, {"category", category}});
+    const std::string category = rd::str(rd::obj(st, "statusCategory"), "name");
+    text += "- " + rd::str(st, "name") + id_note(st) + (category.empty() ? "" : " — " + category) + "\n";
+    structured.push_back(Json{{"id", id_of(st)}, {"name", rd::str(st, "name")}, {"category", category}});
   }
   ToolResult out = text_result(jira, text);
   out.structured = Json{{"statuses", structured}};
@@ -375,20 +376,20 @@ ToolResult project_metadata(const ServicesPtr& s, const Json& args) {
   auto priorities = jira.get_json(jira::path(jira.api(), "priority"));
   if (!priorities) return jira_failure(priorities.error(), "Listing priorities");
 
-  std::string text = "# Creating issues in " + project->value("key", key) + " (" + project->value("name", "") + ")\n";
-  Json structured{{"project", {{"key", project->value("key", key)}, {"id", id_of(*project)}, {"name", project->value("name", "")}}}};
+  std::string text = "# Creating issues in " + str_or(*project, "key", key) + " (" + rd::str(*project, "name") + ")\n";
+  Json structured{{"project", {{"key", str_or(*project, "key", key)}, {"id", id_of(*project)}, {"name", rd::str(*project, "name")}}}};
   auto named = [&](const Json& list, bool skip_archived) {
     std::string line;
     Json arr = Json::array();
     for (const auto& x : list) {
-      if (skip_archived && (x.value("archived", false) || x.value("released", false))) continue;
+      if (skip_archived && (rd::boolean(x, "archived") || rd::boolean(x, "released"))) continue;
       line += (line.empty() ? "" : ", ") + value_label(x);
       arr.push_back(Json{{"id", id_of(x)}, {"name", value_label(x)}});
     }
     return std::pair{line.empty() ? std::string("none") : line, arr};
   };
-  auto [components, component_arr] = named(project->value("components", Json::array()), false);
-  auto [versions, version_arr] = named(project->value("versions", Json::array()), true);
+  auto [components, component_arr] = named(rd::arr(*project, "components"), false);
+  auto [versions, version_arr] = named(rd::arr(*project, "versions"), true);
   auto [prios, prio_arr] = named(page_array(*priorities, "values"), false);
   text += "Components: " + components + "\nUnreleased versions: " + versions + "\nPriorities: " + prios + "\n";
   structured["components"] = component_arr;
@@ -397,20 +398,20 @@ ToolResult project_metadata(const ServicesPtr& s, const Json& args) {
 
   Json type_arr = Json::array();
   for (const auto& t : *types) {
-    const std::string name = t.value("name", "");
+    const std::string name = rd::str(t, "name");
     auto fields = fetch_create_fields(jira, key, id_of(t));
     if (!fields) return jira_failure(fields.error(), "Getting the create fields of " + key + " " + name);
-    text += "\n## " + name + " (id " + id_of(t) + ")" + (t.value("subtask", false) ? " — subtask, needs parent" : "") + "\nRequired:\n";
+    text += "\n## " + name + id_note(t) + (rd::boolean(t, "subtask") ? " — subtask, needs parent" : "") + "\nRequired:\n";
     Json required = Json::array();
     for (const auto& f : *fields) {
       const std::string id = field_id(f);
       // project and issuetype are given by the call itself.
-      if (!f.value("required", false) || id == "project" || id == "issuetype") continue;
+      if (!rd::boolean(f, "required") || id == "project" || id == "issuetype") continue;
       text += field_line(id, f);
       required.push_back(field_json(id, f));
     }
     if (required.empty()) text += "(nothing beyond project and issue type)\n";
-    type_arr.push_back(Json{{"id", id_of(t)}, {"name", name}, {"subtask", t.value("subtask", false)}, {"required_fields", required}});
+    type_arr.push_back(Json{{"id", id_of(t)}, {"name", name}, {"subtask", rd::boolean(t, "subtask")}, {"required_fields", required}});
   }
   structured["issue_types"] = type_arr;
   ToolResult out = text_result(jira, text, "Use jira_get_create_fields for one issue type.");
@@ -421,9 +422,9 @@ ToolResult project_metadata(const ServicesPtr& s, const Json& args) {
 // --- components -----------------------------------------------------------------------------
 
 std::string component_line(const Json& c) {
-  std::string line = "- **" + c.value("name", "") + "** (id " + id_of(c) + ")";
+  std::string line = "- **" + rd::str(c, "name") + "**" + id_note(c);
   if (c.contains("lead") && c["lead"].is_object()) line += " lead " + user_label(c["lead"]);
-  const std::string d = c.value("description", "");
+  const std::string d = rd::str(c, "description");
   if (!d.empty()) line += " — " + d;
   return line + "\n";
 }
@@ -438,7 +439,7 @@ ToolResult list_components(const ServicesPtr& s, const Json& args) {
   Json structured = Json::array();
   for (const auto& c : page_array(*r, "values")) {
     text += component_line(c);
-    structured.push_back(Json{{"id", id_of(c)}, {"name", c.value("name", "")}, {"description", c.value("description", "")}});
+    structured.push_back(Json{{"id", id_of(c)}, {"name", rd::str(c, "name")}, {"description", rd::str(c, "description")}});
   }
   if (structured.empty()) text += "(none)\n";
   ToolResult out = text_result(jira, text);
@@ -456,9 +457,9 @@ Result<Json, ToolResult> component_body(Jira& jira, const Json& args) {
     auto who = jira.resolve_user(args["lead"]);
     if (!who) return unexpected(bad_argument("lead", who.error()));
     if (jira.cloud()) {
-      body["leadAccountId"] = who->value("accountId", "");
+      body["leadAccountId"] = rd::str(*who, "accountId");
     } else {
-      body["leadUserName"] = who->value("name", "");
+      body["leadUserName"] = rd::str(*who, "name");
     }
   }
   return body;
@@ -473,8 +474,8 @@ ToolResult create_component(const ServicesPtr& s, const Json& args) {
   (*body)["project"] = key;
   auto r = jira.post_json(jira::path(jira.api(), "component"), *body);
   if (!r) return jira_failure(r.error(), "Creating component in " + key);
-  ToolResult out = ToolResult::text("Created component " + r->value("name", "") + " (id " + id_of(*r) + ") in " + key);
-  out.structured = Json{{"id", id_of(*r)}, {"name", r->value("name", "")}, {"project", key}};
+  ToolResult out = ToolResult::text("Created component " + rd::str(*r, "name") + " (id " + id_of(*r) + ") in " + key);
+  out.structured = Json{{"id", id_of(*r)}, {"name", rd::str(*r, "name")}, {"project", key}};
   return out;
 }
 
@@ -490,7 +491,7 @@ ToolResult update_component(const ServicesPtr& s, const Json& args) {
   auto r = jira.put_json(jira::path(jira.api(), "component", id), *body);
   if (!r) return jira_failure(r.error(), "Updating component " + id);
   ToolResult out = ToolResult::text("Updated component " + id + ":\n" + component_line(*r));
-  out.structured = Json{{"id", id}, {"name", r->value("name", "")}};
+  out.structured = Json{{"id", id}, {"name", rd::str(*r, "name")}};
   return out;
 }
 
@@ -506,24 +507,24 @@ ToolResult delete_component(const ServicesPtr& s, const Json& args) {
 // --- versions -------------------------------------------------------------------------------
 
 std::string version_line(const Json& v) {
-  std::string line = "- **" + v.value("name", "") + "** (id " + id_of(v) + ")";
-  if (v.value("released", false)) line += " released";
-  if (v.value("archived", false)) line += " archived";
+  std::string line = "- **" + rd::str(v, "name") + "**" + id_note(v);
+  if (rd::boolean(v, "released")) line += " released";
+  if (rd::boolean(v, "archived")) line += " archived";
   for (auto [label, field] : {std::pair{"start", "startDate"}, {"release", "releaseDate"}}) {
-    const std::string d = v.value(field, "");
+    const std::string d = rd::str(v, field);
     if (!d.empty()) line += std::string(" · ") + label + " " + d.substr(0, 10);
   }
-  if (v.value("overdue", false)) line += " · overdue";
-  const std::string d = v.value("description", "");
+  if (rd::boolean(v, "overdue")) line += " · overdue";
+  const std::string d = rd::str(v, "description");
   if (!d.empty()) line += " — " + d;
   return line + "\n";
 }
 
 Json version_json(const Json& v) {
-  Json j{{"id", id_of(v)}, {"name", v.value("name", "")}, {"released", v.value("released", false)},
-         {"archived", v.value("archived", false)}};
+  Json j{{"id", id_of(v)}, {"name", rd::str(v, "name")}, {"released", rd::boolean(v, "released")},
+         {"archived", rd::boolean(v, "archived")}};
   for (auto [name, field] : {std::pair{"start_date", "startDate"}, {"release_date", "releaseDate"}}) {
-    const std::string d = v.value(field, "");
+    const std::string d = rd::str(v, field);
     if (!d.empty()) j[name] = d.substr(0, 10);
   }
   return j;
@@ -540,7 +541,7 @@ ToolResult list_versions(const ServicesPtr& s, const Json& args) {
   std::string text = "Versions of " + key + (archived ? "" : " (archived hidden)") + (released ? "" : " (released hidden)") + ":\n";
   Json structured = Json::array();
   for (const auto& v : page_array(*r, "values")) {
-    if ((!released && v.value("released", false)) || (!archived && v.value("archived", false))) continue;
+    if ((!released && rd::boolean(v, "released")) || (!archived && rd::boolean(v, "archived"))) continue;
     text += version_line(v);
     structured.push_back(version_json(v));
   }
@@ -615,9 +616,9 @@ ToolResult list_labels(const ServicesPtr& s, const Json& args) {
   }
   std::string text = "Labels" + (query.empty() ? std::string() : " matching '" + query + "'") + ": ";
   std::string joined;
-  for (const auto& l : labels) joined += (joined.empty() ? "" : ", ") + l.get<std::string>();
+  for (const auto& l : labels) joined += (joined.empty() ? "" : ", ") + rd::text_of(l);
   text += (joined.empty() ? "none" : joined) + "\n";
-  const bool last = r->value("isLast", true);
+  const bool last = rd::boolean_of(rd::at(*r, "isLast"), true);
   if (!last) text += "More: call again with start_at " + std::to_string(start + max) + ".\n";
   ToolResult out = text_result(jira, text, "Use query, start_at and max_results to narrow the list.");
   out.structured = Json{{"labels", labels}, {"is_last", last}};
@@ -650,9 +651,9 @@ ToolResult update_labels(const ServicesPtr& s, const Json& args) {
     done.structured = Json{{"issue_key", key}};
     return done;
   }
-  Json labels = now->value("fields", Json::object()).value("labels", Json::array());
+  Json labels = rd::arr(rd::obj(*now, "fields"), "labels");
   std::string joined;
-  for (const auto& l : labels) joined += (joined.empty() ? "" : ", ") + l.get<std::string>();
+  for (const auto& l : labels) joined += (joined.empty() ? "" : ", ") + rd::text_of(l);
   ToolResult out = ToolResult::text("Labels of " + key + " now: " + (joined.empty() ? "none" : joined));
   out.structured = Json{{"issue_key", key}, {"labels", labels}};
   return out;

@@ -60,7 +60,7 @@ std::vector<std::string> complete_project_keys(const ServicesPtr& s, const std::
   }
   std::vector<std::string> keys;
   const Json& doc = **list;
-  for (const auto& p : doc.is_array() ? doc : doc.value("values", Json::array())) {
+  for (const auto& p : doc.is_array() ? doc : rd::arr(doc, "values")) {
     const auto k = p.is_object() ? p.find("key") : p.end();
     if (k != p.end() && k->is_string() && starts_with_ci(k->get<std::string>(), partial)) keys.push_back(*k);
   }
@@ -96,10 +96,10 @@ std::vector<std::string> complete_issue_keys(const ServicesPtr& s, std::string p
     return {};
   }
   std::vector<std::string> keys, prefixed;
-  for (const auto& section : r->value("sections", Json::array())) {
+  for (const auto& section : rd::arr(*r, "sections")) {
     if (!section.is_object()) continue;
-    for (const auto& is : section.value("issues", Json::array())) {
-      const std::string key = is.is_object() ? is.value("key", "") : "";
+    for (const auto& is : rd::arr(section, "issues")) {
+      const std::string key = is.is_object() ? rd::str(is, "key") : "";
       if (key.empty() || std::find(keys.begin(), keys.end(), key) != keys.end()) continue;
       keys.push_back(key);
       if (starts_with_ci(key, partial)) prefixed.push_back(key);
@@ -160,12 +160,12 @@ void add_resources_and_prompts(mcp::RegistryBuilder& b, const ServicesPtr& s) {
          if (auto r = jira.ready(); !r) return unexpected(resource_error(r.error(), uri));
          auto p = jira.get_json(jira::path(jira.api(), "project", vars.at("key")));
          if (!p) return unexpected(resource_error(p.error(), uri));
-         std::string md = "# " + p->value("key", "") + ": " + p->value("name", "") + "\n";
+         std::string md = "# " + rd::str(*p, "key") + ": " + rd::str(*p, "name") + "\n";
          if (p->contains("lead")) md += "Lead: " + user_label((*p)["lead"]) + "\n";
          auto list = [&](const char* field, const char* label) {
            if (!p->contains(field) || !(*p)[field].is_array() || (*p)[field].empty()) return;
            std::string names;
-           for (const auto& x : (*p)[field]) names += (names.empty() ? "" : ", ") + x.value("name", "");
+           for (const auto& x : (*p)[field]) names += (names.empty() ? "" : ", ") + rd::str(x, "name");
            md += std::string(label) + ": " + names + "\n";
          };
          list("issueTypes", "Issue types");

@@ -11,11 +11,11 @@ namespace jira_mcp::tools::detail {
 namespace {
 
 std::string user_row(const Json& u) {
-  std::string row = "- " + u.value("displayName", "?");
-  if (u.contains("emailAddress") && u["emailAddress"].is_string()) row += " <" + u["emailAddress"].get<std::string>() + ">";
-  if (u.contains("accountId")) row += " accountId " + u.value("accountId", "");
-  if (u.contains("name")) row += " username " + u.value("name", "");
-  if (u.contains("active") && u["active"].is_boolean() && !u["active"].get<bool>()) row += " (inactive)";
+  std::string row = "- " + user_label(u);
+  if (const auto email = rd::str(u, "emailAddress"); !email.empty() && row.find(email) == std::string::npos) row += " <" + email + ">";
+  if (const auto account = rd::str(u, "accountId"); !account.empty()) row += " accountId " + account;
+  if (const auto name = rd::str(u, "name"); !name.empty()) row += " username " + name;
+  if (!rd::boolean_of(rd::at(u, "active"), true)) row += " (inactive)";
   return row + "\n";
 }
 
@@ -119,14 +119,14 @@ std::string monitor_text(const monitor::Snapshot& snap) {
 std::string cancelled_calls_text(const std::vector<Json>& calls) {
   std::string text = "Cancelled calls of this session that could have changed something (newest last):\n";
   for (const auto& c : calls) {
-    text += "- request " + dump_compact(c.value("requestId", Json())) + " " + c.value("tool", "") + ": " +
-            c.value("message", "");
+    text += "- request " + dump_compact(rd::at(c, "requestId")) + " " + rd::str(c, "tool") + ": " +
+            rd::str(c, "message");
     if (auto o = c.find("outcome"); o != c.end() && o->is_object()) {
       if (auto sc = o->find("structuredContent"); sc != o->end()) {
         text += " Outcome: " + dump_compact(*sc);
       } else {
         std::string t;
-        for (const auto& b : o->value("content", Json::array())) t += b.value("text", "");
+        for (const auto& b : rd::arr(*o, "content")) t += rd::str(b, "text");
         if (!t.empty()) text += " Outcome: " + t;
       }
     }
@@ -145,8 +145,8 @@ ToolResult server_status(const ServicesPtr& s, RequestContext& ctx) {
   auto st = jira.client().stats();
   Json structured{{"url", jira.client().options().url},
                   {"deployment", jira.cloud() ? "cloud" : "datacenter"},
-                  {"version", info->value("version", "")},
-                  {"server_title", info->value("serverTitle", "")},
+                  {"version", rd::str(*info, "version")},
+                  {"server_title", rd::str(*info, "serverTitle")},
                   {"round_trip_ms", static_cast<double>(rtt.count()) / 1000.0},
                   {"jira_calls", st.calls},
                   {"jira_retries", st.retries},

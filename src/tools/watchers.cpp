@@ -18,11 +18,11 @@ Result<Watcher, ToolResult> watcher_of(Jira& jira, const Json& args) {
   if (who.empty()) {
     auto me = jira.client().myself();
     if (!me) return unexpected(jira_failure(me.error(), "Getting the current user"));
-    return Watcher{me->value(id_field, ""), "you (" + user_label(*me) + ")"};
+    return Watcher{rd::str(*me, id_field), "you (" + user_label(*me) + ")"};
   }
   auto user = jira.resolve_user(who);
   if (!user) return unexpected(bad_argument("user", user.error()));
-  return Watcher{user->value(id_field, ""), who};
+  return Watcher{rd::str(*user, id_field), who};
 }
 
 ToolResult get_watchers(const ServicesPtr& s, const Json& args) {
@@ -31,9 +31,9 @@ ToolResult get_watchers(const ServicesPtr& s, const Json& args) {
   const std::string key = args["issue_key"];
   auto r = jira.get_json(jira::path(jira.api(), "issue", key, "watchers"));
   if (!r) return jira_failure(r.error(), "Getting the watchers of " + key);
-  const Json watchers = r->value("watchers", Json::array());
-  const long count = r->value("watchCount", static_cast<long>(watchers.size()));
-  const bool watching = r->value("isWatching", false);
+  const Json watchers = rd::arr(*r, "watchers");
+  const long count = rd::integer_of(rd::at(*r, "watchCount"), static_cast<long>(watchers.size()));
+  const bool watching = rd::boolean(*r, "isWatching");
   std::string text = key + " has " + std::to_string(count) + " watcher(s)" + (watching ? ", including you" : "") +
                      (watchers.empty() ? ".\n" : ":\n");
   Json names = Json::array();

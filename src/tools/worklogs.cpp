@@ -1,5 +1,6 @@
 // The worklogs toolset: time logged on an issue, and how logging it changes the remaining
 // estimate (Jira's adjustEstimate: auto, leave, new, manual).
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <ctime>
@@ -84,13 +85,19 @@ std::string estimate_note(const Json& args, const std::string& extra_field, cons
 }
 
 Json worklog_row(Jira& jira, const Json& w) {
-  std::string comment = jira.markdown(w.value("comment", Json()));
+  std::string comment = jira.markdown(rd::at(w, "comment"));
   while (!comment.empty() && (comment.back() == '\n' || comment.back() == ' ')) comment.pop_back();
-  return Json{{"id", w.value("id", "")},
-              {"author", user_label(w.value("author", Json()))},
-              {"started", w.value("started", "")},
-              {"time_spent", w.value("timeSpent", duration_label(w.value("timeSpentSeconds", 0L)))},
-              {"time_spent_seconds", w.value("timeSpentSeconds", 0L)},
+  // Older Jira gives only timeSpent ("18w 2d"), Server 4.x only minutesSpent.
+  long long seconds = rd::num(w, "timeSpentSeconds");
+  if (seconds <= 0 && rd::has(w, "minutesSpent")) seconds = rd::num(w, "minutesSpent") * 60;
+  if (seconds <= 0) seconds = std::max(0LL, rd::duration_seconds(rd::str(w, "timeSpent")));
+  std::string spent = rd::str(w, "timeSpent");
+  if (spent.empty()) spent = duration_label(static_cast<long>(seconds));
+  return Json{{"id", rd::id_of(w)},
+              {"author", author_label(rd::at(w, "author"))},
+              {"started", rd::str(w, "started")},
+              {"time_spent", spent},
+              {"time_spent_seconds", seconds},
               {"comment", comment}};
 }
 
@@ -106,8 +113,8 @@ ToolResult get_worklogs(const ServicesPtr& s, const Json& args) {
   if (jira.cloud()) q = {{"startAt", std::to_string(start)}, {"maxResults", std::to_string(max)}};
   auto r = jira.get_json(jira::path(jira.api(), "issue", key, "worklog"), q);
   if (!r) return jira_failure(r.error(), "Getting the worklogs of " + key);
-  Json all = r->value("worklogs", Json::array());
-  long total = r->value("total", static_cast<long>(all.size()));
+  Json all = rd::arr(*r, "worklogs");
+  long total = rd::has(*r, "total") ? static_cast<long>(rd::num(*r, "total")) : static_cast<long>(all.size());
   Json page = Json::array();
   if (jira.cloud()) {
     page = std::move(all);
@@ -121,8 +128,10 @@ ToolResult get_worklogs(const ServicesPtr& s, const Json& args) {
     Json row = worklog_row(jira, w);
     seconds += row["time_spent_seconds"].get<long>();
     const std::string comment = row["comment"];
-    body += "- **" + row["author"].get<std::string>() + "** " + short_date(row["started"]) + " — " +
-            row["time_spent"].get<std::string>() + " (id " + row["id"].get<std::string>() + ")" +
+    const std::string id = row["id"];
+    const std::string when = short_date(row["started"]);
+    body += "- **" + row["author"].get<std::string>() + "**" + (when.empty() ? "" : " " + when) + " — " +
+            row["time_spent"].get<std::string>() + (id.empty() ? "" : " (id " + id + ")") +
             (comment.empty() ? "" : ": " + comment) + "\n";
     rows.push_back(std::move(row));
   }
@@ -166,11 +175,11 @@ ToolResult add_worklog(const ServicesPtr& s, const Json& args, RequestContext& c
   if (!r) return jira_failure(r.error(), "Logging work on " + key);
   auto created = r->json();
   if (!created) return jira_failure(created.error(), "Logging work on " + key);
-  const std::string id = created->value("id", "");
-  ToolResult out = ToolResult::text("Logged " + created->value("timeSpent", args["time_spent"].get<std::string>()) + " on " + key +
-                                    " (worklog " + id + ", started " + short_date(created->value("started", Json())) + "); " +
+  const std::string id = rd::str(*created, "id");
+  ToolResult out = ToolResult::text("Logged " + str_or(*created, "timeSpent", args["time_spent"].get<std::string>()) + " on " + key +
+                                    " (worklog " + id + ", started " + short_date(rd::at(*created, "started")) + "); " +
                                     estimate_note(args, "reduce_by", "reduced by") + "\n" + jira.browse_url(key));
-  out.structured = Json{{"issue_key", key}, {"worklog_id", id}, {"time_spent_seconds", created->value("timeSpentSeconds", 0L)}};
+  out.structured = Json{{"issue_key", key}, {"worklog_id", id}, {"time_spent_seconds", rd::num(*created, "timeSpentSeconds")}};
   return out;
 }
 

@@ -180,3 +180,20 @@ TEST_CASE("page parsers reject malformed bodies and never loop on empty pages") 
   REQUIRE(agile_total.ok());
   CHECK(agile_total->next_start_at == 4);
 }
+
+TEST_CASE("a page whose issues or values are null reads as an empty last page; a missing array is not Jira's") {
+  auto cloud = parse_cloud_search_page(Json{{"issues", nullptr}, {"nextPageToken", "t"}});
+  REQUIRE(cloud.ok());
+  CHECK(cloud->issues.empty());
+  CHECK(cloud->is_last);
+  auto dc = parse_dc_search_page(Json{{"issues", nullptr}, {"total", 5}}, 0);
+  REQUIRE(dc.ok());
+  CHECK(dc->issues.empty());
+  CHECK(dc->is_last);
+  auto agile = parse_agile_page(Json{{"values", nullptr}}, 0);
+  REQUIRE(agile.ok());
+  CHECK(agile->values.empty());
+  CHECK(agile->is_last);
+  CHECK_FALSE(parse_dc_search_page(Json::object(), 0).ok());
+  CHECK_FALSE(parse_cloud_search_page(Json{{"issues", "x"}}).ok());
+}

@@ -383,3 +383,73 @@ TEST_CASE("the sandbox listens with a wide accept queue, not httplib's 5") {
   CHECK(backlog > 5);
   CHECK(backlog <= jira_mcp::core::kListenBacklog);
 }
+
+TEST_CASE("a request body nested 50,000 deep is a clear 400, not a crash") {
+  for (Flavor f : {Flavor::Cloud, Flavor::DataCenter}) {
+    Env e(f, 10);
+    const std::string deep = std::string(50000, '[') + std::string(50000, ']');
+    const std::string body = R"({"fields":{"summary":"x","labels":)" + deep + "}}";
+    auto r = e.cli.Post(e.api() + "/issue", body, "application/json");
+    REQUIRE(r);
+    CHECK(r->status == 400);
+    CHECK(r->body.find("nested deeper than") != std::string::npos);
+    auto w = e.cli.Post(e.api() + "/issue/DEMO-1/watchers", deep, "application/json");
+    REQUIRE(w);
+    CHECK(w->status >= 400);
+    // A comment whose document nests 50,000 paragraphs: before the bound, rendering it crashed
+    // the sandbox (SIGSEGV).
+    std::string doc;
+    for (int i = 0; i < 50000; ++i) doc += R"({"type":"paragraph","content":[)";
+    doc += R"({"type":"text","text":"x"})";
+    for (int i = 0; i < 50000; ++i) doc += "]}";
+    const std::string comment = R"({"body":{"type":"doc","version":1,"content":[)" + doc + "]}}";
+    auto c = e.cli.Post(e.api() + "/issue/DEMO-1/comment", comment, "application/json");
+    REQUIRE(c);
+    CHECK(c->status == 400);
+    // Still serving.
+    e.get(e.api() + "/issue/DEMO-1");
+  }
+}
+
+TEST_CASE("the seed carries the null shapes real Jira sends") {
+  Env cloud(Flavor::Cloud, 20);
+  Env dc(Flavor::DataCenter, 20);
+  for (Env* e : {&cloud, &dc}) {
+    const bool is_cloud = e == &cloud;
+    CAPTURE(is_cloud);
+    Json versions = e->get(e->api() + "/project/MOB/versions");
+    bool found = false;
+    for (const auto& v : versions) {
+      if (v["name"] == "2.1") {
+        found = true;
+        CHECK(v["description"].is_null());
+        CHECK(v["releaseDate"].is_null());
+      }
+    }
+    CHECK(found);
+    Json ops = e->get(e->api() + "/project/OPS");
+    CHECK(ops["description"].is_null());
+    bool db = false;
+    for (const auto& c : ops["components"]) {
+      if (c["name"] == "Database") db = c["description"].is_null();
+    }
+    CHECK(db);
+    Json comments = e->get(e->api() + "/issue/DEMO-2/comment");
+    int anonymous = 0, nameless = 0;
+    for (const auto& c : comments["comments"]) {
+      if (!c.contains("author")) ++anonymous;
+      else if (c["author"].contains("displayName") && c["author"]["displayName"].is_null()) ++nameless;
+    }
+    CHECK(anonymous == 1);
+    CHECK(nameless == (is_cloud ? 0 : 1));
+    Json worklogs = e->get(e->api() + "/issue/DEMO-2/worklog");
+    int legacy = 0;
+    for (const auto& w : worklogs["worklogs"]) {
+      if (!w.contains("timeSpentSeconds")) {
+        ++legacy;
+        CHECK(w["timeSpent"] == "1w 2d");
+      }
+    }
+    CHECK(legacy == 1);
+  }
+}
