@@ -269,10 +269,18 @@ class MarkdownWriter {
     }
     if (type == "taskList") return task_list(node, depth, alt);
     if (type == "decisionList") {
+      // Decided items are plain bullets; a list holding any other state is a task list inside
+      // the directive, "[x]" decided and "[ ]" undecided (ADF's only other state).
+      const bool all_decided = std::all_of(children(node).begin(), children(node).end(), [](const Json& item) {
+        const std::string state = attr_string(item, "state");
+        return state.empty() || state == "DECIDED";
+      });
       std::string items;
       for (const Json& item : children(node)) {
         if (!items.empty()) items += '\n';
-        items += list_item(inlines(children(item), InlineMode::kParagraph, inner), "- ");
+        const std::string state = attr_string(item, "state");
+        const std::string marker = all_decided ? "- " : state.empty() || state == "DECIDED" ? "- [x] " : "- [ ] ";
+        items += list_item(inlines(children(item), InlineMode::kParagraph, inner), marker);
       }
       return container("decisionList", written_attrs(node), items);
     }

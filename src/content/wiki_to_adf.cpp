@@ -3,7 +3,7 @@
 // Block structure is decided line by line (headings, bq., lists, tables, rules, paragraphs);
 // {code}, {noformat}, {quote} and {panel} span lines until their closing tag. Inline markup is
 // parsed by one scanner: an effect character (*bold*, _em_, -strike-, +under+, ^sup^, ~sub~,
-// ??cite??) opens only at a word boundary before a non-space and closes before a word boundary
+// ??cite??, an italic "— cite" as Jira shows it) opens only at a word boundary before a non-space and closes before a word boundary
 // after a non-space, as Jira does. The result goes through the same sanitizing pass as the
 // Markdown front end, so it is always valid ADF.
 #include <algorithm>
@@ -217,6 +217,10 @@ class InlineParser {
             if (c == '+') inner_marks = with_mark(marks, Json{{"type", "underline"}});
             if (c == '^') inner_marks = with_mark(marks, Json{{"type", "subsup"}, {"attrs", {{"type", "sup"}}}});
             if (c == '~') inner_marks = with_mark(marks, Json{{"type", "subsup"}, {"attrs", {{"type", "sub"}}}});
+            if (double_q) {  // ??citation?? is shown as an italic "— citation"
+              inner_marks = with_mark(marks, Json{{"type", "em"}});
+              append_text(out, "\xE2\x80\x94 ", inner_marks);
+            }
             scan(out, inner, inner_marks, depth + 1);
             i = close + width;
             continue;

@@ -150,3 +150,8 @@ TEST_CASE("an image on the line after text leaves no empty line behind") {
   CHECK(adf["content"][0]["content"].size() == 1);  // no trailing hardBreak
   CHECK(adf["content"][4]["content"].size() == 1);  // no leading hardBreak
 }
+
+TEST_CASE("??citation?? is an italic dash and name, as Jira shows it") {
+  CHECK(wiki_to_markdown("??Ops handbook, chapter 4??\n") == "*\u2014 Ops handbook, chapter 4*\n");
+  CHECK(markdown_to_wiki(wiki_to_markdown("x ??cite?? y\n")) == "x _\u2014 cite_ y\n");
+}
