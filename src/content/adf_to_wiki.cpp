@@ -366,6 +366,11 @@ class WikiWriter {
   // editor writes), then any other parameter by name.
   static std::string media(const Json& node) {
     std::string url = attr_string(node, "url");
+    const Json* wiki_attachment = detail::object_field(node, "attrs");
+    if (wiki_attachment != nullptr && wiki_attachment->value("wikiAttachment", Json()) == Json(true)) {
+      const std::string file = attr_string(node, "id");  // read from [^file]
+      if (!file.empty() && file.find_first_of("]|\n") == std::string::npos) return "[^" + file + "]";
+    }
     if (attr_string(node, "type") != "external" || url.empty()) return escape_wiki("[" + detail::media_label(node) + "]", false, false);
     const Json* attrs = detail::object_field(node, "attrs");
     std::vector<std::string> params;

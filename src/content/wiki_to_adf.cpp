@@ -294,8 +294,13 @@ class InlineParser {
       out.push_back(Json{{"type", "mention"}, {"attrs", {{"id", account ? name : "user:" + name}, {"text", "@" + name}}}});
       return;
     }
-    if (inner.front() == '^') {  // an attachment link
-      append_text(out, "[attachment: " + std::string(trim(inner.substr(1))) + "]", marks);
+    if (inner.front() == '^') {
+      // An attachment link: a file by its name (Data Center has no media ids), marked so the
+      // wiki writer writes it back as [^name].
+      const std::string file(trim(inner.substr(1)));
+      if (file.empty()) return;
+      append_inline(out, Json{{"type", "mediaInline"},
+                              {"attrs", {{"type", "file"}, {"id", file}, {"collection", ""}, {"wikiAttachment", true}}}});
       return;
     }
     size_t bar = std::string_view::npos;

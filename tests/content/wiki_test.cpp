@@ -155,3 +155,14 @@ TEST_CASE("??citation?? is an italic dash and name, as Jira shows it") {
   CHECK(wiki_to_markdown("??Ops handbook, chapter 4??\n") == "*\u2014 Ops handbook, chapter 4*\n");
   CHECK(markdown_to_wiki(wiki_to_markdown("x ??cite?? y\n")) == "x _\u2014 cite_ y\n");
 }
+
+TEST_CASE("[^file] is an attachment, written back as [^file]") {
+  const Json adf = wiki_to_adf("Log attached: [^catalina.log]\n");
+  CHECK(adf_violations(adf) == "");
+  REQUIRE(nodes_of(adf, "mediaInline").size() == 1);
+  CHECK(adf["content"][0]["content"][1]["attrs"] == Json::parse(R"({"type":"file","id":"catalina.log","collection":""})"));
+  CHECK(markdown_to_wiki(wiki_to_markdown("Log attached: [^catalina.log]\n")) == "Log attached: [^catalina.log]\n");
+  // A Cloud media file has no Data Center name: it stays the placeholder text.
+  CHECK(adf_to_wiki(Json::parse(R"({"type":"doc","version":1,"content":[{"type":"paragraph","content":[
+    {"type":"mediaInline","attrs":{"type":"file","id":"6e7c","collection":"c"}}]}]})")).find("[^") == std::string::npos);
+}
