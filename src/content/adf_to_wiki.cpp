@@ -603,7 +603,13 @@ class WikiWriter {
         }
         if (text.empty()) continue;
       }
-      // A link whose text is its URL is written [url].
+      // A link whose text is its URL is written [url]; a mail address linked to itself [mailto:x].
+      if (item.kind == WikiItem::Kind::kText && opening.size() == 1 && opening[0].type == "link" &&
+          opening[0].href == "mailto:" + text && item.marks.size() == 1 && run_length(items, i, opening[0]) == 1 &&
+          text.find_first_of("|]\n ") == std::string::npos) {
+        out += "[" + opening[0].href + "]";
+        continue;
+      }
       if (item.kind == WikiItem::Kind::kText && opening.size() == 1 && opening[0].type == "link" &&
           opening[0].href == text && item.marks.size() == 1 && run_length(items, i, opening[0]) == 1 &&
           text.find_first_of("|]\n ") == std::string::npos) {

@@ -171,6 +171,27 @@ class InlineParser {
           continue;
         }
       }
+      if ((c == 'h' || c == 'f') && (i == 0 || !is_alnum(prev))) {
+        // A bare URL is a link, as Jira shows it; trailing punctuation stays outside (GFM's rule).
+        const std::string_view rest = text.substr(i);
+        size_t scheme = 0;
+        for (std::string_view s : {"http://", "https://", "ftp://"}) {
+          if (starts_with(rest, s)) scheme = s.size();
+        }
+        size_t end = scheme;
+        while (scheme > 0 && end < rest.size() && static_cast<unsigned char>(rest[end]) > 0x20 &&
+               std::string_view("<>`\\[]|{}\"").find(rest[end]) == std::string_view::npos) {
+          ++end;
+        }
+        while (end > scheme && std::string_view(".,;:!?)'").find(rest[end - 1]) != std::string_view::npos) --end;
+        if (scheme > 0 && end > scheme) {
+          flush();
+          std::string url(rest.substr(0, end));
+          append_text(out, url, with_mark(marks, Json{{"type", "link"}, {"attrs", {{"href", url}}}}));
+          i += end;
+          continue;
+        }
+      }
       if (c == '(' || c == ':' || c == ';') {
         size_t length = 0;
         Json emoji = detail::wiki_emoticon_at(text, i, length);
@@ -313,8 +334,9 @@ class InlineParser {
     }
     std::string url(trim(bar == std::string_view::npos ? inner : inner.substr(bar + 1)));
     Json link_marks = with_mark(marks, Json{{"type", "link"}, {"attrs", {{"href", url}}}});
-    if (bar == std::string_view::npos) {
-      append_text(out, url, link_marks);
+    if (bar == std::string_view::npos) {  // [url]; Jira shows [mailto:a@b.c] as the address
+      const bool mail = starts_with(url, "mailto:") && url.size() > 7;
+      append_text(out, mail ? url.substr(7) : url, link_marks);
     } else {
       scan(out, inner.substr(0, bar), link_marks, depth + 1);
     }

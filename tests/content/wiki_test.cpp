@@ -166,3 +166,16 @@ TEST_CASE("[^file] is an attachment, written back as [^file]") {
   CHECK(adf_to_wiki(Json::parse(R"({"type":"doc","version":1,"content":[{"type":"paragraph","content":[
     {"type":"mediaInline","attrs":{"type":"file","id":"6e7c","collection":"c"}}]}]})")).find("[^") == std::string::npos);
 }
+
+TEST_CASE("bare URLs are links and [mailto:x] shows the address, as Jira shows them") {
+  const Json adf = wiki_to_adf("see https://x.test/a?b=1&c=2. or (https://y.test/d_e_f) [mailto:ops@x.test]\n");
+  CHECK(adf_violations(adf) == "");
+  const Json& inl = adf["content"][0]["content"];
+  REQUIRE(inl.size() == 6);
+  CHECK(inl[1] == Json::parse(R"({"type":"text","text":"https://x.test/a?b=1&c=2","marks":[{"type":"link","attrs":{"href":"https://x.test/a?b=1&c=2"}}]})"));
+  CHECK(inl[2]["text"] == ". or (");
+  CHECK(inl[3]["text"] == "https://y.test/d_e_f");  // the underscores are not emphasis
+  CHECK(inl[5] == Json::parse(R"({"type":"text","text":"ops@x.test","marks":[{"type":"link","attrs":{"href":"mailto:ops@x.test"}}]})"));
+  const std::string wiki = "see https://x.test/a?b=1&c=2. or (https://y.test/d_e_f) [mailto:ops@x.test]\n";
+  CHECK(markdown_to_wiki(wiki_to_markdown(wiki)) == wiki);
+}
