@@ -367,7 +367,12 @@ class Lowering {
           Json inl = Json::array();
           for (const Json& b : item.value("content", Json::array())) {
             if (!inl.empty()) append_inline(inl, hard_break());
-            for (const Json& x : b.value("content", Json::array())) append_inline(inl, x);
+            const std::string bt = b.value("type", "");
+            if (bt == "paragraph" || bt == "heading") {
+              for (const Json& x : b.value("content", Json::array())) append_inline(inl, x);
+            } else {  // a decision holds only inline content: any other block is its text
+              append_text(inl, detail::plain_text(b));
+            }
           }
           items.push_back(Json{{"type", "decisionItem"},
                                {"attrs", {{"localId", "decision-" + std::to_string(++decisions_)}, {"state", "DECIDED"}}},

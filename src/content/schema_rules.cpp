@@ -183,6 +183,13 @@ bool conform(Json& node, bool wiki) {
       return false;
     }
   }
+  const std::string node_kind = node_type(node);
+  if (!wiki && (node_kind == "inlineCard" || node_kind == "blockCard" || node_kind == "embedCard")) {
+    const Json* attrs = detail::object_field(node, "attrs");
+    if (attrs != nullptr && attrs->contains("url") && (*attrs)["url"].is_string() && !safe_url((*attrs)["url"].get<std::string>())) {
+      return false;  // a card to a URL the validator refuses is its text
+    }
+  }
   const std::vector<Rule>* rules_ptr = rules_for(node);
   if (rules_ptr == nullptr) return true;
   const std::string type = node_type(node);
