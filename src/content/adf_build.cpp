@@ -618,4 +618,95 @@ std::string sanitize_utf8(std::string_view in) {
   return out;
 }
 
+namespace {
+
+struct Emoticon {
+  std::string_view wiki;
+  std::string_view id;
+  std::string_view short_name;
+  std::string_view text;
+};
+
+// The first spelling of each emoji is the one written back.
+constexpr Emoticon kEmoticons[] = {
+    {"(flagoff)", "atlassian-flag_off", ":flag_off:", ":flag_off:"},
+    {"(flag)", "atlassian-flag_on", ":flag_on:", ":flag_on:"},
+    {"(off)", "atlassian-light_bulb_off", ":light_bulb_off:", ":light_bulb_off:"},
+    {"(on)", "atlassian-light_bulb_on", ":light_bulb_on:", ":light_bulb_on:"},
+    {"(*)", "atlassian-yellow_star", ":yellow_star:", ":yellow_star:"},
+    {"(*y)", "atlassian-yellow_star", ":yellow_star:", ":yellow_star:"},
+    {"(*r)", "atlassian-red_star", ":red_star:", ":red_star:"},
+    {"(*g)", "atlassian-green_star", ":green_star:", ":green_star:"},
+    {"(*b)", "atlassian-blue_star", ":blue_star:", ":blue_star:"},
+    {"(y)", "1f44d", ":thumbsup:", "\xF0\x9F\x91\x8D"},
+    {"(n)", "1f44e", ":thumbsdown:", "\xF0\x9F\x91\x8E"},
+    {"(i)", "atlassian-info", ":info:", ":info:"},
+    {"(/)", "atlassian-check_mark", ":check_mark:", ":check_mark:"},
+    {"(x)", "atlassian-cross_mark", ":cross_mark:", ":cross_mark:"},
+    {"(!)", "atlassian-warning", ":warning:", ":warning:"},
+    {"(+)", "atlassian-plus", ":plus:", ":plus:"},
+    {"(-)", "atlassian-minus", ":minus:", ":minus:"},
+    {"(?)", "atlassian-question_mark", ":question:", ":question:"},
+    {":)", "1f642", ":slight_smile:", "\xF0\x9F\x99\x82"},
+    {":-)", "1f642", ":slight_smile:", "\xF0\x9F\x99\x82"},
+    {":(", "1f61e", ":disappointed:", "\xF0\x9F\x98\x9E"},
+    {":-(", "1f61e", ":disappointed:", "\xF0\x9F\x98\x9E"},
+    {":P", "1f61b", ":stuck_out_tongue:", "\xF0\x9F\x98\x9B"},
+    {":-P", "1f61b", ":stuck_out_tongue:", "\xF0\x9F\x98\x9B"},
+    {":p", "1f61b", ":stuck_out_tongue:", "\xF0\x9F\x98\x9B"},
+    {":-p", "1f61b", ":stuck_out_tongue:", "\xF0\x9F\x98\x9B"},
+    {":D", "1f603", ":smiley:", "\xF0\x9F\x98\x83"},
+    {":-D", "1f603", ":smiley:", "\xF0\x9F\x98\x83"},
+    {";)", "1f609", ":wink:", "\xF0\x9F\x98\x89"},
+    {";-)", "1f609", ":wink:", "\xF0\x9F\x98\x89"},
+};
+
+}  // namespace
+
+Json wiki_emoticon_at(std::string_view text, size_t i, size_t& length) {
+  const std::string_view rest = text.substr(std::min(i, text.size()));
+  for (const Emoticon& e : kEmoticons) {
+    if (rest.substr(0, e.wiki.size()) != e.wiki) continue;
+    const unsigned char after = e.wiki.size() < rest.size() ? static_cast<unsigned char>(rest[e.wiki.size()]) : 0;
+    if (after < 0x80 && std::isalnum(after) != 0) continue;
+    length = e.wiki.size();
+    return Json{{"type", "emoji"},
+                {"attrs", {{"shortName", std::string(e.short_name)}, {"id", std::string(e.id)}, {"text", std::string(e.text)}}}};
+  }
+  length = 0;
+  return Json();
+}
+
+std::string wiki_emoticon_for(const Json& emoji) {
+  const std::string id = attr_string(emoji, "id");
+  const std::string short_name = attr_string(emoji, "shortName");
+  for (const Emoticon& e : kEmoticons) {
+    if ((!id.empty() && id == e.id) || (id.empty() && short_name == e.short_name)) return std::string(e.wiki);
+  }
+  return "";
+}
+
+namespace {
+
+constexpr std::pair<std::string_view, std::string_view> kPanelColours[] = {
+    {"info", "#deebff"}, {"note", "#eae6ff"}, {"success", "#e3fcef"}, {"warning", "#fffae6"}, {"error", "#ffebe6"},
+};
+
+}  // namespace
+
+std::string panel_type_colour(std::string_view panel_type) {
+  if (panel_type == "tip") panel_type = "success";
+  for (const auto& [type, colour] : kPanelColours) {
+    if (type == panel_type) return std::string(colour);
+  }
+  return "";
+}
+
+std::string panel_type_of_colour(std::string_view colour) {
+  for (const auto& [type, code] : kPanelColours) {
+    if (code == colour) return std::string(type);
+  }
+  return "";
+}
+
 }  // namespace jira_mcp::content::detail

@@ -60,6 +60,20 @@ std::string date_timestamp(std::string_view date);
 std::string panel_label(const Json& node);
 std::string media_label(const Json& node);
 
+// Jira's wiki emoticons ("(x)", ":)", "(flag)", ...) and the ADF emoji Jira Cloud stores for
+// them. wiki_emoticon_at: the emoji node for the emoticon at text[i] (an empty Json when there
+// is none; `length` its length in characters); it stands only before the end, a space or
+// punctuation, as Jira reads it. wiki_emoticon_for: the emoticon to write for an emoji node
+// (by id or short name), "" when wiki has none.
+Json wiki_emoticon_at(std::string_view text, size_t i, size_t& length);
+std::string wiki_emoticon_for(const Json& emoji);
+
+// The background colour Jira Cloud draws a typed panel in ("info" -> "#deebff"; "tip" as
+// "success"), "" for other types; and the inverse, for a colour spelt exactly so (lower case,
+// as the wiki writer spells it; "#DEEBFF" stays a custom colour, so it is written back as it was).
+std::string panel_type_colour(std::string_view panel_type);
+std::string panel_type_of_colour(std::string_view colour);
+
 // markdown_to_adf keeping the wiki-only attributes (see strip_wiki_extras); the wiki writer
 // uses it so Data Center parameters survive Markdown.
 Json markdown_to_adf_loose(std::string_view markdown);

@@ -269,10 +269,18 @@ class MarkdownWriter {
     }
     if (type == "taskList") return task_list(node, depth, alt);
     if (type == "decisionList") {
+      // Decided items are plain bullets; a list holding any other state is a task list inside
+      // the directive, "[x]" decided and "[ ]" undecided (ADF's only other state).
+      const bool all_decided = std::all_of(children(node).begin(), children(node).end(), [](const Json& item) {
+        const std::string state = attr_string(item, "state");
+        return state.empty() || state == "DECIDED";
+      });
       std::string items;
       for (const Json& item : children(node)) {
         if (!items.empty()) items += '\n';
-        items += list_item(inlines(children(item), InlineMode::kParagraph, inner), "- ");
+        const std::string state = attr_string(item, "state");
+        const std::string marker = all_decided ? "- " : state.empty() || state == "DECIDED" ? "- [x] " : "- [ ] ";
+        items += list_item(inlines(children(item), InlineMode::kParagraph, inner), marker);
       }
       return container("decisionList", written_attrs(node), items);
     }
@@ -689,9 +697,13 @@ class MarkdownWriter {
   std::string inlines(const Json& nodes, InlineMode mode, int depth) {
     std::vector<Item> items;
     collect(items, nodes, depth);
-    // Line breaks at either end of a paragraph mean nothing in Markdown and would not parse back.
-    while (!items.empty() && items.front().kind == Item::Kind::kBreak) items.erase(items.begin());
+    // Line breaks at the end of a paragraph mean nothing in Markdown and would not parse back;
+    // at its start a paragraph keeps them ("\\" lines) when text follows, else they go too.
     while (!items.empty() && items.back().kind == Item::Kind::kBreak) items.pop_back();
+    size_t leading = 0;
+    while (leading < items.size() && items[leading].kind == Item::Kind::kBreak) ++leading;
+    items.erase(items.begin(), items.begin() + static_cast<std::ptrdiff_t>(leading));
+    if (mode != InlineMode::kParagraph || items.empty()) leading = 0;
     // A link whose text is its URL is written <url>.
     for (size_t i = 0; i < items.size(); ++i) {
       Item& item = items[i];
@@ -705,7 +717,8 @@ class MarkdownWriter {
     }
 
     std::string out;
-    size_t line_start = 0;
+    for (size_t k = 0; k < leading; ++k) out += "\\\n";
+    size_t line_start = out.size();
     std::vector<Mark> active;
     auto close_to = [&](size_t keep) {
       while (active.size() > keep) {

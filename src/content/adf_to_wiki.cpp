@@ -53,6 +53,10 @@ size_t emoticon_at(std::string_view text, size_t i) {
     if (rest.substr(0, e.size()) == e) return e.size();
   }
   if (rest.size() >= 2 && (rest[0] == ':' || rest[0] == ';') && (rest[1] == ')' || rest[1] == '(')) return 2;
+  if (rest.size() >= 3 && (rest[0] == ':' || rest[0] == ';') && rest[1] == '-' &&
+      std::string_view(")(PpD").find(rest[2]) != std::string_view::npos) {
+    return 3;  // ":-)" is written ":\-)"
+  }
   return 0;
 }
 
@@ -89,7 +93,7 @@ std::string escape_wiki(std::string_view text, bool line_start, bool in_link) {
       } else {
         out += c;
         out += '\\';
-        out += text[i + 1];
+        out.append(text.substr(i + 1, emoticon - 1));
       }
       i += emoticon - 1;
       continue;
@@ -139,8 +143,8 @@ std::string escape_wiki(std::string_view text, bool line_start, bool in_link) {
 }
 
 struct WikiMark {
-  std::string type;  // strong, em, strike, underline, sup, sub, link
-  std::string href;
+  std::string type;  // strong, em, strike, underline, sup, sub, color, link
+  std::string href;  // a link's target; a color's "#rrggbb"
   bool operator==(const WikiMark& o) const { return type == o.type && href == o.href; }
 };
 
@@ -151,6 +155,7 @@ std::string open_delim(const WikiMark& m) {
   if (m.type == "underline") return "+";
   if (m.type == "sup") return "^";
   if (m.type == "sub") return "~";
+  if (m.type == "color") return "{color:" + m.href + "}";
   return "[";
 }
 
@@ -256,16 +261,19 @@ class WikiWriter {
       }
       if (in_quote) return body;
       if (type == "panel") {
-        // Typed panels are Jira's {info}/{note}/{tip}/{warning}; custom ones {panel}.
+        // Jira's wiki renderer has {panel} but no typed panels: a typed panel is a {panel} in the
+        // type's colour (the wiki reader reads that colour back as the type); one read from a
+        // Confluence-style {info}/{note}/{tip}/{warning} is written back as it was.
         const std::string kind = attr_string(node, "panelType");
-        const std::string name = kind == "info" || kind == "note" || kind == "tip" || kind == "warning" ? kind
-                                 : kind == "success"                                            ? "tip"
-                                 : kind == "error"                                              ? "warning"
-                                                                                                : "panel";
-        std::vector<std::string> params = macro_params(node, {"panelType", "panelColor", "panelIcon", "panelIconId", "panelIconText", "localId"});
-        if (!attr_string(node, "panelColor").empty()) {
+        const std::string macro = attr_string(node, "wikiMacro");
+        const bool typed_macro = macro == "info" || macro == "note" || macro == "tip" || macro == "warning";
+        const std::string name = typed_macro ? macro : "panel";
+        std::vector<std::string> params = macro_params(node, {"panelType", "panelColor", "panelIcon", "panelIconId", "panelIconText", "localId", "wikiMacro"});
+        std::string colour = attr_string(node, "panelColor");
+        if (colour.empty() && !typed_macro) colour = detail::panel_type_colour(kind);
+        if (!colour.empty()) {
           const bool titled = !params.empty() && params[0].rfind("title=", 0) == 0;
-          params.insert(params.begin() + (titled ? 1 : 0), "bgColor=" + attr_string(node, "panelColor"));
+          params.insert(params.begin() + (titled ? 1 : 0), "bgColor=" + colour);
         }
         std::string open = "{" + name;
         for (size_t k = 0; k < params.size(); ++k) open += (k == 0 ? ":" : "|") + params[k];
@@ -358,6 +366,11 @@ class WikiWriter {
   // editor writes), then any other parameter by name.
   static std::string media(const Json& node) {
     std::string url = attr_string(node, "url");
+    const Json* wiki_attachment = detail::object_field(node, "attrs");
+    if (wiki_attachment != nullptr && wiki_attachment->value("wikiAttachment", Json()) == Json(true)) {
+      const std::string file = attr_string(node, "id");  // read from [^file]
+      if (!file.empty() && file.find_first_of("]|\n") == std::string::npos) return "[^" + file + "]";
+    }
     if (attr_string(node, "type") != "external" || url.empty()) return escape_wiki("[" + detail::media_label(node) + "]", false, false);
     const Json* attrs = detail::object_field(node, "attrs");
     std::vector<std::string> params;
@@ -456,6 +469,12 @@ class WikiWriter {
             if (mt == "strong" || mt == "em" || mt == "strike" || mt == "underline") marks.push_back(WikiMark{mt, {}});
             if (mt == "subsup") marks.push_back(WikiMark{attr_string(m, "type") == "sup" ? "sup" : "sub", {}});
             if (mt == "link") marks.push_back(WikiMark{"link", attr_string(m, "href")});
+            if (mt == "textColor") {
+              std::string colour = attr_string(m, "color");
+              const bool hex = colour.size() == 7 && colour[0] == '#' &&
+                               colour.find_first_not_of("0123456789abcdefABCDEF", 1) == std::string::npos;
+              if (hex) marks.push_back(WikiMark{"color", colour});
+            }
           }
         }
         std::vector<WikiMark> unique;
@@ -494,6 +513,8 @@ class WikiWriter {
         } else {
           items.push_back(WikiItem{WikiItem::Kind::kText, attr_string(node, "text"), {}});
         }
+      } else if (type == "emoji" && !detail::wiki_emoticon_for(node).empty()) {
+        items.push_back(WikiItem{WikiItem::Kind::kRaw, detail::wiki_emoticon_for(node), {}});
       } else if (type == "emoji") {
         std::string text = attr_string(node, "text");
         items.push_back(WikiItem{WikiItem::Kind::kText, text.empty() ? attr_string(node, "shortName") : text, {}});
@@ -540,7 +561,7 @@ class WikiWriter {
         while (spaces < out.size() && out[out.size() - 1 - spaces] == ' ') ++spaces;
         std::string trailing(spaces, ' ');
         out.erase(out.size() - spaces);
-        out += open_delim(m) + trailing;
+        out += (m.type == "color" ? std::string("{color}") : open_delim(m)) + trailing;
       }
     };
     for (size_t i = 0; i < items.size(); ++i) {
@@ -582,7 +603,13 @@ class WikiWriter {
         }
         if (text.empty()) continue;
       }
-      // A link whose text is its URL is written [url].
+      // A link whose text is its URL is written [url]; a mail address linked to itself [mailto:x].
+      if (item.kind == WikiItem::Kind::kText && opening.size() == 1 && opening[0].type == "link" &&
+          opening[0].href == "mailto:" + text && item.marks.size() == 1 && run_length(items, i, opening[0]) == 1 &&
+          text.find_first_of("|]\n ") == std::string::npos) {
+        out += "[" + opening[0].href + "]";
+        continue;
+      }
       if (item.kind == WikiItem::Kind::kText && opening.size() == 1 && opening[0].type == "link" &&
           opening[0].href == text && item.marks.size() == 1 && run_length(items, i, opening[0]) == 1 &&
           text.find_first_of("|]\n ") == std::string::npos) {

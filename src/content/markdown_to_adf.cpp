@@ -350,12 +350,29 @@ class Lowering {
       node["attrs"]["localId"] = "decision-list-" + std::to_string(++decision_lists_);
       Json items = Json::array();
       for (const Json& c : content) {
+        if (c.value("type", "") == "taskList") {  // "[x]" decided, "[ ]" undecided
+          for (const Json& item : c.value("content", Json::array())) {
+            if (item.value("type", "") != "taskItem") continue;
+            const bool done = item.contains("attrs") && item["attrs"].value("state", "") == "DONE";
+            Json inl = Json::array();
+            for (const Json& x : item.value("content", Json::array())) append_inline(inl, x);
+            items.push_back(Json{{"type", "decisionItem"},
+                                 {"attrs", {{"localId", "decision-" + std::to_string(++decisions_)}, {"state", done ? "DECIDED" : "UNDECIDED"}}},
+                                 {"content", std::move(inl)}});
+          }
+          continue;
+        }
         if (c.value("type", "") != "bulletList" && c.value("type", "") != "orderedList") continue;
         for (const Json& item : c["content"]) {
           Json inl = Json::array();
           for (const Json& b : item.value("content", Json::array())) {
             if (!inl.empty()) append_inline(inl, hard_break());
-            for (const Json& x : b.value("content", Json::array())) append_inline(inl, x);
+            const std::string bt = b.value("type", "");
+            if (bt == "paragraph" || bt == "heading") {
+              for (const Json& x : b.value("content", Json::array())) append_inline(inl, x);
+            } else {  // a decision holds only inline content: any other block is its text
+              append_text(inl, detail::plain_text(b));
+            }
           }
           items.push_back(Json{{"type", "decisionItem"},
                                {"attrs", {{"localId", "decision-" + std::to_string(++decisions_)}, {"state", "DECIDED"}}},

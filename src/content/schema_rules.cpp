@@ -92,6 +92,27 @@ const std::regex& hex_colour() {
   return kHex;
 }
 
+// What Atlassian's validator takes as a link target (adf-schema's isSafeUrl): empty, a path
+// from the root, an anchor, or one of the schemes it allows. Jira refuses a document holding
+// anything else (a wiki link to "notes.txt", a "jira:" URL).
+bool safe_url(std::string_view url) {
+  while (!url.empty() && std::isspace(static_cast<unsigned char>(url.front())) != 0) url.remove_prefix(1);
+  if (url.empty() || url.front() == '/' || url.front() == '#') return true;
+  std::string lower;
+  for (char c : url.substr(0, 20)) lower += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  static constexpr std::string_view kSchemes[] = {
+      "http://",  "https://", "ftp://",    "ftps://", "gopher://", "integrity://", "file://", "smb://", "dynamicsnav://",
+      "jamfselfservice://", "mailto:", "skype:", "callto:", "facetime:", "git:",  "irc:",   "irc6:",   "news:",
+      "nntp:",    "feed:",    "cvs:",      "svn:",    "mvn:",      "ssh:",         "scp://",  "sftp://", "itms:",
+      "notes:",   "hipchat://", "sourcetree:", "urn:", "tel:",     "xmpp:",        "telnet:", "vnc:",    "rdp:",
+      "whatsapp:", "slack:",  "sip:",      "sips:",   "magnet:",
+  };
+  for (std::string_view scheme : kSchemes) {
+    if (lower.rfind(scheme, 0) == 0) return true;
+  }
+  return false;
+}
+
 const std::regex& status_colour() {
   static const std::regex kStatus("neutral|purple|blue|red|yellow|green|#[0-9a-fA-F]{6}");
   return kStatus;
@@ -153,6 +174,22 @@ const std::vector<Rule>* rules_for(const Json& node) {
 }
 
 bool conform(Json& node, bool wiki) {
+  // An unsafe link target drops the link (its text stays); the wiki flavour keeps it for the
+  // write-back.
+  if (!wiki && node_type(node) == "link") {
+    const Json* attrs = detail::object_field(node, "attrs");
+    if (attrs != nullptr && attrs->contains("href") && (*attrs)["href"].is_string() &&
+        !safe_url((*attrs)["href"].get<std::string>())) {
+      return false;
+    }
+  }
+  const std::string node_kind = node_type(node);
+  if (!wiki && (node_kind == "inlineCard" || node_kind == "blockCard" || node_kind == "embedCard")) {
+    const Json* attrs = detail::object_field(node, "attrs");
+    if (attrs != nullptr && attrs->contains("url") && (*attrs)["url"].is_string() && !safe_url((*attrs)["url"].get<std::string>())) {
+      return false;  // a card to a URL the validator refuses is its text
+    }
+  }
   const std::vector<Rule>* rules_ptr = rules_for(node);
   if (rules_ptr == nullptr) return true;
   const std::string type = node_type(node);
@@ -225,7 +262,7 @@ void walk(Json& node, bool wiki, int depth) {
   if (depth > 4 * kMaxNesting || !node.is_object()) return;
   auto marks_it = node.find("marks");
   if (marks_it != node.end() && marks_it->is_array() &&
-      std::any_of(marks_it->begin(), marks_it->end(), [](const Json& m) { return m.is_object() && rules_for(m) != nullptr; })) {
+      std::any_of(marks_it->begin(), marks_it->end(), [&](const Json& m) { return m.is_object() && (rules_for(m) != nullptr || (!wiki && node_type(m) == "link")); })) {
     Json marks = Json::array();
     for (Json& m : *marks_it) {
       if (conform(m, wiki)) marks.push_back(std::move(m));

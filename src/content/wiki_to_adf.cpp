@@ -3,7 +3,7 @@
 // Block structure is decided line by line (headings, bq., lists, tables, rules, paragraphs);
 // {code}, {noformat}, {quote} and {panel} span lines until their closing tag. Inline markup is
 // parsed by one scanner: an effect character (*bold*, _em_, -strike-, +under+, ^sup^, ~sub~,
-// ??cite??) opens only at a word boundary before a non-space and closes before a word boundary
+// ??cite??, an italic "— cite" as Jira shows it) opens only at a word boundary before a non-space and closes before a word boundary
 // after a non-space, as Jira does. The result goes through the same sanitizing pass as the
 // Markdown front end, so it is always valid ADF.
 #include <algorithm>
@@ -39,6 +39,43 @@ std::string_view trim(std::string_view s) {
 }
 
 bool starts_with(std::string_view s, std::string_view prefix) { return s.substr(0, prefix.size()) == prefix; }
+
+// A wiki colour as the "#rrggbb" ADF's textColor takes: #rgb, #rrggbb (with or without the #)
+// or a CSS colour name (Jira writes <font color="name">, so the browser's CSS colours are what
+// the reader saw); "" for anything else.
+std::string colour_hex(std::string_view value) {
+  std::string v;
+  for (char c : value) {
+    if (!is_space(c)) v += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  }
+  std::string digits = !v.empty() && v.front() == '#' ? v.substr(1) : v;
+  const bool hex = (digits.size() == 3 || digits.size() == 6) &&
+                   digits.find_first_not_of("0123456789abcdef") == std::string::npos;
+  if (hex && digits.size() == 3) return std::string("#") + digits[0] + digits[0] + digits[1] + digits[1] + digits[2] + digits[2];
+  if (hex) return "#" + digits;
+  static constexpr std::pair<std::string_view, std::string_view> kNamed[] = {
+      {"black", "#000000"},     {"white", "#ffffff"},   {"red", "#ff0000"},       {"green", "#008000"},
+      {"blue", "#0000ff"},      {"yellow", "#ffff00"},  {"orange", "#ffa500"},    {"purple", "#800080"},
+      {"gray", "#808080"},      {"grey", "#808080"},    {"silver", "#c0c0c0"},    {"maroon", "#800000"},
+      {"olive", "#808000"},     {"lime", "#00ff00"},    {"aqua", "#00ffff"},      {"cyan", "#00ffff"},
+      {"teal", "#008080"},      {"navy", "#000080"},    {"fuchsia", "#ff00ff"},   {"magenta", "#ff00ff"},
+      {"pink", "#ffc0cb"},      {"brown", "#a52a2a"},   {"gold", "#ffd700"},      {"violet", "#ee82ee"},
+      {"indigo", "#4b0082"},    {"crimson", "#dc143c"}, {"darkred", "#8b0000"},   {"darkgreen", "#006400"},
+      {"darkblue", "#00008b"},  {"darkgray", "#a9a9a9"}, {"darkgrey", "#a9a9a9"}, {"lightgray", "#d3d3d3"},
+      {"lightgrey", "#d3d3d3"}, {"darkorange", "#ff8c00"}, {"orangered", "#ff4500"}, {"tomato", "#ff6347"},
+      {"coral", "#ff7f50"},     {"salmon", "#fa8072"},  {"firebrick", "#b22222"}, {"forestgreen", "#228b22"},
+      {"seagreen", "#2e8b57"},  {"limegreen", "#32cd32"}, {"royalblue", "#4169e1"}, {"steelblue", "#4682b4"},
+      {"skyblue", "#87ceeb"},   {"lightblue", "#add8e6"}, {"dodgerblue", "#1e90ff"}, {"slategray", "#708090"},
+      {"slategrey", "#708090"}, {"chocolate", "#d2691e"}, {"tan", "#d2b48c"},     {"khaki", "#f0e68c"},
+      {"turquoise", "#40e0d0"}, {"orchid", "#da70d6"},  {"plum", "#dda0dd"},      {"lavender", "#e6e6fa"},
+      {"beige", "#f5f5dc"},     {"ivory", "#fffff0"},   {"darkviolet", "#9400d3"}, {"hotpink", "#ff69b4"},
+      {"deeppink", "#ff1493"},  {"goldenrod", "#daa520"}, {"sienna", "#a0522d"},  {"midnightblue", "#191970"},
+  };
+  for (const auto& [name, code] : kNamed) {
+    if (v == name) return std::string(code);
+  }
+  return "";
+}
 
 Json with_mark(const Json& marks, Json mark) {
   Json out = Json::array();
@@ -118,8 +155,50 @@ class InlineParser {
       }
       if (starts_with(text.substr(i), "{color")) {
         size_t end = text.find('}', i);
-        if (end != std::string_view::npos) {  // colours are dropped, their text kept
+        if (end != std::string_view::npos) {
+          // {color:red}text{color}: a text colour (named colours as the browser shows Jira's
+          // <font color>); a colour we cannot read, or a tag without its pair, keeps the text.
+          const size_t close = text.find("{color}", end + 1);
+          const std::string hex = end > i + 7 && text[i + 6] == ':' ? colour_hex(text.substr(i + 7, end - i - 7)) : "";
+          if (close != std::string_view::npos && !hex.empty() && depth < 2 * kMaxNesting) {
+            flush();
+            scan(out, text.substr(end + 1, close - end - 1), with_mark(marks, Json{{"type", "textColor"}, {"attrs", {{"color", hex}}}}),
+                 depth + 1);
+            i = close + 7;
+            continue;
+          }
           i = end + 1;
+          continue;
+        }
+      }
+      if ((c == 'h' || c == 'f') && (i == 0 || !is_alnum(prev))) {
+        // A bare URL is a link, as Jira shows it; trailing punctuation stays outside (GFM's rule).
+        const std::string_view rest = text.substr(i);
+        size_t scheme = 0;
+        for (std::string_view s : {"http://", "https://", "ftp://"}) {
+          if (starts_with(rest, s)) scheme = s.size();
+        }
+        size_t end = scheme;
+        while (scheme > 0 && end < rest.size() && static_cast<unsigned char>(rest[end]) > 0x20 &&
+               std::string_view("<>`\\[]|{}\"").find(rest[end]) == std::string_view::npos) {
+          ++end;
+        }
+        while (end > scheme && std::string_view(".,;:!?)'").find(rest[end - 1]) != std::string_view::npos) --end;
+        if (scheme > 0 && end > scheme) {
+          flush();
+          std::string url(rest.substr(0, end));
+          append_text(out, url, with_mark(marks, Json{{"type", "link"}, {"attrs", {{"href", url}}}}));
+          i += end;
+          continue;
+        }
+      }
+      if (c == '(' || c == ':' || c == ';') {
+        size_t length = 0;
+        Json emoji = detail::wiki_emoticon_at(text, i, length);
+        if (length > 0) {
+          flush();
+          append_inline(out, std::move(emoji));
+          i += length;
           continue;
         }
       }
@@ -159,6 +238,10 @@ class InlineParser {
             if (c == '+') inner_marks = with_mark(marks, Json{{"type", "underline"}});
             if (c == '^') inner_marks = with_mark(marks, Json{{"type", "subsup"}, {"attrs", {{"type", "sup"}}}});
             if (c == '~') inner_marks = with_mark(marks, Json{{"type", "subsup"}, {"attrs", {{"type", "sub"}}}});
+            if (double_q) {  // ??citation?? is shown as an italic "— citation"
+              inner_marks = with_mark(marks, Json{{"type", "em"}});
+              append_text(out, "\xE2\x80\x94 ", inner_marks);
+            }
             scan(out, inner, inner_marks, depth + 1);
             i = close + width;
             continue;
@@ -232,8 +315,13 @@ class InlineParser {
       out.push_back(Json{{"type", "mention"}, {"attrs", {{"id", account ? name : "user:" + name}, {"text", "@" + name}}}});
       return;
     }
-    if (inner.front() == '^') {  // an attachment link
-      append_text(out, "[attachment: " + std::string(trim(inner.substr(1))) + "]", marks);
+    if (inner.front() == '^') {
+      // An attachment link: a file by its name (Data Center has no media ids), marked so the
+      // wiki writer writes it back as [^name].
+      const std::string file(trim(inner.substr(1)));
+      if (file.empty()) return;
+      append_inline(out, Json{{"type", "mediaInline"},
+                              {"attrs", {{"type", "file"}, {"id", file}, {"collection", ""}, {"wikiAttachment", true}}}});
       return;
     }
     size_t bar = std::string_view::npos;
@@ -246,8 +334,9 @@ class InlineParser {
     }
     std::string url(trim(bar == std::string_view::npos ? inner : inner.substr(bar + 1)));
     Json link_marks = with_mark(marks, Json{{"type", "link"}, {"attrs", {{"href", url}}}});
-    if (bar == std::string_view::npos) {
-      append_text(out, url, link_marks);
+    if (bar == std::string_view::npos) {  // [url]; Jira shows [mailto:a@b.c] as the address
+      const bool mail = starts_with(url, "mailto:") && url.size() > 7;
+      append_text(out, mail ? url.substr(7) : url, link_marks);
     } else {
       scan(out, inner.substr(0, bar), link_marks, depth + 1);
     }
@@ -455,11 +544,20 @@ class BlockParser {
       out.push_back(Json{{"type", "blockquote"}, {"content", std::move(inner)}});
       return;
     }
-    // {panel} is a custom panel; {info}, {note}, {tip} and {warning} are the typed panels.
-    // bgColor is the panel colour; title and the rest are wiki-only attributes.
+    // {panel} is a custom panel, or a typed one when its bgColor is exactly a type's colour (how
+    // the wiki writer writes typed panels: Jira's wiki renderer has no {info}); {info}, {note},
+    // {tip} and {warning} (Confluence's macros, seen pasted into Jira) are the typed panels and
+    // keep their macro name as the wiki-only attribute wikiMacro. bgColor is the panel colour;
+    // title and the rest are wiki-only attributes.
     Json attrs = {{"panelType", macro == "panel" ? std::string("custom") : std::string(macro)}};
+    if (macro != "panel") attrs["wikiMacro"] = macro;
     for (auto& [key, value] : macro_params(params)) {
       if (key.empty()) continue;
+      const std::string type = key == "bgColor" && macro == "panel" ? detail::panel_type_of_colour(value) : "";
+      if (!type.empty()) {
+        attrs["panelType"] = type;
+        continue;
+      }
       attrs[key == "bgColor" ? "panelColor" : key] = value;
     }
     out.push_back(Json{{"type", "panel"}, {"attrs", std::move(attrs)}, {"content", std::move(inner)}});
@@ -472,8 +570,14 @@ class BlockParser {
     Json run = Json::array();
     bool any_image = false;
     auto flush = [&](bool last) {
-      const bool blank = std::all_of(run.begin(), run.end(), [](const Json& x) {
-        return x.value("type", "") == "text" && x.value("text", "").find_first_not_of(" \t") == std::string::npos;
+      // The line break between text and an image on the next line is the image's own: the
+      // image becomes a block, so the break would only leave an empty line behind.
+      auto is_break = [](const Json& x) { return x.value("type", "") == "hardBreak"; };
+      while (!last && !run.empty() && is_break(run.back())) run.erase(run.size() - 1);
+      while (any_image && !run.empty() && is_break(run.front())) run.erase(0);
+      const bool blank = std::all_of(run.begin(), run.end(), [&](const Json& x) {
+        return is_break(x) ||
+               (x.value("type", "") == "text" && x.value("text", "").find_first_not_of(" \t") == std::string::npos);
       });
       if (!blank || (last && !any_image)) out.push_back(paragraph(run));
       run = Json::array();

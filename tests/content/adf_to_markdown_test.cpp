@@ -25,6 +25,12 @@ std::string md_inline(const char* inline_json) {
 TEST_CASE("adf_to_markdown renders every block node") {
   CHECK(md_of(R"([{"type":"heading","attrs":{"level":2},"content":[{"type":"text","text":"Title #1"}]}])") == "## Title \\#1\n");
   CHECK(md_of(R"([{"type":"paragraph","content":[{"type":"text","text":"a"},{"type":"hardBreak"},{"type":"text","text":"b"}]}])") == "a\\\nb\n");
+  // A line break that opens a paragraph is kept (found by the Atlaskit oracle); one that ends it
+  // means nothing and goes.
+  const char* leading = R"([{"type":"paragraph","content":[{"type":"hardBreak"},{"type":"text","text":"# b"},{"type":"hardBreak"}]}])";
+  CHECK(md_of(leading) == "\\\n\\# b\n");
+  CHECK(markdown_to_adf(md_of(leading))["content"][0]["content"] == Json::parse(R"([{"type":"hardBreak"},{"type":"text","text":"# b"}])"));
+  CHECK(md_of(R"([{"type":"paragraph","content":[{"type":"hardBreak"}]}])") == "::paragraph\n");  // an empty paragraph
   CHECK(md_of(R"([{"type":"bulletList","content":[{"type":"listItem","content":[{"type":"paragraph","content":[{"type":"text","text":"one"}]},{"type":"bulletList","content":[{"type":"listItem","content":[{"type":"paragraph","content":[{"type":"text","text":"nested"}]}]}]}]}]}])") ==
         "- one\n  - nested\n");
   CHECK(md_of(R"([{"type":"orderedList","attrs":{"order":9},"content":[{"type":"listItem","content":[{"type":"paragraph","content":[{"type":"text","text":"nine"}]}]},{"type":"listItem","content":[{"type":"paragraph","content":[{"type":"text","text":"ten"}]}]}]}])") ==

@@ -210,3 +210,15 @@ TEST_CASE("markdown_to_adf is deterministic and pure") {
   CHECK(markdown_to_adf("")["content"] == Json::array());
   CHECK(adf_to_markdown(markdown_to_adf("")) == "");
 }
+
+TEST_CASE("hand-written Markdown Atlassian's validator would refuse is made valid") {
+  // Found by validating random Markdown through the Atlaskit oracle's validator.
+  const Json card = jira_mcp::content::markdown_to_adf(":inlineCard{url=\"x\"} and :inlineCard{url=\"https://ok.test\"}\n");
+  CHECK(content_test::adf_violations(card) == "");
+  CHECK(content_test::nodes_of(card, "inlineCard").size() == 1);  // the card to "x" is its text
+  // A decision holds inline content only: an image or quote inside one is its text.
+  const Json decision = jira_mcp::content::markdown_to_adf(":::decisionList\n1. > quoted *i*\n2. ![](media:abc)\n:::\n");
+  CHECK(content_test::adf_violations(decision) == "");
+  CHECK(content_test::nodes_of(decision, "decisionItem").size() == 2);
+  CHECK(content_test::nodes_of(decision, "media").empty());
+}

@@ -32,8 +32,9 @@
 // ([~accountid:ID] in wiki); @[jsmith](user:jsmith) a Data Center user name, an ADF mention with
 // id "user:jsmith" that adf_to_wiki writes back as [~jsmith]. Text that looks like a directive
 // is escaped ("\:status[x]") and directives are never read inside code. The wiki flavour carries
-// its own parameters (code title, {noformat}, image thumbnail/width/alt, panel title/bgColor)
-// as extra attributes; markdown_to_adf and wiki_to_adf drop those (the ADF schema has no place
+// its own parameters (code title, {noformat}, image thumbnail/width/alt, panel title/bgColor,
+// the {info}-style macro name as wikiMacro, [^file] attachments as wikiAttachment) as extra
+// attributes; markdown_to_adf and wiki_to_adf drop those (the ADF schema has no place
 // for them), markdown_to_wiki keeps them.
 //
 // Not carried (see normalize_adf and round_trip_losses): localId attributes; text-node splits

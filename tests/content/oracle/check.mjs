@@ -22,8 +22,8 @@
 //                  and writes it back unchanged (ours: wiki->md->wiki). Atlaskit's reader reads
 //                  the result and the original; they must agree.
 //   adf-rt         the Cloud read-then-write: ADF->md->ADF through ours against the original
-//                  ADF (Atlaskit only validates here). Until the lossless Markdown extension
-//                  lands, each loss is an ours-wrong entry (issue 14, lossless round trip).
+//                  ADF (Atlaskit only validates here). Every loss is an ours-wrong entry
+//                  (issue 14, lossless round trip).
 //
 // Normalisation before comparing (so that only differences in meaning remain):
 //   - localId attributes are dropped (random in Atlaskit, sequential in ours);

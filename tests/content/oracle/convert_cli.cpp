@@ -42,6 +42,17 @@ int main(int argc, char** argv) {
   if (!known(from) || !known(to)) return usage("--from and --to are both required");
 
   std::string input{std::istreambuf_iterator<char>(std::cin), std::istreambuf_iterator<char>()};
+  // Wiki <-> Markdown go through the library's own pair (the tools' path): those keep the wiki
+  // flavour's own parameters (code title, {noformat}, panel title, image parameters), which the
+  // schema-valid wiki_to_adf / markdown_to_adf drop.
+  if (from == "wiki" && to == "md") {
+    std::cout << content::wiki_to_markdown(input);
+    return std::cout.good() ? 0 : 1;
+  }
+  if (from == "md" && to == "wiki") {
+    std::cout << content::markdown_to_wiki(input);
+    return std::cout.good() ? 0 : 1;
+  }
   Json adf;
   if (from == "md") {
     adf = content::markdown_to_adf(input);
