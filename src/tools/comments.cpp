@@ -59,6 +59,11 @@ ToolResult edit_comment(const ServicesPtr& s, const Json& args, RequestContext& 
   JIRA_READY(jira);
   const std::string key = args["issue_key"];
   const std::string id = args["comment_id"];
+  if (!args.value("accept_loss", false)) {
+    auto now = jira.get_json(jira::path(jira.api(), "issue", key, "comment", id));
+    if (!now) return jira_failure(now.error(), "Reading comment " + id + " on " + key + " (to check the new text loses nothing)");
+    if (auto refused = refuse_lossy_rewrite(jira, rd::at(*now, "body"), "comment " + id + " on " + key)) return *refused;
+  }
   auto r = jira.put_json(jira::path(jira.api(), "issue", key, "comment", id), Json{{"body", jira.rich_text(args["body"])}});
   if (!r) return jira_failure(r.error(), "Editing comment " + id + " on " + key);
   return ToolResult::text("Edited comment " + id + " on " + key);
@@ -174,7 +179,8 @@ void add_comment_tools(ToolTable& t, const ServicesPtr& s) {
                 "Replaces the text of a comment (Markdown). Get ids with jira_get_comments. Example: "
                 "{\"issue_key\": \"PROJ-1\", \"comment_id\": \"10001\", \"body\": \"Updated.\"}.",
                 object_schema({{"issue_key", issue_key_prop()}, {"comment_id", numeric_id_prop("Comment id (jira_get_comments lists them)")},
-                               {"body", Json{{"type", "string"}, {"minLength", 1}, {"description", "New text in Markdown"}}}},
+                               {"body", Json{{"type", "string"}, {"minLength", 1}, {"description", "New text in Markdown"}}},
+                               {"accept_loss", accept_loss_prop()}},
                               {"issue_key", "comment_id", "body"}),
                 std::nullopt, writes(false, true), [s](const Json& a, RequestContext& ctx) { return edit_comment(s, a, ctx); }}});
   t.push_back({"comments",

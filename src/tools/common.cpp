@@ -453,6 +453,27 @@ std::vector<std::string> string_list(const Json& value) {
   return out;
 }
 
+Json accept_loss_prop() {
+  return bool_prop("Replace the text even though the current one holds content its Markdown form cannot carry (the "
+                   "refusal names it); that content is then lost",
+                   false);
+}
+
+std::optional<ToolResult> refuse_lossy_rewrite(const Jira& jira, const Json& current, const std::string& what) {
+  std::vector<std::string> losses;
+  if (current.is_object()) {
+    losses = content::round_trip_losses(current);
+  } else if (current.is_string() && !current.get_ref<const std::string&>().empty()) {
+    losses = jira.cloud() ? std::vector<std::string>{} : content::round_trip_losses(content::wiki_to_adf(current.get<std::string>()));
+  }
+  if (losses.empty()) return std::nullopt;
+  std::string list;
+  for (const auto& l : losses) list += "\n- " + l;
+  return ToolResult::error("Not changed: " + what + " holds content its Markdown form cannot carry, so writing Markdown over it " +
+                           "would lose it:" + list + "\nEdit those parts in Jira itself, or call again with accept_loss: true " +
+                           "to replace the text anyway.");
+}
+
 Json editable_issue_properties() {
   return Json{{"summary", str_prop("One-line summary")},
               {"description", str_prop("Description in Markdown (converted for Jira)")},

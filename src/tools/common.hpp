@@ -183,6 +183,15 @@ Json issue_summary_json(Jira& jira, const Json& issue, bool with_description, co
 // Text output within the configured budget. When cut, says so, and how to get the rest.
 ToolResult text_result(const Jira& jira, std::string text, const std::string& continue_hint = {});
 
+// --- rewriting rich text that exists ------------------------------------------------------
+// The schema of the `accept_loss` argument of the tools that replace existing rich text.
+Json accept_loss_prop();
+// Before replacing `current` (the rich text Jira holds now: ADF on Cloud, wiki on Data Center)
+// with what the agent wrote: nullopt to go ahead; otherwise an isError result naming what
+// `current` holds that its Markdown form cannot carry (so a read-then-write would lose it) and
+// the argument that allows the write anyway. Null or empty `current` loses nothing.
+std::optional<ToolResult> refuse_lossy_rewrite(const Jira& jira, const Json& current, const std::string& what);
+
 // ASCII lower case, for case-insensitive matching of names.
 std::string lower(std::string s);
 

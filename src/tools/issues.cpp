@@ -245,6 +245,11 @@ ToolResult update_issue(const ServicesPtr& s, const Json& args, RequestContext& 
   Jira jira(s, ctx);
   JIRA_READY(jira);
   const std::string key = args["issue_key"];
+  if (args.contains("description") && !args.value("accept_loss", false)) {
+    auto now = jira.get_json(jira::path(jira.api(), "issue", key), {{"fields", "description"}});
+    if (!now) return jira_failure(now.error(), "Reading the description of " + key + " (to check the new one loses nothing)");
+    if (auto refused = refuse_lossy_rewrite(jira, rd::at(*now, "fields", "description"), "the description of " + key)) return *refused;
+  }
   auto fields = build_issue_fields(jira, args);
   if (!fields) return fields.error();
   if (fields->empty()) return bad_argument("fields", "nothing to change: give at least one of summary, description, assignee, priority, labels, components, due_date or fields");
@@ -385,6 +390,7 @@ void add_issue_tools(ToolTable& t, const ServicesPtr& s) {
                 writes(false, false), [s](const Json& a, RequestContext& ctx) { return create_issue(s, a, ctx); }}});
   Json update_props = editable_issue_properties();
   update_props["issue_key"] = issue_key_prop();
+  update_props["accept_loss"] = accept_loss_prop();
   t.push_back({"issues",
                {"jira_update_issue", "Update issue",
                 "Changes fields of an issue (only those given) and confirms what changed. The description is Markdown. "
