@@ -103,7 +103,7 @@ Result<Json, jira::JiraError> fetch_create_fields(Jira& jira, const std::string&
     }
     Json page = page_items(*r, "fields");
     for (auto& f : page) all.push_back(std::move(f));
-    const long total = r->value("total", static_cast<long>(all.size()));
+    const long total = rd::integer_of(rd::at(*r, "total"), static_cast<long>(all.size()));
     if (page.empty() || static_cast<long>(all.size()) >= total) break;
     start = static_cast<long>(all.size());
   }

@@ -321,7 +321,7 @@ TEST_CASE("null probe: each member of each recorded response null or missing, on
   size_t parity = 0;
   // A representative subset within the time budget: the recorded responses up to kMaxBytes
   // (every route has one; the larger ones repeat the same shapes many times over).
-  constexpr std::uintmax_t kMaxBytes = 4 * 1024;
+  constexpr std::uintmax_t kMaxBytes = 16 * 1024;
   int probed_fixtures = 0;
   for (const auto& f : replay::fixtures()) {
     if (std::filesystem::file_size(*dir / f.file) > kMaxBytes) continue;
@@ -354,7 +354,7 @@ TEST_CASE("null probe: each member of each recorded response null or missing, on
     }
   }
   const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started).count();
-  MESSAGE("null probe: " << probed_fixtures << " of " << replay::fixtures().size() << " fixtures (those up to 4 KB), " << members << " member shapes, " << variants
+  MESSAGE("null probe: " << probed_fixtures << " of " << replay::fixtures().size() << " fixtures (those up to 16 KB), " << members << " member shapes, " << variants
                          << " variants (null / removed), " << calls << " calls, " << defects << " defects, " << ms << " ms");
   CHECK(defects == 0);
 }
