@@ -43,7 +43,7 @@ SprintSeen demo1_sprint(Stack& s) {
   const Json& sp = list["structuredContent"]["sprints"][0];
   const std::string name = sp["name"];
   REQUIRE(ok(s.call("jira_update_issue", {{"issue_key", "DEMO-1"}, {"fields", {{"Sprint", name}}}})));
-  return {"Sprint: " + name + " (active)\n", name, sp["id"].get<long>()};
+  return {"Sprint: " + name + " (active)\n", name, std::stol(sp["id"].get<std::string>())};
 }
 
 }  // namespace

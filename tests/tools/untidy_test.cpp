@@ -76,7 +76,8 @@ TEST_CASE("format json of jira_get_issue has what the Markdown shows: components
     REQUIRE(link != doc["links"].end());
     CHECK(link->contains("id"));
     REQUIRE(doc.contains("comments"));
-    CHECK(doc["comments"].size() == 2);
+    // Two seeded; in spec-proxy mode the suite shares one sandbox and other tests add more.
+    if (spec_proxy_mode()) CHECK(doc["comments"].size() >= 2); else CHECK(doc["comments"].size() == 2);
     CHECK(doc["comments"][0].contains("author"));
     CHECK(doc["comments"][0].contains("body"));
     auto md = s.call("jira_get_issue", {{"issue_key", "DEMO-1"}});
