@@ -35,7 +35,7 @@ ToolResult current_user(const ServicesPtr& s) {
   std::string text = "Authenticated as " + user_label(*me) + " on " + jira.client().options().url + " (" +
                      (jira.cloud() ? "Jira Cloud" : "Jira Data Center") + ")\n" + user_row(*me);
   ToolResult out = ToolResult::text(text);
-  out.structured = *me;
+  out.structured = me->is_object() ? *me : Json::object();  // a Jira that answers something else: no fields known
   return out;
 }
 
