@@ -27,6 +27,18 @@ ToolResult list_users(Jira& jira, const Result<Json, jira::JiraError>& r, const 
   return text_result(jira, text);
 }
 
+// The members of a Jira user that jira_user_schema() declares, read leniently: a text member that
+// is a number becomes its digits, any other type is left out (Jira's JSON is not trusted to match).
+Json user_structured(const Json& u) {
+  Json out = Json::object();
+  for (const char* k : {"accountId", "name", "key", "displayName", "emailAddress", "timeZone", "locale", "accountType"}) {
+    const Json& v = rd::at(u, k);
+    if (v.is_string() || v.is_number()) out[k] = rd::text_of(v);
+  }
+  if (const Json& a = rd::at(u, "active"); a.is_boolean()) out["active"] = a;
+  return out;
+}
+
 ToolResult current_user(const ServicesPtr& s) {
   Jira jira(s);
   JIRA_READY(jira);
@@ -35,7 +47,7 @@ ToolResult current_user(const ServicesPtr& s) {
   std::string text = "Authenticated as " + user_label(*me) + " on " + jira.client().options().url + " (" +
                      (jira.cloud() ? "Jira Cloud" : "Jira Data Center") + ")\n" + user_row(*me);
   ToolResult out = ToolResult::text(text);
-  out.structured = me->is_object() ? *me : Json::object();  // a Jira that answers something else: no fields known
+  out.structured = user_structured(*me);
   return out;
 }
 
@@ -71,7 +83,7 @@ ToolResult get_user(const ServicesPtr& s, const Json& args) {
   auto r = jira.get_json(jira::path(jira.api(), "user"), {{jira.cloud() ? "accountId" : "username", id}});
   if (!r) return jira_failure(r.error(), "Getting user " + id);
   ToolResult out = ToolResult::text(user_row(*r));
-  out.structured = *r;
+  out.structured = user_structured(*r);
   return out;
 }
 
