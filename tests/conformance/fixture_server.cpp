@@ -17,6 +17,7 @@
 #include "jira_mcp/core/base64.hpp"
 #include "jira_mcp/core/log.hpp"
 #include "jira_mcp/mcp/dispatcher.hpp"
+#include "jira_mcp/mcp/subscriptions.hpp"
 #include "jira_mcp/transport/http.hpp"
 #include "jira_mcp/transport/stdio.hpp"
 
@@ -250,6 +251,38 @@ void add_prompts(mcp::RegistryBuilder& b) {
                 }});
 }
 
+// subscriptions/listen (2026-07-28): tools that change what listeners watch, and a tool whose
+// argument is mirrored into an Mcp-Param header (x-mcp-header).
+void add_subscription_tools(mcp::RegistryBuilder& b, std::shared_ptr<mcp::SubscriptionHub> hub) {
+  auto none = Json{{"type", "object"}, {"properties", Json::object()}};
+  b.add_tool({"test_trigger_tool_change", "", "Announces a change of the tool list to listeners.", none, {}, {},
+              [hub](const Json&, RequestContext&) {
+                hub->tools_list_changed();
+                return ToolResult::text("tools/list_changed sent");
+              }});
+  b.add_tool({"test_trigger_prompt_change", "", "Announces a change of the prompt list to listeners.", none, {}, {},
+              [hub](const Json&, RequestContext&) {
+                hub->prompts_list_changed();
+                return ToolResult::text("prompts/list_changed sent");
+              }});
+  b.add_tool({"test_trigger_resource_update", "", "Announces an update of a resource to its listeners.",
+              Json{{"type", "object"},
+                   {"properties", {{"uri", {{"type", "string"}, {"description", "The resource that changed"}}}}},
+                   {"required", {"uri"}}},
+              {}, {},
+              [hub](const Json& args, RequestContext&) {
+                hub->resource_updated(args.value("uri", ""));
+                return ToolResult::text("resources/updated sent");
+              }});
+  b.add_tool({"test_header_param", "", "Echoes its region, which HTTP clients mirror into Mcp-Param-Region.",
+              Json{{"type", "object"},
+                   {"properties", {{"region", {{"type", "string"}, {"x-mcp-header", "Region"}}},
+                                   {"text", {{"type", "string"}}}}},
+                   {"required", {"region"}}},
+              {}, {},
+              [](const Json& args, RequestContext&) { return ToolResult::text("region=" + args.value("region", "")); }});
+}
+
 transport::StdioServer* g_server = nullptr;
 extern "C" void on_signal(int) {
   if (g_server) g_server->stop();
@@ -285,6 +318,11 @@ int main(int argc, char** argv) {
   add_tools(builder);
   add_resources(builder);
   add_prompts(builder);
+  mcp::SubscriptionOptions subscription_options;
+  subscription_options.tools_list_changed = subscription_options.prompts_list_changed =
+      subscription_options.resources_list_changed = true;
+  auto hub = std::make_shared<mcp::SubscriptionHub>(subscription_options);
+  add_subscription_tools(builder, hub);
   auto registry = builder.freeze();
   if (!registry) {
     spdlog::critical("{}", registry.error().message);
@@ -299,6 +337,7 @@ int main(int argc, char** argv) {
     sigaddset(&set, SIGTERM);
     pthread_sigmask(SIG_BLOCK, &set, nullptr);
     std::signal(SIGPIPE, SIG_IGN);
+    http.subscriptions = hub;
     transport::HttpServer server(dispatcher, http);
     if (auto st = server.start(); !st) {
       spdlog::critical("{}", st.error().message);
@@ -312,6 +351,7 @@ int main(int argc, char** argv) {
   }
   transport::StdioOptions options;
   options.workers = workers;
+  options.subscriptions = hub;
   transport::StdioServer server(dispatcher, options);
   g_server = &server;
   std::signal(SIGINT, on_signal);

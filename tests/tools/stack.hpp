@@ -112,7 +112,8 @@ struct Stack {
   // `front`: given the sandbox's URL, the URL the client talks to instead (a relay in between).
   explicit Stack(sandbox::Flavor flavor, tools::Selection selection = {{"all"}, {}, {}, false}, size_t budget = 40000,
                  std::shared_ptr<cache::Cache> cache = nullptr,
-                 const std::function<std::string(const std::string&)>& front = nullptr) {
+                 const std::function<std::string(const std::string&)>& front = nullptr,
+                 const std::function<void(jira::ClientOptions&)>& adjust = nullptr) {
     std::string url;
     if (spec_proxy_mode()) {
       auto& u = proxied_upstream(flavor);
@@ -137,6 +138,7 @@ struct Stack {
     }
     o.rate_rps = 0;
     o.cache = std::move(cache);
+    if (adjust) adjust(o);
     wire(o, selection, budget);
   }
   // The same stack against any Jira at `url` (a test's own loopback server), with dummy
