@@ -94,6 +94,16 @@ void add_tools(mcp::RegistryBuilder& b) {
                 ctx.log(mcp::LogLevel::Info, "Tool execution completed");
                 return ToolResult::text("Logging tool finished");
               }});
+  // The 2026-07-28 suite's server-stateless scenario calls it without a logLevel and fails the
+  // server on any notifications/message: RequestContext::log sends nothing to a 2026 request
+  // that set no level, and only the messages at or above the level it set.
+  b.add_tool({"test_logging_tool", "", "Logs at info and debug; a 2026-07-28 request hears them only at its logLevel.",
+              none, {}, {},
+              [](const Json&, RequestContext& ctx) {
+                ctx.log(mcp::LogLevel::Info, "test_logging_tool ran");
+                ctx.log(mcp::LogLevel::Debug, Json{{"detail", "test_logging_tool debug detail"}}, "fixture");
+                return ToolResult::text("Logging tool completed");
+              }});
   b.add_tool({"test_error_handling", "", "Always fails.", none, {}, {},
               [](const Json&, RequestContext&) {
                 return ToolResult::error("This tool intentionally returns an error for testing");
