@@ -22,6 +22,8 @@
 
 using namespace jira_mcp;
 using mcp::RequestContext;
+
+void add_mrtr_fixtures(mcp::RegistryBuilder& b);  // fixture_mrtr.cpp
 using mcp::ToolResult;
 
 namespace {
@@ -279,6 +281,7 @@ int main(int argc, char** argv) {
   add_tools(builder);
   add_resources(builder);
   add_prompts(builder);
+  add_mrtr_fixtures(builder);
   auto registry = builder.freeze();
   if (!registry) {
     spdlog::critical("{}", registry.error().message);
