@@ -58,7 +58,7 @@ Result<Json, RpcError> RequestContext::ask(const std::vector<InputRequest>& requ
   Json required = Json::object();
   for (const auto& r : requests) {
     const std::string_view cap = required_capability(r.method);
-    if (!cap.empty() && !session_.client_supports(cap)) required[std::string(cap)] = Json::object();
+    if (!cap.empty() && !client_supports(cap)) required[std::string(cap)] = Json::object();
   }
   if (!required.empty()) {
     std::string names;
