@@ -250,9 +250,7 @@ Json Dispatcher::capabilities() const {
 
 std::optional<Json> Dispatcher::handle_request(const Json& id, const std::string& method, const Json& params,
                                                Session& session, const CancelTokenPtr& queued) const {
-  const Json shim_meta = params.value("_meta", Json::object());
-  const bool shim26 = shim_meta.is_object() && shim_meta.contains("io.modelcontextprotocol/protocolVersion");
-  if (!shim26 && method != "initialize" && method != "ping" && !session.initialized()) {
+  if (method != "initialize" && method != "ping" && !session.initialized()) {
     return make_error(id, RpcError{rpc::kInvalidRequest,
         "Invalid Request: the session is not initialized; send \"initialize\" first", {}});
   }
@@ -269,7 +267,6 @@ std::optional<Json> Dispatcher::handle_request(const Json& id, const std::string
     ~EndRequest() { s.end_request(id, token); }
   } end_request{session, id, token};
   RequestContext ctx(session, id, token, progress_token);
-  if (shim26) ctx.shim_stateless(shim_meta.value("io.modelcontextprotocol/clientCapabilities", Json::object()));
   std::optional<InputExchange> input;  // 2026: what a retry brought for the handler's questions
   if (ctx.stateless() && (method == "tools/call" || method == "prompts/get" || method == "resources/read")) {
     auto begun = InputExchange::begin(method, params, *options_.request_state);

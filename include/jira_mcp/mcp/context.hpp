@@ -62,23 +62,12 @@ class RequestContext {
   void set_input(InputExchange* exchange) { input_ = exchange; }
   InputExchange* input() const { return input_; }
 
-  // TEMPORARY shim until the era foundation lands on main (reverted at the merge).
-  bool stateless() const { return stateless_; }
-  bool client_supports(std::string_view c) const {
-    if (!stateless_) return session_.client_supports(c);
-    auto it = caps_.find(c);
-    return it != caps_.end() && it->is_object();
-  }
-  void shim_stateless(Json caps) { stateless_ = true; caps_ = std::move(caps); }
-
  private:
   Session& session_;
   Json request_id_;
   CancelTokenPtr cancel_;
   std::optional<Json> progress_token_;
   InputExchange* input_ = nullptr;
-  bool stateless_ = false;
-  Json caps_ = Json::object();
 };
 
 }  // namespace jira_mcp::mcp
