@@ -26,7 +26,7 @@ struct Mrtr {
   std::unique_ptr<Dispatcher> dispatcher;
   int next_id = 1;
 
-  explicit Mrtr(std::string key = "test key") {
+  explicit Mrtr(std::string state_key = "test key") {
     RegistryBuilder b;
     // Reads first (harmless to repeat), asks, then does the one irreversible thing.
     b.add_tool({"delete_thing", "", "Deletes a thing after confirmation.",
@@ -62,7 +62,7 @@ struct Mrtr {
     REQUIRE(r.ok());
     registry = *r;
     DispatcherOptions opts;
-    opts.request_state = std::make_shared<RequestStateCodec>(std::move(key), clock, std::chrono::seconds(60));
+    opts.request_state = std::make_shared<RequestStateCodec>(std::move(state_key), clock, std::chrono::seconds(60));
     dispatcher = std::make_unique<Dispatcher>(registry, ServerInfo{"jira-mcp", "Jira MCP", "9.9.9", ""}, opts);
   }
 
@@ -102,7 +102,7 @@ Json retry(Json params, const Json& first, const Json& answer) {
 TEST_CASE("mrtr: a 2026 confirmation is an InputRequiredResult, and the accepted retry acts exactly once") {
   Mrtr m;
   Json first = m.call(delete_params());
-  REQUIRE(first.contains("result"));
+  REQUIRE_MESSAGE(first.contains("result"), first.dump());
   const Json& r = first["result"];
   CHECK(r["resultType"] == "input_required");
   REQUIRE(r["inputRequests"].size() == 1);
