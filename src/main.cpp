@@ -413,6 +413,12 @@ int run_serve(const config::Startup& st) {
   }
   mcp::DispatcherOptions dopts;
   dopts.max_depth = cfg.server.max_depth;
+  dopts.request_state = std::make_shared<mcp::RequestStateCodec>(cfg.server.state_key, real_clock(),
+                                                                 std::chrono::seconds(cfg.server.state_ttl_s));
+  if (cfg.server.state_key.empty() && cfg.server.transport == "http") {
+    spdlog::info("server.state_key is not set: the requestState of 2026 confirmations is signed with a key of this "
+                 "process only; instances behind one load balancer must share a key (JIRA_MCP_STATE_KEY)");
+  }
   if (cfg.performance.object_pooling) {
     dopts.buffers = std::make_shared<core::BufferPool>(static_cast<std::size_t>(cfg.performance.object_pool_size),
                                                        cfg.performance.string_pool_capacity);

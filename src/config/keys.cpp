@@ -184,6 +184,14 @@ std::vector<KeySpec> build_table() {
      .kind = K::Int, .min = 1, .max = 10000,
      .description = "Deepest JSON nesting accepted in a message",
      .field = field<&Config::server, &ServerConfig::max_depth>()},
+    {.key = "server.state_key", .env = {"JIRA_MCP_STATE_KEY"},
+     .description = "Secret that signs the requestState of 2026 multi round-trip requests (confirmations)",
+     .secret = true,
+     .field = field<&Config::server, &ServerConfig::state_key>(), .check = check_no_control},
+    {.key = "server.state_ttl_s",
+     .kind = K::Int, .min = 10, .max = 86400,
+     .description = "Seconds a requestState (a pending confirmation) stays valid",
+     .field = field<&Config::server, &ServerConfig::state_ttl_s>()},
 
     // [jira]
     {.key = "jira.url", .env = {"JIRA_URL"}, .flag = "--jira-url",

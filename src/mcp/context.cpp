@@ -109,38 +109,90 @@ void RequestContext::log(LogLevel level, const Json& data, std::string_view logg
   session_.notify("notifications/message", std::move(params));
 }
 
-Result<Json, RpcError> RequestContext::elicit(std::string_view message, const Json& requested_schema,
-                                              std::chrono::milliseconds timeout) {
-  if (stateless()) {
-    // 2026-07-28 has no server-to-client requests; multi round-trip requests replace them.
-    return unexpected(RpcError{rpc::kMissingRequiredClientCapability,
-                               "this server cannot ask the client on a 2026-07-28 request yet",
-                               Json{{"requiredCapabilities", Json{{"elicitation", Json::object()}}}}});
+namespace {
+
+// A key for an input request that names its content, so the rerun of a handler finds the
+// answer to the same question and a different question is asked anew.
+std::string derived_key(std::string_view prefix, const Json& params) {
+  return std::string(prefix) + "-" + detail::sha256_hex(dump_compact(params)).substr(0, 16);
+}
+
+std::string unsupported(std::string_view capability, std::string_view what) {
+  return "the client does not support " + std::string(what) + " (it did not declare the '" +
+         std::string(capability) + "' capability)";
+}
+
+}  // namespace
+
+Result<Json, RpcError> RequestContext::ask(const std::vector<InputRequest>& requests,
+                                           std::chrono::milliseconds timeout) {
+  Json answers = Json::object();
+  if (!stateless()) {
+    for (const auto& r : requests) {
+      const std::string_view cap = required_capability(r.method);
+      if (!cap.empty() && !client_supports(cap)) {
+        return unexpected(RpcError{rpc::kInvalidRequest, unsupported(cap, cap), {}});
+      }
+      auto a = session_.request(r.method, r.params, timeout, cancel_);
+      if (!a) return unexpected(a.error());
+      answers[r.key] = std::move(*a);
+    }
+    return answers;
   }
-  if (!client_supports("elicitation")) {
+  if (!input_) {
     return unexpected(RpcError{rpc::kInvalidRequest,
-                               "the client does not support elicitation (it did not declare the "
-                               "'elicitation' capability)",
+                               "this request cannot ask the client for input (in 2026-07-28 only tools/call, "
+                               "prompts/get and resources/read can)",
                                {}});
   }
-  return session_.request("elicitation/create",
-                          Json{{"message", message}, {"requestedSchema", requested_schema}}, timeout,
-                          cancel_);
+  // 2026: never ask what the client cannot answer (MRTR: inputRequests only for declared
+  // capabilities); say which capabilities the request needs.
+  Json required = Json::object();
+  for (const auto& r : requests) {
+    const std::string_view cap = required_capability(r.method);
+    if (!cap.empty() && !client_supports(cap)) required[std::string(cap)] = Json::object();
+  }
+  if (!required.empty()) {
+    std::string names;
+    for (auto it = required.begin(); it != required.end(); ++it) names += (names.empty() ? "" : ", ") + it.key();
+    throw InputRefused{RpcError{rpc::kMissingRequiredClientCapability,
+                                "Missing required client capability: this request needs the client to declare " +
+                                    names + " in _meta[\"io.modelcontextprotocol/clientCapabilities\"]",
+                                Json{{"requiredCapabilities", std::move(required)}}}};
+  }
+  std::vector<InputRequest> missing;
+  for (const auto& r : requests) {
+    if (auto a = input_->answer(r)) {
+      answers[r.key] = std::move(*a);
+    } else {
+      missing.push_back(r);
+    }
+  }
+  if (!missing.empty()) throw InputRequired{std::move(missing)};
+  return answers;
+}
+
+namespace {
+Result<Json, RpcError> only(Result<Json, RpcError> answers, const std::string& key) {
+  if (!answers) return answers;
+  return (*answers)[key];
+}
+}  // namespace
+
+Result<Json, RpcError> RequestContext::elicit(std::string_view message, const Json& requested_schema,
+                                              std::chrono::milliseconds timeout) {
+  Json params{{"message", message}, {"requestedSchema", requested_schema}};
+  std::string key = derived_key("elicitation", params);
+  return only(ask({InputRequest{key, "elicitation/create", std::move(params)}}, timeout), key);
 }
 
 Result<Json, RpcError> RequestContext::sample(const Json& params, std::chrono::milliseconds timeout) {
-  if (stateless()) {
-    return unexpected(RpcError{rpc::kMissingRequiredClientCapability,
-                               "this server cannot ask the client on a 2026-07-28 request yet",
-                               Json{{"requiredCapabilities", Json{{"sampling", Json::object()}}}}});
-  }
-  if (!client_supports("sampling")) {
-    return unexpected(RpcError{rpc::kInvalidRequest,
-                               "the client does not support sampling (it did not declare the "
-                               "'sampling' capability)",
-                               {}});
-  }
-  return session_.request("sampling/createMessage", params, timeout, cancel_);
+  std::string key = derived_key("sampling", params);
+  return only(ask({InputRequest{key, "sampling/createMessage", params}}, timeout), key);
+}
+
+Result<Json, RpcError> RequestContext::list_roots(std::chrono::milliseconds timeout) {
+  return only(ask({InputRequest{"roots", "roots/list", Json::object()}}, timeout), "roots");
 }
 
 }  // namespace jira_mcp::mcp

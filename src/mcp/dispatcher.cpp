@@ -53,11 +53,26 @@ std::string join_levels() {
   return s;
 }
 
+// Runs the handler of a request that may ask for input (MRTR, input.hpp): a handler unwound for
+// missing input answers with the InputRequiredResult, a refused input with its error.
+template <class F>
+Result<Json, RpcError> answering_input(RequestContext& ctx, F&& run) {
+  try {
+    return run();
+  } catch (const InputRequired& need) {
+    if (!ctx.input()) throw std::logic_error("a handler asked for input on a request that cannot carry it");
+    return ctx.input()->input_required(need.requests);
+  } catch (const InputRefused& refused) {
+    return unexpected(refused.error);
+  }
+}
+
 }  // namespace
 
 Dispatcher::Dispatcher(std::shared_ptr<const Registry> registry, ServerInfo info, DispatcherOptions options)
     : registry_(std::move(registry)), info_(std::move(info)), options_(std::move(options)) {
   if (options_.page_size == 0) options_.page_size = 1;
+  if (!options_.request_state) options_.request_state = std::make_shared<RequestStateCodec>();
 }
 
 bool Dispatcher::is_request(const Json& message) {
@@ -314,6 +329,12 @@ std::optional<Json> Dispatcher::handle_request(const Json& id, const std::string
     ~EndRequest() { s.end_request(id, token); }
   } end_request{session, id, token};
   RequestContext ctx(session, id, token, progress_token, std::move(meta));
+  std::optional<InputExchange> input;  // 2026: what a retry brought for the handler's questions
+  if (ctx.stateless() && (method == "tools/call" || method == "prompts/get" || method == "resources/read")) {
+    auto begun = InputExchange::begin(method, params, *options_.request_state);
+    if (!begun) return make_error(id, begun.error());
+    ctx.set_input(&input.emplace(std::move(*begun)));
+  }
 
   const Json caps = capabilities();
   const bool has_resources = caps.contains("resources");
@@ -328,7 +349,7 @@ std::optional<Json> Dispatcher::handle_request(const Json& id, const std::string
   } else if (method == "tools/list") {
     result = list_tools(params, ctx.meta().protocol_version);
   } else if (method == "tools/call") {
-    result = call_tool(params, ctx);
+    result = answering_input(ctx, [&] { return call_tool(params, ctx); });
   } else if (method == "logging/setLevel") {
     auto level = parse_log_level(string_or(params, "level"));
     if (!level) {
@@ -353,7 +374,7 @@ std::optional<Json> Dispatcher::handle_request(const Json& id, const std::string
       return j;
     });
   } else if (has_resources && method == "resources/read") {
-    result = read_resource(params, ctx);
+    result = answering_input(ctx, [&] { return read_resource(params, ctx); });
   } else if (has_resources && (method == "resources/subscribe" || method == "resources/unsubscribe")) {
     std::string uri = string_or(params, "uri");
     if (uri.empty()) {
@@ -381,7 +402,7 @@ std::optional<Json> Dispatcher::handle_request(const Json& id, const std::string
       return j;
     });
   } else if (has_prompts && method == "prompts/get") {
-    result = get_prompt(params, ctx);
+    result = answering_input(ctx, [&] { return get_prompt(params, ctx); });
   } else if (caps.contains("completions") && method == "completion/complete") {
     result = complete(params);
   } else {
@@ -527,6 +548,10 @@ Result<Json, RpcError> Dispatcher::call_tool(const Json& params, RequestContext&
     if (options_.on_tool_start) options_.on_tool_start(name, std::chrono::steady_clock::now() - start);
     try {
       out = tool->spec.handler(args, ctx);
+    } catch (const InputRequired&) {
+      // Not a failure: the call pauses for the client's input (MRTR) and reruns on the retry.
+      if (options_.on_tool_call) options_.on_tool_call(name, false, std::chrono::steady_clock::now() - start);
+      throw;
     } catch (...) {
       // A bug: handle() logs it and answers -32603. The call still ended, as an error, so
       // on_tool_call closes what on_tool_start opened (the monitor's in-flight count, its trace).

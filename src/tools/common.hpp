@@ -151,6 +151,9 @@ ToolResult bad_argument(const std::string& field, const std::string& problem);
 // Before a destructive action: when Options::confirm_destructive is set and the client supports
 // elicitation, asks the user ("<what> This cannot be undone. Proceed?"). nullopt means go ahead;
 // otherwise the isError result to return (declined, or the question could not be asked).
+// On a 2026 request the question unwinds the handler (an InputRequiredResult, see
+// mcp/input.hpp) and the handler reruns on the retry, so a caller must do nothing irreversible
+// before it: read, then confirm, then write.
 std::optional<ToolResult> confirm_destructive(const ServicesPtr& services, RequestContext& ctx, const std::string& what);
 
 // --- rendering ------------------------------------------------------------------------------

@@ -23,6 +23,8 @@
 
 using namespace jira_mcp;
 using mcp::RequestContext;
+
+void add_mrtr_fixtures(mcp::RegistryBuilder& b);  // fixture_mrtr.cpp
 using mcp::ToolResult;
 
 namespace {
@@ -333,6 +335,7 @@ int main(int argc, char** argv) {
       subscription_options.resources_list_changed = true;
   auto hub = std::make_shared<mcp::SubscriptionHub>(subscription_options);
   add_subscription_tools(builder, hub);
+  add_mrtr_fixtures(builder);
   auto registry = builder.freeze();
   if (!registry) {
     spdlog::critical("{}", registry.error().message);

@@ -41,6 +41,10 @@ struct ServerConfig {
   int workers = 4;                  // request worker threads
   int max_queue = 256;              // requests waiting for a worker before rejecting
   int max_depth = 64;               // deepest accepted JSON nesting
+  // Signs the requestState of 2026 multi round-trip requests (HMAC-SHA256). Every instance of
+  // a fleet behind one load balancer needs the same key; empty = a random key per process.
+  std::string state_key;
+  int state_ttl_s = 600;            // how long a requestState stays valid
 };
 
 struct JiraConfig {

@@ -6,9 +6,11 @@
 #include <chrono>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "jira_mcp/core/json.hpp"
 #include "jira_mcp/core/result.hpp"
+#include "jira_mcp/mcp/input.hpp"
 #include "jira_mcp/mcp/protocol.hpp"
 #include "jira_mcp/mcp/session.hpp"
 
@@ -66,13 +68,31 @@ class RequestContext {
   // request set a log level, at or above it.
   void log(LogLevel level, const Json& data, std::string_view logger = {});
 
+  // Input from the client (see input.hpp for the two eras). Returns an object mapping each
+  // request's key to the client's answer. Legacy era: one server-to-client request after
+  // another, each waiting up to `timeout`; a client that did not declare the capability a
+  // request needs gets -32600 and nothing is sent. 2026 era: the answers this retry brought;
+  // when any is missing this throws InputRequired (all missing ones are asked at once), and when
+  // the client lacks a capability, InputRefused (-32021 MissingRequiredClientCapability).
+  Result<Json, RpcError> ask(const std::vector<InputRequest>& requests,
+                             std::chrono::milliseconds timeout = std::chrono::minutes(5));
+
   // Asks the user through the client (elicitation/create). Fails when the client did not
-  // declare the elicitation capability. The result is the client's {action, content?}.
+  // declare the elicitation capability. The result is the client's {action, content?}. On a
+  // 2026 request the input request's key is derived from the message and schema, so asking the
+  // same question again on the retry finds its answer, and a changed question is asked anew.
   Result<Json, RpcError> elicit(std::string_view message, const Json& requested_schema,
                                 std::chrono::milliseconds timeout = std::chrono::minutes(5));
   // Asks the client's model (sampling/createMessage) with the given params.
   Result<Json, RpcError> sample(const Json& params,
                                 std::chrono::milliseconds timeout = std::chrono::minutes(2));
+  // The client's roots (roots/list): {"roots": [...]}.
+  Result<Json, RpcError> list_roots(std::chrono::milliseconds timeout = std::chrono::minutes(1));
+
+  // Set by the dispatcher for a 2026 request that may ask for input (tools/call, prompts/get,
+  // resources/read); null otherwise. Not owned; outlives the handler call.
+  void set_input(InputExchange* exchange) { input_ = exchange; }
+  InputExchange* input() const { return input_; }
 
  private:
   Session& session_;
@@ -80,6 +100,7 @@ class RequestContext {
   CancelTokenPtr cancel_;
   std::optional<Json> progress_token_;
   RequestMeta meta_;
+  InputExchange* input_ = nullptr;
 };
 
 }  // namespace jira_mcp::mcp

@@ -20,6 +20,7 @@
 #include "jira_mcp/core/json.hpp"
 #include "jira_mcp/core/object_pool.hpp"
 #include "jira_mcp/mcp/registry.hpp"
+#include "jira_mcp/mcp/request_state.hpp"
 #include "jira_mcp/mcp/session.hpp"
 
 namespace jira_mcp::mcp {
@@ -46,6 +47,9 @@ struct DispatcherOptions {
   std::int64_t list_ttl_ms = 3'600'000;
   // Buffers replies are serialized into (performance.object_pooling); none: a new string each.
   std::shared_ptr<core::BufferPool> buffers;
+  // Seals and opens the requestState of 2026 multi round-trip requests (server.state_key);
+  // none: a codec with a random key for this dispatcher.
+  std::shared_ptr<const RequestStateCodec> request_state;
 };
 
 // A serialized message in a buffer that goes back to the dispatcher's pool when released.

@@ -1,0 +1,66 @@
+#pragma once
+// RequestStateCodec: seals and opens the `requestState` of a multi round-trip request (MCP
+// 2026-07-28, InputRequiredResult).
+//
+// The state travels through the client, so it is attacker-controlled input. A sealed state is
+//   "v1." base64url(payload JSON) "." base64url(HMAC-SHA256(key, "v1." base64url(payload)))
+// with the expiry ("exp", Unix milliseconds of the wall clock) inside the signed payload. The
+// payload is signed, not encrypted: it holds only what the client already sent or answered (the
+// request's digest, the answers it gave), never a secret. Every instance of a fleet that shares
+// the key (server.state_key) can open what another sealed; with no key configured each process
+// draws a random one, so a retry that reaches another instance is refused and must start over.
+//
+// Thread safety: immutable after construction; seal() and open() may run concurrently.
+#include <chrono>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "jira_mcp/core/clock.hpp"
+#include "jira_mcp/core/json.hpp"
+#include "jira_mcp/core/result.hpp"
+
+namespace jira_mcp::mcp {
+
+class RequestStateCodec {
+ public:
+  static constexpr std::chrono::seconds kDefaultTtl{600};
+
+  // `key`: the shared secret (any bytes; 32 or more recommended). Empty draws a random 32-byte
+  // key for this process. `clock` supplies the wall time the expiry is measured against.
+  explicit RequestStateCodec(std::string key = {}, std::shared_ptr<Clock> clock = real_clock(),
+                             std::chrono::seconds ttl = kDefaultTtl);
+
+  // True when the key was drawn at random (no state_key configured).
+  bool random_key() const { return random_key_; }
+  std::chrono::seconds ttl() const { return ttl_; }
+
+  // `payload` must be a JSON object; "exp" is set in it (now + ttl).
+  std::string seal(Json payload) const;
+
+  enum class Failure { Malformed, BadSignature, Expired };
+  struct Refusal {
+    Failure failure;
+    std::string message;  // says what happened and what the client should do, names no secret
+  };
+  // The payload (with "exp") when `state` was sealed with this key and has not expired.
+  Result<Json, Refusal> open(std::string_view state) const;
+
+ private:
+  std::string mac(std::string_view data) const;
+
+  std::string key_;
+  bool random_key_ = false;
+  std::shared_ptr<Clock> clock_;
+  std::chrono::seconds ttl_;
+};
+
+namespace detail {
+std::string base64url_encode(std::string_view bytes);
+std::optional<std::string> base64url_decode(std::string_view text);
+// Lower-case hex SHA-256 (the digest of a request's salient params inside the state).
+std::string sha256_hex(std::string_view data);
+}  // namespace detail
+
+}  // namespace jira_mcp::mcp

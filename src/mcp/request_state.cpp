@@ -1,0 +1,131 @@
+#include "jira_mcp/mcp/request_state.hpp"
+
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+#include <openssl/rand.h>
+
+#include <stdexcept>
+
+#include "jira_mcp/core/base64.hpp"
+
+namespace jira_mcp::mcp {
+
+namespace detail {
+
+std::string base64url_encode(std::string_view bytes) {
+  std::string s = core::base64_encode(bytes);
+  while (!s.empty() && s.back() == '=') s.pop_back();
+  for (char& c : s) {
+    if (c == '+') c = '-';
+    else if (c == '/') c = '_';
+  }
+  return s;
+}
+
+std::optional<std::string> base64url_decode(std::string_view text) {
+  std::string s(text);
+  for (char& c : s) {
+    if (c == '-') c = '+';
+    else if (c == '_') c = '/';
+    // The standard alphabet's own characters would decode too; refuse them so one state has
+    // exactly one spelling.
+    else if (c == '+' || c == '/' || c == '=' || c == ' ' || c == '\n' || c == '\r' || c == '\t') return std::nullopt;
+  }
+  return core::base64_decode(s);
+}
+
+std::string sha256_hex(std::string_view data) {
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int length = 0;
+  if (EVP_Digest(data.data(), data.size(), digest, &length, EVP_sha256(), nullptr) != 1) {
+    throw std::runtime_error("SHA-256 failed in OpenSSL");  // only on allocation failure
+  }
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out;
+  out.reserve(length * 2);
+  for (unsigned int i = 0; i < length; ++i) {
+    out += kHex[digest[i] >> 4];
+    out += kHex[digest[i] & 15];
+  }
+  return out;
+}
+
+}  // namespace detail
+
+namespace {
+constexpr std::string_view kVersion = "v1.";
+
+std::int64_t unix_ms(std::chrono::system_clock::time_point t) {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
+}
+}  // namespace
+
+RequestStateCodec::RequestStateCodec(std::string key, std::shared_ptr<Clock> clock, std::chrono::seconds ttl)
+    : key_(std::move(key)), clock_(clock ? std::move(clock) : real_clock()), ttl_(ttl) {
+  if (key_.empty()) {
+    key_.resize(32);
+    if (RAND_bytes(reinterpret_cast<unsigned char*>(key_.data()), static_cast<int>(key_.size())) != 1) {
+      throw std::runtime_error("OpenSSL could not draw a random request-state key");
+    }
+    random_key_ = true;
+  }
+}
+
+std::string RequestStateCodec::mac(std::string_view data) const {
+  unsigned char out[EVP_MAX_MD_SIZE];
+  unsigned int length = 0;
+  if (!HMAC(EVP_sha256(), key_.data(), static_cast<int>(key_.size()), reinterpret_cast<const unsigned char*>(data.data()),
+            data.size(), out, &length)) {
+    throw std::runtime_error("HMAC-SHA256 failed in OpenSSL");  // only on allocation failure
+  }
+  return std::string(reinterpret_cast<const char*>(out), length);
+}
+
+std::string RequestStateCodec::seal(Json payload) const {
+  if (!payload.is_object()) throw std::logic_error("RequestStateCodec::seal: the payload must be a JSON object");
+  payload["exp"] = unix_ms(clock_->wall_now() + ttl_);
+  std::string signed_part(kVersion);
+  signed_part += detail::base64url_encode(dump_compact(payload));
+  return signed_part + "." + detail::base64url_encode(mac(signed_part));
+}
+
+Result<Json, RequestStateCodec::Refusal> RequestStateCodec::open(std::string_view state) const {
+  auto malformed = [] {
+    return unexpected(Refusal{Failure::Malformed,
+                              "requestState is not one this server issued (malformed); echo the requestState of "
+                              "the last InputRequiredResult unchanged, or retry without requestState and "
+                              "inputResponses to start over"});
+  };
+  if (state.substr(0, kVersion.size()) != kVersion) return malformed();
+  const auto dot = state.rfind('.');
+  if (dot == std::string_view::npos || dot < kVersion.size()) return malformed();
+  const std::string_view signed_part = state.substr(0, dot);
+  auto signature = detail::base64url_decode(state.substr(dot + 1));
+  if (!signature) return malformed();
+  const std::string expected = mac(signed_part);
+  // Constant time, so the comparison leaks nothing about how much of a forged tag was right.
+  if (signature->size() != expected.size() ||
+      CRYPTO_memcmp(signature->data(), expected.data(), expected.size()) != 0) {
+    return unexpected(Refusal{Failure::BadSignature,
+                              "requestState failed its integrity check (it was altered, or issued under another "
+                              "server key); retry without requestState and inputResponses to start over"});
+  }
+  auto text = detail::base64url_decode(signed_part.substr(kVersion.size()));
+  if (!text) return malformed();
+  Json payload;
+  try {
+    payload = Json::parse(*text);
+  } catch (const Json::exception&) {
+    return malformed();
+  }
+  if (!payload.is_object() || !payload.contains("exp") || !payload["exp"].is_number_integer()) return malformed();
+  if (payload["exp"].get<std::int64_t>() <= unix_ms(clock_->wall_now())) {
+    return unexpected(Refusal{Failure::Expired,
+                              "requestState has expired (it is valid for " + std::to_string(ttl_.count()) +
+                                  " s); retry without requestState and inputResponses to be asked again"});
+  }
+  return payload;
+}
+
+}  // namespace jira_mcp::mcp
