@@ -1,5 +1,7 @@
 #include "jira_mcp/mcp/context.hpp"
 
+#include "jira_mcp/mcp/tasks.hpp"
+
 namespace jira_mcp::mcp {
 
 RequestContext::RequestContext(Session& session, Json request_id, CancelTokenPtr cancel,
@@ -10,6 +12,7 @@ RequestContext::RequestContext(Session& session, Json request_id, CancelTokenPtr
       progress_token_(std::move(progress_token)) {}
 
 void RequestContext::progress(double progress, std::optional<double> total, std::string_view message) {
+  if (task_) task_->progress(progress, total, std::string(message));
   if (!progress_token_ || cancelled()) return;
   Json params{{"progressToken", *progress_token_}, {"progress", progress}};
   if (total) params["total"] = *total;
@@ -28,6 +31,11 @@ Result<Json, RpcError> RequestContext::elicit(std::string_view message, const Js
                                "the client does not support elicitation (it did not declare the "
                                "'elicitation' capability)",
                                {}});
+  }
+  if (task_) {
+    return std::move(task_->ask({Json{{"method", "elicitation/create"},
+                                      {"params", {{"message", message}, {"requestedSchema", requested_schema}}}}})
+                         .front());
   }
   return session_.request("elicitation/create",
                           Json{{"message", message}, {"requestedSchema", requested_schema}}, timeout,

@@ -14,6 +14,8 @@
 
 namespace jira_mcp::mcp {
 
+class TaskControl;
+
 class RequestContext {
  public:
   RequestContext(Session& session, Json request_id, CancelTokenPtr cancel,
@@ -34,8 +36,14 @@ class RequestContext {
   // notifications/message, honouring the session's logging level.
   void log(LogLevel level, const Json& data, std::string_view logger = {});
 
+  // The task this call runs as (tasks extension), or null for a call answered directly. A
+  // task's progress and per-item outcomes are read through tasks/get (progress() goes there).
+  TaskControl* task() const { return task_; }
+  void attach_task(TaskControl* task) { task_ = task; }
+
   // Asks the user through the client (elicitation/create). Fails when the client did not
-  // declare the elicitation capability. The result is the client's {action, content?}.
+  // declare the elicitation capability. The result is the client's {action, content?}. In a
+  // task the request goes to the task's inputRequests and the answer comes by tasks/update.
   Result<Json, RpcError> elicit(std::string_view message, const Json& requested_schema,
                                 std::chrono::milliseconds timeout = std::chrono::minutes(5));
   // Asks the client's model (sampling/createMessage) with the given params.
@@ -47,6 +55,7 @@ class RequestContext {
   Json request_id_;
   CancelTokenPtr cancel_;
   std::optional<Json> progress_token_;
+  TaskControl* task_ = nullptr;
 };
 
 }  // namespace jira_mcp::mcp
