@@ -21,6 +21,7 @@
 #include "jira_mcp/core/object_pool.hpp"
 #include "jira_mcp/mcp/registry.hpp"
 #include "jira_mcp/mcp/session.hpp"
+#include "jira_mcp/mcp/tasks.hpp"
 
 namespace jira_mcp::mcp {
 
@@ -42,6 +43,13 @@ struct DispatcherOptions {
   std::function<void(const std::string& tool, std::chrono::nanoseconds parse)> on_tool_start;
   // Buffers replies are serialized into (performance.object_pooling); none: a new string each.
   std::shared_ptr<core::BufferPool> buffers;
+  // Tasks (io.modelcontextprotocol/tasks, offered to 2026-07-28 requests): the dispatcher owns
+  // the store built from these; none: the extension is not offered.
+  std::optional<TaskOptions> tasks;
+  // Called on the request's thread when a task is created or addressed: sets the caller's owner
+  // key (a task is visible to its owner only) and a run_as that reinstates the caller's per-call
+  // state (identity) on the task's worker. None: a single-user server.
+  std::function<void(TaskOrigin&)> task_caller;
 };
 
 // A serialized message in a buffer that goes back to the dispatcher's pool when released.
@@ -102,7 +110,9 @@ class Dispatcher {
   static bool runs_inline(const Json& message);
 
   const Registry& registry() const { return *registry_; }
-  Json capabilities() const;
+  // `stateless`: for a 2026-07-28 request (server/discover), with capabilities.extensions.
+  Json capabilities(bool stateless = false) const;
+  TaskStore* tasks() const { return tasks_.get(); }
 
  private:
   std::optional<Json> handle_message(const Json& message, Session& session, const CancelTokenPtr& queued) const;
@@ -120,6 +130,11 @@ class Dispatcher {
   Result<Json, RpcError> read_resource(const Json& params, RequestContext& ctx) const;
   Result<Json, RpcError> get_prompt(const Json& params, RequestContext& ctx) const;
   Result<Json, RpcError> complete(const Json& params) const;
+  // Tasks (dispatch_tasks.cpp). start_task: the CreateTaskResult (or its refusal) when this call
+  // runs as a task, none when it is answered directly.
+  std::optional<Result<Json, RpcError>> start_task(const Registry::Tool& tool, const Json& args, const Json& params,
+                                                   RequestContext& ctx) const;
+  Result<Json, RpcError> task_method(const std::string& method, const Json& params) const;
   template <class T, class F>
   Result<Json, RpcError> paginate(const Json& params, const std::vector<T>& items, const char* key,
                                   F&& to_json) const;
@@ -127,6 +142,7 @@ class Dispatcher {
   std::shared_ptr<const Registry> registry_;
   ServerInfo info_;
   DispatcherOptions options_;
+  std::unique_ptr<TaskStore> tasks_;  // last: its workers stop first, while the rest is alive
 };
 
 }  // namespace jira_mcp::mcp
