@@ -41,6 +41,9 @@ struct ServerConfig {
   int workers = 4;                  // request worker threads
   int max_queue = 256;              // requests waiting for a worker before rejecting
   int max_depth = 64;               // deepest accepted JSON nesting
+  int task_ttl_seconds = 3600;      // finished tasks (tasks extension) kept this long after they end
+  int max_tasks = 1000;             // tasks held at once (queued, running, finished and kept)
+  std::size_t task_memory_bytes = 64 * kMiB;  // results and outcomes the held tasks may use
 };
 
 struct JiraConfig {
