@@ -14,33 +14,9 @@ namespace jira_mcp::mcp {
 
 namespace {
 
-constexpr const char* kProtocolVersionMeta = "io.modelcontextprotocol/protocolVersion";
-constexpr const char* kClientCapabilitiesMeta = "io.modelcontextprotocol/clientCapabilities";
-constexpr const char* kClientInfoMeta = "io.modelcontextprotocol/clientInfo";
-constexpr int kMissingRequiredClientCapability = -32021;
-
-const Json& request_meta(const Json& params) {
-  static const Json kEmpty = Json::object();
-  auto m = params.find("_meta");
-  return m != params.end() && m->is_object() ? *m : kEmpty;
-}
-
-// A 2026-07-28 request: it names its protocol version in _meta.
-bool stateless(const Json& params) {
-  const Json& meta = request_meta(params);
-  auto v = meta.find(kProtocolVersionMeta);
-  return v != meta.end() && v->is_string();
-}
-
-Json client_capabilities(const Json& params) {
-  const Json& meta = request_meta(params);
-  auto c = meta.find(kClientCapabilitiesMeta);
-  return c != meta.end() && c->is_object() ? *c : Json::object();
-}
-
-bool declares_tasks(const Json& params) {
-  if (!stateless(params)) return false;
-  const Json caps = client_capabilities(params);
+bool declares_tasks(const RequestContext& ctx) {
+  if (!ctx.stateless()) return false;  // the extension does not exist in the 2025 revisions
+  const Json& caps = ctx.meta().client_capabilities;
   auto ext = caps.find("extensions");
   if (ext == caps.end() || !ext->is_object()) return false;
   auto t = ext->find(kTasksExtension);
@@ -48,9 +24,10 @@ bool declares_tasks(const Json& params) {
 }
 
 RpcError missing_tasks_capability(const std::string& what) {
-  return RpcError{kMissingRequiredClientCapability,
+  return RpcError{rpc::kMissingRequiredClientCapability,
                   "Missing required client capability: " + what + " needs the " + std::string(kTasksExtension) +
-                      " extension; declare it in _meta[\"" + kClientCapabilitiesMeta + "\"].extensions of this request",
+                      " extension; declare it in _meta[\"" + meta_key::kClientCapabilities +
+                      "\"].extensions of this request",
                   Json{{"requiredCapabilities",
                         {{"extensions", {{std::string(kTasksExtension), Json::object()}}}}}}};
 }
@@ -58,35 +35,32 @@ RpcError missing_tasks_capability(const std::string& what) {
 }  // namespace
 
 std::optional<Result<Json, RpcError>> Dispatcher::start_task(const Registry::Tool& tool, const Json& args,
-                                                             const Json& params, RequestContext&) const {
+                                                             const Json&, RequestContext& ctx) const {
   if (tool.spec.task_support == TaskSupport::never || !tasks_) return std::nullopt;
-  if (!declares_tasks(params)) {
-    if (tool.spec.task_support == TaskSupport::required && stateless(params)) {
+  if (!declares_tasks(ctx)) {
+    if (tool.spec.task_support == TaskSupport::required && ctx.stateless()) {
       return Result<Json, RpcError>(unexpected(missing_tasks_capability("the tool " + tool.spec.name)));
     }
     return std::nullopt;  // answered directly (a legacy request never gets a task)
   }
-  const Json& meta = request_meta(params);
   TaskOrigin origin;
-  origin.protocol_version = meta[kProtocolVersionMeta].get<std::string>();
-  origin.client_capabilities = client_capabilities(params);
-  if (auto i = meta.find(kClientInfoMeta); i != meta.end() && i->is_object()) origin.client_info = *i;
+  origin.meta = ctx.meta();
   if (options_.task_caller) options_.task_caller(origin);
   const std::string name = tool.spec.name;
   // The store is destroyed before the rest of this dispatcher, so `this` outlives the work.
-  auto created = tasks_->create(std::move(origin), [this, &tool, args, name](RequestContext& ctx) -> Result<Json, RpcError> {
+  auto created = tasks_->create(std::move(origin), [this, &tool, args, name](RequestContext& task_ctx) -> Result<Json, RpcError> {
     const auto start = std::chrono::steady_clock::now();
     if (options_.on_tool_start) options_.on_tool_start(name, std::chrono::nanoseconds(0));
     ToolResult out;
     try {
-      out = tool.spec.handler(args, ctx);
+      out = tool.spec.handler(args, task_ctx);
     } catch (...) {
       if (options_.on_tool_call) options_.on_tool_call(name, true, std::chrono::steady_clock::now() - start);
       throw;  // the store logs it and fails the task with -32603
     }
     if (options_.on_tool_call) options_.on_tool_call(name, out.is_error, std::chrono::steady_clock::now() - start);
     Json j = out.to_json();
-    j["resultType"] = "complete";
+    j["resultType"] = "complete";  // what the call would have answered directly
     return j;
   });
   if (!created) return Result<Json, RpcError>(unexpected(created.error()));
@@ -95,14 +69,15 @@ std::optional<Result<Json, RpcError>> Dispatcher::start_task(const Registry::Too
   return Result<Json, RpcError>(std::move(*created));
 }
 
-Result<Json, RpcError> Dispatcher::task_method(const std::string& method, const Json& params) const {
-  if (!tasks_ || !stateless(params)) {
+Result<Json, RpcError> Dispatcher::task_method(const std::string& method, const Json& params,
+                                               const RequestContext& ctx) const {
+  if (!tasks_ || !ctx.stateless()) {
     return unexpected(RpcError{rpc::kMethodNotFound,
                                "Method not found: " + method + " (the " + std::string(kTasksExtension) +
                                    " extension is offered to protocol 2026-07-28 requests only)",
                                {}});
   }
-  if (!declares_tasks(params)) return unexpected(missing_tasks_capability(method));
+  if (!declares_tasks(ctx)) return unexpected(missing_tasks_capability(method));
   auto id = params.find("taskId");
   if (id == params.end() || !id->is_string()) {
     return unexpected(RpcError{rpc::kInvalidParams, "Invalid params: \"taskId\" (the task's id, a string) is required", {}});
@@ -124,8 +99,7 @@ Result<Json, RpcError> Dispatcher::task_method(const std::string& method, const 
   } else {
     out = tasks_->cancel(task_id, caller.owner);
   }
-  if (out) (*out)["resultType"] = "complete";
-  return out;
+  return out;  // resultType "complete" comes with every 2026 result
 }
 
 }  // namespace jira_mcp::mcp

@@ -9,7 +9,6 @@
 #include <ctime>
 #include <random>
 
-#include "jira_mcp/mcp/context.hpp"
 
 namespace jira_mcp::mcp {
 
@@ -158,8 +157,7 @@ Result<Json, RpcError> TaskStore::create(TaskOrigin origin, TaskWork work) {
   t->work = std::move(work);
   t->created = clock_->now();
   t->created_wall = t->updated_wall = clock_->wall_now();
-  account_locked(*t, kTaskOverheadBytes + t->origin.client_capabilities.dump().size() +
-                         t->origin.client_info.dump().size());
+  account_locked(*t, kTaskOverheadBytes + t->origin.meta.raw.dump().size());
   tasks_.emplace(id, t);
   queue_.push_back(t);
   ++created_;
@@ -189,8 +187,7 @@ void TaskStore::work_loop(std::stop_token stop) {
 
 void TaskStore::run(const TaskPtr& t) {
   Session session(null_peer(), "task:" + t->id);
-  session.set_initialized(t->origin.protocol_version, t->origin.client_capabilities, t->origin.client_info);
-  RequestContext ctx(session, Json(t->id), t->cancel, std::nullopt);
+  RequestContext ctx(session, Json(t->id), t->cancel, std::nullopt, t->origin.meta);
   TaskControl control(*this, t->id, t->cancel);
   ctx.attach_task(&control);
   Result<Json, RpcError> out = unexpected(RpcError{rpc::kInternalError, "the task did not run", {}});

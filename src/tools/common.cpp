@@ -208,7 +208,7 @@ ToolResult bad_argument(const std::string& field, const std::string& problem) {
 }
 
 std::optional<ToolResult> confirm_destructive(const ServicesPtr& s, RequestContext& ctx, const std::string& what) {
-  if (!s->options.confirm_destructive || !ctx.session().client_supports("elicitation")) return std::nullopt;
+  if (!s->options.confirm_destructive || !ctx.client_supports("elicitation")) return std::nullopt;
   auto answer = ctx.elicit(what + " This cannot be undone. Proceed?",
                            Json{{"type", "object"}, {"properties", {{"confirm", {{"type", "boolean"}, {"title", "Yes, do it"}}}}},
                                 {"required", {"confirm"}}});

@@ -19,8 +19,9 @@ namespace {
 TaskOrigin origin(std::string owner = {}) {
   TaskOrigin o;
   o.owner = std::move(owner);
-  o.protocol_version = "2026-07-28";
-  o.client_capabilities = Json{{"elicitation", Json::object()}};
+  o.meta.era = Era::Stateless;
+  o.meta.protocol_version = "2026-07-28";
+  o.meta.client_capabilities = Json{{"elicitation", Json::object()}};
   return o;
 }
 

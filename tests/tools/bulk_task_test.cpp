@@ -113,7 +113,7 @@ TEST_CASE("bulk as a task: tasks/cancel leaves the issues it had not started unt
     const std::string id = created["taskId"];
     poll(s, id, [](const Json& t) { return settled(t) >= 2 || terminal(t); });
     Json ack = rpc(s, "tasks/cancel", {{"taskId", id}});
-    CHECK(ack == Json{{"resultType", "complete"}});
+    CHECK(ack["resultType"] == "complete");
     Json done = poll(s, id, terminal);
     s.sb->set_faults(sandbox::Faults{});
     REQUIRE(done["status"] == "cancelled");

@@ -46,6 +46,7 @@
 #include "jira_mcp/core/clock.hpp"
 #include "jira_mcp/core/json.hpp"
 #include "jira_mcp/core/result.hpp"
+#include "jira_mcp/mcp/context.hpp"
 #include "jira_mcp/mcp/protocol.hpp"
 #include "jira_mcp/mcp/session.hpp"
 
@@ -71,7 +72,6 @@ struct TaskOptions {
 };
 
 class TaskStore;
-class RequestContext;
 
 // The work's view of its own task. Valid while the work runs; thread-safe.
 class TaskControl {
@@ -99,13 +99,12 @@ class TaskControl {
 };
 
 // What the request that created a task brought, so its work runs as that request would have:
-// the client's protocol version, capabilities and info, and a wrapper that reinstates per-call
-// state on the worker thread (the caller's identity) around the work. `owner` binds the task.
+// its RequestMeta (protocol version, client capabilities and info, log level, trace context),
+// and a wrapper that reinstates per-call state on the worker thread (the caller's identity)
+// around the work. `owner` binds the task.
 struct TaskOrigin {
   std::string owner;
-  std::string protocol_version;
-  Json client_capabilities = Json::object();
-  Json client_info = Json::object();
+  RequestMeta meta;
   std::function<void(const std::function<void()>&)> run_as;  // none: run directly
 };
 
