@@ -424,6 +424,21 @@ int run_serve(const config::Startup& st) {
                                                        cfg.performance.string_pool_capacity);
     mon.add_source("reply_buffers", [b = dopts.buffers] { return monitor::pool_gauges(b->stats()); });
   }
+  // Tasks (io.modelcontextprotocol/tasks, 2026-07-28 clients): the bulk tools run as tasks.
+  dopts.tasks = mcp::TaskOptions{};
+  dopts.tasks->keep_finished = std::chrono::seconds(cfg.server.task_ttl_seconds);
+  dopts.tasks->max_tasks = static_cast<std::size_t>(cfg.server.max_tasks);
+  dopts.tasks->max_bytes = cfg.server.task_memory_bytes;
+  dopts.tasks->workers = static_cast<std::size_t>(cfg.server.workers);
+  if (user_clients) {
+    // A task belongs to the identity that started it and runs with that identity's credentials.
+    dopts.task_caller = [](mcp::TaskOrigin& origin) {
+      const transport::Identity* id = transport::current_identity();
+      if (!id) return;
+      origin.owner = id->key();
+      origin.run_as = [identity = *id](const std::function<void()>& f) { transport::with_identity(identity, f); };
+    };
+  }
   dopts.on_tool_start = [&mon](const std::string& tool, std::chrono::nanoseconds parse) { mon.tool_started(tool, parse); };
   dopts.on_tool_call = [&mon](const std::string& tool, bool is_error, std::chrono::nanoseconds elapsed) {
     mon.record_tool_call(tool, is_error, elapsed);

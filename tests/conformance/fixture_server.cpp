@@ -20,6 +20,7 @@
 #include "jira_mcp/mcp/subscriptions.hpp"
 #include "jira_mcp/transport/http.hpp"
 #include "jira_mcp/transport/stdio.hpp"
+#include "fixture_tasks.hpp"
 
 using namespace jira_mcp;
 using mcp::RequestContext;
@@ -328,6 +329,7 @@ int main(int argc, char** argv) {
   init_logging(level);
   mcp::RegistryBuilder builder;
   add_tools(builder);
+  fixture::add_task_tools(builder);
   add_resources(builder);
   add_prompts(builder);
   mcp::SubscriptionOptions subscription_options;
@@ -341,7 +343,10 @@ int main(int argc, char** argv) {
     spdlog::critical("{}", registry.error().message);
     return 1;
   }
-  mcp::Dispatcher dispatcher(*registry, mcp::ServerInfo{"jira-mcp-conformance-fixture", "Conformance fixture", JIRA_MCP_VERSION, ""});
+  mcp::DispatcherOptions dopts;
+  dopts.tasks = mcp::TaskOptions{};
+  mcp::Dispatcher dispatcher(*registry, mcp::ServerInfo{"jira-mcp-conformance-fixture", "Conformance fixture", JIRA_MCP_VERSION, ""},
+                             dopts);
   if (transport_name == "http") {
     // Signals are taken synchronously by this thread (sigwait), so stop() runs on a normal thread.
     sigset_t set;

@@ -166,7 +166,9 @@ struct Stack {
     REQUIRE(tools::register_tools(b, services, selection).ok());
     auto reg = b.freeze();
     REQUIRE_MESSAGE(reg.ok(), (reg.ok() ? "" : reg.error().message));
-    dispatcher = std::make_unique<mcp::Dispatcher>(*reg, mcp::ServerInfo{"jira-mcp", "", "t", ""});
+    mcp::DispatcherOptions options;
+    options.tasks = mcp::TaskOptions{};  // the bulk tools run as tasks for 2026 requests that allow it
+    dispatcher = std::make_unique<mcp::Dispatcher>(*reg, mcp::ServerInfo{"jira-mcp", "", "t", ""}, options);
     auto init = dispatcher->handle(Json{{"jsonrpc", "2.0"}, {"id", 0}, {"method", "initialize"},
                                         {"params", {{"protocolVersion", "2025-11-25"}, {"capabilities", Json::object()},
                                                     {"clientInfo", {{"name", "t"}, {"version", "1"}}}}}},

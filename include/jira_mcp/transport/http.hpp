@@ -128,6 +128,9 @@ struct Identity {
 // Valid on the handler's thread for the duration of a Dispatcher::handle call made by the HTTP
 // transport; empty elsewhere (stdio, other threads, sessions without credentials).
 const Identity* current_identity();
+// Runs `f` on the calling thread with current_identity() set to `id`: a task's worker running
+// the call that identity made (until per-call state travels in the request context).
+void with_identity(const Identity& id, const std::function<void()>& f);
 
 struct Readiness {
   bool ready = false;
