@@ -27,6 +27,7 @@ bench::Plan tiny_plan() {
   p.ablation_latency_ms = 0;
   p.ablation_concurrency = 2;
   p.memory_cached_issues = 0;
+  p.era_calls = 20;
   return p;
 }
 
@@ -93,6 +94,8 @@ TEST_CASE("a tiny bench reports every workload with counts that add up and no er
     if (a["variant"] == "full") CHECK(a["ratio_vs_full"].get<double>() == doctest::Approx(1.0));
   }
   CHECK(j["memory"]["idle_rss_bytes"].get<std::int64_t>() > 0);
+  REQUIRE(j["eras"].is_object());
+  CHECK(j["eras"]["calls_per_era"] == 20);
 
   const std::string table = bench::render_table(*report);
   CHECK(table.find("cold_get") != std::string::npos);
@@ -154,4 +157,31 @@ TEST_CASE("a plan's selection runs only the named parts, and each run's Jira cal
     CHECK(w.jira_calls_by_route.at("POST /rest/api/3/issue/{issueIdOrKey}/transitions") == 5);
   }
   CHECK(bench::to_json(*report)["workloads"][0].contains("jira_calls_by_route"));
+}
+
+TEST_CASE("the eras part reads the cached issue as 2025 session and 2026-07-28 requests, and compares their p50") {
+  bench::Plan p = tiny_plan();
+  p.workloads = {"eras"};
+  p.era_calls = 40;
+  auto report = bench::run(p);
+  REQUIRE_MESSAGE(report.ok(), (report.ok() ? "" : report.error().message));
+  CHECK(report->workloads.empty());
+  REQUIRE(report->eras.has_value());
+  const auto& e = *report->eras;
+  // A 2026 request the dispatcher refused (a bad _meta) or a failed read would count as an error.
+  CHECK(e.calls == 40);
+  CHECK(e.errors == 0);
+  CHECK(report->problems.empty());
+  CHECK(e.legacy_p50_us > 0);
+  CHECK(e.stateless_p50_us > 0);
+  CHECK(e.legacy_p50_us <= e.legacy_p95_us);
+  CHECK(e.stateless_p50_us <= e.stateless_p95_us);
+  CHECK(e.p50_ratio == doctest::Approx(e.stateless_p50_us / e.legacy_p50_us));
+  MESSAGE("cached jira_get_issue p50: " << e.legacy_p50_us << " us (2025), " << e.stateless_p50_us
+                                        << " us (2026-07-28), ratio " << e.p50_ratio);
+  const Json j = bench::to_json(*report);
+  for (const char* key : {"calls_per_era", "errors", "legacy_p50_us", "legacy_p95_us", "stateless_p50_us",
+                          "stateless_p95_us", "p50_ratio"})
+    CHECK_MESSAGE(j["eras"].contains(key), key);
+  CHECK(bench::render_table(*report).find("2026 / 2025 = ") != std::string::npos);
 }

@@ -6,13 +6,13 @@ arguments against the built-in sandbox, reads before writes and deletes last.
       prints the --call arguments (NUL-separated) of a read-only discovery run whose --json
       output gives the ids the plan needs (comments, worklogs, attachments, links, ...).
   client2_calls.py plan FLAVOR TOOLS_JSON DISCOVERY_JSON
-      prints the --call arguments (NUL-separated) of the run that calls every tool. Fails (exit 1,
-      naming them) when the server lists a tool the plan does not call, or the plan calls a tool
-      the server does not list: a new tool must get a call here.
+      prints the --read (READS) and --call arguments (NUL-separated) of the run that calls every
+      tool. Fails (exit 1, naming them) when the server lists a tool the plan does not call, or
+      the plan calls a tool the server does not list: a new tool must get a call here.
   client2_calls.py check FLAVOR TOOLS_JSON RESULTS_JSON
       checks the --json output of the plan's run: one result per call, none isError (apart from
-      EXPECTED_TOOL_ERRORS), and every tool with an outputSchema returned structuredContent
-      (which the client validated against it).
+      EXPECTED_TOOL_ERRORS), every tool with an outputSchema returned structuredContent (which the
+      client validated against it), and each resource read carries ttlMs and cacheScope private.
 """
 import json
 import sys
@@ -159,8 +159,15 @@ def plan_calls(ids):
     ]
 
 
-def emit(calls):
+# Resources read in the same run (before the calls): a 2026-07-28 resources/read result carries
+# the cache hints, private here (what Jira shows depends on who asks).
+READS = ["jira://issue/DEMO-1", "jira://project/DEMO"]
+
+
+def emit(calls, reads=()):
     parts = []
+    for uri in reads:
+        parts += ["--read", uri]
     for name, args in calls:
         parts += ["--call", name, json.dumps(args)]
     sys.stdout.write("\0".join(parts) + "\0")
@@ -185,15 +192,23 @@ def main(argv):
             problems.append("the plan calls a tool twice")
         if problems:
             sys.exit("client2_calls.py: " + "; ".join(problems) + " (edit tests/integration/client2_calls.py)")
-        emit(calls)
+        emit(calls, READS)
         return 0
     if len(argv) == 4 and argv[0] == "check":
         expected_errors = EXPECTED_TOOL_ERRORS.get(argv[1], {})
         tools = {t["name"]: t for t in json.load(open(argv[2]))["tools"]}
         # The run's --list line comes first: the client validates structured results only against
         # a tools/list it holds.
-        results = [r for r in read_lines(argv[3]) if "tool" in r]
+        lines = read_lines(argv[3])
+        results = [r for r in lines if "tool" in r]
+        reads = {r["uri"]: r["result"] for r in lines if "uri" in r}
         problems = []
+        for uri in READS:
+            res = reads.get(uri)
+            if res is None:
+                problems.append(f"no result for resources/read {uri}")
+            elif not isinstance(res.get("ttlMs"), int) or res["ttlMs"] < 0 or res.get("cacheScope") != "private":
+                problems.append(f"resources/read {uri}: ttlMs {res.get('ttlMs')!r}, cacheScope {res.get('cacheScope')!r}")
         if len(results) != len(tools):
             problems.append(f"{len(results)} results for {len(tools)} tools")
         for r in results:
@@ -210,7 +225,8 @@ def main(argv):
         if problems:
             sys.exit("client2_calls.py check: " + "; ".join(problems))
         print(f"{len(results)} tools called ({len(expected_errors)} failing as expected), "
-              f"{sum(1 for r in results if 'structuredContent' in r['result'])} structured results validated")
+              f"{sum(1 for r in results if 'structuredContent' in r['result'])} structured results validated, "
+              f"{len(reads)} resources read with cache hints")
         return 0
     sys.exit(__doc__)
 

@@ -5,8 +5,9 @@
 #  - v2 (../shared/tools/mcp-client2, protocol 2026-07-28), over stdio and over Streamable HTTP,
 #    in both Jira flavours: --era legacy (the 2025 handshake) validates the read tools' structured
 #    results; --era auto must pick 2026-07-28; --era 2026-07-28 lists and calls EVERY tool of
-#    `jira-mcp --sandbox --toolsets all`, writes and deletes included (tests/integration/
-#    client2_calls.py holds the plan and fails when a listed tool has no call in it).
+#    `jira-mcp --sandbox --toolsets all`, writes and deletes included, and reads two resources
+#    (their cache hints checked); tests/integration/client2_calls.py holds the plan and fails
+#    when a listed tool has no call in it.
 # The v2 client validates each structuredContent against the tool's outputSchema and fails the run
 # on a mismatch, but only against a tools/list it holds: every run that calls tools lists first.
 #   tests/integration/mcp_client_check.sh build/jira-mcp
