@@ -9,7 +9,6 @@
 
 #include "jira_mcp/core/json.hpp"
 #include "jira_mcp/mcp/registry.hpp"
-#include "transport/era.hpp"
 
 namespace jira_mcp::transport::detail {
 

@@ -482,7 +482,7 @@ void HttpServer::Impl::post_mcp(const Req& req, const std::string& body, Res& re
     return;
   }
   // The stateless era (2026-07-28) is told by the body's _meta, or by a header naming it.
-  if (auto v = detail::body_stateless_version(msg); v || detail::names_stateless_era(version)) {
+  if (auto v = mcp::Dispatcher::stateless_version(msg); v || detail::names_stateless_era(version)) {
     auto identity = presented_identity(req);
     if (!identity) {
       bad_request(res, identity.error());

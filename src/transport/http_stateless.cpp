@@ -19,6 +19,7 @@
 
 #include <deque>
 
+#include "jira_mcp/mcp/context.hpp"
 #include "transport/http_mcp_headers.hpp"
 #include "transport/http_server_impl.hpp"
 
@@ -75,11 +76,6 @@ struct Exchange final : mcp::Peer {
 
 namespace {
 
-constexpr int kHeaderMismatch = -32020;             // mcp::kHeaderMismatch once the foundation lands
-constexpr int kMissingRequiredClientCapability = -32021;
-constexpr int kUnsupportedProtocolVersion = -32022;
-constexpr std::string_view kStatelessVersion = "2026-07-28";
-
 // The HTTP status of a 2026 JSON reply: the spec has refusals answered with 404 (unknown method)
 // or 400 (what the request got wrong), so a client can tell them from a legacy server's.
 int status_for(const Json& reply) {
@@ -88,7 +84,8 @@ int status_for(const Json& reply) {
   const int code = err->value("code", 0);
   if (code == mcp::rpc::kMethodNotFound) return 404;
   if (code == mcp::rpc::kParseError || code == mcp::rpc::kInvalidRequest || code == mcp::rpc::kInvalidParams ||
-      code == kHeaderMismatch || code == kMissingRequiredClientCapability || code == kUnsupportedProtocolVersion) {
+      code == mcp::rpc::kHeaderMismatch || code == mcp::rpc::kMissingRequiredClientCapability ||
+      code == mcp::rpc::kUnsupportedProtocolVersion) {
     return 400;
   }
   return 200;
@@ -115,18 +112,12 @@ void HttpServer::Impl::post_stateless(const Req& req, Json msg, const std::strin
   }
   if (auto why = detail::header_mismatch(req, msg, version, dispatcher_.registry())) {
     res.status = 400;
-    res.set_content(dump_compact(mcp::make_error(id, {kHeaderMismatch, "Header mismatch: " + *why, std::nullopt})),
+    res.set_content(dump_compact(mcp::make_error(id, {mcp::rpc::kHeaderMismatch, "Header mismatch: " + *why, std::nullopt})),
                     "application/json");
     return;
   }
+  // Its own session, never initialized: the dispatcher reads everything from the request's _meta.
   auto ex = std::make_shared<detail::Exchange>(std::move(identity));
-  // TODO(foundation): the dispatcher serves 2026 requests on an uninitialized session once
-  // mcp::Dispatcher::stateless_version lands; until then the exchange's session looks initialized.
-  {
-    const Json meta = msg["params"]["_meta"];
-    ex->session.set_initialized(version, meta.value("io.modelcontextprotocol/clientCapabilities", Json::object()),
-                                meta.value("io.modelcontextprotocol/clientInfo", Json::object()));
-  }
   if (!mcp::Dispatcher::is_request(msg)) {
     detail::IdentityScope scope(ex->identity);
     auto reply = dispatcher_.handle(msg, ex->session);
@@ -134,7 +125,7 @@ void HttpServer::Impl::post_stateless(const Req& req, Json msg, const std::strin
     if (reply) res.set_content(dump_compact(*reply), "application/json");
     return;
   }
-  if (options_.subscriptions && version == kStatelessVersion && msg.value("method", Json()) == "subscriptions/listen") {
+  if (options_.subscriptions && msg.value("method", Json()) == "subscriptions/listen") {
     listen_stateless(msg, res);
     return;
   }
@@ -167,6 +158,11 @@ void HttpServer::Impl::post_stateless(const Req& req, Json msg, const std::strin
 
 void HttpServer::Impl::listen_stateless(const Json& msg, Res& res) {
   const Json& id = msg["id"];
+  // The request's _meta is checked as for any 2026 request (-32602, -32022).
+  if (auto meta = mcp::RequestMeta::from_stateless(msg.value("params", Json::object())); !meta) {
+    send_json(res, mcp::make_error(id, meta.error()));
+    return;
+  }
   auto filter = mcp::parse_subscription_filter(msg.value("params", Json::object()));
   if (!filter) {
     send_json(res, mcp::make_error(id, filter.error()));

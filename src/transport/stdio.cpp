@@ -15,7 +15,7 @@
 #include <thread>
 
 #include "jira_mcp/core/work_queue.hpp"
-#include "transport/era.hpp"
+#include "jira_mcp/mcp/context.hpp"
 
 namespace jira_mcp::transport {
 
@@ -189,10 +189,15 @@ bool StdioServer::Impl::on_subscription_message(const Json& msg) {
     // A cancelled listener gets no response; a cancellation of anything else is the dispatcher's.
     return listeners_.erase(dump_compact(params["requestId"])) > 0;
   }
-  if (method != "subscriptions/listen" || !msg.contains("id") || !detail::body_stateless_version(msg)) return false;
+  if (method != "subscriptions/listen" || !msg.contains("id") || !mcp::Dispatcher::stateless_version(msg)) return false;
   const Json& id = msg["id"];
   const std::string key = dump_compact(id);
   auto reply = [&](const mcp::RpcError& e) { writer_.push(dispatcher_.serialize(mcp::make_error(id, e))); };
+  // The request's _meta is checked as for any 2026 request (-32602, -32022).
+  if (auto meta = mcp::RequestMeta::from_stateless(msg.value("params", Json::object())); !meta) {
+    reply(meta.error());
+    return true;
+  }
   if (listeners_.count(key) != 0) {
     reply({mcp::rpc::kInvalidRequest, "Invalid Request: a subscription with id " + key + " is already open", {}});
     return true;

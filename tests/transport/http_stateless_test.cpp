@@ -178,6 +178,7 @@ TEST_CASE("HTTP 2026: refusals carry their HTTP status; GET and DELETE are 405; 
 TEST_CASE("HTTP 2026: a call that notifies streams as SSE with X-Accel-Buffering: no") {
   Harness h;
   auto call = tool_call(12, "chatty");
+  call["params"]["_meta"]["io.modelcontextprotocol/logLevel"] = "info";  // 2026: log lines only when asked
   auto r = h.post(call, headers_for(call, "chatty"));
   REQUIRE(r);
   CHECK(r->status == 200);
