@@ -28,6 +28,7 @@
 #include "jira_mcp/monitor/monitor.hpp"
 #include "jira_mcp/sandbox/sandbox.hpp"
 #include "jira_mcp/tools/per_user_clients.hpp"
+#include "jira_mcp/tools/resource_updates.hpp"
 #include "jira_mcp/tools/render_memo.hpp"
 #include "jira_mcp/tools/tools.hpp"
 #include "jira_mcp/transport/http.hpp"
@@ -161,8 +162,10 @@ transport::HttpOptions http_options(const config::Config& cfg) {
 // Serves Streamable HTTP (and legacy SSE) until SIGINT/SIGTERM, then stops cleanly: new requests
 // are refused, in-flight calls reply, streams close. The monitor's checks run meanwhile.
 int serve_http(const config::Config& cfg, const mcp::Dispatcher& dispatcher,
-               std::function<transport::Readiness()> readiness, monitor::Monitor& mon) {
+               std::function<transport::Readiness()> readiness, monitor::Monitor& mon,
+               std::shared_ptr<mcp::SubscriptionHub> subscriptions) {
   transport::HttpOptions o = http_options(cfg);
+  o.subscriptions = std::move(subscriptions);
   o.readiness = std::move(readiness);
   o.metrics = [&mon] { return mon.render_prometheus(); };
   transport::HttpServer server(dispatcher, o);
@@ -212,8 +215,10 @@ int serve_http(const config::Config& cfg, const mcp::Dispatcher& dispatcher,
 
 // Serves MCP over stdin/stdout until end of input or SIGINT/SIGTERM. The monitor's checks run
 // meanwhile.
-int serve_stdio(const config::Config& cfg, const mcp::Dispatcher& dispatcher, monitor::Monitor& mon) {
+int serve_stdio(const config::Config& cfg, const mcp::Dispatcher& dispatcher, monitor::Monitor& mon,
+                std::shared_ptr<mcp::SubscriptionHub> subscriptions) {
   transport::StdioOptions sopts;
+  sopts.subscriptions = std::move(subscriptions);
   sopts.max_line_bytes = cfg.server.max_line_bytes;
   sopts.workers = static_cast<size_t>(cfg.server.workers);
   sopts.max_queue = static_cast<size_t>(cfg.server.max_queue);
@@ -235,10 +240,13 @@ int serve_stdio(const config::Config& cfg, const mcp::Dispatcher& dispatcher, mo
   return rc;
 }
 
+// `subscriptions`: the listeners of subscriptions/listen (none: the method is not offered).
 int serve(const config::Config& cfg, const mcp::Dispatcher& dispatcher,
-          std::function<transport::Readiness()> readiness, monitor::Monitor& mon) {
-  return cfg.server.transport == "http" ? serve_http(cfg, dispatcher, std::move(readiness), mon)
-                                        : serve_stdio(cfg, dispatcher, mon);
+          std::function<transport::Readiness()> readiness, monitor::Monitor& mon,
+          std::shared_ptr<mcp::SubscriptionHub> subscriptions = nullptr) {
+  return cfg.server.transport == "http"
+             ? serve_http(cfg, dispatcher, std::move(readiness), mon, std::move(subscriptions))
+             : serve_stdio(cfg, dispatcher, mon, std::move(subscriptions));
 }
 
 const char* const kInstructions = "Tools for Jira: search, read, create and change issues.";
@@ -366,7 +374,9 @@ int run_serve(const config::Startup& st) {
                 st.use_sandbox ? "--sandbox given" : "no Jira configured (set JIRA_URL to use yours)",
                 cfg.sandbox.flavor, sb->base_url());
   }
-  jira_options.on_call = mon.jira_observer();
+  // subscriptions/listen: writes through this server announce the issues and projects they change.
+  auto subscriptions = std::make_shared<mcp::SubscriptionHub>(tools::subscription_options());
+  jira_options.on_call = tools::publish_resource_updates(subscriptions, mon.jira_observer());
   auto client = jira::Client::create(jira_options);
   if (!client) return run_unconfigured(st, client.error().to_string());
   mon.set_client_source([c = client->get()] { return jira::client_gauges(*c); });
@@ -414,6 +424,21 @@ int run_serve(const config::Startup& st) {
                                                        cfg.performance.string_pool_capacity);
     mon.add_source("reply_buffers", [b = dopts.buffers] { return monitor::pool_gauges(b->stats()); });
   }
+  // Tasks (io.modelcontextprotocol/tasks, 2026-07-28 clients): the bulk tools run as tasks.
+  dopts.tasks = mcp::TaskOptions{};
+  dopts.tasks->keep_finished = std::chrono::seconds(cfg.server.task_ttl_seconds);
+  dopts.tasks->max_tasks = static_cast<std::size_t>(cfg.server.max_tasks);
+  dopts.tasks->max_bytes = cfg.server.task_memory_bytes;
+  dopts.tasks->workers = static_cast<std::size_t>(cfg.server.workers);
+  if (user_clients) {
+    // A task belongs to the identity that started it and runs with that identity's credentials.
+    dopts.task_caller = [](mcp::TaskOrigin& origin) {
+      const transport::Identity* id = transport::current_identity();
+      if (!id) return;
+      origin.owner = id->key();
+      origin.run_as = [identity = *id](const std::function<void()>& f) { transport::with_identity(identity, f); };
+    };
+  }
   dopts.on_tool_start = [&mon](const std::string& tool, std::chrono::nanoseconds parse) { mon.tool_started(tool, parse); };
   dopts.on_tool_call = [&mon](const std::string& tool, bool is_error, std::chrono::nanoseconds elapsed) {
     mon.record_tool_call(tool, is_error, elapsed);
@@ -433,7 +458,7 @@ int run_serve(const config::Startup& st) {
     if (!me) return transport::Readiness{false, me.error().to_string()};
     return transport::Readiness{true, "Jira reachable; authenticated as " +
                                           string_or(*me, "displayName", string_or(*me, "name", "?"))};
-  }, mon);
+  }, mon, subscriptions);
 }
 
 // --doctor: what serving this configuration would do, checked. The tool selection goes through

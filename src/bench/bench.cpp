@@ -35,6 +35,7 @@ Plan Plan::quick() {
   p.bulk_issues = 100;
   p.ablation_latency_ms = 0;
   p.memory_cached_issues = 400;
+  p.era_calls = 2000;
   return p;
 }
 
@@ -294,6 +295,46 @@ Status<Error> measure_cached_rss(const Plan& plan, sandbox::Sandbox& sb, Runner&
   return Ok{};
 }
 
+// The cached read in both eras, call by call alternately on one warm stack.
+Result<EraComparison> compare_eras(const Plan& plan, sandbox::Sandbox& sb, Runner& runner) {
+  runner.set_latency(0);
+  auto stack = ServerStack::create(sb, StackOptions{});
+  if (!stack) return unexpected(stack.error());
+  ServerStack& s = **stack;
+  const int keys = std::max(1, plan.cached_keys);
+  Recorder legacy, stateless, ignored;
+  for (int k = 0; k < keys; ++k) {
+    s.call("jira_get_issue", {{"issue_key", detail::issue_key(k)}}, ignored);
+    s.call("jira_get_issue", {{"issue_key", detail::issue_key(k)}}, ignored, mcp::Era::Stateless);
+  }
+  for (int i = 0; i < plan.era_calls; ++i) {
+    const Json args{{"issue_key", detail::issue_key(i % keys)}};
+    // Which era goes first alternates too, so neither always runs on a cache line the other warmed.
+    const bool legacy_first = (i % 2) == 0;
+    const mcp::Era first = legacy_first ? mcp::Era::Legacy : mcp::Era::Stateless;
+    const mcp::Era second = legacy_first ? mcp::Era::Stateless : mcp::Era::Legacy;
+    s.call("jira_get_issue", args, legacy_first ? legacy : stateless, first);
+    s.call("jira_get_issue", args, legacy_first ? stateless : legacy, second);
+  }
+  auto sorted = [](const Recorder& r) {
+    std::vector<std::int64_t> v = r.samples();
+    std::sort(v.begin(), v.end());
+    return v;
+  };
+  const auto a = sorted(legacy), b = sorted(stateless);
+  EraComparison e;
+  e.calls = a.size();
+  e.errors = legacy.errors() + stateless.errors();
+  e.legacy_p50_us = detail::percentile(a, 50) / 1000.0;
+  e.legacy_p95_us = detail::percentile(a, 95) / 1000.0;
+  e.stateless_p50_us = detail::percentile(b, 50) / 1000.0;
+  e.stateless_p95_us = detail::percentile(b, 95) / 1000.0;
+  e.p50_ratio = e.legacy_p50_us > 0 ? e.stateless_p50_us / e.legacy_p50_us : 0;
+  spdlog::info("bench eras: cached jira_get_issue p50 {:.1f} us (2025 session) vs {:.1f} us (2026-07-28), ratio {:.3f}",
+               e.legacy_p50_us, e.stateless_p50_us, e.p50_ratio);
+  return e;
+}
+
 }  // namespace
 
 Result<Report> run(const Plan& plan) {
@@ -389,6 +430,13 @@ Result<Report> run(const Plan& plan) {
         report.ablations.push_back(std::move(a));
       }
     }
+  }
+
+  if (plan.era_calls > 0 && plan.selected("eras")) {
+    auto e = compare_eras(plan, sb, runner);
+    if (!e) return unexpected(e.error());
+    if (e->errors > 0) report.problems.push_back("eras: " + std::to_string(e->errors) + " errors");
+    report.eras = *e;
   }
 
   if (plan.memory_cached_issues > 0 && plan.selected("memory")) {

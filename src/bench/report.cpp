@@ -139,6 +139,19 @@ Json to_json(const Report& r) {
                    {"cache_bytes", optional_json(m.cache_bytes)},
                    {"cache_budget_bytes", optional_json(m.cache_budget_bytes)},
                    {"cached_rss_within_budget", m.cached_rss_within_budget ? Json(*m.cached_rss_within_budget) : Json()}};
+  if (r.eras) {
+    const auto& e = *r.eras;
+    out["eras"] = {{"workload", "cached jira_get_issue, latency 0, concurrency 1"},
+                   {"calls_per_era", e.calls},
+                   {"errors", e.errors},
+                   {"legacy_p50_us", e.legacy_p50_us},
+                   {"legacy_p95_us", e.legacy_p95_us},
+                   {"stateless_p50_us", e.stateless_p50_us},
+                   {"stateless_p95_us", e.stateless_p95_us},
+                   {"p50_ratio", e.p50_ratio}};
+  } else {
+    out["eras"] = nullptr;
+  }
   out["notes"] = r.notes;
   out["problems"] = r.problems;
   out["total_s"] = r.total_s;
@@ -194,6 +207,13 @@ std::string render_table(const Report& r) {
         << mib(MemoryResult::kRssSlackBytes);
   }
   o << "\n";
+  if (r.eras) {
+    const auto& e = *r.eras;
+    o << "Eras: cached jira_get_issue p50 " << fixed(e.legacy_p50_us, 1) << " us as a 2025 session request, "
+      << fixed(e.stateless_p50_us, 1) << " us as a 2026-07-28 request (p95 " << fixed(e.legacy_p95_us, 1) << " / "
+      << fixed(e.stateless_p95_us, 1) << " us; " << e.calls << " calls each, alternating); 2026 / 2025 = "
+      << fixed(e.p50_ratio, 3) << "\n";
+  }
   for (const auto& n : r.notes) o << "note: " << n << "\n";
   for (const auto& p : r.problems) o << "PROBLEM: " << p << "\n";
   o << "total " << fixed(r.total_s, 1) << " s\n";

@@ -115,21 +115,29 @@ ServerStack::~ServerStack() {
   if (session_) session_->close();
 }
 
-void ServerStack::call(const std::string& tool, const Json& arguments, Recorder& rec) {
-  run_call(tool, arguments, rec, nullptr);
+void ServerStack::call(const std::string& tool, const Json& arguments, Recorder& rec, mcp::Era era) {
+  run_call(tool, arguments, rec, nullptr, era);
 }
 
 std::string ServerStack::call_text(const std::string& tool, const Json& arguments, Recorder& rec) {
   std::string out;
-  run_call(tool, arguments, rec, &out);
+  run_call(tool, arguments, rec, &out, mcp::Era::Legacy);
   return out;
 }
 
-void ServerStack::run_call(const std::string& tool, const Json& arguments, Recorder& rec, std::string* copy) {
+void ServerStack::run_call(const std::string& tool, const Json& arguments, Recorder& rec, std::string* copy,
+                           mcp::Era era) {
+  Json params{{"name", tool}, {"arguments", arguments}};
+  if (era == mcp::Era::Stateless) {
+    // What a 2026-07-28 client sends on every request.
+    params["_meta"] = Json{{mcp::meta_key::kProtocolVersion, mcp::kStatelessProtocolVersion},
+                           {mcp::meta_key::kClientCapabilities, Json::object()},
+                           {mcp::meta_key::kClientInfo, {{"name", "jira-mcp-bench"}, {"version", "1"}}}};
+  }
   const std::string text = dump_compact(Json{{"jsonrpc", "2.0"},
                                              {"id", next_id_.fetch_add(1, std::memory_order_relaxed)},
                                              {"method", "tools/call"},
-                                             {"params", {{"name", tool}, {"arguments", arguments}}}});
+                                             {"params", std::move(params)}});
   const auto start = std::chrono::steady_clock::now();
   bool ok = false;
   std::chrono::steady_clock::duration elapsed{};

@@ -16,6 +16,7 @@
 #include "jira_mcp/core/json.hpp"
 #include "jira_mcp/core/result.hpp"
 #include "jira_mcp/jira/client.hpp"
+#include "jira_mcp/mcp/context.hpp"
 #include "jira_mcp/mcp/dispatcher.hpp"
 #include "jira_mcp/mcp/session.hpp"
 #include "jira_mcp/sandbox/sandbox.hpp"
@@ -56,7 +57,9 @@ class ServerStack {
   // One tools/call, serialized, handed to Dispatcher::handle_text (parse → handle → serialize, as
   // the stdio transport does per line) and timed into `rec`, up to the reply's buffer going back
   // to its pool. call_text() also returns the serialized reply (copied outside the timing).
-  void call(const std::string& tool, const Json& arguments, Recorder& rec);
+  // Era::Legacy sends a request of the stack's initialized 2025 session; Era::Stateless a
+  // 2026-07-28 request whose params._meta carries the version, capabilities and client info.
+  void call(const std::string& tool, const Json& arguments, Recorder& rec, mcp::Era era = mcp::Era::Legacy);
   std::string call_text(const std::string& tool, const Json& arguments, Recorder& rec);
   // A raw client GET of one issue with the fields jira_get_issue asks for: the sandbox's own
   // response time plus the client, without the MCP layer.
@@ -75,7 +78,7 @@ class ServerStack {
 
  private:
   ServerStack() = default;
-  void run_call(const std::string& tool, const Json& arguments, Recorder& rec, std::string* copy);
+  void run_call(const std::string& tool, const Json& arguments, Recorder& rec, std::string* copy, mcp::Era era);
   NullPeer peer_;
   std::unique_ptr<mcp::Session> session_;
   std::unique_ptr<jira::Client> client_;

@@ -192,6 +192,20 @@ std::vector<KeySpec> build_table() {
      .kind = K::Int, .min = 10, .max = 86400,
      .description = "Seconds a requestState (a pending confirmation) stays valid",
      .field = field<&Config::server, &ServerConfig::state_ttl_s>()},
+    {.key = "server.task_ttl_seconds", .env = {"JIRA_MCP_TASK_TTL"},
+     .kind = K::Int, .min = 1, .max = 7LL * 24 * 3600,
+     .description = "How long a finished task (bulk tools run as tasks for 2026-07-28 clients) stays readable "
+                    "through tasks/get after it ends, in seconds",
+     .field = field<&Config::server, &ServerConfig::task_ttl_seconds>()},
+    {.key = "server.max_tasks",
+     .kind = K::Int, .min = 1, .max = 100000,
+     .description = "Tasks held at once (queued, running, or finished and kept); new tasks are refused beyond it",
+     .field = field<&Config::server, &ServerConfig::max_tasks>()},
+    {.key = "server.task_memory_bytes",
+     .kind = K::Int, .min = 65536, .max = 64LL * 1024 * 1024 * 1024,
+     .description = "Memory the held tasks' results and per-item outcomes may use, in bytes; new tasks are "
+                    "refused beyond it",
+     .field = field<&Config::server, &ServerConfig::task_memory_bytes>()},
 
     // [jira]
     {.key = "jira.url", .env = {"JIRA_URL"}, .flag = "--jira-url",

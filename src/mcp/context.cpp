@@ -1,5 +1,7 @@
 #include "jira_mcp/mcp/context.hpp"
 
+#include "jira_mcp/mcp/tasks.hpp"
+
 namespace jira_mcp::mcp {
 
 namespace {
@@ -90,6 +92,7 @@ bool RequestContext::client_supports(std::string_view capability) const {
 }
 
 void RequestContext::progress(double progress, std::optional<double> total, std::string_view message) {
+  if (task_) task_->progress(progress, total, std::string(message));
   if (!progress_token_ || cancelled()) return;
   Json params{{"progressToken", *progress_token_}, {"progress", progress}};
   if (total) params["total"] = *total;
@@ -127,6 +130,28 @@ std::string unsupported(std::string_view capability, std::string_view what) {
 Result<Json, RpcError> RequestContext::ask(const std::vector<InputRequest>& requests,
                                            std::chrono::milliseconds timeout) {
   Json answers = Json::object();
+  if (task_) {
+    // A task asks through its inputRequests (tasks/get) and hears back by tasks/update; only
+    // what the request that started the task declared it can answer.
+    Json required = Json::object();
+    for (const auto& r : requests) {
+      const std::string_view cap = required_capability(r.method);
+      if (!cap.empty() && !client_supports(cap)) required[std::string(cap)] = Json::object();
+    }
+    if (!required.empty()) {
+      return unexpected(RpcError{rpc::kMissingRequiredClientCapability,
+                                 "the request that started this task did not declare the capability it needs",
+                                 Json{{"requiredCapabilities", std::move(required)}}});
+    }
+    std::vector<Json> asked;
+    for (const auto& r : requests) asked.push_back(Json{{"method", r.method}, {"params", r.params}});
+    auto results = task_->ask(std::move(asked));
+    for (std::size_t i = 0; i < requests.size() && i < results.size(); ++i) {
+      if (!results[i]) return unexpected(results[i].error());
+      answers[requests[i].key] = std::move(*results[i]);
+    }
+    return answers;
+  }
   if (!stateless()) {
     for (const auto& r : requests) {
       const std::string_view cap = required_capability(r.method);

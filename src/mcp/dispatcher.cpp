@@ -73,6 +73,7 @@ Dispatcher::Dispatcher(std::shared_ptr<const Registry> registry, ServerInfo info
     : registry_(std::move(registry)), info_(std::move(info)), options_(std::move(options)) {
   if (options_.page_size == 0) options_.page_size = 1;
   if (!options_.request_state) options_.request_state = std::make_shared<RequestStateCodec>();
+  if (options_.tasks) tasks_ = std::make_unique<TaskStore>(*options_.tasks);
 }
 
 bool Dispatcher::is_request(const Json& message) {
@@ -243,7 +244,7 @@ void Dispatcher::handle_notification(const std::string& method, const Json& para
   }
 }
 
-Json Dispatcher::capabilities() const {
+Json Dispatcher::capabilities(bool stateless) const {
   Json caps{{"logging", Json::object()}, {"tools", Json{{"listChanged", false}}}};
   const Registry& r = *registry_;
   if (!r.resources().empty() || !r.templates().empty()) {
@@ -256,6 +257,7 @@ Json Dispatcher::capabilities() const {
   }
   for (const auto& t : r.templates()) completions = completions || !t.spec.completers.empty();
   if (completions) caps["completions"] = Json::object();
+  if (stateless && tasks_) caps["extensions"] = Json{{std::string(kTasksExtension), Json::object()}};
   return caps;
 }
 
@@ -273,7 +275,7 @@ Json Dispatcher::discover() const {
   Json versions = Json::array();
   for (auto v : kStatelessProtocolVersions) versions.push_back(v);
   for (auto v : kSupportedProtocolVersions) versions.push_back(v);
-  Json result{{"supportedVersions", std::move(versions)}, {"capabilities", capabilities()}};
+  Json result{{"supportedVersions", std::move(versions)}, {"capabilities", capabilities(true)}};
   if (!info_.instructions.empty()) result["instructions"] = info_.instructions;
   result["ttlMs"] = options_.list_ttl_ms;
   result["cacheScope"] = "public";
@@ -405,6 +407,8 @@ std::optional<Json> Dispatcher::handle_request(const Json& id, const std::string
     result = answering_input(ctx, [&] { return get_prompt(params, ctx); });
   } else if (caps.contains("completions") && method == "completion/complete") {
     result = complete(params);
+  } else if (method == "tasks/get" || method == "tasks/update" || method == "tasks/cancel") {
+    result = task_method(method, params, ctx);
   } else {
     result = unexpected(RpcError{rpc::kMethodNotFound, "Method not found: " + method, {}});
   }
@@ -545,6 +549,7 @@ Result<Json, RpcError> Dispatcher::call_tool(const Json& params, RequestContext&
     msg += "\nFix these arguments (see the tool's inputSchema) and call " + name + " again.";
     out = ToolResult::error(std::move(msg));
   } else {
+    if (auto task = start_task(*tool, args, params, ctx)) return std::move(*task);
     if (options_.on_tool_start) options_.on_tool_start(name, std::chrono::steady_clock::now() - start);
     try {
       out = tool->spec.handler(args, ctx);

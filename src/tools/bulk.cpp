@@ -15,6 +15,11 @@
 // dispatcher sends its report (every item's outcome) as notifications/message and keeps it in
 // the session, where jira_server_status shows it. Repeated keys are rejected (item lists) or
 // dropped and reported (key lists), so no issue gets the same change twice.
+//
+// For a 2026-07-28 client that declares the tasks extension, each bulk call runs as a task
+// (TaskSupport::optional): the client gets a task handle at once; tasks/get shows the progress
+// and every issue's outcome as it settles, and the same report as the result when it ends;
+// tasks/cancel stops it like a cancellation here (items not started stay untouched).
 #include <algorithm>
 #include <cctype>
 #include <chrono>
@@ -23,6 +28,7 @@
 #include <map>
 #include <set>
 
+#include "jira_mcp/mcp/tasks.hpp"
 #include "tools/common.hpp"
 
 namespace jira_mcp::tools::detail {
@@ -81,6 +87,12 @@ std::vector<Outcome> run_items(std::vector<Item>& items, size_t concurrency, Req
     }
     out[index] = std::move(*step.done);
     ++settled;
+    if (mcp::TaskControl* task = ctx.task()) {  // tasks/get lists each issue as it settles
+      Json row{{"issue_key", items[index].key}, {"status", out[index].state == ItemState::ok ? "ok" : "error"}};
+      if (out[index].state == ItemState::not_started) row["status"] = "not_started";
+      if (!out[index].message.empty()) row["message"] = out[index].message;
+      task->add_outcome(std::move(row));
+    }
     ctx.progress(static_cast<double>(settled), static_cast<double>(items.size()),
                  items[index].key + (out[index].state == ItemState::ok ? " done" : " failed"));
   };
@@ -369,7 +381,7 @@ void add_bulk_tools(ToolTable& t, const ServicesPtr& s) {
                                {"update", object_schema(editable_issue_properties())},
                                {"concurrency", concurrency_prop()}}),
                 bulk_output_schema(), writes(false, true),
-                [s](const Json& a, RequestContext& ctx) { return bulk_update(s, a, ctx); }}});
+                [s](const Json& a, RequestContext& ctx) { return bulk_update(s, a, ctx); }, mcp::TaskSupport::optional}});
   t.push_back({"bulk",
                {"jira_bulk_transition_issues", "Transition many issues",
                 "Moves up to 1000 issues through their workflow with the same transition (name, id, or target "
@@ -384,7 +396,7 @@ void add_bulk_tools(ToolTable& t, const ServicesPtr& s) {
                                {"concurrency", concurrency_prop()}},
                               {"issue_keys", "transition"}),
                 bulk_output_schema(), writes(false, false),
-                [s](const Json& a, RequestContext& ctx) { return bulk_transition(s, a, ctx); }}});
+                [s](const Json& a, RequestContext& ctx) { return bulk_transition(s, a, ctx); }, mcp::TaskSupport::optional}});
   t.push_back({"bulk",
                {"jira_bulk_add_comments", "Comment on many issues",
                 "Adds a Markdown comment to each of up to 1000 issues, several at a time, and reports each "
@@ -398,7 +410,7 @@ void add_bulk_tools(ToolTable& t, const ServicesPtr& s) {
                                {"concurrency", concurrency_prop()}},
                               {"items"}),
                 bulk_output_schema(), writes(false, false),
-                [s](const Json& a, RequestContext& ctx) { return bulk_comments(s, a, ctx); }}});
+                [s](const Json& a, RequestContext& ctx) { return bulk_comments(s, a, ctx); }, mcp::TaskSupport::optional}});
 }
 
 }  // namespace jira_mcp::tools::detail

@@ -24,6 +24,7 @@
 #include "transport/http_detail.hpp"
 #include "transport/http_front_door.hpp"
 #include "transport/http_gate.hpp"
+#include "transport/http_mcp_headers.hpp"
 #include "transport/http_server_impl.hpp"
 #include "transport/http_session.hpp"
 
@@ -135,6 +136,7 @@ Status<Error> HttpServer::Impl::start() {
     }
   }
   legacy_pool_ = std::make_unique<core::WorkQueue>(options_.legacy_workers, options_.legacy_queue);
+  call_pool_ = std::make_unique<detail::ElasticPool>(options_.max_threads, call_threads_, options_.worker_idle);
   {
     std::lock_guard lock(stop_mu_);
     started_ = true;
@@ -191,6 +193,7 @@ void HttpServer::Impl::stop() {
     if (ops_listener_.joinable()) ops_listener_.join();
   }
   legacy_pool_.reset();                         // finishes queued legacy requests
+  if (call_pool_) call_pool_->shutdown();       // 2026 calls whose client went away finish
   reaper_.request_stop();
   if (reaper_.joinable()) reaper_.join();
   {
@@ -478,6 +481,16 @@ void HttpServer::Impl::post_mcp(const Req& req, const std::string& body, Res& re
     bad_request(res, "the body must be one JSON-RPC message (batches are not supported)");
     return;
   }
+  // The stateless era (2026-07-28) is told by the body's _meta, or by a header naming it.
+  if (auto v = detail::body_stateless_version(msg); v || detail::names_stateless_era(version)) {
+    auto identity = presented_identity(req);
+    if (!identity) {
+      bad_request(res, identity.error());
+      return;
+    }
+    post_stateless(req, std::move(msg), v.value_or(""), std::move(*identity), res);
+    return;
+  }
   const std::string method = msg.value("method", Json("")).is_string() ? msg.value("method", "") : "";
   const bool is_init = method == "initialize";
   if (!is_init && !version.empty() && !mcp::is_supported_protocol_version(version)) {
@@ -684,7 +697,18 @@ void HttpServer::Impl::resume(const SessionPtr& s, const std::string& last_event
   serve_log(s, res, std::move(r), stream_release(s, stream == 0));
 }
 
+// GET and DELETE have no meaning in 2026-07-28 (no sessions, no GET stream).
+bool HttpServer::Impl::refuse_stateless_client(const Req& req, Res& res) {
+  if (!detail::names_stateless_era(req.get_header_value(kProtocolHeader))) return false;
+  res.set_header("Allow", "POST");
+  send_error(res, 405, mcp::rpc::kInvalidRequest,
+             "Method Not Allowed: MCP " + req.get_header_value(kProtocolHeader).substr(0, 20) +
+                 " has no sessions and no GET stream; POST subscriptions/listen for change notifications");
+  return true;
+}
+
 void HttpServer::Impl::get_mcp(const Req& req, Res& res) {
+  if (refuse_stateless_client(req, res)) return;
   if (options_.stateless) {
     res.set_header("Allow", "POST");
     send_error(res, 405, mcp::rpc::kInvalidRequest, "Method Not Allowed: this server is stateless (no GET stream)");
@@ -747,6 +771,7 @@ std::function<void()> HttpServer::Impl::stream_release(SessionPtr s, bool get) {
 }
 
 void HttpServer::Impl::delete_mcp(const Req& req, Res& res) {
+  if (refuse_stateless_client(req, res)) return;
   if (options_.stateless) {
     res.set_header("Allow", "POST");
     send_error(res, 405, mcp::rpc::kInvalidRequest, "Method Not Allowed: this server is stateless (no sessions)");

@@ -25,6 +25,7 @@ using detail::StreamLogPtr;
 using SessionPtr = std::shared_ptr<HttpSession>;
 
 namespace detail {
+struct Exchange;
 // A JSON-RPC error body with `status`.
 inline void send_error(httplib::Response& res, int status, int code, const std::string& message) {
   res.status = status;
@@ -75,7 +76,17 @@ class HttpServer::Impl {
   // max_body_bytes; false when `res` holds the error (413, or 400 for a body that did not arrive).
   bool read_body(Res& res, const httplib::ContentReader& reader, std::string& body) const;
   void post_mcp(const Req& req, const std::string& body, Res& res);
+  // A 2026-07-28 request (http_stateless.cpp): `version` from the body (empty when only the
+  // header named the era).
+  void post_stateless(const Req& req, Json msg, const std::string& version, Identity identity, Res& res);
+  void listen_stateless(const Json& msg, Res& res);
+  // Serves `ex` (a running call or a listener) as the SSE body of `res`.
+  // `listening`: the listener a subscriptions/listen stream holds (ended with the stream).
+  using Listening = std::unique_ptr<mcp::SubscriptionHub::Listener>;
+  void stream_exchange(std::shared_ptr<detail::Exchange> ex, std::shared_ptr<Listening> listening, Res& res);
   void get_mcp(const Req& req, Res& res);
+  // 405 for a GET or DELETE from a client of the stateless era; false when it is not one.
+  bool refuse_stateless_client(const Req& req, Res& res);
   void delete_mcp(const Req& req, Res& res);
   void get_sse(const Req& req, Res& res);
   void post_messages(const Req& req, const std::string& body, Res& res);
@@ -138,6 +149,9 @@ class HttpServer::Impl {
   std::map<std::string, SessionPtr> sessions_;
 
   std::unique_ptr<core::WorkQueue> legacy_pool_;
+  // Runs 2026 calls while their POST's worker writes their stream (started on demand).
+  std::atomic<std::size_t> call_threads_{0};
+  std::unique_ptr<detail::ElasticPool> call_pool_;
   std::jthread listener_;
   std::jthread reaper_;
 

@@ -128,4 +128,9 @@ IdentityScope::IdentityScope(const Identity& id) : previous_(t_identity) {
 IdentityScope::~IdentityScope() { t_identity = previous_; }
 
 }  // namespace detail
+
+void with_identity(const Identity& id, const std::function<void()>& f) {
+  detail::IdentityScope scope(id);
+  f();
+}
 }  // namespace jira_mcp::transport

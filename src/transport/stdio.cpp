@@ -10,10 +10,12 @@
 #include <condition_variable>
 #include <cstring>
 #include <deque>
+#include <map>
 #include <mutex>
 #include <thread>
 
 #include "jira_mcp/core/work_queue.hpp"
+#include "transport/era.hpp"
 
 namespace jira_mcp::transport {
 
@@ -124,6 +126,10 @@ class StdioServer::Impl {
 
  private:
   void on_line(std::string_view line, core::WorkQueue& pool);
+  // subscriptions/listen and the cancellation of one: true when `msg` was one of them (handled).
+  bool on_subscription_message(const Json& msg);
+  // Ends every listener; with `graceful`, each gets its closing response first.
+  void end_listeners(bool graceful);
   void reply_error(int code, std::string message) {
     writer_.push(dump_compact(mcp::make_error(std::nullopt, mcp::RpcError{code, std::move(message), {}})));
   }
@@ -133,6 +139,9 @@ class StdioServer::Impl {
   LineWriter writer_;
   StdioPeer peer_;
   mcp::Session session_;
+  // Open listeners by their request's compact id. Touched by the reader thread only; declared
+  // after writer_ so they are gone before it.
+  std::map<std::string, std::unique_ptr<mcp::SubscriptionHub::Listener>> listeners_;
   int wake_fd_;
   std::atomic<bool> stop_requested_{false};
 };
@@ -147,6 +156,7 @@ void StdioServer::Impl::on_line(std::string_view line, core::WorkQueue& pool) {
     return;
   }
   Json msg = std::move(std::get<Json>(parsed));
+  if (options_.subscriptions && on_subscription_message(msg)) return;
   const bool is_initialize = msg.is_object() && msg.value("method", Json()) == "initialize";
   // initialize runs on this thread so that requests read after it see an initialized session;
   // requests read before it must still see the session as it was, so they finish first.
@@ -168,6 +178,47 @@ void StdioServer::Impl::on_line(std::string_view line, core::WorkQueue& pool) {
         id, mcp::RpcError{mcp::rpc::kServerBusy,
                           "Server busy: too many requests in flight; retry after the pending ones finish", {}})));
   }
+}
+
+bool StdioServer::Impl::on_subscription_message(const Json& msg) {
+  if (!msg.is_object()) return false;
+  const Json method = msg.value("method", Json());
+  if (method == "notifications/cancelled") {
+    const Json params = msg.value("params", Json::object());
+    if (!params.is_object() || !params.contains("requestId")) return false;
+    // A cancelled listener gets no response; a cancellation of anything else is the dispatcher's.
+    return listeners_.erase(dump_compact(params["requestId"])) > 0;
+  }
+  if (method != "subscriptions/listen" || !msg.contains("id") || !detail::body_stateless_version(msg)) return false;
+  const Json& id = msg["id"];
+  const std::string key = dump_compact(id);
+  auto reply = [&](const mcp::RpcError& e) { writer_.push(dispatcher_.serialize(mcp::make_error(id, e))); };
+  if (listeners_.count(key) != 0) {
+    reply({mcp::rpc::kInvalidRequest, "Invalid Request: a subscription with id " + key + " is already open", {}});
+    return true;
+  }
+  auto filter = mcp::parse_subscription_filter(msg.value("params", Json::object()));
+  if (!filter) {
+    reply(filter.error());
+    return true;
+  }
+  auto listener = options_.subscriptions->listen(
+      id, *filter, [this](const Json& m) { writer_.push(dispatcher_.serialize(m)); });
+  if (!listener) {
+    reply(listener.error());
+    return true;
+  }
+  listeners_.emplace(key, std::move(*listener));
+  return true;
+}
+
+void StdioServer::Impl::end_listeners(bool graceful) {
+  for (auto& [key, l] : listeners_) {
+    const Json id = l->id();
+    l.reset();  // no notification after the closing response
+    if (graceful) writer_.push(dispatcher_.serialize(mcp::SubscriptionHub::closing_response(id)));
+  }
+  listeners_.clear();
 }
 
 int StdioServer::Impl::run() {
@@ -220,6 +271,7 @@ int StdioServer::Impl::run() {
   }
   if (!discarding && !buf.empty() && !stop_requested_.load()) on_line(buf, pool);  // a last line without '\n'
   spdlog::debug("input ended; finishing in-flight requests");
+  end_listeners(stop_requested_.load());  // stopped by the server: end them with their response
   session_.end_of_input();
   pool.drain();
   session_.close();

@@ -17,8 +17,10 @@
 #include "jira_mcp/core/base64.hpp"
 #include "jira_mcp/core/log.hpp"
 #include "jira_mcp/mcp/dispatcher.hpp"
+#include "jira_mcp/mcp/subscriptions.hpp"
 #include "jira_mcp/transport/http.hpp"
 #include "jira_mcp/transport/stdio.hpp"
+#include "fixture_tasks.hpp"
 
 using namespace jira_mcp;
 using mcp::RequestContext;
@@ -94,6 +96,16 @@ void add_tools(mcp::RegistryBuilder& b) {
                 sleep_ms(50);
                 ctx.log(mcp::LogLevel::Info, "Tool execution completed");
                 return ToolResult::text("Logging tool finished");
+              }});
+  // The 2026-07-28 suite's server-stateless scenario calls it without a logLevel and fails the
+  // server on any notifications/message: RequestContext::log sends nothing to a 2026 request
+  // that set no level, and only the messages at or above the level it set.
+  b.add_tool({"test_logging_tool", "", "Logs at info and debug; a 2026-07-28 request hears them only at its logLevel.",
+              none, {}, {},
+              [](const Json&, RequestContext& ctx) {
+                ctx.log(mcp::LogLevel::Info, "test_logging_tool ran");
+                ctx.log(mcp::LogLevel::Debug, Json{{"detail", "test_logging_tool debug detail"}}, "fixture");
+                return ToolResult::text("Logging tool completed");
               }});
   b.add_tool({"test_error_handling", "", "Always fails.", none, {}, {},
               [](const Json&, RequestContext&) {
@@ -252,6 +264,38 @@ void add_prompts(mcp::RegistryBuilder& b) {
                 }});
 }
 
+// subscriptions/listen (2026-07-28): tools that change what listeners watch, and a tool whose
+// argument is mirrored into an Mcp-Param header (x-mcp-header).
+void add_subscription_tools(mcp::RegistryBuilder& b, std::shared_ptr<mcp::SubscriptionHub> hub) {
+  auto none = Json{{"type", "object"}, {"properties", Json::object()}};
+  b.add_tool({"test_trigger_tool_change", "", "Announces a change of the tool list to listeners.", none, {}, {},
+              [hub](const Json&, RequestContext&) {
+                hub->tools_list_changed();
+                return ToolResult::text("tools/list_changed sent");
+              }});
+  b.add_tool({"test_trigger_prompt_change", "", "Announces a change of the prompt list to listeners.", none, {}, {},
+              [hub](const Json&, RequestContext&) {
+                hub->prompts_list_changed();
+                return ToolResult::text("prompts/list_changed sent");
+              }});
+  b.add_tool({"test_trigger_resource_update", "", "Announces an update of a resource to its listeners.",
+              Json{{"type", "object"},
+                   {"properties", {{"uri", {{"type", "string"}, {"description", "The resource that changed"}}}}},
+                   {"required", {"uri"}}},
+              {}, {},
+              [hub](const Json& args, RequestContext&) {
+                hub->resource_updated(args.value("uri", ""));
+                return ToolResult::text("resources/updated sent");
+              }});
+  b.add_tool({"test_header_param", "", "Echoes its region, which HTTP clients mirror into Mcp-Param-Region.",
+              Json{{"type", "object"},
+                   {"properties", {{"region", {{"type", "string"}, {"x-mcp-header", "Region"}}},
+                                   {"text", {{"type", "string"}}}}},
+                   {"required", {"region"}}},
+              {}, {},
+              [](const Json& args, RequestContext&) { return ToolResult::text("region=" + args.value("region", "")); }});
+}
+
 transport::StdioServer* g_server = nullptr;
 extern "C" void on_signal(int) {
   if (g_server) g_server->stop();
@@ -285,15 +329,24 @@ int main(int argc, char** argv) {
   init_logging(level);
   mcp::RegistryBuilder builder;
   add_tools(builder);
+  fixture::add_task_tools(builder);
   add_resources(builder);
   add_prompts(builder);
+  mcp::SubscriptionOptions subscription_options;
+  subscription_options.tools_list_changed = subscription_options.prompts_list_changed =
+      subscription_options.resources_list_changed = true;
+  auto hub = std::make_shared<mcp::SubscriptionHub>(subscription_options);
+  add_subscription_tools(builder, hub);
   add_mrtr_fixtures(builder);
   auto registry = builder.freeze();
   if (!registry) {
     spdlog::critical("{}", registry.error().message);
     return 1;
   }
-  mcp::Dispatcher dispatcher(*registry, mcp::ServerInfo{"jira-mcp-conformance-fixture", "Conformance fixture", JIRA_MCP_VERSION, ""});
+  mcp::DispatcherOptions dopts;
+  dopts.tasks = mcp::TaskOptions{};
+  mcp::Dispatcher dispatcher(*registry, mcp::ServerInfo{"jira-mcp-conformance-fixture", "Conformance fixture", JIRA_MCP_VERSION, ""},
+                             dopts);
   if (transport_name == "http") {
     // Signals are taken synchronously by this thread (sigwait), so stop() runs on a normal thread.
     sigset_t set;
@@ -302,6 +355,7 @@ int main(int argc, char** argv) {
     sigaddset(&set, SIGTERM);
     pthread_sigmask(SIG_BLOCK, &set, nullptr);
     std::signal(SIGPIPE, SIG_IGN);
+    http.subscriptions = hub;
     transport::HttpServer server(dispatcher, http);
     if (auto st = server.start(); !st) {
       spdlog::critical("{}", st.error().message);
@@ -315,6 +369,7 @@ int main(int argc, char** argv) {
   }
   transport::StdioOptions options;
   options.workers = workers;
+  options.subscriptions = hub;
   transport::StdioServer server(dispatcher, options);
   g_server = &server;
   std::signal(SIGINT, on_signal);

@@ -112,7 +112,8 @@ struct Stack {
   // `front`: given the sandbox's URL, the URL the client talks to instead (a relay in between).
   explicit Stack(sandbox::Flavor flavor, tools::Selection selection = {{"all"}, {}, {}, false}, size_t budget = 40000,
                  std::shared_ptr<cache::Cache> cache = nullptr,
-                 const std::function<std::string(const std::string&)>& front = nullptr) {
+                 const std::function<std::string(const std::string&)>& front = nullptr,
+                 const std::function<void(jira::ClientOptions&)>& adjust = nullptr) {
     std::string url;
     if (spec_proxy_mode()) {
       auto& u = proxied_upstream(flavor);
@@ -137,6 +138,7 @@ struct Stack {
     }
     o.rate_rps = 0;
     o.cache = std::move(cache);
+    if (adjust) adjust(o);
     wire(o, selection, budget);
   }
   // The same stack against any Jira at `url` (a test's own loopback server), with dummy
@@ -164,7 +166,9 @@ struct Stack {
     REQUIRE(tools::register_tools(b, services, selection).ok());
     auto reg = b.freeze();
     REQUIRE_MESSAGE(reg.ok(), (reg.ok() ? "" : reg.error().message));
-    dispatcher = std::make_unique<mcp::Dispatcher>(*reg, mcp::ServerInfo{"jira-mcp", "", "t", ""});
+    mcp::DispatcherOptions options;
+    options.tasks = mcp::TaskOptions{};  // the bulk tools run as tasks for 2026 requests that allow it
+    dispatcher = std::make_unique<mcp::Dispatcher>(*reg, mcp::ServerInfo{"jira-mcp", "", "t", ""}, options);
     auto init = dispatcher->handle(Json{{"jsonrpc", "2.0"}, {"id", 0}, {"method", "initialize"},
                                         {"params", {{"protocolVersion", "2025-11-25"}, {"capabilities", Json::object()},
                                                     {"clientInfo", {{"name", "t"}, {"version", "1"}}}}}},

@@ -41,6 +41,7 @@ struct Harness {
   std::atomic<bool> release{false};
   std::atomic<int> slow_started{0};
   std::atomic<int> readiness_calls{0};
+  std::atomic<int> saw_cancel{0};  // until_cancelled calls that ended because they were cancelled
   std::chrono::steady_clock::time_point now = std::chrono::steady_clock::now();
   std::unique_ptr<Dispatcher> dispatcher;
   std::unique_ptr<transport::HttpServer> server;
@@ -82,6 +83,20 @@ struct Harness {
                   while (!release.load()) std::this_thread::sleep_for(std::chrono::milliseconds(2));
                   return ToolResult::text("slow done");
                 }});
+    b.add_tool({"until_cancelled", "", "Runs until its request is cancelled (or released).", none, {}, {},
+                [this](const Json&, RequestContext& ctx) {
+                  ++slow_started;
+                  while (!release.load() && !ctx.cancelled()) std::this_thread::sleep_for(std::chrono::milliseconds(2));
+                  if (ctx.cancelled()) ++saw_cancel;
+                  return ToolResult::text("ended");
+                }});
+    b.add_tool({"regional", "", "Echoes its region (mirrored into Mcp-Param-Region over HTTP).",
+                Json{{"type", "object"},
+                     {"properties", {{"region", {{"type", "string"}, {"x-mcp-header", "Region"}}},
+                                     {"limits", {{"type", "object"},
+                                                 {"properties", {{"max", {{"type", "integer"}, {"x-mcp-header", "Max"}}}}}}}}}},
+                {}, {},
+                [](const Json& args, RequestContext&) { return ToolResult::text("region " + args.value("region", "")); }});
     auto reg = b.freeze();
     REQUIRE(reg.ok());
     dispatcher = std::make_unique<Dispatcher>(*reg, ServerInfo{"http-test", "", "1", ""});

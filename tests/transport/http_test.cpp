@@ -16,7 +16,7 @@ TEST_CASE("Streamable HTTP: initialize assigns a session; requests need it; DELE
   REQUIRE(list);
   CHECK(list->status == 200);
   CHECK(list->get_header_value("Content-Type") == "application/json");
-  CHECK(Json::parse(list->body)["result"]["tools"].size() == 6);
+  CHECK(Json::parse(list->body)["result"]["tools"].size() == 8);
 
   auto missing = h.post(call_body("echo"), Harness::json_headers());
   REQUIRE(missing);

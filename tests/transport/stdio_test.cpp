@@ -8,6 +8,7 @@
 #include <set>
 #include <thread>
 
+#include "jira_mcp/mcp/subscriptions.hpp"
 #include "jira_mcp/transport/stdio.hpp"
 
 using namespace jira_mcp;
@@ -124,6 +125,15 @@ class Loop {
   int rc = -1;
   std::jthread thread;
 };
+
+template <class F>
+bool eventually(F pred) {
+  for (int i = 0; i < 3000; ++i) {
+    if (pred()) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  return pred();
+}
 
 std::string call(int id, const std::string& tool) {
   return dump_compact(Json{{"jsonrpc", "2.0"}, {"id", id}, {"method", "tools/call"}, {"params", {{"name", tool}}}});
@@ -383,4 +393,68 @@ TEST_CASE("replies are written from pooled buffers, which all go back to the poo
   CHECK(s.dropped >= 1);                              // the 200 KB reply's buffer was not kept
   CHECK(s.idle >= 1);
   CHECK(s.idle_bytes <= s.idle * 64 * 1024);
+}
+
+TEST_CASE("stdio 2026: subscriptions/listen stays open, its notifications tagged; cancel or stop ends it") {
+  SubscriptionOptions so;
+  so.tools_list_changed = true;
+  auto hub = std::make_shared<SubscriptionHub>(so);
+  transport::StdioOptions opts;
+  opts.subscriptions = hub;
+  Loop loop(opts);
+  auto listen = [&](int id, Json notifications) {
+    loop.send(dump_compact(Json{
+        {"jsonrpc", "2.0"}, {"id", id}, {"method", "subscriptions/listen"},
+        {"params", {{"_meta", {{"io.modelcontextprotocol/protocolVersion", "2026-07-28"},
+                               {"io.modelcontextprotocol/clientCapabilities", Json::object()}}},
+                    {"notifications", notifications}}}}));
+    auto ack = loop.next();
+    REQUIRE(ack);
+    CHECK((*ack)["method"] == "notifications/subscriptions/acknowledged");
+    CHECK((*ack)["params"]["_meta"]["io.modelcontextprotocol/subscriptionId"] == id);
+    return *ack;
+  };
+  // No initialize: a 2026 listener needs none.
+  listen(7, Json{{"resourceSubscriptions", {"jira://issue/ABC-1"}}});
+  listen(8, Json{{"toolsListChanged", true}});
+  REQUIRE(hub->listeners() == 2);
+  hub->resource_updated("jira://issue/ABC-1");
+  auto upd = loop.next();
+  REQUIRE(upd);
+  CHECK((*upd)["method"] == "notifications/resources/updated");
+  CHECK((*upd)["params"]["uri"] == "jira://issue/ABC-1");
+  CHECK((*upd)["params"]["_meta"]["io.modelcontextprotocol/subscriptionId"] == 7);
+  hub->tools_list_changed();
+  auto tools = loop.next();
+  REQUIRE(tools);
+  CHECK((*tools)["method"] == "notifications/tools/list_changed");
+  CHECK((*tools)["params"]["_meta"]["io.modelcontextprotocol/subscriptionId"] == 8);
+
+  // A bad filter is refused with -32602 and opens nothing.
+  loop.send(dump_compact(Json{{"jsonrpc", "2.0"}, {"id", 9}, {"method", "subscriptions/listen"},
+                              {"params", {{"_meta", {{"io.modelcontextprotocol/protocolVersion", "2026-07-28"}}},
+                                          {"notifications", {{"toolsListChanged", "yes"}}}}}}));
+  auto bad = loop.next();
+  REQUIRE(bad);
+  CHECK((*bad)["id"] == 9);
+  CHECK((*bad)["error"]["code"] == -32602);
+
+  // Cancelling listener 7 ends it without a response; 8 goes on.
+  loop.send(R"({"jsonrpc":"2.0","method":"notifications/cancelled","params":{"requestId":7}})");
+  REQUIRE(eventually([&] { return hub->listeners() == 1; }));
+  hub->resource_updated("jira://issue/ABC-1");  // nobody listens for it now
+  hub->tools_list_changed();
+  auto next = loop.next();
+  REQUIRE(next);
+  CHECK((*next)["method"] == "notifications/tools/list_changed");
+
+  // stop(): the remaining listener gets its closing response.
+  loop.server->stop();
+  CHECK(loop.wait_exit() == 0);
+  auto closing = loop.next();
+  REQUIRE(closing);
+  CHECK((*closing)["id"] == 8);
+  CHECK((*closing)["result"]["resultType"] == "complete");
+  CHECK((*closing)["result"]["_meta"]["io.modelcontextprotocol/subscriptionId"] == 8);
+  CHECK(hub->listeners() == 0);
 }

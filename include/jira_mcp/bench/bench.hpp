@@ -18,6 +18,10 @@
 //                    plan.bulk_rate_rps: one jira_bulk_update_issues call when the catalog has
 //                    it, else that many jira_update_issue calls from plan.bulk_concurrency
 //                    threads; run once at latency 0, then checked against the sandbox's state
+//   eras             the cached jira_get_issue read through the dispatcher as a 2025 session
+//                    request and as a 2026-07-28 request carrying its _meta (protocol version,
+//                    client capabilities and info), alternating call by call on one warm stack
+//                    at latency 0 and concurrency 1, so drift and noise fall on both alike
 // Ablations rerun some workloads with one feature off (pooling; the response cache and single
 // flight once the jira client offers switches for them) and compare with the full configuration.
 //
@@ -59,6 +63,7 @@ struct Plan {
   int ablation_latency_ms = 20;
   int ablation_concurrency = 8;
   int memory_cached_issues = 10000;  // 0: skip the RSS-with-cached-issues measurement
+  int era_calls = 20000;             // calls per era in the eras comparison; 0: skip it
   // Which parts to run, by name: the workload names above, "ablations" and "memory" (idle RSS is
   // measured only with "memory"). Empty: everything. jira-mcp --bench reads it from the
   // JIRA_BENCH_WORKLOADS environment variable (comma-separated), e.g. "bulk_update".
@@ -139,12 +144,23 @@ struct MemoryResult {
   static constexpr std::int64_t kRssSlackBytes = 16 * 1024 * 1024;
 };
 
+// The same cached read in both protocol eras (the "eras" part of the plan).
+struct EraComparison {
+  std::uint64_t calls = 0;  // per era
+  std::uint64_t errors = 0; // over both eras
+  double legacy_p50_us = 0, legacy_p95_us = 0;        // 2025: a request of an initialized session
+  double stateless_p50_us = 0, stateless_p95_us = 0;  // 2026-07-28: the request's own _meta
+  // stateless p50 ÷ legacy p50: 1.10 means the 2026 path is 10 % slower.
+  double p50_ratio = 0;
+};
+
 struct Report {
   Json machine = Json::object();
   std::vector<WorkloadResult> workloads;
   std::vector<AblationResult> ablations;
   std::optional<BulkCheck> bulk;
   MemoryResult memory;
+  std::optional<EraComparison> eras;
   std::vector<std::string> notes;     // what was skipped or substituted, and why
   std::vector<std::string> problems;  // correctness failures (errors, lost/duplicate updates)
   double total_s = 0;
@@ -154,7 +170,7 @@ struct Report {
 // client or registry cannot be built. Progress goes to the log (spdlog, stderr).
 Result<Report> run(const Plan& plan);
 
-// {"machine", "workloads", "ablations", "bulk", "memory", "notes", "problems", "total_s"}; the
+// {"machine", "workloads", "ablations", "bulk", "memory", "eras", "notes", "problems", "total_s"}; the
 // workload and ablation objects carry the fields of the structs above, cache_hit_rate is null
 // when there is no cache.
 Json to_json(const Report& report);

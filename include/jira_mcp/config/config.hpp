@@ -45,6 +45,9 @@ struct ServerConfig {
   // a fleet behind one load balancer needs the same key; empty = a random key per process.
   std::string state_key;
   int state_ttl_s = 600;            // how long a requestState stays valid
+  int task_ttl_seconds = 3600;      // finished tasks (tasks extension) kept this long after they end
+  int max_tasks = 1000;             // tasks held at once (queued, running, finished and kept)
+  std::size_t task_memory_bytes = 64 * kMiB;  // results and outcomes the held tasks may use
 };
 
 struct JiraConfig {

@@ -16,6 +16,8 @@
 
 namespace jira_mcp::mcp {
 
+class TaskControl;
+
 // Which revision family serves a request: 2025 (initialize, then a session holds the protocol
 // version, the client's capabilities and the log level) or 2026-07-28 (stateless: the request
 // carries all of that in params._meta).
@@ -68,6 +70,11 @@ class RequestContext {
   // request set a log level, at or above it.
   void log(LogLevel level, const Json& data, std::string_view logger = {});
 
+  // The task this call runs as (tasks extension), or null for a call answered directly. A
+  // task's progress and per-item outcomes are read through tasks/get (progress() goes there).
+  TaskControl* task() const { return task_; }
+  void attach_task(TaskControl* task) { task_ = task; }
+
   // Input from the client (see input.hpp for the two eras). Returns an object mapping each
   // request's key to the client's answer. Legacy era: one server-to-client request after
   // another, each waiting up to `timeout`; a client that did not declare the capability a
@@ -101,6 +108,7 @@ class RequestContext {
   std::optional<Json> progress_token_;
   RequestMeta meta_;
   InputExchange* input_ = nullptr;
+  TaskControl* task_ = nullptr;
 };
 
 }  // namespace jira_mcp::mcp

@@ -22,6 +22,7 @@
 #include "jira_mcp/mcp/registry.hpp"
 #include "jira_mcp/mcp/request_state.hpp"
 #include "jira_mcp/mcp/session.hpp"
+#include "jira_mcp/mcp/tasks.hpp"
 
 namespace jira_mcp::mcp {
 
@@ -50,6 +51,13 @@ struct DispatcherOptions {
   // Seals and opens the requestState of 2026 multi round-trip requests (server.state_key);
   // none: a codec with a random key for this dispatcher.
   std::shared_ptr<const RequestStateCodec> request_state;
+  // Tasks (io.modelcontextprotocol/tasks, offered to 2026-07-28 requests): the dispatcher owns
+  // the store built from these; none: the extension is not offered.
+  std::optional<TaskOptions> tasks;
+  // Called on the request's thread when a task is created or addressed: sets the caller's owner
+  // key (a task is visible to its owner only) and a run_as that reinstates the caller's per-call
+  // state (identity) on the task's worker. None: a single-user server.
+  std::function<void(TaskOrigin&)> task_caller;
 };
 
 // A serialized message in a buffer that goes back to the dispatcher's pool when released.
@@ -114,7 +122,9 @@ class Dispatcher {
   static std::optional<std::string> stateless_version(const Json& message);
 
   const Registry& registry() const { return *registry_; }
-  Json capabilities() const;
+  // `stateless`: for a 2026-07-28 request (server/discover), with capabilities.extensions.
+  Json capabilities(bool stateless = false) const;
+  TaskStore* tasks() const { return tasks_.get(); }
 
  private:
   std::optional<Json> handle_message(const Json& message, Session& session, const CancelTokenPtr& queued) const;
@@ -136,6 +146,11 @@ class Dispatcher {
   Result<Json, RpcError> read_resource(const Json& params, RequestContext& ctx) const;
   Result<Json, RpcError> get_prompt(const Json& params, RequestContext& ctx) const;
   Result<Json, RpcError> complete(const Json& params) const;
+  // Tasks (dispatch_tasks.cpp). start_task: the CreateTaskResult (or its refusal) when this call
+  // runs as a task, none when it is answered directly.
+  std::optional<Result<Json, RpcError>> start_task(const Registry::Tool& tool, const Json& args, const Json& params,
+                                                   RequestContext& ctx) const;
+  Result<Json, RpcError> task_method(const std::string& method, const Json& params, const RequestContext& ctx) const;
   template <class T, class F>
   Result<Json, RpcError> paginate(const Json& params, const std::vector<T>& items, const char* key,
                                   F&& to_json) const;
@@ -143,6 +158,7 @@ class Dispatcher {
   std::shared_ptr<const Registry> registry_;
   ServerInfo info_;
   DispatcherOptions options_;
+  std::unique_ptr<TaskStore> tasks_;  // last: its workers stop first, while the rest is alive
 };
 
 }  // namespace jira_mcp::mcp

@@ -42,6 +42,11 @@ struct ToolAnnotations {
 
 using ToolHandler = std::function<ToolResult(const Json& arguments, RequestContext& ctx)>;
 
+// Whether a call may run as a task (the io.modelcontextprotocol/tasks extension, 2026-07-28):
+// never; optional: a task whenever the request declares the extension, else answered directly;
+// required: a task, and a request without the extension is refused (-32021).
+enum class TaskSupport { never, optional, required };
+
 struct ToolSpec {
   std::string name;
   std::string title;
@@ -50,6 +55,7 @@ struct ToolSpec {
   std::optional<Json> output_schema;
   ToolAnnotations annotations;
   ToolHandler handler;
+  TaskSupport task_support = TaskSupport::never;
 };
 
 // One item of a resources/read result ("contents"): text or base64 blob.

@@ -18,6 +18,22 @@
 // Legacy HTTP+SSE (when legacy_sse): GET /sse opens a session and sends an `endpoint` event with
 //   /messages?sessionId=…; POST there gets 202 and the reply comes as an SSE `message` event.
 //
+// The stateless era (2026-07-28) at /mcp: a POST whose body carries
+//   params._meta["io.modelcontextprotocol/protocolVersion"] (or whose MCP-Protocol-Version names
+//   no 2025 revision) stands alone: no Mcp-Session-Id is needed or issued (one sent is ignored),
+//   and its own mcp::Session lives for that request only. Its headers must mirror its body
+//   (MCP-Protocol-Version = the _meta version, Mcp-Method = method, Mcp-Name = params.name / uri
+//   for tools/call, prompts/get and resources/read, Mcp-Param-{X} = the argument a tool's
+//   inputSchema marks `x-mcp-header: X`; Base64 sentinel values decoded), else 400 with
+//   HeaderMismatch (-32020). A reply within json_window is sent as JSON, its HTTP status from its
+//   error (-32601: 404; invalid request/params, -32020..-32022: 400); otherwise (a notification
+//   came first, or the call is slow) the reply is an SSE stream, and a client that closes it
+//   cancels the request (checked every liveness_poll). subscriptions/listen keeps its SSE stream
+//   open (acknowledgement, then the opted-in changes, SSE comments when idle) until the client
+//   closes it or the server stops (which ends it with the closing response). GET and DELETE from
+//   a client naming a 2026 revision in MCP-Protocol-Version get 405. Every SSE response carries
+//   X-Accel-Buffering: no.
+//
 // Resumability (2025-11-25 "Resumability and Redelivery"; not in stateless mode, not on the
 // legacy stream): each SSE event has an id "<stream>-<seq>", unique within the session, where
 // stream 0 is the GET stream and 1, 2, ... are the session's POST streams. Every stream opens
@@ -89,6 +105,7 @@
 
 #include "jira_mcp/core/result.hpp"
 #include "jira_mcp/mcp/dispatcher.hpp"
+#include "jira_mcp/mcp/subscriptions.hpp"
 
 namespace jira_mcp::transport {
 
@@ -111,6 +128,9 @@ struct Identity {
 // Valid on the handler's thread for the duration of a Dispatcher::handle call made by the HTTP
 // transport; empty elsewhere (stdio, other threads, sessions without credentials).
 const Identity* current_identity();
+// Runs `f` on the calling thread with current_identity() set to `id`: a task's worker running
+// the call that identity made (until per-call state travels in the request context).
+void with_identity(const Identity& id, const std::function<void()>& f);
 
 struct Readiness {
   bool ready = false;
@@ -181,6 +201,15 @@ struct HttpOptions {
   // token (for a scraper on the same host when the main port needs one). Host must be a loopback
   // name there too. -1: off; 0: any free port (see HttpServer::metrics_port()).
   int metrics_port = -1;
+  // subscriptions/listen (2026-07-28): the listeners' registry, shared with whoever publishes
+  // changes; none: the method is left to the dispatcher (which does not know it).
+  std::shared_ptr<mcp::SubscriptionHub> subscriptions;
+  // How often a 2026 request's open response stream is checked for a client that went away
+  // (which cancels the request).
+  std::chrono::milliseconds liveness_poll{200};
+  // A 2026 request answered within this is answered as JSON (with its error's HTTP status);
+  // one that runs longer or notifies first gets an SSE stream.
+  std::chrono::milliseconds json_window{100};
 };
 
 // Counters for tests and metrics. Read without locks (relaxed).

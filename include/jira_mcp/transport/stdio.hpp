@@ -22,6 +22,7 @@
 #include <memory>
 
 #include "jira_mcp/mcp/dispatcher.hpp"
+#include "jira_mcp/mcp/subscriptions.hpp"
 
 namespace jira_mcp::transport {
 
@@ -31,6 +32,11 @@ struct StdioOptions {
   size_t max_queue = 256;
   int in_fd = 0;
   int out_fd = 1;
+  // subscriptions/listen (2026-07-28): the listeners' registry; none: the method is left to the
+  // dispatcher. A listener's request stays open (no response) while its notifications flow,
+  // each tagged with its subscriptionId; notifications/cancelled naming it or the end of input
+  // ends it, and stop() ends it with the closing response.
+  std::shared_ptr<mcp::SubscriptionHub> subscriptions;
 };
 
 class StdioServer {
