@@ -134,6 +134,21 @@ void add_mrtr_fixtures(mcp::RegistryBuilder& b) {
                 if (asks.empty()) return ToolResult::text("The client declared neither sampling nor elicitation; nothing to ask.");
                 return with_answers(ctx, asks, [](const Json& a) { return "Answered: " + dump_compact(a); });
               }});
+  // server-stateless: a tool that needs sampling; a 2026 client that did not declare it gets
+  // -32021 with requiredCapabilities {"sampling": {}} (RequestContext::ask refuses it).
+  b.add_tool({"test_missing_capability", "", "Needs the client's sampling capability.", none, {}, {},
+              [](const Json&, RequestContext& ctx) {
+                return with_answers(ctx, {ask_model("answer", "Say hello", 20)},
+                                    [](const Json& a) { return "The model said: " + sampled_text(a["answer"]); });
+              }});
+  // server-stateless: an elicitation on a 2026 request; its response stream must carry only the
+  // InputRequiredResult, never an elicitation/create request of its own.
+  b.add_tool({"test_streaming_elicitation", "", "Asks the user's name through elicitation.", none, {}, {},
+              [](const Json&, RequestContext& ctx) {
+                auto a = ctx.elicit("What is your name?", string_form("name"));
+                if (!a) return ToolResult::error("Could not ask the client: " + a.error().message);
+                return ToolResult::text("Hello, " + content_field(*a, "name") + "!");
+              }});
 
   using Args = std::map<std::string, std::string>;
   b.add_prompt({"test_input_required_result_prompt", "", "A prompt that asks the user for its context first.", {},

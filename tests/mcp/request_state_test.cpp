@@ -91,3 +91,18 @@ TEST_CASE("request state: base64url round-trips every byte value") {
   CHECK_FALSE(detail::base64url_decode("ab+/"));
   CHECK(detail::sha256_hex("abc") == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
 }
+
+TEST_CASE("request state: sealing and opening cost (printed, not asserted)") {
+  RequestStateCodec codec("k");
+  const Json payload{{"m", "tools/call"},
+                     {"d", std::string(64, 'a')},
+                     {"a", {{"elicitation-0123456789abcdef", {{"action", "accept"}, {"content", {{"confirm", true}}}}}}},
+                     {"q", {"elicitation-0123456789abcdef"}}};
+  constexpr int kRounds = 2000;
+  const auto start = std::chrono::steady_clock::now();
+  size_t opened = 0;
+  for (int i = 0; i < kRounds; ++i) opened += codec.open(codec.seal(payload)).ok() ? 1 : 0;
+  const auto us = std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - start).count();
+  CHECK(opened == kRounds);
+  MESSAGE("seal+open of a " << codec.seal(payload).size() << "-byte requestState: " << us / kRounds << " us per round trip");
+}
