@@ -129,8 +129,11 @@ std::optional<std::string> header_mismatch(const httplib::Request& req, const Js
     return "the Mcp-Method header '" + header_method.substr(0, 60) + "' does not match the body's method '" +
            method.substr(0, 60) + "'";
   }
+  // SEP-2243's name-shaped fields, and the tasks extension's (SEP-2663: Mcp-Name: <taskId>).
+  const bool task_method = method == "tasks/get" || method == "tasks/update" || method == "tasks/cancel";
   const char* name_field = method == "tools/call" || method == "prompts/get" ? "name"
                            : method == "resources/read"                     ? "uri"
+                           : task_method                                    ? "taskId"
                                                                             : nullptr;
   if (!name_field) return std::nullopt;
   const Json params = message.value("params", Json::object());

@@ -98,6 +98,12 @@ TEST_CASE("HTTP 2026: headers must mirror the body (400, HeaderMismatch -32020 n
     refused(read, headers_for(read, "test://y"), "Mcp-Name");
     auto prompt = request(8, "prompts/get", Json{{"name", "p"}});
     refused(prompt, headers_for(prompt, "q"), "Mcp-Name");
+    // The tasks extension routes tasks/* by Mcp-Name: <taskId>.
+    for (const char* m : {"tasks/get", "tasks/update", "tasks/cancel"}) {
+      auto task = request(10, m, Json{{"taskId", "0123abcd"}});
+      refused(task, headers_for(task), "Mcp-Name");
+      refused(task, headers_for(task, "ffff"), "Mcp-Name");
+    }
   }
   SUBCASE("header names in any case, values trimmed, Base64 sentinel values decoded") {
     auto call = tool_call(9, "echo");
