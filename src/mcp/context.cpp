@@ -3,8 +3,9 @@
 namespace jira_mcp::mcp {
 
 RequestContext::RequestContext(Session& session, Json request_id, CancelTokenPtr cancel,
-                               std::optional<Json> progress_token)
-    : session_(session),
+                               std::optional<Json> progress_token, Inbound inbound)
+    : inbound_(std::move(inbound)),
+      session_(session),
       request_id_(std::move(request_id)),
       cancel_(std::move(cancel)),
       progress_token_(std::move(progress_token)) {}
@@ -14,11 +15,11 @@ void RequestContext::progress(double progress, std::optional<double> total, std:
   Json params{{"progressToken", *progress_token_}, {"progress", progress}};
   if (total) params["total"] = *total;
   if (!message.empty()) params["message"] = message;
-  session_.notify("notifications/progress", std::move(params));
+  session_.notify("notifications/progress", std::move(params), inbound_.sink);
 }
 
 void RequestContext::log(LogLevel level, const Json& data, std::string_view logger) {
-  session_.log(level, data, logger);
+  session_.log(level, data, logger, inbound_.sink);
 }
 
 Result<Json, RpcError> RequestContext::elicit(std::string_view message, const Json& requested_schema,
@@ -31,7 +32,7 @@ Result<Json, RpcError> RequestContext::elicit(std::string_view message, const Js
   }
   return session_.request("elicitation/create",
                           Json{{"message", message}, {"requestedSchema", requested_schema}}, timeout,
-                          cancel_);
+                          cancel_, inbound_.sink);
 }
 
 Result<Json, RpcError> RequestContext::sample(const Json& params, std::chrono::milliseconds timeout) {
@@ -41,7 +42,7 @@ Result<Json, RpcError> RequestContext::sample(const Json& params, std::chrono::m
                                "'sampling' capability)",
                                {}});
   }
-  return session_.request("sampling/createMessage", params, timeout, cancel_);
+  return session_.request("sampling/createMessage", params, timeout, cancel_, inbound_.sink);
 }
 
 }  // namespace jira_mcp::mcp

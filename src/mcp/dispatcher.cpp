@@ -44,6 +44,15 @@ Result<std::map<std::string, std::string>, RpcError> string_map(const Json& j, c
   return out;
 }
 
+// The W3C trace context a request carries in params._meta, kept as sent (the Jira client checks
+// the form before it sends anything on).
+void take_trace_context(const Json& params, CallState& call) {
+  auto meta = params.find("_meta");
+  if (meta == params.end() || !meta->is_object()) return;
+  if (auto t = meta->find("traceparent"); t != meta->end() && t->is_string()) call.traceparent = t->get<std::string>();
+  if (auto t = meta->find("tracestate"); t != meta->end() && t->is_string()) call.tracestate = t->get<std::string>();
+}
+
 std::string join_levels() {
   std::string s;
   for (int i = 0; i <= static_cast<int>(LogLevel::Emergency); ++i) {
@@ -70,7 +79,8 @@ bool Dispatcher::runs_inline(const Json& message) {
   return method == "ping" || method == "logging/setLevel";
 }
 
-QueuedRequest::QueuedRequest(Json message, Session& session) : message_(std::move(message)), session_(session) {
+QueuedRequest::QueuedRequest(Json message, Session& session, Inbound inbound)
+    : message_(std::move(message)), session_(session), inbound_(std::move(inbound)) {
   if (!message_.is_object()) return;
   if (auto it = message_.find("id"); it != message_.end() && valid_id(*it)) {
     id_ = *it;
@@ -90,14 +100,15 @@ std::optional<Json> Dispatcher::run(QueuedRequest& request) const {
       const Json& m = request.message_;
       if (m.value("method", Json()) == "tools/call") {
         const Json params = m.value("params", Json::object());
-        report_cancelled_call(request.id(), params.is_object() ? params : Json::object(), nullptr, request.session_);
+        report_cancelled_call(request.id(), params.is_object() ? params : Json::object(), nullptr, request.session_,
+                              request.inbound_.sink);
       }
     } catch (const std::exception& e) {
       spdlog::error("internal error while reporting a cancelled request: {}", e.what());
     }
     return std::nullopt;
   }
-  return handle_message(request.message_, request.session_, request.token_);
+  return handle_message(request.message_, request.session_, request.token_, request.inbound_);
 }
 
 std::variant<Json, std::string> Dispatcher::parse(std::string_view text) const {
@@ -128,10 +139,10 @@ std::variant<Json, std::string> Dispatcher::parse(std::string_view text) const {
   }
 }
 
-std::optional<Buffer> Dispatcher::handle_text(std::string_view text, Session& session) const {
+std::optional<Buffer> Dispatcher::handle_text(std::string_view text, Session& session, const Inbound& inbound) const {
   auto parsed = parse(text);
   if (auto* err = std::get_if<std::string>(&parsed)) return Buffer(std::move(*err));
-  auto reply = handle(std::get<Json>(parsed), session);
+  auto reply = handle(std::get<Json>(parsed), session, inbound);
   if (!reply) return std::nullopt;
   return serialize(*reply);
 }
@@ -142,11 +153,12 @@ Buffer Dispatcher::serialize(const Json& message) const {
   return out;
 }
 
-std::optional<Json> Dispatcher::handle(const Json& msg, Session& session) const {
-  return handle_message(msg, session, nullptr);
+std::optional<Json> Dispatcher::handle(const Json& msg, Session& session, const Inbound& inbound) const {
+  return handle_message(msg, session, nullptr, inbound);
 }
 
-std::optional<Json> Dispatcher::handle_message(const Json& msg, Session& session, const CancelTokenPtr& queued) const {
+std::optional<Json> Dispatcher::handle_message(const Json& msg, Session& session, const CancelTokenPtr& queued,
+                                               const Inbound& inbound) const {
   std::optional<Json> id;
   try {
     if (msg.is_array()) {
@@ -194,7 +206,7 @@ std::optional<Json> Dispatcher::handle_message(const Json& msg, Session& session
       handle_notification(method, params, session);
       return std::nullopt;
     }
-    return handle_request(*id, method, params, session, queued);
+    return handle_request(*id, method, params, session, queued, inbound);
   } catch (const std::exception& e) {
     spdlog::error("internal error while handling a message: {}", e.what());
     if (!id && msg.is_object() && !msg.contains("id")) return std::nullopt;  // a notification: never answered
@@ -234,7 +246,8 @@ Json Dispatcher::capabilities() const {
 }
 
 std::optional<Json> Dispatcher::handle_request(const Json& id, const std::string& method, const Json& params,
-                                               Session& session, const CancelTokenPtr& queued) const {
+                                               Session& session, const CancelTokenPtr& queued,
+                                               const Inbound& inbound) const {
   if (method != "initialize" && method != "ping" && !session.initialized()) {
     return make_error(id, RpcError{rpc::kInvalidRequest,
         "Invalid Request: the session is not initialized; send \"initialize\" first", {}});
@@ -251,7 +264,8 @@ std::optional<Json> Dispatcher::handle_request(const Json& id, const std::string
     const CancelTokenPtr& token;
     ~EndRequest() { s.end_request(id, token); }
   } end_request{session, id, token};
-  RequestContext ctx(session, id, token, progress_token);
+  RequestContext ctx(session, id, token, progress_token, inbound);
+  take_trace_context(params, ctx.call());
 
   const Json caps = capabilities();
   const bool has_resources = caps.contains("resources");
@@ -319,14 +333,14 @@ std::optional<Json> Dispatcher::handle_request(const Json& id, const std::string
   } else if (has_prompts && method == "prompts/get") {
     result = get_prompt(params, ctx);
   } else if (caps.contains("completions") && method == "completion/complete") {
-    result = complete(params);
+    result = complete(params, ctx);
   } else {
     result = unexpected(RpcError{rpc::kMethodNotFound, "Method not found: " + method, {}});
   }
 
   if (token->cancelled() && method != "initialize") {
     spdlog::debug("request {} ({}) was cancelled; its reply is not sent", dump_compact(id), method);
-    if (method == "tools/call") report_cancelled_call(id, params, &result, session);
+    if (method == "tools/call") report_cancelled_call(id, params, &result, session, inbound.sink);
     return std::nullopt;
   }
   if (!result) return make_error(id, result.error());
@@ -334,7 +348,7 @@ std::optional<Json> Dispatcher::handle_request(const Json& id, const std::string
 }
 
 void Dispatcher::report_cancelled_call(const Json& id, const Json& params, const Result<Json, RpcError>* outcome,
-                                       Session& session) const {
+                                       Session& session, Peer* via) const {
   const std::string name = string_or(params, "name");
   const Registry::Tool* tool = registry_->find_tool(name);
   // A read changed nothing, so there is nothing to tell. A tool without annotations may write
@@ -356,7 +370,7 @@ void Dispatcher::report_cancelled_call(const Json& id, const Json& params, const
   spdlog::info("request {} ({}) was cancelled {}; its outcome goes to the client as a log message",
                dump_compact(id), name, outcome ? "while it ran" : "before it started");
   session.record_cancelled_outcome(report);
-  session.log(level, report, "jira-mcp.cancellation");
+  session.log(level, report, "jira-mcp.cancellation", via);
 }
 
 Result<Json, RpcError> Dispatcher::initialize(const Json& params, Session& session) const {
@@ -452,18 +466,18 @@ Result<Json, RpcError> Dispatcher::call_tool(const Json& params, RequestContext&
     msg += "\nFix these arguments (see the tool's inputSchema) and call " + name + " again.";
     out = ToolResult::error(std::move(msg));
   } else {
-    if (options_.on_tool_start) options_.on_tool_start(name, std::chrono::steady_clock::now() - start);
+    if (options_.on_tool_start) options_.on_tool_start(name, std::chrono::steady_clock::now() - start, ctx);
     try {
       out = tool->spec.handler(args, ctx);
     } catch (...) {
       // A bug: handle() logs it and answers -32603. The call still ended, as an error, so
       // on_tool_call closes what on_tool_start opened (the monitor's in-flight count, its trace).
-      if (options_.on_tool_call) options_.on_tool_call(name, true, std::chrono::steady_clock::now() - start);
+      if (options_.on_tool_call) options_.on_tool_call(name, true, std::chrono::steady_clock::now() - start, ctx);
       throw;
     }
   }
   if (options_.on_tool_call) {
-    options_.on_tool_call(name, out.is_error, std::chrono::steady_clock::now() - start);
+    options_.on_tool_call(name, out.is_error, std::chrono::steady_clock::now() - start, ctx);
   }
   Json j = out.to_json();
   if (ctx.session().protocol_version() < "2025-06-18") j.erase("structuredContent");
@@ -507,7 +521,7 @@ Result<Json, RpcError> Dispatcher::get_prompt(const Json& params, RequestContext
   return prompt->handler(*args, ctx);
 }
 
-Result<Json, RpcError> Dispatcher::complete(const Json& params) const {
+Result<Json, RpcError> Dispatcher::complete(const Json& params, RequestContext& ctx) const {
   const Json ref = params.value("ref", Json());
   const Json argument = params.value("argument", Json());
   if (!ref.is_object() || !argument.is_object() || !argument.contains("name") || !argument["name"].is_string() ||
@@ -541,7 +555,7 @@ Result<Json, RpcError> Dispatcher::complete(const Json& params) const {
     return unexpected(invalid_params("Invalid params: ref.type must be \"ref/prompt\" or \"ref/resource\""));
   }
   std::vector<std::string> values;
-  if (completer) values = (*completer)(argument["value"].get<std::string>(), context);
+  if (completer) values = (*completer)(argument["value"].get<std::string>(), context, ctx);
   constexpr size_t kMaxValues = 100;  // the MCP limit per response
   const size_t total = values.size();
   if (values.size() > kMaxValues) values.resize(kMaxValues);

@@ -196,7 +196,7 @@ void add_resources(mcp::RegistryBuilder& b) {
         return std::vector{text_contents(uri, "application/json", dump_compact(body))};
       },
       {}};
-  t.completers["id"] = [](const std::string& partial, const std::map<std::string, std::string>&) {
+  t.completers["id"] = [](const std::string& partial, const std::map<std::string, std::string>&, mcp::RequestContext&) {
     std::vector<std::string> out;
     for (std::string v : {"123", "124", "456"}) {
       if (v.rfind(partial, 0) == 0) out.push_back(v);

@@ -9,6 +9,7 @@
 
 #include "jira_mcp/core/json.hpp"
 #include "jira_mcp/core/result.hpp"
+#include "jira_mcp/mcp/inbound.hpp"
 #include "jira_mcp/mcp/protocol.hpp"
 #include "jira_mcp/mcp/session.hpp"
 
@@ -17,7 +18,7 @@ namespace jira_mcp::mcp {
 class RequestContext {
  public:
   RequestContext(Session& session, Json request_id, CancelTokenPtr cancel,
-                 std::optional<Json> progress_token);
+                 std::optional<Json> progress_token, Inbound inbound = {});
 
   Session& session() { return session_; }
   const Json& request_id() const { return request_id_; }
@@ -31,7 +32,8 @@ class RequestContext {
                 std::string_view message = {});
   bool wants_progress() const { return progress_token_.has_value(); }
 
-  // notifications/message, honouring the session's logging level.
+  // notifications/message, honouring the session's logging level. Progress, log messages and
+  // the server-to-client requests below go to inbound().sink when the transport gave one.
   void log(LogLevel level, const Json& data, std::string_view logger = {});
 
   // Asks the user through the client (elicitation/create). Fails when the client did not
@@ -42,7 +44,18 @@ class RequestContext {
   Result<Json, RpcError> sample(const Json& params,
                                 std::chrono::milliseconds timeout = std::chrono::minutes(2));
 
+  // --- per-request state (inbound.hpp) ------------------------------------------------------
+  // What the transport brought with the request: identity, notification sink.
+  const Inbound& inbound() const { return inbound_; }
+  // What the server adds while handling it: fresh, trace, trace context. Mutable for the
+  // dispatcher's hooks and the tool wrappers, on the handler's thread, before the tool reads it.
+  CallState& call() { return call_; }
+  const CallState& call() const { return call_; }
+
  private:
+  Inbound inbound_;
+  CallState call_;
+
   Session& session_;
   Json request_id_;
   CancelTokenPtr cancel_;
