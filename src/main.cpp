@@ -336,6 +336,10 @@ int run_serve(const config::Startup& st) {
   services->options.attachment_dirs = cfg.tools.attachment_dirs;
   services->options.max_attachment_bytes = cfg.tools.max_attachment_bytes;
   services->options.allow_hardlinked_attachments = cfg.tools.allow_hardlinked_attachments;
+  if (cfg.cache.enabled) {
+    services->options.issue_ttl = std::chrono::seconds(std::max(0, cfg.cache.api_cache_ttl_seconds));
+    services->options.metadata_ttl = std::chrono::seconds(std::max(0, cfg.cache.config_cache_ttl_seconds));
+  }
   tools::Selection selection{cfg.tools.toolsets, cfg.tools.enabled_tools, cfg.tools.disabled_tools, cfg.tools.read_only};
   mcp::RegistryBuilder builder;
   if (auto r = tools::register_tools(builder, services, selection); !r) {

@@ -44,15 +44,6 @@ Result<std::map<std::string, std::string>, RpcError> string_map(const Json& j, c
   return out;
 }
 
-// The W3C trace context a request carries in params._meta, kept as sent (the Jira client checks
-// the form before it sends anything on).
-void take_trace_context(const Json& params, CallState& call) {
-  auto meta = params.find("_meta");
-  if (meta == params.end() || !meta->is_object()) return;
-  if (auto t = meta->find("traceparent"); t != meta->end() && t->is_string()) call.traceparent = t->get<std::string>();
-  if (auto t = meta->find("tracestate"); t != meta->end() && t->is_string()) call.tracestate = t->get<std::string>();
-}
-
 std::string join_levels() {
   std::string s;
   for (int i = 0; i <= static_cast<int>(LogLevel::Emergency); ++i) {
@@ -76,7 +67,18 @@ bool Dispatcher::is_request(const Json& message) {
 bool Dispatcher::runs_inline(const Json& message) {
   if (!is_request(message)) return true;
   const Json& method = message["method"];
-  return method == "ping" || method == "logging/setLevel";
+  return method == "ping" || method == "logging/setLevel" || method == "server/discover";
+}
+
+std::optional<std::string> Dispatcher::stateless_version(const Json& message) {
+  if (!message.is_object()) return std::nullopt;
+  auto p = message.find("params");
+  if (p == message.end() || !p->is_object()) return std::nullopt;
+  auto m = p->find("_meta");
+  if (m == p->end() || !m->is_object()) return std::nullopt;
+  auto v = m->find(meta_key::kProtocolVersion);
+  if (v == m->end()) return std::nullopt;
+  return v->is_string() ? v->get<std::string>() : dump_compact(*v);
 }
 
 QueuedRequest::QueuedRequest(Json message, Session& session, Inbound inbound)
@@ -245,17 +247,68 @@ Json Dispatcher::capabilities() const {
   return caps;
 }
 
+namespace {
+
+// Methods 2026-07-28 removed: a stateless request for one of them is an unknown method.
+bool removed_in_stateless(const std::string& method) {
+  return method == "initialize" || method == "ping" || method == "logging/setLevel" ||
+         method == "resources/subscribe" || method == "resources/unsubscribe";
+}
+
+}  // namespace
+
+Json Dispatcher::discover() const {
+  Json versions = Json::array();
+  for (auto v : kStatelessProtocolVersions) versions.push_back(v);
+  for (auto v : kSupportedProtocolVersions) versions.push_back(v);
+  Json result{{"supportedVersions", std::move(versions)}, {"capabilities", capabilities()}};
+  if (!info_.instructions.empty()) result["instructions"] = info_.instructions;
+  result["ttlMs"] = options_.list_ttl_ms;
+  result["cacheScope"] = "public";
+  return result;
+}
+
+void Dispatcher::finish_stateless(Json& result, const std::string& method) const {
+  if (!result.is_object()) return;
+  if (!result.contains("resultType")) result["resultType"] = "complete";
+  Json server_info{{"name", info_.name}, {"version", info_.version}};
+  if (!info_.title.empty()) server_info["title"] = info_.title;
+  Json& meta = result["_meta"];
+  if (!meta.is_object()) meta = Json::object();
+  meta[meta_key::kServerInfo] = std::move(server_info);
+  if (method == "tools/list" || method == "prompts/list" || method == "resources/list" ||
+      method == "resources/templates/list") {
+    result["ttlMs"] = options_.list_ttl_ms;
+    result["cacheScope"] = "public";
+  }
+}
+
 std::optional<Json> Dispatcher::handle_request(const Json& id, const std::string& method, const Json& params,
                                                Session& session, const CancelTokenPtr& queued,
                                                const Inbound& inbound) const {
-  if (method != "initialize" && method != "ping" && !session.initialized()) {
-    return make_error(id, RpcError{rpc::kInvalidRequest,
-        "Invalid Request: the session is not initialized; send \"initialize\" first", {}});
+  // The era is chosen per request: 2026-07-28 names its version in _meta (server/discover must,
+  // in either era); everything else belongs to the session that initialize set up.
+  const bool stateless = params.contains("_meta") && params["_meta"].is_object() &&
+                         params["_meta"].contains(meta_key::kProtocolVersion);
+  RequestMeta meta;
+  if (stateless || method == "server/discover") {
+    auto m = RequestMeta::from_stateless(params);
+    if (!m) return make_error(id, m.error());
+    meta = std::move(*m);
+    if (removed_in_stateless(method)) {
+      return make_error(id, RpcError{rpc::kMethodNotFound, "Method not found: " + method + " is not part of " +
+                                     std::string(kStatelessProtocolVersion) +
+                                     " (it was removed with sessions; see server/discover)", {}});
+    }
+  } else {
+    if (method != "initialize" && method != "ping" && !session.initialized()) {
+      return make_error(id, RpcError{rpc::kInvalidRequest,
+          "Invalid Request: the session is not initialized; send \"initialize\" first", {}});
+    }
+    meta = RequestMeta::from_session(session, params);
   }
   std::optional<Json> progress_token;
-  if (auto meta = params.find("_meta"); meta != params.end() && meta->is_object()) {
-    if (auto t = meta->find("progressToken"); t != meta->end() && valid_id(*t)) progress_token = *t;
-  }
+  if (auto m = meta.raw.find("progressToken"); m != meta.raw.end() && valid_id(*m)) progress_token = *m;
   // A queued request was registered when it was queued (QueuedRequest), under its own token.
   CancelTokenPtr token = queued ? queued : session.begin_request(id);
   struct EndRequest {
@@ -264,19 +317,20 @@ std::optional<Json> Dispatcher::handle_request(const Json& id, const std::string
     const CancelTokenPtr& token;
     ~EndRequest() { s.end_request(id, token); }
   } end_request{session, id, token};
-  RequestContext ctx(session, id, token, progress_token, inbound);
-  take_trace_context(params, ctx.call());
+  RequestContext ctx(session, id, token, progress_token, std::move(meta), inbound);
 
   const Json caps = capabilities();
   const bool has_resources = caps.contains("resources");
   const bool has_prompts = caps.contains("prompts");
   Result<Json, RpcError> result = Json::object();
-  if (method == "initialize") {
+  if (method == "server/discover") {
+    result = discover();
+  } else if (method == "initialize") {
     result = initialize(params, session);
   } else if (method == "ping") {
     result = Json::object();
   } else if (method == "tools/list") {
-    result = list_tools(params, session);
+    result = list_tools(params, ctx.meta().protocol_version);
   } else if (method == "tools/call") {
     result = call_tool(params, ctx);
   } else if (method == "logging/setLevel") {
@@ -344,6 +398,7 @@ std::optional<Json> Dispatcher::handle_request(const Json& id, const std::string
     return std::nullopt;
   }
   if (!result) return make_error(id, result.error());
+  if (stateless) finish_stateless(*result, method);
   return make_result(id, std::move(*result));
 }
 
@@ -370,7 +425,15 @@ void Dispatcher::report_cancelled_call(const Json& id, const Json& params, const
   spdlog::info("request {} ({}) was cancelled {}; its outcome goes to the client as a log message",
                dump_compact(id), name, outcome ? "while it ran" : "before it started");
   session.record_cancelled_outcome(report);
-  session.log(level, report, "jira-mcp.cancellation", via);
+  if (!stateless_version(Json{{"params", params}})) {
+    session.log(level, report, "jira-mcp.cancellation", via);
+    return;
+  }
+  // 2026-07-28: a log message only for a request that asked for them, at its level.
+  auto meta = RequestMeta::from_stateless(params);
+  if (!meta || !meta->log_level || level < *meta->log_level) return;
+  session.notify("notifications/message",
+                 Json{{"level", to_string(level)}, {"data", report}, {"logger", "jira-mcp.cancellation"}}, via);
 }
 
 Result<Json, RpcError> Dispatcher::initialize(const Json& params, Session& session) const {
@@ -420,8 +483,7 @@ Result<Json, RpcError> Dispatcher::paginate(const Json& params, const std::vecto
   return result;
 }
 
-Result<Json, RpcError> Dispatcher::list_tools(const Json& params, const Session& session) const {
-  const std::string version = session.protocol_version();
+Result<Json, RpcError> Dispatcher::list_tools(const Json& params, const std::string& version) const {
   return paginate(params, registry_->tools(), "tools", [&](const Registry::Tool& t) {
     Json j = t.listing;
     adapt_tool_listing(j, version);
@@ -480,7 +542,7 @@ Result<Json, RpcError> Dispatcher::call_tool(const Json& params, RequestContext&
     options_.on_tool_call(name, out.is_error, std::chrono::steady_clock::now() - start, ctx);
   }
   Json j = out.to_json();
-  if (ctx.session().protocol_version() < "2025-06-18") j.erase("structuredContent");
+  if (ctx.meta().protocol_version < "2025-06-18") j.erase("structuredContent");
   return j;
 }
 
@@ -488,21 +550,35 @@ Result<Json, RpcError> Dispatcher::read_resource(const Json& params, RequestCont
   std::string uri = string_or(params, "uri");
   if (uri.empty()) return unexpected(invalid_params("Invalid params: \"uri\" is required"));
   Result<std::vector<ResourceContents>, RpcError> contents = std::vector<ResourceContents>{};
+  CacheHint hint;
   if (const ResourceSpec* r = registry_->find_resource(uri)) {
     contents = r->handler(uri, ctx);
+    hint = r->cache;
   } else {
     std::map<std::string, std::string> vars;
     const Registry::Template* t = registry_->match_template(uri, vars);
     if (!t) {
-      return unexpected(RpcError{rpc::kResourceNotFound, "Resource not found: " + uri +
+      // 2026-07-28 makes an unknown resource invalid params; 2025 used -32002.
+      return unexpected(RpcError{ctx.stateless() ? rpc::kInvalidParams : rpc::kResourceNotFound,
+          "Resource not found: " + uri +
           ". Call resources/list and resources/templates/list for what this server offers", Json{{"uri", uri}}});
     }
     contents = t->spec.handler(uri, vars, ctx);
+    hint = t->spec.cache;
   }
-  if (!contents) return unexpected(contents.error());
+  if (!contents) {
+    RpcError e = contents.error();
+    if (ctx.stateless() && e.code == rpc::kResourceNotFound) e.code = rpc::kInvalidParams;
+    return unexpected(std::move(e));
+  }
   Json arr = Json::array();
   for (const auto& c : *contents) arr.push_back(c.to_json());
-  return Json{{"contents", std::move(arr)}};
+  Json result{{"contents", std::move(arr)}};
+  if (ctx.stateless()) {
+    result["ttlMs"] = hint.ttl_ms;
+    result["cacheScope"] = hint.per_user ? "private" : "public";
+  }
+  return result;
 }
 
 Result<Json, RpcError> Dispatcher::get_prompt(const Json& params, RequestContext& ctx) const {

@@ -76,7 +76,7 @@ Jira::Jira(const ServicesPtr& services, const RequestContext& call)
     : services_(services),
       client_(services->client),
       cancel_(call.cancel_token()),
-      call_{call.call().fresh, call.call().trace, call.call().traceparent, call.call().tracestate} {
+      call_{call.call().fresh, call.call().trace, call.meta().traceparent, call.meta().tracestate} {
   if (!services_->client_for_call) return;
   auto chosen = services_->client_for_call(call.inbound().identity.get());
   if (!chosen) {
@@ -214,7 +214,7 @@ ToolResult bad_argument(const std::string& field, const std::string& problem) {
 }
 
 std::optional<ToolResult> confirm_destructive(const ServicesPtr& s, RequestContext& ctx, const std::string& what) {
-  if (!s->options.confirm_destructive || !ctx.session().client_supports("elicitation")) return std::nullopt;
+  if (!s->options.confirm_destructive || !ctx.client_supports("elicitation")) return std::nullopt;
   auto answer = ctx.elicit(what + " This cannot be undone. Proceed?",
                            Json{{"type", "object"}, {"properties", {{"confirm", {{"type", "boolean"}, {"title", "Yes, do it"}}}}},
                                 {"required", {"confirm"}}});

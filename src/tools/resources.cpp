@@ -137,7 +137,8 @@ void add_resources_and_prompts(mcp::RegistryBuilder& b, const ServicesPtr& s) {
                       Json status = monitor::to_json(s->monitor->snapshot());
                       if (!s->notice.empty() && status.is_object()) status["notice"] = s->notice;
                       return std::vector{mcp::ResourceContents{uri, "application/json", status.dump(2), std::nullopt}};
-                    }});
+                    },
+                    mcp::CacheHint{0, true}});
   }
   b.add_resource_template(
       {"jira://issue/{key}", "issue", "Jira issue", "A Jira issue as compact Markdown, with its newest comments.", "text/markdown",
@@ -152,7 +153,9 @@ void add_resources_and_prompts(mcp::RegistryBuilder& b, const ServicesPtr& s) {
          opts.catalog = &catalog;
          return std::vector{mcp::ResourceContents{uri, "text/markdown", issue_markdown(jira, *issue, opts), std::nullopt}};
        },
-       {{"key", issue_keys}}});
+       {{"key", issue_keys}},
+       // What Jira shows depends on who asks (permissions, per-user credentials).
+       mcp::CacheHint{s->options.issue_ttl.count(), true}});
   b.add_resource_template(
       {"jira://project/{key}", "project", "Jira project", "A Jira project: lead, issue types, components and versions.",
        "text/markdown",
@@ -176,7 +179,8 @@ void add_resources_and_prompts(mcp::RegistryBuilder& b, const ServicesPtr& s) {
          if (!d.empty()) md += "\n" + d + "\n";
          return std::vector{mcp::ResourceContents{uri, "text/markdown", md, std::nullopt}};
        },
-       {{"key", project_keys}}});
+       {{"key", project_keys}},
+       mcp::CacheHint{s->options.metadata_ttl.count(), true}});
   b.add_prompt({"triage", "Triage an issue",
                 "Reads an issue and proposes type, priority, assignee, labels and next steps.",
                 {{"issue_key", "The issue to triage, e.g. PROJ-123", true, issue_keys},

@@ -176,18 +176,23 @@ mcp::ResourceContents text_contents(std::string uri, std::string mime, std::stri
 }
 
 void add_resources(mcp::RegistryBuilder& b) {
+  // Fixed content, the same for everyone: any cache may keep it for an hour.
+  const mcp::CacheHint kStatic{3'600'000, false};
   b.add_resource({"test://static-text", "static-text", "", "A static text resource.", "text/plain",
                   [](const std::string& uri, RequestContext&) -> Result<std::vector<mcp::ResourceContents>, mcp::RpcError> {
                     return std::vector{text_contents(uri, "text/plain", "This is the content of the static text resource.")};
-                  }});
+                  },
+                  kStatic});
   b.add_resource({"test://static-binary", "static-binary", "", "A static binary resource (a PNG).", "image/png",
                   [](const std::string& uri, RequestContext&) -> Result<std::vector<mcp::ResourceContents>, mcp::RpcError> {
                     return std::vector{mcp::ResourceContents{uri, "image/png", std::nullopt, std::string(kPng)}};
-                  }});
+                  },
+                  kStatic});
   b.add_resource({"test://watched-resource", "watched-resource", "", "A resource clients may subscribe to.", "text/plain",
                   [](const std::string& uri, RequestContext&) -> Result<std::vector<mcp::ResourceContents>, mcp::RpcError> {
                     return std::vector{text_contents(uri, "text/plain", "Watched resource content.")};
-                  }});
+                  },
+                  kStatic});
   mcp::ResourceTemplateSpec t{"test://template/{id}/data", "template-data", "", "Data for an id.", "application/json",
       [](const std::string& uri, const std::map<std::string, std::string>& vars,
          RequestContext&) -> Result<std::vector<mcp::ResourceContents>, mcp::RpcError> {
@@ -195,7 +200,8 @@ void add_resources(mcp::RegistryBuilder& b) {
         Json body{{"id", id}, {"templateTest", true}, {"data", "Data for ID: " + id}};
         return std::vector{text_contents(uri, "application/json", dump_compact(body))};
       },
-      {}};
+      {},
+      kStatic};
   t.completers["id"] = [](const std::string& partial, const std::map<std::string, std::string>&, mcp::RequestContext&) {
     std::vector<std::string> out;
     for (std::string v : {"123", "124", "456"}) {

@@ -52,7 +52,8 @@ std::shared_ptr<const mcp::Registry> fixture_registry() {
                            },
                            {{"key", [](const std::string& partial, const std::map<std::string, std::string>&, mcp::RequestContext&) {
                                return std::vector<std::string>{partial + "1", "DEMO-1"};
-                             }}}});
+                             }}},
+                           {}});
   b.add_prompt({"summarize", "", "Summarize an issue", {mcp::PromptArgument{"issue_key", "the issue", true, {}}},
                 [](const std::map<std::string, std::string>& args, mcp::RequestContext&) -> Result<Json, mcp::RpcError> {
                   return Json{{"messages", Json::array({Json{{"role", "user"},

@@ -1,5 +1,6 @@
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <atomic>
 #include <future>
 #include <thread>
@@ -76,14 +77,16 @@ struct Fixture {
       b.add_resource({"jira://server/status", "status", "", "Server status.", "application/json",
                       [](const std::string& uri, RequestContext&) -> Result<std::vector<ResourceContents>, RpcError> {
                         return std::vector{ResourceContents{uri, "application/json", std::string("{}"), std::nullopt}};
-                      }});
+                      },
+                      CacheHint{5000, false}});
       ResourceTemplateSpec t{"jira://issue/{key}", "issue", "", "An issue.", "text/markdown",
                              [](const std::string& uri, const std::map<std::string, std::string>& v,
                                 RequestContext&) -> Result<std::vector<ResourceContents>, RpcError> {
                                if (v.at("key") == "NOPE-1") return unexpected(RpcError{rpc::kResourceNotFound, "no such issue", {}});
                                return std::vector{ResourceContents{uri, "text/markdown", "# " + v.at("key"), std::nullopt}};
                              },
-                             {}};
+                             {},
+                             CacheHint{60000, true}};
       t.completers["key"] = [](const std::string& p, const std::map<std::string, std::string>&, mcp::RequestContext&) {
         std::vector<std::string> all;
         for (int i = 1; i <= 150; ++i) all.push_back("DEMO-" + std::to_string(i));
@@ -236,10 +239,10 @@ TEST_CASE("capabilities declare exactly what is registered") {
   CHECK(without.call(req(3, "prompts/list"))["error"]["code"] == -32601);
 }
 
-TEST_CASE("server/discover and unknown methods are -32601") {
+TEST_CASE("unknown methods are -32601; server/discover without 2026 _meta is -32602") {
   Harness h;
   h.init();
-  CHECK(h.call(req(1, "server/discover"))["error"]["code"] == -32601);
+  CHECK(h.call(req(1, "server/discover"))["error"]["code"] == -32602);
   CHECK(h.call(req(2, "tools/frobnicate"))["error"]["code"] == -32601);
 }
 
@@ -473,7 +476,7 @@ TEST_CASE("the registry refuses bad declarations with every problem listed") {
   b.add_tool({"no_object", "", "x", Json{{"type", "string"}}, {}, {}, h});
   b.add_tool({"bad_schema", "", "x", Json{{"type", "object"}, {"properties", {{"a", {{"type", 5}}}}}}, {}, {}, h});
   b.add_tool({"no_handler", "", "x", Json{{"type", "object"}}, {}, {}, nullptr});
-  b.add_resource_template({"jira://issue/{key", "t", "", "", "", nullptr, {}});
+  b.add_resource_template({"jira://issue/{key", "t", "", "", "", nullptr, {}, {}});
   auto r = b.freeze();
   REQUIRE_FALSE(r.ok());
   const std::string& msg = r.error().message;
@@ -481,4 +484,169 @@ TEST_CASE("the registry refuses bad declarations with every problem listed") {
     CAPTURE(needle);
     CHECK(msg.find(needle) != std::string::npos);
   }
+}
+
+// ---- 2026-07-28: the stateless era, chosen per request by params._meta ----
+
+namespace {
+
+Json meta2026(Json extra = Json::object()) {
+  Json m{{"io.modelcontextprotocol/protocolVersion", "2026-07-28"},
+         {"io.modelcontextprotocol/clientCapabilities", Json::object()},
+         {"io.modelcontextprotocol/clientInfo", {{"name", "c26"}, {"version", "2"}}}};
+  for (auto it = extra.begin(); it != extra.end(); ++it) m[it.key()] = it.value();
+  return m;
+}
+
+Json params2026(Json params = Json::object(), Json extra_meta = Json::object()) {
+  params["_meta"] = meta2026(std::move(extra_meta));
+  return params;
+}
+
+void check_complete(const Json& reply) {
+  INFO(reply.dump());
+  REQUIRE(reply.contains("result"));
+  CHECK(reply["result"]["resultType"] == "complete");
+  const Json& info = reply["result"]["_meta"]["io.modelcontextprotocol/serverInfo"];
+  CHECK(info["name"] == "jira-mcp");
+  CHECK(info["version"] == "9.9.9");
+}
+
+}  // namespace
+
+TEST_CASE("2026: server/discover answers without initialize, with versions, capabilities and identity") {
+  Harness h;
+  Json r = h.call(req("d1", "server/discover", params2026()));
+  check_complete(r);
+  CHECK(r["id"] == "d1");
+  const Json& res = r["result"];
+  REQUIRE(res["supportedVersions"].is_array());
+  CHECK(res["supportedVersions"][0] == "2026-07-28");
+  CHECK(std::find(res["supportedVersions"].begin(), res["supportedVersions"].end(), Json("2025-11-25")) !=
+        res["supportedVersions"].end());
+  CHECK(res["capabilities"].contains("tools"));
+  CHECK(res["capabilities"].contains("resources"));
+  CHECK(res["ttlMs"].is_number_integer());
+  CHECK(res["cacheScope"] == "public");
+  // The session was not initialized by it: a 2025 request still needs initialize.
+  CHECK_FALSE(h.session.initialized());
+  CHECK(h.call(req(2, "tools/list"))["error"]["code"] == -32600);
+}
+
+TEST_CASE("2026: malformed _meta is -32602, an unknown version -32022 with the supported list") {
+  Harness h;
+  Json no_caps = req(1, "tools/list", Json{{"_meta", {{"io.modelcontextprotocol/protocolVersion", "2026-07-28"}}}});
+  Json r = h.call(no_caps);
+  CHECK(r["error"]["code"] == -32602);
+  CHECK(r["id"] == 1);
+  CHECK(r["error"]["message"].get<std::string>().find("clientCapabilities") != std::string::npos);
+
+  r = h.call(req(2, "server/discover", Json{{"_meta", {{"io.modelcontextprotocol/clientCapabilities", Json::object()}}}}));
+  CHECK(r["error"]["code"] == -32602);
+
+  r = h.call(req(3, "tools/list", params2026({}, {{"io.modelcontextprotocol/protocolVersion", "v999.0.0"}})));
+  CHECK(r["error"]["code"] == -32022);
+  CHECK(r["error"]["data"]["supported"] == Json::array({"2026-07-28"}));
+  CHECK(r["error"]["data"]["requested"] == "v999.0.0");
+
+  // A 2025 revision is not served per request: the message says how it is served.
+  r = h.call(req(4, "tools/list", params2026({}, {{"io.modelcontextprotocol/protocolVersion", "2025-11-25"}})));
+  CHECK(r["error"]["code"] == -32022);
+  CHECK(r["error"]["message"].get<std::string>().find("initialize") != std::string::npos);
+
+  r = h.call(req(5, "tools/list", params2026({}, {{"io.modelcontextprotocol/logLevel", "loud"}})));
+  CHECK(r["error"]["code"] == -32602);
+}
+
+TEST_CASE("2026: methods removed with sessions are -32601") {
+  Harness h;
+  for (const char* m : {"initialize", "ping", "logging/setLevel", "resources/subscribe", "resources/unsubscribe"}) {
+    INFO(m);
+    Json r = h.call(req(7, m, params2026({{"uri", "jira://server/status"}, {"level", "info"}})));
+    CHECK(r["error"]["code"] == -32601);
+    CHECK(r["id"] == 7);
+  }
+  CHECK_FALSE(h.session.initialized());
+}
+
+TEST_CASE("2026: tools/list and tools/call are complete results with caching hints on the list") {
+  Harness h;
+  Json list = h.call(req(1, "tools/list", params2026()));
+  check_complete(list);
+  CHECK(list["result"]["ttlMs"].get<std::int64_t>() > 0);
+  CHECK(list["result"]["cacheScope"] == "public");
+  // The same tools in the same order as a 2025 session sees them.
+  Harness legacy;
+  legacy.init();
+  Json old = legacy.call(req(1, "tools/list"));
+  REQUIRE(old["result"]["tools"].size() == list["result"]["tools"].size());
+  for (size_t i = 0; i < old["result"]["tools"].size(); ++i) {
+    CHECK(old["result"]["tools"][i]["name"] == list["result"]["tools"][i]["name"]);
+  }
+  CHECK_FALSE(old["result"].contains("resultType"));
+  CHECK_FALSE(old["result"].contains("ttlMs"));
+
+  Json call = h.call(req(2, "tools/call", params2026({{"name", "get_issue"}, {"arguments", {{"issue_key", "DEMO-1"}}}})));
+  check_complete(call);
+  CHECK(call["result"]["structuredContent"]["key"] == "DEMO-1");
+  CHECK_FALSE(call["result"].contains("ttlMs"));  // a tool result is not cacheable
+}
+
+TEST_CASE("2026: notifications/message only for a request that set a log level, at that level") {
+  Harness h;
+  h.call(req(1, "tools/call", params2026({{"name", "progress"}}, {{"progressToken", "p1"}})));
+  CHECK(h.peer.with_method("notifications/message").empty());
+  CHECK(h.peer.with_method("notifications/progress").size() == 2);  // progress is request-scoped, unaffected
+
+  h.call(req(2, "tools/call", params2026({{"name", "progress"}}, {{"io.modelcontextprotocol/logLevel", "warning"}})));
+  auto logs = h.peer.with_method("notifications/message");
+  REQUIRE(logs.size() == 1);
+  CHECK(logs[0]["params"]["level"] == "warning");
+
+  h.call(req(3, "tools/call", params2026({{"name", "progress"}}, {{"io.modelcontextprotocol/logLevel", "debug"}})));
+  CHECK(h.peer.with_method("notifications/message").size() == 3);
+}
+
+TEST_CASE("2026: resources carry their caching hints; a missing resource is -32602") {
+  Harness h;
+  Json r = h.call(req(1, "resources/read", params2026({{"uri", "jira://server/status"}})));
+  check_complete(r);
+  CHECK(r["result"]["ttlMs"] == 5000);
+  CHECK(r["result"]["cacheScope"] == "public");
+  r = h.call(req(2, "resources/read", params2026({{"uri", "jira://issue/DEMO-2"}})));
+  CHECK(r["result"]["ttlMs"] == 60000);
+  CHECK(r["result"]["cacheScope"] == "private");
+  r = h.call(req(3, "resources/read", params2026({{"uri", "nowhere://x"}})));
+  CHECK(r["error"]["code"] == -32602);
+  r = h.call(req(4, "resources/read", params2026({{"uri", "jira://issue/NOPE-1"}})));
+  CHECK(r["error"]["code"] == -32602);
+  for (const char* m : {"resources/list", "resources/templates/list", "prompts/list"}) {
+    INFO(m);
+    r = h.call(req(5, m, params2026()));
+    check_complete(r);
+    CHECK(r["result"]["cacheScope"] == "public");
+    CHECK(r["result"]["ttlMs"].is_number_integer());
+  }
+  // 2025 keeps -32002 and no hints.
+  h.init();
+  r = h.call(req(6, "resources/read", Json{{"uri", "nowhere://x"}}));
+  CHECK(r["error"]["code"] == -32002);
+  r = h.call(req(7, "resources/read", Json{{"uri", "jira://server/status"}}));
+  CHECK_FALSE(r["result"].contains("ttlMs"));
+}
+
+TEST_CASE("2026 requests and a 2025 session share one connection without touching each other") {
+  Harness h;
+  h.init("2025-06-18");
+  h.call(req(1, "logging/setLevel", Json{{"level", "error"}}));
+  Json r = h.call(req(2, "tools/call", params2026({{"name", "get_issue"}, {"arguments", {{"issue_key", "DEMO-3"}}}})));
+  check_complete(r);
+  CHECK(r["result"].contains("structuredContent"));  // 2026 has it, whatever the session negotiated
+  CHECK(h.session.protocol_version() == "2025-06-18");
+  CHECK(h.session.log_level() == LogLevel::Error);
+  Json old = h.call(req(3, "tools/call", Json{{"name", "get_issue"}, {"arguments", {{"issue_key", "DEMO-3"}}}}));
+  CHECK_FALSE(old["result"].contains("resultType"));
+  // A 2026 request cannot ask the client mid-call (no server-to-client requests in 2026).
+  r = h.call(req(4, "tools/call", params2026({{"name", "confirm"}}, {{"io.modelcontextprotocol/clientCapabilities", {{"elicitation", Json::object()}}}})));
+  CHECK(h.peer.with_method("elicitation/create").empty());
 }

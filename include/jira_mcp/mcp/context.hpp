@@ -15,10 +15,41 @@
 
 namespace jira_mcp::mcp {
 
+// Which revision family serves a request: 2025 (initialize, then a session holds the protocol
+// version, the client's capabilities and the log level) or 2026-07-28 (stateless: the request
+// carries all of that in params._meta).
+enum class Era { Legacy, Stateless };
+
+// What the request itself says about its client, read once by the dispatcher. For a legacy
+// request the fields are copied from the session when the request starts.
+struct RequestMeta {
+  Era era = Era::Legacy;
+  std::string protocol_version;                 // "" on a legacy session before initialize
+  Json client_capabilities = Json::object();    // ClientCapabilities
+  Json client_info = Json::object();            // Implementation {name, version}; may be empty
+  // 2026: _meta["io.modelcontextprotocol/logLevel"]; none = no notifications/message at all.
+  // Legacy: unset (the session's logging/setLevel level applies).
+  std::optional<LogLevel> log_level;
+  std::string traceparent, tracestate;          // W3C trace context from _meta, when sent
+  Json raw = Json::object();                    // the request's whole params._meta
+
+  // Reads params._meta of a 2026-07-28 request. Fails with -32602 (missing or malformed
+  // members) or -32022 (a version this server does not serve statelessly).
+  static Result<RequestMeta, RpcError> from_stateless(const Json& params);
+  // A legacy request on `session`; still reads the trace context from params._meta.
+  static RequestMeta from_session(const Session& session, const Json& params);
+};
+
 class RequestContext {
  public:
   RequestContext(Session& session, Json request_id, CancelTokenPtr cancel,
-                 std::optional<Json> progress_token, Inbound inbound = {});
+                 std::optional<Json> progress_token, RequestMeta meta = {}, Inbound inbound = {});
+
+  const RequestMeta& meta() const { return meta_; }
+  bool stateless() const { return meta_.era == Era::Stateless; }
+  // Whether the client declared `capability` ("elicitation", "sampling", "roots"): on this
+  // request (2026) or at initialize (legacy).
+  bool client_supports(std::string_view capability) const;
 
   Session& session() { return session_; }
   const Json& request_id() const { return request_id_; }
@@ -32,8 +63,9 @@ class RequestContext {
                 std::string_view message = {});
   bool wants_progress() const { return progress_token_.has_value(); }
 
-  // notifications/message, honouring the session's logging level. Progress, log messages and
-  // the server-to-client requests below go to inbound().sink when the transport gave one.
+  // notifications/message: legacy, at or above the session's logging level; 2026, only when the
+  // request set a log level, at or above it. Progress, log messages and the server-to-client
+  // requests below go to inbound().sink when the transport gave one.
   void log(LogLevel level, const Json& data, std::string_view logger = {});
 
   // Asks the user through the client (elicitation/create). Fails when the client did not
@@ -47,7 +79,7 @@ class RequestContext {
   // --- per-request state (inbound.hpp) ------------------------------------------------------
   // What the transport brought with the request: identity, notification sink.
   const Inbound& inbound() const { return inbound_; }
-  // What the server adds while handling it: fresh, trace, trace context. Mutable for the
+  // What the server adds while handling it: fresh, trace. Mutable for the
   // dispatcher's hooks and the tool wrappers, on the handler's thread, before the tool reads it.
   CallState& call() { return call_; }
   const CallState& call() const { return call_; }
@@ -60,6 +92,7 @@ class RequestContext {
   Json request_id_;
   CancelTokenPtr cancel_;
   std::optional<Json> progress_token_;
+  RequestMeta meta_;
 };
 
 }  // namespace jira_mcp::mcp

@@ -44,6 +44,10 @@ struct DispatcherOptions {
   // validating its arguments; it may set the call's state (call.call().trace: the --timing
   // trace) for the tool to see. on_tool_call follows with the same context.
   std::function<void(const std::string& tool, std::chrono::nanoseconds parse, RequestContext& call)> on_tool_start;
+  // 2026-07-28 caching hint on tools/list, prompts/list, resources/list, resources/templates/list
+  // and server/discover: the lists are fixed for the life of the process (no listChanged), and
+  // do not depend on the user ("public"). A restart with another configuration may change them.
+  std::int64_t list_ttl_ms = 3'600'000;
   // Buffers replies are serialized into (performance.object_pooling); none: a new string each.
   std::shared_ptr<core::BufferPool> buffers;
 };
@@ -107,6 +111,10 @@ class Dispatcher {
   // notifications, responses, and the requests that cost nothing (ping, logging/setLevel), so
   // a liveness probe is answered within milliseconds however many calls are queued.
   static bool runs_inline(const Json& message);
+  // The protocol version a 2026-07-28 (stateless) request names in
+  // params._meta["io.modelcontextprotocol/protocolVersion"] (as text, even when it is not a
+  // string); nullopt for a request of the 2025 era (or a message that is no request).
+  static std::optional<std::string> stateless_version(const Json& message);
 
   const Registry& registry() const { return *registry_; }
   Json capabilities() const;
@@ -121,10 +129,14 @@ class Dispatcher {
   // call that never started.
   void report_cancelled_call(const Json& id, const Json& params, const Result<Json, RpcError>* outcome,
                              Session& session, Peer* via) const;
+  // server/discover (both eras; the request must carry 2026 _meta).
+  Json discover() const;
+  // What every 2026-07-28 result carries: resultType and the server's identity in _meta.
+  void finish_stateless(Json& result, const std::string& method) const;
   void handle_notification(const std::string& method, const Json& params, Session& session) const;
   Result<Json, RpcError> initialize(const Json& params, Session& session) const;
   Result<Json, RpcError> call_tool(const Json& params, RequestContext& ctx) const;
-  Result<Json, RpcError> list_tools(const Json& params, const Session& session) const;
+  Result<Json, RpcError> list_tools(const Json& params, const std::string& version) const;
   Result<Json, RpcError> read_resource(const Json& params, RequestContext& ctx) const;
   Result<Json, RpcError> get_prompt(const Json& params, RequestContext& ctx) const;
   Result<Json, RpcError> complete(const Json& params, RequestContext& ctx) const;

@@ -8,8 +8,8 @@
 // Inbound is what the transport knows about the message beyond its JSON: who sent it (the Jira
 // credentials an HTTP client presented) and where the request's own notifications go (the SSE
 // stream of the POST being answered). CallState is what the server adds while it handles the
-// call: the tool's `fresh` flag, its --timing trace, and the W3C trace context from
-// params._meta. Nothing of this lives in a thread-local or a global: a reader follows it through
+// call: the tool's `fresh` flag and its --timing trace. What the request says about itself in
+// params._meta (era, version, log level, W3C trace context) is RequestMeta (context.hpp). Nothing of this lives in a thread-local or a global: a reader follows it through
 // function arguments.
 //
 // Plain data. An Inbound is copied into each request it describes; the Peer it names must
@@ -50,9 +50,6 @@ struct CallState {
   // The call's --timing trace (monitor/trace.hpp), set by DispatcherOptions::on_tool_start;
   // null: not traced.
   std::shared_ptr<monitor::CallTrace> trace;
-  // W3C trace context from params._meta ("traceparent", "tracestate"), as the client sent them;
-  // the Jira client sends them on only when well-formed (jira/call.hpp).
-  std::string traceparent, tracestate;
 };
 
 }  // namespace jira_mcp::mcp

@@ -26,12 +26,30 @@ constexpr int kRequestTimeout = -32001;
 // The upstream (Jira) failed a resource read or prompt: not a bug of this server (that is
 // -32603) and not the client's fault (-32602). error.data says what Jira answered.
 constexpr int kUpstreamError = -32010;
+// Reserved by MCP 2026-07-28 (-32020 to -32099).
+constexpr int kHeaderMismatch = -32020;                  // an Mcp-* header disagrees with the body
+constexpr int kMissingRequiredClientCapability = -32021;  // data.requiredCapabilities: {"sampling": {}}
+constexpr int kUnsupportedProtocolVersion = -32022;       // data: {supported: [...], requested}
 }  // namespace rpc
 
 // Protocol revisions this server speaks, newest first.
 inline constexpr std::array<std::string_view, 4> kSupportedProtocolVersions = {
     "2025-11-25", "2025-06-18", "2025-03-26", "2024-11-05"};
 inline constexpr std::string_view kLatestProtocolVersion = kSupportedProtocolVersions[0];
+
+// The stateless revision: no initialize, no sessions; every request carries its protocol
+// version and the client's capabilities in params._meta (these keys). A request is served in
+// this era exactly when its _meta names a protocol version.
+inline constexpr std::string_view kStatelessProtocolVersion = "2026-07-28";
+inline constexpr std::array<std::string_view, 1> kStatelessProtocolVersions = {kStatelessProtocolVersion};
+namespace meta_key {
+inline constexpr const char* kProtocolVersion = "io.modelcontextprotocol/protocolVersion";
+inline constexpr const char* kClientCapabilities = "io.modelcontextprotocol/clientCapabilities";
+inline constexpr const char* kClientInfo = "io.modelcontextprotocol/clientInfo";
+inline constexpr const char* kLogLevel = "io.modelcontextprotocol/logLevel";
+inline constexpr const char* kServerInfo = "io.modelcontextprotocol/serverInfo";
+inline constexpr const char* kSubscriptionId = "io.modelcontextprotocol/subscriptionId";
+}  // namespace meta_key
 
 bool is_supported_protocol_version(std::string_view v);
 

@@ -4,6 +4,7 @@
 // Build a Registry with RegistryBuilder at start-up, then freeze() it: the result is immutable
 // and shared by every session and thread without a lock. Handlers are called outside any lock
 // and may run concurrently with themselves; they must be thread-safe.
+#include <cstdint>
 #include <functional>
 #include <map>
 #include <memory>
@@ -70,6 +71,13 @@ using TemplateHandler = std::function<Result<std::vector<ResourceContents>, RpcE
 using Completer = std::function<std::vector<std::string>(
     const std::string& partial, const std::map<std::string, std::string>& context, RequestContext& ctx)>;
 
+// How long a client may reuse what resources/read returned (2026-07-28 ttlMs/cacheScope): the
+// freshness this server itself gives the content, and whether it depends on who asks.
+struct CacheHint {
+  std::int64_t ttl_ms = 0;    // 0: stale at once
+  bool per_user = true;       // "private": never shared across authorization contexts
+};
+
 struct ResourceSpec {
   std::string uri;
   std::string name;
@@ -77,6 +85,7 @@ struct ResourceSpec {
   std::string description;
   std::string mime_type;
   ResourceHandler handler;
+  CacheHint cache;
 };
 
 struct ResourceTemplateSpec {
@@ -87,6 +96,7 @@ struct ResourceTemplateSpec {
   std::string mime_type;
   TemplateHandler handler;
   std::map<std::string, Completer> completers;  // by variable name
+  CacheHint cache;
 };
 
 struct PromptArgument {

@@ -5,6 +5,7 @@
 //
 // Thread safety: register_tools() runs once at start-up. The handlers it registers are
 // thread-safe (they share the Jira client, which is).
+#include <chrono>
 #include <functional>
 #include <memory>
 #include <span>
@@ -48,6 +49,11 @@ struct Options {
   // Open upload files with openat2 when the kernel has it; false forces the per-component
   // O_NOFOLLOW walk (for tests of that path).
   bool use_openat2 = true;
+  // How long this server itself keeps an issue and project metadata before asking Jira again
+  // (the cache tiers' TTLs; 0 when the cache is off): the honest freshness of the jira://issue
+  // and jira://project resources, sent as their 2026-07-28 ttlMs.
+  std::chrono::milliseconds issue_ttl{0};
+  std::chrono::milliseconds metadata_ttl{0};
 };
 
 // What the tools stand on. Owned by the composition root; outlives the registry.
