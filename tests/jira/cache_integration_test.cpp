@@ -157,7 +157,8 @@ TEST_CASE("Data Center searches are cached and invalidated the same way") {
 TEST_CASE("fresh reads bypass the cache and refresh the entry, also through get() and async calls") {
   CachedSite site(sandbox::Flavor::Cloud);
   auto c = make_client(site.options());
-  const CallContext fresh{.fresh = true};
+  CallContext fresh;
+  fresh.fresh = true;
   REQUIRE(c->get_json("/rest/api/3/issue/DEMO-1").ok());
   REQUIRE(c->get_json("/rest/api/3/issue/DEMO-1", {}, fresh).ok());
   CHECK(site.count(kGetIssue) == 2);
@@ -277,7 +278,9 @@ TEST_CASE("--timing: a cached read adds its own time to the cache phase, and not
   o.on_call = [clock = site.clock](const monitor::JiraCall&) { clock->advance(50ms); };
   auto c = make_client(o);
   auto miss = std::make_shared<monitor::CallTrace>();
-  REQUIRE(c->get_json("/rest/api/3/issue/DEMO-1", {}, CallContext{.trace = miss}).ok());
+  CallContext traced_miss;
+  traced_miss.trace = miss;
+  REQUIRE(c->get_json("/rest/api/3/issue/DEMO-1", {}, traced_miss).ok());
   CHECK(site.count(kGetIssue) == 1);
   CHECK(miss->get(monitor::Phase::cache) == 0ns);  // the 50 ms belong to the fetch
 
@@ -288,7 +291,9 @@ TEST_CASE("--timing: a cached read adds its own time to the cache phase, and not
   REQUIRE(real->get_json("/rest/api/3/issue/DEMO-1").ok());
   CHECK(site.count(kGetIssue) == 1);  // a hit: the entry is shared by both clients
   auto hit = std::make_shared<monitor::CallTrace>();
-  REQUIRE(real->get_json("/rest/api/3/issue/DEMO-1", {}, CallContext{.trace = hit}).ok());
+  CallContext traced_hit;
+  traced_hit.trace = hit;
+  REQUIRE(real->get_json("/rest/api/3/issue/DEMO-1", {}, traced_hit).ok());
   CHECK(site.count(kGetIssue) == 1);
   CHECK(hit->get(monitor::Phase::cache) > 0ns);
   CHECK(hit->get(monitor::Phase::jira) == 0ns);
