@@ -404,11 +404,11 @@ int run_serve(const config::Startup& st) {
   }
   services->client = client->get();
   if (user_clients) {
-    services->client_for_call = [pool = user_clients.get()]()
+    // The identity comes with each request (mcp::Inbound, set by the HTTP transport).
+    services->client_for_call = [pool = user_clients.get()](const mcp::Credentials* who)
         -> Result<std::shared_ptr<jira::Client>, jira::JiraError> {
-      const transport::Identity* id = transport::current_identity();
-      if (!id) return std::shared_ptr<jira::Client>();
-      return pool->get(tools::UserCredentials{id->key(), id->email, id->api_token, id->pat});
+      if (!who) return std::shared_ptr<jira::Client>();
+      return pool->get(tools::UserCredentials{who->key, who->email, who->api_token, who->pat});
     };
   }
   mcp::DispatcherOptions dopts;
@@ -430,18 +430,15 @@ int run_serve(const config::Startup& st) {
   dopts.tasks->max_tasks = static_cast<std::size_t>(cfg.server.max_tasks);
   dopts.tasks->max_bytes = cfg.server.task_memory_bytes;
   dopts.tasks->workers = static_cast<std::size_t>(cfg.server.workers);
-  if (user_clients) {
-    // A task belongs to the identity that started it and runs with that identity's credentials.
-    dopts.task_caller = [](mcp::TaskOrigin& origin) {
-      const transport::Identity* id = transport::current_identity();
-      if (!id) return;
-      origin.owner = id->key();
-      origin.run_as = [identity = *id](const std::function<void()>& f) { transport::with_identity(identity, f); };
-    };
-  }
-  dopts.on_tool_start = [&mon](const std::string& tool, std::chrono::nanoseconds parse) { mon.tool_started(tool, parse); };
-  dopts.on_tool_call = [&mon](const std::string& tool, bool is_error, std::chrono::nanoseconds elapsed) {
-    mon.record_tool_call(tool, is_error, elapsed);
+  // A task belongs to, and runs with the credentials of, the identity that started it (the
+  // dispatcher takes it from the request's context).
+  // The --timing trace lives in the call's context from start to end (monitor/trace.hpp).
+  dopts.on_tool_start = [&mon](const std::string& tool, std::chrono::nanoseconds parse, mcp::RequestContext& call) {
+    call.call().trace = mon.tool_started(tool, parse);
+  };
+  dopts.on_tool_call = [&mon](const std::string& tool, bool is_error, std::chrono::nanoseconds elapsed,
+                              mcp::RequestContext& call) {
+    mon.record_tool_call(tool, is_error, elapsed, call.call().trace.get());
   };
   mcp::Dispatcher dispatcher(*registry,
                              mcp::ServerInfo{"jira-mcp", "Jira MCP", JIRA_MCP_VERSION,

@@ -346,7 +346,8 @@ std::optional<cache::Tags> CacheLayer::project_tags(const std::string& project) 
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
 #endif
-Result<std::shared_ptr<const Json>, JiraError> CacheLayer::read(const Request& r, bool fresh, const Fetch& fetch) {
+Result<std::shared_ptr<const Json>, JiraError> CacheLayer::read(const Request& r, const CallContext& call,
+                                                          const Fetch& fetch) {
   auto parse = [&r](const Response& res) -> Result<std::shared_ptr<const Json>, JiraError> {
     if (res.body.empty()) return std::make_shared<const Json>();
     if (json_nesting_depth(res.body, detail::kMaxResponseDepth) > detail::kMaxResponseDepth) {
@@ -393,8 +394,8 @@ Result<std::shared_ptr<const Json>, JiraError> CacheLayer::read(const Request& r
     }
     return loaded;
   };
-  auto v = cache_->read_through(flights_, route->tier, key(r), fresh, load);
-  monitor::trace_add(monitor::Phase::cache, std::chrono::duration_cast<std::chrono::nanoseconds>(
+  auto v = cache_->read_through(flights_, route->tier, key(r), call.fresh, load);
+  monitor::trace_add(call.trace.get(), monitor::Phase::cache, std::chrono::duration_cast<std::chrono::nanoseconds>(
                                                 std::max(Clock::duration::zero(), clock_->now() - started - fetching)));
   if (!v) return unexpected(std::move(v).error());
   return std::move(v->doc);
@@ -439,15 +440,3 @@ Response CacheLayer::as_response(const Json& doc) {
 }
 
 }  // namespace jira_mcp::jira::detail
-
-namespace jira_mcp::jira {
-
-namespace {
-thread_local bool t_fresh = false;
-}  // namespace
-
-FreshScope::FreshScope(bool fresh) : previous_(t_fresh) { t_fresh = fresh; }
-FreshScope::~FreshScope() { t_fresh = previous_; }
-bool FreshScope::active() { return t_fresh; }
-
-}  // namespace jira_mcp::jira

@@ -41,6 +41,7 @@
 #include <unordered_map>
 
 #include "jira_mcp/cache/cache.hpp"
+#include "jira_mcp/jira/call.hpp"
 #include "jira_mcp/jira/client.hpp"
 
 namespace jira_mcp::jira::detail {
@@ -86,10 +87,12 @@ class CacheLayer {
   // (which sends it). Without a cache or for an unclassified request it just fetches. An empty
   // body is a null document; a non-JSON body is ErrorKind::protocol. The time a cached read
   // spends outside `fetch` (lookup, parsing and storing a miss, waiting on another caller's
-  // identical miss) goes to the calling thread's trace as monitor::Phase::cache, on the
-  // client's clock; `fetch` reports its own time (wait, jira).
+  // identical miss) goes to `call.trace` as monitor::Phase::cache, on the client's clock;
+  // `fetch` reports its own time (wait, jira). `call.fresh` bypasses a cached entry (the
+  // answer replaces it).
   using Fetch = std::function<Result<Response, JiraError>()>;
-  Result<std::shared_ptr<const Json>, JiraError> read(const Request& request, bool fresh, const Fetch& fetch);
+  Result<std::shared_ptr<const Json>, JiraError> read(const Request& request, const CallContext& call,
+                                                      const Fetch& fetch);
   // Invalidates what a sent write affects; reads pass through untouched.
   void after_write(const Request& request);
 

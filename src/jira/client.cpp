@@ -99,7 +99,9 @@ struct Client::Impl {
     return backoff_delay(retry_number, retry, rng);
   }
 
-  Result<Response, JiraError> send(const Request& r);
+  // Sends `r` (retried per the options) as part of `call`: with its trace context headers, and
+  // reported to options.on_call with its trace.
+  Result<Response, JiraError> send(const Request& r, const CallContext& call);
   // The attempts loop; fills `tally` (waits, round trips, attempts, 429s) when not null.
   Result<Response, JiraError> send_attempts(const Request& r, const HttpRequest& http, monitor::JiraCall* tally);
 
@@ -121,8 +123,15 @@ struct Client::Impl {
 
 // Refuses a request that check_request() finds unsafe; reports each other call to
 // options.on_call (without an observer, nothing is measured).
-Result<Response, JiraError> Client::Impl::send(const Request& r) {
-  const HttpRequest http = build(r);
+Result<Response, JiraError> Client::Impl::send(const Request& r, const CallContext& call) {
+  HttpRequest http = build(r);
+  // The MCP request's W3C trace context, so Jira-side traces join the client's. Only well-formed
+  // values are sent: anything else could break the header block (check_request would then
+  // refuse the whole call).
+  if (valid_traceparent(call.traceparent)) {
+    http.headers.emplace_back("traceparent", call.traceparent);
+    if (valid_tracestate(call.tracestate)) http.headers.emplace_back("tracestate", call.tracestate);
+  }
   if (auto unsafe = check_request(http)) {
     // Nothing is sent: a value from the caller would have changed the request line or headers
     // (a CR LF starting a second request, a ".." walking the path). Not counted as a call, so
@@ -137,6 +146,7 @@ Result<Response, JiraError> Client::Impl::send(const Request& r) {
   }
   if (!options.on_call) return send_attempts(r, http, nullptr);
   monitor::JiraCall tally;
+  tally.trace = call.trace.get();
   tally.method = r.method;
   tally.path = r.path;
   const auto start = clock->now();
@@ -269,39 +279,37 @@ Result<std::unique_ptr<Client>, JiraError> Client::create(ClientOptions options,
   return std::unique_ptr<Client>(new Client(std::move(impl)));
 }
 
-Result<Response, JiraError> Client::send(const Request& request) {
-  auto res = impl_->send(request);
+Result<Response, JiraError> Client::send(const Request& request, const CallContext& call) {
+  auto res = impl_->send(request, call);
   impl_->cache_layer.after_write(request);
   return res;
 }
 
-ResponseFuture Client::send_async(Request request) {
-  // The caller's trace (monitor/trace.hpp) follows the call to the executor thread.
-  return impl_->executor.submit([impl = impl_.get(), r = std::move(request), trace = monitor::current_trace()] {
-    monitor::TraceScope scope(trace);
-    auto res = impl->send(r);
+ResponseFuture Client::send_async(Request request, CallContext call) {
+  // The call's context (its trace and trace headers) goes to the executor thread with the request.
+  return impl_->executor.submit([impl = impl_.get(), r = std::move(request), call = std::move(call)] {
+    auto res = impl->send(r, call);
     impl->cache_layer.after_write(r);
     return res;
   });
 }
 
-Result<Response, JiraError> Client::get(const std::string& path, const Query& query) {
+Result<Response, JiraError> Client::get(const std::string& path, const Query& query, const CallContext& call) {
   Request r;
   r.path = path;
   r.query = query;
-  if (!impl_->cache_layer.caches(r)) return send(r);
-  auto doc = impl_->cache_layer.read(r, FreshScope::active(), [&] { return impl_->send(r); });
+  if (!impl_->cache_layer.caches(r)) return send(r, call);
+  auto doc = impl_->cache_layer.read(r, call, [&] { return impl_->send(r, call); });
   if (!doc) return unexpected(std::move(doc).error());
   return detail::CacheLayer::as_response(**doc);
 }
 
 Result<std::shared_ptr<const Json>, JiraError> Client::get_json(const std::string& path, const Query& query,
-                                                                Freshness freshness) {
+                                                                const CallContext& call) {
   Request r;
   r.path = path;
   r.query = query;
-  const bool fresh = freshness == Freshness::fresh || FreshScope::active();
-  return impl_->cache_layer.read(r, fresh, [&] { return impl_->send(r); });
+  return impl_->cache_layer.read(r, call, [&] { return impl_->send(r, call); });
 }
 
 namespace {
@@ -315,57 +323,56 @@ Request json_request(std::string method, const std::string& path, const Json& bo
 }
 }  // namespace
 
-Result<Response, JiraError> Client::post(const std::string& path, const Json& body, bool idempotent) {
+Result<Response, JiraError> Client::post(const std::string& path, const Json& body, bool idempotent,
+                                         const CallContext& call) {
   Request r = json_request("POST", path, body);
   r.idempotent = idempotent;
-  if (!idempotent || !impl_->cache_layer.caches(r)) return send(r);
-  auto doc = impl_->cache_layer.read(r, FreshScope::active(), [&] { return impl_->send(r); });
+  if (!idempotent || !impl_->cache_layer.caches(r)) return send(r, call);
+  auto doc = impl_->cache_layer.read(r, call, [&] { return impl_->send(r, call); });
   if (!doc) return unexpected(std::move(doc).error());
   return detail::CacheLayer::as_response(**doc);
 }
 
 Result<std::shared_ptr<const Json>, JiraError> Client::search_json(const std::string& path, const Json& body,
-                                                                   Freshness freshness) {
+                                                                   const CallContext& call) {
   Request r = json_request("POST", path, body);
   r.idempotent = true;
   if (!impl_->cache_layer.caches(r)) {
-    auto res = send(r);  // not a search: sent as is (and a write invalidates)
+    auto res = send(r, call);  // not a search: sent as is (and a write invalidates)
     if (!res) return unexpected(std::move(res).error());
-    return impl_->cache_layer.read(r, true, [&] { return res; });
+    CallContext uncached = call;
+    uncached.fresh = true;
+    return impl_->cache_layer.read(r, uncached, [&] { return res; });
   }
-  const bool fresh = freshness == Freshness::fresh || FreshScope::active();
-  return impl_->cache_layer.read(r, fresh, [&] { return impl_->send(r); });
+  return impl_->cache_layer.read(r, call, [&] { return impl_->send(r, call); });
 }
 
-Result<Response, JiraError> Client::put(const std::string& path, const Json& body) {
-  return send(json_request("PUT", path, body));
+Result<Response, JiraError> Client::put(const std::string& path, const Json& body, const CallContext& call) {
+  return send(json_request("PUT", path, body), call);
 }
 
-Result<Response, JiraError> Client::del(const std::string& path, const Query& query) {
+Result<Response, JiraError> Client::del(const std::string& path, const Query& query, const CallContext& call) {
   Request r;
   r.method = "DELETE";
   r.path = path;
   r.query = query;
-  return send(r);
+  return send(r, call);
 }
 
-ResponseFuture Client::get_async(const std::string& path, const Query& query) {
-  // Through get(), so the cache and the caller's FreshScope apply on the executor thread too.
-  return impl_->executor.submit([this, path, query, fresh = FreshScope::active(), trace = monitor::current_trace()] {
-    monitor::TraceScope scope(trace);
-    FreshScope fresh_scope(fresh);
-    return get(path, query);
-  });
+ResponseFuture Client::get_async(const std::string& path, const Query& query, CallContext call) {
+  // Through get(), so the cache and the call's `fresh` apply on the executor thread too.
+  return impl_->executor.submit([this, path, query, call = std::move(call)] { return get(path, query, call); });
 }
 
-ResponseFuture Client::post_async(const std::string& path, const Json& body, bool idempotent) {
+ResponseFuture Client::post_async(const std::string& path, const Json& body, bool idempotent, CallContext call) {
   Request r = json_request("POST", path, body);
   r.idempotent = idempotent;
-  return send_async(std::move(r));
+  return send_async(std::move(r), std::move(call));
 }
 
 Result<Json, JiraError> Client::upload_attachment(const std::string& issue_key, const std::string& filename,
-                                                  const std::string& bytes, const std::string& mime_type) {
+                                                  const std::string& bytes, const std::string& mime_type,
+                                                  const CallContext& call) {
   auto refuse = [](std::string why) {
     JiraError e;
     e.kind = ErrorKind::bad_request;
@@ -376,7 +383,7 @@ Result<Json, JiraError> Client::upload_attachment(const std::string& issue_key, 
     return refuse("the attachment file name is empty, longer than 255 bytes, or has a control character or '\"'");
   }
   if (!valid_mime_type(mime_type)) return refuse("the attachment's mime type is not of the form type/subtype[; parameters]");
-  auto prefix = api_prefix();
+  auto prefix = api_prefix(call);
   if (!prefix) return unexpected(prefix.error());
   std::string boundary;
   {
@@ -393,25 +400,26 @@ Result<Json, JiraError> Client::upload_attachment(const std::string& issue_key, 
   r.body = "--" + boundary + "\r\nContent-Disposition: form-data; name=\"file\"; filename=\"" + safe_name +
            "\"\r\nContent-Type: " + mime_type + "\r\n\r\n" + bytes + "\r\n--" + boundary + "--\r\n";
   r.idempotent = false;
-  auto res = send(r);
+  auto res = send(r, call);
   if (!res) return unexpected(res.error());
   return res->json();
 }
 
-Result<std::string, JiraError> Client::download(const std::string& path, const Query& query, std::size_t max_bytes) {
+Result<std::string, JiraError> Client::download(const std::string& path, const Query& query, std::size_t max_bytes,
+                                                const CallContext& call) {
   Request r;
   r.path = path;
   r.query = query;
   r.headers = {{"Accept", "*/*"}};
   r.max_body_bytes = max_bytes;
-  auto res = send(r);
+  auto res = send(r, call);
   if (!res) return unexpected(res.error());
   return std::move(res->body);
 }
 
 namespace {
-Result<Json, JiraError> server_info_at(Client& client, const std::string& path) {
-  auto res = client.get(path);
+Result<Json, JiraError> server_info_at(Client& client, const std::string& path, const CallContext& call) {
+  auto res = client.get(path, {}, call);
   if (!res) return unexpected(res.error());
   auto j = res->json();
   if (j && !j->is_object()) {
@@ -426,26 +434,26 @@ Result<Json, JiraError> server_info_at(Client& client, const std::string& path) 
 }
 }  // namespace
 
-Result<Json, JiraError> Client::server_info() {
+Result<Json, JiraError> Client::server_info(const CallContext& call) {
   // The deployment's own API version (Jira Cloud's v3 spec has no /rest/api/2 paths); detection,
   // before the deployment is known, asks /rest/api/2/serverInfo, which both deployments answer.
-  auto prefix = api_prefix();
+  auto prefix = api_prefix(call);
   if (!prefix) return unexpected(prefix.error());
-  return server_info_at(*this, *prefix + "/serverInfo");
+  return server_info_at(*this, *prefix + "/serverInfo", call);
 }
 
-Result<Json, JiraError> Client::myself() {
-  auto prefix = api_prefix();
+Result<Json, JiraError> Client::myself(const CallContext& call) {
+  auto prefix = api_prefix(call);
   if (!prefix) return unexpected(prefix.error());
-  auto res = get(*prefix + "/myself");
+  auto res = get(*prefix + "/myself", {}, call);
   if (!res) return unexpected(res.error());
   return res->json();
 }
 
-Result<Deployment, JiraError> Client::deployment() {
+Result<Deployment, JiraError> Client::deployment(const CallContext& call) {
   std::lock_guard lock(impl_->deployment_mu);
   if (impl_->deployment) return *impl_->deployment;
-  auto info = server_info_at(*this, "/rest/api/2/serverInfo");
+  auto info = server_info_at(*this, "/rest/api/2/serverInfo", call);
   if (!info) return unexpected(info.error());
   const std::string type = string_or(*info, "deploymentType");
   Deployment d = type == "Cloud" ? Deployment::cloud : Deployment::datacenter;
@@ -456,19 +464,14 @@ Result<Deployment, JiraError> Client::deployment() {
   return d;
 }
 
-Result<std::string, JiraError> Client::api_prefix() {
-  auto d = deployment();
+Result<std::string, JiraError> Client::api_prefix(const CallContext& call) {
+  auto d = deployment(call);
   if (!d) return unexpected(d.error());
   return std::string(*d == Deployment::cloud ? "/rest/api/3" : "/rest/api/2");
 }
 
-std::future<Result<SearchPage, JiraError>> Client::search_async(SearchRequest request) {
-  return impl_->executor.submit([this, r = std::move(request), trace = monitor::current_trace(),
-                                 fresh = FreshScope::active()] {
-    monitor::TraceScope scope(trace);
-    FreshScope fresh_scope(fresh);
-    return search(r);
-  });
+std::future<Result<SearchPage, JiraError>> Client::search_async(SearchRequest request, CallContext call) {
+  return impl_->executor.submit([this, r = std::move(request), call = std::move(call)] { return search(r, call); });
 }
 
 ClientStats Client::stats() const {

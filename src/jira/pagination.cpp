@@ -84,10 +84,10 @@ Result<AgilePage, JiraError> parse_agile_page(const Json& body, std::int64_t sta
 
 Result<AgilePage, JiraError> get_agile_page(Client& client, const std::string& path,
                                             std::vector<std::pair<std::string, std::string>> query,
-                                            std::int64_t start_at, int max_results) {
+                                            std::int64_t start_at, int max_results, const CallContext& call) {
   query.emplace_back("startAt", std::to_string(start_at));
   query.emplace_back("maxResults", std::to_string(max_results));
-  auto res = client.get(path, query);
+  auto res = client.get(path, query, call);
   if (!res) return unexpected(res.error());
   auto body = res->json();
   if (!body) return unexpected(body.error());
@@ -96,8 +96,8 @@ Result<AgilePage, JiraError> get_agile_page(Client& client, const std::string& p
 
 // Defined here rather than in client.cpp: it is pagination logic that only needs the public
 // Client API.
-Result<SearchPage, JiraError> Client::search(const SearchRequest& request) {
-  auto d = deployment();
+Result<SearchPage, JiraError> Client::search(const SearchRequest& request, const CallContext& call) {
+  auto d = deployment(call);
   if (!d) return unexpected(d.error());
   Json body = {{"jql", request.jql}, {"maxResults", request.max_results}};
   if (!request.fields.empty()) body["fields"] = request.fields;
@@ -106,12 +106,12 @@ Result<SearchPage, JiraError> Client::search(const SearchRequest& request) {
     if (!request.cursor.token.empty()) body["nextPageToken"] = request.cursor.token;
     if (!request.expand.empty()) body["expand"] = join(request.expand);  // a string on Cloud
     // Searches read through the cache (ClientOptions::cache) as parsed documents.
-    auto json = search_json("/rest/api/3/search/jql", body);
+    auto json = search_json("/rest/api/3/search/jql", body, call);
     if (!json) return unexpected(json.error());
     auto page = parse_cloud_search_page(**json);
     if (!page) return page;
     if (request.want_total) {
-      auto cj = search_json("/rest/api/3/search/approximate-count", Json{{"jql", request.jql}});
+      auto cj = search_json("/rest/api/3/search/approximate-count", Json{{"jql", request.jql}}, call);
       if (!cj) return unexpected(cj.error());
       if (auto c = (*cj)->is_object() ? int_field(**cj, "count") : std::nullopt) page->total = *c;
     }
@@ -120,7 +120,7 @@ Result<SearchPage, JiraError> Client::search(const SearchRequest& request) {
 
   body["startAt"] = request.cursor.offset;
   if (!request.expand.empty()) body["expand"] = request.expand;  // an array on Data Center
-  auto json = search_json("/rest/api/2/search", body);
+  auto json = search_json("/rest/api/2/search", body, call);
   if (!json) return unexpected(json.error());
   return parse_dc_search_page(**json, request.cursor.offset);
 }

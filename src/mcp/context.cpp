@@ -79,8 +79,9 @@ RequestMeta RequestMeta::from_session(const Session& session, const Json& params
 }
 
 RequestContext::RequestContext(Session& session, Json request_id, CancelTokenPtr cancel,
-                               std::optional<Json> progress_token, RequestMeta meta)
-    : session_(session),
+                               std::optional<Json> progress_token, RequestMeta meta, Inbound inbound)
+    : inbound_(std::move(inbound)),
+      session_(session),
       request_id_(std::move(request_id)),
       cancel_(std::move(cancel)),
       progress_token_(std::move(progress_token)),
@@ -97,19 +98,19 @@ void RequestContext::progress(double progress, std::optional<double> total, std:
   Json params{{"progressToken", *progress_token_}, {"progress", progress}};
   if (total) params["total"] = *total;
   if (!message.empty()) params["message"] = message;
-  session_.notify("notifications/progress", std::move(params));
+  session_.notify("notifications/progress", std::move(params), inbound_.sink);
 }
 
 void RequestContext::log(LogLevel level, const Json& data, std::string_view logger) {
   if (!stateless()) {
-    session_.log(level, data, logger);
+    session_.log(level, data, logger, inbound_.sink);
     return;
   }
   // 2026-07-28: never without the request's own logLevel (the client did not ask for logs).
   if (!meta_.log_level || level < *meta_.log_level || cancelled()) return;
   Json params{{"level", to_string(level)}, {"data", data}};
   if (!logger.empty()) params["logger"] = logger;
-  session_.notify("notifications/message", std::move(params));
+  session_.notify("notifications/message", std::move(params), inbound_.sink);
 }
 
 namespace {
@@ -158,7 +159,7 @@ Result<Json, RpcError> RequestContext::ask(const std::vector<InputRequest>& requ
       if (!cap.empty() && !client_supports(cap)) {
         return unexpected(RpcError{rpc::kInvalidRequest, unsupported(cap, cap), {}});
       }
-      auto a = session_.request(r.method, r.params, timeout, cancel_);
+      auto a = session_.request(r.method, r.params, timeout, cancel_, inbound_.sink);
       if (!a) return unexpected(a.error());
       answers[r.key] = std::move(*a);
     }

@@ -45,20 +45,25 @@ std::optional<Result<Json, RpcError>> Dispatcher::start_task(const Registry::Too
   }
   TaskOrigin origin;
   origin.meta = ctx.meta();
+  // The task belongs to, and runs as, whoever sent this request.
+  origin.inbound.identity = ctx.inbound().identity;
+  if (origin.inbound.identity) origin.owner = origin.inbound.identity->key;
   if (options_.task_caller) options_.task_caller(origin);
   const std::string name = tool.spec.name;
   // The store is destroyed before the rest of this dispatcher, so `this` outlives the work.
   auto created = tasks_->create(std::move(origin), [this, &tool, args, name](RequestContext& task_ctx) -> Result<Json, RpcError> {
     const auto start = std::chrono::steady_clock::now();
-    if (options_.on_tool_start) options_.on_tool_start(name, std::chrono::nanoseconds(0));
+    if (options_.on_tool_start) options_.on_tool_start(name, std::chrono::nanoseconds(0), task_ctx);
     ToolResult out;
     try {
       out = tool.spec.handler(args, task_ctx);
     } catch (...) {
-      if (options_.on_tool_call) options_.on_tool_call(name, true, std::chrono::steady_clock::now() - start);
+      if (options_.on_tool_call) options_.on_tool_call(name, true, std::chrono::steady_clock::now() - start, task_ctx);
       throw;  // the store logs it and fails the task with -32603
     }
-    if (options_.on_tool_call) options_.on_tool_call(name, out.is_error, std::chrono::steady_clock::now() - start);
+    if (options_.on_tool_call) {
+      options_.on_tool_call(name, out.is_error, std::chrono::steady_clock::now() - start, task_ctx);
+    }
     Json j = out.to_json();
     j["resultType"] = "complete";  // what the call would have answered directly
     return j;
@@ -83,6 +88,7 @@ Result<Json, RpcError> Dispatcher::task_method(const std::string& method, const 
     return unexpected(RpcError{rpc::kInvalidParams, "Invalid params: \"taskId\" (the task's id, a string) is required", {}});
   }
   TaskOrigin caller;
+  if (ctx.inbound().identity) caller.owner = ctx.inbound().identity->key;
   if (options_.task_caller) options_.task_caller(caller);
   const std::string task_id = id->get<std::string>();
   Result<Json, RpcError> out = Json::object();

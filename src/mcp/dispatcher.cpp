@@ -97,7 +97,8 @@ std::optional<std::string> Dispatcher::stateless_version(const Json& message) {
   return v->is_string() ? v->get<std::string>() : dump_compact(*v);
 }
 
-QueuedRequest::QueuedRequest(Json message, Session& session) : message_(std::move(message)), session_(session) {
+QueuedRequest::QueuedRequest(Json message, Session& session, Inbound inbound)
+    : message_(std::move(message)), session_(session), inbound_(std::move(inbound)) {
   if (!message_.is_object()) return;
   if (auto it = message_.find("id"); it != message_.end() && valid_id(*it)) {
     id_ = *it;
@@ -117,14 +118,15 @@ std::optional<Json> Dispatcher::run(QueuedRequest& request) const {
       const Json& m = request.message_;
       if (m.value("method", Json()) == "tools/call") {
         const Json params = m.value("params", Json::object());
-        report_cancelled_call(request.id(), params.is_object() ? params : Json::object(), nullptr, request.session_);
+        report_cancelled_call(request.id(), params.is_object() ? params : Json::object(), nullptr, request.session_,
+                              request.inbound_.sink);
       }
     } catch (const std::exception& e) {
       spdlog::error("internal error while reporting a cancelled request: {}", e.what());
     }
     return std::nullopt;
   }
-  return handle_message(request.message_, request.session_, request.token_);
+  return handle_message(request.message_, request.session_, request.token_, request.inbound_);
 }
 
 std::variant<Json, std::string> Dispatcher::parse(std::string_view text) const {
@@ -155,10 +157,10 @@ std::variant<Json, std::string> Dispatcher::parse(std::string_view text) const {
   }
 }
 
-std::optional<Buffer> Dispatcher::handle_text(std::string_view text, Session& session) const {
+std::optional<Buffer> Dispatcher::handle_text(std::string_view text, Session& session, const Inbound& inbound) const {
   auto parsed = parse(text);
   if (auto* err = std::get_if<std::string>(&parsed)) return Buffer(std::move(*err));
-  auto reply = handle(std::get<Json>(parsed), session);
+  auto reply = handle(std::get<Json>(parsed), session, inbound);
   if (!reply) return std::nullopt;
   return serialize(*reply);
 }
@@ -169,11 +171,12 @@ Buffer Dispatcher::serialize(const Json& message) const {
   return out;
 }
 
-std::optional<Json> Dispatcher::handle(const Json& msg, Session& session) const {
-  return handle_message(msg, session, nullptr);
+std::optional<Json> Dispatcher::handle(const Json& msg, Session& session, const Inbound& inbound) const {
+  return handle_message(msg, session, nullptr, inbound);
 }
 
-std::optional<Json> Dispatcher::handle_message(const Json& msg, Session& session, const CancelTokenPtr& queued) const {
+std::optional<Json> Dispatcher::handle_message(const Json& msg, Session& session, const CancelTokenPtr& queued,
+                                               const Inbound& inbound) const {
   std::optional<Json> id;
   try {
     if (msg.is_array()) {
@@ -221,7 +224,7 @@ std::optional<Json> Dispatcher::handle_message(const Json& msg, Session& session
       handle_notification(method, params, session);
       return std::nullopt;
     }
-    return handle_request(*id, method, params, session, queued);
+    return handle_request(*id, method, params, session, queued, inbound);
   } catch (const std::exception& e) {
     spdlog::error("internal error while handling a message: {}", e.what());
     if (!id && msg.is_object() && !msg.contains("id")) return std::nullopt;  // a notification: never answered
@@ -298,7 +301,8 @@ void Dispatcher::finish_stateless(Json& result, const std::string& method) const
 }
 
 std::optional<Json> Dispatcher::handle_request(const Json& id, const std::string& method, const Json& params,
-                                               Session& session, const CancelTokenPtr& queued) const {
+                                               Session& session, const CancelTokenPtr& queued,
+                                               const Inbound& inbound) const {
   // The era is chosen per request: 2026-07-28 names its version in _meta (server/discover must,
   // in either era); everything else belongs to the session that initialize set up.
   const bool stateless = params.contains("_meta") && params["_meta"].is_object() &&
@@ -330,7 +334,7 @@ std::optional<Json> Dispatcher::handle_request(const Json& id, const std::string
     const CancelTokenPtr& token;
     ~EndRequest() { s.end_request(id, token); }
   } end_request{session, id, token};
-  RequestContext ctx(session, id, token, progress_token, std::move(meta));
+  RequestContext ctx(session, id, token, progress_token, std::move(meta), inbound);
   std::optional<InputExchange> input;  // 2026: what a retry brought for the handler's questions
   if (ctx.stateless() && (method == "tools/call" || method == "prompts/get" || method == "resources/read")) {
     auto begun = InputExchange::begin(method, params, *options_.request_state);
@@ -406,7 +410,7 @@ std::optional<Json> Dispatcher::handle_request(const Json& id, const std::string
   } else if (has_prompts && method == "prompts/get") {
     result = answering_input(ctx, [&] { return get_prompt(params, ctx); });
   } else if (caps.contains("completions") && method == "completion/complete") {
-    result = complete(params);
+    result = complete(params, ctx);
   } else if (method == "tasks/get" || method == "tasks/update" || method == "tasks/cancel") {
     result = task_method(method, params, ctx);
   } else {
@@ -415,7 +419,7 @@ std::optional<Json> Dispatcher::handle_request(const Json& id, const std::string
 
   if (token->cancelled() && method != "initialize") {
     spdlog::debug("request {} ({}) was cancelled; its reply is not sent", dump_compact(id), method);
-    if (method == "tools/call") report_cancelled_call(id, params, &result, session);
+    if (method == "tools/call") report_cancelled_call(id, params, &result, session, inbound.sink);
     return std::nullopt;
   }
   if (!result) return make_error(id, result.error());
@@ -424,7 +428,7 @@ std::optional<Json> Dispatcher::handle_request(const Json& id, const std::string
 }
 
 void Dispatcher::report_cancelled_call(const Json& id, const Json& params, const Result<Json, RpcError>* outcome,
-                                       Session& session) const {
+                                       Session& session, Peer* via) const {
   const std::string name = string_or(params, "name");
   const Registry::Tool* tool = registry_->find_tool(name);
   // A read changed nothing, so there is nothing to tell. A tool without annotations may write
@@ -447,14 +451,14 @@ void Dispatcher::report_cancelled_call(const Json& id, const Json& params, const
                dump_compact(id), name, outcome ? "while it ran" : "before it started");
   session.record_cancelled_outcome(report);
   if (!stateless_version(Json{{"params", params}})) {
-    session.log(level, report, "jira-mcp.cancellation");
+    session.log(level, report, "jira-mcp.cancellation", via);
     return;
   }
   // 2026-07-28: a log message only for a request that asked for them, at its level.
   auto meta = RequestMeta::from_stateless(params);
   if (!meta || !meta->log_level || level < *meta->log_level) return;
   session.notify("notifications/message",
-                 Json{{"level", to_string(level)}, {"data", report}, {"logger", "jira-mcp.cancellation"}});
+                 Json{{"level", to_string(level)}, {"data", report}, {"logger", "jira-mcp.cancellation"}}, via);
 }
 
 Result<Json, RpcError> Dispatcher::initialize(const Json& params, Session& session) const {
@@ -550,22 +554,22 @@ Result<Json, RpcError> Dispatcher::call_tool(const Json& params, RequestContext&
     out = ToolResult::error(std::move(msg));
   } else {
     if (auto task = start_task(*tool, args, params, ctx)) return std::move(*task);
-    if (options_.on_tool_start) options_.on_tool_start(name, std::chrono::steady_clock::now() - start);
+    if (options_.on_tool_start) options_.on_tool_start(name, std::chrono::steady_clock::now() - start, ctx);
     try {
       out = tool->spec.handler(args, ctx);
     } catch (const InputRequired&) {
       // Not a failure: the call pauses for the client's input (MRTR) and reruns on the retry.
-      if (options_.on_tool_call) options_.on_tool_call(name, false, std::chrono::steady_clock::now() - start);
+      if (options_.on_tool_call) options_.on_tool_call(name, false, std::chrono::steady_clock::now() - start, ctx);
       throw;
     } catch (...) {
       // A bug: handle() logs it and answers -32603. The call still ended, as an error, so
       // on_tool_call closes what on_tool_start opened (the monitor's in-flight count, its trace).
-      if (options_.on_tool_call) options_.on_tool_call(name, true, std::chrono::steady_clock::now() - start);
+      if (options_.on_tool_call) options_.on_tool_call(name, true, std::chrono::steady_clock::now() - start, ctx);
       throw;
     }
   }
   if (options_.on_tool_call) {
-    options_.on_tool_call(name, out.is_error, std::chrono::steady_clock::now() - start);
+    options_.on_tool_call(name, out.is_error, std::chrono::steady_clock::now() - start, ctx);
   }
   Json j = out.to_json();
   if (ctx.meta().protocol_version < "2025-06-18") j.erase("structuredContent");
@@ -623,7 +627,7 @@ Result<Json, RpcError> Dispatcher::get_prompt(const Json& params, RequestContext
   return prompt->handler(*args, ctx);
 }
 
-Result<Json, RpcError> Dispatcher::complete(const Json& params) const {
+Result<Json, RpcError> Dispatcher::complete(const Json& params, RequestContext& ctx) const {
   const Json ref = params.value("ref", Json());
   const Json argument = params.value("argument", Json());
   if (!ref.is_object() || !argument.is_object() || !argument.contains("name") || !argument["name"].is_string() ||
@@ -657,7 +661,7 @@ Result<Json, RpcError> Dispatcher::complete(const Json& params) const {
     return unexpected(invalid_params("Invalid params: ref.type must be \"ref/prompt\" or \"ref/resource\""));
   }
   std::vector<std::string> values;
-  if (completer) values = (*completer)(argument["value"].get<std::string>(), context);
+  if (completer) values = (*completer)(argument["value"].get<std::string>(), context, ctx);
   constexpr size_t kMaxValues = 100;  // the MCP limit per response
   const size_t total = values.size();
   if (values.size() > kMaxValues) values.resize(kMaxValues);

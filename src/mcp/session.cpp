@@ -46,16 +46,16 @@ void Session::set_log_level(LogLevel level) { log_level_.store(level, std::memor
 
 LogLevel Session::log_level() const { return log_level_.load(std::memory_order_relaxed); }
 
-void Session::log(LogLevel level, const Json& data, std::string_view logger) {
+void Session::log(LogLevel level, const Json& data, std::string_view logger, Peer* via) {
   if (level < log_level() || closed()) return;
   Json params{{"level", to_string(level)}, {"data", data}};
   if (!logger.empty()) params["logger"] = logger;
-  peer_.send(make_notification("notifications/message", std::move(params)));
+  (via ? *via : peer_).send(make_notification("notifications/message", std::move(params)));
 }
 
-void Session::notify(std::string_view method, std::optional<Json> params) {
+void Session::notify(std::string_view method, std::optional<Json> params, Peer* via) {
   if (closed()) return;
-  peer_.send(make_notification(method, std::move(params)));
+  (via ? *via : peer_).send(make_notification(method, std::move(params)));
 }
 
 CancelTokenPtr Session::begin_request(const Json& id) {
@@ -93,7 +93,7 @@ std::vector<Json> Session::cancelled_outcomes() const {
 
 Result<Json, RpcError> Session::request(std::string_view method, Json params,
                                         std::chrono::milliseconds timeout,
-                                        const CancelTokenPtr& cancel) {
+                                        const CancelTokenPtr& cancel, Peer* via) {
   auto pending = std::make_shared<Pending>();
   Json id;
   {
@@ -102,7 +102,7 @@ Result<Json, RpcError> Session::request(std::string_view method, Json params,
     id = next_request_id_++;
     pending_[dump_compact(id)] = pending;
   }
-  peer_.send(make_request(id, method, std::move(params)));
+  (via ? *via : peer_).send(make_request(id, method, std::move(params)));
 
   // Wait in short slices so a cancellation is noticed promptly without a second wake-up path.
   const auto deadline = std::chrono::steady_clock::now() + timeout;

@@ -187,7 +187,7 @@ void TaskStore::work_loop(std::stop_token stop) {
 
 void TaskStore::run(const TaskPtr& t) {
   Session session(null_peer(), "task:" + t->id);
-  RequestContext ctx(session, Json(t->id), t->cancel, std::nullopt, t->origin.meta);
+  RequestContext ctx(session, Json(t->id), t->cancel, std::nullopt, t->origin.meta, t->origin.inbound);
   TaskControl control(*this, t->id, t->cancel);
   ctx.attach_task(&control);
   Result<Json, RpcError> out = unexpected(RpcError{rpc::kInternalError, "the task did not run", {}});

@@ -85,14 +85,15 @@ Monitor::~Monitor() { stop(); }
 
 const MonitorOptions& Monitor::options() const { return impl_->options; }
 
-void Monitor::tool_started(const std::string&, std::chrono::nanoseconds parse) {
+std::shared_ptr<CallTrace> Monitor::tool_started(const std::string&, std::chrono::nanoseconds parse) {
   auto trace = std::make_shared<CallTrace>();
   trace->add(Phase::parse, parse);
-  detail::exchange_current_trace(std::move(trace));
   impl_->tools_in_flight.fetch_add(1, std::memory_order_relaxed);
+  return trace;
 }
 
-void Monitor::record_tool_call(const std::string& tool, bool is_error, std::chrono::nanoseconds elapsed) {
+void Monitor::record_tool_call(const std::string& tool, bool is_error, std::chrono::nanoseconds elapsed,
+                               const CallTrace* trace) {
   auto& t = impl_->tools.get(tool);
   (is_error ? t.errors : t.ok).fetch_add(1, std::memory_order_relaxed);
   t.latency.record(ns_count(elapsed));
@@ -100,7 +101,6 @@ void Monitor::record_tool_call(const std::string& tool, bool is_error, std::chro
   if (is_error) impl_->tool_errors.fetch_add(1, std::memory_order_relaxed);
 
   // A call refused before its handler ran (invalid arguments) has no trace.
-  auto trace = detail::exchange_current_trace(nullptr);
   if (trace) impl_->tools_in_flight.fetch_sub(1, std::memory_order_relaxed);
 
   const auto& o = impl_->options;
@@ -133,8 +133,8 @@ void Monitor::record_jira_call(const JiraCall& call) {
   if (call.throttled > 0) impl_->jira_throttled.fetch_add(static_cast<std::uint64_t>(call.throttled), std::memory_order_relaxed);
   impl_->jira_elapsed_ns.fetch_add(ns_count(call.elapsed), std::memory_order_relaxed);
   impl_->jira_waited_ns.fetch_add(ns_count(call.waited), std::memory_order_relaxed);
-  trace_add(Phase::wait, call.waited);
-  trace_add(Phase::jira, call.elapsed - call.waited);
+  trace_add(call.trace, Phase::wait, call.waited);
+  trace_add(call.trace, Phase::jira, call.elapsed - call.waited);
 }
 
 JiraCallObserver Monitor::jira_observer() {

@@ -205,8 +205,8 @@ ToolResult issue_page(Jira& jira, const std::string& path, const Json& args, con
 
 // --- handlers ---------------------------------------------------------------------------------
 
-ToolResult list_boards(const ServicesPtr& s, const Json& args) {
-  Jira jira(s);
+ToolResult list_boards(const ServicesPtr& s, const Json& args, RequestContext& ctx) {
+  Jira jira = Jira::reading(s, ctx);
   JIRA_READY(jira);
   const long start = args.value("start_at", 0L);
   jira::Query q{{"startAt", std::to_string(start)}, {"maxResults", std::to_string(args.value("max_results", 50))}};
@@ -239,15 +239,15 @@ ToolResult list_boards(const ServicesPtr& s, const Json& args) {
   return out;
 }
 
-ToolResult board_issues(const ServicesPtr& s, const Json& args) {
-  Jira jira(s);
+ToolResult board_issues(const ServicesPtr& s, const Json& args, RequestContext& ctx) {
+  Jira jira = Jira::reading(s, ctx);
   JIRA_READY(jira);
   const std::string id = args["board_id"].get<std::string>();
   return issue_page(jira, jira::path(kAgile, "board", id, "issue"), args, "Board " + id, "Getting the issues of board " + id);
 }
 
-ToolResult list_sprints(const ServicesPtr& s, const Json& args) {
-  Jira jira(s);
+ToolResult list_sprints(const ServicesPtr& s, const Json& args, RequestContext& ctx) {
+  Jira jira = Jira::reading(s, ctx);
   JIRA_READY(jira);
   const std::string board = args["board_id"].get<std::string>();
   std::vector<std::string> states = string_list(args.value("state", Json::array({"active", "future"})));
@@ -275,8 +275,8 @@ ToolResult list_sprints(const ServicesPtr& s, const Json& args) {
   return out;
 }
 
-ToolResult get_sprint(const ServicesPtr& s, const Json& args) {
-  Jira jira(s);
+ToolResult get_sprint(const ServicesPtr& s, const Json& args, RequestContext& ctx) {
+  Jira jira = Jira::reading(s, ctx);
   JIRA_READY(jira);
   const std::string id = args["sprint_id"];
   auto r = fetch_sprint(jira, id);
@@ -286,15 +286,15 @@ ToolResult get_sprint(const ServicesPtr& s, const Json& args) {
   return out;
 }
 
-ToolResult sprint_issues(const ServicesPtr& s, const Json& args) {
-  Jira jira(s);
+ToolResult sprint_issues(const ServicesPtr& s, const Json& args, RequestContext& ctx) {
+  Jira jira = Jira::reading(s, ctx);
   JIRA_READY(jira);
   const std::string id = args["sprint_id"].get<std::string>();
   return issue_page(jira, jira::path(kAgile, "sprint", id, "issue"), args, "Sprint " + id, "Getting the issues of sprint " + id);
 }
 
-ToolResult epic_issues(const ServicesPtr& s, const Json& args) {
-  Jira jira(s);
+ToolResult epic_issues(const ServicesPtr& s, const Json& args, RequestContext& ctx) {
+  Jira jira = Jira::reading(s, ctx);
   JIRA_READY(jira);
   const std::string key = args["epic_key"];
   return issue_page(jira, jira::path(kAgile, "epic", key, "issue"), args, "Epic " + key, "Getting the issues of epic " + key);
@@ -505,13 +505,13 @@ void add_agile_tools(ToolTable& t, const ServicesPtr& s) {
                            {"required", {"id", "name"}}}}}},
                        {"is_last", {{"type", "boolean"}}}}},
                      {"required", {"boards", "is_last"}}},
-                read_only(), [s](const Json& a, RequestContext&) { return list_boards(s, a); }}});
+                read_only(), [s](const Json& a, RequestContext& ctx) { return list_boards(s, a, ctx); }}});
   t.push_back({"agile",
                {"jira_get_board_issues", "Get board issues",
                 "Lists the issues on a board in rank order, optionally narrowed by JQL, one page at a time. Example: "
                 "{\"board_id\": 1, \"jql\": \"status = 'In Progress'\", \"max_results\": 20}.",
                 object_schema(issue_page_props({{"board_id", board_id}}), {"board_id"}), issue_page_schema(), read_only(),
-                [s](const Json& a, RequestContext&) { return board_issues(s, a); }}});
+                [s](const Json& a, RequestContext& ctx) { return board_issues(s, a, ctx); }}});
   t.push_back({"agile",
                {"jira_list_sprints", "List sprints",
                 "Lists the sprints of a scrum board (id, name, state, dates, goal); by default the active and future "
@@ -527,18 +527,18 @@ void add_agile_tools(ToolTable& t, const ServicesPtr& s) {
                 Json{{"type", "object"},
                      {"properties", {{"sprints", {{"type", "array"}, {"items", sprint_schema()}}}, {"is_last", {{"type", "boolean"}}}}},
                      {"required", {"sprints", "is_last"}}},
-                read_only(), [s](const Json& a, RequestContext&) { return list_sprints(s, a); }}});
+                read_only(), [s](const Json& a, RequestContext& ctx) { return list_sprints(s, a, ctx); }}});
   t.push_back({"agile",
                {"jira_get_sprint", "Get sprint",
                 "Gets one sprint: name, state (future, active, closed), dates, goal and board. Example: {\"sprint_id\": 12}.",
                 object_schema({{"sprint_id", sprint_id}}, {"sprint_id"}), sprint_schema(), read_only(),
-                [s](const Json& a, RequestContext&) { return get_sprint(s, a); }}});
+                [s](const Json& a, RequestContext& ctx) { return get_sprint(s, a, ctx); }}});
   t.push_back({"agile",
                {"jira_get_sprint_issues", "Get sprint issues",
                 "Lists the issues in a sprint in rank order, optionally narrowed by JQL. Example: "
                 "{\"sprint_id\": 12, \"jql\": \"assignee = currentUser()\"}.",
                 object_schema(issue_page_props({{"sprint_id", sprint_id}}), {"sprint_id"}), issue_page_schema(), read_only(),
-                [s](const Json& a, RequestContext&) { return sprint_issues(s, a); }}});
+                [s](const Json& a, RequestContext& ctx) { return sprint_issues(s, a, ctx); }}});
   t.push_back({"agile",
                {"jira_create_sprint", "Create sprint",
                 "Creates a future sprint on a scrum board; start it later with jira_update_sprint state \"active\". "
@@ -587,7 +587,7 @@ void add_agile_tools(ToolTable& t, const ServicesPtr& s) {
                {"jira_get_epic_issues", "Get epic issues",
                 "Lists the issues in an epic in rank order, optionally narrowed by JQL. Example: {\"epic_key\": \"PROJ-10\"}.",
                 object_schema(issue_page_props({{"epic_key", issue_key_prop("Epic key such as PROJ-10 (or its id)")}}), {"epic_key"}),
-                issue_page_schema(), read_only(), [s](const Json& a, RequestContext&) { return epic_issues(s, a); }}});
+                issue_page_schema(), read_only(), [s](const Json& a, RequestContext& ctx) { return epic_issues(s, a, ctx); }}});
   t.push_back({"agile",
                {"jira_rank_issues", "Rank issues",
                 "Moves issues (at most 50, kept in the given order) just before or just after another issue in the "

@@ -167,8 +167,8 @@ Json attachments_schema() {
 
 // --- handlers ---------------------------------------------------------------------------------
 
-ToolResult list_attachments(const ServicesPtr& s, const Json& args) {
-  Jira jira(s);
+ToolResult list_attachments(const ServicesPtr& s, const Json& args, RequestContext& ctx) {
+  Jira jira = Jira::reading(s, ctx);
   JIRA_READY(jira);
   const std::string key = args["issue_key"];
   auto fetched = attachments_of(jira, key);
@@ -223,7 +223,7 @@ ToolResult upload_attachment(const ServicesPtr& s, const Json& args, RequestCont
   if (auto no = jira.refuse_if_cancelled("POST", jira::path(jira.api(), "issue", key, "attachments"))) {
     return jira_failure(*no, "Attaching " + filename + " to " + key);
   }
-  auto r = jira.client().upload_attachment(key, filename, bytes, mime);
+  auto r = jira.client().upload_attachment(key, filename, bytes, mime, jira.call());
   if (!r) return jira_failure(r.error(), "Attaching " + filename + " to " + key);
   Json created = Json::array();
   std::string text;
@@ -249,8 +249,8 @@ Result<std::string, ToolResult> fetch_content(Jira& jira, const std::string& id,
   if (size > limit) {
     return unexpected(ToolResult::error(too_large("Attachment " + id + " (" + filename + ")", size, limit) + "; open it in Jira instead."));
   }
-  auto bytes = jira.cloud() ? jira.client().download(jira::path(jira.api(), "attachment", "content", id), {{"redirect", "false"}}, limit)
-                            : jira.client().download(jira::path("/secure/attachment", id, filename), {}, limit);
+  auto bytes = jira.cloud() ? jira.client().download(jira::path(jira.api(), "attachment", "content", id), {{"redirect", "false"}}, limit, jira.call())
+                            : jira.client().download(jira::path("/secure/attachment", id, filename), {}, limit, jira.call());
   if (!bytes && bytes.error().kind == jira::ErrorKind::too_large) {
     return unexpected(ToolResult::error("Attachment " + id + " (" + filename + ") is over this server's limit of " + std::to_string(limit) +
                                         " bytes (tools.max_attachment_bytes), although Jira listed it as " + std::to_string(size) +
@@ -297,8 +297,8 @@ Json image_block(const std::string& bytes, const std::string& mime) {
   return Json{{"type", "image"}, {"data", core::base64_encode(bytes)}, {"mimeType", mime}};
 }
 
-ToolResult download_attachment(const ServicesPtr& s, const Json& args) {
-  Jira jira(s);
+ToolResult download_attachment(const ServicesPtr& s, const Json& args, RequestContext& ctx) {
+  Jira jira = Jira::reading(s, ctx);
   JIRA_READY(jira);
   const std::string id = args["attachment_id"];
   auto meta = fetch_meta(jira, id);
@@ -330,8 +330,8 @@ ToolResult download_attachment(const ServicesPtr& s, const Json& args) {
 // Every image attachment of an issue as image blocks, oldest first, while their bytes fit
 // tools.max_attachment_bytes in all (one answer carries them all); a text line for each one
 // left out, saying why and how to get it.
-ToolResult issue_images(const ServicesPtr& s, const Json& args) {
-  Jira jira(s);
+ToolResult issue_images(const ServicesPtr& s, const Json& args, RequestContext& ctx) {
+  Jira jira = Jira::reading(s, ctx);
   JIRA_READY(jira);
   const std::string key = args["issue_key"];
   auto fetched = attachments_of(jira, key);
@@ -414,7 +414,7 @@ void add_attachment_tools(ToolTable& t, const ServicesPtr& s) {
                 "jira_download_attachment and jira_delete_attachment. Example: {\"issue_key\": \"PROJ-1\"}.",
                 object_schema({{"issue_key", issue_key_prop()}}, {"issue_key"}),
                 attachments_schema(),
-                read_only(), [s](const Json& a, RequestContext&) { return list_attachments(s, a); }}});
+                read_only(), [s](const Json& a, RequestContext& ctx) { return list_attachments(s, a, ctx); }}});
   t.push_back({"attachments",
                {"jira_upload_attachment", "Upload attachment",
                 "Attaches a file to an issue, given either as base64 bytes (content_base64 plus filename) or as a "
@@ -436,7 +436,7 @@ void add_attachment_tools(ToolTable& t, const ServicesPtr& s) {
                 "than tools.max_attachment_bytes is refused. "
                 "Example: {\"attachment_id\": \"10042\"}.",
                 object_schema({{"attachment_id", attachment_id_prop()}}, {"attachment_id"}), std::nullopt, read_only(),
-                [s](const Json& a, RequestContext&) { return download_attachment(s, a); }}});
+                [s](const Json& a, RequestContext& ctx) { return download_attachment(s, a, ctx); }}});
   const Json short_string{{"type", "string"}};
   t.push_back({"attachments",
                {"jira_get_issue_images", "Get issue images",
@@ -460,7 +460,7 @@ void add_attachment_tools(ToolTable& t, const ServicesPtr& s) {
                            {"properties", {{"id", short_string}, {"filename", short_string}, {"reason", short_string}}},
                            {"required", {"id", "reason"}}}}}}}},
                      {"required", {"issue_key", "images", "skipped"}}},
-                read_only(), [s](const Json& a, RequestContext&) { return issue_images(s, a); }}});
+                read_only(), [s](const Json& a, RequestContext& ctx) { return issue_images(s, a, ctx); }}});
   t.push_back({"attachments",
                {"jira_delete_attachment", "Delete attachment",
                 "Deletes an attachment permanently (asks the user first when the server is configured to). Example: "

@@ -252,7 +252,7 @@ ToolResult bulk_update(const ServicesPtr& s, const Json& args, RequestContext& c
     const std::string path = jira::path(jira.api(), "issue", key);
     Json body{{"fields", std::move(*fields)}};
     items.push_back({key, [&jira, path, body = std::move(body), changed] {
-                       return Step::await(jira.client().send_async(put_request(path, body)), [changed](Reply r) {
+                       return Step::await(jira.client().send_async(put_request(path, body), jira.call()), [changed](Reply r) {
                          return r ? Step::ok(changed) : Step::fail(r.error().to_string());
                        });
                      }});
@@ -291,7 +291,7 @@ ToolResult bulk_transition(const ServicesPtr& s, const Json& args, RequestContex
                            }
                            Json body = extra;
                            body["transition"] = Json{{"id", rd::str(t, "id")}};
-                           return Step::await(jira.client().post_async(jira::path(api, "issue", key, "transitions"), body),
+                           return Step::await(jira.client().post_async(jira::path(api, "issue", key, "transitions"), body, false, jira.call()),
                                               [to](Reply done) {
                                                 return done ? Step::ok("now " + to) : Step::fail(done.error().to_string());
                                               });
@@ -301,7 +301,7 @@ ToolResult bulk_transition(const ServicesPtr& s, const Json& args, RequestContex
                          return Step::fail("'" + wanted + "' is not available from its status; available: " +
                                            (names.empty() ? "none" : names));
                        };
-                       return Step::await(jira.client().get_async(jira::path(api, "issue", key, "transitions")), post);
+                       return Step::await(jira.client().get_async(jira::path(api, "issue", key, "transitions"), {}, jira.call()), post);
                      }});
   }
   auto outcomes = run_items(items, concurrency_of(args), ctx);
@@ -320,7 +320,7 @@ ToolResult bulk_comments(const ServicesPtr& s, const Json& args, RequestContext&
     const std::string path = jira::path(jira.api(), "issue", key, "comment");
     Json body{{"body", jira.rich_text(it["body"].get<std::string>())}};
     items.push_back({key, [&jira, path, body = std::move(body)] {
-                       return Step::await(jira.client().post_async(path, body), [](Reply r) {
+                       return Step::await(jira.client().post_async(path, body, false, jira.call()), [](Reply r) {
                          if (!r) return Step::fail(r.error().to_string());
                          auto j = r->json();
                          return Step::ok(j && j->is_object() ? "comment " + rd::str(*j, "id") : std::string());

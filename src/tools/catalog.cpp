@@ -38,9 +38,9 @@ ToolTable build_table(const detail::ServicesPtr& s) {
 const std::vector<std::string> kDefaultToolsets = {"issues", "comments", "transitions", "projects", "users", "labels", "server"};
 
 // Every read-only tool takes an optional `fresh` flag. It is added here, once, rather than in
-// each domain table: the wrapper sets a jira::FreshScope for the duration of the call, which
-// every Jira read of the call honours, including the async ones it fans out (the client carries
-// the flag to its executor threads).
+// each domain table: the wrapper sets the call's CallState::fresh, which the tool's Jira view
+// (common.hpp) copies into the jira::CallContext every Jira read of the call carries, the async
+// ones it fans out included.
 mcp::ToolSpec with_fresh_argument(mcp::ToolSpec spec) {
   if (!spec.annotations.read_only.value_or(false) || !spec.handler) return spec;
   Json& schema = spec.input_schema;
@@ -52,7 +52,7 @@ mcp::ToolSpec with_fresh_argument(mcp::ToolSpec spec) {
   spec.handler = [inner = std::move(spec.handler)](const Json& args, mcp::RequestContext& ctx) {
     const auto flag = args.is_object() ? args.find("fresh") : args.end();
     if (!args.is_object() || flag == args.end()) return inner(args, ctx);
-    jira::FreshScope fresh(flag->is_boolean() && flag->get<bool>());
+    ctx.call().fresh = flag->is_boolean() && flag->get<bool>();
     Json rest = args;  // the tool itself never sees the flag
     rest.erase("fresh");
     return inner(rest, ctx);

@@ -7,8 +7,8 @@ namespace jira_mcp::tools::detail {
 
 namespace {
 
-ToolResult get_comments(const ServicesPtr& s, const Json& args) {
-  Jira jira(s);
+ToolResult get_comments(const ServicesPtr& s, const Json& args, RequestContext& ctx) {
+  Jira jira = Jira::reading(s, ctx);
   JIRA_READY(jira);
   const std::string key = args["issue_key"];
   const int start = args.value("start_at", 0);
@@ -85,8 +85,8 @@ Result<Json, jira::JiraError> fetch_transitions(Jira& jira, const std::string& k
   return rd::arr(*r, "transitions");
 }
 
-ToolResult get_transitions(const ServicesPtr& s, const Json& args) {
-  Jira jira(s);
+ToolResult get_transitions(const ServicesPtr& s, const Json& args, RequestContext& ctx) {
+  Jira jira = Jira::reading(s, ctx);
   JIRA_READY(jira);
   const std::string key = args["issue_key"];
   auto ts = fetch_transitions(jira, key);
@@ -164,7 +164,7 @@ void add_comment_tools(ToolTable& t, const ServicesPtr& s) {
                            {"required", {"id"}}}}}},
                        {"total", {{"type", "integer"}}}}},
                      {"required", {"comments"}}},
-                read_only(), [s](const Json& a, RequestContext&) { return get_comments(s, a); }}});
+                read_only(), [s](const Json& a, RequestContext& ctx) { return get_comments(s, a, ctx); }}});
   t.push_back({"comments",
                {"jira_add_comment", "Add comment",
                 "Adds a comment (Markdown) to an issue. Example: {\"issue_key\": \"PROJ-1\", \"body\": \"Fixed in **v2.1**.\"}.",
@@ -199,7 +199,7 @@ void add_transition_tools(ToolTable& t, const ServicesPtr& s) {
                 Json{{"type", "object"},
                      {"properties", {{"transitions", {{"type", "array"}, {"items", {{"type", "object"}, {"properties", {{"id", {{"type", "string"}}}, {"name", {{"type", "string"}}}, {"to", {{"type", "string"}}}}}}}}}}},
                      {"required", {"transitions"}}},
-                read_only(), [s](const Json& a, RequestContext&) { return get_transitions(s, a); }}});
+                read_only(), [s](const Json& a, RequestContext& ctx) { return get_transitions(s, a, ctx); }}});
   t.push_back({"transitions",
                {"jira_transition_issue", "Transition issue",
                 "Moves an issue through its workflow by transition name, id, or target status name, optionally setting "

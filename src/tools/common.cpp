@@ -66,9 +66,19 @@ mcp::ToolAnnotations writes(bool destructive, bool idempotent) {
   return mcp::ToolAnnotations{false, destructive, idempotent, true};
 }
 
-Jira::Jira(const ServicesPtr& services) : services_(services), client_(services->client) {
+Jira Jira::reading(const ServicesPtr& services, const RequestContext& call) {
+  Jira view(services, call);
+  view.cancel_ = nullptr;
+  return view;
+}
+
+Jira::Jira(const ServicesPtr& services, const RequestContext& call)
+    : services_(services),
+      client_(services->client),
+      cancel_(call.cancel_token()),
+      call_{call.call().fresh, call.call().trace, call.meta().traceparent, call.meta().tracestate} {
   if (!services_->client_for_call) return;
-  auto chosen = services_->client_for_call();
+  auto chosen = services_->client_for_call(call.inbound().identity.get());
   if (!chosen) {
     client_ = nullptr;
     resolve_error_ = std::move(chosen).error();
@@ -76,10 +86,6 @@ Jira::Jira(const ServicesPtr& services) : services_(services), client_(services-
     lease_ = std::move(*chosen);
     client_ = lease_.get();
   }
-}
-
-Jira::Jira(const ServicesPtr& services, const RequestContext& call) : Jira(services) {
-  cancel_ = call.cancel_token();
 }
 
 std::optional<jira::JiraError> Jira::refuse_if_cancelled(const std::string& method, const std::string& path) const {
@@ -93,7 +99,7 @@ std::optional<jira::JiraError> Jira::refuse_if_cancelled(const std::string& meth
 
 Status<jira::JiraError> Jira::ready() {
   if (resolve_error_) return unexpected(*resolve_error_);
-  auto d = client_->deployment();
+  auto d = client_->deployment(call_);
   if (!d) return unexpected(d.error());
   cloud_ = *d == jira::Deployment::cloud;
   api_ = cloud_ ? "/rest/api/3" : "/rest/api/2";
@@ -115,8 +121,8 @@ Result<Json, jira::JiraError> body_json(Result<jira::Response, jira::JiraError> 
 }  // namespace
 
 // Reads through the client's cache (a hit is neither a round trip nor a parse; the copy out of
-// the shared document is the only cost). A tool call's `fresh` argument arrives as a
-// jira::FreshScope set by the catalog (catalog.cpp).
+// the shared document is the only cost). A tool call's `fresh` argument arrives in call_
+// (set by the catalog's wrapper, catalog.cpp).
 Result<Json, jira::JiraError> Jira::get_json(const std::string& path, const jira::Query& query) {
   auto doc = get_doc(path, query);
   if (!doc) return unexpected(std::move(doc).error());
@@ -124,28 +130,28 @@ Result<Json, jira::JiraError> Jira::get_json(const std::string& path, const jira
 }
 
 Result<std::shared_ptr<const Json>, jira::JiraError> Jira::get_doc(const std::string& path, const jira::Query& query) {
-  auto doc = client().get_json(path, query);
+  auto doc = client().get_json(path, query, call_);
   if (!doc) return unexpected(std::move(doc).error());
   if (!*doc || (*doc)->is_null()) return std::make_shared<const Json>(Json::object());
   return std::move(*doc);
 }
 Result<Json, jira::JiraError> Jira::post_json(const std::string& path, const Json& body, bool idempotent) {
   if (auto no = refuse_if_cancelled("POST", path)) return unexpected(std::move(*no));
-  return body_json(client().post(path, body, idempotent));
+  return body_json(client().post(path, body, idempotent, call_));
 }
 Result<Json, jira::JiraError> Jira::put_json(const std::string& path, const Json& body) {
   if (auto no = refuse_if_cancelled("PUT", path)) return unexpected(std::move(*no));
-  return body_json(client().put(path, body));
+  return body_json(client().put(path, body, call_));
 }
 Result<jira::Response, jira::JiraError> Jira::send(const jira::Request& request) {
   if (request.method != "GET") {
     if (auto no = refuse_if_cancelled(request.method, request.path)) return unexpected(std::move(*no));
   }
-  return client().send(request);
+  return client().send(request, call_);
 }
 Status<jira::JiraError> Jira::del(const std::string& path, const jira::Query& query) {
   if (auto no = refuse_if_cancelled("DELETE", path)) return unexpected(std::move(*no));
-  auto r = client().del(path, query);
+  auto r = client().del(path, query, call_);
   if (!r) return unexpected(std::move(r).error());
   return Ok{};
 }

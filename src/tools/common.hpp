@@ -86,23 +86,27 @@ mcp::ToolAnnotations read_only();
 mcp::ToolAnnotations writes(bool destructive, bool idempotent);
 
 // --- calling Jira ---------------------------------------------------------------------------
-// Per-call view of the services: the client, the deployment and the API prefix.
+// Per-call view of the services: the client, the deployment and the API prefix, and the call's
+// jira::CallContext (fresh, trace, trace context) that every Jira request it makes carries.
 class Jira {
  public:
-  // Resolves the call's client (Services::client_for_call, else Services::client); construct it
-  // on the handler's thread.
-  explicit Jira(const ServicesPtr& services);
-  // The view of a call that may write. Its post_json, put_json, del and send check the call's
-  // cancellation just before they send: the safe point of a write. Cancelled before a request
-  // is sent, the request is not sent (ErrorKind::cancelled, "changed nothing"); once sent, it
-  // completes, and the call's outcome reaches the client through the dispatcher's report of a
-  // cancelled call. Reads are not checked (they change nothing).
+  // The view of a call that may write. The call's client is Services::client_for_call's choice
+  // for the identity the request brought (RequestContext::inbound()), else Services::client.
+  // Its post_json, put_json, del and send check the call's cancellation just before they send:
+  // the safe point of a write. Cancelled before a request is sent, the request is not sent
+  // (ErrorKind::cancelled, "changed nothing"); once sent, it completes, and the call's outcome
+  // reaches the client through the dispatcher's report of a cancelled call.
   Jira(const ServicesPtr& services, const RequestContext& call);
+  // The view of a read-only call: the same, without the cancellation checks (reads change
+  // nothing).
+  static Jira reading(const ServicesPtr& services, const RequestContext& call);
   // Detects the deployment on first use; a failure is a JiraError (e.g. bad credentials).
   Status<jira::JiraError> ready();
   bool cloud() const { return cloud_; }
   const std::string& api() const { return api_; }  // "/rest/api/3" or "/rest/api/2"
   jira::Client& client() const { return *client_; }
+  // What every request of this call carries; pass it when calling client() directly.
+  const jira::CallContext& call() const { return call_; }
   const Options& options() const { return services_->options; }
   std::string browse_url(const std::string& key) const;
 
@@ -136,6 +140,7 @@ class Jira {
   jira::Client* client_ = nullptr;
   std::optional<jira::JiraError> resolve_error_;
   mcp::CancelTokenPtr cancel_;  // the call's, for a view of a call that may write
+  jira::CallContext call_;
   bool cloud_ = true;
   std::string api_;
 };

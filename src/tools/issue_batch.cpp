@@ -93,7 +93,7 @@ ToolResult batch_create(const ServicesPtr& s, const Json& args, RequestContext& 
     }
     std::vector<jira::ResponseFuture> alone;
     alone.reserve(updates.size());
-    for (const auto& u : updates) alone.push_back(jira.client().post_async(jira::path(jira.api(), "issue"), u));
+    for (const auto& u : updates) alone.push_back(jira.client().post_async(jira::path(jira.api(), "issue"), u, false, jira.call()));
     for (size_t i = 0; i < alone.size(); ++i) {
       auto r = alone[i].get();
       Result<Json, jira::JiraError> j = r ? r->json() : Result<Json, jira::JiraError>(unexpected(r.error()));

@@ -48,8 +48,8 @@ Json search_output_schema() {
               {"required", {"issues", "is_last"}}};
 }
 
-ToolResult get_issue(const ServicesPtr& s, const Json& args) {
-  Jira jira(s);
+ToolResult get_issue(const ServicesPtr& s, const Json& args, RequestContext& ctx) {
+  Jira jira = Jira::reading(s, ctx);
   JIRA_READY(jira);
   const std::string key = args["issue_key"];
   const FieldCatalog catalog = FieldCatalog::load(jira);
@@ -85,8 +85,8 @@ ToolResult get_issue(const ServicesPtr& s, const Json& args) {
   return out;
 }
 
-ToolResult search(const ServicesPtr& s, const Json& args) {
-  Jira jira(s);
+ToolResult search(const ServicesPtr& s, const Json& args, RequestContext& ctx) {
+  Jira jira = Jira::reading(s, ctx);
   JIRA_READY(jira);
   jira::SearchRequest req;
   req.jql = args["jql"];
@@ -109,7 +109,7 @@ ToolResult search(const ServicesPtr& s, const Json& args) {
       }
     }
   }
-  auto page = jira.client().search(req);
+  auto page = jira.client().search(req, jira.call());
   if (!page) return jira_failure(page.error(), "Searching");
   // Never more than asked for (a Jira may send a longer page), and only as many as fit the
   // budget in both forms, so the text and structuredContent list the same issues.
@@ -164,8 +164,8 @@ ToolResult search(const ServicesPtr& s, const Json& args) {
   return out;
 }
 
-ToolResult count_issues(const ServicesPtr& s, const Json& args) {
-  Jira jira(s);
+ToolResult count_issues(const ServicesPtr& s, const Json& args, RequestContext& ctx) {
+  Jira jira = Jira::reading(s, ctx);
   JIRA_READY(jira);
   const std::string jql = args["jql"];
   if (jira.cloud()) {
@@ -184,8 +184,8 @@ ToolResult count_issues(const ServicesPtr& s, const Json& args) {
 
 // Fetches every key concurrently through the client's pool (a JQL "key in (...)" fails as a
 // whole when one key does not exist, so one request per key it is).
-ToolResult get_issues(const ServicesPtr& s, const Json& args) {
-  Jira jira(s);
+ToolResult get_issues(const ServicesPtr& s, const Json& args, RequestContext& ctx) {
+  Jira jira = Jira::reading(s, ctx);
   JIRA_READY(jira);
   std::vector<std::string> keys = string_list(args["issue_keys"]);
   const FieldCatalog catalog = FieldCatalog::load(jira);
@@ -194,7 +194,7 @@ ToolResult get_issues(const ServicesPtr& s, const Json& args) {
   const std::string fields = *asked_fields;
   std::vector<jira::ResponseFuture> pending;
   pending.reserve(keys.size());
-  for (const auto& k : keys) pending.push_back(jira.client().get_async(jira::path(jira.api(), "issue", k), {{"fields", fields}}));
+  for (const auto& k : keys) pending.push_back(jira.client().get_async(jira::path(jira.api(), "issue", k), {{"fields", fields}}, jira.call()));
   std::string text;
   Json found = Json::array();
   std::vector<std::string> missing;
@@ -291,8 +291,8 @@ ToolResult assign_issue(const ServicesPtr& s, const Json& args, RequestContext& 
   return ToolResult::text(who.empty() ? "Unassigned " + key : "Assigned " + key + " to " + who);
 }
 
-ToolResult changelog(const ServicesPtr& s, const Json& args) {
-  Jira jira(s);
+ToolResult changelog(const ServicesPtr& s, const Json& args, RequestContext& ctx) {
+  Jira jira = Jira::reading(s, ctx);
   JIRA_READY(jira);
   const std::string key = args["issue_key"];
   const int max = args.value("max_results", 50);
@@ -342,7 +342,7 @@ void add_issue_tools(ToolTable& t, const ServicesPtr& s) {
                                {"format", format}},
                               {"issue_key"}),
                 issue_output_schema(), read_only(),
-                [s](const Json& a, RequestContext&) { return get_issue(s, a); }}});
+                [s](const Json& a, RequestContext& ctx) { return get_issue(s, a, ctx); }}});
   t.push_back({"issues",
                {"jira_search", "Search issues (JQL)",
                 "Finds issues with JQL and lists them one line each (key, summary, status, type, priority, assignee). "
@@ -357,14 +357,14 @@ void add_issue_tools(ToolTable& t, const ServicesPtr& s) {
                                {"format", format}},
                               {"jql"}),
                 search_output_schema(), read_only(),
-                [s](const Json& a, RequestContext&) { return search(s, a); }}});
+                [s](const Json& a, RequestContext& ctx) { return search(s, a, ctx); }}});
   t.push_back({"issues",
                {"jira_count_issues", "Count issues (JQL)",
                 "Counts the issues a JQL query matches without fetching them (approximate on Jira Cloud). "
                 "Example: {\"jql\": \"project = PROJ AND resolution IS EMPTY\"}.",
                 object_schema({{"jql", str_prop("JQL query")}}, {"jql"}),
                 Json{{"type", "object"}, {"properties", {{"count", {{"type", "integer"}}}, {"approximate", {{"type", "boolean"}}}}}, {"required", {"count"}}},
-                read_only(), [s](const Json& a, RequestContext&) { return count_issues(s, a); }}});
+                read_only(), [s](const Json& a, RequestContext& ctx) { return count_issues(s, a, ctx); }}});
   t.push_back({"issues",
                {"jira_get_issues", "Get several issues",
                 "Gets up to 50 issues by key in one call, each as compact Markdown without comments, and says which keys "
@@ -377,7 +377,7 @@ void add_issue_tools(ToolTable& t, const ServicesPtr& s) {
                      {"properties", {{"issues", {{"type", "array"}, {"items", issue_output_schema()}}},
                                      {"missing", {{"type", "array"}, {"items", {{"type", "string"}}}}}}},
                      {"required", {"issues", "missing"}}},
-                read_only(), [s](const Json& a, RequestContext&) { return get_issues(s, a); }}});
+                read_only(), [s](const Json& a, RequestContext& ctx) { return get_issues(s, a, ctx); }}});
   Json create_props = create_issue_properties();
   t.push_back({"issues",
                {"jira_create_issue", "Create issue",
@@ -424,7 +424,7 @@ void add_issue_tools(ToolTable& t, const ServicesPtr& s) {
                                {"start_at", int_prop("Offset of the first change set", 0, std::nullopt, 0)},
                                {"max_results", int_prop("Change sets per page", 1, 100, 50)}},
                               {"issue_key"}),
-                std::nullopt, read_only(), [s](const Json& a, RequestContext&) { return changelog(s, a); }}});
+                std::nullopt, read_only(), [s](const Json& a, RequestContext& ctx) { return changelog(s, a, ctx); }}});
 }
 
 }  // namespace jira_mcp::tools::detail

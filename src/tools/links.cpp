@@ -34,8 +34,8 @@ std::string link_type_names(const Json& types) {
   return names.empty() ? "none" : names;
 }
 
-ToolResult list_link_types(const ServicesPtr& s, const Json&) {
-  Jira jira(s);
+ToolResult list_link_types(const ServicesPtr& s, const Json&, RequestContext& ctx) {
+  Jira jira = Jira::reading(s, ctx);
   JIRA_READY(jira);
   auto types = fetch_link_types(jira);
   if (!types) return jira_failure(types.error(), "Listing the issue link types");
@@ -159,8 +159,8 @@ ToolResult link_to_epic(const ServicesPtr& s, const Json& args, RequestContext& 
   return out;
 }
 
-ToolResult get_remote_links(const ServicesPtr& s, const Json& args) {
-  Jira jira(s);
+ToolResult get_remote_links(const ServicesPtr& s, const Json& args, RequestContext& ctx) {
+  Jira jira = Jira::reading(s, ctx);
   JIRA_READY(jira);
   const std::string key = args["issue_key"];
   auto r = jira.get_json(jira::path(jira.api(), "issue", key, "remotelink"));
@@ -242,7 +242,7 @@ void add_link_tools(ToolTable& t, const ServicesPtr& s) {
                 object_schema(Json::object()),
                 obj_schema({{"link_types", {{"type", "array"}, {"items", obj_schema({{"id", str}, {"name", str}, {"outward", str}, {"inward", str}}, {"id", "name"})}}}},
                            {"link_types"}),
-                read_only(), [s](const Json& a, RequestContext&) { return list_link_types(s, a); }}});
+                read_only(), [s](const Json& a, RequestContext& ctx) { return list_link_types(s, a, ctx); }}});
   t.push_back({"links",
                {"jira_create_issue_link", "Link two issues",
                 "Links two issues with a typed link that reads as a sentence: from_issue <phrase> to_issue. With "
@@ -284,7 +284,7 @@ void add_link_tools(ToolTable& t, const ServicesPtr& s) {
                                                                     {"relationship", str}, {"global_id", str}},
                                                                    {"id", "title", "url"})}}}},
                            {"remote_links"}),
-                read_only(), [s](const Json& a, RequestContext&) { return get_remote_links(s, a); }}});
+                read_only(), [s](const Json& a, RequestContext& ctx) { return get_remote_links(s, a, ctx); }}});
   t.push_back({"links",
                {"jira_create_remote_link", "Add remote link",
                 "Links an issue to a web page (a document, a pull request, a dashboard). With global_id (any stable id "

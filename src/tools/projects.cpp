@@ -117,8 +117,8 @@ std::string field_id(const Json& f) { return rd::first_str(f, {"fieldId", "key",
 
 // --- projects -------------------------------------------------------------------------------
 
-ToolResult list_projects(const ServicesPtr& s, const Json& args) {
-  Jira jira(s);
+ToolResult list_projects(const ServicesPtr& s, const Json& args, RequestContext& ctx) {
+  Jira jira = Jira::reading(s, ctx);
   JIRA_READY(jira);
   const std::string query = args.value("query", "");
   const long start = args.value("start_at", 0L);
@@ -158,8 +158,8 @@ ToolResult list_projects(const ServicesPtr& s, const Json& args) {
   return out;
 }
 
-ToolResult get_project(const ServicesPtr& s, const Json& args) {
-  Jira jira(s);
+ToolResult get_project(const ServicesPtr& s, const Json& args, RequestContext& ctx) {
+  Jira jira = Jira::reading(s, ctx);
   JIRA_READY(jira);
   const std::string key = args["project_key"];
   auto r = jira.get_json(jira::path(jira.api(), "project", key));
@@ -194,8 +194,8 @@ ToolResult get_project(const ServicesPtr& s, const Json& args) {
   return out;
 }
 
-ToolResult project_issue_types(const ServicesPtr& s, const Json& args) {
-  Jira jira(s);
+ToolResult project_issue_types(const ServicesPtr& s, const Json& args, RequestContext& ctx) {
+  Jira jira = Jira::reading(s, ctx);
   JIRA_READY(jira);
   const std::string key = args["project_key"];
   auto types = fetch_issue_types(jira, key);
@@ -212,8 +212,8 @@ ToolResult project_issue_types(const ServicesPtr& s, const Json& args) {
   return out;
 }
 
-ToolResult create_fields(const ServicesPtr& s, const Json& args) {
-  Jira jira(s);
+ToolResult create_fields(const ServicesPtr& s, const Json& args, RequestContext& ctx) {
+  Jira jira = Jira::reading(s, ctx);
   JIRA_READY(jira);
   const std::string key = args["project_key"];
   auto type = find_issue_type(jira, key, args["issue_type"]);
@@ -235,8 +235,8 @@ ToolResult create_fields(const ServicesPtr& s, const Json& args) {
   return out;
 }
 
-ToolResult edit_fields(const ServicesPtr& s, const Json& args) {
-  Jira jira(s);
+ToolResult edit_fields(const ServicesPtr& s, const Json& args, RequestContext& ctx) {
+  Jira jira = Jira::reading(s, ctx);
   JIRA_READY(jira);
   const std::string key = args["issue_key"];
   auto r = jira.get_json(jira::path(jira.api(), "issue", key, "editmeta"));
@@ -253,8 +253,8 @@ ToolResult edit_fields(const ServicesPtr& s, const Json& args) {
   return out;
 }
 
-ToolResult search_fields(const ServicesPtr& s, const Json& args) {
-  Jira jira(s);
+ToolResult search_fields(const ServicesPtr& s, const Json& args, RequestContext& ctx) {
+  Jira jira = Jira::reading(s, ctx);
   JIRA_READY(jira);
   const std::string query = args.value("query", "");
   const bool custom_only = args.value("custom_only", false);
@@ -281,8 +281,8 @@ ToolResult search_fields(const ServicesPtr& s, const Json& args) {
   return out;
 }
 
-ToolResult field_options(const ServicesPtr& s, const Json& args) {
-  Jira jira(s);
+ToolResult field_options(const ServicesPtr& s, const Json& args, RequestContext& ctx) {
+  Jira jira = Jira::reading(s, ctx);
   JIRA_READY(jira);
   const std::string key = args["project_key"];
   const std::string wanted = args["field"];
@@ -317,8 +317,8 @@ ToolResult field_options(const ServicesPtr& s, const Json& args) {
   return out;
 }
 
-ToolResult list_priorities(const ServicesPtr& s, const Json&) {
-  Jira jira(s);
+ToolResult list_priorities(const ServicesPtr& s, const Json&, RequestContext& ctx) {
+  Jira jira = Jira::reading(s, ctx);
   JIRA_READY(jira);
   auto r = jira.get_json(jira::path(jira.api(), "priority"));
   if (!r) return jira_failure(r.error(), "Listing priorities");
@@ -333,8 +333,8 @@ ToolResult list_priorities(const ServicesPtr& s, const Json&) {
   return out;
 }
 
-ToolResult list_statuses(const ServicesPtr& s, const Json& args) {
-  Jira jira(s);
+ToolResult list_statuses(const ServicesPtr& s, const Json& args, RequestContext& ctx) {
+  Jira jira = Jira::reading(s, ctx);
   JIRA_READY(jira);
   const std::string key = args.value("project_key", "");
   Json statuses = Json::array();
@@ -365,8 +365,8 @@ ToolResult list_statuses(const ServicesPtr& s, const Json& args) {
   return out;
 }
 
-ToolResult project_metadata(const ServicesPtr& s, const Json& args) {
-  Jira jira(s);
+ToolResult project_metadata(const ServicesPtr& s, const Json& args, RequestContext& ctx) {
+  Jira jira = Jira::reading(s, ctx);
   JIRA_READY(jira);
   const std::string key = args["project_key"];
   auto project = jira.get_json(jira::path(jira.api(), "project", key));
@@ -429,8 +429,8 @@ std::string component_line(const Json& c) {
   return line + "\n";
 }
 
-ToolResult list_components(const ServicesPtr& s, const Json& args) {
-  Jira jira(s);
+ToolResult list_components(const ServicesPtr& s, const Json& args, RequestContext& ctx) {
+  Jira jira = Jira::reading(s, ctx);
   JIRA_READY(jira);
   const std::string key = args["project_key"];
   auto r = jira.get_json(jira::path(jira.api(), "project", key, "components"));
@@ -465,8 +465,8 @@ Result<Json, ToolResult> component_body(Jira& jira, const Json& args) {
   return body;
 }
 
-ToolResult create_component(const ServicesPtr& s, const Json& args) {
-  Jira jira(s);
+ToolResult create_component(const ServicesPtr& s, const Json& args, RequestContext& ctx) {
+  Jira jira = Jira::reading(s, ctx);
   JIRA_READY(jira);
   const std::string key = args["project_key"];
   auto body = component_body(jira, args);
@@ -479,8 +479,8 @@ ToolResult create_component(const ServicesPtr& s, const Json& args) {
   return out;
 }
 
-ToolResult update_component(const ServicesPtr& s, const Json& args) {
-  Jira jira(s);
+ToolResult update_component(const ServicesPtr& s, const Json& args, RequestContext& ctx) {
+  Jira jira = Jira::reading(s, ctx);
   JIRA_READY(jira);
   const std::string id = args["component_id"];
   if (!args.contains("name") && !args.contains("description") && !args.contains("lead")) {
@@ -495,8 +495,8 @@ ToolResult update_component(const ServicesPtr& s, const Json& args) {
   return out;
 }
 
-ToolResult delete_component(const ServicesPtr& s, const Json& args) {
-  Jira jira(s);
+ToolResult delete_component(const ServicesPtr& s, const Json& args, RequestContext& ctx) {
+  Jira jira = Jira::reading(s, ctx);
   JIRA_READY(jira);
   const std::string id = args["component_id"];
   auto r = jira.del(jira::path(jira.api(), "component", id));
@@ -530,8 +530,8 @@ Json version_json(const Json& v) {
   return j;
 }
 
-ToolResult list_versions(const ServicesPtr& s, const Json& args) {
-  Jira jira(s);
+ToolResult list_versions(const ServicesPtr& s, const Json& args, RequestContext& ctx) {
+  Jira jira = Jira::reading(s, ctx);
   JIRA_READY(jira);
   const std::string key = args["project_key"];
   const bool released = args.value("include_released", true);
@@ -561,8 +561,8 @@ void put_version_fields(const Json& args, Json& body, bool cloud) {
   }
 }
 
-ToolResult create_version(const ServicesPtr& s, const Json& args) {
-  Jira jira(s);
+ToolResult create_version(const ServicesPtr& s, const Json& args, RequestContext& ctx) {
+  Jira jira = Jira::reading(s, ctx);
   JIRA_READY(jira);
   const std::string key = args["project_key"];
   // Both deployments take the numeric projectId; looking it up also names an unknown project.
@@ -581,8 +581,8 @@ ToolResult create_version(const ServicesPtr& s, const Json& args) {
   return out;
 }
 
-ToolResult update_version(const ServicesPtr& s, const Json& args) {
-  Jira jira(s);
+ToolResult update_version(const ServicesPtr& s, const Json& args, RequestContext& ctx) {
+  Jira jira = Jira::reading(s, ctx);
   JIRA_READY(jira);
   const std::string id = args["version_id"];
   Json body = Json::object();
@@ -597,8 +597,8 @@ ToolResult update_version(const ServicesPtr& s, const Json& args) {
 
 // --- labels ---------------------------------------------------------------------------------
 
-ToolResult list_labels(const ServicesPtr& s, const Json& args) {
-  Jira jira(s);
+ToolResult list_labels(const ServicesPtr& s, const Json& args, RequestContext& ctx) {
+  Jira jira = Jira::reading(s, ctx);
   JIRA_READY(jira);
   if (!jira.cloud()) {
     return ToolResult::error(
@@ -625,7 +625,7 @@ ToolResult list_labels(const ServicesPtr& s, const Json& args) {
   return out;
 }
 
-ToolResult update_labels(const ServicesPtr& s, const Json& args) {
+ToolResult update_labels(const ServicesPtr& s, const Json& args, RequestContext& ctx) {
   const auto add = string_list(args.value("add", Json()));
   const auto remove = string_list(args.value("remove", Json()));
   if (add.empty() && remove.empty()) return bad_argument("add", "give labels to add or remove (or both)");
@@ -636,7 +636,7 @@ ToolResult update_labels(const ServicesPtr& s, const Json& args) {
       }
     }
   }
-  Jira jira(s);
+  Jira jira = Jira::reading(s, ctx);
   JIRA_READY(jira);
   const std::string key = args["issue_key"];
   Json ops = Json::array();
@@ -722,9 +722,9 @@ Json out_labels() { return object_of({{"labels", array_of(str_t())}, {"is_last",
 // labels is absent when the change was made but reading the labels back failed.
 Json out_issue_labels() { return object_of({{"issue_key", str_t()}, {"labels", array_of(str_t())}}, {"issue_key"}); }
 
-using Handler = ToolResult (*)(const ServicesPtr&, const Json&);
+using Handler = ToolResult (*)(const ServicesPtr&, const Json&, RequestContext&);
 mcp::ToolHandler bind(const ServicesPtr& s, Handler h) {
-  return [s, h](const Json& a, RequestContext&) { return h(s, a); };
+  return [s, h](const Json& a, RequestContext& ctx) { return h(s, a, ctx); };
 }
 
 }  // namespace

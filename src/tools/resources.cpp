@@ -46,9 +46,9 @@ void log_completion_failure(const char* what, const jira::JiraError& e) {
 bool can_reach_jira(const ServicesPtr& s) { return s->client != nullptr || static_cast<bool>(s->client_for_call); }
 
 // Project keys starting with `partial` (case blind), in Jira's order.
-std::vector<std::string> complete_project_keys(const ServicesPtr& s, const std::string& partial) {
+std::vector<std::string> complete_project_keys(const ServicesPtr& s, const std::string& partial, RequestContext& ctx) {
   if (!can_reach_jira(s)) return {};
-  Jira jira(s);
+  Jira jira = Jira::reading(s, ctx);
   if (auto r = jira.ready(); !r) {
     log_completion_failure("a project key", r.error());
     return {};
@@ -72,7 +72,8 @@ std::vector<std::string> complete_project_keys(const ServicesPtr& s, const std::
 // alone are the start of its issue numbers ("4" → DEMO-4, DEMO-40, ...). The picker matches keys
 // and summary words: when some suggested keys start with `partial`, only those are kept (the
 // user is typing a key); otherwise every suggestion is (a word of a summary).
-std::vector<std::string> complete_issue_keys(const ServicesPtr& s, std::string partial, std::string project) {
+std::vector<std::string> complete_issue_keys(const ServicesPtr& s, std::string partial, std::string project,
+                                             RequestContext& ctx) {
   static const std::regex kKeyPrefix("^[A-Za-z][A-Za-z0-9_]*-[0-9]*$");
   static const std::regex kProject("^[A-Za-z][A-Za-z0-9_]*$");
   static const std::regex kNumber("^[0-9]+$");
@@ -81,7 +82,7 @@ std::vector<std::string> complete_issue_keys(const ServicesPtr& s, std::string p
   // With the project chosen, the digits typed are the start of its issue numbers.
   if (!project.empty() && std::regex_match(partial, kNumber) && std::regex_match(project, kProject)) partial = project + "-" + partial;
   if (!can_reach_jira(s)) return {};
-  Jira jira(s);
+  Jira jira = Jira::reading(s, ctx);
   if (auto r = jira.ready(); !r) {
     log_completion_failure("an issue key", r.error());
     return {};
@@ -121,11 +122,11 @@ Json user_message(std::string text) {
 }  // namespace
 
 void add_resources_and_prompts(mcp::RegistryBuilder& b, const ServicesPtr& s) {
-  const mcp::Completer project_keys = [s](const std::string& partial, const std::map<std::string, std::string>&) {
-    return complete_project_keys(s, partial);
-  };
-  const mcp::Completer issue_keys = [s](const std::string& partial, const std::map<std::string, std::string>& context) {
-    return complete_issue_keys(s, partial, context_project(context));
+  const mcp::Completer project_keys = [s](const std::string& partial, const std::map<std::string, std::string>&,
+                                          RequestContext& ctx) { return complete_project_keys(s, partial, ctx); };
+  const mcp::Completer issue_keys = [s](const std::string& partial, const std::map<std::string, std::string>& context,
+                                        RequestContext& ctx) {
+    return complete_issue_keys(s, partial, context_project(context), ctx);
   };
   if (s->monitor) {
     b.add_resource({"jira://server/status", "server_status", "Server status",
@@ -141,8 +142,8 @@ void add_resources_and_prompts(mcp::RegistryBuilder& b, const ServicesPtr& s) {
   }
   b.add_resource_template(
       {"jira://issue/{key}", "issue", "Jira issue", "A Jira issue as compact Markdown, with its newest comments.", "text/markdown",
-       [s](const std::string& uri, const std::map<std::string, std::string>& vars, RequestContext&) -> Contents {
-         Jira jira(s);
+       [s](const std::string& uri, const std::map<std::string, std::string>& vars, RequestContext& ctx) -> Contents {
+         Jira jira = Jira::reading(s, ctx);
          if (auto r = jira.ready(); !r) return unexpected(resource_error(r.error(), uri));
          // The fields jira_get_issue shows by default, custom ones named and rendered by their schema.
          const FieldCatalog catalog = FieldCatalog::load(jira);
@@ -158,8 +159,8 @@ void add_resources_and_prompts(mcp::RegistryBuilder& b, const ServicesPtr& s) {
   b.add_resource_template(
       {"jira://project/{key}", "project", "Jira project", "A Jira project: lead, issue types, components and versions.",
        "text/markdown",
-       [s](const std::string& uri, const std::map<std::string, std::string>& vars, RequestContext&) -> Contents {
-         Jira jira(s);
+       [s](const std::string& uri, const std::map<std::string, std::string>& vars, RequestContext& ctx) -> Contents {
+         Jira jira = Jira::reading(s, ctx);
          if (auto r = jira.ready(); !r) return unexpected(resource_error(r.error(), uri));
          auto p = jira.get_json(jira::path(jira.api(), "project", vars.at("key")));
          if (!p) return unexpected(resource_error(p.error(), uri));

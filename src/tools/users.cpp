@@ -39,10 +39,10 @@ Json user_structured(const Json& u) {
   return out;
 }
 
-ToolResult current_user(const ServicesPtr& s) {
-  Jira jira(s);
+ToolResult current_user(const ServicesPtr& s, RequestContext& ctx) {
+  Jira jira = Jira::reading(s, ctx);
   JIRA_READY(jira);
-  auto me = jira.client().myself();
+  auto me = jira.client().myself(jira.call());
   if (!me) return jira_failure(me.error(), "Getting the current user");
   std::string text = "Authenticated as " + user_label(*me) + " on " + jira.client().options().url + " (" +
                      (jira.cloud() ? "Jira Cloud" : "Jira Data Center") + ")\n" + user_row(*me);
@@ -51,8 +51,8 @@ ToolResult current_user(const ServicesPtr& s) {
   return out;
 }
 
-ToolResult search_users(const ServicesPtr& s, const Json& args) {
-  Jira jira(s);
+ToolResult search_users(const ServicesPtr& s, const Json& args, RequestContext& ctx) {
+  Jira jira = Jira::reading(s, ctx);
   JIRA_READY(jira);
   const std::string q = args["query"];
   const std::string max = std::to_string(args.value("max_results", 20));
@@ -62,8 +62,8 @@ ToolResult search_users(const ServicesPtr& s, const Json& args) {
                     "Searching users");
 }
 
-ToolResult assignable_users(const ServicesPtr& s, const Json& args) {
-  Jira jira(s);
+ToolResult assignable_users(const ServicesPtr& s, const Json& args, RequestContext& ctx) {
+  Jira jira = Jira::reading(s, ctx);
   JIRA_READY(jira);
   if (!args.contains("project_key") && !args.contains("issue_key")) {
     return bad_argument("project_key", "give project_key or issue_key");
@@ -76,8 +76,8 @@ ToolResult assignable_users(const ServicesPtr& s, const Json& args) {
   return list_users(jira, jira.get_json(jira::path(jira.api(), "user", "assignable", "search"), q), "Searching assignable users");
 }
 
-ToolResult get_user(const ServicesPtr& s, const Json& args) {
-  Jira jira(s);
+ToolResult get_user(const ServicesPtr& s, const Json& args, RequestContext& ctx) {
+  Jira jira = Jira::reading(s, ctx);
   JIRA_READY(jira);
   const std::string id = args["user"];
   auto r = jira.get_json(jira::path(jira.api(), "user"), {{jira.cloud() ? "accountId" : "username", id}});
@@ -148,10 +148,10 @@ std::string cancelled_calls_text(const std::vector<Json>& calls) {
 }
 
 ToolResult server_status(const ServicesPtr& s, RequestContext& ctx) {
-  Jira jira(s);
+  Jira jira = Jira::reading(s, ctx);
   JIRA_READY(jira);
   const auto start = std::chrono::steady_clock::now();
-  auto info = jira.client().server_info();
+  auto info = jira.client().server_info(jira.call());
   const auto rtt = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - start);
   if (!info) return jira_failure(info.error(), "Reaching Jira");
   auto st = jira.client().stats();
@@ -215,7 +215,7 @@ void add_user_tools(ToolTable& t, const ServicesPtr& s) {
                 "Shows the Jira user the server is authenticated as, and so checks the connection and credentials. "
                 "Call it first when other tools fail with authentication errors.",
                 object_schema(Json::object()), jira_user_schema(), read_only(),
-                [s](const Json&, RequestContext&) { return current_user(s); }}});
+                [s](const Json&, RequestContext& ctx) { return current_user(s, ctx); }}});
   t.push_back({"users",
                {"jira_search_users", "Search users",
                 "Finds users by name or email (Cloud) or username (Data Center), showing the ids other tools accept. "
@@ -223,7 +223,7 @@ void add_user_tools(ToolTable& t, const ServicesPtr& s) {
                 object_schema({{"query", Json{{"type", "string"}, {"minLength", 1}, {"description", "Part of a name, email or username"}}},
                                {"max_results", int_prop("Users to return", 1, 100, 20)}},
                               {"query"}),
-                std::nullopt, read_only(), [s](const Json& a, RequestContext&) { return search_users(s, a); }}});
+                std::nullopt, read_only(), [s](const Json& a, RequestContext& ctx) { return search_users(s, a, ctx); }}});
   t.push_back({"users",
                {"jira_search_assignable_users", "Search assignable users",
                 "Lists users who can be assigned issues in a project or a given issue. Example: "
@@ -231,12 +231,12 @@ void add_user_tools(ToolTable& t, const ServicesPtr& s) {
                 object_schema({{"project_key", str_prop("Project key")}, {"issue_key", issue_key_prop()},
                                {"query", str_prop("Part of a name, email or username")},
                                {"max_results", int_prop("Users to return", 1, 100, 20)}}),
-                std::nullopt, read_only(), [s](const Json& a, RequestContext&) { return assignable_users(s, a); }}});
+                std::nullopt, read_only(), [s](const Json& a, RequestContext& ctx) { return assignable_users(s, a, ctx); }}});
   t.push_back({"users",
                {"jira_get_user", "Get user",
                 "Gets one user by account id (Cloud) or username (Data Center). Example: {\"user\": \"5b10a2844c20165700ede21g\"}.",
                 object_schema({{"user", str_prop("Account id (Cloud) or username (Data Center)")}}, {"user"}),
-                jira_user_schema(), read_only(), [s](const Json& a, RequestContext&) { return get_user(s, a); }}});
+                jira_user_schema(), read_only(), [s](const Json& a, RequestContext& ctx) { return get_user(s, a, ctx); }}});
 }
 
 void add_server_tools(ToolTable& t, const ServicesPtr& s) {

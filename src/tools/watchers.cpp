@@ -16,7 +16,7 @@ Result<Watcher, ToolResult> watcher_of(Jira& jira, const Json& args) {
   const char* id_field = jira.cloud() ? "accountId" : "name";
   const std::string who = args.value("user", "");
   if (who.empty()) {
-    auto me = jira.client().myself();
+    auto me = jira.client().myself(jira.call());
     if (!me) return unexpected(jira_failure(me.error(), "Getting the current user"));
     return Watcher{rd::str(*me, id_field), "you (" + user_label(*me) + ")"};
   }
@@ -25,8 +25,8 @@ Result<Watcher, ToolResult> watcher_of(Jira& jira, const Json& args) {
   return Watcher{rd::str(*user, id_field), who};
 }
 
-ToolResult get_watchers(const ServicesPtr& s, const Json& args) {
-  Jira jira(s);
+ToolResult get_watchers(const ServicesPtr& s, const Json& args, RequestContext& ctx) {
+  Jira jira = Jira::reading(s, ctx);
   JIRA_READY(jira);
   const std::string key = args["issue_key"];
   auto r = jira.get_json(jira::path(jira.api(), "issue", key, "watchers"));
@@ -82,7 +82,7 @@ void add_watcher_tools(ToolTable& t, const ServicesPtr& s) {
                      {"properties", {{"watch_count", {{"type", "integer"}}}, {"is_watching", {{"type", "boolean"}}},
                                      {"watchers", {{"type", "array"}, {"items", {{"type", "string"}}}}}}},
                      {"required", {"watch_count", "is_watching", "watchers"}}},
-                read_only(), [s](const Json& a, RequestContext&) { return get_watchers(s, a); }}});
+                read_only(), [s](const Json& a, RequestContext& ctx) { return get_watchers(s, a, ctx); }}});
   t.push_back({"watchers",
                {"jira_add_watcher", "Add watcher",
                 "Makes a user (or you, when user is omitted) watch an issue, so they get its notifications. Adding "

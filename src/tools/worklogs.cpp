@@ -101,8 +101,8 @@ Json worklog_row(Jira& jira, const Json& w) {
               {"comment", comment}};
 }
 
-ToolResult get_worklogs(const ServicesPtr& s, const Json& args) {
-  Jira jira(s);
+ToolResult get_worklogs(const ServicesPtr& s, const Json& args, RequestContext& ctx) {
+  Jira jira = Jira::reading(s, ctx);
   JIRA_READY(jira);
   const std::string key = args["issue_key"];
   const long start = args.value("start_at", 0L);
@@ -248,7 +248,7 @@ void add_worklog_tools(ToolTable& t, const ServicesPtr& s) {
                                                                {"id", "time_spent_seconds"})}}},
                             {"total", integer}},
                            {"worklogs", "total"}),
-                read_only(), [s](const Json& a, RequestContext&) { return get_worklogs(s, a); }}});
+                read_only(), [s](const Json& a, RequestContext& ctx) { return get_worklogs(s, a, ctx); }}});
   t.push_back({"worklogs",
                {"jira_add_worklog", "Log work",
                 "Logs time spent on an issue. time_spent uses Jira's notation (\"1h 30m\", \"2d\", \"45m\"; a day is "

@@ -6,7 +6,7 @@
 // body is produced, so an SSE stream is a chunked content provider that waits on its session's
 // condition variable for frames (or a heartbeat timeout) and writes them. A POST whose reply is
 // streamed runs its whole call inside the first provider invocation, on the worker thread,
-// with the POST's stream installed as PostStream::current: the call's notifications and
+// with the POST's stream as the request's notification sink (mcp::Inbound::sink): the call's notifications and
 // server-to-client requests are written to the client as they happen, then the response, and
 // the stream ends. Nothing here parses JSON-RPC beyond the method name; the Dispatcher does.
 //
@@ -592,14 +592,12 @@ void HttpServer::Impl::answer(const SessionPtr& s, Json msg, const std::string& 
           return true;
         }
         *ran = true;
-        PostStream ps{s.get(), &sink, log};
+        PostStream ps(s.get(), &sink, log);
         if (log) {
           const std::string priming = detail::priming_frame(log->stream, 0, options_.sse_retry);
           ps.broken = !sink.write(priming.data(), priming.size());
         }
-        PostStream::current = &ps;
-        auto reply = handle(*s, m);
-        PostStream::current = nullptr;
+        auto reply = handle(*s, m, &ps);
         if (reply) ps.write(detail::sse_frame("message", dump_compact(*reply)));
         if (log) {
           {
@@ -844,13 +842,9 @@ void HttpServer::Impl::post_messages(const Req& req, const std::string& body, Re
     ++s->busy;
   }
   // Registered with the session now, so a cancellation finds it while it waits for a worker.
-  auto queued = std::make_shared<mcp::QueuedRequest>(std::move(msg), s->session());
+  auto queued = std::make_shared<mcp::QueuedRequest>(std::move(msg), s->session(), s->inbound());
   auto task = [this, s, queued]() mutable {
-    std::optional<Json> reply;
-    {
-      detail::IdentityScope scope(s->identity());
-      reply = dispatcher_.run(*queued);
-    }
+    std::optional<Json> reply = dispatcher_.run(*queued);
     queued.reset();  // it refers to s's session, which must outlive it
     if (reply) s->push(detail::sse_frame("message", dump_compact(*reply)));
     std::lock_guard lock(s->mu);

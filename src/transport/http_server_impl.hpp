@@ -124,9 +124,10 @@ class HttpServer::Impl {
     return {options_.replay_events_per_stream, options_.replay_bytes_per_stream,
             options_.replay_finished_post_streams};
   }
-  std::optional<Json> handle(HttpSession& s, const Json& msg) const {
-    detail::IdentityScope scope(s.identity());
-    return dispatcher_.handle(msg, s.session());
+  // `msg` from session `s`; the call's own notifications go to `sink` (a POST's stream) when
+  // given, else to the session's GET stream.
+  std::optional<Json> handle(HttpSession& s, const Json& msg, mcp::Peer* sink = nullptr) const {
+    return dispatcher_.handle(msg, s.session(), s.inbound(sink));
   }
 
   const mcp::Dispatcher& dispatcher_;

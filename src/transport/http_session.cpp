@@ -4,15 +4,12 @@
 
 namespace jira_mcp::transport {
 
-namespace {
-thread_local const Identity* t_identity = nullptr;
-}  // namespace
-
-const Identity* current_identity() { return t_identity; }
-
 namespace detail {
 
-thread_local PostStream* PostStream::current = nullptr;
+mcp::CredentialsPtr credentials_of(const Identity& id) {
+  if (id.empty()) return nullptr;
+  return std::make_shared<const mcp::Credentials>(mcp::Credentials{id.key(), id.email, id.api_token, id.pat});
+}
 
 std::string sse_frame(std::string_view event, std::string_view data) {
   std::string f;
@@ -46,7 +43,10 @@ std::string priming_frame(std::uint64_t stream, std::uint64_t seq, std::chrono::
   return "id: " + event_id(stream, seq) + "\nretry: " + std::to_string(retry.count()) + "\ndata: \n\n";
 }
 
+void PostStream::send(const Json& message) { write(sse_frame("message", dump_compact(message))); }
+
 void PostStream::write(const std::string& frame) {
+  std::lock_guard serial(mu);
   std::string id_line;
   if (log) {
     {
@@ -61,13 +61,7 @@ void PostStream::write(const std::string& frame) {
   if (!sink->write(event.data(), event.size())) broken = true;
 }
 
-void SessionPeer::send(const Json& message) {
-  if (auto* stream = PostStream::current; stream && stream->owner == &owner_) {
-    stream->write(sse_frame("message", dump_compact(message)));
-    return;
-  }
-  owner_.push(sse_frame("message", dump_compact(message)));
-}
+void SessionPeer::send(const Json& message) { owner_.push(sse_frame("message", dump_compact(message))); }
 
 std::uint64_t HttpSession::append_locked(StreamLog& log, std::string frame) {
   const std::uint64_t seq = log.next_seq++;
@@ -122,15 +116,6 @@ void HttpSession::end() {
   session_.close();
 }
 
-IdentityScope::IdentityScope(const Identity& id) : previous_(t_identity) {
-  t_identity = id.empty() ? nullptr : &id;
-}
-IdentityScope::~IdentityScope() { t_identity = previous_; }
-
 }  // namespace detail
 
-void with_identity(const Identity& id, const std::function<void()>& f) {
-  detail::IdentityScope scope(id);
-  f();
-}
 }  // namespace jira_mcp::transport

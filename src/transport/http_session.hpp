@@ -2,10 +2,11 @@
 // One HTTP session: the mcp::Session the dispatcher sees, the client's bound identity, and the
 // event logs of its SSE streams.
 //
-// Where a message goes: a handler running on the thread of a POST whose reply is an SSE stream
-// has that stream installed in a thread-local (PostStream::current); everything the session
-// sends from that thread goes there, in order, before the response. Anything else goes to the
-// session's GET stream (the Streamable HTTP GET stream, or the legacy /sse stream).
+// Where a message goes: a POST whose reply is an SSE stream hands its PostStream to the
+// dispatcher as the request's notification sink (mcp::Inbound::sink); what the call sends about
+// itself (progress, log messages, elicitation) goes there, in order, before the response.
+// Anything else goes to the session's GET stream (the Streamable HTTP GET stream, or the legacy
+// /sse stream) through SessionPeer.
 //
 // Resumability (MCP 2025-11-25): every stream has a StreamLog, the bounded tail of what it
 // carried. Stream 0 is the GET stream; POST streams are numbered 1, 2, ... per session. An
@@ -33,6 +34,7 @@
 #include <string_view>
 #include <utility>
 
+#include "jira_mcp/mcp/inbound.hpp"
 #include "jira_mcp/mcp/session.hpp"
 #include "jira_mcp/transport/http.hpp"
 
@@ -66,15 +68,25 @@ using StreamLogPtr = std::shared_ptr<StreamLog>;
 
 class HttpSession;
 
-// The SSE body of one POST, written only by the thread running that POST's call.
-struct PostStream {
-  HttpSession* owner = nullptr;
-  httplib::DataSink* sink = nullptr;
-  StreamLogPtr log;     // null in stateless mode (nothing to resume)
-  bool broken = false;  // the client went away; frames are still logged for a resume
+// `id` as the dispatcher carries it (mcp::Inbound::identity), its key computed once; null when
+// the client presented no credentials.
+mcp::CredentialsPtr credentials_of(const Identity& id);
+
+// The SSE body of one POST, and the sink of that POST's call (mcp::Inbound::sink). Lives on the
+// stack of the content provider for the whole call. write() and send() are serialized by `mu`
+// (a tool may report from a helper thread); `broken` is read after the call under no lock.
+struct PostStream final : mcp::Peer {
+  PostStream(HttpSession* o, httplib::DataSink* s, StreamLogPtr l) : owner(o), sink(s), log(std::move(l)) {}
+  HttpSession* const owner;
+  httplib::DataSink* const sink;
+  const StreamLogPtr log;  // null in stateless mode (nothing to resume)
+  bool broken = false;     // the client went away; frames are still logged for a resume
 
   void write(const std::string& frame);
-  static thread_local PostStream* current;
+  void send(const Json& message) override;
+
+ private:
+  std::mutex mu;
 };
 
 class SessionPeer final : public mcp::Peer {
@@ -91,7 +103,12 @@ class HttpSession {
   using TimePoint = std::chrono::steady_clock::time_point;
 
   HttpSession(std::string id, Identity identity, bool legacy, TimePoint now, ReplayLimits limits = {})
-      : id_(std::move(id)), identity_(std::move(identity)), legacy_(legacy), limits_(limits), peer_(*this),
+      : id_(std::move(id)),
+        identity_(std::move(identity)),
+        credentials_(credentials_of(identity_)),
+        legacy_(legacy),
+        limits_(limits),
+        peer_(*this),
         session_(peer_, id_) {
     last_active = now;
   }
@@ -100,6 +117,9 @@ class HttpSession {
 
   const std::string& id() const { return id_; }
   const Identity& identity() const { return identity_; }
+  // What a request of this session brings to the dispatcher: its identity, and `sink` (the
+  // POST's stream) when it has one.
+  mcp::Inbound inbound(mcp::Peer* sink = nullptr) const { return mcp::Inbound{credentials_, sink}; }
   bool legacy() const { return legacy_; }
   mcp::Session& session() { return session_; }
 
@@ -127,6 +147,7 @@ class HttpSession {
  private:
   const std::string id_;
   const Identity identity_;
+  const mcp::CredentialsPtr credentials_;  // identity_ as the dispatcher sees it; null when empty
   const bool legacy_;
   const ReplayLimits limits_;
   const StreamLogPtr get_log_ = std::make_shared<StreamLog>(0);
@@ -134,18 +155,6 @@ class HttpSession {
   std::uint64_t next_stream_ = 1;
   SessionPeer peer_;
   mcp::Session session_;
-};
-
-// Sets current_identity() for the scope of one dispatch.
-class IdentityScope {
- public:
-  explicit IdentityScope(const Identity& id);
-  ~IdentityScope();
-  IdentityScope(const IdentityScope&) = delete;
-  IdentityScope& operator=(const IdentityScope&) = delete;
-
- private:
-  const Identity* previous_;
 };
 
 }  // namespace jira_mcp::transport::detail

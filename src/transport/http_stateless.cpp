@@ -119,8 +119,7 @@ void HttpServer::Impl::post_stateless(const Req& req, Json msg, const std::strin
   // Its own session, never initialized: the dispatcher reads everything from the request's _meta.
   auto ex = std::make_shared<detail::Exchange>(std::move(identity));
   if (!mcp::Dispatcher::is_request(msg)) {
-    detail::IdentityScope scope(ex->identity);
-    auto reply = dispatcher_.handle(msg, ex->session);
+    auto reply = dispatcher_.handle(msg, ex->session, mcp::Inbound{detail::credentials_of(ex->identity), nullptr});
     res.status = reply ? 400 : 202;
     if (reply) res.set_content(dump_compact(*reply), "application/json");
     return;
@@ -131,12 +130,9 @@ void HttpServer::Impl::post_stateless(const Req& req, Json msg, const std::strin
   }
   const bool sse = req.get_header_value("Accept").find("text/event-stream") != std::string::npos;
   call_pool_->enqueue([this, ex, m = std::move(msg)] {
-    std::optional<Json> reply;
-    {
-      detail::IdentityScope scope(ex->identity);
-      reply = dispatcher_.handle(m, ex->session);
-    }
-    ex->finish(std::move(reply));
+    // The caller's credentials travel with the request; its notifications go to the exchange
+    // (the session's own peer).
+    ex->finish(dispatcher_.handle(m, ex->session, mcp::Inbound{detail::credentials_of(ex->identity), nullptr}));
   });
   {
     std::unique_lock lock(ex->mu);

@@ -216,7 +216,7 @@ void add_resources(mcp::RegistryBuilder& b) {
       },
       {},
       kStatic};
-  t.completers["id"] = [](const std::string& partial, const std::map<std::string, std::string>&) {
+  t.completers["id"] = [](const std::string& partial, const std::map<std::string, std::string>&, mcp::RequestContext&) {
     std::vector<std::string> out;
     for (std::string v : {"123", "124", "456"}) {
       if (v.rfind(partial, 0) == 0) out.push_back(v);
@@ -234,7 +234,7 @@ void add_prompts(mcp::RegistryBuilder& b) {
                 [](const Args&, RequestContext&) -> Result<Json, mcp::RpcError> {
                   return Json{{"messages", Json::array({user_text("This is a simple prompt for testing.")})}};
                 }});
-  auto cities = [](const std::string& partial, const Args&) {
+  auto cities = [](const std::string& partial, const Args&, RequestContext&) {
     std::vector<std::string> out;
     for (std::string v : {"paris", "park", "party", "london", "lisbon"}) {
       if (v.rfind(partial, 0) == 0) out.push_back(v);

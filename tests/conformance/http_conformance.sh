@@ -42,6 +42,13 @@ pid=$!
 wait_ready "$port"
 echo "== conformance: fixture server over HTTP (port $port)" >&2
 "$conformance" --url "http://127.0.0.1:$port/mcp"
+# The newer suite (0.2.0-alpha.12) measures each revision by its frozen requirement set:
+# 2026-07-28 (stateless: server/discover, per-request _meta, MRTR, caching hints, the HTTP
+# header rules) and 2025-11-25 (initialize and sessions). Extensions (tasks) run as well.
+echo "== conformance --2026: fixture server, requirements 2026-07-28 (port $port)" >&2
+"$conformance" --2026 --url "http://127.0.0.1:$port/mcp" --requirements 2026-07-28
+echo "== conformance --2026: fixture server, requirements 2025-11-25 (port $port)" >&2
+"$conformance" --2026 --url "http://127.0.0.1:$port/mcp" --requirements 2025-11-25
 stop_server "conformance-fixture-server"
 
 port=$(free_port)

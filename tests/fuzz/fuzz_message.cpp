@@ -50,7 +50,7 @@ std::shared_ptr<const mcp::Registry> fixture_registry() {
                              c.text = "issue " + vars.at("key");
                              return std::vector<mcp::ResourceContents>{c};
                            },
-                           {{"key", [](const std::string& partial, const std::map<std::string, std::string>&) {
+                           {{"key", [](const std::string& partial, const std::map<std::string, std::string>&, mcp::RequestContext&) {
                                return std::vector<std::string>{partial + "1", "DEMO-1"};
                              }}},
                            {}});

@@ -19,10 +19,9 @@ client=$(shared_path tools/mcp-client) ||
   shared_skip tools/mcp-client "the official MCP TypeScript SDK client is not run against jira-mcp (stdio, HTTP, SSE)"
 plan="$here/client2_calls.py"
 
-# Over HTTP the 2026-07-28 era needs the HTTP transport to serve stateless requests. Until it
-# does, the HTTP 2026 checks run and report but do not fail the script; set this to 1 (or export
-# JIRA_MCP_HTTP_2026_REQUIRED=1) once the transport serves 2026-07-28.
-http_2026_required=${JIRA_MCP_HTTP_2026_REQUIRED:-0}
+# Over HTTP the 2026-07-28 checks are required (JIRA_MCP_HTTP_2026_REQUIRED=0 only reports them,
+# for bisecting a transport regression).
+http_2026_required=${JIRA_MCP_HTTP_2026_REQUIRED:-1}
 
 work=$(mktemp -d)
 out="$work/out"

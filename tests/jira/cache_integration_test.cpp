@@ -154,23 +154,24 @@ TEST_CASE("Data Center searches are cached and invalidated the same way") {
   CHECK(site.count("POST /rest/api/2/search") == 2);
 }
 
-TEST_CASE("fresh reads bypass the cache and refresh the entry, also through FreshScope and async calls") {
+TEST_CASE("fresh reads bypass the cache and refresh the entry, also through get() and async calls") {
   CachedSite site(sandbox::Flavor::Cloud);
   auto c = make_client(site.options());
+  CallContext fresh;
+  fresh.fresh = true;
   REQUIRE(c->get_json("/rest/api/3/issue/DEMO-1").ok());
-  REQUIRE(c->get_json("/rest/api/3/issue/DEMO-1", {}, Freshness::fresh).ok());
+  REQUIRE(c->get_json("/rest/api/3/issue/DEMO-1", {}, fresh).ok());
   CHECK(site.count(kGetIssue) == 2);
   REQUIRE(c->get_json("/rest/api/3/issue/DEMO-1").ok());  // the refreshed entry serves
   CHECK(site.count(kGetIssue) == 2);
-  {
-    FreshScope fresh;
-    REQUIRE(c->get("/rest/api/3/issue/DEMO-1").ok());
-    CHECK(site.count(kGetIssue) == 3);
-    auto async = c->get_async("/rest/api/3/issue/DEMO-1").get();  // runs on an executor thread
-    REQUIRE(async.ok());
-    CHECK(site.count(kGetIssue) == 4);
-  }
+  REQUIRE(c->get("/rest/api/3/issue/DEMO-1", {}, fresh).ok());
+  CHECK(site.count(kGetIssue) == 3);
+  auto async = c->get_async("/rest/api/3/issue/DEMO-1", {}, fresh).get();  // runs on an executor thread
+  REQUIRE(async.ok());
+  CHECK(site.count(kGetIssue) == 4);
+  // The executor thread that ran the fresh call keeps nothing of it.
   REQUIRE(c->get_async("/rest/api/3/issue/DEMO-1").get().ok());
+  REQUIRE(c->get_json("/rest/api/3/issue/DEMO-1").ok());
   CHECK(site.count(kGetIssue) == 4);
 }
 
@@ -277,10 +278,9 @@ TEST_CASE("--timing: a cached read adds its own time to the cache phase, and not
   o.on_call = [clock = site.clock](const monitor::JiraCall&) { clock->advance(50ms); };
   auto c = make_client(o);
   auto miss = std::make_shared<monitor::CallTrace>();
-  {
-    monitor::TraceScope scope(miss);
-    REQUIRE(c->get_json("/rest/api/3/issue/DEMO-1").ok());
-  }
+  CallContext traced_miss;
+  traced_miss.trace = miss;
+  REQUIRE(c->get_json("/rest/api/3/issue/DEMO-1", {}, traced_miss).ok());
   CHECK(site.count(kGetIssue) == 1);
   CHECK(miss->get(monitor::Phase::cache) == 0ns);  // the 50 ms belong to the fetch
 
@@ -291,10 +291,9 @@ TEST_CASE("--timing: a cached read adds its own time to the cache phase, and not
   REQUIRE(real->get_json("/rest/api/3/issue/DEMO-1").ok());
   CHECK(site.count(kGetIssue) == 1);  // a hit: the entry is shared by both clients
   auto hit = std::make_shared<monitor::CallTrace>();
-  {
-    monitor::TraceScope scope(hit);
-    REQUIRE(real->get_json("/rest/api/3/issue/DEMO-1").ok());
-  }
+  CallContext traced_hit;
+  traced_hit.trace = hit;
+  REQUIRE(real->get_json("/rest/api/3/issue/DEMO-1", {}, traced_hit).ok());
   CHECK(site.count(kGetIssue) == 1);
   CHECK(hit->get(monitor::Phase::cache) > 0ns);
   CHECK(hit->get(monitor::Phase::jira) == 0ns);

@@ -87,7 +87,7 @@ struct Fixture {
                              },
                              {},
                              CacheHint{60000, true}};
-      t.completers["key"] = [](const std::string& p, const std::map<std::string, std::string>&) {
+      t.completers["key"] = [](const std::string& p, const std::map<std::string, std::string>&, mcp::RequestContext&) {
         std::vector<std::string> all;
         for (int i = 1; i <= 150; ++i) all.push_back("DEMO-" + std::to_string(i));
         std::vector<std::string> out;

@@ -190,26 +190,26 @@ TEST_CASE("Prometheus exposition: every line is a comment or a well-formed sampl
 
 TEST_CASE("a trace collects a tool call's phases across threads, and the call closes it") {
   Monitor m(quiet_options());
-  CHECK_FALSE(current_trace());
-  m.tool_started("jira_search", 2ms);
-  auto trace = current_trace();
+  auto trace = m.tool_started("jira_search", 2ms);
   REQUIRE(trace);
   CHECK(m.snapshot().tools_in_flight == 1);
   auto c = call("GET", "/rest/api/3/issue/A-1", 200, 50ms);
   c.waited = 10ms;
+  c.trace = trace.get();
   m.record_jira_call(c);
-  trace_add(Phase::cache, 1ms);
-  std::jthread([&m, t = current_trace()] {
-    TraceScope scope(t);
-    m.record_jira_call(call("GET", "/rest/api/3/issue/A-2", 200, 30ms));
+  trace_add(trace.get(), Phase::cache, 1ms);
+  std::jthread([&m, t = trace] {
+    auto other = call("GET", "/rest/api/3/issue/A-2", 200, 30ms);
+    other.trace = t.get();
+    m.record_jira_call(other);
   }).join();
+  m.record_jira_call(call("GET", "/rest/api/3/issue/A-3", 200, 40ms));  // another call's: not in the trace
   CHECK(trace->get(Phase::parse) == 2ms);
   CHECK(trace->get(Phase::wait) == 10ms);
   CHECK(trace->get(Phase::jira) == 70ms);
   CHECK(trace->get(Phase::cache) == 1ms);
   CHECK(trace->jira_calls() == 2);
-  m.record_tool_call("jira_search", false, 100ms);
-  CHECK_FALSE(current_trace());
+  m.record_tool_call("jira_search", false, 100ms, trace.get());
   CHECK(m.snapshot().tools_in_flight == 0);
   // A call refused before its handler ran has no trace and leaves in_flight alone.
   m.record_tool_call("jira_search", true, 1ms);

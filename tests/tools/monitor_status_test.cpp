@@ -50,10 +50,13 @@ struct MonitoredStack {
     auto reg = b.freeze();
     REQUIRE(reg.ok());
     mcp::DispatcherOptions d;
-    d.on_tool_start = [this](const std::string& tool, std::chrono::nanoseconds parse) { mon.tool_started(tool, parse); };
-    d.on_tool_call = [this](const std::string& tool, bool is_error, std::chrono::nanoseconds elapsed) {
-      last_trace = monitor::current_trace();
-      mon.record_tool_call(tool, is_error, elapsed);
+    d.on_tool_start = [this](const std::string& tool, std::chrono::nanoseconds parse, mcp::RequestContext& call) {
+      call.call().trace = mon.tool_started(tool, parse);
+    };
+    d.on_tool_call = [this](const std::string& tool, bool is_error, std::chrono::nanoseconds elapsed,
+                            mcp::RequestContext& call) {
+      last_trace = call.call().trace;
+      mon.record_tool_call(tool, is_error, elapsed, last_trace.get());
     };
     dispatcher = std::make_unique<mcp::Dispatcher>(*reg, mcp::ServerInfo{"jira-mcp", "", "t", ""}, d);
     mon.on_alert([this](const monitor::Alert& a) {
@@ -165,7 +168,7 @@ TEST_CASE("a tool whose handler throws is counted as an error and leaves nothing
     CHECK(reply["error"]["code"] == -32603);
     CHECK(reply["error"]["message"].get<std::string>().find("broken invariant") == std::string::npos);  // logged, not sent
   }
-  CHECK_FALSE(monitor::current_trace());  // the call's trace was closed on this thread
+  CHECK(s.last_trace);  // the trace the call opened reached on_tool_call, which closed it
 
   const monitor::Snapshot snap = s.mon.snapshot();
   CHECK(snap.tools_in_flight == 0);

@@ -4,6 +4,10 @@
 // shared response cache never hands one user's response to another.
 #include <httplib.h>
 
+#include <atomic>
+#include <thread>
+#include <vector>
+
 #include "jira_mcp/core/clock.hpp"
 #include "jira_mcp/tools/per_user_clients.hpp"
 #include "jira_mcp/transport/http.hpp"
@@ -45,10 +49,10 @@ struct TeamServer {
     service = std::move(*created);
     users = std::make_unique<tools::PerUserClients>(base);
     services->client = service.get();
-    services->client_for_call = [pool = users.get()]() -> Result<std::shared_ptr<jira::Client>, jira::JiraError> {
-      const transport::Identity* id = transport::current_identity();
-      if (!id) return std::shared_ptr<jira::Client>();
-      return pool->get(tools::UserCredentials{id->key(), id->email, id->api_token, id->pat});
+    services->client_for_call = [pool = users.get()](const mcp::Credentials* who)
+        -> Result<std::shared_ptr<jira::Client>, jira::JiraError> {
+      if (!who) return std::shared_ptr<jira::Client>();
+      return pool->get(tools::UserCredentials{who->key, who->email, who->api_token, who->pat});
     };
     mcp::RegistryBuilder b;
     REQUIRE(tools::register_tools(b, services, {{"all"}, {}, {}, false}).ok());
@@ -131,6 +135,41 @@ TEST_CASE("Per-user credentials: each HTTP session's tools act as the user who p
     REQUIRE(switched);
     CHECK(switched->status == 403);
   }
+}
+
+TEST_CASE("Per-user credentials: concurrent calls of two users each reach Jira with their own credentials") {
+  TeamServer t(sandbox::Flavor::Cloud, transport::PerUserCredentials::required);
+  const auto alice = t.creds(t.sb.credentials()), bob = t.creds(t.sb.second_user_credentials());
+  const std::string a = t.initialize(alice), b = t.initialize(bob);
+  // Calls of both users in flight at once on the server's worker threads: the identity each
+  // request brought (mcp::Inbound) picks its client, whichever thread runs it.
+  constexpr int kThreads = 6, kCallsEach = 8;
+  std::atomic<int> wrong{0}, done{0};
+  {
+    std::vector<std::jthread> threads;
+    for (int i = 0; i < kThreads; ++i) {
+      threads.emplace_back([&, i] {
+        const bool is_bob = i % 2 == 1;
+        for (int n = 0; n < kCallsEach; ++n) {
+          auto r = t.post(Json{{"jsonrpc", "2.0"}, {"id", n}, {"method", "tools/call"},
+                               {"params", {{"name", "jira_get_current_user"}, {"arguments", Json::object()}}}},
+                          is_bob ? b : a, is_bob ? bob : alice);
+          if (!r || r->status != 200) {
+            ++wrong;
+            continue;
+          }
+          const std::string body = r->body;
+          const bool right = body.find(is_bob ? "Bob Builder" : "Alice Admin") != std::string::npos &&
+                             body.find(is_bob ? "Alice Admin" : "Bob Builder") == std::string::npos;
+          if (!right) ++wrong;
+          ++done;
+        }
+      });
+    }
+  }
+  CHECK(done == kThreads * kCallsEach);
+  CHECK(wrong == 0);
+  CHECK(t.users->size() == 2);
 }
 
 TEST_CASE("Per-user credentials: wrong credentials fail the call; they never fall back to the configured client") {

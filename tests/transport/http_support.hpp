@@ -58,9 +58,9 @@ struct Harness {
                   return ToolResult::text("chatty done");
                 }});
     b.add_tool({"whoami", "", "The identity bound to the calling session.", none, {}, {},
-                [](const Json&, RequestContext&) {
-                  auto* id = transport::current_identity();
-                  return ToolResult::text(id ? id->key() : "anonymous");
+                [](const Json&, RequestContext& ctx) {
+                  const auto& id = ctx.inbound().identity;
+                  return ToolResult::text(id ? id->key : "anonymous");
                 }});
     b.add_tool({"background", "", "Notifies from another thread (goes to the GET stream).", none, {}, {},
                 [](const Json&, RequestContext& ctx) {

@@ -12,6 +12,10 @@
 // endpoint. Paths passed in are relative to the site (they start with "/rest/..."); the
 // context path of the base URL is prepended.
 //
+// Every method that reaches Jira takes the CallContext of the MCP call it serves (call.hpp): its
+// `fresh` flag, its --timing trace and its W3C trace context. Async variants copy it into the
+// task they queue. The default, {}, is "no call" (cached reads, untraced).
+//
 // Thread safety: every member is thread-safe. The destructor waits for queued async calls to
 // finish (each is bounded by request_timeout); do not destroy a Client from one of its own
 // callbacks.
@@ -25,6 +29,7 @@
 
 #include "jira_mcp/core/json.hpp"
 #include "jira_mcp/core/result.hpp"
+#include "jira_mcp/jira/call.hpp"
 #include "jira_mcp/jira/errors.hpp"
 #include "jira_mcp/jira/options.hpp"
 #include "jira_mcp/jira/pagination.hpp"
@@ -63,27 +68,6 @@ struct Response {
 
 using ResponseFuture = std::future<Result<Response, JiraError>>;
 
-// Whether a read may be answered from the cache (ClientOptions::cache). `fresh` bypasses the
-// cached entry, asks Jira, and stores the answer in its place.
-enum class Freshness { cached, fresh };
-
-// While alive, every read this thread makes through a Client is Freshness::fresh, and so are
-// the async calls it starts (they capture the flag when submitted). Nests; restores the previous
-// setting on destruction. This is how a tool call's `fresh` argument reaches every Jira read it
-// makes without threading a parameter through each tool.
-class FreshScope {
- public:
-  explicit FreshScope(bool fresh = true);
-  ~FreshScope();
-  FreshScope(const FreshScope&) = delete;
-  FreshScope& operator=(const FreshScope&) = delete;
-  // The calling thread's current setting.
-  static bool active();
-
- private:
-  bool previous_;
-};
-
 struct ClientStats {
   PoolStats pool;
   RateLimiterStats rate;
@@ -108,26 +92,27 @@ class Client {
   Client(const Client&) = delete;
   Client& operator=(const Client&) = delete;
 
-  Result<Response, JiraError> send(const Request& request);
-  ResponseFuture send_async(Request request);
+  Result<Response, JiraError> send(const Request& request, const CallContext& call = {});
+  ResponseFuture send_async(Request request, CallContext call = {});
 
   // get() and post() of a search read through the cache when one is configured (a hit is
   // answered as status 200 with the cached document re-serialized; get_json avoids that);
   // post/put/del and send() of anything else invalidate what the write affects.
-  Result<Response, JiraError> get(const std::string& path, const Query& query = {});
+  Result<Response, JiraError> get(const std::string& path, const Query& query = {}, const CallContext& call = {});
   // A GET's parsed body through the cache: shared and immutable, a null document for an empty
-  // body, ErrorKind::protocol for a non-JSON one. Fresh when `freshness` or a FreshScope says so.
+  // body, ErrorKind::protocol for a non-JSON one. call.fresh bypasses the cached entry.
   Result<std::shared_ptr<const Json>, JiraError> get_json(const std::string& path, const Query& query = {},
-                                                           Freshness freshness = Freshness::cached);
+                                                           const CallContext& call = {});
   // A read-only POST (a search: Cloud /search/jql and /search/approximate-count, Data Center
   // /search) through the cache, keyed by the body too; other paths are sent uncached.
   Result<std::shared_ptr<const Json>, JiraError> search_json(const std::string& path, const Json& body,
-                                                              Freshness freshness = Freshness::cached);
-  Result<Response, JiraError> post(const std::string& path, const Json& body, bool idempotent = false);
-  Result<Response, JiraError> put(const std::string& path, const Json& body);
-  Result<Response, JiraError> del(const std::string& path, const Query& query = {});
-  ResponseFuture get_async(const std::string& path, const Query& query = {});
-  ResponseFuture post_async(const std::string& path, const Json& body, bool idempotent = false);
+                                                              const CallContext& call = {});
+  Result<Response, JiraError> post(const std::string& path, const Json& body, bool idempotent = false,
+                                   const CallContext& call = {});
+  Result<Response, JiraError> put(const std::string& path, const Json& body, const CallContext& call = {});
+  Result<Response, JiraError> del(const std::string& path, const Query& query = {}, const CallContext& call = {});
+  ResponseFuture get_async(const std::string& path, const Query& query = {}, CallContext call = {});
+  ResponseFuture post_async(const std::string& path, const Json& body, bool idempotent = false, CallContext call = {});
 
   // POST multipart/form-data with one "file" part and X-Atlassian-Token: no-check, to
   // {api_prefix}/issue/{issue_key}/attachments. Not retried once sent (it creates). The part's
@@ -136,23 +121,26 @@ class Client {
   // becomes '_' (some servers read it as a Windows path separator).
   Result<Json, JiraError> upload_attachment(const std::string& issue_key, const std::string& filename,
                                             const std::string& bytes,
-                                            const std::string& mime_type = "application/octet-stream");
+                                            const std::string& mime_type = "application/octet-stream",
+                                            const CallContext& call = {});
   // The raw body of a GET (attachment content: pass redirect=false on Cloud). With max_bytes > 0
   // a body longer than that is ErrorKind::too_large, having read at most about max_bytes of it.
-  Result<std::string, JiraError> download(const std::string& path, const Query& query = {}, std::size_t max_bytes = 0);
+  Result<std::string, JiraError> download(const std::string& path, const Query& query = {}, std::size_t max_bytes = 0,
+                                          const CallContext& call = {});
 
   // GET /rest/api/2/serverInfo, parsed.
-  Result<Json, JiraError> server_info();
+  Result<Json, JiraError> server_info(const CallContext& call = {});
   // GET {api_prefix}/myself.
-  Result<Json, JiraError> myself();
-  // From the options, or detected once from serverInfo (a failed detection is not cached).
-  Result<Deployment, JiraError> deployment();
+  Result<Json, JiraError> myself(const CallContext& call = {});
+  // From the options, or detected once from serverInfo (a failed detection is not cached); the
+  // detecting request is sent as part of `call`.
+  Result<Deployment, JiraError> deployment(const CallContext& call = {});
   // "/rest/api/3" (Cloud) or "/rest/api/2" (Data Center); needs the deployment.
-  Result<std::string, JiraError> api_prefix();
+  Result<std::string, JiraError> api_prefix(const CallContext& call = {});
 
   // One page of a JQL search on either deployment (pagination.hpp).
-  Result<SearchPage, JiraError> search(const SearchRequest& request);
-  std::future<Result<SearchPage, JiraError>> search_async(SearchRequest request);
+  Result<SearchPage, JiraError> search(const SearchRequest& request, const CallContext& call = {});
+  std::future<Result<SearchPage, JiraError>> search_async(SearchRequest request, CallContext call = {});
 
   ClientStats stats() const;
   TlsInfo tls_info() const;

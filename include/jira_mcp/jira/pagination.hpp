@@ -13,6 +13,7 @@
 
 #include "jira_mcp/core/json.hpp"
 #include "jira_mcp/core/result.hpp"
+#include "jira_mcp/jira/call.hpp"
 #include "jira_mcp/jira/errors.hpp"
 
 namespace jira_mcp::jira {
@@ -57,6 +58,6 @@ Result<AgilePage, JiraError> parse_agile_page(const Json& body, std::int64_t sta
 // GET one page of an agile list endpoint (startAt/maxResults added to `query`).
 Result<AgilePage, JiraError> get_agile_page(Client& client, const std::string& path,
                                             std::vector<std::pair<std::string, std::string>> query,
-                                            std::int64_t start_at, int max_results);
+                                            std::int64_t start_at, int max_results, const CallContext& call = {});
 
 }  // namespace jira_mcp::jira

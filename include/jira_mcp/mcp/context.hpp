@@ -11,6 +11,7 @@
 #include "jira_mcp/core/json.hpp"
 #include "jira_mcp/core/result.hpp"
 #include "jira_mcp/mcp/input.hpp"
+#include "jira_mcp/mcp/inbound.hpp"
 #include "jira_mcp/mcp/protocol.hpp"
 #include "jira_mcp/mcp/session.hpp"
 
@@ -46,7 +47,7 @@ struct RequestMeta {
 class RequestContext {
  public:
   RequestContext(Session& session, Json request_id, CancelTokenPtr cancel,
-                 std::optional<Json> progress_token, RequestMeta meta = {});
+                 std::optional<Json> progress_token, RequestMeta meta = {}, Inbound inbound = {});
 
   const RequestMeta& meta() const { return meta_; }
   bool stateless() const { return meta_.era == Era::Stateless; }
@@ -67,7 +68,8 @@ class RequestContext {
   bool wants_progress() const { return progress_token_.has_value(); }
 
   // notifications/message: legacy, at or above the session's logging level; 2026, only when the
-  // request set a log level, at or above it.
+  // request set a log level, at or above it. Progress, log messages and the server-to-client
+  // requests below go to inbound().sink when the transport gave one.
   void log(LogLevel level, const Json& data, std::string_view logger = {});
 
   // The task this call runs as (tasks extension), or null for a call answered directly. A
@@ -101,7 +103,18 @@ class RequestContext {
   void set_input(InputExchange* exchange) { input_ = exchange; }
   InputExchange* input() const { return input_; }
 
+  // --- per-request state (inbound.hpp) ------------------------------------------------------
+  // What the transport brought with the request: identity, notification sink.
+  const Inbound& inbound() const { return inbound_; }
+  // What the server adds while handling it: fresh, trace. Mutable for the
+  // dispatcher's hooks and the tool wrappers, on the handler's thread, before the tool reads it.
+  CallState& call() { return call_; }
+  const CallState& call() const { return call_; }
+
  private:
+  Inbound inbound_;
+  CallState call_;
+
   Session& session_;
   Json request_id_;
   CancelTokenPtr cancel_;

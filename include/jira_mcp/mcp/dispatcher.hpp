@@ -19,6 +19,8 @@
 
 #include "jira_mcp/core/json.hpp"
 #include "jira_mcp/core/object_pool.hpp"
+#include "jira_mcp/mcp/context.hpp"
+#include "jira_mcp/mcp/inbound.hpp"
 #include "jira_mcp/mcp/registry.hpp"
 #include "jira_mcp/mcp/request_state.hpp"
 #include "jira_mcp/mcp/session.hpp"
@@ -37,11 +39,13 @@ struct DispatcherOptions {
   size_t page_size = 100;  // items per tools/list, resources/list, ... page
   int max_depth = 64;      // deeper JSON is refused before parsing
   // Observes every tools/call that ends (for metrics), a handler that throws included (as an
-  // error); called on the handler's thread.
-  std::function<void(const std::string& tool, bool is_error, std::chrono::nanoseconds elapsed)> on_tool_call;
+  // error); called on the handler's thread with the call's context.
+  std::function<void(const std::string& tool, bool is_error, std::chrono::nanoseconds elapsed, RequestContext& call)>
+      on_tool_call;
   // Called on the handler's thread just before a tool's handler runs, with the time spent
-  // validating its arguments; on_tool_call follows on the same thread (the --timing trace).
-  std::function<void(const std::string& tool, std::chrono::nanoseconds parse)> on_tool_start;
+  // validating its arguments; it may set the call's state (call.call().trace: the --timing
+  // trace) for the tool to see. on_tool_call follows with the same context.
+  std::function<void(const std::string& tool, std::chrono::nanoseconds parse, RequestContext& call)> on_tool_start;
   // 2026-07-28 caching hint on tools/list, prompts/list, resources/list, resources/templates/list
   // and server/discover: the lists are fixed for the life of the process (no listChanged), and
   // do not depend on the user ("public"). A restart with another configuration may change them.
@@ -71,7 +75,7 @@ using Buffer = core::BufferPool::Lease;
 // by shared_ptr. Not thread-safe itself (one owner at a time).
 class QueuedRequest {
  public:
-  QueuedRequest(Json message, Session& session);
+  QueuedRequest(Json message, Session& session, Inbound inbound = {});
   ~QueuedRequest();
   QueuedRequest(const QueuedRequest&) = delete;
   QueuedRequest& operator=(const QueuedRequest&) = delete;
@@ -85,6 +89,7 @@ class QueuedRequest {
   friend class Dispatcher;
   Json message_;
   Session& session_;
+  Inbound inbound_;         // what the transport knew of it (identity, sink), for run()
   std::optional<Json> id_;  // registered under this id (a valid JSON-RPC id)
   CancelTokenPtr token_;
 };
@@ -93,8 +98,10 @@ class Dispatcher {
  public:
   Dispatcher(std::shared_ptr<const Registry> registry, ServerInfo info, DispatcherOptions options = {});
 
-  // One message (a request, notification or response). Returns the reply, if any.
-  std::optional<Json> handle(const Json& message, Session& session) const;
+  // One message (a request, notification or response). Returns the reply, if any. `inbound` is
+  // what the transport knows of it beyond its JSON (inbound.hpp); a request's handler finds it
+  // in RequestContext::inbound().
+  std::optional<Json> handle(const Json& message, Session& session, const Inbound& inbound = {}) const;
   // A queued request, on the worker that took it from the queue. A request cancelled while it
   // waited never starts and gets no reply (MCP: a cancelled request is not answered); when it
   // was a tool that may write, the client is told through notifications/message that nothing
@@ -102,7 +109,7 @@ class Dispatcher {
   std::optional<Json> run(QueuedRequest& request) const;
   // One serialized message: parses it (refusing over-deep nesting and invalid JSON with
   // -32700) and returns the serialized reply, if any.
-  std::optional<Buffer> handle_text(std::string_view text, Session& session) const;
+  std::optional<Buffer> handle_text(std::string_view text, Session& session, const Inbound& inbound = {}) const;
   // `message` serialized compactly into a pooled buffer.
   Buffer serialize(const Json& message) const;
   // Parses `text`, or returns the serialized -32700 reply to send instead.
@@ -127,14 +134,15 @@ class Dispatcher {
   TaskStore* tasks() const { return tasks_.get(); }
 
  private:
-  std::optional<Json> handle_message(const Json& message, Session& session, const CancelTokenPtr& queued) const;
+  std::optional<Json> handle_message(const Json& message, Session& session, const CancelTokenPtr& queued,
+                                     const Inbound& inbound) const;
   std::optional<Json> handle_request(const Json& id, const std::string& method, const Json& params,
-                                     Session& session, const CancelTokenPtr& queued) const;
+                                     Session& session, const CancelTokenPtr& queued, const Inbound& inbound) const;
   // A cancelled tools/call gets no response; when its tool may write, what became of it goes to
   // the client as notifications/message and into the session's record. `outcome` is null for a
   // call that never started.
   void report_cancelled_call(const Json& id, const Json& params, const Result<Json, RpcError>* outcome,
-                             Session& session) const;
+                             Session& session, Peer* via) const;
   // server/discover (both eras; the request must carry 2026 _meta).
   Json discover() const;
   // What every 2026-07-28 result carries: resultType and the server's identity in _meta.
@@ -145,7 +153,7 @@ class Dispatcher {
   Result<Json, RpcError> list_tools(const Json& params, const std::string& version) const;
   Result<Json, RpcError> read_resource(const Json& params, RequestContext& ctx) const;
   Result<Json, RpcError> get_prompt(const Json& params, RequestContext& ctx) const;
-  Result<Json, RpcError> complete(const Json& params) const;
+  Result<Json, RpcError> complete(const Json& params, RequestContext& ctx) const;
   // Tasks (dispatch_tasks.cpp). start_task: the CreateTaskResult (or its refusal) when this call
   // runs as a task, none when it is answered directly.
   std::optional<Result<Json, RpcError>> start_task(const Registry::Tool& tool, const Json& args, const Json& params,

@@ -73,9 +73,9 @@ using ResourceHandler =
 using TemplateHandler = std::function<Result<std::vector<ResourceContents>, RpcError>(
     const std::string& uri, const std::map<std::string, std::string>& variables, RequestContext& ctx)>;
 // Completion: candidate values for an argument given its partial value and the other
-// arguments already filled in.
+// arguments already filled in; `ctx` is the completion/complete request's (who asks, and how).
 using Completer = std::function<std::vector<std::string>(
-    const std::string& partial, const std::map<std::string, std::string>& context)>;
+    const std::string& partial, const std::map<std::string, std::string>& context, RequestContext& ctx)>;
 
 // How long a client may reuse what resources/read returned (2026-07-28 ttlMs/cacheScope): the
 // freshness this server itself gives the content, and whether it depends on who asks.

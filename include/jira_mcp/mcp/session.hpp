@@ -63,9 +63,11 @@ class Session {
   void set_log_level(LogLevel level);
   LogLevel log_level() const;
   // Sends notifications/message when `level` is at or above the session's level.
-  void log(LogLevel level, const Json& data, std::string_view logger = {});
+  // What the session sends goes through its Peer, or through `via` when given: the response
+  // stream of the request it concerns (mcp::Inbound::sink).
+  void log(LogLevel level, const Json& data, std::string_view logger = {}, Peer* via = nullptr);
 
-  void notify(std::string_view method, std::optional<Json> params = std::nullopt);
+  void notify(std::string_view method, std::optional<Json> params = std::nullopt, Peer* via = nullptr);
 
   // Requests from the client that are queued or running, for notifications/cancelled. A
   // transport registers a request when it queues it, so a cancellation that arrives while it
@@ -90,7 +92,7 @@ class Session {
   // JSON-RPC error comes back as an RpcError.
   Result<Json, RpcError> request(std::string_view method, Json params,
                                  std::chrono::milliseconds timeout,
-                                 const CancelTokenPtr& cancel = nullptr);
+                                 const CancelTokenPtr& cancel = nullptr, Peer* via = nullptr);
   // Routes a client's response to the waiting request; false if nobody waits for that id.
   bool deliver_response(const Json& message);
 

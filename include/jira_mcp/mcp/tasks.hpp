@@ -103,8 +103,11 @@ class TaskControl {
 // and a wrapper that reinstates per-call state on the worker thread (the caller's identity)
 // around the work. `owner` binds the task.
 struct TaskOrigin {
-  std::string owner;
+  std::string owner;  // the caller's identity key (Credentials::key); empty: single-user
   RequestMeta meta;
+  // Who started the task: its work runs with these credentials. No sink: the request that
+  // started it has been answered, so its progress goes to tasks/get instead.
+  Inbound inbound;
   std::function<void(const std::function<void()>&)> run_as;  // none: run directly
 };
 

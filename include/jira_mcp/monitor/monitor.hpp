@@ -36,6 +36,7 @@
 #include "jira_mcp/core/json.hpp"
 #include "jira_mcp/core/object_pool.hpp"
 #include "jira_mcp/monitor/observer.hpp"
+#include "jira_mcp/monitor/trace.hpp"
 
 namespace jira_mcp::monitor {
 
@@ -161,11 +162,13 @@ class Monitor {
   Monitor& operator=(const Monitor&) = delete;
 
   // Dispatcher hooks (DispatcherOptions::on_tool_start / on_tool_call). tool_started opens the
-  // call's trace (trace.hpp) on the calling thread; record_tool_call closes it (when it was
-  // opened on this thread), counts the call and logs the --timing line.
-  void tool_started(const std::string& tool, std::chrono::nanoseconds parse);
-  void record_tool_call(const std::string& tool, bool is_error, std::chrono::nanoseconds elapsed);
-  // The Jira client's observer (ClientOptions::on_call); also feeds the current trace.
+  // call's trace (trace.hpp) and returns it for the caller to keep with the call;
+  // record_tool_call counts the call and, given the trace tool_started returned, closes it and
+  // logs the --timing line (without one: a call refused before its handler ran).
+  std::shared_ptr<CallTrace> tool_started(const std::string& tool, std::chrono::nanoseconds parse);
+  void record_tool_call(const std::string& tool, bool is_error, std::chrono::nanoseconds elapsed,
+                        const CallTrace* trace = nullptr);
+  // The Jira client's observer (ClientOptions::on_call); also feeds the call's trace (JiraCall::trace).
   void record_jira_call(const JiraCall& call);
   // A JiraCallObserver bound to this monitor (which must outlive the client).
   JiraCallObserver jira_observer();

@@ -7,6 +7,8 @@
 
 namespace jira_mcp::monitor {
 
+class CallTrace;
+
 struct JiraCall {
   std::string_view method;             // "GET"
   std::string_view path;               // as sent, without context path or query: "/rest/api/3/issue/KEY-1"
@@ -16,6 +18,7 @@ struct JiraCall {
   std::chrono::nanoseconds elapsed{0}; // the whole call, waits and backoff included
   std::chrono::nanoseconds waited{0};  // of that, waiting at the rate limiter / concurrency cap
   std::chrono::nanoseconds round_trip{0};  // of that, in the transport (pool wait + HTTP exchange)
+  CallTrace* trace = nullptr;          // the tool call it was made for (jira::CallContext::trace); null: none
 };
 
 // Called once per finished call on the thread that ran it; must be thread-safe and fast.

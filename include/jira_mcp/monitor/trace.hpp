@@ -1,17 +1,16 @@
 #pragma once
 // CallTrace: where one tool call's time went (the --timing breakdown).
 //
-// The monitor opens a trace when a tool's handler starts (Monitor::tool_started) and makes it
-// the current trace of that thread; whatever the call does meanwhile adds its share with
-// trace_add(): the Jira client's observer adds the rate-limiter wait and the round trips, the
-// cache adds lookups. Work the call hands to other threads carries the trace along:
-//   auto t = current_trace();  ... on the other thread: TraceScope scope(t);
-// (the Jira client does this for send_async). When the call finishes the monitor reads the
-// phases and attributes the rest of the elapsed time to rendering.
+// The monitor opens a trace when a tool's handler starts (Monitor::tool_started returns it); the
+// dispatcher's hook keeps it in the call's RequestContext (CallState::trace), and from there it
+// travels as an argument: the tools hand it to the Jira client in jira::CallContext, the cache
+// adds its lookups to it, and the client reports it with each JiraCall so the monitor adds the
+// rate-limiter wait and the round trips. Async work carries the pointer along by value. When the
+// call finishes the monitor reads the phases (record_tool_call) and attributes the rest of the
+// elapsed time to rendering. There is no "current trace": a reader follows it through arguments.
 //
 // Thread safety: a CallTrace's phases are atomics and may be added to from many threads at
-// once. The current trace is thread-local; TraceScope must be destroyed on the thread that made
-// it, in reverse order of creation.
+// once.
 #include <array>
 #include <atomic>
 #include <chrono>
@@ -39,26 +38,9 @@ class CallTrace {
   std::atomic<std::uint64_t> jira_calls_{0};
 };
 
-// The calling thread's current trace, or null outside a traced call.
-std::shared_ptr<CallTrace> current_trace() noexcept;
-// Adds to the current trace, if there is one.
-void trace_add(Phase phase, std::chrono::nanoseconds d) noexcept;
-
-// Makes `trace` the current trace of this thread until destroyed (then restores the previous).
-class TraceScope {
- public:
-  explicit TraceScope(std::shared_ptr<CallTrace> trace) noexcept;
-  ~TraceScope();
-  TraceScope(const TraceScope&) = delete;
-  TraceScope& operator=(const TraceScope&) = delete;
-
- private:
-  std::shared_ptr<CallTrace> previous_;
-};
-
-namespace detail {
-// For the monitor: replaces the current trace and returns the one it replaced.
-std::shared_ptr<CallTrace> exchange_current_trace(std::shared_ptr<CallTrace> trace) noexcept;
-}  // namespace detail
+// Adds to `trace` when there is one (a null trace: the call is not traced).
+inline void trace_add(CallTrace* trace, Phase phase, std::chrono::nanoseconds d) noexcept {
+  if (trace) trace->add(phase, d);
+}
 
 }  // namespace jira_mcp::monitor

@@ -60,10 +60,11 @@ struct Options {
 struct Services {
   jira::Client* client = nullptr;
   // The client for the call being handled, when it is not `client`: per-user Jira credentials
-  // on the HTTP transport (see per_user_clients.hpp). Called once per tool call on the
-  // handler's thread, before any work fans out to other threads. Unset, or Ok(nullptr): `client`
-  // serves the call. An error fails the call with it; it never falls back to `client`.
-  std::function<Result<std::shared_ptr<jira::Client>, jira::JiraError>()> client_for_call;
+  // on the HTTP transport (see per_user_clients.hpp), chosen from the identity the request
+  // brought (`who`, mcp::Inbound::identity; null when it brought none). Called once per tool
+  // call, on the handler's thread. Unset, or Ok(nullptr): `client` serves the call. An error
+  // fails the call with it; it never falls back to `client`.
+  std::function<Result<std::shared_ptr<jira::Client>, jira::JiraError>(const mcp::Credentials* who)> client_for_call;
   // Metrics and alerts for jira_server_status and jira://server/status. Null: not shown.
   monitor::Monitor* monitor = nullptr;
   // Rendered results of cached documents (render_memo.hpp). Null: every call renders.

@@ -124,13 +124,8 @@ struct Identity {
   bool operator==(const Identity&) const = default;
 };
 
-// The identity bound to the session whose message the calling thread is handling, if any.
-// Valid on the handler's thread for the duration of a Dispatcher::handle call made by the HTTP
-// transport; empty elsewhere (stdio, other threads, sessions without credentials).
-const Identity* current_identity();
-// Runs `f` on the calling thread with current_identity() set to `id`: a task's worker running
-// the call that identity made (until per-call state travels in the request context).
-void with_identity(const Identity& id, const std::function<void()>& f);
+// A handler finds the identity of the session that sent its request in
+// RequestContext::inbound().identity (mcp/inbound.hpp): the credentials above, key() included.
 
 struct Readiness {
   bool ready = false;
