@@ -276,9 +276,17 @@ int StdioServer::Impl::run() {
   }
   if (!discarding && !buf.empty() && !stop_requested_.load()) on_line(buf, pool);  // a last line without '\n'
   spdlog::debug("input ended; finishing in-flight requests");
-  end_listeners(stop_requested_.load());  // stopped by the server: end them with their response
-  session_.end_of_input();
-  pool.drain();
+  if (stop_requested_.load()) {
+    end_listeners(true);  // stopped by the server: each ends with its closing response
+    session_.end_of_input();
+    pool.drain();
+  } else {
+    // End of input: the calls already read still run, and what they change still reaches the
+    // open listeners; then the listeners end (the client can read no response).
+    session_.end_of_input();
+    pool.drain();
+    end_listeners(false);
+  }
   session_.close();
   writer_.finish();
   return 0;
