@@ -337,7 +337,9 @@ std::optional<Json> Dispatcher::handle_request(const Json& id, const std::string
   RequestContext ctx(session, id, token, progress_token, std::move(meta), inbound);
   std::optional<InputExchange> input;  // 2026: what a retry brought for the handler's questions
   if (ctx.stateless() && (method == "tools/call" || method == "prompts/get" || method == "resources/read")) {
-    auto begun = InputExchange::begin(method, params, *options_.request_state);
+    // A requestState is bound to whoever asked: another user's retry cannot answer it.
+    auto begun = InputExchange::begin(method, params, *options_.request_state,
+                                      ctx.inbound().identity ? ctx.inbound().identity->key : std::string());
     if (!begun) return make_error(id, begun.error());
     ctx.set_input(&input.emplace(std::move(*begun)));
   }

@@ -71,9 +71,11 @@ struct Mrtr {
                 {"io.modelcontextprotocol/clientInfo", {{"name", "t"}, {"version", "1"}}},
                 {"io.modelcontextprotocol/clientCapabilities", std::move(caps)}};
   }
+  Inbound inbound;  // who sends the next requests (per-user credentials over HTTP); none: nobody
   Json send(const std::string& method, Json params, Json caps = Json{{"elicitation", Json::object()}}) {
     params["_meta"] = meta(std::move(caps));
-    auto r = dispatcher->handle(Json{{"jsonrpc", "2.0"}, {"id", next_id++}, {"method", method}, {"params", params}}, session);
+    auto r = dispatcher->handle(Json{{"jsonrpc", "2.0"}, {"id", next_id++}, {"method", method}, {"params", params}}, session,
+                                inbound);
     REQUIRE(r.has_value());
     return *r;
   }
@@ -117,6 +119,26 @@ TEST_CASE("mrtr: a 2026 confirmation is an InputRequiredResult, and the accepted
   Json done = m.call(retry(delete_params(), first, accept({{"confirm", true}})));
   REQUIRE(done.contains("result"));
   CHECK(done["result"].value("resultType", "complete") == "complete");
+  CHECK(done["result"]["content"][0]["text"] == "Deleted DEMO-1");
+  CHECK(m.deletes == 1);
+}
+
+TEST_CASE("mrtr: a requestState is bound to the user who was asked") {
+  Mrtr m;
+  auto user = [](const std::string& key) {
+    auto c = std::make_shared<Credentials>();
+    c->key = key;
+    return c;
+  };
+  m.inbound.identity = user("email:alice#0123");
+  Json first = m.call(delete_params());
+  REQUIRE(first["result"]["resultType"] == "input_required");
+  m.inbound.identity = user("email:mallory#4567");
+  Json stolen = m.call(retry(delete_params(), first, accept({{"confirm", true}})));
+  CHECK(stolen["error"]["code"] == -32602);
+  CHECK(m.deletes == 0);
+  m.inbound.identity = user("email:alice#0123");
+  Json done = m.call(retry(delete_params(), first, accept({{"confirm", true}})));
   CHECK(done["result"]["content"][0]["text"] == "Deleted DEMO-1");
   CHECK(m.deletes == 1);
 }
