@@ -54,9 +54,7 @@ Result<InputExchange, RpcError> InputExchange::begin(const std::string& method, 
   InputExchange ex(codec);
   ex.method_ = method;
   ex.principal_ = std::move(principal);
-  Json salient = params.is_object() ? params : Json::object();
-  for (const char* k : {"_meta", "inputResponses", "requestState"}) salient.erase(k);
-  ex.digest_ = detail::sha256_hex(dump_compact(salient));
+  ex.params_ = &params;
 
   Json responses = Json::object();
   if (auto r = params.find("inputResponses"); r != params.end()) {
@@ -77,7 +75,7 @@ Result<InputExchange, RpcError> InputExchange::begin(const std::string& method, 
   }
   auto payload = codec.open(s->get<std::string>());
   if (!payload) return unexpected(invalid("Invalid params: " + payload.error().message));
-  if (string_or(*payload, "m") != method || string_or(*payload, "d") != ex.digest_) {
+  if (string_or(*payload, "m") != method || string_or(*payload, "d") != ex.digest()) {
     return unexpected(invalid("Invalid params: requestState belongs to another request (a different method, "
                               "tool, prompt, resource or arguments); send it only with the request that "
                               "received it, unchanged"));
@@ -96,6 +94,15 @@ Result<InputExchange, RpcError> InputExchange::begin(const std::string& method, 
     }
   }
   return ex;
+}
+
+const std::string& InputExchange::digest() const {
+  if (digest_.empty()) {
+    Json salient = params_ && params_->is_object() ? *params_ : Json::object();
+    for (const char* k : {"_meta", "inputResponses", "requestState"}) salient.erase(k);
+    digest_ = detail::sha256_hex(dump_compact(salient));
+  }
+  return digest_;
 }
 
 std::optional<Json> InputExchange::answer(const InputRequest& request) {
@@ -117,7 +124,7 @@ std::optional<Json> InputExchange::answer(const InputRequest& request) {
 Json InputExchange::input_required(const std::vector<InputRequest>& requests) const {
   Json asked = Json::array();
   for (const auto& r : requests) asked.push_back(r.key);
-  Json payload{{"m", method_}, {"d", digest_}, {"a", used_}, {"q", std::move(asked)}};
+  Json payload{{"m", method_}, {"d", digest()}, {"a", used_}, {"q", std::move(asked)}};
   if (!principal_.empty()) payload["p"] = principal_;
   return make_input_required_result(requests, codec_->seal(std::move(payload)));
 }

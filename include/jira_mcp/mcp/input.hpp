@@ -80,8 +80,15 @@ class InputExchange {
  private:
   InputExchange(const RequestStateCodec& codec) : codec_(&codec) {}
 
+  // What binds a state to its request: a digest of the params without _meta, inputResponses and
+  // requestState. Computed only when a state is read or issued (most calls ask nothing), from
+  // params_, which the request owns and which outlives the exchange.
+  const std::string& digest() const;
+
   const RequestStateCodec* codec_;
-  std::string method_, digest_, principal_;
+  const Json* params_ = nullptr;
+  std::string method_, principal_;
+  mutable std::string digest_;
   Json known_ = Json::object();    // bound answers: the state's own and those to the keys it asked
   Json unbound_ = Json::object();  // inputResponses that came without a state
   Json used_ = Json::object();     // answers the handler took this run, carried to the next state
