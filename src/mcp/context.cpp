@@ -1,5 +1,6 @@
 #include "jira_mcp/mcp/context.hpp"
 
+#include "jira_mcp/cache/hash.hpp"
 #include "jira_mcp/mcp/tasks.hpp"
 
 namespace jira_mcp::mcp {
@@ -118,7 +119,7 @@ namespace {
 // A key for an input request that names its content, so the rerun of a handler finds the
 // answer to the same question and a different question is asked anew.
 std::string derived_key(std::string_view prefix, const Json& params) {
-  return std::string(prefix) + "-" + detail::sha256_hex(dump_compact(params)).substr(0, 16);
+  return std::string(prefix) + "-" + cache::sha256_hex(dump_compact(params)).substr(0, 16);
 }
 
 std::string unsupported(std::string_view capability, std::string_view what) {

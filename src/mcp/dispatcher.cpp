@@ -89,9 +89,14 @@ bool Dispatcher::runs_inline(const Json& message) {
 std::optional<std::string> Dispatcher::stateless_version(const Json& message) {
   if (!message.is_object()) return std::nullopt;
   auto p = message.find("params");
-  if (p == message.end() || !p->is_object()) return std::nullopt;
-  auto m = p->find("_meta");
-  if (m == p->end() || !m->is_object()) return std::nullopt;
+  if (p == message.end()) return std::nullopt;
+  return stateless_version_of_params(*p);
+}
+
+std::optional<std::string> Dispatcher::stateless_version_of_params(const Json& params) {
+  if (!params.is_object()) return std::nullopt;
+  auto m = params.find("_meta");
+  if (m == params.end() || !m->is_object()) return std::nullopt;
   auto v = m->find(meta_key::kProtocolVersion);
   if (v == m->end()) return std::nullopt;
   return v->is_string() ? v->get<std::string>() : dump_compact(*v);
@@ -305,8 +310,7 @@ std::optional<Json> Dispatcher::handle_request(const Json& id, const std::string
                                                const Inbound& inbound) const {
   // The era is chosen per request: 2026-07-28 names its version in _meta (server/discover must,
   // in either era); everything else belongs to the session that initialize set up.
-  const bool stateless = params.contains("_meta") && params["_meta"].is_object() &&
-                         params["_meta"].contains(meta_key::kProtocolVersion);
+  const bool stateless = stateless_version_of_params(params).has_value();
   RequestMeta meta;
   if (stateless || method == "server/discover") {
     auto m = RequestMeta::from_stateless(params);
@@ -452,7 +456,7 @@ void Dispatcher::report_cancelled_call(const Json& id, const Json& params, const
   spdlog::info("request {} ({}) was cancelled {}; its outcome goes to the client as a log message",
                dump_compact(id), name, outcome ? "while it ran" : "before it started");
   session.record_cancelled_outcome(report);
-  if (!stateless_version(Json{{"params", params}})) {
+  if (!stateless_version_of_params(params)) {
     session.log(level, report, "jira-mcp.cancellation", via);
     return;
   }

@@ -1,5 +1,7 @@
 #include "jira_mcp/mcp/input.hpp"
 
+#include "jira_mcp/cache/hash.hpp"
+
 namespace jira_mcp::mcp {
 
 namespace {
@@ -100,7 +102,7 @@ const std::string& InputExchange::digest() const {
   if (digest_.empty()) {
     Json salient = params_ && params_->is_object() ? *params_ : Json::object();
     for (const char* k : {"_meta", "inputResponses", "requestState"}) salient.erase(k);
-    digest_ = detail::sha256_hex(dump_compact(salient));
+    digest_ = cache::sha256_hex(dump_compact(salient));
   }
   return digest_;
 }

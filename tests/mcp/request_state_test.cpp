@@ -1,5 +1,6 @@
 #include <doctest/doctest.h>
 
+#include "jira_mcp/cache/hash.hpp"
 #include "jira_mcp/mcp/request_state.hpp"
 
 using namespace jira_mcp;
@@ -89,7 +90,7 @@ TEST_CASE("request state: base64url round-trips every byte value") {
     CHECK(*back == s);
   }
   CHECK_FALSE(detail::base64url_decode("ab+/"));
-  CHECK(detail::sha256_hex("abc") == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+  CHECK(cache::sha256_hex("abc") == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
 }
 
 TEST_CASE("request state: sealing and opening cost (printed, not asserted)") {

@@ -16,6 +16,7 @@
 #include <thread>
 
 #include "jira_mcp/transport/http.hpp"
+#include "support/eventually.hpp"
 
 namespace http_test {
 
@@ -250,14 +251,6 @@ inline int occurrences(const std::string& hay, const std::string& needle) {
   return n;
 }
 
-// Waits (without asserting on time) until `pred` holds or a generous deadline passes.
-template <class F>
-bool eventually(F pred) {
-  for (int i = 0; i < 3000; ++i) {
-    if (pred()) return true;
-    std::this_thread::sleep_for(std::chrono::milliseconds(5));
-  }
-  return pred();
-}
+using jira_mcp::testing::eventually;
 
 }  // namespace http_test

@@ -10,6 +10,7 @@
 
 #include "jira_mcp/mcp/subscriptions.hpp"
 #include "jira_mcp/transport/stdio.hpp"
+#include "support/eventually.hpp"
 
 using namespace jira_mcp;
 using namespace jira_mcp::mcp;
@@ -126,14 +127,7 @@ class Loop {
   std::jthread thread;
 };
 
-template <class F>
-bool eventually(F pred) {
-  for (int i = 0; i < 3000; ++i) {
-    if (pred()) return true;
-    std::this_thread::sleep_for(std::chrono::milliseconds(5));
-  }
-  return pred();
-}
+using jira_mcp::testing::eventually;
 
 std::string call(int id, const std::string& tool) {
   return dump_compact(Json{{"jsonrpc", "2.0"}, {"id", id}, {"method", "tools/call"}, {"params", {{"name", tool}}}});

@@ -127,6 +127,8 @@ class Dispatcher {
   // params._meta["io.modelcontextprotocol/protocolVersion"] (as text, even when it is not a
   // string); nullopt for a request of the 2025 era (or a message that is no request).
   static std::optional<std::string> stateless_version(const Json& message);
+  // The same for a request's params (a request of the 2026 era exactly when it has a value).
+  static std::optional<std::string> stateless_version_of_params(const Json& params);
 
   const Registry& registry() const { return *registry_; }
   // `stateless`: for a 2026-07-28 request (server/discover), with capabilities.extensions.

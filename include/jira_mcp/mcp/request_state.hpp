@@ -59,8 +59,6 @@ class RequestStateCodec {
 namespace detail {
 std::string base64url_encode(std::string_view bytes);
 std::optional<std::string> base64url_decode(std::string_view text);
-// Lower-case hex SHA-256 (the digest of a request's salient params inside the state).
-std::string sha256_hex(std::string_view data);
 }  // namespace detail
 
 }  // namespace jira_mcp::mcp
