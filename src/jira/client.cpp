@@ -172,7 +172,9 @@ Result<Response, JiraError> Client::Impl::send_attempts(const Request& r, const 
     ++attempt;
     const auto gate = clock->now();
     Result<RateLimiter::Permit, RateLimitRefusal> permit = limiter.acquire(hard_deadline);
-    if (tally) tally->waited += clock->now() - gate;
+    // A permit knows whether it waited: one that went at once adds nothing to the wait time
+    // (/metrics, --timing), not even the moment it took to get it.
+    if (tally) tally->waited += permit ? permit->waited() : clock->now() - gate;
     if (!permit) {
       JiraError e;
       if (permit.error().paused_by_429) {
