@@ -89,3 +89,53 @@ TEST_CASE("shipped defaults: Data Center's X-RateLimit-FillRate caps a caller al
   CHECK(clock->now() - t0 >= 14s);
   CHECK(requests == 30);
 }
+
+TEST_CASE("a 429 for one issue's writes (RateLimit-Reason: jira-per-issue-on-write) holds that request only") {
+  LoopbackServer jira;
+  std::atomic<int> puts{0};
+  jira.server.Put("/rest/api/2/issue/PROJ-1", [&](const httplib::Request&, httplib::Response& res) {
+    if (++puts == 1) {
+      res.status = 429;
+      res.set_header("Retry-After", "3");
+      res.set_header("RateLimit-Reason", "jira-per-issue-on-write");
+      return;
+    }
+    res.status = 204;
+  });
+  jira.server.Get("/rest/api/2/myself", [&](const httplib::Request&, httplib::Response& res) {
+    res.set_content(R"({"name":"alice"})", "application/json");
+  });
+  auto clock = std::make_shared<jira::FakeClock>();
+  const auto options = shipped_defaults(jira.url(), clock);
+  auto client = jira::testing::make_client(options);
+  const auto t0 = clock->now();
+  REQUIRE(client->put("/rest/api/2/issue/PROJ-1", Json{{"fields", {{"summary", "x"}}}}).ok());
+  CHECK(clock->now() - t0 >= 3s);  // the write itself waited Retry-After out
+  CHECK(puts == 2);
+  auto st = client->stats().rate;
+  CHECK(st.throttled_429 == 1);
+  CHECK(st.slowdowns == 0);  // the site's budget is fine: nothing slows down
+  CHECK(st.current_rps == doctest::Approx(options.rate_rps));
+  // Nor is anybody paused: another request goes at once.
+  const auto t1 = clock->now();
+  REQUIRE(client->get("/rest/api/2/myself").ok());
+  CHECK(clock->now() == t1);
+  CHECK(client->stats().rate.waits == 0);
+
+  // Any other 429 (here without a reason) still pauses the whole site.
+  LoopbackServer site;
+  std::atomic<int> gets{0};
+  site.server.Get("/rest/api/2/myself", [&](const httplib::Request&, httplib::Response& res) {
+    if (++gets == 1) {
+      res.status = 429;
+      res.set_header("Retry-After", "3");
+      res.set_header("RateLimit-Reason", "jira-quota-tenant-based");
+      return;
+    }
+    res.set_content(R"({"name":"alice"})", "application/json");
+  });
+  auto client2 = jira::testing::make_client(shipped_defaults(site.url(), clock));
+  REQUIRE(client2->get("/rest/api/2/myself").ok());
+  CHECK(client2->stats().rate.slowdowns_429 == 1);
+  CHECK(client2->stats().rate.waits == 1);
+}

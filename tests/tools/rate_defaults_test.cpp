@@ -79,7 +79,10 @@ TEST_CASE("shipped defaults: jira_get_issues with 50 keys is paced, not sent at 
   const auto t0 = clock->now();
   const Json r = s.call("jira_get_issues", {{"issue_keys", keys}});
   REQUIRE(testing::ok(r));
-  CHECK(r["structuredContent"]["issues"].size() == 50);
+  // Every key was answered (found, or not found: the sandbox's DEMO project is smaller); none failed.
+  CHECK(r["structuredContent"]["issues"].size() + r["structuredContent"]["missing"].size() == 50);
+  CHECK(r["structuredContent"]["issues"].size() >= 20);
+  CHECK(testing::text(r).find("Failed:") == std::string::npos);
   const auto st = s.client->stats().rate;
   CHECK(st.waits > 0);
   CHECK(st.throttled_429 == 0);
