@@ -89,3 +89,26 @@ TEST_CASE("shipped defaults: jira_get_issues with 50 keys is paced, not sent at 
   MESSAGE("50-key fan-out: " << st.waits << " of 51 requests waited, "
                              << std::chrono::duration<double>(clock->now() - t0).count() << " s on the limiter's clock");
 }
+
+TEST_CASE("shipped defaults: a 50-key fan-out against a Jira whose bucket is like ours (10/s, burst 20) meets no 429") {
+  // Real time on both sides: the sandbox's bucket refills on the wall clock, so the client's
+  // must too. About 3 s.
+  Stack s(sandbox::Flavor::Cloud, {{"all"}, {}, {}, false}, 200000, nullptr, nullptr,
+          [&](jira::ClientOptions& o) { use_shipped_limiter(o); });
+  sandbox::Faults bucket = s.sb->faults();
+  const sandbox::Faults before = bucket;
+  bucket.rate_limit_rps = s.client->options().rate_rps;
+  bucket.rate_limit_burst = static_cast<int>(s.client->options().rate_burst);
+  s.sb->set_faults(bucket);
+  Json keys = Json::array();
+  for (int i = 1; i <= 50; ++i) keys.push_back("DEMO-" + std::to_string(i));
+  const Json r = s.call("jira_get_issues", {{"issue_keys", keys}});
+  s.sb->set_faults(before);
+  REQUIRE(testing::ok(r));
+  CHECK(testing::text(r).find("Failed:") == std::string::npos);
+  const auto st = s.client->stats().rate;
+  CHECK(st.throttled_429 == 0);
+  CHECK(st.waits > 0);
+  MESSAGE("50-key fan-out against a 10/s bucket: " << st.waits << " waits, " << st.slowdowns_low_budget
+                                                   << " low-budget slowdowns, " << st.throttled_429 << " 429s");
+}
