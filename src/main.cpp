@@ -267,6 +267,7 @@ int run_unconfigured(const config::Startup& st, const std::string& problem) {
   const std::string message = tools::unconfigured_message(problem);
   const auto& t = st.config.tools;
   mcp::RegistryBuilder builder;
+  builder.compile_schemas(mcp::SchemaCompilation::on_first_use);
   if (auto r = tools::register_unconfigured_tools(builder, {t.toolsets, t.enabled_tools, t.disabled_tools, t.read_only},
                                                   message);
       !r) {
@@ -350,6 +351,9 @@ int run_serve(const config::Startup& st) {
   }
   tools::Selection selection{cfg.tools.toolsets, cfg.tools.enabled_tools, cfg.tools.disabled_tools, cfg.tools.read_only};
   mcp::RegistryBuilder builder;
+  // A session calls a few tools: each validator is compiled on its tool's first call, not before
+  // the initialize reply (the catalog's tests compile them all at freeze).
+  builder.compile_schemas(mcp::SchemaCompilation::on_first_use);
   if (auto r = tools::register_tools(builder, services, selection); !r) {
     return run_unconfigured(st, r.error().message + selection_origins(cfg));
   }

@@ -245,20 +245,32 @@ std::optional<MetaWrite> meta_write(const Request& r) {
   return MetaWrite{{}, project};
 }
 
-std::string identity_hash(const ClientOptions& o) {
+namespace {
+std::string identity_preimage(const ClientOptions& o) {
   std::string who = !o.identity.empty() ? "identity:" + o.identity
                     : !o.pat.empty()    ? "pat:" + o.pat
                     : !o.email.empty()  ? "email:" + o.email
                                         : "user:" + o.username;
-  return cache::sha256_hex("jira-mcp cache identity\n" + who);
+  return "jira-mcp cache identity\n" + who;
 }
+}  // namespace
+
+std::string identity_hash(const ClientOptions& o) { return cache::sha256_hex(identity_preimage(o)); }
 
 CacheLayer::CacheLayer(std::shared_ptr<cache::Cache> cache, const ClientOptions& options)
     : cache_(std::move(cache)), clock_(options.clock ? options.clock : real_clock()) {
   if (!cache_) return;
-  std::string url = options.url;
-  while (!url.empty() && url.back() == '/') url.pop_back();
-  prefix_ = url + '\n' + identity_hash(options) + '\n';
+  url_ = options.url;
+  while (!url_.empty() && url_.back() == '/') url_.pop_back();
+  identity_ = identity_preimage(options);
+}
+
+const std::string& CacheLayer::prefix() const {
+  std::call_once(prefix_once_, [this] {
+    prefix_ = url_ + '\n' + cache::sha256_hex(identity_) + '\n';
+    identity_.clear();
+  });
+  return prefix_;
 }
 
 bool CacheLayer::caches(const Request& r) const {
@@ -266,7 +278,7 @@ bool CacheLayer::caches(const Request& r) const {
 }
 
 std::string CacheLayer::key(const Request& r) const {
-  std::string k = prefix_ + r.method + ' ' + r.path;
+  std::string k = prefix() + r.method + ' ' + r.path;
   auto query = r.query;
   std::stable_sort(query.begin(), query.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
   char sep = '?';

@@ -541,7 +541,14 @@ Result<Json, RpcError> Dispatcher::call_tool(const Json& params, RequestContext&
   ToolResult out;
   const Json& schema = tool->listing.at("inputSchema");
   coerce_arguments(schema, args);
-  auto violations = tool->input.validate(args);
+  const Result<core::JsonSchema>& validator = tool->input->get();
+  if (!validator) {
+    // Only with SchemaCompilation::on_first_use, and a bug: the catalog's schemas are compiled by its tests.
+    return unexpected(RpcError{rpc::kInternalError, "Tool " + name + " cannot be called: its inputSchema is not a "
+                                                    "valid JSON Schema (" + validator.error().message +
+                                                    "). This is a jira-mcp bug: please report it.", {}});
+  }
+  auto violations = validator->validate(args);
   if (!violations.empty()) {
     std::string msg = "Invalid arguments for " + name + ":";
     for (const auto& v : violations) {

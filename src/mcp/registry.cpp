@@ -146,15 +146,22 @@ std::vector<std::string> output_problems(const ToolResult& result, const core::J
 
 namespace {
 
-// The handler as the registry serves it: the tool's own, then the output check.
-ToolHandler checked_handler(ToolHandler inner, const std::string& name, std::optional<core::JsonSchema> output,
+// The handler as the registry serves it: the tool's own, then the output check against `output`
+// (null: the tool declares no outputSchema).
+ToolHandler checked_handler(ToolHandler inner, const std::string& name, std::shared_ptr<const LazySchema> output,
                             OutputCheck mode) {
   // Logged once per tool in lenient mode: a broken result repeats on every call.
   auto logged = std::make_shared<std::atomic<bool>>(false);
   return [inner = std::move(inner), name, output = std::move(output), mode, logged](const Json& args,
                                                                                     RequestContext& ctx) {
     ToolResult result = inner(args, ctx);
-    const auto problems = output_problems(result, output ? &*output : nullptr);
+    if (result.is_error) return result;  // not checked (clients do not validate errors)
+    std::vector<std::string> problems;
+    if (output && !output->get()) {
+      problems.push_back("outputSchema is not a valid JSON Schema: " + output->get().error().message);
+    } else {
+      problems = output_problems(result, output ? &*output->get() : nullptr);
+    }
     if (problems.empty()) return result;
     std::string list;
     for (const auto& p : problems) list += (list.empty() ? "" : "; ") + p;
@@ -179,6 +186,14 @@ ToolHandler checked_handler(ToolHandler inner, const std::string& name, std::opt
 }
 
 }  // namespace
+
+const Result<core::JsonSchema>& LazySchema::get() const {
+  std::call_once(once_, [this] {
+    compiled_.emplace(schema_ ? core::JsonSchema::compile(*schema_)
+                              : Result<core::JsonSchema>(unexpected(Error{"invalid_schema", "no schema is bound"})));
+  });
+  return *compiled_;
+}
 
 const Registry::Tool* Registry::find_tool(std::string_view name) const {
   auto it = tool_index_.find(std::string(name));
@@ -290,6 +305,10 @@ RegistryBuilder& RegistryBuilder::check_output(OutputCheck mode) {
   output_check_ = mode;
   return *this;
 }
+RegistryBuilder& RegistryBuilder::compile_schemas(SchemaCompilation when) {
+  compilation_ = when;
+  return *this;
+}
 RegistryBuilder& RegistryBuilder::add_prompt(PromptSpec spec) {
   prompts_.push_back(std::move(spec));
   return *this;
@@ -299,6 +318,8 @@ Result<std::shared_ptr<const Registry>> RegistryBuilder::freeze() {
   auto reg = std::make_shared<Registry>();
   std::vector<std::string> problems;
   std::set<std::string> names;
+  // Each tool's validators (input, output or null), bound to the listing once the tools stop moving.
+  std::vector<std::pair<std::shared_ptr<LazySchema>, std::shared_ptr<LazySchema>>> validators;
   for (auto& spec : tools_) {
     const std::string where = "tool '" + spec.name + "'";
     if (!valid_tool_name(spec.name)) problems.push_back(where + ": name must be 1-128 of [A-Za-z0-9_.-]");
@@ -313,20 +334,8 @@ Result<std::shared_ptr<const Registry>> RegistryBuilder::freeze() {
         (!spec.output_schema->is_object() || spec.output_schema->value("type", "") != "object")) {
       problems.push_back(where + ": outputSchema must have \"type\": \"object\"");
     }
-    auto compiled = core::JsonSchema::compile(spec.input_schema);
-    if (!compiled) {
-      problems.push_back(where + ": inputSchema is not a valid JSON Schema: " + compiled.error().message);
-      continue;
-    }
-    std::optional<core::JsonSchema> output;
-    if (spec.output_schema) {
-      auto out = core::JsonSchema::compile(*spec.output_schema);
-      if (!out) {
-        problems.push_back(where + ": outputSchema is not a valid JSON Schema: " + out.error().message);
-        continue;
-      }
-      output = std::move(*out);
-    }
+    auto input = std::make_shared<LazySchema>();
+    auto output = spec.output_schema ? std::make_shared<LazySchema>() : nullptr;
     if (spec.handler) spec.handler = checked_handler(std::move(spec.handler), spec.name, output, output_check_);
     Json listing{{"name", spec.name}};
     if (!spec.title.empty()) listing["title"] = spec.title;
@@ -338,7 +347,24 @@ Result<std::shared_ptr<const Registry>> RegistryBuilder::freeze() {
     Json ann = spec.annotations.to_json();
     if (!ann.empty()) listing["annotations"] = std::move(ann);
     reg->tool_index_[spec.name] = reg->tools_.size();
-    reg->tools_.push_back(Registry::Tool{std::move(spec), std::move(*compiled), std::move(listing), std::move(output)});
+    reg->tools_.push_back(Registry::Tool{std::move(spec), std::move(listing), input, output});
+    validators.emplace_back(std::move(input), std::move(output));
+  }
+  // The tools no longer move: each validator can point at its schema in the listing.
+  for (std::size_t i = 0; i < reg->tools_.size(); ++i) {
+    const Registry::Tool& tool = reg->tools_[i];
+    validators[i].first->bind(&tool.listing.at("inputSchema"));
+    if (validators[i].second) validators[i].second->bind(&tool.listing.at("outputSchema"));
+    if (compilation_ == SchemaCompilation::on_first_use) continue;
+    const std::string where = "tool '" + tool.spec.name + "'";
+    if (const auto& in = tool.input->get(); !in) {
+      problems.push_back(where + ": inputSchema is not a valid JSON Schema: " + in.error().message);
+    }
+    if (tool.output) {
+      if (const auto& out = tool.output->get(); !out) {
+        problems.push_back(where + ": outputSchema is not a valid JSON Schema: " + out.error().message);
+      }
+    }
   }
   std::set<std::string> uris;
   for (auto& r : resources_) {

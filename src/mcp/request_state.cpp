@@ -47,19 +47,28 @@ std::int64_t unix_ms(std::chrono::system_clock::time_point t) {
 
 RequestStateCodec::RequestStateCodec(std::string key, std::shared_ptr<Clock> clock, std::chrono::seconds ttl)
     : key_(std::move(key)), clock_(clock ? std::move(clock) : real_clock()), ttl_(ttl) {
-  if (key_.empty()) {
-    key_.resize(32);
-    if (RAND_bytes(reinterpret_cast<unsigned char*>(key_.data()), static_cast<int>(key_.size())) != 1) {
+  random_key_ = key_.empty();
+}
+
+const std::string& RequestStateCodec::key() const {
+  std::call_once(key_drawn_, [this] {
+    if (!random_key_) return;
+    std::string drawn(32, '\0');
+    if (RAND_bytes(reinterpret_cast<unsigned char*>(drawn.data()), static_cast<int>(drawn.size())) != 1) {
+      // The flag is not set (an exception leaves call_once unfinished): the next call tries again.
       throw std::runtime_error("OpenSSL could not draw a random request-state key");
     }
-    random_key_ = true;
-  }
+    key_ = std::move(drawn);
+  });
+  return key_;
 }
 
 std::string RequestStateCodec::mac(std::string_view data) const {
   unsigned char out[EVP_MAX_MD_SIZE];
   unsigned int length = 0;
-  if (!HMAC(EVP_sha256(), key_.data(), static_cast<int>(key_.size()), reinterpret_cast<const unsigned char*>(data.data()),
+  const std::string& key_bytes = key();
+  if (!HMAC(EVP_sha256(), key_bytes.data(), static_cast<int>(key_bytes.size()),
+            reinterpret_cast<const unsigned char*>(data.data()),
             data.size(), out, &length)) {
     throw std::runtime_error("HMAC-SHA256 failed in OpenSSL");  // only on allocation failure
   }

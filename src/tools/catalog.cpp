@@ -68,31 +68,46 @@ std::string join(const std::vector<std::string>& v) {
 
 }  // namespace
 
-std::vector<std::string> toolsets() {
+namespace {
+
+// The toolsets, the catalog and the checked selection of one built table. The table (every
+// tool's specification and schemas) is built once per start-up: building it once for each
+// question asked of it was half the time to the initialize reply.
+std::vector<std::string> toolsets_of(const ToolTable& table) {
   std::vector<std::string> out;
-  for (const auto& def : build_table(nullptr)) {
+  for (const auto& def : table) {
     if (std::find(out.begin(), out.end(), def.toolset) == out.end()) out.push_back(def.toolset);
   }
   return out;
 }
 
-std::vector<std::string> default_toolsets() {
+std::vector<std::string> default_toolsets_of(const std::vector<std::string>& all) {
   std::vector<std::string> out;
-  for (const auto& name : toolsets()) {
+  for (const auto& name : all) {
     if (std::find(kDefaultToolsets.begin(), kDefaultToolsets.end(), name) != kDefaultToolsets.end()) out.push_back(name);
   }
   return out;
 }
 
-std::vector<ToolInfo> catalog() {
+std::vector<ToolInfo> catalog_of(const ToolTable& table) {
   std::vector<ToolInfo> out;
-  const auto defaults = default_toolsets();
-  for (const auto& def : build_table(nullptr)) {
+  const auto defaults = default_toolsets_of(toolsets_of(table));
+  for (const auto& def : table) {
     out.push_back(ToolInfo{def.spec.name, def.toolset, def.spec.annotations.read_only.value_or(false),
                            std::find(defaults.begin(), defaults.end(), def.toolset) != defaults.end()});
   }
   return out;
 }
+
+Result<ResolvedSelection, Error> resolve_in(const ToolTable& table, const Selection& selection);
+
+}  // namespace
+
+std::vector<std::string> toolsets() { return toolsets_of(build_table(nullptr)); }
+
+std::vector<std::string> default_toolsets() { return default_toolsets_of(toolsets()); }
+
+std::vector<ToolInfo> catalog() { return catalog_of(build_table(nullptr)); }
 
 namespace {
 
@@ -172,17 +187,22 @@ std::span<const NameAlias> tool_aliases() { return kToolAliases; }
 std::span<const NameAlias> toolset_aliases() { return kToolsetAliases; }
 
 Result<ResolvedSelection, Error> resolve_selection(const Selection& selection) {
-  const auto all_sets = toolsets();
+  return resolve_in(build_table(nullptr), selection);
+}
+
+namespace {
+
+Result<ResolvedSelection, Error> resolve_in(const ToolTable& table, const Selection& selection) {
+  const auto all_sets = toolsets_of(table);
+  const auto default_sets = default_toolsets_of(all_sets);
   std::vector<std::string> names;
-  for (const auto& t : catalog()) names.push_back(t.name);
+  for (const auto& def : table) names.push_back(def.spec.name);
   std::vector<std::string> problems;
   ResolvedSelection out;
   out.read_only = selection.read_only;
 
   std::set<std::string> sets;
-  if (selection.toolsets.empty()) {
-    for (const auto& s : default_toolsets()) sets.insert(s);
-  }
+  if (selection.toolsets.empty()) sets.insert(default_sets.begin(), default_sets.end());
   std::vector<std::string> known_sets = {"all", "default", "none"};
   known_sets.insert(known_sets.end(), all_sets.begin(), all_sets.end());
   for (const auto& a : kToolsetAliases) known_sets.emplace_back(a.theirs);
@@ -190,7 +210,7 @@ Result<ResolvedSelection, Error> resolve_selection(const Selection& selection) {
     if (s == "all") {
       sets.insert(all_sets.begin(), all_sets.end());
     } else if (s == "default") {
-      for (const auto& d : default_toolsets()) sets.insert(d);
+      sets.insert(default_sets.begin(), default_sets.end());
     } else if (s == "none") {
       // Only the tools named in enabled_tools.
     } else if (contains(all_sets, s)) {
@@ -241,6 +261,8 @@ Result<ResolvedSelection, Error> resolve_selection(const Selection& selection) {
   return out;
 }
 
+}  // namespace
+
 bool ResolvedSelection::offers(const ToolInfo& tool) const {
   if (read_only && !tool.read_only) return false;
   if (contains(disabled_tools, tool.name)) return false;
@@ -249,10 +271,10 @@ bool ResolvedSelection::offers(const ToolInfo& tool) const {
 
 Status<Error> register_tools(mcp::RegistryBuilder& builder, std::shared_ptr<const Services> services,
                              const Selection& selection) {
-  auto resolved = resolve_selection(selection);
+  ToolTable table = build_table(services);
+  auto resolved = resolve_in(table, selection);
   if (!resolved) return unexpected(resolved.error());
   for (const auto& note : resolved->notes) spdlog::info("{}", note);
-  ToolTable table = build_table(services);
   for (auto& def : table) {
     const ToolInfo info{def.spec.name, def.toolset, def.spec.annotations.read_only.value_or(false), false};
     if (resolved->offers(info)) {

@@ -17,8 +17,10 @@ Status<Error> register_unconfigured_tools(mcp::RegistryBuilder& builder, const S
   // services behind them have no client.
   auto services = std::make_shared<const Services>();
   mcp::RegistryBuilder scratch;
+  scratch.compile_schemas(mcp::SchemaCompilation::on_first_use);  // only its listing is read
   if (auto r = register_tools(scratch, services, selection); !r) {
     scratch = mcp::RegistryBuilder();
+    scratch.compile_schemas(mcp::SchemaCompilation::on_first_use);
     Selection fallback;
     fallback.read_only = selection.read_only;
     if (auto d = register_tools(scratch, services, fallback); !d) return d;

@@ -8,6 +8,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <unordered_map>
@@ -158,15 +159,45 @@ OutputCheck output_check_from_env();
 // conforms; else each problem as "path: rule" (the root is "structuredContent").
 std::vector<std::string> output_problems(const ToolResult& result, const core::JsonSchema* output_schema);
 
+// When RegistryBuilder::freeze() compiles the tools' input and output schemas into validators.
+//   at_freeze (the default): every one, and freeze() refuses a schema that does not compile.
+//   on_first_use: each the first time its tool is called (jira-mcp serving: a session calls a
+//     few of its tools, and compiling every validator before the initialize reply was a fifth
+//     of the start-up). Validation itself is the same. A schema that does not compile then
+//     fails its tool's calls (-32603 for the input schema, the output check for the output
+//     schema), naming the schema and the problem; tests freeze the whole catalog at_freeze, so
+//     such a schema never ships.
+enum class SchemaCompilation { at_freeze, on_first_use };
+
+// A schema's validator, compiled once: by compile_now(), or by the first get().
+// Thread safety: get() may be called from any number of threads; the first callers race on a
+// std::once_flag and exactly one compiles, the others wait for it. bind() and compile_now() are
+// for the single thread that freezes the registry, before it is shared.
+class LazySchema {
+ public:
+  // `schema` must outlive this object and not change (it lives in the frozen Tool's listing).
+  void bind(const Json* schema) { schema_ = schema; }
+  void compile_now() const { (void)get(); }
+  // The validator, or why the schema does not compile (Error code "invalid_schema").
+  const Result<core::JsonSchema>& get() const;
+
+ private:
+  const Json* schema_ = nullptr;
+  mutable std::once_flag once_;
+  mutable std::optional<Result<core::JsonSchema>> compiled_;
+};
+
 class Registry {
  public:
   struct Tool {
     // spec.input_schema and spec.output_schema are moved into `listing` (inputSchema,
     // outputSchema) when the registry is frozen, so each schema is held once: read them there.
     ToolSpec spec;  // spec.handler checks each result (see OutputCheck)
-    core::JsonSchema input;
-    Json listing;  // the tools/list entry, built once
-    std::optional<core::JsonSchema> output;  // compiled outputSchema, when declared
+    Json listing;   // the tools/list entry, built once
+    // The validators of listing's inputSchema and outputSchema (null: no outputSchema declared),
+    // compiled as SchemaCompilation says. The output one is shared with spec.handler's check.
+    std::shared_ptr<const LazySchema> input;
+    std::shared_ptr<const LazySchema> output;
   };
   struct Template {
     ResourceTemplateSpec spec;
@@ -201,9 +232,11 @@ class RegistryBuilder {
   RegistryBuilder& add_prompt(PromptSpec spec);
   // How results that break their outputSchema are treated (default: output_check_from_env()).
   RegistryBuilder& check_output(OutputCheck mode);
-  // Checks every declaration (unique valid names, a handler, an input schema that compiles and
-  // has type "object", an outputSchema that compiles, templates that parse) and returns the immutable registry, or every
-  // problem found.
+  // When the tools' schemas are compiled (default: SchemaCompilation::at_freeze).
+  RegistryBuilder& compile_schemas(SchemaCompilation when);
+  // Checks every declaration (unique valid names, a handler, an input schema that has type
+  // "object" and, at_freeze, compiles, an outputSchema of type "object" that, at_freeze,
+  // compiles, templates that parse) and returns the immutable registry, or every problem found.
   Result<std::shared_ptr<const Registry>> freeze();
 
  private:
@@ -212,6 +245,7 @@ class RegistryBuilder {
   std::vector<ResourceTemplateSpec> templates_;
   std::vector<PromptSpec> prompts_;
   OutputCheck output_check_ = output_check_from_env();
+  SchemaCompilation compilation_ = SchemaCompilation::at_freeze;
 };
 
 }  // namespace jira_mcp::mcp

@@ -10,9 +10,12 @@
 // the key (server.state_key) can open what another sealed; with no key configured each process
 // draws a random one, so a retry that reaches another instance is refused and must start over.
 //
-// Thread safety: immutable after construction; seal() and open() may run concurrently.
+// Thread safety: seal() and open() may run concurrently. A random key is drawn on the first of
+// them (std::call_once), not at construction: OpenSSL's random generator takes a tenth of the
+// start-up to set up, and most sessions never seal a state.
 #include <chrono>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -49,8 +52,10 @@ class RequestStateCodec {
 
  private:
   std::string mac(std::string_view data) const;
+  const std::string& key() const;
 
-  std::string key_;
+  mutable std::string key_;  // drawn by key() when random_key_
+  mutable std::once_flag key_drawn_;
   bool random_key_ = false;
   std::shared_ptr<Clock> clock_;
   std::chrono::seconds ttl_;
