@@ -201,9 +201,9 @@ struct Report {
 // client or registry cannot be built. Progress goes to the log (spdlog, stderr).
 Result<Report> run(const Plan& plan);
 
-// {"machine", "workloads", "ablations", "bulk", "memory", "eras", "notes", "problems", "total_s"}; the
-// workload and ablation objects carry the fields of the structs above, cache_hit_rate is null
-// when there is no cache.
+// {"machine", "workloads", "ablations", "bulk", "memory", "eras", "large_reads", "notes", "problems",
+// "total_s"}; the workload, ablation and large-read objects carry the fields of the structs above,
+// cache_hit_rate is null when there is no cache.
 Json to_json(const Report& report);
 // A human-readable table (for a terminal).
 std::string render_table(const Report& report);
