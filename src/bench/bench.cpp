@@ -9,6 +9,7 @@
 
 #include "bench/driver.hpp"
 #include "bench/idle_rss.hpp"
+#include "bench/large.hpp"
 #include "bench/stack.hpp"
 #include "jira_mcp/bench/bench.hpp"
 #include "jira_mcp/sandbox/sandbox.hpp"
@@ -36,6 +37,7 @@ Plan Plan::quick() {
   p.ablation_latency_ms = 0;
   p.memory_cached_issues = 400;
   p.era_calls = 2000;
+  p.large_calls = 300;
   return p;
 }
 
@@ -441,6 +443,16 @@ Result<Report> run(const Plan& plan) {
 
   if (plan.memory_cached_issues > 0 && plan.selected("memory")) {
     if (auto s = measure_cached_rss(plan, sb, runner, report.memory); !s) return unexpected(s.error());
+  }
+
+  // Last: large_issue adds an issue to the sandbox.
+  for (const auto& [name, workload] : {std::pair{"large_search", &detail::large_search}, {"large_issue", &detail::large_issue}}) {
+    if (plan.large_calls <= 0 || !plan.selected(name)) continue;
+    auto r = workload(plan, sb);
+    if (!r) return unexpected(r.error());
+    if (r->fast.errors + r->old.errors > 0) report.problems.push_back(std::string(name) + ": errors");
+    if (!r->identical) report.problems.push_back(std::string(name) + ": the two read paths gave different replies");
+    report.large_reads.push_back(std::move(*r));
   }
 
   report.total_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();

@@ -152,6 +152,17 @@ Json to_json(const Report& r) {
   } else {
     out["eras"] = nullptr;
   }
+  out["large_reads"] = Json::array();
+  for (const auto& l : r.large_reads) {
+    auto path = [](const LargeReadPath& p) {
+      return Json{{"p50_us", p.p50_us}, {"throughput_per_s", p.throughput_per_s}, {"parse_p50_us", p.parse_p50_us},
+                  {"render_p50_us", p.render_p50_us}, {"errors", p.errors}};
+    };
+    out["large_reads"].push_back({{"workload", l.workload}, {"what", l.what}, {"body_bytes", l.body_bytes},
+                                  {"jira_p50_us", l.jira_p50_us}, {"fast_parse", path(l.fast)}, {"old_parse", path(l.old)},
+                                  {"p50_ratio", l.p50_ratio}, {"throughput_ratio", l.throughput_ratio},
+                                  {"overhead_ratio", l.overhead_ratio}, {"identical", l.identical}});
+  }
   out["notes"] = r.notes;
   out["problems"] = r.problems;
   out["total_s"] = r.total_s;
@@ -213,6 +224,21 @@ std::string render_table(const Report& r) {
       << fixed(e.stateless_p50_us, 1) << " us as a 2026-07-28 request (p95 " << fixed(e.legacy_p95_us, 1) << " / "
       << fixed(e.stateless_p95_us, 1) << " us; " << e.calls << " calls each, alternating); 2026 / 2025 = "
       << fixed(e.p50_ratio, 3) << "\n";
+  }
+  if (!r.large_reads.empty()) {
+    o << "\nLarge cold reads (cache off, latency 0): in-place read (simdjson) vs old path (nlohmann document)\n";
+    o << pad("workload", 14) << pad("bytes", 9) << pad("path", 8) << pad("p50 us", 10) << pad("jira us", 10)
+      << pad("parse us", 10) << pad("render us", 11) << pad("calls/s@8", 11) << "\n";
+    for (const auto& l : r.large_reads) {
+      for (const auto* p : {&l.fast, &l.old}) {
+        o << pad(l.workload, 14) << pad(std::to_string(l.body_bytes), 9) << pad(p == &l.fast ? "new" : "old", 8)
+          << pad(fixed(p->p50_us, 1), 10) << pad(fixed(l.jira_p50_us, 1), 10) << pad(fixed(p->parse_p50_us, 1), 10)
+          << pad(fixed(p->render_p50_us, 1), 11) << pad(fixed(p->throughput_per_s, 0), 11) << "\n";
+      }
+      o << "  " << l.workload << ": old/new p50 " << fixed(l.p50_ratio, 2) << "x, our time above Jira "
+        << fixed(l.overhead_ratio, 2) << "x, throughput new/old " << fixed(l.throughput_ratio, 2)
+        << "x, replies " << (l.identical ? "identical" : "DIFFERENT") << " (" << l.what << ")\n";
+    }
   }
   for (const auto& n : r.notes) o << "note: " << n << "\n";
   for (const auto& p : r.problems) o << "PROBLEM: " << p << "\n";

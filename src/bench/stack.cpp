@@ -77,6 +77,7 @@ Result<std::unique_ptr<ServerStack>> ServerStack::create(const sandbox::Sandbox&
   s->client_ = std::move(*client);
   s->services_ = std::make_shared<tools::Services>();
   s->services_->client = s->client_.get();
+  s->services_->options.fast_parse = options.variant.fast_parse;
   if (options.variant.cache && options.variant.render_memo) {
     const config::CacheConfig defaults;  // the server's default budget
     s->services_->render_memo =

@@ -32,6 +32,7 @@ struct Variant {
   bool single_flight = true;
   bool render_memo = true;  // rendered results of cached documents (tools::RenderMemo)
   bool buffer_pool = true;  // replies serialized into pooled buffers (core::BufferPool)
+  bool fast_parse = true;   // uncached reads parsed in place (tools::Options::fast_parse)
 };
 
 

@@ -20,14 +20,40 @@
 #include "content/directive.hpp"
 #include "content/markdown_escape.hpp"
 #include "jira_mcp/content/convert.hpp"
+#include "jira_mcp/core/json_view.hpp"
 
 namespace jira_mcp::content {
 namespace {
 
-using detail::array_field;
-using detail::attr_string;
-using detail::node_type;
-using detail::string_field;
+// The renderer reads through JsonRef (core/json_view.hpp): a cached nlohmann document and a
+// response parsed with simdjson render through this one code path, so they cannot drift apart.
+// These mirror adf_build's helpers of the same names over a view.
+JsonRef array_field(JsonRef j, std::string_view key) {
+  JsonRef v = j[key];
+  return v.is_array() ? v : JsonRef();
+}
+JsonRef object_field(JsonRef j, std::string_view key) {
+  JsonRef v = j[key];
+  return v.is_object() ? v : JsonRef();
+}
+std::string string_field(JsonRef j, std::string_view key) { return std::string(j[key].str()); }
+std::string node_type(JsonRef j) { return string_field(j, "type"); }
+std::string attr_string(JsonRef node, std::string_view key) {
+  const JsonRef v = object_field(node, "attrs")[key];
+  if (v.is_string()) return std::string(v.str());
+  if (v.is_number_integer()) return std::to_string(v.integer());
+  if (v.is_number()) return std::to_string(static_cast<long long>(v.number()));
+  return {};
+}
+bool has_member(JsonRef j, std::string_view key) { return !j[key].missing(); }
+// The rare readers that take a whole node (plain text fallbacks, labels) read a Json copy.
+std::string plain_text(JsonRef node) { return detail::plain_text(node.to_json()); }
+// A list of nodes: an array view, or nodes gathered by the renderer.
+using NodeList = std::vector<JsonRef>;
+bool is_list(JsonRef j) { return j.is_array(); }
+bool is_list(const NodeList&) { return true; }
+
+
 using detail::autolinkable;
 using detail::code_span;
 using detail::escape_text;
@@ -55,10 +81,12 @@ bool is_directive_mark(const std::string& type) {
 
 // A node's attributes as the directive syntax writes them: without localId (the editor's own
 // identifier, regenerated on write) and without the keys the syntax already says elsewhere.
-Json written_attrs(const Json& node, std::initializer_list<const char*> skip = {}) {
+Json written_attrs(JsonRef node, std::initializer_list<const char*> skip = {}) {
   Json attrs = Json::object();
-  const Json* a = detail::object_field(node, "attrs");
-  if (a == nullptr) return attrs;
+  const JsonRef view = object_field(node, "attrs");
+  if (!view.is_object()) return attrs;
+  const Json copy = view.nlohmann() ? Json() : view.to_json();
+  const Json* a = view.nlohmann() ? view.nlohmann() : &copy;
   for (auto it = a->begin(); it != a->end(); ++it) {
     if (it.key() == "localId") continue;
     if (std::any_of(skip.begin(), skip.end(), [&](const char* k) { return it.key() == k; })) continue;
@@ -92,13 +120,13 @@ std::string delimiter(const Mark& m) {
 
 class MarkdownWriter {
  public:
-  std::string document(const Json& adf) {
+  std::string document(JsonRef adf) {
     if (adf.is_array()) return blocks(adf, 0);
     if (node_type(adf) == "doc") {
-      const Json* content = array_field(adf, "content");
-      return content != nullptr ? blocks(*content, 0) : std::string();
+      const JsonRef content = array_field(adf, "content");
+      return content.is_array() ? blocks(content, 0) : std::string();
     }
-    return blocks(Json::array({adf}), 0);
+    return blocks(NodeList{adf}, 0);
   }
 
  private:
@@ -117,26 +145,27 @@ class MarkdownWriter {
     return "";
   }
 
-  std::string blocks(const Json& content, int depth, bool tight = false) {
+  template <class List>
+  std::string blocks(const List& content, int depth, bool tight = false) {
     std::vector<std::string> parts;
     std::vector<std::string> kinds;  // list kind of each part, "" for a paragraph or other block
-    Json run = Json::array();
+    NodeList run;
     std::string prev_kind;
     bool prev_alt = false;
     auto flush = [&] {
       if (run.empty()) return;
       std::string text = inlines(run, InlineMode::kParagraph, depth);
-      run = Json::array();
+      run.clear();
       if (!text.empty()) {
         parts.push_back(std::move(text));
         kinds.emplace_back();
         prev_kind.clear();
       }
     };
-    if (!content.is_array()) return {};
-    for (const Json& node : content) {
+    if (!is_list(content)) return {};
+    for (const JsonRef node : content) {
       const std::string type = node_type(node);
-      if (is_inline(type) || (!type.empty() && known_block(type) == false && array_field(node, "content") == nullptr)) {
+      if (is_inline(type) || (!type.empty() && known_block(type) == false && !array_field(node, "content").is_array())) {
         run.push_back(node);
         continue;
       }
@@ -149,7 +178,7 @@ class MarkdownWriter {
       if (text.empty()) {
         // An empty paragraph in the document (spacing Jira's editor keeps) has no Markdown
         // form; a leaf directive keeps it.
-        if (depth != 0 || type != "paragraph" || node.contains("marks")) continue;
+        if (depth != 0 || type != "paragraph" || has_member(node, "marks")) continue;
         text = "::paragraph";
       }
       parts.push_back(std::move(text));
@@ -182,11 +211,8 @@ class MarkdownWriter {
     return std::any_of(std::begin(kBlocks), std::end(kBlocks), [&](const char* t) { return type == t; });
   }
 
-  static const Json& children(const Json& node) {
-    static const Json kEmpty = Json::array();
-    const Json* content = array_field(node, "content");
-    return content != nullptr ? *content : kEmpty;
-  }
+  // The node's content array (a missing view, which iterates as empty, when it has none).
+  static JsonRef children(JsonRef node) { return array_field(node, "content"); }
 
   static std::string prefix_lines(const std::string& body, const std::string& first, const std::string& rest) {
     std::string out;
@@ -214,16 +240,16 @@ class MarkdownWriter {
 
   static std::string quote(const std::string& body) { return prefix_lines(body, "> ", "> "); }
 
-  std::string block(const Json& node, int depth, bool alt) {
+  // `bare`: the node read as if it had no marks (its alignment and indentation being written
+  // around it already).
+  std::string block(JsonRef node, int depth, bool alt, bool bare = false) {
     const std::string type = node_type(node);
-    if (depth > kMaxNesting) return escape_text(detail::plain_text(node), EscapeContext{true, false, InlineMode::kParagraph, '\0'});
+    if (depth > kMaxNesting) return escape_text(plain_text(node), EscapeContext{true, false, InlineMode::kParagraph, '\0'});
     const int inner = depth + 1;
-    if ((type == "paragraph" || type == "heading") && array_field(node, "marks") != nullptr && !node["marks"].empty()) {
+    if (!bare && (type == "paragraph" || type == "heading") && array_field(node, "marks").is_array() && !node["marks"].empty()) {
       // Alignment and indentation: a container around the block, one per mark.
-      Json bare = node;
-      bare.erase("marks");
-      std::string out = block(bare, depth, alt);
-      for (const Json& m : node["marks"]) {
+      std::string out = block(node, depth, alt, true);
+      for (const JsonRef m : node["marks"]) {
         const std::string mt = node_type(m);
         if (mt == "alignment" || mt == "indentation") out = container(mt, written_attrs(m), out);
       }
@@ -232,23 +258,21 @@ class MarkdownWriter {
     if (type == "paragraph" || type == "caption") return inlines(children(node), InlineMode::kParagraph, depth);
     if (type == "heading") {
       int level = 1;
-      if (const Json* attrs = detail::object_field(node, "attrs")) {
-        auto it = attrs->find("level");
-        if (it != attrs->end() && it->is_number()) level = std::clamp(it->get<int>(), 1, 6);
+      if (const JsonRef v = object_field(node, "attrs")["level"]; v.is_number()) {
+        level = std::clamp(v.to_int(), 1, 6);
       }
       std::string text = inlines(children(node), InlineMode::kHeading, depth);
       return std::string(static_cast<size_t>(level), '#') + (text.empty() ? "" : " " + text);
     }
     if (type == "bulletList" || type == "listItem") {
-      std::vector<const Json*> items;
+      NodeList items;
       if (type == "listItem") {
-        items.push_back(&node);
+        items.push_back(node);
       } else {
-        for (const Json& item : children(node)) items.push_back(&item);
+        for (const JsonRef item : children(node)) items.push_back(item);
       }
       std::string out;
-      for (const Json* item_ptr : items) {
-        const Json& item = *item_ptr;
+      for (const JsonRef item : items) {
         if (!out.empty()) out += '\n';
         out += list_item(blocks(children(item), inner, true), alt ? "+ " : "- ");
       }
@@ -256,12 +280,11 @@ class MarkdownWriter {
     }
     if (type == "orderedList") {
       long long number = 1;
-      if (const Json* attrs = detail::object_field(node, "attrs")) {
-        auto it = attrs->find("order");
-        if (it != attrs->end() && it->is_number()) number = static_cast<long long>(std::clamp(it->get<double>(), 0.0, 99999999.0));
+      if (const JsonRef v = object_field(node, "attrs")["order"]; v.is_number()) {
+        number = static_cast<long long>(std::clamp(v.number(), 0.0, 99999999.0));
       }
       std::string out;
-      for (const Json& item : children(node)) {
+      for (const JsonRef item : children(node)) {
         if (!out.empty()) out += '\n';
         out += list_item(blocks(children(item), inner, true), std::to_string(number++) + (alt ? ") " : ". "));
       }
@@ -271,12 +294,13 @@ class MarkdownWriter {
     if (type == "decisionList") {
       // Decided items are plain bullets; a list holding any other state is a task list inside
       // the directive, "[x]" decided and "[ ]" undecided (ADF's only other state).
-      const bool all_decided = std::all_of(children(node).begin(), children(node).end(), [](const Json& item) {
+      const JsonRef list = children(node);
+      const bool all_decided = std::all_of(list.begin(), list.end(), [](JsonRef item) {
         const std::string state = attr_string(item, "state");
         return state.empty() || state == "DECIDED";
       });
       std::string items;
-      for (const Json& item : children(node)) {
+      for (const JsonRef item : children(node)) {
         if (!items.empty()) items += '\n';
         const std::string state = attr_string(item, "state");
         const std::string marker = all_decided ? "- " : state.empty() || state == "DECIDED" ? "- [x] " : "- [ ] ";
@@ -285,7 +309,8 @@ class MarkdownWriter {
       return container("decisionList", written_attrs(node), items);
     }
     if (type == "taskItem" || type == "decisionItem" || type == "blockTaskItem") {
-      return task_list(Json{{"type", "taskList"}, {"content", Json::array({node})}}, depth, alt);
+      const Json wrapped{{"type", "taskList"}, {"content", Json::array({node.to_json()})}};
+      return task_list(JsonRef(wrapped), depth, alt);
     }
     if (type == "codeBlock") return code_block(node);
     if (type == "blockquote") return quote(blocks(children(node), inner));
@@ -296,14 +321,16 @@ class MarkdownWriter {
     }
     if (type == "table") return table(node, depth);
     if (type == "tableRow" || type == "tableCell" || type == "tableHeader") {
-      return table(Json{{"type", "table"}, {"content", Json::array({type == "tableRow" ? node : Json{{"type", "tableRow"}, {"content", Json::array({node})}}})}}, depth);
+      const Json own = node.to_json();
+      const Json wrapped{{"type", "table"}, {"content", Json::array({type == "tableRow" ? own : Json{{"type", "tableRow"}, {"content", Json::array({own})}}})}};
+      return table(JsonRef(wrapped), depth);
     }
     if (type == "mediaSingle") {
-      const Json& content = children(node);
-      if (content.size() == 1 && node_type(content[0]) == "media") return image(content[0], &node);
+      const JsonRef content = children(node);
+      if (content.size() == 1 && node_type(content.at(0)) == "media") return image(content.at(0), node);
       std::string body;
-      for (const Json& child : content) {
-        std::string part = node_type(child) == "media"     ? image(child, nullptr)
+      for (const JsonRef child : content) {
+        std::string part = node_type(child) == "media"     ? image(child, JsonRef())
                            : node_type(child) == "caption" ? container("caption", written_attrs(child),
                                                                         inlines(children(child), InlineMode::kParagraph, inner))
                                                            : std::string();
@@ -315,23 +342,24 @@ class MarkdownWriter {
     }
     if (type == "mediaGroup") {
       std::string body;
-      for (const Json& child : children(node)) {
+      for (const JsonRef child : children(node)) {
         if (node_type(child) != "media") continue;
         if (!body.empty()) body += "\n\n";
-        body += image(child, nullptr);
+        body += image(child, JsonRef());
       }
       return container("mediaGroup", written_attrs(node), body);
     }
-    if (type == "media") return image(node, nullptr);
+    if (type == "media") return image(node, JsonRef());
     if (type == "blockCard" || type == "embedCard" || type == "extension") {
       return "::" + type + detail::write_attrs(written_attrs(node));
     }
     // doc, layouts, bodied extensions, sync blocks and unknown containers: their content.
-    if (array_field(node, "content") != nullptr) return blocks(children(node), inner);
+    if (array_field(node, "content").is_array()) return blocks(children(node), inner);
     std::string text = string_field(node, "text");
     if (text.empty()) text = attr_string(node, "text");
     if (text.empty()) return {};
-    return inlines(Json::array({Json{{"type", "text"}, {"text", text}}}), InlineMode::kParagraph, depth);
+    const Json lone{{"type", "text"}, {"text", text}};
+    return inlines(NodeList{JsonRef(lone)}, InlineMode::kParagraph, depth);
   }
 
   // A container directive around rendered blocks; the fence is one colon longer than any fence
@@ -358,7 +386,7 @@ class MarkdownWriter {
   // A media node as a Markdown image: external images by URL, Jira (Media Services) files as
   // media:ID; what a plain image cannot say follows in an attribute block. `single` is the
   // mediaSingle around it, whose layout and width join the attributes.
-  static std::string image(const Json& media, const Json* single) {
+  static std::string image(JsonRef media, JsonRef single) {
     const std::string kind = attr_string(media, "type");
     std::string url;
     Json extra;
@@ -372,9 +400,9 @@ class MarkdownWriter {
       if (extra.contains("collection") && extra["collection"] == "") extra.erase("collection");
     }
     const std::string alt = attr_string(media, "alt");
-    if (alt.empty() && detail::object_field(media, "attrs") != nullptr && media["attrs"].contains("alt")) extra["alt"] = media["attrs"]["alt"];
-    if (single != nullptr) {
-      Json sa = written_attrs(*single);
+    if (alt.empty() && object_field(media, "attrs").is_object() && has_member(media["attrs"], "alt")) extra["alt"] = media["attrs"]["alt"].to_json();
+    if (!single.missing()) {
+      Json sa = written_attrs(single);
       for (auto it = sa.begin(); it != sa.end(); ++it) {
         if (it.key() == "layout" && it.value() == "center") continue;
         extra[it.key() == "width" ? "singleWidth" : it.key()] = it.value();
@@ -390,10 +418,10 @@ class MarkdownWriter {
     return prefix_lines(body, marker, std::string(marker.size(), ' '));
   }
 
-  std::string task_list(const Json& node, int depth, bool alt) {
+  std::string task_list(JsonRef node, int depth, bool alt) {
     std::string out;
     const std::string bullet = alt ? "+ " : "- ";
-    for (const Json& child : children(node)) {
+    for (const JsonRef child : children(node)) {
       const std::string type = node_type(child);
       if (type == "taskList" || type == "decisionList") {
         // A nested list belongs to the item before it.
@@ -409,7 +437,7 @@ class MarkdownWriter {
       }
       if (type == "blockTaskItem") {
         body = attr_string(child, "state") == "DONE" ? "[x] " : "[ ] ";
-        body += detail::plain_text(children(child));
+        body += plain_text(children(child));
         body = body.substr(0, 4) + escape_text(body.substr(4), EscapeContext{});
       } else {
         std::string text = inlines(children(child), InlineMode::kParagraph, depth + 1);
@@ -425,9 +453,9 @@ class MarkdownWriter {
     return out;
   }
 
-  static std::string code_block(const Json& node) {
+  static std::string code_block(JsonRef node) {
     std::string text;
-    for (const Json& child : children(node)) text += string_field(child, "text");
+    for (const JsonRef child : children(node)) text += string_field(child, "text");
     std::string language = attr_string(node, "language");
     language = language.substr(0, language.find_first_of(" \t\r\n`~"));
     size_t longest = 0;
@@ -441,9 +469,9 @@ class MarkdownWriter {
     Json extra = written_attrs(node, {"language"});
     std::string info = language;
     if (language.empty() && !attr_string(node, "language").empty()) extra["language"] = attr_string(node, "language");
-    if (language.empty() && detail::object_field(node, "attrs") != nullptr && node["attrs"].contains("language") &&
+    if (language.empty() && object_field(node, "attrs").is_object() && has_member(node["attrs"], "language") &&
         attr_string(node, "language").empty()) {
-      extra["language"] = node["attrs"]["language"];
+      extra["language"] = node["attrs"]["language"].to_json();
     }
     if (language != attr_string(node, "language") && !language.empty()) extra["language"] = attr_string(node, "language");
     if (!extra.empty()) info += (info.empty() ? "" : " ") + detail::write_attrs(extra);
@@ -453,35 +481,37 @@ class MarkdownWriter {
   // Whether GFM can hold the table as it is: a header row of tableHeader cells, body rows of
   // tableCell cells, equal widths, no cell attributes, one unmarked paragraph per cell without
   // line breaks.
-  static bool gfm_table(const Json& node) {
-    const Json& rows = children(node);
+  static bool gfm_table(JsonRef node) {
+    const JsonRef rows = children(node);
     if (rows.empty()) return false;
     size_t width = 0;
-    for (size_t r = 0; r < rows.size(); ++r) {
-      const Json& cells = children(rows[r]);
-      if (cells.empty() || !written_attrs(rows[r]).empty()) return false;
+    size_t r = 0;
+    for (const JsonRef row : rows) {
+      const JsonRef cells = children(row);
+      if (cells.empty() || !written_attrs(row).empty()) return false;
       if (r == 0) width = cells.size();
       if (cells.size() != width) return false;
-      for (const Json& cell : cells) {
+      for (const JsonRef cell : cells) {
         if (node_type(cell) != (r == 0 ? "tableHeader" : "tableCell") || !written_attrs(cell).empty()) return false;
-        const Json& blocks = children(cell);
-        if (blocks.size() != 1 || node_type(blocks[0]) != "paragraph" || blocks[0].contains("marks")) return false;
-        for (const Json& inl : children(blocks[0])) {
+        const JsonRef blocks = children(cell);
+        if (blocks.size() != 1 || node_type(blocks.at(0)) != "paragraph" || has_member(blocks.at(0), "marks")) return false;
+        for (const JsonRef inl : children(blocks.at(0))) {
           if (node_type(inl) == "hardBreak" || string_field(inl, "text").find('\n') != std::string::npos) return false;
         }
       }
+      ++r;
     }
     return true;
   }
 
-  std::string table(const Json& node, int depth) {
+  std::string table(JsonRef node, int depth) {
     if (!gfm_table(node)) {
       // Spans, widths, colours, header columns, several blocks in a cell: the table as nested
       // containers, each cell's content as ordinary Markdown blocks.
       std::string rows_text;
-      for (const Json& row : children(node)) {
+      for (const JsonRef row : children(node)) {
         std::string cells_text;
-        for (const Json& cell : children(row)) {
+        for (const JsonRef cell : children(row)) {
           if (!cells_text.empty()) cells_text += "\n\n";
           cells_text += container(node_type(cell), written_attrs(cell), blocks(children(cell), depth + 1));
         }
@@ -494,15 +524,15 @@ class MarkdownWriter {
     const std::string lead = table_attrs.empty() ? "" : "::table" + detail::write_attrs(table_attrs) + "\n\n";
     std::vector<std::vector<std::string>> rows;
     size_t columns = 0;
-    for (const Json& row : children(node)) {
+    for (const JsonRef row : children(node)) {
       std::vector<std::string> cells;
-      for (const Json& cell : children(row)) {
+      for (const JsonRef cell : children(row)) {
         std::string text;
-        for (const Json& block : children(cell)) {
+        for (const JsonRef block : children(cell)) {
           const std::string type = node_type(block);
           std::string part = type == "paragraph" || type == "heading"
                                  ? inlines(children(block), InlineMode::kTableCell, depth)
-                                 : escape_text(detail::plain_text(block), EscapeContext{false, false, InlineMode::kTableCell, '\0'});
+                                 : escape_text(plain_text(block), EscapeContext{false, false, InlineMode::kTableCell, '\0'});
           if (part.empty()) continue;
           if (!text.empty()) text += ' ';
           text += part;
@@ -534,33 +564,33 @@ class MarkdownWriter {
     return Json{{"type", "text"}, {"text", text}, {"marks", Json::array({Json{{"type", "link"}, {"attrs", {{"href", href}}}}})}};
   }
 
-  static Json media_inline(const Json& media) {
+  static Json media_inline(JsonRef media) {
     std::string url = attr_string(media, "url");
     if (attr_string(media, "type") == "external" && !url.empty()) {
       std::string alt = attr_string(media, "alt");
       return link_text(alt.empty() ? url : alt, url);
     }
-    return Json{{"type", "text"}, {"text", "[" + detail::media_label(media) + "]"}};
+    return Json{{"type", "text"}, {"text", "[" + detail::media_label(media.to_json()) + "]"}};
   }
 
-  static std::vector<Mark> marks_of(const Json& node, bool& code) {
+  static std::vector<Mark> marks_of(JsonRef node, bool& code) {
     std::vector<Mark> out;
     code = false;
-    const Json* marks = array_field(node, "marks");
-    if (marks == nullptr) return out;
-    for (const Json& m : *marks) {
+    const JsonRef marks = array_field(node, "marks");
+    if (!marks.is_array()) return out;
+    for (const JsonRef m : marks) {
       std::string type = node_type(m);
       if (type == "code") {
         code = true;
       } else if (type == "strong" || type == "em" || type == "strike") {
         out.push_back(Mark{type, {}, {}, {}});
       } else if (is_directive_mark(type)) {
-        const Json* attrs = detail::object_field(m, "attrs");
-        out.push_back(Mark{type, attrs != nullptr ? detail::write_attrs(*attrs) : std::string(), {}, {}});
+        const JsonRef attrs = object_field(m, "attrs");
+        out.push_back(Mark{type, attrs.is_object() ? detail::write_attrs(attrs.to_json()) : std::string(), {}, {}});
       } else if (type == "link") {
-        const Json* attrs = detail::object_field(m, "attrs");
-        if (attrs == nullptr) continue;
-        out.push_back(Mark{"link", string_field(*attrs, "href"), string_field(*attrs, "title"), {}});
+        const JsonRef attrs = object_field(m, "attrs");
+        if (!attrs.is_object()) continue;
+        out.push_back(Mark{"link", string_field(attrs, "href"), string_field(attrs, "title"), {}});
       }
     }
     // Duplicates (two links, strong twice) would unbalance the stack.
@@ -573,7 +603,7 @@ class MarkdownWriter {
 
   // An inline node Markdown has no syntax for, as :type[label]{attrs}; the label is the text a
   // reader sees (status text, emoji short name, date, alt text), the attributes the rest.
-  static std::string inline_directive(const Json& node, const std::string& type) {
+  static std::string inline_directive(JsonRef node, const std::string& type) {
     std::string label;
     Json attrs;
     if (type == "status" || type == "placeholder") {
@@ -583,23 +613,22 @@ class MarkdownWriter {
       label = attr_string(node, "shortName");
       attrs = written_attrs(node, {"shortName"});
     } else if (type == "date") {
-      label = detail::date_text(node);
+      label = detail::date_text(node.to_json());
       attrs = written_attrs(node);
-      const Json* a = detail::object_field(node, "attrs");
-      if (a != nullptr && a->contains("timestamp") && (*a)["timestamp"].is_string() &&
-          (*a)["timestamp"].get<std::string>() == detail::date_timestamp(label)) {
+      const JsonRef stamp = object_field(node, "attrs")["timestamp"];
+      if (stamp.is_string() && stamp.str() == detail::date_timestamp(label)) {
         attrs.erase("timestamp");
       }
     } else if (type == "mediaInline") {
       label = attr_string(node, "alt");
       attrs = written_attrs(node, {"alt"});
-      if (label.empty() && detail::object_field(node, "attrs") != nullptr && node["attrs"].contains("alt")) attrs["alt"] = "";
+      if (label.empty() && object_field(node, "attrs").is_object() && has_member(node["attrs"], "alt")) attrs["alt"] = "";
     } else {
       attrs = written_attrs(node);
     }
     // An empty label must still parse as the same node: its text moves to the attributes.
-    if (label.empty() && (type == "status" || type == "placeholder") && node.contains("attrs") && node["attrs"].contains("text")) {
-      attrs["text"] = node["attrs"]["text"];
+    if (label.empty() && (type == "status" || type == "placeholder") && has_member(node, "attrs") && has_member(node["attrs"], "text")) {
+      attrs["text"] = node["attrs"]["text"].to_json();
     }
     std::replace(label.begin(), label.end(), '\n', ' ');
     std::string out = ":" + type;
@@ -609,9 +638,10 @@ class MarkdownWriter {
     return out;
   }
 
-  void collect(std::vector<Item>& items, const Json& nodes, int depth) {
-    if (!nodes.is_array()) return;
-    for (const Json& node : nodes) {
+  template <class List>
+  void collect(std::vector<Item>& items, const List& nodes, int depth) {
+    if (!is_list(nodes)) return;
+    for (const JsonRef node : nodes) {
       const std::string type = node_type(node);
       if (type == "text") {
         bool code = false;
@@ -644,8 +674,7 @@ class MarkdownWriter {
         items.push_back(Item{Item::Kind::kBreak, {}, {}});
       } else if (type == "mention") {
         std::string id = attr_string(node, "id");
-        const Json* attrs = detail::object_field(node, "attrs");
-        const bool has_text = attrs != nullptr && attrs->contains("text") && (*attrs)["text"].is_string();
+        const bool has_text = object_field(node, "attrs")["text"].is_string();
         std::string name = attr_string(node, "text");
         if (id.empty()) {
           if (!name.empty()) items.push_back(Item{Item::Kind::kText, name, {}});
@@ -672,13 +701,14 @@ class MarkdownWriter {
                  type == "inlineCard" || type == "mediaInline" || type == "inlineExtension") {
         items.push_back(Item{Item::Kind::kRaw, inline_directive(node, type), {}});
       } else if (type == "media") {
-        collect(items, Json::array({media_inline(node)}), depth);
-      } else if (depth < kMaxNesting && array_field(node, "content") != nullptr) {
-        collect(items, *array_field(node, "content"), depth + 1);
+        const Json shown = media_inline(node);
+        collect(items, NodeList{JsonRef(shown)}, depth);
+      } else if (depth < kMaxNesting && array_field(node, "content").is_array()) {
+        collect(items, array_field(node, "content"), depth + 1);
       } else {
         std::string text = string_field(node, "text");
         if (text.empty()) text = attr_string(node, "text");
-        if (text.empty() && array_field(node, "content") != nullptr) text = detail::plain_text(node);
+        if (text.empty() && array_field(node, "content").is_array()) text = plain_text(node);
         if (!text.empty()) items.push_back(Item{Item::Kind::kText, text, {}});
       }
     }
@@ -694,7 +724,8 @@ class MarkdownWriter {
     return n;
   }
 
-  std::string inlines(const Json& nodes, InlineMode mode, int depth) {
+  template <class List>
+  std::string inlines(const List& nodes, InlineMode mode, int depth) {
     std::vector<Item> items;
     collect(items, nodes, depth);
     // Line breaks at the end of a paragraph mean nothing in Markdown and would not parse back;
@@ -838,7 +869,9 @@ class MarkdownWriter {
 
 }  // namespace
 
-std::string adf_to_markdown(const Json& adf) {
+std::string adf_to_markdown(const Json& adf) { return adf_to_markdown_view(JsonRef(adf)); }
+
+std::string adf_to_markdown_view(JsonRef adf) {
   try {
     MarkdownWriter writer;
     std::string out = writer.document(adf);

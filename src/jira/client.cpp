@@ -325,6 +325,26 @@ Result<std::shared_ptr<const Json>, JiraError> Client::get_json(const std::strin
   return impl_->cache_layer.read(r, call, [&] { return impl_->send(r, call); });
 }
 
+Result<Client::Read, JiraError> Client::get_read(const std::string& path, const Query& query, const CallContext& call,
+                                                 JsonParser* parser) {
+  Request r;
+  r.path = path;
+  r.query = query;
+  if (parser == nullptr || impl_->cache_layer.caches(r)) {
+    auto doc = impl_->cache_layer.read(r, call, [&] { return impl_->send(r, call); });
+    if (!doc) return unexpected(std::move(doc).error());
+    return Read{std::move(*doc), std::nullopt};
+  }
+  auto res = impl_->send(r, call);
+  if (!res) return unexpected(std::move(res).error());
+  if (auto view = parser->parse(res->body)) return Read{nullptr, view};
+  // Bodies simdjson refuses (and empty ones) take the cache layer's own parse: today's
+  // documents and today's errors.
+  auto doc = impl_->cache_layer.read(r, call, [&] { return std::move(res); });
+  if (!doc) return unexpected(std::move(doc).error());
+  return Read{std::move(*doc), std::nullopt};
+}
+
 namespace {
 Request json_request(std::string method, const std::string& path, const Json& body) {
   Request r;

@@ -352,7 +352,8 @@ std::string issue_markdown(Jira& jira, const Json& issue, const IssueRenderOptio
       out += "\n## Comments (" + std::to_string(comments.size() - from) + " newest of " + std::to_string(total) + ")\n";
       for (size_t i = from; i < comments.size(); ++i) {
         const Json& cm = comments[i];
-        std::string body = jira.markdown(rd::at(cm, "body"));
+        std::string body = opts.comment_markdown && i < opts.comment_markdown->size() ? (*opts.comment_markdown)[i]
+                                                                                         : jira.markdown(rd::at(cm, "body"));
         const std::string when = short_date(rd::at(cm, "created"));
         // A blank line before each comment: a comment ending in a table or list would otherwise
         // swallow the next author line.
@@ -364,7 +365,8 @@ std::string issue_markdown(Jira& jira, const Json& issue, const IssueRenderOptio
   return out;
 }
 
-Json issue_summary_json(Jira& jira, const Json& issue, bool with_description, const FieldCatalog* catalog) {
+Json issue_summary_json(Jira& jira, const Json& issue, bool with_description, const FieldCatalog* catalog,
+                        const std::vector<std::string>* comment_markdown) {
   const Json& f = fields_of(issue);
   const std::string key = rd::str(issue, "key");
   Json j{{"key", key}, {"id", rd::id_of(issue)}};
@@ -404,8 +406,11 @@ Json issue_summary_json(Jira& jira, const Json& issue, bool with_description, co
   if (!links.empty()) j["links"] = std::move(links);
   if (with_description && rd::has(f, "description")) j["description"] = jira.markdown(rd::at(f, "description"));
   Json comments = Json::array();
+  size_t index = 0;
   for (const auto& cm : rd::arr(f, "comment", "comments")) {
-    Json c{{"author", author_label(rd::at(cm, "author"))}, {"body", jira.markdown(rd::at(cm, "body"))}};
+    const size_t i = index++;
+    Json c{{"author", author_label(rd::at(cm, "author"))},
+           {"body", comment_markdown && i < comment_markdown->size() ? (*comment_markdown)[i] : jira.markdown(rd::at(cm, "body"))}};
     if (auto id = rd::id_of(cm); !id.empty()) c["id"] = id;
     if (auto created = rd::str(cm, "created"); !created.empty()) c["created"] = created;
     comments.push_back(std::move(c));

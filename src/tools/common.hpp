@@ -113,6 +113,11 @@ class Jira {
   Result<Json, jira::JiraError> get_json(const std::string& path, const jira::Query& query = {});
   // The document itself, shared with the response cache instead of copied (null body: {}).
   Result<std::shared_ptr<const Json>, jira::JiraError> get_doc(const std::string& path, const jira::Query& query = {});
+  // get_doc() read in place when it can (fast_read.cpp): with Options::fast_parse and the read
+  // not served by the cache, the body parsed with simdjson into a parser leased into `parser`
+  // (keep it while reading the view); otherwise the document (null body: {}).
+  Result<jira::Client::Read, jira::JiraError> get_read(const std::string& path, const jira::Query& query,
+                                                       std::optional<JsonParserPool::Lease>& parser);
   Result<Json, jira::JiraError> post_json(const std::string& path, const Json& body, bool idempotent = false);
   Result<Json, jira::JiraError> put_json(const std::string& path, const Json& body);
   Status<jira::JiraError> del(const std::string& path, const jira::Query& query = {});
@@ -125,6 +130,8 @@ class Jira {
   // Rich text for this deployment: Markdown → ADF (Cloud) or wiki markup (Data Center), and back.
   Json rich_text(const std::string& markdown) const;
   std::string markdown(const Json& rich) const;
+  std::string markdown(JsonRef rich) const;  // the same over a view
+  detail::FieldCatalogMemo* field_catalog_memo() const { return services_->field_catalog_memo.get(); }
 
   // A user given as display name, email, account id (Cloud) or username (Data Center), as the
   // JSON Jira wants in a user field ({"accountId":...} or {"name":...}). Ambiguity is an error
@@ -182,11 +189,25 @@ struct IssueRenderOptions {
   // Names and schemas of custom fields, which are rendered after the standard rows. Null: custom
   // fields are not shown.
   const FieldCatalog* catalog = nullptr;
+  // The comment bodies already rendered as Markdown, one per element of fields.comment.comments
+  // (fast_issue()). Null: rendered here.
+  const std::vector<std::string>* comment_markdown = nullptr;
 };
 std::string issue_markdown(Jira& jira, const Json& issue, const IssueRenderOptions& opts);
 // Trimmed JSON of one issue for format=json (the fields that matter, rich text as Markdown);
 // with a catalog, custom field values under their names in "custom_fields".
-Json issue_summary_json(Jira& jira, const Json& issue, bool with_description, const FieldCatalog* catalog = nullptr);
+Json issue_summary_json(Jira& jira, const Json& issue, bool with_description, const FieldCatalog* catalog = nullptr,
+                        const std::vector<std::string>* comment_markdown = nullptr);
+
+// An issue read in place (fast_read.cpp): `doc` is the issue as Json::parse would give it but
+// with its rich text (the description and each comment's body) replaced by a stand-in that is
+// null exactly where the value was; that rich text is rendered here from the view, once.
+struct FastIssue {
+  Json doc;
+  std::optional<std::string> description;  // the description's Markdown, when it is not null
+  std::vector<std::string> comments;       // each comment body's Markdown, in order
+};
+FastIssue fast_issue(const Jira& jira, JsonRef issue);
 
 // Text output within the configured budget. When cut, says so, and how to get the rest.
 ToolResult text_result(const Jira& jira, std::string text, const std::string& continue_hint = {});

@@ -198,58 +198,95 @@ FieldKind kind_of(const std::string& type, const std::string& items, const std::
   return FieldKind::other;
 }
 
-FieldCatalog::FieldCatalog(const Json& fields) {
-  const Json* list = &fields;
-  if (fields.is_object() && member(fields, "values").is_array()) list = &fields["values"];
-  if (!list->is_array()) return;
-  for (const auto& f : *list) {
+FieldCatalog::FieldCatalog(const Json& fields) : FieldCatalog(JsonRef(fields)) {}
+
+const FieldCatalog::Data& FieldCatalog::data() const {
+  static const Data kEmpty;
+  return data_ ? *data_ : kEmpty;
+}
+
+std::shared_ptr<FieldCatalogMemo> make_field_catalog_memo() { return std::make_shared<FieldCatalogMemo>(); }
+
+namespace {
+// str() over a view: a string, or an integer as Json::dump() writes it.
+std::string str(JsonRef j) {
+  if (const Json* n = j.nlohmann()) return str(*n);
+  if (j.is_string()) return std::string(j.str());
+  if (j.is_number_integer()) return j.to_json().dump();
+  return {};
+}
+}  // namespace
+
+FieldCatalog::FieldCatalog(JsonRef fields) {
+  auto data = std::make_shared<Data>();
+  std::vector<FieldInfo>& infos = data->fields;
+  std::map<std::string, size_t>& index = data->by_id;
+  data_ = data;
+  JsonRef list = fields;
+  if (fields.is_object() && fields["values"].is_array()) list = fields["values"];
+  if (!list.is_array()) return;
+  for (const JsonRef f : list) {
     FieldInfo info;
-    info.id = str(member(f, "id"));
-    if (info.id.empty() || by_id_.count(info.id)) continue;
-    info.name = str(member(f, "name"));
+    info.id = str(f["id"]);
+    if (info.id.empty() || index.count(info.id)) continue;
+    info.name = str(f["name"]);
     if (info.name.empty()) info.name = info.id;
-    const Json& custom = member(f, "custom");
-    info.custom = custom.is_boolean() ? custom.get<bool>() : info.id.rfind("customfield_", 0) == 0;
-    const Json& schema = member(f, "schema");
-    info.type = str(member(schema, "type"));
-    info.items = str(member(schema, "items"));
-    info.plugin = str(member(schema, "custom"));
+    const JsonRef custom = f["custom"];
+    info.custom = custom.is_boolean() ? custom.boolean() : info.id.rfind("customfield_", 0) == 0;
+    const JsonRef schema = f["schema"];
+    info.type = str(schema["type"]);
+    info.items = str(schema["items"]);
+    info.plugin = str(schema["custom"]);
     info.kind = kind_of(info.type, info.items, info.plugin, info.name);
-    by_id_[info.id] = fields_.size();
-    fields_.push_back(std::move(info));
+    index[info.id] = infos.size();
+    infos.push_back(std::move(info));
   }
 }
 
 FieldCatalog FieldCatalog::load(Jira& jira) {
-  auto doc = jira.get_doc(jira::path(jira.api(), "field"));
+  // Uncached (fetched on every call that needs it), the list is read in place: no nlohmann tree.
+  std::optional<JsonParserPool::Lease> parser;
+  auto doc = jira.get_read(jira::path(jira.api(), "field"), {}, parser);
   if (!doc) {
     FieldCatalog empty;
     empty.error_ = doc.error().to_string();
     return empty;
   }
-  FieldCatalog c(**doc);
+  // From the cache, the same document as last time gives the same catalog: built once per
+  // document, not once per call (a real site has hundreds of fields).
+  FieldCatalogMemo* memo = jira.field_catalog_memo();
+  if (memo && doc->doc) {
+    std::lock_guard lock(memo->mu);
+    if (memo->doc.lock() == doc->doc) return memo->catalog;
+  }
+  FieldCatalog c(doc->root());
   if (c.empty()) c.error_ = "Jira's field list was empty";
+  if (memo && doc->doc) {
+    std::lock_guard lock(memo->mu);
+    memo->doc = doc->doc;
+    memo->catalog = c;
+  }
   return c;
 }
 
 const FieldInfo* FieldCatalog::find(const std::string& id) const {
-  const auto it = by_id_.find(id);
-  return it == by_id_.end() ? nullptr : &fields_[it->second];
+  const auto it = by_id().find(id);
+  return it == by_id().end() ? nullptr : &fields()[it->second];
 }
 
 Result<const FieldInfo*, std::string> FieldCatalog::resolve(const std::string& wanted) const {
   if (const FieldInfo* f = find(wanted)) return f;
   const std::string w = lower(wanted);
-  for (const auto& f : fields_) {
+  for (const auto& f : fields()) {
     if (lower(f.id) == w) return &f;
   }
-  for (const auto& f : fields_) {
+  for (const auto& f : fields()) {
     if (lower(f.name) == w) return &f;
   }
   // Close names: small edit distance, or one name contains the other.
   std::vector<std::pair<size_t, const FieldInfo*>> close;
   const size_t limit = std::max<size_t>(2, w.size() / 3);
-  for (const auto& f : fields_) {
+  for (const auto& f : fields()) {
     const std::string n = lower(f.name);
     const size_t d = core::edit_distance(n, w);
     const bool contains = w.size() >= 3 && (n.find(w) != std::string::npos || w.find(n) != std::string::npos);
@@ -274,7 +311,7 @@ Result<const FieldInfo*, std::string> FieldCatalog::resolve(const std::string& w
 std::vector<const FieldInfo*> FieldCatalog::named(const std::string& name) const {
   std::vector<const FieldInfo*> out;
   const std::string n = lower(name);
-  for (const auto& f : fields_) {
+  for (const auto& f : fields()) {
     if (lower(f.name) == n) out.push_back(&f);
   }
   return out;
@@ -282,7 +319,7 @@ std::vector<const FieldInfo*> FieldCatalog::named(const std::string& name) const
 
 std::vector<std::string> FieldCatalog::default_ids() const {
   std::vector<std::string> ids;
-  for (const auto& f : fields_) {
+  for (const auto& f : fields()) {
     if (f.custom && default_kind(f.kind)) ids.push_back(f.id);
   }
   return ids;

@@ -10,6 +10,8 @@
 // Kinds are decided by the schema's `custom` plugin key where there is one (sprint, epic link,
 // select, cascading select, ...), else by `type`/`items`, so a site's own ids never matter.
 #include <map>
+#include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
@@ -37,10 +39,11 @@ class FieldCatalog {
   FieldCatalog() = default;
   // From a /field answer (an array of {id, name, custom, schema}); other shapes give an empty one.
   explicit FieldCatalog(const Json& fields);
+  explicit FieldCatalog(JsonRef fields);  // the same over a view
   // GET /field for this deployment; an empty catalog (and error() set) when it cannot be read.
   static FieldCatalog load(Jira& jira);
 
-  bool empty() const { return by_id_.empty(); }
+  bool empty() const { return by_id().empty(); }
   const std::string& error() const { return error_; }
   const FieldInfo* find(const std::string& id) const;
   // A field by id (exact or any case) or name (any case). The error names the closest fields.
@@ -53,9 +56,24 @@ class FieldCatalog {
   std::string label(const std::string& id) const;
 
  private:
-  std::vector<FieldInfo> fields_;
-  std::map<std::string, size_t> by_id_;
+  // Shared and immutable, so a copy (the memo's, below) costs a reference count.
+  struct Data {
+    std::vector<FieldInfo> fields;
+    std::map<std::string, size_t> by_id;
+  };
+  const Data& data() const;
+  const std::vector<FieldInfo>& fields() const { return data().fields; }
+  const std::map<std::string, size_t>& by_id() const { return data().by_id; }
+  std::shared_ptr<const Data> data_;
   std::string error_;
+};
+
+// The catalog last built from a cached /field document, and that document (weakly: an entry
+// that expired or was replaced never matches again). Thread-safe.
+struct FieldCatalogMemo {
+  std::mutex mu;
+  std::weak_ptr<const Json> doc;
+  FieldCatalog catalog;
 };
 
 // Jira's `fields` request parameter from what an agent gave (names or ids, array or comma

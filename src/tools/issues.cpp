@@ -55,12 +55,27 @@ ToolResult get_issue(const ServicesPtr& s, const Json& args, RequestContext& ctx
   const FieldCatalog catalog = FieldCatalog::load(jira);
   auto wanted = fields_param(catalog, args, kDefaultFields, true);
   if (!wanted) return wanted.error();
-  auto issue = jira.get_doc(jira::path(jira.api(), "issue", key), {{"fields", *wanted}});
-  if (!issue) return jira_failure(issue.error(), "Getting " + key);
+  std::optional<JsonParserPool::Lease> parser;
+  auto read = jira.get_read(jira::path(jira.api(), "issue", key), {{"fields", *wanted}}, parser);
+  if (!read) return jira_failure(read.error(), "Getting " + key);
   IssueRenderOptions opts;
   opts.comments = args.value("comments", 3);
   opts.catalog = &catalog;
   const bool as_json = args.value("format", "markdown") == "json";
+  if (read->view) {
+    // Read in place (fast_read.cpp): not a cached document, so nothing for the memo either.
+    FastIssue fast = fast_issue(jira, *read->view);
+    Json structured = issue_summary_json(jira, fast.doc, false, &catalog, &fast.comments);
+    if (fast.description) {
+      structured["description"] = std::move(*fast.description);
+      opts.description_markdown = &structured["description"].get_ref<const std::string&>();
+    }
+    opts.comment_markdown = &fast.comments;
+    ToolResult out = as_json ? text_result(jira, dump_compact(structured)) : text_result(jira, issue_markdown(jira, fast.doc, opts));
+    out.structured = std::move(structured);
+    return out;
+  }
+  const std::shared_ptr<const Json>* issue = &read->doc;
   // The document decides the fields; the variant names everything else the rendering reads
   // (the catalog: whether it could be read).
   const std::string variant = std::string(as_json ? "get_issue/json/" : "get_issue/md/") + std::to_string(opts.comments) +

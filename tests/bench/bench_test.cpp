@@ -2,6 +2,8 @@
 // timing is checked: the figures depend on the machine.
 #include <doctest/doctest.h>
 
+#include <set>
+
 #include "jira_mcp/bench/bench.hpp"
 #include "jira_mcp/config/config.hpp"
 
@@ -28,6 +30,7 @@ bench::Plan tiny_plan() {
   p.ablation_concurrency = 2;
   p.memory_cached_issues = 0;
   p.era_calls = 20;
+  p.large_calls = 10;
   return p;
 }
 
@@ -97,8 +100,25 @@ TEST_CASE("a tiny bench reports every workload with counts that add up and no er
   REQUIRE(j["eras"].is_object());
   CHECK(j["eras"]["calls_per_era"] == 20);
 
+  // The large reads ran on both paths, without errors, and the paths answered alike.
+  REQUIRE(j["large_reads"].is_array());
+  std::set<std::string> large;
+  for (const auto& l : j["large_reads"]) {
+    large.insert(l["workload"].get<std::string>());
+    CHECK(l["identical"] == true);
+    CHECK(l["fast_parse"]["errors"] == 0);
+    CHECK(l["old_parse"]["errors"] == 0);
+    CHECK(l["body_bytes"].get<std::size_t>() > (l["workload"] == "large_issue" ? 20000u : 1000u));
+    for (const char* path : {"fast_parse", "old_parse"}) {
+      CHECK(l[path]["p50_us"].get<double>() > 0);
+      CHECK(l[path]["parse_p50_us"].get<double>() > 0);
+    }
+  }
+  CHECK(large == std::set<std::string>{"large_issue", "large_search"});
+
   const std::string table = bench::render_table(*report);
   CHECK(table.find("cold_get") != std::string::npos);
+  CHECK(table.find("large_issue: old/new p50") != std::string::npos);
   CHECK(table.find("Bulk update: 20 issues") != std::string::npos);
 }
 

@@ -22,6 +22,10 @@
 //                    request and as a 2026-07-28 request carrying its _meta (protocol version,
 //                    client capabilities and info), alternating call by call on one warm stack
 //                    at latency 0 and concurrency 1, so drift and noise fall on both alike
+//   large_issue      a cold jira_get_issue (comments 10) of a large Cloud issue created in the
+//                    sandbox (ADF description, 10 long ADF comments; tens of KB), cache off, on
+//                    the in-place read path and on the old one (LargeReadResult)
+//   large_search     the same for a jira_search page of 100 issues
 // Ablations rerun some workloads with one feature off (pooling; the response cache and single
 // flight once the jira client offers switches for them) and compare with the full configuration.
 //
@@ -64,6 +68,7 @@ struct Plan {
   int ablation_concurrency = 8;
   int memory_cached_issues = 10000;  // 0: skip the RSS-with-cached-issues measurement
   int era_calls = 20000;             // calls per era in the eras comparison; 0: skip it
+  int large_calls = 2000;            // sequential calls per path of large_issue/large_search; 0: skip
   // Which parts to run, by name: the workload names above, "ablations" and "memory" (idle RSS is
   // measured only with "memory"). Empty: everything. jira-mcp --bench reads it from the
   // JIRA_BENCH_WORKLOADS environment variable (comma-separated), e.g. "bulk_update".
@@ -154,8 +159,34 @@ struct EraComparison {
   double p50_ratio = 0;
 };
 
+// A cold read of a large document (cache off, rate limit off, latency 0), on the in-place
+// read path (tools::Options::fast_parse) and on the old one (a nlohmann document per
+// response), so the gain is a measured ratio. The split: `jira` is a raw client GET of the same
+// responses (issue + /field, or the search page), `parse` parsing the body alone (simdjson
+// vs Json::parse, in this process), and render the rest of the call (tool-call p50 − jira −
+// parse): what the tool does with the document, plus the dispatcher.
+struct LargeReadPath {
+  double p50_us = 0;             // sequential tool calls
+  double throughput_per_s = 0;   // 8 in flight
+  double parse_p50_us = 0;
+  double render_p50_us = 0;
+  std::uint64_t errors = 0;
+};
+struct LargeReadResult {
+  std::string workload;     // large_issue, large_search
+  std::string what;         // e.g. "jira_get_issue(comments 10, markdown) of a 41 KB Cloud issue"
+  std::size_t body_bytes = 0;
+  double jira_p50_us = 0;
+  LargeReadPath fast, old;
+  double p50_ratio = 0;         // old p50 ÷ fast p50
+  double throughput_ratio = 0;  // fast ÷ old
+  double overhead_ratio = 0;    // (old − jira) ÷ (fast − jira): our own time per call
+  bool identical = false;       // the two paths gave the same reply
+};
+
 struct Report {
   Json machine = Json::object();
+  std::vector<LargeReadResult> large_reads;
   std::vector<WorkloadResult> workloads;
   std::vector<AblationResult> ablations;
   std::optional<BulkCheck> bulk;
@@ -170,9 +201,9 @@ struct Report {
 // client or registry cannot be built. Progress goes to the log (spdlog, stderr).
 Result<Report> run(const Plan& plan);
 
-// {"machine", "workloads", "ablations", "bulk", "memory", "eras", "notes", "problems", "total_s"}; the
-// workload and ablation objects carry the fields of the structs above, cache_hit_rate is null
-// when there is no cache.
+// {"machine", "workloads", "ablations", "bulk", "memory", "eras", "large_reads", "notes", "problems",
+// "total_s"}; the workload, ablation and large-read objects carry the fields of the structs above,
+// cache_hit_rate is null when there is no cache.
 Json to_json(const Report& report);
 // A human-readable table (for a terminal).
 std::string render_table(const Report& report);

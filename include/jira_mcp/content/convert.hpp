@@ -56,6 +56,10 @@
 
 #include "jira_mcp/core/json.hpp"
 
+namespace jira_mcp {
+class JsonRef;
+}
+
 namespace jira_mcp::content {
 
 // Container nesting (lists, quotes, ADF nodes) beyond this depth is flattened to its text.
@@ -72,6 +76,9 @@ Json markdown_to_adf(std::string_view markdown);
 // document). Unknown nodes keep their text; text is escaped so that the output parses back to
 // the same content.
 std::string adf_to_markdown(const Json& adf);
+// The same over a view (core/json_view.hpp): a nlohmann value or a simdjson DOM value render to
+// the same Markdown.
+std::string adf_to_markdown_view(JsonRef adf);
 
 // Markdown -> Jira wiki markup (via markdown_to_adf).
 std::string markdown_to_wiki(std::string_view markdown);

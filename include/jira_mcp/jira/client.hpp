@@ -28,6 +28,7 @@
 #include <vector>
 
 #include "jira_mcp/core/json.hpp"
+#include "jira_mcp/core/json_view.hpp"
 #include "jira_mcp/core/result.hpp"
 #include "jira_mcp/jira/call.hpp"
 #include "jira_mcp/jira/errors.hpp"
@@ -103,6 +104,17 @@ class Client {
   // body, ErrorKind::protocol for a non-JSON one. call.fresh bypasses the cached entry.
   Result<std::shared_ptr<const Json>, JiraError> get_json(const std::string& path, const Query& query = {},
                                                            const CallContext& call = {});
+  // get_json() for a caller that can read a body in place: when the cache serves this read, its
+  // document (doc); otherwise the body parsed with simdjson into `parser` (view, valid while
+  // the caller keeps `parser` and does not reuse it), or, when simdjson refuses the body or
+  // `parser` is null, the document get_json() would give (doc). Errors are get_json()'s.
+  struct Read {
+    std::shared_ptr<const Json> doc;  // set unless view is
+    std::optional<JsonRef> view;
+    JsonRef root() const { return view ? *view : JsonRef(*doc); }
+  };
+  Result<Read, JiraError> get_read(const std::string& path, const Query& query, const CallContext& call,
+                                   JsonParser* parser);
   // A read-only POST (a search: Cloud /search/jql and /search/approximate-count, Data Center
   // /search) through the cache, keyed by the body too; other paths are sent uncached.
   Result<std::shared_ptr<const Json>, JiraError> search_json(const std::string& path, const Json& body,

@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "jira_mcp/core/object_pool.hpp"
 #include "jira_mcp/core/result.hpp"
 #include "jira_mcp/jira/client.hpp"
 #include "jira_mcp/mcp/registry.hpp"
@@ -54,7 +55,20 @@ struct Options {
   // and jira://project resources, sent as their 2026-07-28 ttlMs.
   std::chrono::milliseconds issue_ttl{0};
   std::chrono::milliseconds metadata_ttl{0};
+  // Uncached reads of an issue and of the field list are parsed with simdjson and rendered
+  // from that document in place (core/json_view.hpp). False: the old path, a nlohmann document
+  // for every response (kept for --bench's ablation and as the tests' oracle).
+  bool fast_parse = true;
 };
+
+namespace detail {
+struct FieldCatalogMemo;  // custom_fields.hpp
+std::shared_ptr<FieldCatalogMemo> make_field_catalog_memo();
+}  // namespace detail
+
+// simdjson parsers reused across calls (each call leases one for as long as it reads a body).
+using JsonParserPool = core::ObjectPool<JsonParser>;
+std::shared_ptr<JsonParserPool> make_json_parser_pool();
 
 // What the tools stand on. Owned by the composition root; outlives the registry.
 struct Services {
@@ -70,6 +84,10 @@ struct Services {
   // Rendered results of cached documents (render_memo.hpp). Null: every call renders.
   std::shared_ptr<RenderMemo> render_memo;
   Options options;
+  // Parsers for Options::fast_parse; never null unless a caller resets it (then the old path).
+  std::shared_ptr<JsonParserPool> json_parsers = make_json_parser_pool();
+  // The field catalog of the last cached /field document (custom_fields.hpp).
+  std::shared_ptr<detail::FieldCatalogMemo> field_catalog_memo = detail::make_field_catalog_memo();
   // Said wherever a model looks when these tools do not reach the user's own Jira (the built-in
   // sandbox, sandbox_notice()): a first text block of jira_get_current_user's and
   // jira_server_status's answers and of every write tool's result (error or not), and a
