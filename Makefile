@@ -29,7 +29,8 @@ FUZZ_SECONDS ?= 60
 PACKAGES := build-essential cmake pkg-config ccache libcpp-httplib-dev nlohmann-json3-dev \
             libssl-dev libspdlog-dev libtomlplusplus-dev doctest-dev libcli11-dev \
             libcmark-gfm-dev libcmark-gfm-extensions-dev libbenchmark-dev \
-            zlib1g-dev libbrotli-dev lld
+            zlib1g-dev libbrotli-dev lld \
+            libhiredis-dev redis-server haproxy
 
 FUZZ_PACKAGES := clang libclang-rt-14-dev
 
