@@ -70,7 +70,9 @@ TEST_CASE("the key table is consistent") {
     for (const auto e : spec.env) CHECK(env_names.insert(e).second);
     if (!spec.flag.empty()) CHECK(flags.insert(spec.flag).second);
     if (!spec.sandbox_flag.empty()) CHECK(sandbox_flags.insert(spec.sandbox_flag).second);
-    CHECK(std::set<std::string>{"server", "jira", "tools", "sandbox", "performance", "monitoring", "logging", "http"}.count(section_of(spec.key)) == 1);
+    CHECK(std::set<std::string>{"server", "jira", "tools", "sandbox", "cluster", "performance",
+                                "monitoring", "logging", "http"}
+              .count(section_of(spec.key)) == 1);
     CHECK_FALSE(spec.description.empty());
     CHECK_FALSE(spec.description.ends_with("."));
     // The row's kind matches the type of the field it fills.
