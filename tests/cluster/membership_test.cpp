@@ -23,8 +23,9 @@ TEST_CASE("fleet membership: live instances are those that beat within the TTL")
   RedisOptions o;
   o.endpoint = *parse_redis_url(server.url());
   auto a_redis = make_redis_client(o), b_redis = make_redis_client(o), c_redis = make_redis_client(o);
-  // Redis's clock decides staleness, so this test waits real time: 300 ms, once.
-  const auto ttl = std::chrono::milliseconds(300);
+  // Redis's clock decides staleness, so this test waits real time, once: the TTL, which is long
+  // enough that the beats before it never go stale on a loaded machine.
+  const auto ttl = std::chrono::milliseconds(1500);
   FleetMembership a(*a_redis, "fleet:members", "a", ttl), b(*b_redis, "fleet:members", "b", ttl),
       c(*c_redis, "fleet:members", "c", ttl);
 
@@ -36,7 +37,7 @@ TEST_CASE("fleet membership: live instances are those that beat within the TTL")
   REQUIRE(c.leave().ok());
   CHECK(*a.beat() == 2);
 
-  std::this_thread::sleep_for(ttl + std::chrono::milliseconds(50));
+  std::this_thread::sleep_for(ttl + std::chrono::milliseconds(100));
   CHECK(*a.beat() == 1);  // b went silent for longer than the TTL
   auto members = a_redis->command({"ZRANGE", "fleet:members", "0", "-1"});
   REQUIRE(members.ok());

@@ -7,7 +7,8 @@
 // Not thread-safe: the test thread that made it owns it. The destructor stops the server and
 // removes the directory.
 #include <spawn.h>
-#include <sys/stat.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -84,8 +85,8 @@ class RedisServer {
       throw std::runtime_error("cannot start " + binary_);
     }
     for (int i = 0; i < 1000; ++i) {
-      struct stat st {};
-      if (::stat(socket_path().c_str(), &st) == 0 && S_ISSOCK(st.st_mode)) return;
+      // The socket file appears at bind(), before listen(): wait for a connection to succeed.
+      if (accepts_connections()) return;
       int status = 0;
       if (::waitpid(pid_, &status, WNOHANG) == pid_) {
         pid_ = -1;
@@ -93,7 +94,23 @@ class RedisServer {
       }
       std::this_thread::sleep_for(std::chrono::milliseconds(10));
     }
-    throw std::runtime_error("redis-server did not create its socket within 10 s");
+    throw std::runtime_error("redis-server did not accept connections within 10 s");
+  }
+
+  bool accepts_connections() const {
+    const int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0) return false;
+    sockaddr_un addr{};
+    addr.sun_family = AF_UNIX;
+    const auto path = socket_path();
+    if (path.size() >= sizeof addr.sun_path) {
+      ::close(fd);
+      throw std::runtime_error("socket path too long: " + path);
+    }
+    path.copy(addr.sun_path, path.size());
+    const bool ok = ::connect(fd, reinterpret_cast<const sockaddr*>(&addr), sizeof addr) == 0;
+    ::close(fd);
+    return ok;
   }
 
   // Extra redis-server arguments for the next start(), e.g. {"--requirepass", "secret"}.
