@@ -170,6 +170,9 @@ TEST_CASE("text helpers: userinfo masking, TOML quoting") {
   CHECK(mask_userinfo("http://token@h/a@b") == "http://***@h/a@b");
   CHECK(mask_userinfo("https://h/path@x") == "https://h/path@x");
   CHECK(mask_userinfo("no url") == "no url");
+  CHECK(mask_userinfo("user:pass@proxy:8080") == "***@proxy:8080");
+  CHECK(mask_userinfo("redis:/:pass@host:6379") == "***@host:6379");
+  CHECK(mask_userinfo("name@example.com") == "name@example.com");
   CHECK(toml_quote("a\"b\\c\n") == "\"a\\\"b\\\\c\\n\"");
   CHECK(toml_key("X-Team") == "X-Team");
   CHECK(toml_key("X Team") == "\"X Team\"");

@@ -563,6 +563,11 @@ TEST_CASE("bad cluster values say what is wrong and what to write, never the Red
   CHECK(port.find("use unix:///path/to/redis.sock or redis://[:password@]host[:port][/db]") != std::string::npos);
   CHECK(port.find("fleet-pass") == std::string::npos);
 
+  env["JIRA_MCP_REDIS_URL"] = "redis:/:fleet-pass@10.0.0.5:6380";  // not even a URL
+  const auto typo = error({}, env);
+  CHECK(typo.find("has no scheme") != std::string::npos);
+  CHECK(typo.find("fleet-pass") == std::string::npos);
+
   env["JIRA_MCP_REDIS_URL"] = "rediss://:fleet-pass@10.0.0.5:6380";
   const auto tls = error({}, env);
   CHECK(tls.find("TLS") != std::string::npos);
