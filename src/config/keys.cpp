@@ -500,14 +500,17 @@ std::vector<KeySpec> build_table() {
      .field = field<&Config::async, &AsyncConfig::max_connections_per_host>()},
     {.key = "performance.async.rate_limit_requests_per_second",
      .kind = K::Double, .dmin = 0.1, .dmax = 10000.0,
-     .description = "Client-side rate limit: requests per second at most, sustained; the rate adapts to Jira: "
-                    "a 429 halves it, low X-RateLimit-Remaining or X-RateLimit-NearLimit takes 10 % off, "
+     .description = "Client-side rate limit for requests that compete (a fan-out, bulk work, several sessions): "
+                    "requests per second at most, sustained; a request alone (nothing else in flight or waiting) is "
+                    "never held while the rate is this value. The rate adapts to Jira: a 429 halves it and then paces "
+                    "every request, low X-RateLimit-Remaining or X-RateLimit-NearLimit takes 10 % off, "
                     "Data Center's X-RateLimit-FillRate caps it, and it climbs back by 10 % of this value per second",
      .field = field<&Config::async, &AsyncConfig::rate_limit_requests_per_second>()},
     {.key = "performance.async.rate_limit_burst",
      .kind = K::Int, .min = 1, .max = 100000LL,
-     .description = "Client-side rate limit: requests that may go ahead of the rate (a burst), spent at no more "
-                    "than twice the rate, never all at once; a 429 or a low rate-limit header empties it",
+     .description = "Client-side rate limit: competing requests that may go ahead of the rate (a burst), spent at "
+                    "no more than twice the rate, never all at once; a request alone takes a token when there is one "
+                    "and never waits for one; a 429 or a low rate-limit header empties it",
      .field = field<&Config::async, &AsyncConfig::rate_limit_burst>()},
     {.key = "monitoring.enabled", .env = {"JIRA_PERFORMANCE_MONITORING"},
      .kind = K::Bool,

@@ -172,7 +172,9 @@ Result<Response, JiraError> Client::Impl::send_attempts(const Request& r, const 
     ++attempt;
     const auto gate = clock->now();
     Result<RateLimiter::Permit, RateLimitRefusal> permit = limiter.acquire(hard_deadline);
-    if (tally) tally->waited += clock->now() - gate;
+    // A permit knows whether it waited: one that went at once adds nothing to the wait time
+    // (/metrics, --timing), not even the moment it took to get it.
+    if (tally) tally->waited += permit ? permit->waited() : clock->now() - gate;
     if (!permit) {
       JiraError e;
       if (permit.error().paused_by_429) {
@@ -197,6 +199,7 @@ Result<Response, JiraError> Client::Impl::send_attempts(const Request& r, const 
 
     AttemptOutcome outcome;
     std::optional<std::chrono::milliseconds> server_wait;
+    bool one_issue = false;  // the 429 is Jira Cloud's per-issue write limit, not the site's
     if (res) {
       // The pacer eases off before a 429; a 429 gets the stronger reaction below instead.
       if (res->status != 429) limiter.observe(parse_server_quota(res->headers));
@@ -205,6 +208,10 @@ Result<Response, JiraError> Client::Impl::send_attempts(const Request& r, const 
       }
       outcome.status = res->status;
       outcome.has_retry_after = find_header(res->headers, "Retry-After").has_value();
+      if (res->status == 429) {
+        const auto reason = find_header(res->headers, "RateLimit-Reason");
+        one_issue = reason && reason->find("jira-per-issue-on-write") != std::string::npos;
+      }
       last = error_from_response(*res, clock->wall_now());
       server_wait = last.retry_after;
     } else {
@@ -214,7 +221,13 @@ Result<Response, JiraError> Client::Impl::send_attempts(const Request& r, const 
 
     const auto now = clock->now();
     std::chrono::milliseconds delay{0};
-    if (outcome.status == 429) {
+    if (outcome.status == 429 && one_issue) {
+      // Too many writes to this one issue (RateLimit-Reason: jira-per-issue-on-write): only this
+      // request waits; the site's budget is fine, so nobody else pauses or slows down.
+      delay = server_wait ? *server_wait : jitter(attempt);
+      limiter.record_429();
+      last.retry_after = delay;
+    } else if (outcome.status == 429) {
       // Everyone waits: the pause is host-wide, and the pacer slows down (AIMD). Without a
       // server hint, back off with jitter.
       auto pause = server_wait ? *server_wait : jitter(attempt);

@@ -15,6 +15,7 @@ monitor::ClientGauges client_gauges(const Client& client) {
   g.rate_limit_rps = s.rate.current_rps;
   g.rate_limit_slowdowns_429 = s.rate.slowdowns_429;
   g.rate_limit_slowdowns_low_budget = s.rate.slowdowns_low_budget;
+  g.rate_limit_waits = s.rate.waits;
   return g;
 }
 

@@ -6,6 +6,11 @@
 // A reservation made before a 429 is void after it: the 429 bumps the epoch, the sleeper wakes,
 // sees the pause and queues again behind it instead of handing back a token into a bucket the
 // 429 emptied (which would let every sleeper through at once when the pause ends).
+//
+// Who is alone is decided under the lock from two counts: permits in flight and callers inside
+// acquire() (sleeping on a reservation, on a pause or on the cap). A caller that finds both at
+// zero (itself aside) cannot be part of a burst; the next request of a sequential caller arrives
+// only after this one's permit is gone.
 #include "jira_mcp/jira/rate_limiter.hpp"
 
 #include <algorithm>
@@ -43,9 +48,15 @@ struct LimiterState {
   Clock::time_point paused_until;
   std::uint64_t epoch = 0;  // bumped by every 429: reservations of an older epoch are void
   std::size_t in_flight = 0;
+  std::size_t acquiring = 0;  // callers inside acquire(), not yet holding a permit
   RateLimiterStats stats;
 
   bool paced() const { return options.requests_per_second > 0; }
+  // Jira has slowed us (a 429 or a low budget not yet recovered from, or a stated fill rate
+  // below the configured one): every request is paced, even one alone.
+  bool adapting() const { return rate < options.requests_per_second; }
+  // The caller (already counted in `acquiring`) is the only request around.
+  bool alone() const { return in_flight == 0 && acquiring == 1; }
 
   void refill(Clock::time_point now) {
     if (now > refilled_at) {
@@ -75,12 +86,13 @@ struct LimiterState {
 
 }  // namespace detail
 
-RateLimiter::Permit::Permit(Permit&& other) noexcept : state_(std::move(other.state_)) {}
+RateLimiter::Permit::Permit(Permit&& other) noexcept : state_(std::move(other.state_)), waited_(other.waited_) {}
 
 RateLimiter::Permit& RateLimiter::Permit::operator=(Permit&& other) noexcept {
   if (this != &other) {
     Permit old(std::move(*this));
     state_ = std::move(other.state_);
+    waited_ = other.waited_;
   }
   return *this;
 }
@@ -113,12 +125,25 @@ Result<RateLimiter::Permit, RateLimitRefusal> RateLimiter::acquire(Clock::time_p
   Clock& clock = *s.clock;
   const auto started = clock.now();
   bool waited = false;
-  auto account = [&] {
-    auto spent = clock.now() - started;
-    std::lock_guard lock(s.mu);
+  // Time spent is counted only for acquires that waited, so a caller that never waits shows
+  // zero wait time, not the few nanoseconds of taking the lock. Called with s.mu held.
+  auto account_locked = [&]() -> Clock::duration {
+    if (!waited) return Clock::duration::zero();
+    const auto spent = clock.now() - started;
     s.stats.waited += std::chrono::duration_cast<std::chrono::nanoseconds>(spent);
-    if (waited) ++s.stats.waits;
+    ++s.stats.waits;
+    return spent;
   };
+  auto refuse = [&](RateLimitRefusal r) -> Result<Permit, RateLimitRefusal> {
+    std::lock_guard lock(s.mu);
+    --s.acquiring;
+    account_locked();
+    return unexpected(r);
+  };
+  {
+    std::lock_guard lock(s.mu);
+    ++s.acquiring;
+  }
 
   // Gate 1 and 2: the 429 pause and the pacer, both on the injected clock.
   for (;;) {
@@ -133,6 +158,15 @@ Result<RateLimiter::Permit, RateLimitRefusal> RateLimiter::acquire(Clock::time_p
         paused = true;
       } else if (s.paced()) {
         s.refill(now);
+        if (s.alone() && !s.adapting()) {
+          // Alone at the configured rate: goes now, spending a token if there is one but never
+          // borrowing one, and spacing whoever comes next as a reservation would.
+          s.tokens = s.tokens >= 1.0 ? s.tokens - 1.0 : std::min(s.tokens, 0.0);
+          s.next_slot = std::max(s.next_slot, now + std::chrono::ceil<Clock::duration>(
+                                                        FloatSeconds(1.0 / (kBurstSpeedup * s.rate))));
+          ++s.stats.lone;
+          break;
+        }
         wake = std::max(now, s.next_slot);
         if (s.tokens < 1.0) {
           auto need = std::chrono::ceil<Clock::duration>(FloatSeconds((1.0 - s.tokens) / s.rate));
@@ -148,10 +182,7 @@ Result<RateLimiter::Permit, RateLimitRefusal> RateLimiter::acquire(Clock::time_p
         break;
       }
     }
-    if (wake > deadline) {
-      account();
-      return unexpected(RateLimitRefusal{wake, paused});
-    }
+    if (wake > deadline) return refuse(RateLimitRefusal{wake, paused});
     waited = true;
     clock.sleep_until(wake);
     if (!paused) {
@@ -176,17 +207,17 @@ Result<RateLimiter::Permit, RateLimitRefusal> RateLimiter::acquire(Clock::time_p
       });
       if (!got) {
         lock.unlock();
-        account();
-        return unexpected(RateLimitRefusal{deadline, false});
+        return refuse(RateLimitRefusal{deadline, false});
       }
     }
+    --s.acquiring;
     ++s.in_flight;
     s.stats.in_flight = s.in_flight;
+    Permit permit;
+    permit.waited_ = account_locked();
+    permit.state_ = state_;
+    return permit;
   }
-  account();
-  Permit permit;
-  permit.state_ = state_;
-  return permit;
 }
 
 void RateLimiter::throttled(Clock::time_point until) {

@@ -263,6 +263,7 @@ Json to_json(const Snapshot& s) {
                  {"in_use", c.pool_in_use}, {"idle", c.pool_idle}, {"capacity", c.pool_capacity}};
     j["jira_calls"]["in_flight"] = c.in_flight;
     j["jira_calls"]["rate_limit"] = {{"current_rps", c.rate_limit_rps},
+                                     {"waits", c.rate_limit_waits},
                                      {"slowdowns", {{"throttled_429", c.rate_limit_slowdowns_429},
                                                     {"low_budget", c.rate_limit_slowdowns_low_budget}}}};
   }

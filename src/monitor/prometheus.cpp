@@ -134,6 +134,9 @@ std::string Monitor::render_prometheus() const {
              "Times the client-side rate was cut, by reason (throttled_429: halved; low_budget: 10 % off).");
     w.sample(p + "jira_rate_limit_slowdowns_total", {{"reason", "throttled_429"}}, u(c.rate_limit_slowdowns_429));
     w.sample(p + "jira_rate_limit_slowdowns_total", {{"reason", "low_budget"}}, u(c.rate_limit_slowdowns_low_budget));
+    w.family(p + "jira_rate_limit_waits_total", "counter",
+             "Jira requests that waited at the client-side rate limit (pause, pacing or concurrency cap).");
+    w.sample(p + "jira_rate_limit_waits_total", {}, u(c.rate_limit_waits));
     w.family(p + "pool_connections", "gauge", "Jira connections by state.");
     w.sample(p + "pool_connections", {{"state", "in_use"}}, u(c.pool_in_use));
     w.sample(p + "pool_connections", {{"state", "idle"}}, u(c.pool_idle));

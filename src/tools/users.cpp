@@ -166,6 +166,7 @@ ToolResult server_status(const ServicesPtr& s, RequestContext& ctx) {
                   {"rate_limit", {{"configured_rps", jira.client().options().rate_rps},
                                   {"current_rps", st.rate.current_rps},
                                   {"waits", st.rate.waits},
+                                  {"waited_ms", static_cast<double>(st.rate.waited.count()) / 1e6},
                                   {"in_flight", st.rate.in_flight},
                                   {"slowdowns", {{"throttled_429", st.rate.slowdowns_429},
                                                  {"low_budget", st.rate.slowdowns_low_budget}}}}}};
@@ -174,13 +175,14 @@ ToolResult server_status(const ServicesPtr& s, RequestContext& ctx) {
                      std::to_string(rtt.count() / 1000) + " ms).\nJira calls so far: " + std::to_string(st.calls) +
                      ", retries: " + std::to_string(st.retries) + ", failures: " + std::to_string(st.failures) + "\n";
   if (st.rate.current_rps > 0) {
-    char buf[256];
+    char buf[320];
     std::snprintf(buf, sizeof buf,
                   "Client-side rate limit: %.1f requests/s now (configured %.1f); slowed down %llu times by 429s and "
-                  "%llu times by Jira's low rate-limit headers.\n",
+                  "%llu times by Jira's low rate-limit headers; %llu requests waited for it (%.1f ms in all).\n",
                   st.rate.current_rps, jira.client().options().rate_rps,
                   static_cast<unsigned long long>(st.rate.slowdowns_429),
-                  static_cast<unsigned long long>(st.rate.slowdowns_low_budget));
+                  static_cast<unsigned long long>(st.rate.slowdowns_low_budget),
+                  static_cast<unsigned long long>(st.rate.waits), static_cast<double>(st.rate.waited.count()) / 1e6);
     text += buf;
   }
   if (s->monitor) {

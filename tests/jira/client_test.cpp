@@ -460,11 +460,26 @@ void answer_ok(int, httplib::Response& res) { res.set_content("{}", "application
 
 }  // namespace
 
-TEST_CASE("the token bucket spaces calls on the injected clock") {
-  PacedEndpoint jira(/*rps=*/2, /*burst=*/1, answer_ok);
+TEST_CASE("the token bucket spaces concurrent calls on the injected clock, and never holds a call alone") {
+  // Each answer takes 100 ms of real time, so the async calls below are in flight together.
+  PacedEndpoint jira(/*rps=*/2, /*burst=*/1, [](int, httplib::Response& res) {
+    std::this_thread::sleep_for(100ms);
+    res.set_content("{}", "application/json");
+  });
   const auto t0 = jira.clock->now();
-  for (int i = 0; i < 5; ++i) REQUIRE(jira.get());
-  CHECK(jira.clock->now() - t0 == 2s);
+  // One at a time: paced by the round trip alone, never by us.
+  for (int i = 0; i < 3; ++i) REQUIRE(jira.get());
+  CHECK(jira.clock->now() == t0);
+  CHECK(jira.rate().waits == 0);
+  CHECK(jira.rate().lone == 3);
+  // Five at once (four executor threads), with the bucket full again: the first goes, the
+  // others 0.5 s apart.
+  jira.clock->advance(10s);
+  const auto t1 = jira.clock->now();
+  std::vector<ResponseFuture> calls;
+  for (int i = 0; i < 5; ++i) calls.push_back(jira.client->get_async("/rest/api/2/x"));
+  for (auto& c : calls) REQUIRE(c.get().ok());
+  CHECK(jira.clock->now() - t1 == 2s);
   CHECK(jira.rate().waits == 4);
 }
 

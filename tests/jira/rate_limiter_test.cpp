@@ -9,20 +9,71 @@
 using namespace jira_mcp::jira;
 using namespace std::chrono_literals;
 
+namespace {
+// A fan-out: every permit stays held (its request in flight), so the pacer sees competition.
+void acquire_held(RateLimiter& limiter, std::vector<RateLimiter::Permit>& held, Clock::time_point deadline) {
+  auto p = limiter.acquire(deadline);
+  REQUIRE(p.ok());
+  held.push_back(std::move(*p));
+}
+}  // namespace
+
 TEST_CASE("the token bucket lets a burst through, then spaces requests at the rate") {
   auto clock = std::make_shared<FakeClock>();
   RateLimiter limiter({/*rps=*/4, /*burst=*/2, /*cap=*/0}, clock);
   const auto far = clock->now() + 1h;
   const auto t0 = clock->now();
-  for (int i = 0; i < 6; ++i) REQUIRE(limiter.acquire(far).ok());
+  std::vector<RateLimiter::Permit> held;
+  for (int i = 0; i < 6; ++i) acquire_held(limiter, held, far);
   // The burst of 2 goes out at twice the rate (0, 125 ms), then 250 ms apart: the sixth at 1 s.
   CHECK(clock->now() - t0 == 1000ms);
   CHECK(limiter.stats().waits == 5);
+  CHECK(limiter.stats().lone == 1);         // the first, with nothing in flight yet
   CHECK(limiter.stats().waited == 1000ms);  // sequential waits add up to the elapsed time
   clock->advance(10s);  // refills up to the burst only
   const auto t1 = clock->now();
-  for (int i = 0; i < 3; ++i) REQUIRE(limiter.acquire(far).ok());
+  for (int i = 0; i < 3; ++i) acquire_held(limiter, held, far);
   CHECK(clock->now() - t1 == 250ms);
+}
+
+TEST_CASE("a request alone is never held at the configured rate, and spends tokens without borrowing") {
+  auto clock = std::make_shared<FakeClock>();
+  RateLimiter limiter({/*rps=*/4, /*burst=*/2, /*cap=*/8}, clock);
+  const auto t0 = clock->now();
+  // One at a time, each permit gone before the next acquire: a sequential caller.
+  for (int i = 0; i < 300; ++i) {
+    auto p = limiter.acquire(clock->now() + 1h);
+    REQUIRE(p.ok());
+    CHECK(p->waited() == Clock::duration::zero());
+  }
+  CHECK(clock->now() == t0);
+  CHECK(limiter.stats().waits == 0);
+  CHECK(limiter.stats().waited == Clock::duration::zero());
+  CHECK(limiter.stats().lone == 300);
+  // The bucket is empty but not in debt: a fan-out now starts at the rate, not 300 tokens late.
+  std::vector<RateLimiter::Permit> held;
+  for (int i = 0; i < 3; ++i) acquire_held(limiter, held, clock->now() + 1h);
+  CHECK(clock->now() - t0 == 500ms);  // the first alone at once, then one token each 250 ms
+  CHECK(limiter.stats().waits == 2);
+  CHECK(held.back().waited() == 250ms);
+}
+
+TEST_CASE("after a 429 a request alone is paced too, until the rate has climbed back") {
+  auto clock = std::make_shared<FakeClock>();
+  RateLimiter limiter({/*rps=*/10, /*burst=*/20, 0}, clock);
+  const auto t0 = clock->now();
+  limiter.throttled(t0 + 2s);
+  REQUIRE(limiter.acquire(t0 + 1h).ok());
+  CHECK(clock->now() == t0 + 2s);  // the pause holds even a request alone
+  CHECK(limiter.stats().waits == 1);
+  for (int i = 0; i < 5; ++i) REQUIRE(limiter.acquire(clock->now() + 1h).ok());
+  CHECK(limiter.stats().waits == 6);  // one at a time, yet each waited for the halved rate
+  CHECK(limiter.stats().lone == 0);
+  clock->advance(30s);  // recovered: 10 % of 10/s per second
+  CHECK(limiter.stats().current_rps == doctest::Approx(10));
+  for (int i = 0; i < 5; ++i) REQUIRE(limiter.acquire(clock->now() + 1h).ok());
+  CHECK(limiter.stats().waits == 6);
+  CHECK(limiter.stats().lone == 5);
 }
 
 TEST_CASE("a 429 pause holds every caller until it ends, and never shortens") {
@@ -41,7 +92,8 @@ TEST_CASE("a wait that would pass the deadline is refused at once") {
   auto clock = std::make_shared<FakeClock>();
   RateLimiter limiter({1, 1, 0}, clock);
   const auto t0 = clock->now();
-  REQUIRE(limiter.acquire(t0 + 100ms).ok());
+  std::vector<RateLimiter::Permit> held;  // in flight: the next caller competes with it
+  acquire_held(limiter, held, t0 + 100ms);
   auto refused = limiter.acquire(t0 + 100ms);
   REQUIRE_FALSE(refused.ok());
   CHECK_FALSE(refused.error().paused_by_429);
@@ -95,12 +147,14 @@ TEST_CASE("a permit released by move frees exactly one slot") {
 }
 
 namespace {
-// The times (after t0) at which `n` sequential acquires were granted.
+// The times (after t0) at which `n` acquires of a fan-out (each permit held until all are
+// granted) were granted.
 std::vector<std::chrono::milliseconds> grant_times(RateLimiter& limiter, FakeClock& clock, int n) {
   std::vector<std::chrono::milliseconds> out;
+  std::vector<RateLimiter::Permit> held;
   const auto t0 = clock.now();
   for (int i = 0; i < n; ++i) {
-    REQUIRE(limiter.acquire(clock.now() + 1h).ok());
+    acquire_held(limiter, held, clock.now() + 1h);
     out.push_back(std::chrono::duration_cast<std::chrono::milliseconds>(clock.now() - t0));
   }
   return out;

@@ -142,7 +142,7 @@ TEST_CASE("Prometheus exposition: every line is a comment or a well-formed sampl
   m.record_tool_call("jira_get_issue", true, 30ms);
   m.record_jira_call(call("GET", "/rest/api/3/issue/A-1", 200));
   m.add_source("cache", [] { return Gauges{{"issue.hits", 3}, {"odd \"name\"\n", 1}}; });
-  m.set_client_source([] { return ClientGauges{10, 1, 0, 2, 3, 8, 1, 7.5, 1, 2}; });
+  m.set_client_source([] { return ClientGauges{10, 1, 0, 2, 3, 8, 1, 7.5, 1, 2, 4}; });
   const std::string text = m.render_prometheus();
 
   const std::regex help(R"(# HELP ([a-zA-Z_:][a-zA-Z0-9_:]*) .+)");
@@ -185,6 +185,8 @@ TEST_CASE("Prometheus exposition: every line is a comment or a well-formed sampl
   CHECK(text.find("jira_mcp_jira_rate_limit_current_rps 7.5\n") != std::string::npos);
   CHECK(text.find("jira_mcp_jira_rate_limit_slowdowns_total{reason=\"throttled_429\"} 1\n") != std::string::npos);
   CHECK(text.find("jira_mcp_jira_rate_limit_slowdowns_total{reason=\"low_budget\"} 2\n") != std::string::npos);
+  CHECK(text.find("# TYPE jira_mcp_jira_rate_limit_waits_total counter\njira_mcp_jira_rate_limit_waits_total 4\n") !=
+        std::string::npos);
   CHECK(text.find(R"(name="odd \"name\"\n")") != std::string::npos);
 }
 

@@ -77,7 +77,7 @@ double sample_value(const std::string& text, const std::string& name) {
 
 }  // namespace
 
-TEST_CASE("after a 429 the slower rate and the slowdown show in jira_server_status, jira://server/status and /metrics") {
+TEST_CASE("after a 429 the slower rate, the slowdown and the wait show in jira_server_status, jira://server/status and /metrics") {
   ThrottledOnceStack s;
   // Nothing has slowed the client yet.
   CHECK(jira::client_gauges(*s.client).rate_limit_rps == doctest::Approx(kConfiguredRps));
@@ -98,6 +98,10 @@ TEST_CASE("after a 429 the slower rate and the slowdown show in jira_server_stat
   CHECK(limit["slowdowns"]["low_budget"] == 0);
   CHECK(testing::text(status).find("requests/s now (configured 20.0); slowed down 1 times by 429s and 0 times") !=
         std::string::npos);
+  // The retry waited out the 1 s pause at the limiter: one wait, shown wherever waits are.
+  CHECK(limit["waits"] == 1);
+  CHECK(limit["waited_ms"].get<double>() == doctest::Approx(1000));
+  CHECK(testing::text(status).find("; 1 requests waited for it (1000.0 ms in all).") != std::string::npos);
 
   // The fake clock stands still from here on: every reader sees the same rate.
   const Json read = s.rpc("resources/read", {{"uri", "jira://server/status"}});
@@ -105,9 +109,12 @@ TEST_CASE("after a 429 the slower rate and the slowdown show in jira_server_stat
   CHECK(snap["jira_calls"]["rate_limit"]["current_rps"].get<double>() == doctest::Approx(now_rps));
   CHECK(snap["jira_calls"]["rate_limit"]["slowdowns"]["throttled_429"] == 1);
   CHECK(snap["jira_calls"]["rate_limit"]["slowdowns"]["low_budget"] == 0);
+  CHECK(snap["jira_calls"]["rate_limit"]["waits"] == 1);
 
   const std::string prom = s.mon.render_prometheus();
   CHECK(sample_value(prom, "jira_mcp_jira_rate_limit_current_rps") == doctest::Approx(now_rps));
   CHECK(prom.find("jira_mcp_jira_rate_limit_slowdowns_total{reason=\"throttled_429\"} 1\n") != std::string::npos);
   CHECK(prom.find("jira_mcp_jira_rate_limit_slowdowns_total{reason=\"low_budget\"} 0\n") != std::string::npos);
+  CHECK(sample_value(prom, "jira_mcp_jira_rate_limit_waits_total") == 1);
+  CHECK(sample_value(prom, "jira_mcp_jira_rate_limit_wait_seconds_total") == doctest::Approx(1.0));
 }

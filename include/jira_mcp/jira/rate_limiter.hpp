@@ -24,6 +24,14 @@
 // Without a configured rate (requests_per_second <= 0) there is no pacer and no adaptation,
 // only the 429 pause.
 //
+// The pacer engages only when requests compete. A lone request (nothing else in flight or
+// waiting at the gates) is never held by the pacer while the rate is the configured one: one
+// request at a time is already paced by its own round trip and cannot burst, so an agent that
+// makes one call at a time never waits on us. It still spends a token (never into debt), so a
+// fan-out right after a busy stretch starts from an emptier bucket. Once Jira has spoken (a 429,
+// a low budget, or a stated fill rate below ours: the rate is below the configured one), lone
+// requests are paced too, until the rate has climbed back. The 429 pause always holds everyone.
+//
 // Thread safety: all members are thread-safe. Permits keep the limiter state alive.
 #include <chrono>
 #include <cstddef>
@@ -46,6 +54,7 @@ struct RateLimitOptions {
 struct RateLimiterStats {
   std::chrono::nanoseconds waited{0};  // total time callers spent waiting at the gates
   std::uint64_t waits = 0;             // acquires that had to wait
+  std::uint64_t lone = 0;              // acquires that went unpaced as the only request (see above)
   std::uint64_t throttled_429 = 0;     // 429 responses reported
   std::uint64_t slowdowns = 0;         // times the rate was cut: the two below together
   std::uint64_t slowdowns_429 = 0;         // by a 429 (halved, once per pause)
@@ -95,9 +104,13 @@ class RateLimiter {
     Permit& operator=(const Permit&) = delete;
     ~Permit();  // frees the concurrency slot
 
+    // How long this acquire waited at the gates, on the limiter's clock (zero: it went at once).
+    Clock::duration waited() const { return waited_; }
+
    private:
     friend class RateLimiter;
     std::shared_ptr<detail::LimiterState> state_;
+    Clock::duration waited_{0};
   };
 
   RateLimiter(RateLimitOptions options, std::shared_ptr<Clock> clock);

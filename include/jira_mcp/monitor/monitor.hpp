@@ -91,6 +91,7 @@ struct ClientGauges {
   double rate_limit_rps = 0;             // the client's adapted rate now (0: no client-side limit)
   std::uint64_t rate_limit_slowdowns_429 = 0;         // running total of cuts by a 429
   std::uint64_t rate_limit_slowdowns_low_budget = 0;  // ... by low X-RateLimit-* headers
+  std::uint64_t rate_limit_waits = 0;    // running total of requests that waited at the limiter
 };
 
 enum class Severity { warning, error };
