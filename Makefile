@@ -26,10 +26,14 @@ ARGS ?=
 PREFIX ?= /usr/local
 FUZZ_SECONDS ?= 60
 
+# redis-server and haproxy are for fleet mode (issue #17); the tests start their own redis-server
+# and never use the system services Debian enables on install (`systemctl disable --now
+# redis-server haproxy` if you do not want them running).
 PACKAGES := build-essential cmake pkg-config ccache libcpp-httplib-dev nlohmann-json3-dev \
             libssl-dev libspdlog-dev libtomlplusplus-dev doctest-dev libcli11-dev \
             libcmark-gfm-dev libcmark-gfm-extensions-dev libbenchmark-dev \
-            zlib1g-dev libbrotli-dev lld libsimdjson-dev
+            zlib1g-dev libbrotli-dev lld libsimdjson-dev \
+            libhiredis-dev redis-server haproxy
 
 FUZZ_PACKAGES := clang libclang-rt-14-dev
 

@@ -101,6 +101,12 @@ sandbox::Options sandbox_options(const config::SandboxConfig& c) {
   o.flavor = c.flavor == "dc" ? sandbox::Flavor::DataCenter : sandbox::Flavor::Cloud;
   o.port = c.port;
   o.issues = c.issues;
+  o.faults.latency_ms = c.latency_ms;
+  o.faults.jitter_ms = c.jitter_ms;
+  o.faults.rate_limit_rps = c.rate_limit_rps;
+  o.faults.rate_limit_burst = c.rate_limit_burst;
+  o.faults.error_5xx_rate = c.error_rate;
+  o.faults.drop_rate = c.drop_rate;
   return o;
 }
 

@@ -8,6 +8,7 @@
 #include <optional>
 
 #include "config/text.hpp"
+#include "jira_mcp/cluster/redis.hpp"
 
 namespace jira_mcp::config {
 namespace {
@@ -69,6 +70,33 @@ std::string check_existing_file(std::string& v) {
   if (v.empty()) return "";
   std::error_code ec;
   if (!std::filesystem::is_regular_file(v, ec)) return "must name an existing readable file";
+  return "";
+}
+
+std::string check_redis_url(std::string& v) {
+  if (v.empty()) return "";
+  auto parsed = cluster::parse_redis_url(v);
+  if (parsed) return "";
+  // The parser's message starts with the key's name, which the caller already shows.
+  std::string problem = parsed.error().message;
+  constexpr std::string_view kPrefix = "cluster.redis_url ";
+  if (problem.starts_with(kPrefix)) problem.erase(0, kPrefix.size());
+  return problem;
+}
+
+// Instance ids end up in Redis keys and MCP session ids, so they stay plain.
+std::string check_instance_id(std::string& v) {
+  const bool plain = std::all_of(v.begin(), v.end(), [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
+           c == '_' || c == '.';
+  });
+  if (!plain || v.size() > 64) return "must be at most 64 letters, digits, '-', '_' or '.' (or empty for hostname-pid)";
+  return "";
+}
+
+std::string check_key_prefix(std::string& v) {
+  if (v.size() > 64 || has_control_chars(v) || v.find(' ') != std::string::npos)
+    return "must be at most 64 characters without spaces or control characters, e.g. \"jira-mcp:\"";
   return "";
 }
 
@@ -336,6 +364,51 @@ std::vector<KeySpec> build_table() {
      .kind = K::Int, .min = 0, .max = 100000,
      .description = "Issues seeded into the emulator",
      .field = field<&Config::sandbox, &SandboxConfig::issues>()},
+    {.key = "sandbox.latency_ms", .sandbox_flag = "--latency-ms",
+     .kind = K::Int, .min = 0, .max = 600000,
+     .description = "Fault: milliseconds the emulator waits before each answer",
+     .field = field<&Config::sandbox, &SandboxConfig::latency_ms>()},
+    {.key = "sandbox.jitter_ms", .sandbox_flag = "--jitter-ms",
+     .kind = K::Int, .min = 0, .max = 600000,
+     .description = "Fault: plus a random wait of up to this many milliseconds",
+     .field = field<&Config::sandbox, &SandboxConfig::jitter_ms>()},
+    {.key = "sandbox.rate_limit_rps", .sandbox_flag = "--rate-limit-rps",
+     .kind = K::Double, .dmin = 0.0, .dmax = 10000.0,
+     .description = "Fault: requests per second the emulator accepts before answering 429 with Retry-After "
+                    "and Jira Cloud's rate-limit headers, across all clients; 0 = no limit",
+     .field = field<&Config::sandbox, &SandboxConfig::rate_limit_rps>()},
+    {.key = "sandbox.rate_limit_burst", .sandbox_flag = "--rate-limit-burst",
+     .kind = K::Int, .min = 0, .max = 1000000,
+     .description = "Fault: requests that may go ahead of rate_limit_rps at once (0 counts as 1)",
+     .field = field<&Config::sandbox, &SandboxConfig::rate_limit_burst>()},
+    {.key = "sandbox.error_rate", .sandbox_flag = "--error-rate",
+     .kind = K::Double, .dmin = 0.0, .dmax = 1.0,
+     .description = "Fault: share of requests answered 500 or 503 with a Jira error body",
+     .field = field<&Config::sandbox, &SandboxConfig::error_rate>()},
+    {.key = "sandbox.drop_rate", .sandbox_flag = "--drop-rate",
+     .kind = K::Double, .dmin = 0.0, .dmax = 1.0,
+     .description = "Fault: share of connections closed without an answer",
+     .field = field<&Config::sandbox, &SandboxConfig::drop_rate>()},
+
+    // [cluster]
+    {.key = "cluster.redis_url", .env = {"JIRA_MCP_REDIS_URL"},
+     .description = "Redis shared by a fleet of instances (rate budget, cache, invalidations): "
+                    "unix:///path/redis.sock or redis://[:password@]host:port[/db]; empty = no fleet, the default",
+     .field = field<&Config::cluster, &ClusterConfig::redis_url>(), .check = check_redis_url},
+    {.key = "cluster.instance_id", .env = {"JIRA_MCP_INSTANCE_ID"},
+     .description = "This instance's name in the fleet, unique among the instances; empty = hostname-pid",
+     .field = field<&Config::cluster, &ClusterConfig::instance_id>(), .check = check_instance_id},
+    {.key = "cluster.key_prefix",
+     .description = "Prefix of every Redis key the fleet uses, so fleets can share one Redis",
+     .field = field<&Config::cluster, &ClusterConfig::key_prefix>(), .check = check_key_prefix},
+    {.key = "cluster.connect_timeout_ms",
+     .kind = K::Int, .min = 10, .max = 60000,
+     .description = "Milliseconds a connection to Redis may take to open",
+     .field = field<&Config::cluster, &ClusterConfig::connect_timeout_ms>()},
+    {.key = "cluster.command_timeout_ms",
+     .kind = K::Int, .min = 10, .max = 60000,
+     .description = "Milliseconds Redis may take to answer a command before the instance carries on without it",
+     .field = field<&Config::cluster, &ClusterConfig::command_timeout_ms>()},
 
     {.key = "performance.max_memory_usage_bytes", .env = {"JIRA_MAX_MEMORY_MB"},
      .kind = K::Int, .min = 16777216, .max = 1099511627776LL,

@@ -21,6 +21,7 @@ std::string section_group(std::string_view key) {
   if (key.starts_with("jira.")) return "Jira";
   if (key.starts_with("tools.")) return "Tools";
   if (key.starts_with("sandbox.")) return "Sandbox";
+  if (key.starts_with("cluster.")) return "Cluster";
   if (key.starts_with("performance.")) return "Performance";
   if (key.starts_with("monitoring.") || key.starts_with("logging.")) return "Monitoring";
   if (key.starts_with("http.")) return "HTTP transport";

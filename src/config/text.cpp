@@ -58,7 +58,13 @@ std::string printable(std::string_view s) {
 
 std::string mask_userinfo(std::string_view s) {
   const auto scheme_end = s.find("://");
-  if (scheme_end == std::string_view::npos) return std::string(s);
+  if (scheme_end == std::string_view::npos) {
+    // Not quite a URL ("user:pass@proxy:8080", "redis:/:pass@host"): whatever precedes an '@'
+    // that follows a ':' may be a password. An email address has no ':' before its '@'.
+    const auto at = s.rfind('@');
+    if (at == std::string_view::npos || s.substr(0, at).find(':') == std::string_view::npos) return std::string(s);
+    return "***" + std::string(s.substr(at));
+  }
   const auto authority_begin = scheme_end + 3;
   const auto authority_end = s.find_first_of("/?#", authority_begin);
   const auto authority = s.substr(authority_begin, authority_end == std::string_view::npos

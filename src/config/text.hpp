@@ -13,7 +13,8 @@ std::vector<std::string> split_list(std::string_view s);
 
 // A value for an error message: control characters escaped, cut to a readable length.
 std::string printable(std::string_view s);
-// "http://user:secret@host" -> "http://user:***@host"; other text unchanged.
+// "http://user:secret@host" -> "http://user:***@host"; without "://", "user:secret@host" ->
+// "***@host" (a ':' before the '@', so an email address stays as it is); other text unchanged.
 std::string mask_userinfo(std::string_view s);
 
 std::string toml_quote(std::string_view s);  // a TOML basic string, with escapes

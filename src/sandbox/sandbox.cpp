@@ -1,7 +1,8 @@
 // The HTTP front of the sandbox: one cpp-httplib server with a worker pool, a catch-all handler
 // per method that runs, in order, the request counter, the fault knobs (latency, drop, rate
 // limit, 5xx), authentication and the route table, then writes the Resp (dribbled when
-// slow_body_ms is set).
+// slow_body_ms is set) and counts its status. /_sandbox/stats is answered before all of that, so
+// reading the counters never changes them and is never faulted.
 //
 // Dropping a connection "without a response" needs the socket, which httplib does not expose to
 // handlers; the handler finds it by its (local port, peer port) pair and shuts it down, after
@@ -106,6 +107,11 @@ struct Sandbox::Impl {
 
   // One counter per route, created before serving so lookups need no lock.
   std::map<std::string, std::atomic<std::uint64_t>> counts;
+  // Answers by route and status (0 = dropped). A lock per request is nothing beside an HTTP
+  // exchange; the status set is open-ended, so a fixed array of atomics would not fit.
+  mutable std::mutex status_mu;
+  std::map<std::string, std::map<int, std::uint64_t>> statuses;
+  std::atomic<std::uint64_t> rate_limited{0}, errors_injected{0}, dropped{0}, writes_applied{0};
 
   explicit Impl(Options o) : opts(std::move(o)), rng(opts.seed ^ 0x5eed) {
     faults = opts.faults;
@@ -175,8 +181,7 @@ struct Sandbox::Impl {
       d.delay_ms += static_cast<int>(rng() % static_cast<std::uint64_t>(faults.jitter_ms + 1));
     d.drop = faults.drop_rate > 0 && unit(rng) < faults.drop_rate;
     d.fail = faults.error_5xx_rate > 0 && unit(rng) < faults.error_5xx_rate;
-    static constexpr int kStatuses[] = {500, 502, 503};
-    d.fail_status = kStatuses[rng() % 3];
+    d.fail_status = rng() % 2 ? 503 : 500;
     if (faults.rate_limit_rps > 0) {
       const double burst = std::max(1, faults.rate_limit_burst);
       const Millis now = world.now();
@@ -193,12 +198,27 @@ struct Sandbox::Impl {
     return d;
   }
 
+  void count_status(const std::string& key, int status) {
+    std::lock_guard lock(status_mu);
+    ++statuses[key][status];
+  }
+
+  // A non-GET route that changes the dataset: everything but searches and counts.
+  static bool writes(const std::string& method_and_route) {
+    return !method_and_route.starts_with("GET ") && !method_and_route.ends_with("<unmatched>") &&
+           method_and_route.find("/search") == std::string::npos;
+  }
+
   void handle(const httplib::Request& hreq, httplib::Response& hres) {
+    if (hreq.path == kStatsPath) return serve_stats(hreq, hres);
     auto match = router.match(hreq.method, hreq.path);
-    count(match ? *match->route : hreq.method + " <unmatched>");
+    const std::string key = match ? *match->route : hreq.method + " <unmatched>";
+    count(key);
     Draw d = draw();
     if (d.delay_ms > 0) std::this_thread::sleep_for(std::chrono::milliseconds(d.delay_ms));
     if (d.drop) {
+      dropped.fetch_add(1, std::memory_order_relaxed);
+      count_status(key, 0);
       drop_connection(hreq.local_port, hreq.remote_port);
       hres.status = 500;
       return;
@@ -214,13 +234,89 @@ struct Sandbox::Impl {
       resp = error_resp(429, {"Rate limit exceeded."});
       resp.headers.push_back({"Retry-After", std::to_string(secs)});
       resp.headers.push_back({"X-RateLimit-Reset", format_time(world.now() + secs * 1000)});
+      resp.headers.push_back({"RateLimit-Reason", "jira-burst-based"});
+      rate_limited.fetch_add(1, std::memory_order_relaxed);
     } else if (d.fail) {
-      resp = error_resp(d.fail_status, {"Internal server error (injected by the sandbox)."});
+      resp = error_resp(d.fail_status, {d.fail_status == 503
+                                            ? "Service unavailable (injected by the sandbox)."
+                                            : "Internal server error (injected by the sandbox)."});
       if (d.fail_status == 503) resp.headers.push_back({"Retry-After", "1"});
+      errors_injected.fetch_add(1, std::memory_order_relaxed);
     } else {
       resp = dispatch(hreq, match);
+      if (resp.status >= 200 && resp.status < 300 && writes(key))
+        writes_applied.fetch_add(1, std::memory_order_relaxed);
     }
+    count_status(key, resp.status);
     write(resp, hres, d.f.slow_body_ms);
+  }
+
+  Stats stats() const {
+    Stats s;
+    {
+      std::lock_guard lock(status_mu);
+      s.requests = statuses;
+    }
+    for (const auto& [route, by_status] : s.requests)
+      for (const auto& [status, n] : by_status) s.requests_total += n;
+    s.rate_limited = rate_limited.load(std::memory_order_relaxed);
+    s.errors_injected = errors_injected.load(std::memory_order_relaxed);
+    s.dropped = dropped.load(std::memory_order_relaxed);
+    s.writes_applied = writes_applied.load(std::memory_order_relaxed);
+    return s;
+  }
+
+  void reset() {
+    for (auto& [k, v] : counts) v.store(0, std::memory_order_relaxed);
+    {
+      std::lock_guard lock(status_mu);
+      statuses.clear();
+    }
+    for (auto* c : {&rate_limited, &errors_injected, &dropped, &writes_applied})
+      c->store(0, std::memory_order_relaxed);
+  }
+
+  static constexpr std::string_view kStatsPath = "/_sandbox/stats";
+
+  void serve_stats(const httplib::Request& hreq, httplib::Response& hres) {
+    if (hreq.method == "DELETE") {
+      reset();
+      hres.status = 204;
+      return;
+    }
+    if (hreq.method != "GET") {
+      hres.set_header("Allow", "GET, DELETE");
+      write(error_resp(405, {"/_sandbox/stats answers GET (the counters) and DELETE (reset them)."}),
+            hres, 0);
+      return;
+    }
+    const Stats s = stats();
+    Json requests = Json::object();
+    for (const auto& [route, by_status] : s.requests) {
+      Json j = Json::object();
+      for (const auto& [status, n] : by_status) j[status == 0 ? "dropped" : std::to_string(status)] = n;
+      requests[route] = std::move(j);
+    }
+    Faults f;
+    {
+      std::lock_guard lock(faults_mu);
+      f = faults;
+    }
+    const Json body = {
+        {"requests_total", s.requests_total},
+        {"rate_limited", s.rate_limited},
+        {"errors_injected", s.errors_injected},
+        {"dropped", s.dropped},
+        {"writes_applied", s.writes_applied},
+        {"requests", std::move(requests)},
+        {"faults",
+         {{"latency_ms", f.latency_ms}, {"jitter_ms", f.jitter_ms},
+          {"rate_limit_rps", f.rate_limit_rps}, {"rate_limit_burst", f.rate_limit_burst},
+          {"error_rate", f.error_5xx_rate}, {"drop_rate", f.drop_rate},
+          {"slow_body_ms", f.slow_body_ms}}},
+    };
+    hres.status = 200;
+    hres.set_content(body.dump(), "application/json;charset=UTF-8");
   }
 
   Resp dispatch(const httplib::Request& hreq, const std::optional<Router::Match>& match) {
@@ -379,8 +475,8 @@ std::map<std::string, std::uint64_t> Sandbox::request_counts() const {
   return out;
 }
 
-void Sandbox::reset_counts() {
-  for (auto& [k, v] : impl_->counts) v.store(0, std::memory_order_relaxed);
-}
+Stats Sandbox::stats() const { return impl_->stats(); }
+
+void Sandbox::reset_counts() { impl_->reset(); }
 
 }  // namespace jira_mcp::sandbox

@@ -70,7 +70,9 @@ TEST_CASE("the key table is consistent") {
     for (const auto e : spec.env) CHECK(env_names.insert(e).second);
     if (!spec.flag.empty()) CHECK(flags.insert(spec.flag).second);
     if (!spec.sandbox_flag.empty()) CHECK(sandbox_flags.insert(spec.sandbox_flag).second);
-    CHECK(std::set<std::string>{"server", "jira", "tools", "sandbox", "performance", "monitoring", "logging", "http"}.count(section_of(spec.key)) == 1);
+    CHECK(std::set<std::string>{"server", "jira", "tools", "sandbox", "cluster", "performance",
+                                "monitoring", "logging", "http"}
+              .count(section_of(spec.key)) == 1);
     CHECK_FALSE(spec.description.empty());
     CHECK_FALSE(spec.description.ends_with("."));
     // The row's kind matches the type of the field it fills.
@@ -168,6 +170,9 @@ TEST_CASE("text helpers: userinfo masking, TOML quoting") {
   CHECK(mask_userinfo("http://token@h/a@b") == "http://***@h/a@b");
   CHECK(mask_userinfo("https://h/path@x") == "https://h/path@x");
   CHECK(mask_userinfo("no url") == "no url");
+  CHECK(mask_userinfo("user:pass@proxy:8080") == "***@proxy:8080");
+  CHECK(mask_userinfo("redis:/:pass@host:6379") == "***@host:6379");
+  CHECK(mask_userinfo("name@example.com") == "name@example.com");
   CHECK(toml_quote("a\"b\\c\n") == "\"a\\\"b\\\\c\\n\"");
   CHECK(toml_key("X-Team") == "X-Team");
   CHECK(toml_key("X Team") == "\"X Team\"");

@@ -511,6 +511,80 @@ TEST_CASE("the sandbox subcommand takes --port, --flavor and --issues") {
   }
 }
 
+TEST_CASE("the sandbox subcommand takes its fault knobs as flags") {
+  const auto s = startup({"sandbox", "--latency-ms", "20", "--jitter-ms", "5", "--rate-limit-rps", "2.5",
+                          "--rate-limit-burst", "4", "--error-rate", "0.1", "--drop-rate", "0.02"});
+  CHECK(s.command == Command::SandboxServe);
+  CHECK(s.config.sandbox.latency_ms == 20);
+  CHECK(s.config.sandbox.jitter_ms == 5);
+  CHECK(s.config.sandbox.rate_limit_rps == 2.5);
+  CHECK(s.config.sandbox.rate_limit_burst == 4);
+  CHECK(s.config.sandbox.error_rate == 0.1);
+  CHECK(s.config.sandbox.drop_rate == 0.02);
+  CHECK(error({"sandbox", "--error-rate", "1.5"})
+            .find("sandbox.error_rate = \"1.5\" (from command-line flag sandbox --error-rate): must be a number "
+                  "from 0.0 to 1.0") != std::string::npos);
+  CHECK(error({"sandbox", "--rate-limit-rps", "-1"}).find("sandbox.rate_limit_rps") != std::string::npos);
+  // The knobs belong to the subcommand: the server's own flags do not take them.
+  CHECK(run({"--error-rate", "0.5"}, kUrl).ok() == false);
+}
+
+TEST_CASE("the cluster section: off by default, Redis URL and instance id from the environment") {
+  const auto d = startup({}, kUrl);
+  CHECK(d.config.cluster.redis_url.empty());
+  CHECK(d.config.cluster.instance_id.empty());
+  CHECK(d.config.cluster.key_prefix == "jira-mcp:");
+
+  Env env = kUrl;
+  env["JIRA_MCP_REDIS_URL"] = "redis://:fleet-pass@10.0.0.5:6380/1";
+  env["JIRA_MCP_INSTANCE_ID"] = "mcp-a.1";
+  const auto s = startup({}, env);
+  CHECK(s.config.cluster.redis_url == "redis://:fleet-pass@10.0.0.5:6380/1");
+  CHECK(s.config.cluster.instance_id == "mcp-a.1");
+  CHECK(s.config.origins.at("cluster.redis_url") == "environment variable JIRA_MCP_REDIS_URL");
+  // describe() shows where Redis is but not its password.
+  const auto described = jira_mcp::config::describe(s.config);
+  CHECK(described.find("10.0.0.5:6380") != std::string::npos);
+  CHECK(described.find("fleet-pass") == std::string::npos);
+
+  TempToml file("[cluster]\nredis_url = \"unix:///run/redis/redis.sock\"\ncommand_timeout_ms = 250\n");
+  const auto f = startup({"--config", file.path()}, kUrl);
+  CHECK(f.config.cluster.redis_url == "unix:///run/redis/redis.sock");
+  CHECK(f.config.cluster.command_timeout_ms == 250);
+}
+
+TEST_CASE("bad cluster values say what is wrong and what to write, never the Redis password") {
+  Env env = kUrl;
+  env["JIRA_MCP_REDIS_URL"] = "redis://:fleet-pass@10.0.0.5:99999";
+  const auto port = error({}, env);
+  CHECK(port.find("cluster.redis_url") != std::string::npos);
+  CHECK(port.find("(from environment variable JIRA_MCP_REDIS_URL)") != std::string::npos);
+  CHECK(port.find("port that is not an integer from 1 to 65535") != std::string::npos);
+  CHECK(port.find("use unix:///path/to/redis.sock or redis://[:password@]host[:port][/db]") != std::string::npos);
+  CHECK(port.find("fleet-pass") == std::string::npos);
+
+  env["JIRA_MCP_REDIS_URL"] = "redis:/:fleet-pass@10.0.0.5:6380";  // not even a URL
+  const auto typo = error({}, env);
+  CHECK(typo.find("has no scheme") != std::string::npos);
+  CHECK(typo.find("fleet-pass") == std::string::npos);
+
+  env["JIRA_MCP_REDIS_URL"] = "rediss://:fleet-pass@10.0.0.5:6380";
+  const auto tls = error({}, env);
+  CHECK(tls.find("TLS") != std::string::npos);
+  CHECK(tls.find("fleet-pass") == std::string::npos);
+
+  env["JIRA_MCP_REDIS_URL"] = "";
+  env["JIRA_MCP_INSTANCE_ID"] = "mcp a/1";
+  CHECK(error({}, env).find("cluster.instance_id = \"mcp a/1\" (from environment variable JIRA_MCP_INSTANCE_ID): "
+                            "must be at most 64 letters, digits") != std::string::npos);
+  env.erase("JIRA_MCP_INSTANCE_ID");
+  TempToml file("[cluster]\nkey_prefix = \"has space:\"\nconnect_timeout_ms = 0\n");
+  const auto f = error({"--config", file.path()}, env);
+  CHECK(f.find("cluster.key_prefix") != std::string::npos);
+  CHECK(f.find("cluster.connect_timeout_ms = 0") != std::string::npos);
+  CHECK(f.find("must be an integer from 10 to 60000") != std::string::npos);
+}
+
 TEST_CASE("mode flags select the command and reject contradictions") {
   const auto b = startup({"--bench", "--bench-json", "--bench-quick", "--timing"});
   CHECK(b.command == Command::Bench);

@@ -340,6 +340,8 @@ TEST_CASE("faults: rate limit answers 429 with headers and refills with the inje
   CHECK(limited->get_header_value("X-RateLimit-Limit") == "2");
   CHECK(limited->get_header_value("X-RateLimit-Remaining") == "0");
   CHECK(limited->has_header("X-RateLimit-Reset"));
+  CHECK(limited->get_header_value("RateLimit-Reason") == "jira-burst-based");
+  CHECK(Json::parse(limited->body)["errorMessages"][0] == "Rate limit exceeded.");
   e.now += 1000;
   CHECK(e.cli.Get("/rest/api/3/myself")->status == 200);
   e.sb.set_faults({});
@@ -375,6 +377,59 @@ TEST_CASE("faults: 5xx, dropped connections and slow bodies; counters by route t
   CHECK(e.sb.request_counts().empty());
   e.sb.stop();
   e.sb.stop();  // idempotent
+}
+
+TEST_CASE("stats: answers by route and status, 429s, injected errors, drops and applied writes") {
+  Faults f;
+  f.rate_limit_rps = 1;
+  f.rate_limit_burst = 3;
+  Env e(Flavor::Cloud, 10, f);
+  e.send("PUT", "/rest/api/3/issue/DEMO-1", {{"fields", {{"summary", "Renamed"}}}}, 204);
+  e.send("POST", "/rest/api/3/search/jql", {{"jql", "project = DEMO"}}, 200);  // a read
+  e.get("/rest/api/3/issue/NOPE-1", 404);
+  CHECK(e.cli.Get("/rest/api/3/myself")->status == 429);
+  CHECK(e.cli.Get("/rest/api/3/myself")->status == 429);
+  f = {};
+  f.error_5xx_rate = 1;
+  e.sb.set_faults(f);
+  CHECK(e.cli.Get("/rest/api/3/myself")->status >= 500);
+  e.sb.set_faults({});
+  e.send("PUT", "/rest/api/3/issue/NOPE-1", {{"fields", {{"summary", "x"}}}}, 404);  // not applied
+
+  const Stats s = e.sb.stats();
+  CHECK(s.requests_total == 7);
+  CHECK(s.rate_limited == 2);
+  CHECK(s.errors_injected == 1);
+  CHECK(s.dropped == 0);
+  CHECK(s.writes_applied == 1);
+  CHECK(s.requests.at("PUT /rest/api/3/issue/{issueIdOrKey}").at(204) == 1);
+  CHECK(s.requests.at("PUT /rest/api/3/issue/{issueIdOrKey}").at(404) == 1);
+  CHECK(s.requests.at("GET /rest/api/3/myself").at(429) == 2);
+  CHECK(s.requests.at("GET /rest/api/3/issue/{issueIdOrKey}").at(404) == 1);
+
+  // The same over HTTP, without credentials, and reading it changes nothing.
+  httplib::Client anon(e.sb.base_url());
+  for (int i = 0; i < 2; ++i) {
+    auto r = anon.Get("/_sandbox/stats");
+    REQUIRE(r);
+    CHECK(r->status == 200);
+    const Json j = Json::parse(r->body);
+    CHECK(j["requests_total"] == 7);
+    CHECK(j["rate_limited"] == 2);
+    CHECK(j["errors_injected"] == 1);
+    CHECK(j["writes_applied"] == 1);
+    CHECK(j["requests"]["GET /rest/api/3/myself"]["429"] == 2);
+    CHECK(j["faults"]["rate_limit_rps"] == 0);
+  }
+  auto post = anon.Post("/_sandbox/stats", "", "application/json");
+  REQUIRE(post);
+  CHECK(post->status == 405);
+  auto del = anon.Delete("/_sandbox/stats");
+  REQUIRE(del);
+  CHECK(del->status == 204);
+  CHECK(e.sb.stats().requests_total == 0);
+  CHECK(e.sb.stats().writes_applied == 0);
+  CHECK(e.sb.request_counts().empty());
 }
 
 TEST_CASE("the sandbox listens with a wide accept queue, not httplib's 5") {

@@ -73,6 +73,22 @@ struct SandboxConfig {
   std::string flavor = "cloud";  // cloud | dc
   int port = 0;                  // `jira-mcp sandbox` listen port; 0 = any free port
   int issues = 300;              // issues seeded into the emulator
+  // Fault knobs (sandbox::Faults), so a sandbox process can stand in for a busy or failing Jira.
+  int latency_ms = 0;            // added to every answer
+  int jitter_ms = 0;             // plus a random 0..jitter_ms
+  double rate_limit_rps = 0;     // token bucket refill, requests/s; 0 = no limit
+  int rate_limit_burst = 0;      // token bucket size (at least 1 when the limit is on)
+  double error_rate = 0;         // share of requests answered 500/503
+  double drop_rate = 0;          // share of connections closed without an answer
+};
+
+// [cluster]: fleet mode, several instances sharing one Redis (off while redis_url is empty).
+struct ClusterConfig {
+  std::string redis_url;         // unix:///path/redis.sock or redis://[:password@]host:port[/db]
+  std::string instance_id;       // this instance's name in the fleet; empty = hostname-pid
+  std::string key_prefix = "jira-mcp:";  // every Redis key starts with it
+  int connect_timeout_ms = 1000;
+  int command_timeout_ms = 500;
 };
 
 struct ToolsConfig {
@@ -175,6 +191,7 @@ struct Config {
   JiraConfig jira;
   ToolsConfig tools;
   SandboxConfig sandbox;
+  ClusterConfig cluster;
   PerformanceConfig performance;
   CacheConfig cache;
   AsyncConfig async;
@@ -189,7 +206,7 @@ struct Config {
 
 enum class Command {
   Serve,         // the MCP server (default)
-  SandboxServe,  // `jira-mcp sandbox [--port N] [--flavor cloud|dc] [--issues N]`
+  SandboxServe,  // `jira-mcp sandbox [--port N] [--flavor cloud|dc] [--issues N] [fault flags]`
   Doctor,        // --doctor
   Bench,         // --bench
 };

@@ -8,6 +8,14 @@
 // startAt/total); both serve agile 1.0. tests/sandbox/spec_check.sh verifies the traffic against
 // the specs through a validating proxy.
 //
+// Besides Jira's API it serves GET /_sandbox/stats (stats() as JSON, without authentication, never
+// counted nor faulted) and DELETE /_sandbox/stats (reset_counts()), so a test driving a
+// `jira-mcp sandbox` process can check what Jira saw. The JSON:
+//   {"requests_total": 7, "rate_limited": 1, "errors_injected": 0, "dropped": 0, "writes_applied": 2,
+//    "requests": {"GET /rest/api/3/issue/{issueIdOrKey}": {"200": 3, "429": 1}, ...},
+//    "faults": {"latency_ms": 0, "jitter_ms": 0, "rate_limit_rps": 5, ...}}
+// where status "dropped" counts connections closed without an answer.
+//
 // Thread safety: every member function may be called from any thread at any time, also while the
 // server is serving. Requests are answered on the sandbox's own worker threads (a pool of 8), which
 // stop() joins; the destructor calls stop().
@@ -31,10 +39,13 @@ struct Faults {
   int latency_ms = 0;   // added before each response
   int jitter_ms = 0;    // plus a uniformly random 0..jitter_ms
   // Token bucket: refills at rate_limit_rps, holds up to rate_limit_burst (at least 1) tokens.
-  // 0 = off. Over it: 429 with Retry-After (seconds) and X-RateLimit-Limit/-Remaining/-Reset.
+  // 0 = off. Over it: 429 with Retry-After (whole seconds), X-RateLimit-Limit/-Remaining/-Reset
+  // and RateLimit-Reason: jira-burst-based, as Jira Cloud answers.
   double rate_limit_rps = 0;
   int rate_limit_burst = 0;
-  double error_5xx_rate = 0;  // fraction of requests answered 500, 502 or 503 (0..1)
+  // Fraction of requests answered 500 or 503 (0..1), with a Jira error body
+  // ({"errorMessages": [...], "errors": {}}); a 503 carries Retry-After: 1.
+  double error_5xx_rate = 0;
   double drop_rate = 0;       // fraction of connections closed without any response (0..1)
   int slow_body_ms = 0;       // the response body is dribbled out over about this long
 };
@@ -57,6 +68,21 @@ struct Options {
   // /issue/createmeta?projectKeys=...&expand=projects.issuetypes.fields (served on Data Center
   // either way).
   bool legacy_createmeta = false;
+};
+
+// What the sandbox saw, for tests that check what Jira received (also served as JSON at
+// GET /_sandbox/stats, see Sandbox). A consistent snapshot of each counter, not of all at once.
+struct Stats {
+  // Answers by "METHOD route-template" (as request_count) and status; status 0 = the connection
+  // was dropped without an answer.
+  std::map<std::string, std::map<int, std::uint64_t>> requests;
+  std::uint64_t requests_total = 0;
+  std::uint64_t rate_limited = 0;     // 429s sent by the rate-limit fault
+  std::uint64_t errors_injected = 0;  // 5xx sent by the error fault
+  std::uint64_t dropped = 0;          // connections closed by the drop fault
+  // Requests that changed the dataset: a non-GET request to a route that writes (every non-GET
+  // route except searches and counts) answered 2xx.
+  std::uint64_t writes_applied = 0;
 };
 
 // Demo credentials the sandbox accepts. Cloud: Basic email:api_token. Data Center: Bearer pat or
@@ -97,7 +123,8 @@ class Sandbox {
   // Requests answered by a fault (429, 5xx, drop) and 401s count too.
   std::uint64_t request_count(std::string_view method_and_route) const;
   std::map<std::string, std::uint64_t> request_counts() const;  // only non-zero entries
-  void reset_counts();
+  Stats stats() const;
+  void reset_counts();  // also resets stats()
 
  private:
   struct Impl;
