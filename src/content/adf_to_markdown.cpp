@@ -654,15 +654,18 @@ class MarkdownWriter {
           continue;
         }
         // Newlines inside text are line breaks.
+        // The usual text (one line) moves into its item whole, marks and all, without a copy.
+        const size_t size = text.size();
+        const bool one_line = text.find('\n') == std::string::npos;
         size_t start = 0;
-        while (start <= text.size()) {
-          size_t end = text.find('\n', start);
-          if (end == std::string::npos) end = text.size();
+        while (start <= size) {
+          size_t end = one_line ? size : text.find('\n', start);
+          if (end == std::string::npos) end = size;
           if (start > 0) items.push_back(Item{Item::Kind::kBreak, {}, {}});
-          std::string piece = text.substr(start, end - start);
+          std::string piece = one_line ? std::move(text) : text.substr(start, end - start);
           std::erase(piece, '\r');
           if (!piece.empty()) {
-            std::vector<Mark> piece_marks = marks;
+            std::vector<Mark> piece_marks = one_line ? std::move(marks) : marks;
             if (piece.find_first_not_of(" \t") == std::string::npos) {
               std::erase_if(piece_marks, [](const Mark& m) { return m.type != "link" && !m.directive(); });
             }
@@ -809,7 +812,7 @@ class MarkdownWriter {
         std::erase_if(opening, [](const Mark& m) { return m.type == "link"; });
       }
 
-      std::string text = item.text;
+      std::string text = std::move(item.text);  // read no more: only later items' text is looked at
       const bool at_line_start = out.size() == line_start && mode == InlineMode::kParagraph;
       if (item.kind == Item::Kind::kText) {
         if (at_line_start || (i == 0)) {
@@ -848,7 +851,7 @@ class MarkdownWriter {
             if (items[i + 1].kind == Item::Kind::kRaw && !items[i + 1].text.empty()) next = items[i + 1].text[0];
           }
           const bool after_raw = i > 0 && items[i - 1].kind == Item::Kind::kRaw;
-          out += escape_text(text, EscapeContext{out.size() == line_start && mode == InlineMode::kParagraph, in_link, mode, next, after_raw});
+          detail::append_escaped(out, text, EscapeContext{out.size() == line_start && mode == InlineMode::kParagraph, in_link, mode, next, after_raw});
           break;
         }
         case Item::Kind::kCode:

@@ -82,6 +82,10 @@ namespace {
 // Length of the URL starting at text[i] ("http://", "https://", "ftp://", "mailto:", "www."),
 // 0 when none does. URLs are written without escapes (a backslash would change the address).
 size_t url_run(std::string_view text, size_t i) {
+  // Every scheme below starts with one of these: most characters leave here (escape_text asks
+  // at each one).
+  const char c = text[i];
+  if (c != 'h' && c != 'f' && c != 'm' && c != 'w') return 0;
   if (i > 0 && is_alnum(text[i - 1])) return 0;
   std::string_view rest = text.substr(i);
   bool url = false;
@@ -125,7 +129,12 @@ bool directive_at(std::string_view text, size_t i) {
 
 std::string escape_text(std::string_view text, const EscapeContext& ctx) {
   std::string out;
-  out.reserve(text.size() + 8);
+  append_escaped(out, text, ctx);
+  return out;
+}
+
+void append_escaped(std::string& out, std::string_view text, const EscapeContext& ctx) {
+  out.reserve(out.size() + text.size() + 8);
   const size_t n = text.size();
   auto at = [&](size_t i) -> char { return i < n ? text[i] : ctx.next; };
   for (size_t i = 0; i < n; ++i) {
@@ -199,7 +208,6 @@ std::string escape_text(std::string_view text, const EscapeContext& ctx) {
     if (escape) out += '\\';
     out += c;
   }
-  return out;
 }
 
 }  // namespace jira_mcp::content::detail

@@ -29,5 +29,7 @@ struct EscapeContext {
 
 // Text escaped so that it parses back as the same text in that context.
 std::string escape_text(std::string_view text, const EscapeContext& ctx);
+// The same, appended to `out` (the renderer's hot path: no string per text run).
+void append_escaped(std::string& out, std::string_view text, const EscapeContext& ctx);
 
 }  // namespace jira_mcp::content::detail
