@@ -1,0 +1,25 @@
+// p50 of a keep-alive GET of the issue from nginx, and of issue+field back to back.
+#include <httplib.h>
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <vector>
+int main(int argc, char** argv) {
+  int port = argc > 1 ? atoi(argv[1]) : 18080;
+  httplib::Client c("127.0.0.1", port);
+  c.set_keep_alive(true);
+  auto run = [&](bool both) {
+    std::vector<double> v;
+    for (int i = 0; i < 2000; ++i) {
+      auto a = std::chrono::steady_clock::now();
+      auto r = c.Get("/rest/api/3/issue/PROJ-1?fields=summary");
+      if (both) auto f = c.Get("/rest/api/3/field");
+      v.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - a).count());
+      if (!r || r->body.size() < 1000) return -1.0;
+    }
+    std::sort(v.begin(), v.end());
+    return v[v.size() / 2];
+  };
+  double one = run(false), two = run(true);
+  printf("nginx p50 issue=%.3f ms issue+field=%.3f ms\n", one, two);
+}
