@@ -29,6 +29,8 @@ FUZZ_SECONDS ?= 60
 # redis-server and haproxy are for fleet mode (issue #17); the tests start their own redis-server
 # and never use the system services Debian enables on install (`systemctl disable --now
 # redis-server haproxy` if you do not want them running).
+# libcmark-gfm-dev and libcmark-gfm-extensions-dev also ship the static archives jira-mcp is
+# linked with (JIRA_MCP_STATIC_DEPS in CMakeLists.txt: fewer shared libraries to load at start-up).
 PACKAGES := build-essential cmake pkg-config ccache libcpp-httplib-dev nlohmann-json3-dev \
             libssl-dev libspdlog-dev libtomlplusplus-dev doctest-dev libcli11-dev \
             libcmark-gfm-dev libcmark-gfm-extensions-dev libbenchmark-dev \

@@ -2,14 +2,13 @@
 
 #include <spdlog/spdlog.h>
 
+#include <system_error>
+
 namespace jira_mcp::core {
 
-WorkQueue::WorkQueue(size_t threads, size_t capacity) : capacity_(capacity == 0 ? 1 : capacity) {
-  if (threads == 0) threads = 1;
-  threads_.reserve(threads);
-  for (size_t i = 0; i < threads; ++i) {
-    threads_.emplace_back([this](std::stop_token st) { worker_loop(st); });
-  }
+WorkQueue::WorkQueue(size_t threads, size_t capacity)
+    : capacity_(capacity == 0 ? 1 : capacity), max_threads_(threads == 0 ? 1 : threads) {
+  threads_.reserve(max_threads_);
 }
 
 WorkQueue::~WorkQueue() {
@@ -27,6 +26,17 @@ bool WorkQueue::try_submit(std::function<void()> task) {
   {
     std::lock_guard lock(mu_);
     if (stopping_ || queue_.size() >= capacity_) return false;
+    // A worker takes a task and counts itself running in one step under mu_, so the free
+    // workers are those started and not running.
+    if (queue_.size() + 1 > threads_.size() - running_ && threads_.size() < max_threads_) {
+      try {
+        threads_.emplace_back([this](std::stop_token st) { worker_loop(st); });
+      } catch (const std::system_error& e) {
+        // No thread now: a started worker takes the task later; with none started, refuse it.
+        spdlog::warn("could not start a worker thread: {}", e.what());
+        if (threads_.empty()) return false;
+      }
+    }
     queue_.push_back(std::move(task));
   }
   work_cv_.notify_one();

@@ -1,5 +1,7 @@
 #pragma once
-// A fixed set of worker threads running queued tasks; the Client's async calls run here.
+// Up to a fixed number of worker threads running queued tasks; the Client's async calls run here.
+// Workers start on demand (submit starts one when more tasks wait than workers are free), so a
+// client that has sent nothing has started no thread (start-up time, issue #16).
 // Thread-safe. The destructor stops taking work, lets the workers finish every queued task
 // (so no future is left without a value) and joins them.
 #include <condition_variable>
@@ -10,6 +12,7 @@
 #include <memory>
 #include <mutex>
 #include <stdexcept>
+#include <system_error>
 #include <thread>
 #include <vector>
 
@@ -17,12 +20,8 @@ namespace jira_mcp::jira::detail {
 
 class Executor {
  public:
-  explicit Executor(std::size_t threads) {
-    if (threads == 0) threads = 1;
-    workers_.reserve(threads);
-    for (std::size_t i = 0; i < threads; ++i) {
-      workers_.emplace_back([this] { run(); });
-    }
+  explicit Executor(std::size_t threads) : max_workers_(threads == 0 ? 1 : threads) {
+    workers_.reserve(max_workers_);
   }
   ~Executor() { shutdown(); }
 
@@ -49,6 +48,19 @@ class Executor {
       std::lock_guard lock(mu_);
       if (stopping_) throw std::logic_error("Executor::submit after shutdown");
       queue_.emplace_back([task] { (*task)(); });
+      // A worker takes a job and counts itself busy in one step under mu_.
+      if (queue_.size() > workers_.size() - busy_ && workers_.size() < max_workers_) {
+        try {
+          workers_.emplace_back([this] { run(); });
+        } catch (const std::system_error&) {
+          // No thread now: a started worker runs the job later; with none started, submit
+          // throws (as the constructor did when it started every worker).
+          if (workers_.empty()) {
+            queue_.pop_back();
+            throw;
+          }
+        }
+      }
     }
     ready_.notify_one();
     return future;
@@ -64,8 +76,11 @@ class Executor {
         if (queue_.empty()) return;  // stopping and drained
         job = std::move(queue_.front());
         queue_.pop_front();
+        ++busy_;
       }
       job();  // packaged_task stores exceptions in the future; nothing escapes the thread
+      std::lock_guard lock(mu_);
+      --busy_;
     }
   }
 
@@ -73,6 +88,8 @@ class Executor {
   std::condition_variable ready_;
   std::deque<std::function<void()>> queue_;
   bool stopping_ = false;
+  const std::size_t max_workers_;
+  std::size_t busy_ = 0;  // workers running a job
   std::vector<std::jthread> workers_;  // last: joined before the queue is destroyed
 };
 

@@ -7,6 +7,7 @@
 #include <spdlog/spdlog.h>
 
 #include <ctime>
+#include <system_error>
 #include <random>
 
 
@@ -86,11 +87,9 @@ struct TaskStore::Task {
 
 TaskStore::TaskStore(TaskOptions options, std::shared_ptr<Clock> clock)
     : options_(std::move(options)), clock_(std::move(clock)) {
-  const std::size_t n = std::max<std::size_t>(1, options_.workers);
-  workers_.reserve(n);
-  for (std::size_t i = 0; i < n; ++i) {
-    workers_.emplace_back([this](std::stop_token stop) { work_loop(stop); });
-  }
+  // Workers start on demand, in create(): a server that runs no task starts no thread
+  // (start-up time, issue #16).
+  workers_.reserve(std::max<std::size_t>(1, options_.workers));
 }
 
 TaskStore::~TaskStore() {
@@ -150,6 +149,19 @@ Result<Json, RpcError> TaskStore::create(TaskOrigin origin, TaskWork work) {
                                    " s after they end. Retry " + when +
                                    ", or call without the tasks capability to run the call directly",
                                std::move(data)});
+  }
+  // A worker takes a task and counts itself running in one step under mu_, so the free workers
+  // are those started and not running.
+  if (queue_.size() + 1 > workers_.size() - running_ && workers_.size() < std::max<std::size_t>(1, options_.workers)) {
+    try {
+      workers_.emplace_back([this](std::stop_token stop) { work_loop(stop); });
+    } catch (const std::system_error& e) {
+      spdlog::warn("could not start a task worker: {}", e.what());
+      if (workers_.empty()) {  // nothing would ever run it
+        return unexpected(RpcError{rpc::kServerBusy, "Cannot start a task now: no worker thread could be started; "
+                                                     "retry, or call without the tasks capability", {}});
+      }
+    }
   }
   auto t = std::make_shared<Task>();
   t->id = id;

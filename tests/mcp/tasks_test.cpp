@@ -4,7 +4,9 @@
 #include <doctest/doctest.h>
 
 #include <atomic>
+#include <filesystem>
 #include <future>
+#include <latch>
 #include <set>
 #include <thread>
 
@@ -390,4 +392,40 @@ TEST_CASE("destroying the store stops running and waiting work and joins its wor
     wait_status(store, (*waiting)["taskId"], "input_required");
   }
   CHECK(ended == 2);
+}
+
+// Threads counted in /proc/self/task: doctest runs the cases one after another and every other
+// case joins its threads (none is counted after a join: a joined thread may stay listed a moment).
+TEST_CASE("the store starts its workers as tasks arrive, none before, at most `workers`") {
+  auto process_threads = [] {
+    std::size_t n = 0;
+    for ([[maybe_unused]] const auto& e : std::filesystem::directory_iterator("/proc/self/task")) ++n;
+    return n;
+  };
+  const std::size_t before = process_threads();
+  TaskOptions o;
+  o.workers = 2;
+  TaskStore store(o);
+  CHECK(process_threads() == before);
+  Gate gate;
+  std::latch started(2);
+  auto blocking = [&](RequestContext&) -> Result<Json, RpcError> {
+    started.count_down();
+    gate.f.wait();
+    return tool_result("done");
+  };
+  auto a = store.create(origin(), blocking);
+  auto b = store.create(origin(), blocking);
+  REQUIRE((a && b));
+  started.wait();  // both run at once: two workers
+  CHECK(process_threads() == before + 2);
+  auto c = store.create(origin(), [](RequestContext&) -> Result<Json, RpcError> { return tool_result("third"); });
+  REQUIRE(c);
+  CHECK(process_threads() == before + 2);  // the third waits for a free worker
+  const std::string id_a = (*a)["taskId"], id_b = (*b)["taskId"], id_c = (*c)["taskId"];
+  CHECK((*store.get(id_c, ""))["status"] == "working");
+  gate.open();
+  CHECK(wait_terminal(store, id_c)["result"]["content"][0]["text"] == "third");
+  CHECK(wait_terminal(store, id_a)["status"] == "completed");
+  CHECK(wait_terminal(store, id_b)["status"] == "completed");
 }
