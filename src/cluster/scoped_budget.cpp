@@ -14,7 +14,7 @@ namespace {
 
 std::string number(double v) {
   char buf[64];
-  std::snprintf(buf, sizeof buf, "%.6f", v);
+  std::snprintf(buf, sizeof buf, "%.17g", v);
   return buf;
 }
 
@@ -60,7 +60,7 @@ for i = 1, n do
 end
 local at = math.max(pause_end, allow_max)
 local paused = 0
-if pause_end > now and pause_end >= allow_max then paused = 1 end
+if pause_end > now and pause_end + 1000 >= allow_max then paused = 1 end  -- PTTL is in ms
 local wait = at - now
 local rate_s = string.format('%.4f', first_rate)
 if wait > max_wait then return {0, math.floor(wait), paused, rate_s} end
@@ -136,7 +136,7 @@ Result<Reservation> ScopedRateBudget::reserve(const std::vector<BudgetScope>& sc
                                       number(kRecoveryPerSecond)};
   for (const auto& s : scopes) {
     for (auto& k : scope_keys(s)) keys.push_back(std::move(k));
-    args.push_back(number(std::max(1e-3, s.ceiling)));
+    args.push_back(number(std::max(1e-9, s.ceiling)));
     args.push_back(number(std::max(1.0, s.burst)));
   }
   auto r = redis_.eval(reserve_script(), keys, args);
@@ -158,7 +158,7 @@ Result<ThrottleResult> ScopedRateBudget::throttle(const BudgetScope& scope, std:
                                                   double factor, std::chrono::milliseconds cooldown) {
   auto r = redis_.eval(throttle_script(), scope_keys(scope),
                        {std::to_string(std::max<std::int64_t>(0, pause.count())), number(factor),
-                        number(std::max(1e-3, scope.ceiling)), number(std::max(1.0, scope.burst)),
+                        number(std::max(1e-9, scope.ceiling)), number(std::max(1.0, scope.burst)),
                         number(kMinRateFraction), std::to_string(cooldown.count()), number(kRecoveryPerSecond)});
   if (!r) return unexpected(std::move(r).error());
   const auto* items = r->array();

@@ -195,6 +195,15 @@ TEST_CASE("fleet: Redis killed mid-run fails no tool call; the instances fall ba
   jira.reset_stats();
   const double seconds = std::clamp(fleet_seconds() / 5, 9.0, 15.0);
   bool killed = false, restarted = false;
+  // jira_server_status's view of the budget: rate_limit.fleet in its structured content.
+  McpSession status_session(instances[0]->port);
+  auto fleet_status = [&] {
+    auto r = status_session.call("jira_server_status", Json::object());
+    REQUIRE(r);
+    REQUIRE_MESSAGE(!r->value("isError", false), r->dump());
+    return (*r)["structuredContent"]["rate_limit"]["fleet"];
+  };
+  Json status_during;
   std::vector<double> fallback_rps(instances.size(), -1);
   std::vector<bool> saw_fallback(instances.size(), false);
   const LoadResult r = run_load(instances, seconds, 2 * kSiteRps, [&](double t) {
@@ -208,6 +217,7 @@ TEST_CASE("fleet: Redis killed mid-run fails no tool call; the instances fall ba
         if (budget_gauge(m, "shared") == 0) {
           saw_fallback[i] = true;
           fallback_rps[i] = budget_gauge(m, "local_rps");
+          if (i == 0 && status_during.is_null()) status_during = fleet_status();
         }
       }
     }
@@ -222,6 +232,9 @@ TEST_CASE("fleet: Redis killed mid-run fails no tool call; the instances fall ba
                              << " requests, " << s.limited << " 429s; fallback rate per instance "
                              << fallback_rps[0] << "/s");
   CHECK_MESSAGE(r.failed == 0, r.first_failure);
+  MESSAGE("jira_server_status during the outage: " << status_during.dump());
+  CHECK(status_during.value("mode", "") == "local-fallback");
+  CHECK(status_during.value("live_instances", 0) == kInstances);
   for (std::size_t i = 0; i < instances.size(); ++i) {
     CAPTURE(i);
     CHECK(saw_fallback[i]);
@@ -244,4 +257,7 @@ TEST_CASE("fleet: Redis killed mid-run fails no tool call; the instances fall ba
     }
     CHECK(warnings == 1);
   }
+  const Json status_after = fleet_status();
+  CHECK(status_after.value("mode", "") == "shared");
+  CHECK(status_after.value("recoveries", 0) == 1);
 }
