@@ -18,9 +18,12 @@
 #include "jira_mcp/bench/bench.hpp"
 #include "jira_mcp/cache/cache.hpp"
 #include "jira_mcp/cache/from_config.hpp"
+#include "jira_mcp/cluster/instance.hpp"
+#include "jira_mcp/cluster/redis.hpp"
 #include "jira_mcp/config/config.hpp"
 #include "jira_mcp/core/log.hpp"
 #include "jira_mcp/jira/client_gauges.hpp"
+#include "jira_mcp/jira/fleet_budget.hpp"
 #include "jira_mcp/jira/doctor.hpp"
 #include "jira_mcp/jira/from_config.hpp"
 #include "jira_mcp/jira/options.hpp"
@@ -324,6 +327,54 @@ std::string selection_origins(const config::Config& cfg) {
   return out;
 }
 
+// Fleet mode's shared rate budget for the site `o` points at, or null when [cluster] redis_url
+// is empty or no rate is configured (nothing to share). The Redis client connects lazily, so
+// a Redis that is down at start-up only means starting in the local fallback.
+std::shared_ptr<jira::FleetBudget> make_fleet_budget(const config::Config& cfg, const jira::ClientOptions& o) {
+  if (cfg.cluster.redis_url.empty()) return nullptr;
+  if (o.rate_rps <= 0) {
+    spdlog::info("fleet: no Jira rate configured (rate_limit_requests_per_second = 0): no shared rate budget");
+    return nullptr;
+  }
+  auto endpoint = cluster::parse_redis_url(cfg.cluster.redis_url);
+  if (!endpoint) {  // the configuration checked it already; never a reason not to serve
+    spdlog::error("fleet: {}; the Jira rate budget stays local", endpoint.error().message);
+    return nullptr;
+  }
+  cluster::RedisOptions ro;
+  ro.endpoint = *endpoint;
+  ro.connect_timeout = std::chrono::milliseconds(cfg.cluster.connect_timeout_ms);
+  ro.command_timeout = std::chrono::milliseconds(cfg.cluster.command_timeout_ms);
+  jira::FleetBudgetOptions fo;
+  fo.redis = cluster::make_redis_client(ro);
+  fo.key_prefix = cfg.cluster.key_prefix;
+  fo.instance_id = cluster::instance_id_or_default(cfg.cluster.instance_id);
+  fo.site_url = o.url;
+  fo.site_rps = o.rate_rps;
+  fo.burst = o.rate_burst;
+  spdlog::info("fleet: instance {} shares the rate budget of {} ({:.2f} requests/s) through Redis at {}",
+               fo.instance_id, o.url, o.rate_rps, endpoint->display());
+  return std::make_shared<jira::FleetBudget>(std::move(fo));
+}
+
+// The fleet budget's state for /metrics (jira_mcp_source_value{source="rate_budget",...}).
+monitor::Gauges fleet_gauges(const jira::FleetBudget& fleet) {
+  const jira::FleetStats f = fleet.stats();
+  return {{"shared", f.mode == jira::FleetMode::shared ? 1.0 : 0.0},
+          {"live_instances", static_cast<double>(f.live_instances)},
+          {"site_rps", f.site_rps},
+          {"shared_rps", f.shared_rps},
+          {"local_rps", f.local_rps},
+          {"shared_grants", static_cast<double>(f.shared_grants)},
+          {"shared_waits", static_cast<double>(f.shared_waits)},
+          {"local_grants", static_cast<double>(f.local_grants)},
+          {"fallbacks", static_cast<double>(f.fallbacks)},
+          {"recoveries", static_cast<double>(f.recoveries)},
+          {"redis_errors", static_cast<double>(f.redis_errors)},
+          {"throttles", static_cast<double>(f.throttles)},
+          {"low_budget_cuts", static_cast<double>(f.low_budget_cuts)}};
+}
+
 int run_serve(const config::Startup& st) {
   const auto& cfg = st.config;
   if (cfg.server.transport != "stdio" && cfg.server.transport != "http") {
@@ -387,6 +438,9 @@ int run_serve(const config::Startup& st) {
   // subscriptions/listen: writes through this server announce the issues and projects they change.
   auto subscriptions = std::make_shared<mcp::SubscriptionHub>(tools::subscription_options());
   jira_options.on_call = tools::publish_resource_updates(subscriptions, mon.jira_observer());
+  // One shared budget for the site, used by every client of this process (per-user ones too).
+  jira_options.fleet = make_fleet_budget(cfg, jira_options);
+  if (auto fleet = jira_options.fleet) mon.add_source("rate_budget", [fleet] { return fleet_gauges(*fleet); });
   auto client = jira::Client::create(jira_options);
   if (!client) return run_unconfigured(st, client.error().to_string());
   mon.set_client_source([c = client->get()] { return jira::client_gauges(*c); });

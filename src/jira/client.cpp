@@ -50,11 +50,14 @@ struct Client::Impl {
         transport(std::move(t)),
         base(std::move(url)),
         authorization(std::move(auth)),
-        limiter(RateLimitOptions{options.rate_rps, options.rate_burst, options.max_concurrency}, clock),
+        // In fleet mode the shared budget paces and adapts; this limiter keeps the pause and the cap.
+        limiter(RateLimitOptions{options.fleet ? 0.0 : options.rate_rps, options.rate_burst, options.max_concurrency},
+                clock),
         retry{options.retry_attempts, options.retry_budget, options.retry_base_delay, options.retry_max_delay},
         rng(options.jitter_seed ? options.jitter_seed : std::random_device{}()),
         cache_layer(options.cache, options),
         executor(options.executor_threads) {
+    if (options.fleet) identity = detail::identity_hash(options);
     if (options.deployment == DeploymentMode::cloud) deployment = Deployment::cloud;
     if (options.deployment == DeploymentMode::datacenter) deployment = Deployment::datacenter;
   }
@@ -111,6 +114,7 @@ struct Client::Impl {
   BaseUrl base;
   std::string authorization;  // secret
   RateLimiter limiter;
+  std::string identity;  // fleet mode: the identity hash, the budget's identity scope
   RetryOptions retry;
   std::mutex rng_mu;
   std::mt19937_64 rng;
@@ -168,25 +172,36 @@ Result<Response, JiraError> Client::Impl::send_attempts(const Request& r, const 
 
   JiraError last;
   int attempt = 0;
+  const FleetRequest fleet_request{r.method, r.path, identity};
+  auto refused = [&](const RateLimitRefusal& why) {
+    JiraError e;
+    if (why.paused_by_429) {
+      e.kind = ErrorKind::rate_limited;
+      e.http_status = 429;
+      e.retry_after = to_ms(why.ready_at - clock->now());
+    } else {
+      e.kind = ErrorKind::timeout;
+      e.detail = "waited for the rate limit / concurrency cap past request_timeout";
+    }
+    return unexpected(finish(std::move(e), r, attempt - 1));
+  };
   for (;;) {
     ++attempt;
+    // Fleet mode: the site's shared budget first (its slot, or the local fallback's).
+    std::optional<FleetBudget::Permit> fleet_permit;
+    if (options.fleet) {
+      const auto gate = clock->now();
+      auto fp = options.fleet->acquire(fleet_request, hard_deadline);
+      if (tally) tally->waited += fp ? fp->waited : clock->now() - gate;
+      if (!fp) return refused(fp.error());
+      fleet_permit = std::move(*fp);
+    }
     const auto gate = clock->now();
     Result<RateLimiter::Permit, RateLimitRefusal> permit = limiter.acquire(hard_deadline);
     // A permit knows whether it waited: one that went at once adds nothing to the wait time
     // (/metrics, --timing), not even the moment it took to get it.
     if (tally) tally->waited += permit ? permit->waited() : clock->now() - gate;
-    if (!permit) {
-      JiraError e;
-      if (permit.error().paused_by_429) {
-        e.kind = ErrorKind::rate_limited;
-        e.http_status = 429;
-        e.retry_after = to_ms(permit.error().ready_at - clock->now());
-      } else {
-        e.kind = ErrorKind::timeout;
-        e.detail = "waited for the rate limit / concurrency cap past request_timeout";
-      }
-      return unexpected(finish(std::move(e), r, attempt - 1));
-    }
+    if (!permit) return refused(permit.error());
     ++attempts;
     const auto sent = clock->now();
     auto res = transport->send(http, Deadline::after(hard_deadline - clock->now()));
@@ -196,22 +211,32 @@ Result<Response, JiraError> Client::Impl::send_attempts(const Request& r, const 
       if (res && res->status == 429) ++tally->throttled;
     }
     { RateLimiter::Permit done = std::move(*permit); }  // frees the slot before any backoff sleep
+    fleet_permit.reset();
 
     AttemptOutcome outcome;
     std::optional<std::chrono::milliseconds> server_wait;
-    bool one_issue = false;  // the 429 is Jira Cloud's per-issue write limit, not the site's
+    LimitScope scope = LimitScope::site;  // what a 429 is about (RateLimit-Reason)
     if (res) {
       // The pacer eases off before a 429; a 429 gets the stronger reaction below instead.
-      if (res->status != 429) limiter.observe(parse_server_quota(res->headers));
+      if (res->status != 429) {
+        const ServerQuota quota = parse_server_quota(res->headers);
+        if (options.fleet) {
+          options.fleet->observe(quota);
+        } else {
+          limiter.observe(quota);
+          // Jira Cloud's quota is spent (Beta-RateLimit r=0): every request until it resets
+          // would be a 429, so nobody sends one.
+          if (auto spent = quota.quota_exhausted_for()) {
+            limiter.pause_until(clock->now() + std::chrono::milliseconds(static_cast<std::int64_t>(*spent * 1000)));
+          }
+        }
+      }
       if (res->status < 400) {
         return Response{res->status, std::move(res->headers), std::move(res->body)};
       }
       outcome.status = res->status;
       outcome.has_retry_after = find_header(res->headers, "Retry-After").has_value();
-      if (res->status == 429) {
-        const auto reason = find_header(res->headers, "RateLimit-Reason");
-        one_issue = reason && reason->find("jira-per-issue-on-write") != std::string::npos;
-      }
+      if (res->status == 429) scope = limit_scope(res->headers);
       last = error_from_response(*res, clock->wall_now());
       server_wait = last.retry_after;
     } else {
@@ -221,7 +246,14 @@ Result<Response, JiraError> Client::Impl::send_attempts(const Request& r, const 
 
     const auto now = clock->now();
     std::chrono::milliseconds delay{0};
-    if (outcome.status == 429 && one_issue) {
+    if (outcome.status == 429 && options.fleet) {
+      // Fleet mode: the scope the reason names (site, endpoint or issue) pauses for every
+      // instance and slows down (shared AIMD); this request retries after the pause.
+      delay = server_wait ? *server_wait : jitter(attempt);
+      options.fleet->throttled(fleet_request, scope, delay);
+      limiter.record_429();
+      last.retry_after = delay;
+    } else if (outcome.status == 429 && scope == LimitScope::issue) {
       // Too many writes to this one issue (RateLimit-Reason: jira-per-issue-on-write): only this
       // request waits; the site's budget is fine, so nobody else pauses or slows down.
       delay = server_wait ? *server_wait : jitter(attempt);
@@ -515,6 +547,7 @@ ClientStats Client::stats() const {
   s.attempts = impl_->attempts.load(std::memory_order_relaxed);
   s.retries = impl_->retries.load(std::memory_order_relaxed);
   s.failures = impl_->failures.load(std::memory_order_relaxed);
+  if (impl_->options.fleet) s.fleet = impl_->options.fleet->stats();
   return s;
 }
 

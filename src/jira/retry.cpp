@@ -4,6 +4,7 @@
 #include <array>
 #include <cctype>
 #include <charconv>
+#include <limits>
 #include <string>
 #include <vector>
 
@@ -184,6 +185,52 @@ std::optional<std::chrono::system_clock::time_point> parse_iso8601(std::string_v
   return t;
 }
 
+std::string lower(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
+// One item of an RFC 8941 list as the RateLimit drafts use it: "name";r=1;t=2 (or a bare token
+// name). Unknown parameters are skipped; a malformed item is skipped, never the whole header.
+struct StructuredItem {
+  std::string name;
+  std::optional<double> r, t, q, w;
+};
+
+std::vector<StructuredItem> structured_items(std::string_view v) {
+  std::vector<StructuredItem> out;
+  while (!v.empty()) {
+    const auto comma = v.find(',');
+    std::string_view item = trim(v.substr(0, comma));
+    v = comma == std::string_view::npos ? std::string_view() : v.substr(comma + 1);
+    StructuredItem it;
+    const auto semi = item.find(';');
+    std::string_view name = trim(item.substr(0, semi));
+    if (name.size() >= 2 && name.front() == '"' && name.back() == '"') name = name.substr(1, name.size() - 2);
+    it.name = std::string(name);
+    item = semi == std::string_view::npos ? std::string_view() : item.substr(semi + 1);
+    while (!item.empty()) {
+      const auto next = item.find(';');
+      std::string_view param = trim(item.substr(0, next));
+      item = next == std::string_view::npos ? std::string_view() : item.substr(next + 1);
+      const auto eq = param.find('=');
+      if (eq == std::string_view::npos) continue;
+      const std::string key = lower(trim(param.substr(0, eq)));
+      const std::string_view value = trim(param.substr(eq + 1));
+      double d = 0;
+      auto [p, ec] = std::from_chars(value.data(), value.data() + value.size(), d);
+      if (ec != std::errc() || p != value.data() + value.size() || d < 0) continue;
+      if (key == "r") it.r = d;
+      if (key == "t") it.t = d;
+      if (key == "q") it.q = d;
+      if (key == "w") it.w = d;
+    }
+    out.push_back(std::move(it));
+  }
+  return out;
+}
+
 }  // namespace
 
 std::optional<std::chrono::milliseconds> parse_retry_after(std::string_view value,
@@ -242,14 +289,61 @@ ServerQuota parse_server_quota(const HttpHeaders& headers) {
   q.remaining = number("X-RateLimit-Remaining");
   q.fill_rate = number("X-RateLimit-FillRate");
   q.interval_seconds = number("X-RateLimit-Interval-Seconds");
-  if (auto v = find_header(headers, "X-RateLimit-NearLimit")) {
-    auto t = trim(*v);
-    q.near_limit = t.size() == 4 && std::tolower(static_cast<unsigned char>(t[0])) == 't' &&
-                   std::tolower(static_cast<unsigned char>(t[1])) == 'r' &&
-                   std::tolower(static_cast<unsigned char>(t[2])) == 'u' &&
-                   std::tolower(static_cast<unsigned char>(t[3])) == 'e';
+  for (const char* name : {"X-RateLimit-NearLimit", "X-Beta-RateLimit-NearLimit"}) {
+    if (auto v = find_header(headers, name)) q.near_limit = q.near_limit || lower(trim(*v)) == "true";
   }
+  // Structured fields: a list of items, each a quoted policy name and ;key=number parameters.
+  // Of several policies, the one leaving the least per second is the one that binds.
+  std::vector<StructuredItem> policies;
+  for (const char* name : {"Beta-RateLimit-Policy", "RateLimit-Policy"}) {
+    if (auto v = find_header(headers, name)) {
+      policies = structured_items(*v);
+      break;
+    }
+  }
+  for (const char* name : {"Beta-RateLimit", "RateLimit"}) {
+    auto v = find_header(headers, name);
+    if (!v) continue;
+    for (const auto& item : structured_items(*v)) {
+      if (!item.r || !item.t) continue;
+      const double per_second = *item.t > 0 ? *item.r / *item.t : *item.r;
+      const double best = q.quota_remaining && q.quota_reset_seconds && *q.quota_reset_seconds > 0
+                              ? *q.quota_remaining / *q.quota_reset_seconds
+                              : std::numeric_limits<double>::infinity();
+      if (q.quota_remaining && per_second >= best) continue;
+      q.quota_remaining = item.r;
+      q.quota_reset_seconds = item.t;
+      q.quota.reset();
+      for (const auto& p : policies) {
+        if (p.name == item.name && p.q) q.quota = p.q;
+      }
+    }
+    break;
+  }
+  // Under a fifth of the quota left: as Jira's own NearLimit says.
+  if (q.quota && q.quota_remaining && *q.quota > 0 && *q.quota_remaining * 5 <= *q.quota) q.near_limit = true;
   return q;
+}
+
+LimitScope limit_scope(const HttpHeaders& headers) {
+  for (const char* name : {"RateLimit-Reason", "X-Beta-RateLimit-Reason"}) {
+    auto v = find_header(headers, name);
+    if (!v) continue;
+    const std::string reason = lower(trim(*v));
+    if (reason.find("jira-per-issue-on-write") != std::string::npos) return LimitScope::issue;
+    if (reason.find("jira-burst-based") != std::string::npos) return LimitScope::endpoint;
+    return LimitScope::site;  // jira-quota-tenant-based, jira-quota-global-based, anything new
+  }
+  return LimitScope::site;
+}
+
+const char* to_string(LimitScope scope) {
+  switch (scope) {
+    case LimitScope::site: return "site";
+    case LimitScope::endpoint: return "endpoint";
+    case LimitScope::issue: return "issue";
+  }
+  return "site";
 }
 
 }  // namespace jira_mcp::jira

@@ -185,6 +185,30 @@ ToolResult server_status(const ServicesPtr& s, RequestContext& ctx) {
                   static_cast<unsigned long long>(st.rate.waits), static_cast<double>(st.rate.waited.count()) / 1e6);
     text += buf;
   }
+  if (st.fleet) {
+    const auto& f = *st.fleet;
+    structured["rate_limit"]["fleet"] = {{"mode", jira::to_string(f.mode)},
+                                         {"live_instances", f.live_instances},
+                                         {"site_rps", f.site_rps},
+                                         {"shared_rps", f.shared_rps},
+                                         {"local_rps", f.local_rps},
+                                         {"fallbacks", f.fallbacks},
+                                         {"recoveries", f.recoveries},
+                                         {"redis_errors", f.redis_errors}};
+    char buf[320];
+    if (f.mode == jira::FleetMode::shared) {
+      std::snprintf(buf, sizeof buf,
+                    "Fleet rate budget: shared through Redis, %.1f requests/s for the site now (configured %.1f), "
+                    "%d live instance(s).\n",
+                    f.shared_rps, f.site_rps, f.live_instances);
+    } else {
+      std::snprintf(buf, sizeof buf,
+                    "Fleet rate budget: local fallback (Redis is not answering): %.2f requests/s here, the site's %.1f "
+                    "shared by %d live instance(s) last seen.\n",
+                    f.local_rps, f.site_rps, f.live_instances);
+    }
+    text += buf;
+  }
   if (s->monitor) {
     const auto snap = s->monitor->snapshot();
     structured["monitor"] = monitor_summary(snap);

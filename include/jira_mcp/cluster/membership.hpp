@@ -5,7 +5,8 @@
 // last live count it saw, so N instances falling back together still stay within the budget
 // (issue #17, fail open). One script per beat, so add, prune and count see the same instant.
 //
-// Not wired yet: the owner will be a background thread beating every ttl / 3.
+// Its owner in the server is jira::FleetBudget, whose heartbeat thread beats every ttl / 3 and
+// whose fail-open rate is the site's rate over the live count.
 // Thread-safe (as the RedisClient is).
 #include <jira_mcp/cluster/redis.hpp>
 

@@ -9,8 +9,9 @@
 // requests are admitted, across all callers together. A refused request learns how long until it
 // would conform (`wait`), which is what a caller sleeps before asking again.
 //
-// Not wired into the request path yet: the Jira client's limiter will ask it first, and fall back
-// to its local bucket when Redis answers "redis.unavailable" (issue #17, fail open).
+// One cell of the scoped budget (scoped_budget.hpp, which the Jira client's fleet budget uses:
+// site, endpoint, identity and issue cells with shared pauses and adaptation), refused instead of
+// reserved. The cell's keys are "<key>:tat", "<key>:pause" and "<key>:rate".
 //
 // Thread-safe (as thread-safe as the RedisClient, which is).
 #include <jira_mcp/cluster/redis.hpp>
@@ -42,7 +43,8 @@ class SharedRateBudget {
  private:
   RedisClient& redis_;
   std::string key_;
-  std::string interval_us_, tolerance_us_;  // T and tau, as the script's arguments
+  double rate_;
+  int burst_;
 };
 
 }  // namespace jira_mcp::cluster

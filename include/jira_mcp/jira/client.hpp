@@ -32,6 +32,7 @@
 #include "jira_mcp/core/result.hpp"
 #include "jira_mcp/jira/call.hpp"
 #include "jira_mcp/jira/errors.hpp"
+#include "jira_mcp/jira/fleet_budget.hpp"
 #include "jira_mcp/jira/options.hpp"
 #include "jira_mcp/jira/pagination.hpp"
 #include "jira_mcp/jira/rate_limiter.hpp"
@@ -76,6 +77,7 @@ struct ClientStats {
   std::uint64_t attempts = 0;  // HTTP attempts (calls + retries)
   std::uint64_t retries = 0;
   std::uint64_t failures = 0;  // calls that ended in a JiraError
+  std::optional<FleetStats> fleet;  // fleet mode only: the shared budget's state
 };
 
 // The httplib transport create(options) uses: base URL, TLS, proxy, timeouts and pool from the

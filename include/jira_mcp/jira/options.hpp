@@ -19,6 +19,8 @@ class Cache;
 
 namespace jira_mcp::jira {
 
+class FleetBudget;
+
 enum class Deployment { cloud, datacenter };
 enum class DeploymentMode { auto_detect, cloud, datacenter };
 
@@ -76,6 +78,11 @@ struct ClientOptions {
   // Whose data the cached responses are: keys carry a SHA-256 of this, never the value itself.
   // Empty: derived from the credentials (the PAT, else the email, else the username).
   std::string identity;
+  // Fleet mode ([cluster] redis_url): the site's rate budget shared with the other instances
+  // through Redis (fleet_budget.hpp), possibly shared by several clients of this process. When
+  // set it replaces this client's own pacer and AIMD (the 429 pause and the concurrency cap
+  // stay); null: the local limiter alone, at rate_rps.
+  std::shared_ptr<FleetBudget> fleet;
   // Told about every finished call (send and everything built on it) on the thread that ran it,
   // with durations on `clock`; for metrics (monitor::Monitor::jira_observer()). Null: nobody.
   monitor::JiraCallObserver on_call;

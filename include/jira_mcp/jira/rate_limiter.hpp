@@ -35,6 +35,7 @@
 // Thread safety: all members are thread-safe. Permits keep the limiter state alive.
 #include <chrono>
 #include <cstddef>
+#include <algorithm>
 #include <cstdint>
 #include <memory>
 #include <mutex>
@@ -73,10 +74,30 @@ struct ServerQuota {
   std::optional<double> fill_rate;         // X-RateLimit-FillRate
   std::optional<double> interval_seconds;  // X-RateLimit-Interval-Seconds
 
-  // The server's sustained rate in requests per second, when it says.
+  // Jira Cloud's quota (Beta-RateLimit: "<policy>";r=<remaining>;t=<seconds to reset>, with
+  // Beta-RateLimit-Policy: "<policy>";q=<quota>;w=<window seconds>), the most constraining
+  // policy when several are listed.
+  std::optional<double> quota_remaining;      // r
+  std::optional<double> quota_reset_seconds;  // t
+  std::optional<double> quota;                // q (of the policy r belongs to, when stated)
+
+  // The server's sustained rate in requests per second, when it says: Data Center's fill rate,
+  // or what Jira Cloud's quota leaves spread over the time until it resets (r / t), the lower.
   std::optional<double> server_rps() const {
-    if (!fill_rate || !interval_seconds || *fill_rate <= 0 || *interval_seconds <= 0) return std::nullopt;
-    return *fill_rate / *interval_seconds;
+    std::optional<double> out;
+    if (fill_rate && interval_seconds && *fill_rate > 0 && *interval_seconds > 0) out = *fill_rate / *interval_seconds;
+    if (quota_remaining && quota_reset_seconds && *quota_remaining > 0 && *quota_reset_seconds > 0) {
+      const double q = *quota_remaining / *quota_reset_seconds;
+      out = out ? std::min(*out, q) : q;
+    }
+    return out;
+  }
+  // The quota is spent: every request until it resets would be refused (seconds to wait).
+  std::optional<double> quota_exhausted_for() const {
+    if (quota_remaining && *quota_remaining <= 0 && quota_reset_seconds && *quota_reset_seconds > 0) {
+      return *quota_reset_seconds;
+    }
+    return std::nullopt;
   }
 
   // The server is close to throttling us: it said so, or at most half its budget is left.

@@ -73,7 +73,19 @@ std::optional<std::chrono::milliseconds> parse_rate_limit_reset(std::string_view
 std::optional<std::chrono::milliseconds> server_requested_wait(const HttpHeaders& headers,
                                                                 std::chrono::system_clock::time_point now);
 
-// The server's budget as the X-RateLimit-Limit / -Remaining / -NearLimit headers state it.
+// The server's budget as the X-RateLimit-Limit / -Remaining / -NearLimit / -FillRate /
+// -Interval-Seconds headers and Jira Cloud's Beta-RateLimit / Beta-RateLimit-Policy (also under
+// their standard names RateLimit / RateLimit-Policy, and X-Beta-RateLimit-NearLimit) state it.
 ServerQuota parse_server_quota(const HttpHeaders& headers);
+
+// What a 429 (or a quota header) is about, from Jira Cloud's RateLimit-Reason (or
+// X-Beta-RateLimit-Reason): which part of the traffic has to slow down.
+enum class LimitScope {
+  site,      // jira-quota-tenant-based, jira-quota-global-based, or no reason given: everything
+  endpoint,  // jira-burst-based: this endpoint and method only
+  issue,     // jira-per-issue-on-write: writes to this issue only
+};
+LimitScope limit_scope(const HttpHeaders& headers);
+const char* to_string(LimitScope scope);
 
 }  // namespace jira_mcp::jira
