@@ -246,13 +246,27 @@ FieldCatalog::FieldCatalog(JsonRef fields) {
 std::optional<FieldCatalog> FieldCatalog::from_expanded_issue(JsonRef issue) {
   const JsonRef names = issue["names"], schemas = issue["schema"];
   if (!names.is_object() || !schemas.is_object()) return std::nullopt;
+  // Only the custom fields with a value are ever looked up (custom_rows skips null values and
+  // system fields), so only they are kept: a real issue names ~90 fields, a handful of them
+  // custom ones with a value.
+  std::vector<std::string_view> valued;
+  issue["fields"].for_each_member([&](std::string_view id, JsonRef value) {
+    if (id.substr(0, 12) != "customfield_") return;
+    const auto at = std::find(valued.begin(), valued.end(), id);
+    if (value.is_null()) {
+      if (at != valued.end()) valued.erase(at);  // a repeated key: its last value counts
+    } else if (at == valued.end()) {
+      valued.push_back(id);
+    }
+  });
+  const auto wanted = [&](std::string_view id) { return std::find(valued.begin(), valued.end(), id) != valued.end(); };
   FieldCatalog c;
   auto data = std::make_shared<Data>();
   c.data_ = data;
   // Each map read once, in order (a member lookup in a simdjson object is a scan: one per field
   // would be quadratic in the fields of the issue).
   names.for_each_member([&](std::string_view id, JsonRef name) {
-    if (id.empty()) return;
+    if (!wanted(id)) return;
     FieldInfo info;
     info.id = std::string(id);
     info.name = str(name);

@@ -42,8 +42,9 @@ class FieldCatalog {
   explicit FieldCatalog(JsonRef fields);  // the same over a view
   // From an issue read with expand=names,schema: its `names` (id → name) and `schema` (id →
   // {type, items, custom, customId}) maps, which name and type exactly the fields on that issue,
-  // as /field would. nullopt when either map is missing or not an object (the caller then reads
-  // /field as before).
+  // as /field would. Only the custom fields with a non-null value on the issue are taken: the
+  // ones rendering an issue looks up. nullopt when either map is missing or not an object (the
+  // caller then reads /field as before).
   static std::optional<FieldCatalog> from_expanded_issue(JsonRef issue);
   // GET /field for this deployment; an empty catalog (and error() set) when it cannot be read.
   static FieldCatalog load(Jira& jira);
