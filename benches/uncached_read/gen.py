@@ -1,4 +1,8 @@
-# Generates a realistic ~37 KB Jira Cloud issue (ADF description, 10 comments) + field list.
+# Generates a realistic Jira Cloud issue (ADF description, 10 comments) as Jira answers
+# GET /rest/api/3/issue/PROJ-1?fields=*all&expand=names,schema (every field of the issue, most custom
+# ones null, as on a real site: the recorded go-atlassian issue has 92 fields, 46 of them null custom
+# fields; plus the names and schema maps of those fields), and the site's /field list. jira-mcp
+# reads the issue so in one request when its cache is off; with no names/schema it reads /field too.
 import json, random, sys
 random.seed(7)
 words = "login fails safari session cookie token refresh backend frontend cache proxy timeout retry queue worker deploy rollback metrics alert dashboard latency customer report regression".split()
@@ -46,13 +50,68 @@ issue = {"expand": "renderedFields,names,schema,operations,editmeta,changelog,ve
                     "comment": {"comments": comments, "self": "https://example.atlassian.net/rest/api/3/issue/10001/comment", "maxResults": 10, "total": 10, "startAt": 0},
                     "customfield_10016": 5.0, "customfield_10020": None, "customfield_10014": None,
                     "project": {"self": "https://example.atlassian.net/rest/api/3/project/10000", "id": "10000", "key": "PROJ", "name": "Project", "projectTypeKey": "software", "simplified": False}}}
-fields = [{"id": k, "key": k, "name": n, "custom": k.startswith("customfield"), "orderable": True, "navigable": True, "searchable": True,
-           "clauseNames": [n.lower()], "schema": {"type": "string", "system": k} if not k.startswith("customfield") else {"type": "number", "custom": "com.atlassian.jira.plugin.system.customfieldtypes:float", "customId": 10016}}
-          for k, n in [("summary", "Summary"), ("status", "Status"), ("issuetype", "Issue Type"), ("priority", "Priority"), ("assignee", "Assignee"), ("reporter", "Reporter"),
-                       ("created", "Created"), ("updated", "Updated"), ("labels", "Labels"), ("description", "Description"), ("comment", "Comment"), ("parent", "Parent"),
-                       ("customfield_10016", "Story point estimate"), ("customfield_10020", "Sprint"), ("customfield_10014", "Epic Link")]]
-open("issue.json", "w").write(json.dumps(issue, indent=None, separators=(",", ":")))
+u = "https://example.atlassian.net/rest/api/3/issue/PROJ-1/"
+issue["fields"].update({
+    "aggregateprogress": {"progress": 0, "total": 0}, "aggregatetimeestimate": None, "aggregatetimeoriginalestimate": None,
+    "aggregatetimespent": None, "attachment": [], "environment": None, "issuerestriction": {"issuerestrictions": {}, "shouldDisplay": False},
+    "lastViewed": "2026-11-12T10:20:00.000+0100", "progress": {"progress": 0, "total": 0}, "security": None,
+    "statuscategorychangedate": "2026-11-01T09:00:00.000+0100", "subtasks": [], "timeestimate": None, "timeoriginalestimate": None,
+    "timespent": None, "timetracking": {}, "versions": [], "votes": {"self": u + "votes", "votes": 0, "hasVoted": False},
+    "watches": {"self": u + "watchers", "watchCount": 2, "isWatching": True},
+    "worklog": {"startAt": 0, "maxResults": 20, "total": 0, "worklogs": []}, "workratio": -1,
+    "customfield_10019": "0|i0001b:", "customfield_10000": "{}", "customfield_10026": []})
+# The site's other custom fields: null on this issue, present in the answer (and in names/schema).
+extra_custom = ["customfield_%d" % n for n in range(10030, 10075)]
+for k in extra_custom: issue["fields"][k] = None
+system = {"summary": ("Summary", "string"), "status": ("Status", "status"), "issuetype": ("Issue Type", "issuetype"),
+          "priority": ("Priority", "priority"), "assignee": ("Assignee", "user"), "reporter": ("Reporter", "user"),
+          "creator": ("Creator", "user"), "created": ("Created", "datetime"), "updated": ("Updated", "datetime"),
+          "duedate": ("Due date", "date"), "resolution": ("Resolution", "resolution"), "resolutiondate": ("Resolved", "datetime"),
+          "labels": ("Labels", ("array", "string")), "components": ("Components", ("array", "component")),
+          "fixVersions": ("Fix versions", ("array", "version")), "versions": ("Affects versions", ("array", "version")),
+          "parent": ("Parent", "issuelink"), "issuelinks": ("Linked Issues", ("array", "issuelinks")),
+          "description": ("Description", "string"), "environment": ("Environment", "string"),
+          "comment": ("Comment", "comments-page"), "project": ("Project", "project"),
+          "aggregateprogress": ("Σ Progress", "progress"), "progress": ("Progress", "progress"),
+          "aggregatetimeestimate": ("Σ Remaining Estimate", "number"), "aggregatetimeoriginalestimate": ("Σ Original Estimate", "number"),
+          "aggregatetimespent": ("Σ Time Spent", "number"), "timeestimate": ("Remaining Estimate", "number"),
+          "timeoriginalestimate": ("Original estimate", "number"), "timespent": ("Time Spent", "number"),
+          "timetracking": ("Time tracking", "timetracking"), "attachment": ("Attachment", ("array", "attachment")),
+          "issuerestriction": ("Restrict to", "issuerestriction"), "lastViewed": ("Last Viewed", "datetime"),
+          "security": ("Security Level", "securitylevel"), "statuscategorychangedate": ("Status Category Changed", "datetime"),
+          "subtasks": ("Sub-tasks", ("array", "issuelinks")), "votes": ("Votes", ("array", "votes")),
+          "watches": ("Watchers", ("array", "watches")), "worklog": ("Log Work", ("array", "worklog")), "workratio": ("Work Ratio", "number")}
+plug = "com.atlassian.jira.plugin.system.customfieldtypes:"
+custom = {"customfield_10016": ("Story point estimate", {"type": "number", "custom": plug + "float"}),
+          "customfield_10020": ("Sprint", {"type": "array", "items": "json", "custom": "com.pyxis.greenhopper.jira:gh-sprint"}),
+          "customfield_10014": ("Epic Link", {"type": "any", "custom": "com.pyxis.greenhopper.jira:gh-epic-link"}),
+          "customfield_10019": ("Rank", {"type": "any", "custom": "com.pyxis.greenhopper.jira:gh-lexo-rank"}),
+          "customfield_10000": ("development", {"type": "any", "custom": "com.atlassian.jira.plugins.jira-development-integration-plugin:devsummarycf"}),
+          "customfield_10026": ("Approvers", {"type": "array", "items": "user", "custom": plug + "multiuserpicker"})}
+for i, k in enumerate(extra_custom):
+    custom[k] = ("Site field %d" % i, {"type": "string", "custom": plug + ("textfield", "textarea", "select", "url")[i % 4]})
+names, schema = {}, {}
+for k in issue["fields"]:
+    if k in system:
+        n, t = system[k]
+        names[k] = n
+        schema[k] = {"type": t[0], "items": t[1], "system": k} if isinstance(t, tuple) else {"type": t, "system": k}
+    else:
+        n, sc = custom[k]
+        names[k] = n
+        schema[k] = dict(sc, customId=int(k.split("_")[1]))
+issue["names"], issue["schema"] = names, schema
+fields = [{"id": k, "key": k, "name": names[k], "custom": k.startswith("customfield"), "orderable": True, "navigable": True,
+           "searchable": True, "clauseNames": [names[k].lower()], "schema": schema[k]} for k in issue["fields"]]
+# What Jira answers the two-request read (fields=<the standard ones and sprint, story points, epic
+# link>, no expand): those fields only.
+asked = set("summary,status,issuetype,priority,assignee,reporter,created,updated,duedate,resolutiondate,labels,"
+            "components,fixVersions,parent,subtasks,issuelinks,description,comment".split(",")) | {"customfield_10016", "customfield_10020", "customfield_10014"}
+selected = {k: v for k, v in issue.items() if k not in ("names", "schema")}
+selected["fields"] = {k: v for k, v in issue["fields"].items() if k in asked}
+open("issue_all.json", "w").write(json.dumps(issue, indent=None, separators=(",", ":")))
+open("issue.json", "w").write(json.dumps(selected, indent=None, separators=(",", ":")))
 open("field.json", "w").write(json.dumps(fields))
 open("serverInfo.json", "w").write(json.dumps({"baseUrl": "https://example.atlassian.net", "version": "1001.0.0-SNAPSHOT", "versionNumbers": [1001, 0, 0], "deploymentType": "Cloud", "buildNumber": 100300, "serverTitle": "Jira"}))
 open("myself.json", "w").write(json.dumps(user(1)))
-print(len(open("issue.json").read()))
+print(len(open("issue_all.json").read()), len(open("issue.json").read()))

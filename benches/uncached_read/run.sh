@@ -1,9 +1,11 @@
 #!/bin/bash
 # benches/uncached_read/run.sh BIN: issue 16's uncached-read comparison. nginx (not a dependency of
-# jira-mcp: `apt-get install nginx-light`) serves a generated 38 KB Jira Cloud issue (ADF description,
-# 10 ADF comments) and a 15-field /field on a free loopback port; prints nginx's own p50 (a C++
-# keep-alive client), then jira-mcp with the cache off and the limiter out of the way, and with the
-# shipped limiter defaults (cache off).
+# jira-mcp: `apt-get install nginx-light`) serves a generated Jira Cloud issue (ADF description, 10
+# ADF comments) on a free loopback port as Jira answers each query (gen.py): with expand=names,schema
+# all 92 fields and the names/schema maps (52 KB), else the asked-for fields (38 KB), plus a 92-field
+# /field. Prints nginx's own p50 (a C++ keep-alive client) for the one-request read and for the
+# two-request read (issue + /field), then jira-mcp with the cache off and the limiter out of the
+# way, and with the shipped limiter defaults (cache off).
 set -euo pipefail
 BIN=$(realpath "${1:-build/jira-mcp}")
 here=$(cd "$(dirname "$0")" && pwd)
@@ -21,10 +23,11 @@ http {
   access_log off;
   keepalive_requests 1000000;
   client_body_temp_path $dir; proxy_temp_path $dir; fastcgi_temp_path $dir; uwsgi_temp_path $dir; scgi_temp_path $dir;
+  map \$arg_expand \$issue_file { default issue.json; "~names" issue_all.json; }
   server {
     listen 127.0.0.1:$port;
     default_type application/json;
-    location = /rest/api/3/issue/PROJ-1 { alias $dir/issue.json; }
+    location = /rest/api/3/issue/PROJ-1 { root $dir; try_files /\$issue_file =404; }
     location = /rest/api/3/field { alias $dir/field.json; }
     location = /rest/api/3/serverInfo { alias $dir/serverInfo.json; }
     location = /rest/api/3/myself { alias $dir/myself.json; }

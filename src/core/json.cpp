@@ -1,8 +1,10 @@
 #include "jira_mcp/core/json.hpp"
+#include "jira_mcp/core/json_size.hpp"
 
 #include <array>
 #include <charconv>
 #include <cstdint>
+#include <optional>
 
 namespace jira_mcp {
 
@@ -84,6 +86,61 @@ bool append_string(std::string& out, std::string_view s) {
   return true;
 }
 
+// The length append_string writes for s, or nullopt when s is not valid UTF-8.
+std::optional<std::size_t> string_size(std::string_view s) {
+  std::size_t n = 2;  // the quotes
+  std::size_t i = 0;
+  while (i < s.size()) {
+    const auto c = static_cast<unsigned char>(s[i]);
+    if (c < 0x80) {
+      const std::uint8_t cls = kAsciiClass[c];
+      n += cls == 0 ? 1 : cls == 1 ? 2 : 6;
+      ++i;
+      continue;
+    }
+    const std::size_t len = utf8_sequence(s, i);
+    if (len == 0) return std::nullopt;
+    n += len;
+    i += len;
+  }
+  return n;
+}
+
+std::size_t json_size(const Json& j) {
+  switch (j.type()) {
+    case Json::value_t::object: {
+      std::size_t n = 2 + (j.empty() ? 0 : j.size() - 1);  // braces, commas
+      for (const auto& [k, v] : j.get_ref<const Json::object_t&>()) {
+        const auto key = string_size(k);
+        n += (key ? *key : Json(k).dump(-1, ' ', false, Json::error_handler_t::replace).size()) + 1 + json_size(v);
+      }
+      return n;
+    }
+    case Json::value_t::array: {
+      std::size_t n = 2 + (j.empty() ? 0 : j.size() - 1);
+      for (const auto& v : j.get_ref<const Json::array_t&>()) n += json_size(v);
+      return n;
+    }
+    case Json::value_t::string: {
+      const auto n = string_size(j.get_ref<const std::string&>());
+      return n ? *n : j.dump(-1, ' ', false, Json::error_handler_t::replace).size();
+    }
+    case Json::value_t::boolean:
+      return j.get<bool>() ? 4 : 5;
+    case Json::value_t::null:
+      return 4;
+    case Json::value_t::number_integer:
+    case Json::value_t::number_unsigned: {
+      char buf[24];
+      const auto r = j.is_number_unsigned() ? std::to_chars(buf, buf + sizeof buf, j.get<std::uint64_t>())
+                                            : std::to_chars(buf, buf + sizeof buf, j.get<std::int64_t>());
+      return static_cast<std::size_t>(r.ptr - buf);
+    }
+    default:
+      return j.dump(-1, ' ', false, Json::error_handler_t::replace).size();
+  }
+}
+
 void append_json(std::string& out, const Json& j) {
   switch (j.type()) {
     case Json::value_t::object: {
@@ -155,6 +212,8 @@ std::string dump_compact(const Json& j) {
 }
 
 void dump_compact_to(const Json& j, std::string& out) { append_json(out, j); }
+
+std::size_t compact_size(const Json& j) { return json_size(j); }
 
 int json_nesting_depth(std::string_view text, int limit) {
   int depth = 0;

@@ -9,6 +9,7 @@
 // string at a character boundary, an object inside it likewise) until the compact JSON fits, and
 // says so in members truncated, omitted, continue_hint and, for offset-paged lists (a
 // "start_at" member), next_start_at; the schemas of lists declare them.
+#include "jira_mcp/core/json_size.hpp"
 #include "tools/common.hpp"
 
 namespace jira_mcp::tools::detail {
@@ -17,25 +18,9 @@ namespace {
 
 constexpr size_t kMarkerReserve = 400;  // room for truncated/omitted/continue_hint/next_start_at
 
-// Counts what Json::dump(-1, ' ', false, replace) would write, without building the string: the
-// same serializer (so the count is exact by construction, escapes and invalid UTF-8 included)
-// writing into a counter. Sizing a 38 KB result this way costs no allocation but the adapter.
-class CountingOutput final : public nlohmann::detail::output_adapter_protocol<char> {
- public:
-  void write_character(char) override { ++count_; }
-  void write_characters(const char*, size_t length) override { count_ += length; }
-  size_t count() const { return count_; }
-
- private:
-  size_t count_ = 0;
-};
-
-size_t json_size(const Json& j) {
-  auto out = std::make_shared<CountingOutput>();
-  nlohmann::detail::serializer<Json> s(out, ' ', Json::error_handler_t::replace);
-  s.dump(j, false, false, 0);
-  return out->count();
-}
+// What Json::dump(-1, ' ', false, replace) would write, counted without building the string
+// (core/json.hpp: the count of dump_compact, which writes those bytes).
+size_t json_size(const Json& j) { return compact_size(j); }
 
 struct Cut {
   size_t omitted_items = 0;

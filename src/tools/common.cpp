@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "jira_mcp/cache/cache.hpp"
 #include "jira_mcp/content/convert.hpp"
 #include "tools/custom_fields.hpp"
 
@@ -104,6 +105,12 @@ Status<jira::JiraError> Jira::ready() {
   cloud_ = *d == jira::Deployment::cloud;
   api_ = cloud_ ? "/rest/api/3" : "/rest/api/2";
   return Ok{};
+}
+
+bool Jira::caches_reads() const {
+  if (!client_) return false;
+  const auto& cache = client_->options().cache;
+  return cache && cache->enabled();
 }
 
 std::string Jira::browse_url(const std::string& key) const {

@@ -108,6 +108,9 @@ class Jira {
   // What every request of this call carries; pass it when calling client() directly.
   const jira::CallContext& call() const { return call_; }
   const Options& options() const { return services_->options; }
+  // Whether the call's client reads through an enabled response cache (a repeated read such as
+  // /field is then served locally instead of costing a Jira round trip).
+  bool caches_reads() const;
   std::string browse_url(const std::string& key) const;
 
   Result<Json, jira::JiraError> get_json(const std::string& path, const jira::Query& query = {});
@@ -207,7 +210,20 @@ struct FastIssue {
   std::optional<std::string> description;  // the description's Markdown, when it is not null
   std::vector<std::string> comments;       // each comment body's Markdown, in order
 };
-FastIssue fast_issue(const Jira& jira, JsonRef issue);
+// The fields an issue read with all its fields shows: the ones the read asking for fields by id
+// gets from Jira (`ids`), and, when no field list could be read (so no custom field is known to
+// be a default one), every custom field, rendered by its shape.
+struct KeptFields {
+  std::vector<std::string> ids;
+  bool all_custom = false;
+  bool has(std::string_view id) const;
+};
+// With `keep`, only those fields are read (the rest of `fields` is left out, as Jira leaves out
+// fields not asked for), and the top-level `names` and `schema` of an expanded read are dropped.
+FastIssue fast_issue(const Jira& jira, JsonRef issue, const KeptFields* keep = nullptr);
+// The same selection on a document: a copy of `issue` with only the `keep` fields, without
+// `names` and `schema`.
+Json kept_fields_of(const Json& issue, const KeptFields& keep);
 
 // Text output within the configured budget. When cut, says so, and how to get the rest.
 ToolResult text_result(const Jira& jira, std::string text, const std::string& continue_hint = {});

@@ -243,6 +243,56 @@ FieldCatalog::FieldCatalog(JsonRef fields) {
   }
 }
 
+std::optional<FieldCatalog> FieldCatalog::from_expanded_issue(JsonRef issue) {
+  const JsonRef names = issue["names"], schemas = issue["schema"];
+  if (!names.is_object() || !schemas.is_object()) return std::nullopt;
+  // Only the custom fields with a value are ever looked up (custom_rows skips null values and
+  // system fields), so only they are kept: a real issue names ~90 fields, a handful of them
+  // custom ones with a value.
+  std::vector<std::string_view> valued;
+  issue["fields"].for_each_member([&](std::string_view id, JsonRef value) {
+    if (id.substr(0, 12) != "customfield_") return;
+    const auto at = std::find(valued.begin(), valued.end(), id);
+    if (value.is_null()) {
+      if (at != valued.end()) valued.erase(at);  // a repeated key: its last value counts
+    } else if (at == valued.end()) {
+      valued.push_back(id);
+    }
+  });
+  const auto wanted = [&](std::string_view id) { return std::find(valued.begin(), valued.end(), id) != valued.end(); };
+  FieldCatalog c;
+  auto data = std::make_shared<Data>();
+  c.data_ = data;
+  // Each map read once, in order (a member lookup in a simdjson object is a scan: one per field
+  // would be quadratic in the fields of the issue).
+  names.for_each_member([&](std::string_view id, JsonRef name) {
+    if (!wanted(id)) return;
+    FieldInfo info;
+    info.id = std::string(id);
+    info.name = str(name);
+    if (info.name.empty()) info.name = info.id;
+    // /field says `custom` outright; here, as Jira names them, a custom field is customfield_N.
+    info.custom = info.id.rfind("customfield_", 0) == 0;
+    // A repeated key: the last occurrence, as everywhere else (nlohmann keeps the last).
+    if (const auto it = data->by_id.find(info.id); it != data->by_id.end()) {
+      data->fields[it->second] = std::move(info);
+      return;
+    }
+    data->by_id.emplace(info.id, data->fields.size());
+    data->fields.push_back(std::move(info));
+  });
+  schemas.for_each_member([&](std::string_view id, JsonRef schema) {
+    const auto it = data->by_id.find(std::string(id));
+    if (it == data->by_id.end()) return;
+    FieldInfo& info = data->fields[it->second];
+    info.type = str(schema["type"]);
+    info.items = str(schema["items"]);
+    info.plugin = str(schema["custom"]);
+  });
+  for (FieldInfo& info : data->fields) info.kind = kind_of(info.type, info.items, info.plugin, info.name);
+  return c;
+}
+
 FieldCatalog FieldCatalog::load(Jira& jira) {
   // Uncached (fetched on every call that needs it), the list is read in place: no nlohmann tree.
   std::optional<JsonParserPool::Lease> parser;
@@ -366,6 +416,14 @@ Result<std::string, ToolResult> request_fields(const FieldCatalog& catalog, cons
 const char* const kStandardIssueFields =
     "summary,status,issuetype,priority,assignee,reporter,created,updated,duedate,resolutiondate,labels,"
     "components,fixVersions,parent,subtasks,issuelinks,description,comment";
+
+std::vector<std::string> default_issue_field_ids(const FieldCatalog& catalog) {
+  std::vector<std::string> ids = string_list(Json(kStandardIssueFields));
+  for (auto& id : catalog.default_ids()) {
+    if (std::find(ids.begin(), ids.end(), id) == ids.end()) ids.push_back(std::move(id));
+  }
+  return ids;
+}
 
 std::string default_issue_fields(const FieldCatalog& catalog) {
   std::string out = kStandardIssueFields;

@@ -40,6 +40,12 @@ class FieldCatalog {
   // From a /field answer (an array of {id, name, custom, schema}); other shapes give an empty one.
   explicit FieldCatalog(const Json& fields);
   explicit FieldCatalog(JsonRef fields);  // the same over a view
+  // From an issue read with expand=names,schema: its `names` (id → name) and `schema` (id →
+  // {type, items, custom, customId}) maps, which name and type exactly the fields on that issue,
+  // as /field would. Only the custom fields with a non-null value on the issue are taken: the
+  // ones rendering an issue looks up. nullopt when either map is missing or not an object (the
+  // caller then reads /field as before).
+  static std::optional<FieldCatalog> from_expanded_issue(JsonRef issue);
   // GET /field for this deployment; an empty catalog (and error() set) when it cannot be read.
   static FieldCatalog load(Jira& jira);
 
@@ -98,6 +104,8 @@ std::string custom_line_suffix(Jira& jira, const FieldCatalog& catalog, const Js
 // catalog.default_ids(), comma-separated for Jira's `fields` parameter.
 extern const char* const kStandardIssueFields;
 std::string default_issue_fields(const FieldCatalog& catalog);
+// The same as a list of ids.
+std::vector<std::string> default_issue_field_ids(const FieldCatalog& catalog);
 
 // GreenHopper's toString of a sprint (Data Center): "com.atlassian.greenhopper.service.sprint.
 // Sprint@1a2b[id=1,rapidViewId=1,state=ACTIVE,name=Sprint 1,...]" → {"id":1,"state":"ACTIVE",

@@ -52,7 +52,34 @@ std::string Jira::markdown(JsonRef rich) const {
   return {};
 }
 
-FastIssue fast_issue(const Jira& jira, JsonRef issue) {
+namespace {
+bool kept(const KeptFields* keep, std::string_view key) { return !keep || keep->has(key); }
+// The members of an expanded read that describe the fields rather than being the issue.
+bool expansion(std::string_view key) { return key == "names" || key == "schema"; }
+}  // namespace
+
+bool KeptFields::has(std::string_view id) const {
+  return std::find(ids.begin(), ids.end(), id) != ids.end() || (all_custom && id.substr(0, 12) == "customfield_");
+}
+
+Json kept_fields_of(const Json& issue, const KeptFields& keep) {
+  if (!issue.is_object()) return issue;
+  Json out = Json::object();
+  for (auto it = issue.begin(); it != issue.end(); ++it) {
+    if (expansion(it.key())) continue;
+    if (it.key() != "fields" || !it->is_object()) {
+      out[it.key()] = *it;
+      continue;
+    }
+    Json& f = out["fields"] = Json::object();
+    for (auto m = it->begin(); m != it->end(); ++m) {
+      if (kept(&keep, m.key())) f[m.key()] = *m;
+    }
+  }
+  return out;
+}
+
+FastIssue fast_issue(const Jira& jira, JsonRef issue, const KeptFields* keep) {
   FastIssue out;
   out.doc = Json::object();
   if (!issue.is_object()) {
@@ -65,11 +92,13 @@ FastIssue fast_issue(const Jira& jira, JsonRef issue) {
   const JsonRef fields = issue["fields"];  // the last "fields", as nlohmann keeps it
   // Members in document order; a repeated key overwrites, so the last occurrence stays.
   issue.for_each_member([&](std::string_view key, JsonRef value) {
+    if (keep && expansion(key)) return;
     if (key != "fields" || !fields.is_object()) out.doc[std::string(key)] = value.to_json();
   });
   if (!fields.is_object()) return out;
   Json& f = out.doc["fields"] = Json::object();
   fields.for_each_member([&](std::string_view key, JsonRef value) {
+    if (!kept(keep, key)) return;
     if (key == "description") {
       f["description"] = placeholder(value);
     } else if (key == "comment" && value.is_object()) {
@@ -96,8 +125,8 @@ FastIssue fast_issue(const Jira& jira, JsonRef issue) {
       f[std::string(key)] = value.to_json();
     }
   });
-  if (const JsonRef d = fields["description"]; !d.is_null()) out.description = jira.markdown(d);
-  if (const JsonRef comments = fields["comment"]["comments"]; comments.is_array()) {
+  if (const JsonRef d = fields["description"]; !d.is_null() && kept(keep, "description")) out.description = jira.markdown(d);
+  if (const JsonRef comments = fields["comment"]["comments"]; comments.is_array() && kept(keep, "comment")) {
     for (const JsonRef c : comments) out.comments.push_back(jira.markdown(c["body"]));
   }
   return out;

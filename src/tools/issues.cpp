@@ -52,19 +52,41 @@ ToolResult get_issue(const ServicesPtr& s, const Json& args, RequestContext& ctx
   Jira jira = Jira::reading(s, ctx);
   JIRA_READY(jira);
   const std::string key = args["issue_key"];
-  const FieldCatalog catalog = FieldCatalog::load(jira);
-  auto wanted = fields_param(catalog, args, kDefaultFields, true);
-  if (!wanted) return wanted.error();
+  // One Jira round trip when /field would cost one (no response cache) and no field names are
+  // given to translate: the issue is read with all its fields and expand=names,schema, which name
+  // and type the fields on it as /field does; the fields shown are then the ones the two-request
+  // read asks for (the standard ones plus sprint, story points and epic link), so the result is
+  // the same. Without those maps in the answer (a proxy, an old Jira), /field is read after all.
+  const bool one_trip = !jira.caches_reads() && string_list(args.value("fields", Json())).empty();
+  FieldCatalog catalog;
+  jira::Query query;
+  if (one_trip) {
+    query = {{"fields", "*all"}, {"expand", "names,schema"}};
+  } else {
+    catalog = FieldCatalog::load(jira);
+    auto wanted = fields_param(catalog, args, kDefaultFields, true);
+    if (!wanted) return wanted.error();
+    query = {{"fields", *wanted}};
+  }
   std::optional<JsonParserPool::Lease> parser;
-  auto read = jira.get_read(jira::path(jira.api(), "issue", key), {{"fields", *wanted}}, parser);
+  auto read = jira.get_read(jira::path(jira.api(), "issue", key), query, parser);
   if (!read) return jira_failure(read.error(), "Getting " + key);
+  KeptFields keep;
+  if (one_trip) {
+    auto named = FieldCatalog::from_expanded_issue(read->root());
+    catalog = named ? std::move(*named) : FieldCatalog::load(jira);
+    keep.ids = default_issue_field_ids(catalog);
+    // No field list: which custom fields are sprint, points or epic link is unknown, so every
+    // custom value Jira sent is shown by its shape rather than none.
+    keep.all_custom = !named && catalog.empty();
+  }
   IssueRenderOptions opts;
   opts.comments = args.value("comments", 3);
   opts.catalog = &catalog;
   const bool as_json = args.value("format", "markdown") == "json";
   if (read->view) {
     // Read in place (fast_read.cpp): not a cached document, so nothing for the memo either.
-    FastIssue fast = fast_issue(jira, *read->view);
+    FastIssue fast = fast_issue(jira, *read->view, one_trip ? &keep : nullptr);
     Json structured = issue_summary_json(jira, fast.doc, false, &catalog, &fast.comments);
     if (fast.description) {
       structured["description"] = std::move(*fast.description);
@@ -75,12 +97,14 @@ ToolResult get_issue(const ServicesPtr& s, const Json& args, RequestContext& ctx
     out.structured = std::move(structured);
     return out;
   }
+  if (one_trip) read->doc = std::make_shared<const Json>(kept_fields_of(*read->doc, keep));
   const std::shared_ptr<const Json>* issue = &read->doc;
   // The document decides the fields; the variant names everything else the rendering reads
   // (the catalog: whether it could be read).
   const std::string variant = std::string(as_json ? "get_issue/json/" : "get_issue/md/") + std::to_string(opts.comments) +
                               (catalog.empty() ? "/ids" : "/names");
-  RenderMemo* memo = s->render_memo.get();
+  // A document made for this call (one_trip) is never met again.
+  RenderMemo* memo = one_trip ? nullptr : s->render_memo.get();
   if (memo) {
     if (auto done = memo->find(*issue, variant)) return *done;
   }

@@ -7,6 +7,7 @@
 #include <string>
 
 #include "jira_mcp/core/json.hpp"
+#include "jira_mcp/core/json_size.hpp"
 
 using namespace jira_mcp;
 
@@ -57,7 +58,7 @@ Json random_json(std::mt19937& rng, int depth) {
 
 }  // namespace
 
-TEST_CASE("dump_compact writes the bytes nlohmann's dump writes") {
+TEST_CASE("dump_compact writes the bytes nlohmann's dump writes, and compact_size counts them") {
   SUBCASE("fixed cases") {
     for (const Json& j : {Json(nullptr), Json(true), Json(false), Json(0), Json(-1), Json(42u), Json(1.0), Json(0.1),
                           Json(-2.5e-300), Json(std::numeric_limits<double>::quiet_NaN()), Json(""), Json::array(),
@@ -67,6 +68,7 @@ TEST_CASE("dump_compact writes the bytes nlohmann's dump writes") {
                           Json{{"ok\xFF", "bad key"}}}) {
       CAPTURE(reference(j));
       CHECK(dump_compact(j) == reference(j));
+      CHECK(compact_size(j) == reference(j).size());
     }
   }
   SUBCASE("generated documents") {
@@ -76,6 +78,7 @@ TEST_CASE("dump_compact writes the bytes nlohmann's dump writes") {
       const std::string want = reference(j);
       CAPTURE(want);
       REQUIRE(dump_compact(j) == want);
+      REQUIRE(compact_size(j) == want.size());
     }
   }
 }

@@ -10,11 +10,13 @@
 #include <sstream>
 
 #include "jira/test_servers.hpp"
+#include "jira_mcp/cache/cache.hpp"
 #include "tools/replay_support.hpp"
 #include "tools/stack.hpp"
 
 using namespace jira_mcp;
 using jira_mcp::testing::Stack;
+using jira_mcp::testing::text;
 
 namespace {
 
@@ -166,5 +168,207 @@ TEST_CASE("the in-place read of the sandbox's issues renders as the nlohmann pat
     }
     CHECK(n > 0);
     MESSAGE(n, " sandbox issues rendered both ways");
+  }
+}
+
+namespace {
+
+// A stack against `url` whose client reads through a fresh response cache.
+std::unique_ptr<Stack> cached_stack(const std::string& url, jira::DeploymentMode mode) {
+  auto s = std::make_unique<Stack>(url, mode);
+  jira::ClientOptions o = s->client->options();
+  o.cache = std::make_shared<cache::Cache>(cache::Options{});
+  s->wire(o, {{"all"}, {}, {}, false}, 40000);
+  return s;
+}
+
+// A Jira that answers an issue read as Jira does: `fields` selects the fields (absent or *all:
+// every one), expand=names,schema adds the names and schema of the fields it returns (unless
+// `expands` is off: a proxy or an old Jira that leaves them out). It counts what it is asked.
+struct SelectingJira {
+  jira::testing::LoopbackServer server;
+  std::mutex mu;
+  Json issue;
+  Json names = Json::object(), schema = Json::object();
+  std::string fields_list;
+  bool expands = true;
+  int issue_reads = 0, field_reads = 0;
+  std::vector<std::string> queries;
+  SelectingJira(Json i, const Json& catalog) : issue(std::move(i)), fields_list(catalog.dump()) {
+    for (const auto& f : catalog) {
+      names[f["id"].get<std::string>()] = f["name"];
+      schema[f["id"].get<std::string>()] = f["schema"];
+    }
+    server.server.Get(R"(/rest/api/[23]/issue/[^/]+)", [this](const httplib::Request& req, httplib::Response& res) {
+      std::lock_guard lock(mu);
+      ++issue_reads;
+      queries.push_back("fields=" + req.get_param_value("fields") + "&expand=" + req.get_param_value("expand"));
+      Json out = issue;
+      const std::string wanted = req.get_param_value("fields");
+      if (!wanted.empty() && wanted != "*all") {
+        Json kept = Json::object();
+        for (const auto& id : split(wanted)) {
+          if (issue["fields"].contains(id)) kept[id] = issue["fields"][id];
+        }
+        out["fields"] = kept;
+      }
+      if (expands && req.get_param_value("expand").find("names") != std::string::npos) {
+        out["names"] = Json::object();
+        out["schema"] = Json::object();
+        for (const auto& [id, v] : out["fields"].items()) {
+          if (names.contains(id)) out["names"][id] = names[id];
+          if (schema.contains(id)) out["schema"][id] = schema[id];
+        }
+      }
+      res.set_content(out.dump(), "application/json");
+    });
+    server.server.Get(R"(/rest/api/[23]/field)", [this](const httplib::Request&, httplib::Response& res) {
+      std::lock_guard lock(mu);
+      ++field_reads;
+      res.set_content(fields_list, "application/json");
+    });
+  }
+  static std::vector<std::string> split(const std::string& s) {
+    std::vector<std::string> out;
+    size_t start = 0;
+    while (start <= s.size()) {
+      const size_t comma = std::min(s.find(',', start), s.size());
+      if (comma > start) out.push_back(s.substr(start, comma - start));
+      start = comma + 1;
+    }
+    return out;
+  }
+  void reset() {
+    std::lock_guard lock(mu);
+    issue_reads = field_reads = 0;
+    queries.clear();
+  }
+};
+
+const Json kSelectingCatalog = Json::parse(R"([
+  {"id":"summary","name":"Summary","custom":false,"schema":{"type":"string","system":"summary"}},
+  {"id":"status","name":"Status","custom":false,"schema":{"type":"status","system":"status"}},
+  {"id":"description","name":"Description","custom":false,"schema":{"type":"string","system":"description"}},
+  {"id":"comment","name":"Comment","custom":false,"schema":{"type":"comments-page","system":"comment"}},
+  {"id":"environment","name":"Environment","custom":false,"schema":{"type":"string","system":"environment"}},
+  {"id":"customfield_10016","name":"Story Points","custom":true,"schema":{"type":"number","custom":"com.atlassian.jira.plugin.system.customfieldtypes:float","customId":10016}},
+  {"id":"customfield_10020","name":"Sprint","custom":true,"schema":{"type":"array","items":"json","custom":"com.pyxis.greenhopper.jira:gh-sprint","customId":10020}},
+  {"id":"customfield_10030","name":"Notes","custom":true,"schema":{"type":"string","custom":"com.atlassian.jira.plugin.system.customfieldtypes:textarea","customId":10030}},
+  {"id":"customfield_10040","name":"Unused","custom":true,"schema":{"type":"string","custom":"com.atlassian.jira.plugin.system.customfieldtypes:textfield","customId":10040}}])");
+
+Json selecting_issue(bool cloud) {
+  const Json rich = cloud ? Json::parse(R"({"type":"doc","version":1,"content":[{"type":"paragraph","content":[{"type":"text","text":"Steps ","marks":[{"type":"strong"}]},{"type":"text","text":"to reproduce"}]}]})")
+                          : Json("h2. Steps\n*to* reproduce");
+  return Json{{"id", "10001"}, {"key", "KEY-1"}, {"self", "https://x/rest/api/2/issue/10001"},
+              {"fields",
+               {{"summary", "One round trip"},
+                {"status", {{"name", "In Progress"}}},
+                {"description", rich},
+                {"environment", "prod, not shown by default"},
+                {"comment", {{"comments", Json::array({{{"id", "1"}, {"author", {{"displayName", "Ann"}}}, {"body", rich},
+                                                        {"created", "2026-01-02T03:04:05.000+0000"}}})},
+                             {"total", 1}}},
+                {"customfield_10016", 5},
+                {"customfield_10020", Json::array({{{"id", 1}, {"name", "Sprint 1"}, {"state", "active"}}})},
+                {"customfield_10030", "a custom field not shown by default"},
+                {"customfield_10040", nullptr}}}};
+}
+
+}  // namespace
+
+TEST_CASE("jira_get_issue without a cache reads the issue in one request, as the two-request read shows it") {
+  for (auto mode : {jira::DeploymentMode::cloud, jira::DeploymentMode::datacenter}) {
+    const bool cloud = mode == jira::DeploymentMode::cloud;
+    CAPTURE(cloud);
+    SelectingJira jira(selecting_issue(cloud), kSelectingCatalog);
+    Stack uncached(jira.server.url(), mode);
+    for (const char* format : {"markdown", "json"}) {
+      CAPTURE(format);
+      // The two-request read, as before: with a response cache (a fresh one, so the issue is
+      // read) /field is read and the issue asked for its standard fields plus sprint, story
+      // points and epic link.
+      auto cached = cached_stack(jira.server.url(), mode);
+      const Json args{{"issue_key", "KEY-1"}, {"comments", 10}, {"format", format}};
+      jira.reset();
+      const Json two = cached->call("jira_get_issue", args);
+      CHECK(jira.issue_reads == 1);
+      CHECK(jira.field_reads == 1);
+      REQUIRE(!jira.queries.empty());
+      CHECK(jira.queries[0].find("fields=*all") == std::string::npos);
+      CHECK(jira.queries[0].find("customfield_10016") != std::string::npos);
+      CHECK(jira.queries[0].find("customfield_10020") != std::string::npos);
+      CHECK(jira.queries[0].find("customfield_10030") == std::string::npos);
+      CHECK_MESSAGE(text(two).find("Story Points") != std::string::npos, text(two));
+      CHECK_MESSAGE(text(two).find("Sprint 1") != std::string::npos, text(two));
+      CHECK(text(two).find("not shown by default") == std::string::npos);
+      for (bool fast : {true, false}) {
+        CAPTURE(fast);
+        uncached.services->options.fast_parse = fast;
+        // One request: all fields with their names and schemas; no /field.
+        jira.reset();
+        jira.expands = true;
+        const Json one = uncached.call("jira_get_issue", args);
+        CHECK(jira.issue_reads == 1);
+        CHECK(jira.field_reads == 0);
+        REQUIRE(jira.queries.size() == 1);
+        CHECK(jira.queries[0] == "fields=*all&expand=names,schema");
+        CHECK(one.dump() == two.dump());
+        // A Jira (or a proxy) that leaves names and schema out: /field is read after all, and
+        // the result is still the same.
+        jira.reset();
+        jira.expands = false;
+        const Json fallback = uncached.call("jira_get_issue", args);
+        CHECK(jira.issue_reads == 1);
+        CHECK(jira.field_reads == 1);
+        CHECK(fallback.dump() == two.dump());
+        jira.expands = true;
+      }
+    }
+    // Field names to translate still need the field list.
+    jira.reset();
+    const Json named = uncached.call("jira_get_issue", {{"issue_key", "KEY-1"}, {"fields", Json{"Notes", "summary"}}});
+    CHECK(jira.field_reads == 1);
+    CHECK(jira.issue_reads == 1);
+    CHECK_MESSAGE(text(named).find("a custom field not shown by default") != std::string::npos, text(named));
+  }
+}
+
+TEST_CASE("the names and schema of an expanded read are read leniently") {
+  SelectingJira jira(selecting_issue(true), kSelectingCatalog);
+  auto cached = cached_stack(jira.server.url(), jira::DeploymentMode::cloud);
+  const Json args{{"issue_key", "KEY-1"}, {"comments", 10}};
+  const Json two = cached->call("jira_get_issue", args);
+  // Null, missing or mistyped maps: /field is read, the result is the same.
+  for (const char* odd : {R"({"names":null,"schema":null})", R"({"names":{"summary":"Summary"}})", R"({"names":[],"schema":5})",
+                          R"({"schema":{}})"}) {
+    CAPTURE(odd);
+    for (bool fast : {true, false}) {
+      BodyJira odd_jira;
+      Json body = selecting_issue(true);
+      body.update(Json::parse(odd));
+      odd_jira.serve(body.dump(), kSelectingCatalog.dump());
+      Stack s(odd_jira.server.url(), jira::DeploymentMode::cloud);
+      s.services->options.fast_parse = fast;
+      std::string got = s.call("jira_get_issue", args).dump();
+      // The same but for the browse URLs, which name the Jira that answered.
+      for (size_t at; (at = got.find(odd_jira.server.url())) != std::string::npos;) {
+        got.replace(at, odd_jira.server.url().size(), jira.server.url());
+      }
+      CHECK(got == two.dump());
+    }
+  }
+  // Odd entries inside the maps never fail the call: a field named by null or a number, a schema
+  // that is not an object.
+  for (bool fast : {true, false}) {
+    BodyJira odd_jira;
+    Json body = selecting_issue(true);
+    body["names"] = {{"summary", nullptr}, {"customfield_10016", 7}, {"customfield_10020", "Sprint"}, {"", "empty id"}};
+    body["schema"] = {{"summary", "x"}, {"customfield_10016", nullptr}, {"customfield_10020", {{"type", 5}}}};
+    odd_jira.serve(body.dump(), "[]");
+    Stack s(odd_jira.server.url(), jira::DeploymentMode::cloud);
+    s.services->options.fast_parse = fast;
+    const Json r = s.call("jira_get_issue", args);
+    CHECK_FALSE(r.value("isError", false));
+    CHECK_MESSAGE(text(r).find("One round trip") != std::string::npos, text(r));
   }
 }
