@@ -258,7 +258,7 @@ FleetHeartbeat::~FleetHeartbeat() {
 }
 
 int FleetHeartbeat::live() const {
-  std::lock_guard lock(const_cast<std::mutex&>(mu_));
+  std::lock_guard lock(mu_);
   return live_;
 }
 

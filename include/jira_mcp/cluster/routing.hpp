@@ -138,7 +138,7 @@ class FleetHeartbeat {
   std::shared_ptr<RedisClient> redis_;
   FleetMembership membership_;
   const std::chrono::milliseconds period_;
-  std::mutex mu_;
+  mutable std::mutex mu_;
   std::condition_variable_any cv_;
   int live_ = 0;
   std::jthread thread_;  // last: stopped first
