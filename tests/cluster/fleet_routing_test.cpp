@@ -165,8 +165,11 @@ TEST_CASE("fleet routing: HAProxy in front of two instances sharing Redis") {
     const long a0 = a->tool_calls("jira_get_issue"), b0 = b.tool_calls("jira_get_issue");
     std::vector<std::string> argv{client1->string(), "--http", sticky.url() + "/mcp"};
     for (int i = 0; i < 100; ++i) argv.insert(argv.end(), {"--call", "jira_get_issue", R"({"issue_key":"DEMO-2"})"});
+    const auto t0 = std::chrono::steady_clock::now();
     const auto r = run_to_end(argv, std::chrono::seconds(180));
+    const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t0);
     REQUIRE_MESSAGE(r.code == 0, "mcp-client exit " << r.code << "\n" << r.err.substr(0, 4000));
+    MESSAGE("mcp-client, 100 calls in one session through HAProxy: " << ms.count() << " ms, node start-up included");
     CHECK(r.err.find("protocol=2025-11-25") != std::string::npos);
     CHECK(r.err.find("session=mcp-") != std::string::npos);  // the id names its instance
     const long da = a->tool_calls("jira_get_issue") - a0, db = b.tool_calls("jira_get_issue") - b0;
