@@ -20,6 +20,7 @@
 #include "jira_mcp/cache/from_config.hpp"
 #include "jira_mcp/cluster/instance.hpp"
 #include "jira_mcp/cluster/redis.hpp"
+#include "jira_mcp/cluster/routing.hpp"
 #include "jira_mcp/config/config.hpp"
 #include "jira_mcp/core/log.hpp"
 #include "jira_mcp/jira/client_gauges.hpp"
@@ -172,8 +173,10 @@ transport::HttpOptions http_options(const config::Config& cfg) {
 // are refused, in-flight calls reply, streams close. The monitor's checks run meanwhile.
 int serve_http(const config::Config& cfg, const mcp::Dispatcher& dispatcher,
                std::function<transport::Readiness()> readiness, monitor::Monitor& mon,
-               std::shared_ptr<mcp::SubscriptionHub> subscriptions) {
+               std::shared_ptr<mcp::SubscriptionHub> subscriptions,
+               const std::function<void(transport::HttpOptions&)>& fleet_http) {
   transport::HttpOptions o = http_options(cfg);
+  if (fleet_http) fleet_http(o);
   o.subscriptions = std::move(subscriptions);
   o.readiness = std::move(readiness);
   o.metrics = [&mon] { return mon.render_prometheus(); };
@@ -252,11 +255,83 @@ int serve_stdio(const config::Config& cfg, const mcp::Dispatcher& dispatcher, mo
 // `subscriptions`: the listeners of subscriptions/listen (none: the method is not offered).
 int serve(const config::Config& cfg, const mcp::Dispatcher& dispatcher,
           std::function<transport::Readiness()> readiness, monitor::Monitor& mon,
-          std::shared_ptr<mcp::SubscriptionHub> subscriptions = nullptr) {
+          std::shared_ptr<mcp::SubscriptionHub> subscriptions = nullptr,
+          const std::function<void(transport::HttpOptions&)>& fleet_http = {}) {
   return cfg.server.transport == "http"
-             ? serve_http(cfg, dispatcher, std::move(readiness), mon, std::move(subscriptions))
+             ? serve_http(cfg, dispatcher, std::move(readiness), mon, std::move(subscriptions), fleet_http)
              : serve_stdio(cfg, dispatcher, mon, std::move(subscriptions));
 }
+
+// Fleet routing (issue #17, cluster/routing.hpp): with cluster.redis_url set, session ids name
+// this instance, requestState is signed with the fleet's key (unless server.state_key fixes one),
+// task snapshots go to Redis, and a heartbeat keeps this instance in the fleet's membership.
+// Everything is empty when cluster.redis_url is.
+struct FleetRouting {
+  std::string instance_id;
+  std::shared_ptr<cluster::RedisClient> redis;
+  std::shared_ptr<cluster::FleetKey> key;
+  std::shared_ptr<cluster::SessionIds> session_ids;
+  std::shared_ptr<cluster::TaskBoard> tasks;
+  std::unique_ptr<cluster::FleetHeartbeat> heartbeat;  // last: stopped first
+
+  static constexpr std::chrono::milliseconds kMemberTtl{10000};
+
+  explicit FleetRouting(const config::ClusterConfig& c) {
+    if (c.redis_url.empty()) return;
+    auto endpoint = cluster::parse_redis_url(c.redis_url);
+    if (!endpoint) return;  // the configuration checked it already
+    instance_id = cluster::instance_id_or_default(c.instance_id);
+    cluster::RedisOptions ro;
+    ro.endpoint = *endpoint;
+    ro.connect_timeout = std::chrono::milliseconds(c.connect_timeout_ms);
+    ro.command_timeout = std::chrono::milliseconds(c.command_timeout_ms);
+    redis = cluster::make_redis_client(std::move(ro));
+    key = std::make_shared<cluster::FleetKey>(redis, cluster::fleet_key_name(c.key_prefix));
+    session_ids = std::make_shared<cluster::SessionIds>(
+        instance_id, key, cluster::redis_liveness(redis, cluster::members_key_name(c.key_prefix), kMemberTtl));
+    tasks = std::make_shared<cluster::TaskBoard>(redis, c.key_prefix, instance_id);
+    heartbeat = std::make_unique<cluster::FleetHeartbeat>(redis, cluster::members_key_name(c.key_prefix), instance_id,
+                                                          kMemberTtl);
+    spdlog::info("fleet mode: instance {} with Redis at {}", instance_id, endpoint->display());
+  }
+  bool on() const { return redis != nullptr; }
+
+  std::shared_ptr<const mcp::TaskMirror> task_mirror() const {
+    auto m = std::make_shared<mcp::TaskMirror>();
+    m->publish = [board = tasks](const std::string& id, const std::string& owner, std::uint64_t version,
+                                 const Json& task, std::chrono::milliseconds ttl) {
+      // Fail open: the task runs and is readable here; only other instances miss this snapshot.
+      if (auto s = board->publish(id, owner, version, task, ttl); !s) {
+        spdlog::debug("task {}: snapshot not shared with the fleet: {}", id, s.error().message);
+      }
+    };
+    m->lookup = [board = tasks](const std::string& id, const std::string& owner)
+        -> Result<std::optional<mcp::TaskMirror::Found>, mcp::RpcError> {
+      auto found = board->lookup(id, owner);
+      if (!found) {
+        return unexpected(mcp::RpcError{mcp::rpc::kServerBusy,
+                                        "Task " + id + " is not held by this instance (" + board->instance_id() +
+                                            ") and the fleet's task records in Redis cannot be read (" +
+                                            found.error().message + "); retry shortly",
+                                        {}});
+      }
+      if (!*found) return std::optional<mcp::TaskMirror::Found>();
+      return std::optional<mcp::TaskMirror::Found>(mcp::TaskMirror::Found{(*found)->instance, (*found)->task});
+    };
+    return m;
+  }
+
+  std::function<void(transport::HttpOptions&)> http() const {
+    if (!on()) return {};
+    return [ids = session_ids](transport::HttpOptions& o) {
+      o.issue_session_id = [ids] { return ids->issue(); };
+      o.explain_unknown_session = [ids](const std::string& id) {
+        auto n = ids->explain_unknown(id);
+        return std::pair<std::string, Json>(std::move(n.message), std::move(n.data));
+      };
+    };
+  }
+};
 
 const char* const kInstructions = "Tools for Jira: search, read, create and change issues.";
 
@@ -477,9 +552,16 @@ int run_serve(const config::Startup& st) {
   }
   mcp::DispatcherOptions dopts;
   dopts.max_depth = cfg.server.max_depth;
-  dopts.request_state = std::make_shared<mcp::RequestStateCodec>(cfg.server.state_key, real_clock(),
-                                                                 std::chrono::seconds(cfg.server.state_ttl_s));
-  if (cfg.server.state_key.empty() && cfg.server.transport == "http") {
+  FleetRouting fleet(cfg.cluster);
+  if (fleet.on() && cfg.server.state_key.empty()) {
+    dopts.request_state = std::make_shared<mcp::RequestStateCodec>([key = fleet.key] { return key->keys(); },
+                                                                   real_clock(),
+                                                                   std::chrono::seconds(cfg.server.state_ttl_s));
+  } else {
+    dopts.request_state = std::make_shared<mcp::RequestStateCodec>(cfg.server.state_key, real_clock(),
+                                                                   std::chrono::seconds(cfg.server.state_ttl_s));
+  }
+  if (cfg.server.state_key.empty() && cfg.server.transport == "http" && !fleet.on()) {
     spdlog::info("server.state_key is not set: the requestState of 2026 confirmations is signed with a key of this "
                  "process only; instances behind one load balancer must share a key (JIRA_MCP_STATE_KEY)");
   }
@@ -494,6 +576,7 @@ int run_serve(const config::Startup& st) {
   dopts.tasks->max_tasks = static_cast<std::size_t>(cfg.server.max_tasks);
   dopts.tasks->max_bytes = cfg.server.task_memory_bytes;
   dopts.tasks->workers = static_cast<std::size_t>(cfg.server.workers);
+  if (fleet.on()) dopts.tasks->mirror = fleet.task_mirror();
   // A task belongs to, and runs with the credentials of, the identity that started it (the
   // dispatcher takes it from the request's context).
   // The --timing trace lives in the call's context from start to end (monitor/trace.hpp).
@@ -519,7 +602,7 @@ int run_serve(const config::Startup& st) {
     if (!me) return transport::Readiness{false, me.error().to_string()};
     return transport::Readiness{true, "Jira reachable; authenticated as " +
                                           string_or(*me, "displayName", string_or(*me, "name", "?"))};
-  }, mon, subscriptions);
+  }, mon, subscriptions, fleet.http());
 }
 
 // --doctor: what serving this configuration would do, checked. The tool selection goes through

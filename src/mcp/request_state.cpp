@@ -50,6 +50,20 @@ RequestStateCodec::RequestStateCodec(std::string key, std::shared_ptr<Clock> clo
   random_key_ = key_.empty();
 }
 
+RequestStateCodec::RequestStateCodec(KeySource source, std::shared_ptr<Clock> clock, std::chrono::seconds ttl)
+    : clock_(clock ? std::move(clock) : real_clock()), ttl_(ttl), source_(std::move(source)) {
+  if (!source_) throw std::logic_error("RequestStateCodec: the key source is empty");
+}
+
+std::vector<std::string> RequestStateCodec::keys() const {
+  if (source_) {
+    auto k = source_();
+    if (k.empty() || k.front().empty()) throw std::logic_error("RequestStateCodec: the key source gave no key");
+    return k;
+  }
+  return {key()};
+}
+
 const std::string& RequestStateCodec::key() const {
   std::call_once(key_drawn_, [this] {
     if (!random_key_) return;
@@ -63,10 +77,9 @@ const std::string& RequestStateCodec::key() const {
   return key_;
 }
 
-std::string RequestStateCodec::mac(std::string_view data) const {
+std::string RequestStateCodec::mac(std::string_view data, const std::string& key_bytes) const {
   unsigned char out[EVP_MAX_MD_SIZE];
   unsigned int length = 0;
-  const std::string& key_bytes = key();
   if (!HMAC(EVP_sha256(), key_bytes.data(), static_cast<int>(key_bytes.size()),
             reinterpret_cast<const unsigned char*>(data.data()),
             data.size(), out, &length)) {
@@ -80,7 +93,7 @@ std::string RequestStateCodec::seal(Json payload) const {
   payload["exp"] = unix_ms(clock_->wall_now() + ttl_);
   std::string signed_part(kVersion);
   signed_part += detail::base64url_encode(dump_compact(payload));
-  return signed_part + "." + detail::base64url_encode(mac(signed_part));
+  return signed_part + "." + detail::base64url_encode(mac(signed_part, keys().front()));
 }
 
 Result<Json, RequestStateCodec::Refusal> RequestStateCodec::open(std::string_view state) const {
@@ -96,10 +109,14 @@ Result<Json, RequestStateCodec::Refusal> RequestStateCodec::open(std::string_vie
   const std::string_view signed_part = state.substr(0, dot);
   auto signature = detail::base64url_decode(state.substr(dot + 1));
   if (!signature) return malformed();
-  const std::string expected = mac(signed_part);
   // Constant time, so the comparison leaks nothing about how much of a forged tag was right.
-  if (signature->size() != expected.size() ||
-      CRYPTO_memcmp(signature->data(), expected.data(), expected.size()) != 0) {
+  bool verified = false;
+  for (const auto& k : keys()) {
+    const std::string expected = mac(signed_part, k);
+    verified = verified || (signature->size() == expected.size() &&
+                            CRYPTO_memcmp(signature->data(), expected.data(), expected.size()) == 0);
+  }
+  if (!verified) {
     return unexpected(Refusal{Failure::BadSignature,
                               "requestState failed its integrity check (it was altered, or issued under another "
                               "server key); retry without requestState and inputResponses to start over"});

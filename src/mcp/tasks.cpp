@@ -83,6 +83,8 @@ struct TaskStore::Task {
   std::map<std::string, Json> answers;      // answers not yet taken by the waiting work
   std::uint64_t next_key = 1;
   std::size_t bytes = 0;
+  std::uint64_t version = 0;          // of the last snapshot published (fleet mode)
+  Clock::time_point published{};      // when it was published
 };
 
 TaskStore::TaskStore(TaskOptions options, std::shared_ptr<Clock> clock)
@@ -118,7 +120,7 @@ std::string TaskStore::new_id() {
 
 Result<Json, RpcError> TaskStore::create(TaskOrigin origin, TaskWork work) {
   std::string id = new_id();
-  std::lock_guard lock(mu_);
+  std::unique_lock lock(mu_);
   if (stopping_) return unexpected(RpcError{rpc::kServerBusy, "The server is stopping; no new tasks are accepted", {}});
   purge_locked();
   const bool full = tasks_.size() >= options_.max_tasks;
@@ -174,7 +176,10 @@ Result<Json, RpcError> TaskStore::create(TaskOrigin origin, TaskWork work) {
   queue_.push_back(t);
   ++created_;
   Json out = describe_locked(*t, false);
+  auto snapshot = snapshot_locked(*t);
   work_cv_.notify_one();
+  lock.unlock();
+  publish(snapshot);  // a worker's newer snapshot, if it came first, wins by its version
   return out;
 }
 
@@ -190,7 +195,9 @@ void TaskStore::work_loop(std::stop_token stop) {
     t->message = "running";
     touch_locked(*t);
     ++running_;
+    auto snapshot = snapshot_locked(*t);
     lock.unlock();
+    publish(snapshot);
     run(t);
     lock.lock();
     --running_;
@@ -223,7 +230,7 @@ void TaskStore::run(const TaskPtr& t) {
   } catch (const std::exception& e) {  // run_as itself failed: the work may not have run
     spdlog::error("task {}: could not set up its call: {}", t->id, e.what());
   }
-  std::lock_guard lock(mu_);
+  std::unique_lock lock(mu_);
   TaskWork().swap(t->work);  // free what the work captured (its arguments) now
   if (t->cancel->cancelled()) {
     if (out) t->outcome = std::move(*out);
@@ -240,6 +247,42 @@ void TaskStore::run(const TaskPtr& t) {
     if (e.data) err["data"] = *e.data;
     finish_locked(*t, TaskStatus::failed, std::nullopt, std::move(err), "Failed: " + e.message);
   }
+  auto snapshot = snapshot_locked(*t);
+  lock.unlock();
+  publish(snapshot);
+}
+
+std::optional<TaskStore::Snapshot> TaskStore::snapshot_locked(Task& t) {
+  if (!options_.mirror || !options_.mirror->publish) return std::nullopt;
+  t.published = clock_->now();
+  // A running task is kept readable as long as it may still be waited on; a finished one as
+  // long as this store keeps it.
+  const auto ttl = terminal(t.status) ? options_.keep_finished
+                                      : options_.keep_finished + options_.input_timeout + std::chrono::hours(1);
+  return Snapshot{t.id, t.origin.owner, ++t.version, describe_locked(t, true), ttl};
+}
+
+void TaskStore::publish(const std::optional<Snapshot>& s) const {
+  if (!s) return;
+  try {
+    options_.mirror->publish(s->id, s->owner, s->version, s->task, s->ttl);
+  } catch (const std::exception& e) {
+    spdlog::warn("task {}: could not share its state with the fleet: {}", s->id, e.what());
+  }
+}
+
+Result<Json, RpcError> TaskStore::not_here(std::string_view id, std::string_view owner, std::string_view method) const {
+  if (!options_.mirror || !options_.mirror->lookup) return unexpected(not_found(id, options_.keep_finished));
+  auto found = options_.mirror->lookup(std::string(id), std::string(owner));
+  if (!found) return unexpected(found.error());
+  if (!*found) return unexpected(not_found(id, options_.keep_finished));
+  if (method == "tasks/get") return (*found)->task;
+  return unexpected(RpcError{rpc::kInvalidParams,
+                             std::string(method) + ": task " + std::string(id) + " runs on instance " +
+                                 (*found)->instance + ", which alone holds its work; tasks/get works on any instance, "
+                                 "but " + std::string(method) + " must reach " + (*found)->instance +
+                                 " (route by Mcp-Name: the task id, or retry until the load balancer sends it there)",
+                             Json{{"instance", (*found)->instance}}});
 }
 
 void TaskStore::finish_locked(Task& t, TaskStatus status, std::optional<Json> result, std::optional<Json> error,
@@ -323,10 +366,11 @@ Json TaskStore::describe_locked(const Task& t, bool detailed) const {
 }
 
 Result<Json, RpcError> TaskStore::get(std::string_view id, std::string_view owner) {
-  std::lock_guard lock(mu_);
-  TaskPtr t = find_locked(id, owner);
-  if (!t) return unexpected(not_found(id, options_.keep_finished));
-  return describe_locked(*t, true);
+  {
+    std::lock_guard lock(mu_);
+    if (TaskPtr t = find_locked(id, owner)) return describe_locked(*t, true);
+  }
+  return not_here(id, owner, "tasks/get");
 }
 
 Result<Json, RpcError> TaskStore::update(std::string_view id, std::string_view owner, const Json& responses) {
@@ -336,9 +380,12 @@ Result<Json, RpcError> TaskStore::update(std::string_view id, std::string_view o
                                "inputRequests keys (see tasks/get)",
                                {}});
   }
-  std::lock_guard lock(mu_);
+  std::unique_lock lock(mu_);
   TaskPtr t = find_locked(id, owner);
-  if (!t) return unexpected(not_found(id, options_.keep_finished));
+  if (!t) {
+    lock.unlock();
+    return not_here(id, owner, "tasks/update");
+  }
   for (auto it = responses.begin(); it != responses.end(); ++it) {
     auto pending = t->outstanding.find(it.key());
     if (pending == t->outstanding.end()) continue;  // never issued, already answered, or superseded
@@ -364,14 +411,20 @@ Result<Json, RpcError> TaskStore::update(std::string_view id, std::string_view o
     }
     touch_locked(*t);
     input_cv_.notify_all();
+    auto snapshot = snapshot_locked(*t);
+    lock.unlock();
+    publish(snapshot);
   }
   return Json::object();
 }
 
 Result<Json, RpcError> TaskStore::cancel(std::string_view id, std::string_view owner) {
-  std::lock_guard lock(mu_);
+  std::unique_lock lock(mu_);
   TaskPtr t = find_locked(id, owner);
-  if (!t) return unexpected(not_found(id, options_.keep_finished));
+  if (!t) {
+    lock.unlock();
+    return not_here(id, owner, "tasks/cancel");
+  }
   if (terminal(t->status)) return Json::object();
   t->cancel->cancel();
   if (!t->started) {
@@ -381,6 +434,9 @@ Result<Json, RpcError> TaskStore::cancel(std::string_view id, std::string_view o
     touch_locked(*t);
     input_cv_.notify_all();
   }
+  auto snapshot = snapshot_locked(*t);
+  lock.unlock();
+  publish(snapshot);
   return Json::object();
 }
 
@@ -404,7 +460,7 @@ TaskStore::Stats TaskStore::stats() const {
 }
 
 void TaskControl::progress(double done, std::optional<double> total, std::string message) {
-  std::lock_guard lock(store_.mu_);
+  std::unique_lock lock(store_.mu_);
   auto it = store_.tasks_.find(id_);
   if (it == store_.tasks_.end()) return;
   TaskStore::Task& t = *it->second;
@@ -416,6 +472,11 @@ void TaskControl::progress(double done, std::optional<double> total, std::string
                               : std::to_string(static_cast<long long>(done));
   if (t.status == TaskStatus::working) t.message = message.empty() ? counted : counted + ": " + message;
   store_.touch_locked(t);
+  // Other instances read progress at most as often as clients are told to poll.
+  if (store_.clock_->now() - t.published < store_.options_.poll_interval) return;
+  auto snapshot = store_.snapshot_locked(t);
+  lock.unlock();
+  store_.publish(snapshot);
 }
 
 void TaskControl::add_outcome(Json item) {
@@ -447,6 +508,11 @@ std::vector<Result<Json, RpcError>> TaskControl::ask(std::vector<Json> requests)
   t->status = TaskStatus::input_required;
   t->message = "waiting for input: " + std::to_string(t->outstanding.size()) + " request(s) in inputRequests";
   store_.touch_locked(*t);
+  if (auto snapshot = store_.snapshot_locked(*t)) {
+    lock.unlock();
+    store_.publish(snapshot);
+    lock.lock();
+  }
   const auto all_answered = [&] {
     for (const auto& k : keys) {
       if (!t->answers.count(k)) return false;

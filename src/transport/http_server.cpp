@@ -381,8 +381,13 @@ SessionPtr HttpServer::Impl::session_for(const Req& req, Res& res, const std::st
     if (auto it = sessions_.find(id); it != sessions_.end() && it->second->legacy() == legacy) s = it->second;
   }
   if (!s) {
-    send_error(res, 404, mcp::rpc::kInvalidRequest,
-               "Not Found: no such session (it ended or never existed); initialize a new one");
+    if (options_.explain_unknown_session && !legacy) {
+      auto [message, data] = options_.explain_unknown_session(id);
+      send_error(res, 404, mcp::rpc::kInvalidRequest, message, data);
+    } else {
+      send_error(res, 404, mcp::rpc::kInvalidRequest,
+                 "Not Found: no such session (it ended or never existed); initialize a new one");
+    }
     return nullptr;
   }
   auto presented = presented_identity(req);
@@ -400,6 +405,8 @@ SessionPtr HttpServer::Impl::session_for(const Req& req, Res& res, const std::st
 
 SessionPtr HttpServer::Impl::create_session(Identity identity, bool legacy, const std::string& client, Res& res) {
   SessionPtr evicted, created;
+  // Drawn before the table's lock: a fleet's id source may have to ask Redis for its key.
+  std::string new_id = options_.issue_session_id ? options_.issue_session_id() : detail::new_session_id();
   {
     std::lock_guard lock(sessions_mu_);
     // One pass: this client's count, and the oldest unused session (its own, and anyone's), which
@@ -432,7 +439,7 @@ SessionPtr HttpServer::Impl::create_session(Identity identity, bool legacy, cons
       evicted = oldest_any;
     }
     if (evicted) sessions_.erase(evicted->id());
-    created = std::make_shared<HttpSession>(detail::new_session_id(), std::move(identity), legacy, options_.now(),
+    created = std::make_shared<HttpSession>(std::move(new_id), std::move(identity), legacy, options_.now(),
                                             replay_limits());
     created->client = client;
     sessions_.emplace(created->id(), created);

@@ -27,9 +27,11 @@ using SessionPtr = std::shared_ptr<HttpSession>;
 namespace detail {
 struct Exchange;
 // A JSON-RPC error body with `status`.
-inline void send_error(httplib::Response& res, int status, int code, const std::string& message) {
+inline void send_error(httplib::Response& res, int status, int code, const std::string& message,
+                       const Json& data = Json()) {
   res.status = status;
   Json body{{"jsonrpc", "2.0"}, {"error", {{"code", code}, {"message", message}}}, {"id", nullptr}};
+  if (!data.is_null()) body["error"]["data"] = data;
   res.set_content(dump_compact(body), "application/json");
 }
 }  // namespace detail

@@ -1,6 +1,6 @@
 #pragma once
 // An instance's name in the fleet: it tags Redis keys this instance owns (heartbeat, sessions)
-// and, later, the MCP session ids it issues. Pure functions, thread-safe.
+// and the MCP session ids it issues in fleet mode (cluster/routing.hpp). Pure functions, thread-safe.
 #include <string>
 #include <string_view>
 

@@ -9,16 +9,21 @@
 // request's digest, the answers it gave), never a secret. Every instance of a fleet that shares
 // the key (server.state_key) can open what another sealed; with no key configured each process
 // draws a random one, so a retry that reaches another instance is refused and must start over.
+// In fleet mode (cluster.redis_url) without a state_key the keys come from a KeySource: the
+// fleet's key shared through Redis (cluster/routing.hpp), sealed with the first key it gives and
+// opened with any of them.
 //
 // Thread safety: seal() and open() may run concurrently. A random key is drawn on the first of
 // them (std::call_once), not at construction: OpenSSL's random generator takes a tenth of the
 // start-up to set up, and most sessions never seal a state.
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "jira_mcp/core/clock.hpp"
 #include "jira_mcp/core/json.hpp"
@@ -34,6 +39,11 @@ class RequestStateCodec {
   // key for this process. `clock` supplies the wall time the expiry is measured against.
   explicit RequestStateCodec(std::string key = {}, std::shared_ptr<Clock> clock = real_clock(),
                              std::chrono::seconds ttl = kDefaultTtl);
+
+  // The keys to use, asked on every seal() and open(): seal with the first, open with any. Must
+  // be thread-safe and never return an empty list.
+  using KeySource = std::function<std::vector<std::string>()>;
+  RequestStateCodec(KeySource source, std::shared_ptr<Clock> clock, std::chrono::seconds ttl = kDefaultTtl);
 
   // True when the key was drawn at random (no state_key configured).
   bool random_key() const { return random_key_; }
@@ -51,7 +61,8 @@ class RequestStateCodec {
   Result<Json, Refusal> open(std::string_view state) const;
 
  private:
-  std::string mac(std::string_view data) const;
+  std::string mac(std::string_view data, const std::string& key) const;
+  std::vector<std::string> keys() const;
   const std::string& key() const;
 
   mutable std::string key_;  // drawn by key() when random_key_
@@ -59,6 +70,7 @@ class RequestStateCodec {
   bool random_key_ = false;
   std::shared_ptr<Clock> clock_;
   std::chrono::seconds ttl_;
+  KeySource source_;  // when set, the keys come from it
 };
 
 namespace detail {

@@ -26,6 +26,13 @@
 // until every one is answered through update(), the task is cancelled, or input_timeout passes.
 // An answer for a key that is not outstanding is ignored (the extension's rule).
 //
+// Fleet mode (TaskOptions::mirror): the store publishes each task's DetailedTask (as tasks/get
+// shows it) when it is created, starts, asks for input, is answered, is cancelled or ends, and its
+// progress at most once per poll_interval; a tasks/get for a task this store does not hold asks
+// the mirror, so any instance answers for a task another one runs. tasks/update and tasks/cancel
+// need the work itself: for a task another instance runs they get an error naming that instance.
+// The mirror is called outside the store's lock; a failed publish never fails the task.
+//
 // Thread safety: every member of TaskStore and TaskControl is thread-safe. The destructor
 // cancels every task, wakes every waiting input, and joins the workers (work must poll its
 // cancel token; a Jira call in flight ends within the client's request timeout).
@@ -62,6 +69,23 @@ inline bool terminal(TaskStatus s) {
   return s == TaskStatus::completed || s == TaskStatus::failed || s == TaskStatus::cancelled;
 }
 
+// Where tasks are shared with the other instances of a fleet (cluster::TaskBoard behind it).
+// Both functions are thread-safe and may block on the network for their timeouts.
+struct TaskMirror {
+  struct Found {
+    std::string instance;  // the instance that runs it
+    Json task;             // its last published DetailedTask
+  };
+  // Stores the snapshot (`version` grows per task; an older one must never replace a newer one)
+  // readable for `ttl`. Failures are the mirror's to log.
+  std::function<void(const std::string& id, const std::string& owner, std::uint64_t version, const Json& task,
+                     std::chrono::milliseconds ttl)>
+      publish;
+  // A task this store does not hold: nullopt when no instance published it for `owner`; an
+  // RpcError when the shared state cannot be read.
+  std::function<Result<std::optional<Found>, RpcError>(const std::string& id, const std::string& owner)> lookup;
+};
+
 struct TaskOptions {
   std::chrono::milliseconds keep_finished = std::chrono::hours(1);  // [server] task_ttl_seconds
   std::chrono::milliseconds poll_interval = std::chrono::milliseconds(500);
@@ -69,6 +93,7 @@ struct TaskOptions {
   std::size_t max_bytes = 64u << 20;
   std::size_t workers = 4;
   std::chrono::milliseconds input_timeout = std::chrono::minutes(30);
+  std::shared_ptr<const TaskMirror> mirror;  // fleet mode; null: tasks are this process's only
 };
 
 class TaskStore;
@@ -147,6 +172,17 @@ class TaskStore {
 
   void work_loop(std::stop_token stop);
   void run(const TaskPtr& task);
+  struct Snapshot {
+    std::string id, owner;
+    std::uint64_t version = 0;
+    Json task;
+    std::chrono::milliseconds ttl{0};
+  };
+  // What to publish for `t` now (nothing without a mirror); publish() sends it, outside mu_.
+  std::optional<Snapshot> snapshot_locked(Task& t);
+  void publish(const std::optional<Snapshot>& snapshot) const;
+  // tasks/get, tasks/update, tasks/cancel of a task not held here: what the mirror knows.
+  Result<Json, RpcError> not_here(std::string_view id, std::string_view owner, std::string_view method) const;
   void finish_locked(Task& t, TaskStatus status, std::optional<Json> result, std::optional<Json> error,
                      std::string message);
   void purge_locked();

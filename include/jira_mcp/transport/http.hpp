@@ -205,6 +205,12 @@ struct HttpOptions {
   // A 2026 request answered within this is answered as JSON (with its error's HTTP status);
   // one that runs longer or notifies first gets an SSE stream.
   std::chrono::milliseconds json_window{100};
+  // Fleet mode (cluster::SessionIds): issues the Mcp-Session-Id of a new session (default: 128
+  // random bits as 32 hex digits), and explains the 404 for an id this instance does not hold
+  // (which instance owns it, or that it is gone): the error's message and its `data` (null: none).
+  // Both are thread-safe and may ask Redis (bounded by its timeouts).
+  std::function<std::string()> issue_session_id;
+  std::function<std::pair<std::string, Json>(const std::string& id)> explain_unknown_session;
 };
 
 // Counters for tests and metrics. Read without locks (relaxed).
