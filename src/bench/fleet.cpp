@@ -65,7 +65,7 @@ class PrivateRedis {
     r->dir_ = tmpl;
     const std::string sock = r->socket();
     std::vector<std::string> args{binary, "--port", "0", "--unixsocket", sock, "--unixsocketperm", "700",
-                                  "--save", "", "--appendonly", "no", "--dir", r->dir_};
+                                  "--save", "", "--appendonly", "no", "--dir", r->dir_, "--logfile", r->dir_ + "/redis.log"};
     std::vector<char*> argv;
     for (auto& a : args) argv.push_back(a.data());
     argv.push_back(nullptr);

@@ -15,6 +15,7 @@
 #include <algorithm>
 #include <charconv>
 #include <condition_variable>
+#include <thread>
 #include <utility>
 
 namespace jira_mcp::cluster {
@@ -59,6 +60,53 @@ std::pair<std::uint64_t, std::uint64_t> stream_id(const std::string& id) {
 }
 
 const char* tier_name(cache::Tier t) { return cache::to_string(t); }
+
+// Acknowledgements. The stream alone is asynchronous: a read sent to another instance right
+// after a write's reply could reach that instance before its feed has applied the write's
+// invalidation, and be answered from its L1 (the fleet test saw 5 such reads in 1,000 at 3 ms a
+// round). So each feed records, in the hash P cache:acks, the last entry it has applied and when
+// ("<id> <unix ms>", refreshed on every poll, at least every block interval), and a write waits,
+// for at most kAckWait, until every instance heard from within kAckLive has acknowledged its
+// entry. A cached read still never waits on Redis; the write pays the propagation (a round trip
+// or two on one host). An instance that is gone stops counting after kAckLive; past kAckWait the
+// write returns anyway (fail open), counted as an error.
+constexpr auto kAckWait = std::chrono::milliseconds(100);
+constexpr std::int64_t kAckLiveMs = 1000;
+
+std::int64_t wall_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+// Waits until every live instance but `self` has applied stream entry `id`; false when the wait
+// gave up (timeout, or Redis failed).
+bool wait_for_acks(RedisClient& redis, const std::string& acks_key, const std::string& self, const std::string& id) {
+  const auto deadline = std::chrono::steady_clock::now() + kAckWait;
+  const auto want = stream_id(id);
+  for (int attempt = 0;; ++attempt) {
+    auto r = redis.command({"HGETALL", acks_key});
+    const auto* a = r ? r->array() : nullptr;
+    if (!a) return false;
+    bool all = true;
+    const std::int64_t now = wall_ms();
+    for (std::size_t i = 0; i + 1 < a->size(); i += 2) {
+      const std::string* who = (*a)[i].text();
+      const std::string* ack = (*a)[i + 1].text();
+      if (!who || !ack || *who == self) continue;
+      const auto sp = ack->find(' ');
+      std::int64_t seen = 0;
+      if (sp != std::string::npos) std::from_chars(ack->data() + sp + 1, ack->data() + ack->size(), seen);
+      if (now - seen > kAckLiveMs) continue;  // not heard from lately: gone, or about to resync
+      if (stream_id(ack->substr(0, sp)) < want) {
+        all = false;
+        break;
+      }
+    }
+    if (all) return true;
+    if (std::chrono::steady_clock::now() >= deadline) return false;
+    std::this_thread::sleep_for(std::chrono::microseconds(attempt < 20 ? 100 : 500));
+  }
+}
 
 }  // namespace
 
@@ -275,6 +323,11 @@ bool RedisSharedTier::send_invalidation(const cache::Tags& tags, bool clear) {
     return false;
   }
   published_.fetch_add(1, std::memory_order_relaxed);
+  if (const auto* id = r->text()) {
+    if (!wait_for_acks(*redis_, options_.key_prefix + "cache:acks", options_.instance_id, *id)) {
+      errors_.fetch_add(1, std::memory_order_relaxed);  // not known to have reached every instance
+    }
+  }
   if (clear) {
     // The entries themselves: a SCAN, not atomic, but the version of "*" moved first, so no put
     // that looked up before the clear can store after it.
@@ -453,7 +506,10 @@ void InvalidationFeed::poll_once() {
     std::lock_guard lock(mu_);
     synced = synced_;
   }
-  if (!synced && !resync()) return;
+  if (!synced) {
+    if (!resync()) return;
+    acknowledge();  // at once: a write must not take a silent instance for an absent one
+  }
   std::string last;
   {
     std::lock_guard lock(mu_);
@@ -465,13 +521,21 @@ void InvalidationFeed::poll_once() {
     synced_ = false;
     return;
   }
-  const auto* streams = r->array();
-  if (!streams) return;  // nil: nothing within `block`
-  for (const auto& s : *streams) {
-    const auto* pair = s.array();
-    if (!pair || pair->size() != 2 || !(*pair)[1].array()) continue;
-    for (const auto& entry : *(*pair)[1].array()) apply(entry);
+  if (const auto* streams = r->array()) {  // nil: nothing within `block`
+    for (const auto& s : *streams) {
+      const auto* pair = s.array();
+      if (!pair || pair->size() != 2 || !(*pair)[1].array()) continue;
+      for (const auto& entry : *(*pair)[1].array()) apply(entry);
+    }
   }
+  acknowledge();
+}
+
+// What this instance has applied, and that it is alive (see wait_for_acks).
+void InvalidationFeed::acknowledge() {
+  const std::string id = tier_.options().instance_id;
+  if (id.empty()) return;
+  (void)redis_->command({"HSET", tier_.options().key_prefix + "cache:acks", id, position() + " " + std::to_string(wall_ms())});
 }
 
 }  // namespace jira_mcp::cluster

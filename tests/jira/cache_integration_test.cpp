@@ -60,7 +60,11 @@ std::string summary_of(const Json& issue) { return issue["fields"]["summary"].ge
 
 // A JSON write declaring the tags it invalidates, as the tools send theirs.
 Request declared(const char* method, const std::string& path, const Json& body, cache::Tags tags) {
-  Request r{method, path, {}, body.dump(), "application/json", {}, {}};
+  Request r;
+  r.method = method;
+  r.path = path;
+  r.body = body.dump();
+  r.content_type = "application/json";
   r.invalidates = std::move(tags);
   return r;
 }

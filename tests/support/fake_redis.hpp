@@ -2,7 +2,7 @@
 // FakeRedis: the RedisClient interface in memory, for unit tests of code above the Redis seam.
 //
 // It speaks the commands fleet mode uses on plain strings (PING, GET, SET [PX ms] [NX], DEL, INCR,
-// INCRBY, PEXPIRE, PTTL, EXISTS, TIME), sets (SADD, SMEMBERS, SCARD; no expiry), streams (XADD
+// INCRBY, PEXPIRE, PTTL, EXISTS, TIME), sets (SADD, SMEMBERS, SCARD; no expiry), hashes (HSET, HGETALL), streams (XADD
 // [MAXLEN [~] n] *, XREAD [COUNT n] [BLOCK ms] STREAMS k id: never blocks, XRANGE/XREVRANGE
 // with COUNT, trimmed exactly to MAXLEN), SCAN (one pass; MATCH as fnmatch(3) globs) and
 // UNLINK, and scripts: a script's effect is a C++ function registered with on_script(source, fn),
@@ -143,6 +143,21 @@ class FakeRedis final : public cluster::RedisClient {
     if (name == "SCARD" && n == 2) {
       auto it = sets_.find(args[1]);
       return RedisReply{static_cast<std::int64_t>(it == sets_.end() ? 0 : it->second.size())};
+    }
+    if (name == "HSET" && n >= 4 && n % 2 == 0) {
+      std::int64_t added = 0;
+      for (std::size_t i = 2; i + 1 < n; i += 2) added += hashes_[args[1]].insert_or_assign(args[i], args[i + 1]).second ? 1 : 0;
+      return RedisReply{added};
+    }
+    if (name == "HGETALL" && n == 2) {
+      RedisReply::Array out;
+      if (auto it = hashes_.find(args[1]); it != hashes_.end()) {
+        for (const auto& [f, v] : it->second) {
+          out.push_back(RedisReply{f});
+          out.push_back(RedisReply{v});
+        }
+      }
+      return RedisReply{std::move(out)};
     }
     if (name == "UNLINK") name = "DEL";
     if (name == "XADD" && n >= 5) {
@@ -317,6 +332,7 @@ class FakeRedis final : public cluster::RedisClient {
   mutable std::mutex mu_;
   Store store_;
   std::map<std::string, std::set<std::string>> sets_;
+  std::map<std::string, std::map<std::string, std::string>> hashes_;
   std::map<std::string, std::vector<StreamEntry>> streams_;
   std::map<std::string, Script> scripts_;  // by sha1
   std::set<std::string> loaded_;           // sha1s EVALSHA knows

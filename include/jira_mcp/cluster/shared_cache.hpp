@@ -91,7 +91,10 @@ class RedisSharedTier final : public cache::SharedTier {
 // (Cache::invalidate_local / clear_local). It starts at the stream's end. After a failure
 // (Redis down, timeout), when it reads again it checks whether the entries after its last
 // position are still there; when they were trimmed away or the stream is gone (Redis restarted),
-// it clears the local cache, since it cannot know what it missed.
+// it clears the local cache, since it cannot know what it missed. After every read it records
+// what it has applied in P cache:acks, and a write waits (at most 100 ms) until every live
+// instance has applied its invalidation, so a read sent anywhere after a write's reply cannot
+// be answered from a stale L1.
 // `redis` is its own connection: its command timeout must exceed `block`.
 class InvalidationFeed {
  public:
@@ -115,6 +118,7 @@ class InvalidationFeed {
  private:
   bool resync();  // after a failure (or at start): find the position, or clear on a gap
   void apply(const RedisReply& entry);
+  void acknowledge();  // records position() in P cache:acks (see shared_cache.cpp)
 
   std::unique_ptr<RedisClient> redis_;
   cache::Cache& cache_;
