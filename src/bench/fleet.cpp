@@ -129,7 +129,7 @@ Result<FleetRun> reads(const Plan& plan, sandbox::Sandbox& sb, int instances, co
     stacks.push_back(std::move(*s));
   }
   sb.reset_counts();
-  const int keys = std::max(1, plan.fleet_keys);
+  const int keys = std::max(1, std::min(plan.fleet_keys, plan.dataset_issues));  // issues the sandbox has
   auto stats = drive(8, plan.fleet_calls, [&](int i, Recorder& rec) {
     stacks[static_cast<std::size_t>(i % instances)]->call("jira_get_issue", {{"issue_key", issue_key(i % keys)}}, rec);
   });
