@@ -92,7 +92,7 @@ sanitize: setup
 	cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DJIRA_MCP_SANITIZE=ON -DJIRA_MCP_BENCHES=OFF $(CMAKE_FLAGS) >/dev/null
 	cmake --build build-asan -j $(JOBS)
 	cd build-asan && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-	  JIRA_MCP_FUZZ_MESSAGES=4000 JIRA_MCP_FLEET_SECONDS=10 \
+	  JIRA_MCP_FUZZ_MESSAGES=4000 JIRA_MCP_FLEET_SECONDS=10 JIRA_MCP_FLEET_CACHE_ROUNDS=200 \
 	  ctest --output-on-failure -j $(JOBS)
 
 # Both need ../shared (the conformance suite, jira-spec-proxy); without it each script says in

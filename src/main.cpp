@@ -21,6 +21,7 @@
 #include "jira_mcp/cluster/instance.hpp"
 #include "jira_mcp/cluster/redis.hpp"
 #include "jira_mcp/cluster/routing.hpp"
+#include "jira_mcp/cluster/shared_cache.hpp"
 #include "jira_mcp/config/config.hpp"
 #include "jira_mcp/core/log.hpp"
 #include "jira_mcp/jira/client_gauges.hpp"
@@ -496,7 +497,34 @@ int run_serve(const config::Startup& st) {
   }
 
   jira::ClientOptions jira_options = jira::client_options_from_config(cfg);
-  jira_options.cache = std::make_shared<cache::Cache>(cache::options_from_config(cfg.cache));
+  // Fleet mode's shared cache level: its tier goes into the cache's options, and its feed (the
+  // invalidation stream's consumer, on its own connection) starts once the cache exists. The
+  // feed is declared after jira_options, so it stops before the cache goes.
+  cache::Options cache_options = cache::options_from_config(cfg.cache);
+  std::shared_ptr<cluster::RedisSharedTier> shared_tier;
+  cluster::RedisOptions redis_options;
+  if (cfg.cache.enabled && !cfg.cluster.redis_url.empty()) {
+    if (auto endpoint = cluster::parse_redis_url(cfg.cluster.redis_url)) {  // the config validated it
+      redis_options.endpoint = std::move(*endpoint);
+      redis_options.connect_timeout = std::chrono::milliseconds(cfg.cluster.connect_timeout_ms);
+      redis_options.command_timeout = std::chrono::milliseconds(cfg.cluster.command_timeout_ms);
+      shared_tier = std::make_shared<cluster::RedisSharedTier>(
+          std::shared_ptr<cluster::RedisClient>(cluster::make_redis_client(redis_options)),
+          cluster::SharedCacheOptions{cfg.cluster.key_prefix, cluster::instance_id_or_default(cfg.cluster.instance_id)});
+      cache_options.shared = shared_tier;
+      spdlog::info("cluster: metadata and issues cached in Redis too ({}), invalidations shared",
+                   redis_options.endpoint.display());
+    }
+  }
+  jira_options.cache = std::make_shared<cache::Cache>(std::move(cache_options));
+  std::unique_ptr<cluster::InvalidationFeed> invalidation_feed;
+  if (shared_tier) {
+    constexpr std::chrono::milliseconds kBlock{200};
+    cluster::RedisOptions feed_options = redis_options;
+    feed_options.command_timeout += kBlock;
+    invalidation_feed = std::make_unique<cluster::InvalidationFeed>(cluster::make_redis_client(feed_options),
+                                                                    *jira_options.cache, *shared_tier, kBlock);
+  }
   std::unique_ptr<sandbox::Sandbox> sb;
   if (serve_sandbox) {
     sb = std::make_unique<sandbox::Sandbox>(sandbox_options(cfg.sandbox));
@@ -529,6 +557,14 @@ int run_serve(const config::Startup& st) {
         for (const auto& [name, v] : {std::pair<const char*, std::uint64_t>{"hits", t.hits}, {"misses", t.misses},
                                       {"entries", t.entries}, {"bytes", t.bytes}, {"evictions", t.evictions}}) {
           g.emplace_back(tier + "." + name, static_cast<double>(v));
+        }
+      }
+      if (auto sh = cache->shared_stats()) {
+        g.emplace_back("shared.up", sh->up ? 1.0 : 0.0);
+        for (const auto& [name, v] : {std::pair<const char*, std::uint64_t>{"hits", sh->hits}, {"misses", sh->misses},
+                                      {"puts", sh->puts}, {"stale_puts", sh->stale_puts}, {"errors", sh->errors},
+                                      {"published", sh->published}, {"received", sh->received}, {"clears", sh->clears}}) {
+          g.emplace_back(std::string("shared.") + name, static_cast<double>(v));
         }
       }
       return g;

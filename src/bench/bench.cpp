@@ -8,6 +8,7 @@
 #include <numeric>
 
 #include "bench/driver.hpp"
+#include "bench/fleet.hpp"
 #include "bench/idle_rss.hpp"
 #include "bench/large.hpp"
 #include "bench/stack.hpp"
@@ -38,6 +39,8 @@ Plan Plan::quick() {
   p.memory_cached_issues = 400;
   p.era_calls = 2000;
   p.large_calls = 300;
+  p.fleet_calls = 600;
+  p.fleet_keys = 100;
   return p;
 }
 
@@ -439,6 +442,20 @@ Result<Report> run(const Plan& plan) {
     if (!e) return unexpected(e.error());
     if (e->errors > 0) report.problems.push_back("eras: " + std::to_string(e->errors) + " errors");
     report.eras = *e;
+  }
+
+  if (plan.fleet_calls > 0 && plan.selected("fleet")) {
+    runner.set_latency(0);
+    std::string skipped;
+    auto f = detail::fleet(plan, sb, skipped);
+    if (!f) return unexpected(f.error());
+    if (!skipped.empty()) report.notes.push_back(skipped);
+    report.fleet = std::move(*f);
+    if (report.fleet) {
+      for (const auto& r : report.fleet->runs) {
+        if (r.errors > 0) report.problems.push_back("fleet: " + std::to_string(r.errors) + " errors");
+      }
+    }
   }
 
   if (plan.memory_cached_issues > 0 && plan.selected("memory")) {

@@ -152,6 +152,20 @@ Json to_json(const Report& r) {
   } else {
     out["eras"] = nullptr;
   }
+  if (r.fleet) {
+    const auto& f = *r.fleet;
+    Json runs = Json::array();
+    for (const auto& x : f.runs) {
+      runs.push_back({{"instances", x.instances}, {"cluster", x.cluster}, {"calls", x.calls}, {"errors", x.errors},
+                      {"throughput_per_s", x.throughput_per_s}, {"jira_calls_per_tool_call", x.jira_calls_per_tool_call}});
+    }
+    out["fleet"] = {{"workload", f.workload},
+                    {"runs", std::move(runs)},
+                    {"cached_read", {{"calls", f.cached_calls}, {"p50_us_cluster_off", f.cached_p50_us_off},
+                                     {"p50_us_cluster_on", f.cached_p50_us_on}, {"p50_ratio", f.cached_p50_ratio}}}};
+  } else {
+    out["fleet"] = nullptr;
+  }
   out["large_reads"] = Json::array();
   for (const auto& l : r.large_reads) {
     auto path = [](const LargeReadPath& p) {
@@ -239,6 +253,19 @@ std::string render_table(const Report& r) {
         << fixed(l.overhead_ratio, 2) << "x, throughput new/old " << fixed(l.throughput_ratio, 2)
         << "x, replies " << (l.identical ? "identical" : "DIFFERENT") << " (" << l.what << ")\n";
     }
+  }
+  if (r.fleet) {
+    const auto& f = *r.fleet;
+    o << "\nFleet (in-process instances, one sandbox; cluster = shared cache level in a private redis-server)\n  "
+      << f.workload << "\n";
+    o << pad("instances", 11) << pad("cluster", 9) << pad("calls/s", 11) << pad("jira/call", 11) << pad("errors", 8) << "\n";
+    for (const auto& x : f.runs) {
+      o << pad(std::to_string(x.instances), 11) << pad(x.cluster ? "on" : "off", 9) << pad(fixed(x.throughput_per_s, 0), 11)
+        << pad(fixed(x.jira_calls_per_tool_call, 3), 11) << pad(std::to_string(x.errors), 8) << "\n";
+    }
+    o << "  cached jira_get_issue p50 (L1 hit, sequential, median of 3 alternated runs): " << fixed(f.cached_p50_us_off, 1)
+      << " us cluster off, " << fixed(f.cached_p50_us_on, 1) << " us on; on/off = " << fixed(f.cached_p50_ratio, 3)
+      << (f.cached_p50_ratio <= 1.10 ? " (within +10 %)" : " (OVER +10 %)") << "\n";
   }
   for (const auto& n : r.notes) o << "note: " << n << "\n";
   for (const auto& p : r.problems) o << "PROBLEM: " << p << "\n";

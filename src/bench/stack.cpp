@@ -19,11 +19,12 @@ constexpr const char* kIssueFields =
 // The one place where a variant becomes client options. The cache is the server's default
 // configuration (config::CacheConfig{} mapped as main.cpp maps it); "cache_off" runs without
 // one, as `enabled = false` does.
-void apply_variant(jira::ClientOptions& o, const Variant& v) {
+void apply_variant(jira::ClientOptions& o, const Variant& v, std::shared_ptr<cache::SharedTier> shared) {
   o.pooling = v.pooling;
   if (v.cache) {
     cache::Options co = cache::options_from_config(config::CacheConfig{});
     co.single_flight = v.single_flight;
+    co.shared = std::move(shared);
     o.cache = std::make_shared<cache::Cache>(co);
   }
 }
@@ -70,8 +71,23 @@ Result<std::unique_ptr<ServerStack>> ServerStack::create(const sandbox::Sandbox&
   }
   o.rate_rps = options.client_rate_rps;
   o.rate_burst = options.client_rate_burst;
-  apply_variant(o, options.variant);
+  cluster::RedisOptions redis;
+  if (options.fleet && options.variant.cache) {
+    auto endpoint = cluster::parse_redis_url(options.fleet->redis_url);
+    if (!endpoint) return unexpected(Error{"bench.setup", endpoint.error().message});
+    redis.endpoint = *endpoint;
+    s->shared_ = std::make_shared<cluster::RedisSharedTier>(
+        std::shared_ptr<cluster::RedisClient>(cluster::make_redis_client(redis)),
+        cluster::SharedCacheOptions{"jira-mcp-bench:", options.fleet->instance_id});
+  }
+  apply_variant(o, options.variant, s->shared_);
   s->cache_ = o.cache;
+  if (s->shared_) {
+    auto feed_options = redis;
+    feed_options.command_timeout += std::chrono::milliseconds(200);
+    s->feed_ = std::make_unique<cluster::InvalidationFeed>(cluster::make_redis_client(feed_options), *s->cache_,
+                                                           *s->shared_);
+  }
   auto client = jira::Client::create(o);
   if (!client) return unexpected(Error{"bench.setup", client.error().to_string()});
   s->client_ = std::move(*client);
@@ -113,6 +129,7 @@ Result<std::unique_ptr<ServerStack>> ServerStack::create(const sandbox::Sandbox&
 }
 
 ServerStack::~ServerStack() {
+  feed_.reset();
   if (session_) session_->close();
 }
 

@@ -13,6 +13,7 @@
 
 #include "bench/driver.hpp"
 #include "jira_mcp/cache/cache.hpp"
+#include "jira_mcp/cluster/shared_cache.hpp"
 #include "jira_mcp/core/json.hpp"
 #include "jira_mcp/core/result.hpp"
 #include "jira_mcp/jira/client.hpp"
@@ -40,6 +41,13 @@ struct StackOptions {
   Variant variant;
   double client_rate_rps = 0;  // the client's own limiter; 0 = unlimited
   double client_rate_burst = 20;
+  // Fleet mode: the cache's shared level in this Redis, as this instance; null: none. (A pointer:
+  // string members here trip GCC 12's -Wmaybe-uninitialized where StackOptions is a temporary.)
+  struct Fleet {
+    std::string redis_url;  // unix://...
+    std::string instance_id;
+  };
+  std::shared_ptr<const Fleet> fleet;
 };
 
 // Drops every message the core sends to the client (progress, log notifications).
@@ -87,6 +95,8 @@ class ServerStack {
   std::unique_ptr<mcp::Dispatcher> dispatcher_;
   std::string api_prefix_;
   std::shared_ptr<cache::Cache> cache_;
+  std::shared_ptr<cluster::RedisSharedTier> shared_;
+  std::unique_ptr<cluster::InvalidationFeed> feed_;  // stopped first by ~ServerStack
   std::uint64_t hits_mark_ = 0, misses_mark_ = 0;
   std::atomic<std::int64_t> next_id_{1};
 };

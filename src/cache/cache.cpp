@@ -283,6 +283,13 @@ void Cache::invalidate(const std::string& tag) { invalidate(Tags{tag}); }
 
 void Cache::invalidate(const Tags& tags) {
   if (tags.empty()) return;
+  // Local first: this instance's next read must not wait for its own message on the stream.
+  invalidate_local(tags);
+  if (options_.shared) options_.shared->publish(tags);
+}
+
+void Cache::invalidate_local(const Tags& tags) {
+  if (tags.empty()) return;
   // Bump first: a store that checks the epoch after this point is refused, and one that
   // checked before it is already in a shard that the scan below visits.
   epoch_.fetch_add(1, std::memory_order_acq_rel);
@@ -309,6 +316,43 @@ void Cache::invalidate(const Tags& tags) {
 }
 
 void Cache::clear() {
+  clear_local();
+  if (options_.shared) options_.shared->publish_clear();
+}
+
+std::optional<SharedStats> Cache::shared_stats() const {
+  if (!options_.shared) return std::nullopt;
+  return options_.shared->stats();
+}
+
+// The shared payload is the compact document; the entry's tags travel beside it (SharedTier).
+std::optional<Value> Cache::shared_lookup(Tier t, const std::string& key, const Tags& expected, std::uint64_t epoch,
+                                          std::string& token) {
+  auto found = options_.shared->lookup(t, key, expected);
+  token = std::move(found.token);
+  if (!found.payload) return std::nullopt;
+  auto doc = std::make_shared<Json>(Json::parse(*found.payload, nullptr, false));
+  if (doc->is_discarded() || doc->is_null()) {
+    spdlog::warn("cache: the shared entry of a {} read holds no JSON document; ignoring it", to_string(t));
+    return std::nullopt;
+  }
+  Value v{doc, json_footprint(*doc)};
+  // Refused when an invalidation reached this instance since the read began: the entry may be
+  // one the invalidation dropped from the shared level after we fetched it.
+  // It keeps the time it has left there, so the fleet's copies expire together.
+  std::optional<Clock::time_point> expires;
+  if (found.ttl_left.count() > 0) expires = impl_->clock->now() + found.ttl_left;
+  if (!impl_->insert(t, key, v, std::move(found.tags), expires, epoch_, epoch)) {
+    if (epoch_.load(std::memory_order_acquire) != epoch) return std::nullopt;
+  }
+  return v;
+}
+
+void Cache::shared_put(Tier t, const std::string& key, const Value& value, const Tags& tags, const std::string& token) {
+  options_.shared->put(t, key, dump_compact(*value.doc), tags, impl_->tier(t).ttl, token);
+}
+
+void Cache::clear_local() {
   epoch_.fetch_add(1, std::memory_order_acq_rel);
   for (auto& ts : impl_->tiers) {
     for (auto& shard : ts.shards) {

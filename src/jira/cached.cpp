@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "jira_mcp/cache/hash.hpp"
+#include "jira_mcp/cache/tags.hpp"
 #include "jira_mcp/jira/retry.hpp"
 #include "jira_mcp/monitor/trace.hpp"
 
@@ -84,25 +85,6 @@ std::optional<std::string> meta_family(const std::string& first) {
   if (in(first, {"user", "users", "myself", "group", "groups", "groupuserpicker", "mypermissions"})) return "meta:user";
   if (in(first, {"serverInfo", "configuration", "application-properties"})) return "meta:server";
   return std::nullopt;
-}
-
-// Issue keys or ids named in a write's body where a write changes another issue too.
-void body_issues(const Json& j, std::set<std::string>& out, int depth = 0) {
-  if (depth > 8) return;
-  if (j.is_object()) {
-    for (const auto& [k, v] : j.items()) {
-      if ((k == "parent" || k == "inwardIssue" || k == "outwardIssue") && v.is_object()) {
-        for (const char* f : {"key", "id"}) {
-          if (auto it = v.find(f); it != v.end() && it->is_string()) out.insert(issue_id(it->get<std::string>()));
-        }
-      }
-      if (v.is_structured()) body_issues(v, out, depth + 1);
-    }
-  } else if (j.is_array()) {
-    for (const auto& v : j) {
-      if (v.is_structured()) body_issues(v, out, depth + 1);
-    }
-  }
 }
 
 bool no_store(const Response& r) {
@@ -185,64 +167,6 @@ std::optional<ReadRoute> classify_read(const std::string& method, const std::str
   if (s[0] == "sprint" || s[0] == "epic") return route(Tier::issues, {"issues", "agile"});
   if (s[0] == "issue" && s.size() >= 2) return route(Tier::issues, {"issues"}, s[1]);
   return std::nullopt;
-}
-
-cache::Tags write_tags(const Request& r) {
-  if (r.method == "GET" || r.method == "HEAD" || r.method == "OPTIONS") return {};
-  auto [api, s] = split(r.path);
-  // The POSTs that only read (retry.hpp keeps the one list) neither invalidate nor, apart from
-  // the searches, get cached.
-  if (r.method == "POST" && is_read_only_post(r.path)) return {};
-
-  Tags tags{"search"};
-  std::set<std::string> issues;
-  if (!r.body.empty() && (r.content_type.empty() || r.content_type.find("json") != std::string::npos)) {
-    Json body = Json::parse(r.body, nullptr, false);
-    if (!body.is_discarded()) body_issues(body, issues);
-  }
-  bool comment_only = false;  // a comment write leaves the issue's workflow (transitions) alone
-  if (api == Api::platform && !s.empty()) {
-    if (s[0] == "issue") {
-      const bool names_issue = s.size() >= 2 && !in(s[1], {"bulk", "archive", "unarchive", "watching"});
-      if (names_issue) {
-        issues.insert(issue_id(s[1]));
-        comment_only = s.size() >= 3 && s[2] == "comment" && issues.size() == 1;
-      } else if (s.size() >= 2) {
-        tags.push_back("issues");  // a bulk operation: which issues is not in the path
-      }
-    } else if (auto family = meta_family(s[0])) {
-      tags.push_back(*family);
-      if ((s[0] == "component" || s[0] == "version") && s.size() >= 2 && all_digits(s[1])) {
-        tags.push_back("meta:" + s[0] + ":" + s[1]);
-        // Deleting or merging moves or clears the value on issues.
-        if (r.method == "DELETE" || (s.size() >= 3 && s[2] == "mergeto")) tags.push_back("issues");
-      }
-    } else {
-      tags.push_back("issues");  // issue links, attachments, worklogs by id, anything else
-    }
-  } else {
-    tags.push_back("issues");  // agile moves and ranks, or a path we do not know
-    tags.push_back("meta:agile");
-  }
-  for (const auto& i : issues) {
-    tags.push_back("issue:" + i);
-    if (!comment_only) tags.push_back("workflow:" + i);
-  }
-  return tags;
-}
-
-std::optional<MetaWrite> meta_write(const Request& r) {
-  if (r.method == "GET" || r.method == "HEAD" || r.method == "OPTIONS") return std::nullopt;
-  auto [api, s] = split(r.path);
-  if (api != Api::platform || s.empty() || (s[0] != "component" && s[0] != "version")) return std::nullopt;
-  if (s.size() >= 2 && all_digits(s[1])) return MetaWrite{s[0] + ":" + s[1], {}};
-  if (s.size() != 1 || r.method != "POST") return std::nullopt;
-  const Json body = Json::parse(r.body, nullptr, false);
-  if (!body.is_object()) return std::nullopt;
-  std::string project = project_form(body, "project");
-  if (project.empty()) project = project_form(body, "projectId");
-  if (project.empty()) return std::nullopt;
-  return MetaWrite{{}, project};
 }
 
 namespace {
@@ -406,7 +330,9 @@ Result<std::shared_ptr<const Json>, JiraError> CacheLayer::read(const Request& r
     }
     return loaded;
   };
-  auto v = cache_->read_through(flights_, route->tier, key(r), call.fresh, load);
+  // The route's tags are what the entry will carry as far as they are known before the fetch
+  // (the shared level's versioned put checks them).
+  auto v = cache_->read_through(flights_, route->tier, key(r), call.fresh, load, route->tags);
   monitor::trace_add(call.trace.get(), monitor::Phase::cache, std::chrono::duration_cast<std::chrono::nanoseconds>(
                                                 std::max(Clock::duration::zero(), clock_->now() - started - fetching)));
   if (!v) return unexpected(std::move(v).error());
@@ -416,31 +342,57 @@ Result<std::shared_ptr<const Json>, JiraError> CacheLayer::read(const Request& r
 #pragma GCC diagnostic pop
 #endif
 
+cache::Tags CacheLayer::expand(const cache::Tags& declared) const {
+  namespace tg = cache::tags;
+  Tags tags;
+  auto add = [&tags](std::string t) {
+    if (std::find(tags.begin(), tags.end(), t) == tags.end()) tags.push_back(std::move(t));
+  };
+  bool family = false;   // the whole project family goes
+  bool narrowed = false; // one project's tags were added
+  auto project = [&](const std::string& p) {
+    if (auto both = project_tags(p)) {
+      for (auto& t : *both) add(std::move(t));
+      narrowed = true;
+    } else {
+      family = true;  // an entry read by the other form must not survive
+    }
+  };
+  for (const auto& t : declared) {
+    if (t.rfind("meta:project:", 0) == 0 && t != tg::kAnyProject) {
+      project(t.substr(std::string_view("meta:project:").size()));
+      continue;
+    }
+    add(t);
+    for (std::string_view prefix : {"issue:", "workflow:"}) {
+      if (t.rfind(prefix, 0) != 0) continue;
+      if (auto other = alias_of(t.substr(prefix.size()))) add(std::string(prefix) + *other);
+    }
+    for (std::string_view prefix : {"meta:component:", "meta:version:"}) {
+      if (t.rfind(prefix, 0) != 0) continue;
+      // The project that owns it, as learned from the responses that listed it.
+      std::optional<std::string> owner;
+      {
+        std::lock_guard lock(alias_mu_);
+        auto it = projects_.find(t.substr(5));  // "component:ID" / "version:ID"
+        if (it != projects_.end()) owner = it->second;
+      }
+      if (owner) project(*owner);
+      else family = true;
+    }
+  }
+  if (family) add(tg::kMetaProject);
+  if (narrowed || family) add(tg::kAnyProject);
+  return tags;
+}
+
 void CacheLayer::after_write(const Request& r) {
   if (!cache_ || !cache_->enabled()) return;
-  Tags tags = write_tags(r);
-  if (tags.empty()) return;
-  if (auto w = meta_write(r)) {
-    // Narrow the family to the project, when it is known in both forms.
-    std::string project = w->project;
-    if (project.empty()) {
-      std::lock_guard lock(alias_mu_);
-      if (auto it = projects_.find(w->object); it != projects_.end()) project = it->second;
-    }
-    if (auto narrowed = project.empty() ? std::nullopt : project_tags(project)) {
-      tags.erase(std::remove(tags.begin(), tags.end(), "meta:project"), tags.end());
-      tags.insert(tags.end(), narrowed->begin(), narrowed->end());
-      tags.push_back(kAnyProject);
-    }
-  }
-  const std::size_t n = tags.size();
-  for (std::size_t i = 0; i < n; ++i) {
-    for (std::string_view prefix : {"issue:", "workflow:"}) {
-      if (tags[i].rfind(prefix, 0) != 0) continue;
-      if (auto other = alias_of(tags[i].substr(prefix.size()))) tags.push_back(std::string(prefix) + *other);
-    }
-  }
-  cache_->invalidate(tags);
+  const bool read = r.method == "GET" || r.method == "HEAD" || r.method == "OPTIONS" ||
+                    (r.method == "POST" && is_read_only_post(r.path));
+  if (read && !r.invalidates) return;
+  const Tags tags = expand(r.invalidates ? *r.invalidates : cache::tags::everything());
+  if (!tags.empty()) cache_->invalidate(tags);
 }
 
 Response CacheLayer::as_response(const Json& doc) {

@@ -9,12 +9,11 @@
 // no-store. An issue document also tags its entry with the issue's key and numeric id, and the
 // pair is remembered, so a write that names the issue either way reaches every entry of it.
 //
-// Writes (any other method) invalidate after they complete, successful or not (a timed-out
-// write may still have happened): always the search tier; the issue named in the path and
-// the issues named in the body (parent, inwardIssue, outwardIssue); the metadata family of a
-// metadata path (project/component/version → "meta:project", fields and schemes →
-// "meta:field", users → "meta:user", boards → "meta:agile"); the whole issues tier for writes
-// that cannot be pinned to an issue (agile moves, issue links, unknown paths).
+// Writes invalidate after they complete, successful or not (a timed-out write may still have
+// happened), what they declare (Request::invalidates, named by the tool that writes; see
+// cache/tags.hpp); an undeclared write invalidates every tag family. The layer adds what only it
+// knows, having learned it from responses: the other form of an issue (key ↔ numeric id), and
+// the project of a component or version.
 //
 // An issue's transitions are tagged "workflow:KEY" instead of "issue:KEY": every write to the
 // issue drops them except a comment's (adding, editing or deleting a comment changes neither
@@ -24,13 +23,11 @@
 // Project metadata is narrowed per project. Reads under project/{P} are tagged
 // "meta:project:P", one component or version "meta:component:ID" / "meta:version:ID" plus its
 // project's tags once the response names it, and reads that span projects (project lists,
-// createmeta, editmeta) "meta:project:*"; all keep the family tag. Creating, changing or
-// deleting a component or version of project A then drops A's entries and the cross-project
+// createmeta, editmeta) "meta:project:*"; all keep the family tag. A write declaring
+// "meta:project:A" (or a component or version of A) drops A's entries and the cross-project
 // ones only, when the layer knows A in both its forms (key and numeric id, learned from earlier
 // responses): an entry read by one form must not survive a write naming the other. When it does
-// not, or for any other write to the family (a project itself, categories), the whole family
-// goes, as before. Deleting or merging a component or version also drops the issues tier (Jira
-// moves or clears the issues' values).
+// not, the whole family goes.
 //
 // Thread safety: all members are thread-safe.
 #include <functional>
@@ -60,19 +57,9 @@ struct ReadRoute {
                         // kind a project's list holds ("component:" / "version:")
 };
 
-// A write to project metadata that one project's tags may cover: a component or version by id
-// (object "component:ID" / "version:ID"), or one created in the project its body names.
-struct MetaWrite {
-  std::string object;
-  std::string project;  // from the body, upper-cased; empty: look up the object's project
-};
-std::optional<MetaWrite> meta_write(const Request& request);
-
 // The tier and tags of a cacheable read, or nullopt. `path` starts with "/rest/" (no context
 // path); a query string in it is ignored.
 std::optional<ReadRoute> classify_read(const std::string& method, const std::string& path);
-// The tags a completed write invalidates (empty for a read-only POST such as a search).
-cache::Tags write_tags(const Request& request);
 // The identity part of cache keys: SHA-256 of options.identity, or of the credential that
 // names the user (PAT, email, username) when that is empty.
 std::string identity_hash(const ClientOptions& options);
@@ -93,8 +80,11 @@ class CacheLayer {
   using Fetch = std::function<Result<Response, JiraError>()>;
   Result<std::shared_ptr<const Json>, JiraError> read(const Request& request, const CallContext& call,
                                                       const Fetch& fetch);
-  // Invalidates what a sent write affects; reads pass through untouched.
+  // Invalidates what a sent write declares (expand()); reads pass through untouched.
   void after_write(const Request& request);
+  // The declared tags plus what the layer learned: the other form of each issue, the owning
+  // project of a component or version, both forms of a project (else the whole family).
+  cache::Tags expand(const cache::Tags& declared) const;
 
   // A document as the Response that get()/post() return on the cached path: 200, JSON.
   static Response as_response(const Json& doc);

@@ -12,6 +12,7 @@
 #include <random>
 
 #include "cached.hpp"
+#include "jira_mcp/cache/tags.hpp"
 #include "executor.hpp"
 #include "jira_mcp/core/log.hpp"
 #include "jira_mcp/jira/path.hpp"
@@ -465,6 +466,8 @@ Result<Json, JiraError> Client::upload_attachment(const std::string& issue_key, 
   r.body = "--" + boundary + "\r\nContent-Disposition: form-data; name=\"file\"; filename=\"" + safe_name +
            "\"\r\nContent-Type: " + mime_type + "\r\n\r\n" + bytes + "\r\n--" + boundary + "--\r\n";
   r.idempotent = false;
+  // What it changes is in its signature: the issue's attachments (and searches on them).
+  r.invalidates = std::vector<std::string>{cache::tags::kSearch, cache::tags::issue(issue_key)};
   auto res = send(r, call);
   if (!res) return unexpected(res.error());
   return res->json();

@@ -310,7 +310,7 @@ ToolResult create_sprint(const ServicesPtr& s, const Json& args, RequestContext&
   if (args.contains("goal")) body["goal"] = args["goal"];
   if (args.contains("start_date")) body["startDate"] = jira_date_time(args["start_date"]);
   if (args.contains("end_date")) body["endDate"] = jira_date_time(args["end_date"]);
-  auto r = jira.post_json(jira::path(kAgile, "sprint"), body);
+  auto r = jira.post_json(jira::path(kAgile, "sprint"), body, affects::agile());
   if (!r) return jira_failure(r.error(), "Creating sprint '" + args["name"].get<std::string>() + "' on board " + board);
   ToolResult out = text_result(jira, "Created sprint " + sprint_line(*r).substr(2));
   out.structured = sprint_summary(*r);
@@ -367,7 +367,7 @@ ToolResult update_sprint(const ServicesPtr& s, const Json& args, RequestContext&
     }
     return bad_argument("sprint_id", "nothing to change: give name, goal, start_date, end_date or state");
   }
-  auto r = jira.post_json(jira::path(kAgile, "sprint", sid), body);
+  auto r = jira.post_json(jira::path(kAgile, "sprint", sid), body, affects::agile());
   if (!r) return jira_failure(r.error(), "Updating sprint " + sid);
   const Json& updated = r->is_object() && r->contains("state") ? *r : *current;
   ToolResult out = text_result(jira, "Updated sprint " + sid + " (" + join(changed) + "):\n" + sprint_line(updated));
@@ -425,7 +425,7 @@ ToolResult add_to_sprint(const ServicesPtr& s, const Json& args, RequestContext&
     Json body{{"issues", batch}};
     if (args.contains("rank_before")) body["rankBeforeIssue"] = args["rank_before"];
     if (!after.empty()) body["rankAfterIssue"] = after;
-    auto res = jira.post_json(jira::path(kAgile, "sprint", sid, "issue"), body);
+    auto res = jira.post_json(jira::path(kAgile, "sprint", sid, "issue"), body, affects::agile(batch));
     if (res && !after.empty()) after = batch.back();
     return res;
   });
@@ -441,7 +441,7 @@ ToolResult move_to_backlog(const ServicesPtr& s, const Json& args, RequestContex
   JIRA_READY(jira);
   const auto keys = unique_keys(args["issue_keys"]);
   auto r = in_batches(keys, "Moving issues to the backlog", [&](const std::vector<std::string>& batch, size_t) {
-    return jira.post_json(jira::path(kAgile, "backlog", "issue"), Json{{"issues", batch}});
+    return jira.post_json(jira::path(kAgile, "backlog", "issue"), Json{{"issues", batch}}, affects::agile(batch));
   });
   if (r.is_error) return r;
   ToolResult out = text_result(jira, "Moved " + std::to_string(keys.size()) + " issue(s) to the backlog (out of their future and active sprints): " + join(keys));
@@ -460,7 +460,7 @@ ToolResult rank_issues(const ServicesPtr& s, const Json& args, RequestContext& c
     return bad_argument(before ? "before" : "after", anchor + " is also in issue_keys; an issue cannot be ranked against itself");
   }
   Json body{{"issues", keys}, {before ? "rankBeforeIssue" : "rankAfterIssue", anchor}};
-  auto r = jira.put_json(jira::path(kAgile, "issue", "rank"), body);
+  auto r = jira.put_json(jira::path(kAgile, "issue", "rank"), body, affects::agile(keys));
   if (!r) return jira_failure(r.error(), "Ranking " + join(keys));
   // 207: some issues failed; the body lists each issue's status.
   std::vector<std::string> failed;

@@ -400,7 +400,7 @@ ToolResult delete_attachment(const ServicesPtr& s, const Json& args, RequestCont
   if (!meta) return jira_failure(meta.error(), "Getting attachment " + id);
   const std::string filename = rd::str(*meta, "filename");
   if (auto declined = confirm_destructive(s, ctx, "Delete attachment " + filename + " (id " + id + ")?")) return *declined;
-  auto r = jira.del(jira::path(jira.api(), "attachment", id));
+  auto r = jira.del(jira::path(jira.api(), "attachment", id), affects::any_issue());  // the metadata does not name the issue
   if (!r) return jira_failure(r.error(), "Deleting attachment " + id);
   return text_result(jira, "Deleted attachment " + filename + " (id " + id + ")");
 }

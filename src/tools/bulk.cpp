@@ -203,15 +203,6 @@ std::optional<ToolResult> reject_repeats(const Json& items, const std::string& f
 
 size_t concurrency_of(const Json& args) { return static_cast<size_t>(args.value("concurrency", kDefaultConcurrency)); }
 
-jira::Request put_request(const std::string& path, const Json& body) {
-  jira::Request r;
-  r.method = "PUT";
-  r.path = path;
-  r.body = dump_compact(body);
-  r.content_type = "application/json";
-  return r;
-}
-
 // --- jira_bulk_update_issues ----------------------------------------------------------------
 
 ToolResult bulk_update(const ServicesPtr& s, const Json& args, RequestContext& ctx) {
@@ -251,8 +242,8 @@ ToolResult bulk_update(const ServicesPtr& s, const Json& args, RequestContext& c
     for (auto f = fields->begin(); f != fields->end(); ++f) changed += (changed.empty() ? "" : ", ") + f.key();
     const std::string path = jira::path(jira.api(), "issue", key);
     Json body{{"fields", std::move(*fields)}};
-    items.push_back({key, [&jira, path, body = std::move(body), changed] {
-                       return Step::await(jira.client().send_async(put_request(path, body), jira.call()), [changed](Reply r) {
+    items.push_back({key, [&jira, key = std::string(key), path, body = std::move(body), changed] {
+                       return Step::await(jira.client().send_async(json_write("PUT", path, body, affects::issue(key)), jira.call()), [changed](Reply r) {
                          return r ? Step::ok(changed) : Step::fail(r.error().to_string());
                        });
                      }});
@@ -291,7 +282,7 @@ ToolResult bulk_transition(const ServicesPtr& s, const Json& args, RequestContex
                            }
                            Json body = extra;
                            body["transition"] = Json{{"id", rd::str(t, "id")}};
-                           return Step::await(jira.client().post_async(jira::path(api, "issue", key, "transitions"), body, false, jira.call()),
+                           return Step::await(jira.client().send_async(json_write("POST", jira::path(api, "issue", key, "transitions"), body, affects::issue(key), false), jira.call()),
                                               [to](Reply done) {
                                                 return done ? Step::ok("now " + to) : Step::fail(done.error().to_string());
                                               });
@@ -319,8 +310,8 @@ ToolResult bulk_comments(const ServicesPtr& s, const Json& args, RequestContext&
     const std::string key = it["issue_key"];
     const std::string path = jira::path(jira.api(), "issue", key, "comment");
     Json body{{"body", jira.rich_text(it["body"].get<std::string>())}};
-    items.push_back({key, [&jira, path, body = std::move(body)] {
-                       return Step::await(jira.client().post_async(path, body, false, jira.call()), [](Reply r) {
+    items.push_back({key, [&jira, key, path, body = std::move(body)] {
+                       return Step::await(jira.client().send_async(json_write("POST", path, body, affects::comment(key), false), jira.call()), [](Reply r) {
                          if (!r) return Step::fail(r.error().to_string());
                          auto j = r->json();
                          return Step::ok(j && j->is_object() ? "comment " + rd::str(*j, "id") : std::string());

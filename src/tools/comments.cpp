@@ -47,7 +47,8 @@ ToolResult add_comment(const ServicesPtr& s, const Json& args, RequestContext& c
   Jira jira(s, ctx);
   JIRA_READY(jira);
   const std::string key = args["issue_key"];
-  auto r = jira.post_json(jira::path(jira.api(), "issue", key, "comment"), Json{{"body", jira.rich_text(args["body"])}});
+  auto r = jira.post_json(jira::path(jira.api(), "issue", key, "comment"), Json{{"body", jira.rich_text(args["body"])}},
+                         affects::comment(key));
   if (!r) return jira_failure(r.error(), "Commenting on " + key);
   ToolResult out = ToolResult::text("Added comment " + rd::str(*r, "id") + " to " + key + "\n" + jira.browse_url(key));
   out.structured = Json{{"issue_key", key}, {"comment_id", rd::str(*r, "id")}};
@@ -64,7 +65,8 @@ ToolResult edit_comment(const ServicesPtr& s, const Json& args, RequestContext& 
     if (!now) return jira_failure(now.error(), "Reading comment " + id + " on " + key + " (to check the new text loses nothing)");
     if (auto refused = refuse_lossy_rewrite(jira, rd::at(*now, "body"), "comment " + id + " on " + key)) return *refused;
   }
-  auto r = jira.put_json(jira::path(jira.api(), "issue", key, "comment", id), Json{{"body", jira.rich_text(args["body"])}});
+  auto r = jira.put_json(jira::path(jira.api(), "issue", key, "comment", id), Json{{"body", jira.rich_text(args["body"])}},
+                        affects::comment(key));
   if (!r) return jira_failure(r.error(), "Editing comment " + id + " on " + key);
   return ToolResult::text("Edited comment " + id + " on " + key);
 }
@@ -74,7 +76,7 @@ ToolResult delete_comment(const ServicesPtr& s, const Json& args, RequestContext
   JIRA_READY(jira);
   const std::string key = args["issue_key"];
   const std::string id = args["comment_id"];
-  auto r = jira.del(jira::path(jira.api(), "issue", key, "comment", id));
+  auto r = jira.del(jira::path(jira.api(), "issue", key, "comment", id), affects::comment(key));
   if (!r) return jira_failure(r.error(), "Deleting comment " + id + " on " + key);
   return ToolResult::text("Deleted comment " + id + " from " + key);
 }
@@ -132,7 +134,7 @@ ToolResult transition_issue(const ServicesPtr& s, const Json& args, RequestConte
   if (args.contains("comment")) {
     body["update"]["comment"] = Json::array({Json{{"add", {{"body", jira.rich_text(args["comment"])}}}}});
   }
-  auto r = jira.post_json(jira::path(jira.api(), "issue", key, "transitions"), body);
+  auto r = jira.post_json(jira::path(jira.api(), "issue", key, "transitions"), body, affects::issue(key));
   if (!r) return jira_failure(r.error(), "Transitioning " + key);
   const std::string to = rd::str(rd::obj(*chosen, "to"), "name");
   ToolResult out = ToolResult::text("Moved " + key + " with '" + rd::str(*chosen, "name") + "'" +

@@ -142,13 +142,65 @@ Result<std::shared_ptr<const Json>, jira::JiraError> Jira::get_doc(const std::st
   if (!*doc || (*doc)->is_null()) return std::make_shared<const Json>(Json::object());
   return std::move(*doc);
 }
-Result<Json, jira::JiraError> Jira::post_json(const std::string& path, const Json& body, bool idempotent) {
-  if (auto no = refuse_if_cancelled("POST", path)) return unexpected(std::move(*no));
-  return body_json(client().post(path, body, idempotent, call_));
+jira::Request json_write(std::string method, const std::string& path, const Json& body, const Tags& affects,
+                         std::optional<bool> idempotent) {
+  jira::Request r;
+  r.method = std::move(method);
+  r.path = path;
+  r.body = dump_compact(body);
+  r.content_type = "application/json";
+  r.idempotent = idempotent;
+  r.invalidates = affects;
+  return r;
 }
-Result<Json, jira::JiraError> Jira::put_json(const std::string& path, const Json& body) {
+
+namespace affects {
+namespace tg = cache::tags;
+Tags issue(const std::string& key) { return {tg::kSearch, tg::issue(key), tg::workflow(key)}; }
+Tags issues(const std::vector<std::string>& keys) {
+  Tags t{tg::kSearch};
+  for (const auto& k : keys) {
+    t.push_back(tg::issue(k));
+    t.push_back(tg::workflow(k));
+  }
+  return t;
+}
+Tags comment(const std::string& key) { return {tg::kSearch, tg::issue(key)}; }
+Tags new_issue(const std::string& parent) { return parent.empty() ? Tags{tg::kSearch} : issue(parent); }
+Tags created(const Json& fields) {
+  const Json parent = rd::obj(fields, "parent");
+  std::string p = rd::str(parent, "key");
+  if (p.empty()) p = rd::str(parent, "id");
+  return new_issue(p);
+}
+Tags any_issue() { return {tg::kSearch, tg::kIssues}; }
+Tags agile(const std::vector<std::string>& keys) {
+  Tags t = issues(keys);
+  t.push_back(tg::kAgile);
+  t.push_back(tg::kMetaAgile);
+  return t;
+}
+Tags project(const std::string& key_or_id) { return {tg::project(key_or_id)}; }
+Tags component(const std::string& id, bool removed) {
+  Tags t{tg::component(id)};
+  if (removed) t.insert(t.end(), {tg::kSearch, tg::kIssues});  // Jira moves or clears the issues' values
+  return t;
+}
+Tags version(const std::string& id, bool removed) {
+  Tags t{tg::version(id)};
+  if (removed) t.insert(t.end(), {tg::kSearch, tg::kIssues});
+  return t;
+}
+}  // namespace affects
+
+Result<Json, jira::JiraError> Jira::post_json(const std::string& path, const Json& body, const Tags& affects,
+                                              bool idempotent) {
+  if (auto no = refuse_if_cancelled("POST", path)) return unexpected(std::move(*no));
+  return body_json(client().send(json_write("POST", path, body, affects, idempotent), call_));
+}
+Result<Json, jira::JiraError> Jira::put_json(const std::string& path, const Json& body, const Tags& affects) {
   if (auto no = refuse_if_cancelled("PUT", path)) return unexpected(std::move(*no));
-  return body_json(client().put(path, body, call_));
+  return body_json(client().send(json_write("PUT", path, body, affects), call_));
 }
 Result<jira::Response, jira::JiraError> Jira::send(const jira::Request& request) {
   if (request.method != "GET") {
@@ -156,10 +208,21 @@ Result<jira::Response, jira::JiraError> Jira::send(const jira::Request& request)
   }
   return client().send(request, call_);
 }
-Status<jira::JiraError> Jira::del(const std::string& path, const jira::Query& query) {
+Result<Json, jira::JiraError> Jira::search_json(const std::string& path, const Json& body) {
+  auto doc = client().search_json(path, body, call_);
+  if (!doc) return unexpected(std::move(doc).error());
+  if (!*doc || (*doc)->is_null()) return Json::object();
+  return **doc;
+}
+Status<jira::JiraError> Jira::del(const std::string& path, const Tags& affects, const jira::Query& query) {
   if (auto no = refuse_if_cancelled("DELETE", path)) return unexpected(std::move(*no));
-  auto r = client().del(path, query, call_);
-  if (!r) return unexpected(std::move(r).error());
+  jira::Request r;
+  r.method = "DELETE";
+  r.path = path;
+  r.query = query;
+  r.invalidates = affects;
+  auto res = client().send(r, call_);
+  if (!res) return unexpected(std::move(res).error());
   return Ok{};
 }
 

@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "jira_mcp/cache/tags.hpp"
 #include "jira_mcp/core/read.hpp"
 #include "jira_mcp/jira/client.hpp"
 #include "jira_mcp/jira/path.hpp"
@@ -88,6 +89,27 @@ mcp::ToolAnnotations writes(bool destructive, bool idempotent);
 // --- calling Jira ---------------------------------------------------------------------------
 // Per-call view of the services: the client, the deployment and the API prefix, and the call's
 // jira::CallContext (fresh, trace, trace context) that every Jira request it makes carries.
+using Tags = std::vector<std::string>;
+
+// What a tool's write changes, named in the cache's vocabulary (cache/tags.hpp). Every write
+// drops searches; an issue's workflow (its transitions) goes with any change but a comment's.
+namespace affects {
+Tags issue(const std::string& key);                   // fields, status, links of one issue
+Tags issues(const std::vector<std::string>& keys);    // the same for several
+Tags comment(const std::string& key);                 // a comment (or watcher, remote link): not the workflow
+Tags new_issue(const std::string& parent = {});       // a created issue: searches (and its parent's subtasks)
+Tags created(const Json& fields);                     // new_issue() of the parent these create fields name
+Tags any_issue();                                     // issues the tool cannot name (the whole issues tier)
+Tags agile(const std::vector<std::string>& keys = {});  // sprints and boards, and the issues moved
+Tags project(const std::string& key_or_id);           // one project's metadata (components, versions)
+Tags component(const std::string& id, bool removed);  // one component; removed: its issues change too
+Tags version(const std::string& id, bool removed);
+}  // namespace affects
+
+// A JSON write request declaring what it invalidates (for send() and the client's async calls).
+jira::Request json_write(std::string method, const std::string& path, const Json& body, const Tags& affects,
+                         std::optional<bool> idempotent = std::nullopt);
+
 class Jira {
  public:
   // The view of a call that may write. The call's client is Services::client_for_call's choice
@@ -121,10 +143,16 @@ class Jira {
   // (keep it while reading the view); otherwise the document (null body: {}).
   Result<jira::Client::Read, jira::JiraError> get_read(const std::string& path, const jira::Query& query,
                                                        std::optional<JsonParserPool::Lease>& parser);
-  Result<Json, jira::JiraError> post_json(const std::string& path, const Json& body, bool idempotent = false);
-  Result<Json, jira::JiraError> put_json(const std::string& path, const Json& body);
-  Status<jira::JiraError> del(const std::string& path, const jira::Query& query = {});
+  // Writes name the cache tags they invalidate (`affects`, built with the helpers in namespace
+  // affects below): the tool knows what it changes.
+  Result<Json, jira::JiraError> post_json(const std::string& path, const Json& body, const Tags& affects,
+                                          bool idempotent = false);
+  Result<Json, jira::JiraError> put_json(const std::string& path, const Json& body, const Tags& affects);
+  Status<jira::JiraError> del(const std::string& path, const Tags& affects, const jira::Query& query = {});
+  // A request as is; a write must set request.invalidates.
   Result<jira::Response, jira::JiraError> send(const jira::Request& request);
+  // A read-only POST (a search or a count), through the cache.
+  Result<Json, jira::JiraError> search_json(const std::string& path, const Json& body);
   // ErrorKind::cancelled naming `method` and `path` when this view's call was cancelled (send
   // nothing more), else nullopt. For writes that do not go through the methods above.
   std::optional<jira::JiraError> refuse_if_cancelled(const std::string& method, const std::string& path) const;

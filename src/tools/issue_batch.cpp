@@ -65,7 +65,11 @@ ToolResult batch_create(const ServicesPtr& s, const Json& args, RequestContext& 
   }
 
   std::vector<ItemResult> results(updates.size());
-  auto bulk = jira.post_json(jira::path(jira.api(), "issue", "bulk"), Json{{"issueUpdates", updates}});
+  Tags created_affects = affects::new_issue();
+  for (const auto& u : updates) {
+    for (auto& t : affects::created(rd::obj(u, "fields"))) created_affects.push_back(std::move(t));
+  }
+  auto bulk = jira.post_json(jira::path(jira.api(), "issue", "bulk"), Json{{"issueUpdates", updates}}, created_affects);
   if (bulk) {
     std::set<size_t> failed;
     for (const auto& e : rd::arr(*bulk, "errors")) {
@@ -93,7 +97,7 @@ ToolResult batch_create(const ServicesPtr& s, const Json& args, RequestContext& 
     }
     std::vector<jira::ResponseFuture> alone;
     alone.reserve(updates.size());
-    for (const auto& u : updates) alone.push_back(jira.client().post_async(jira::path(jira.api(), "issue"), u, false, jira.call()));
+    for (const auto& u : updates) alone.push_back(jira.client().send_async(json_write("POST", jira::path(jira.api(), "issue"), u, created_affects, false), jira.call()));
     for (size_t i = 0; i < alone.size(); ++i) {
       auto r = alone[i].get();
       Result<Json, jira::JiraError> j = r ? r->json() : Result<Json, jira::JiraError>(unexpected(r.error()));
@@ -202,7 +206,7 @@ ToolResult clone_issue(const ServicesPtr& s, const Json& args, RequestContext& c
   }
   if (same_project && f.contains("parent") && f["parent"].is_object()) fields["parent"] = Json{{"key", rd::str(f, "parent", "key")}};
 
-  auto created = jira.post_json(jira::path(jira.api(), "issue"), Json{{"fields", fields}});
+  auto created = jira.post_json(jira::path(jira.api(), "issue"), Json{{"fields", fields}}, affects::created(fields));
   if (!created) return jira_failure(created.error(), "Creating the clone of " + key);
   const std::string clone = rd::str(*created, "key");
   std::string text = "Cloned " + key + " as " + clone + ": " + summary + "\n" + jira.browse_url(clone) + "\n";
@@ -224,7 +228,8 @@ ToolResult clone_issue(const ServicesPtr& s, const Json& args, RequestContext& c
     } else {
       // The inward issue is the one the outward description applies to: the clone "clones" the original.
       auto linked = jira.post_json(jira::path(jira.api(), "issueLink"),
-                                   Json{{"type", {{"name", *link_type}}}, {"inwardIssue", {{"key", clone}}}, {"outwardIssue", {{"key", key}}}});
+                                   Json{{"type", {{"name", *link_type}}}, {"inwardIssue", {{"key", clone}}}, {"outwardIssue", {{"key", key}}}},
+                                   affects::issues({clone, key}));
       if (!linked) problem = linked.error().to_string();
     }
     if (problem.empty()) {

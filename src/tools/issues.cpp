@@ -208,7 +208,7 @@ ToolResult count_issues(const ServicesPtr& s, const Json& args, RequestContext& 
   JIRA_READY(jira);
   const std::string jql = args["jql"];
   if (jira.cloud()) {
-    auto c = jira.post_json(jira::path("/rest/api/3", "search", "approximate-count"), Json{{"jql", jql}}, true);
+    auto c = jira.search_json(jira::path("/rest/api/3", "search", "approximate-count"), Json{{"jql", jql}});
     if (!c) return jira_failure(c.error(), "Counting issues");
     ToolResult out = ToolResult::text("About " + std::to_string(rd::num(*c, "count")) + " issues match (approximate count).");
     out.structured = Json{{"count", rd::num(*c, "count")}, {"approximate", true}};
@@ -272,7 +272,7 @@ ToolResult create_issue(const ServicesPtr& s, const Json& args, RequestContext& 
   JIRA_READY(jira);
   auto fields = build_create_fields(jira, args);
   if (!fields) return fields.error();
-  auto created = jira.post_json(jira::path(jira.api(), "issue"), Json{{"fields", *fields}});
+  auto created = jira.post_json(jira::path(jira.api(), "issue"), Json{{"fields", *fields}}, affects::created(*fields));
   if (!created) return jira_failure(created.error(), "Creating the issue");
   const std::string key = rd::str(*created, "key");
   ToolResult out = ToolResult::text("Created " + key + ": " + args["summary"].get<std::string>() + "\n" + jira.browse_url(key));
@@ -292,7 +292,7 @@ ToolResult update_issue(const ServicesPtr& s, const Json& args, RequestContext& 
   auto fields = build_issue_fields(jira, args);
   if (!fields) return fields.error();
   if (fields->empty()) return bad_argument("fields", "nothing to change: give at least one of summary, description, assignee, priority, labels, components, due_date or fields");
-  auto r = jira.put_json(jira::path(jira.api(), "issue", key), Json{{"fields", *fields}});
+  auto r = jira.put_json(jira::path(jira.api(), "issue", key), Json{{"fields", *fields}}, affects::issue(key));
   if (!r) return jira_failure(r.error(), "Updating " + key);
   std::string changed;
   for (auto it = fields->begin(); it != fields->end(); ++it) changed += (changed.empty() ? "" : ", ") + it.key();
@@ -307,7 +307,9 @@ ToolResult delete_issue(const ServicesPtr& s, const Json& args, RequestContext& 
   const std::string key = args["issue_key"];
   if (auto declined = confirm_destructive(s, ctx, "Delete " + key + "?")) return *declined;
   const bool subtasks = args.value("delete_subtasks", false);
-  auto r = jira.del(jira::path(jira.api(), "issue", key), {{"deleteSubtasks", subtasks ? "true" : "false"}});
+  auto r = jira.del(jira::path(jira.api(), "issue", key),
+                    subtasks ? affects::any_issue() : affects::issue(key),  // subtasks: keys not known here
+                    {{"deleteSubtasks", subtasks ? "true" : "false"}});
   if (!r) return jira_failure(r.error(), "Deleting " + key);
   return ToolResult::text("Deleted " + key + (subtasks ? " and its subtasks" : ""));
 }
@@ -320,11 +322,11 @@ ToolResult assign_issue(const ServicesPtr& s, const Json& args, RequestContext& 
   // Unassigning goes through the issue's fields: the assignee endpoint's schema has no null user.
   Result<Json, jira::JiraError> r = Json::object();
   if (who.empty()) {
-    r = jira.put_json(jira::path(jira.api(), "issue", key), Json{{"fields", {{"assignee", nullptr}}}});
+    r = jira.put_json(jira::path(jira.api(), "issue", key), Json{{"fields", {{"assignee", nullptr}}}}, affects::issue(key));
   } else {
     auto user = jira.resolve_user(who);
     if (!user) return bad_argument("assignee", user.error());
-    r = jira.put_json(jira::path(jira.api(), "issue", key, "assignee"), *user);
+    r = jira.put_json(jira::path(jira.api(), "issue", key, "assignee"), *user, affects::issue(key));
   }
   if (!r) return jira_failure(r.error(), "Assigning " + key);
   return ToolResult::text(who.empty() ? "Unassigned " + key : "Assigned " + key + " to " + who);

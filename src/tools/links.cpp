@@ -102,7 +102,7 @@ ToolResult create_issue_link(const ServicesPtr& s, const Json& args, RequestCont
   if (args.contains("comment") && !args["comment"].get<std::string>().empty()) {
     body["comment"] = Json{{"body", jira.rich_text(args["comment"])}};
   }
-  auto r = jira.post_json(jira::path(jira.api(), "issueLink"), body);
+  auto r = jira.post_json(jira::path(jira.api(), "issueLink"), body, affects::issues({from, to}));
   if (!r) return jira_failure(r.error(), "Linking " + from + " to " + to);
   // Jira answers 201 without a body; the new link's id is on the issue.
   const std::string id = find_link_id(jira, from, to, rd::str(type, "id"));
@@ -125,7 +125,8 @@ ToolResult delete_issue_link(const ServicesPtr& s, const Json& args, RequestCont
                                str_or(rd::obj(*link, "type"), "outward", "relates to") + " " +
                                str_or(rd::obj(*link, "outwardIssue"), "key", "?");
   if (auto declined = confirm_destructive(s, ctx, "Delete the link \"" + sentence + "\" (link " + id + ")?")) return *declined;
-  auto r = jira.del(jira::path(jira.api(), "issueLink", id));
+  auto r = jira.del(jira::path(jira.api(), "issueLink", id),
+                    affects::issues({str_or(rd::obj(*link, "inwardIssue"), "key", ""), str_or(rd::obj(*link, "outwardIssue"), "key", "")}));
   if (!r) return jira_failure(r.error(), "Deleting issue link " + id);
   return ToolResult::text("Deleted link " + id + ": " + sentence);
 }
@@ -147,9 +148,9 @@ ToolResult link_to_epic(const ServicesPtr& s, const Json& args, RequestContext& 
   Result<Json, jira::JiraError> r = Json::object();
   if (jira.cloud()) {
     // Cloud: an epic is the parent of its stories, tasks and bugs.
-    r = jira.put_json(jira::path(jira.api(), "issue", key), Json{{"fields", {{"parent", {{"key", epic}}}}}});
+    r = jira.put_json(jira::path(jira.api(), "issue", key), Json{{"fields", {{"parent", {{"key", epic}}}}}}, affects::issues({key, epic}));
   } else {
-    r = jira.post_json(jira::path(kAgile, "epic", epic, "issue"), Json{{"issues", Json::array({key})}}, true);
+    r = jira.post_json(jira::path(kAgile, "epic", epic, "issue"), Json{{"issues", Json::array({key})}}, affects::agile({key, epic}), true);
   }
   if (!r) return jira_failure(r.error(), "Adding " + key + " to epic " + epic);
   const std::string summary = rd::str(rd::obj(*e, "fields"), "summary");
@@ -218,7 +219,7 @@ ToolResult create_remote_link(const ServicesPtr& s, const Json& args, RequestCon
     }
     existed = found && ((found->is_array() && !found->empty()) || (found->is_object() && found->contains("id")));
   }
-  auto r = jira.post_json(jira::path(jira.api(), "issue", key, "remotelink"), body, !global_id.empty());
+  auto r = jira.post_json(jira::path(jira.api(), "issue", key, "remotelink"), body, affects::comment(key), !global_id.empty());
   if (!r) return jira_failure(r.error(), "Adding a remote link to " + key);
   const std::string id = rd::id_of(*r);
   ToolResult out = ToolResult::text(std::string(existed ? "Updated" : "Added") + " remote link " + id + " on " + key + ": [" +

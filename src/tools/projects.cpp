@@ -472,7 +472,7 @@ ToolResult create_component(const ServicesPtr& s, const Json& args, RequestConte
   auto body = component_body(jira, args);
   if (!body) return body.error();
   (*body)["project"] = key;
-  auto r = jira.post_json(jira::path(jira.api(), "component"), *body);
+  auto r = jira.post_json(jira::path(jira.api(), "component"), *body, affects::project(key));
   if (!r) return jira_failure(r.error(), "Creating component in " + key);
   ToolResult out = ToolResult::text("Created component " + rd::str(*r, "name") + " (id " + id_of(*r) + ") in " + key);
   out.structured = Json{{"id", id_of(*r)}, {"name", rd::str(*r, "name")}, {"project", key}};
@@ -488,7 +488,7 @@ ToolResult update_component(const ServicesPtr& s, const Json& args, RequestConte
   }
   auto body = component_body(jira, args);
   if (!body) return body.error();
-  auto r = jira.put_json(jira::path(jira.api(), "component", id), *body);
+  auto r = jira.put_json(jira::path(jira.api(), "component", id), *body, affects::component(id, false));
   if (!r) return jira_failure(r.error(), "Updating component " + id);
   ToolResult out = ToolResult::text("Updated component " + id + ":\n" + component_line(*r));
   out.structured = Json{{"id", id}, {"name", rd::str(*r, "name")}};
@@ -499,7 +499,7 @@ ToolResult delete_component(const ServicesPtr& s, const Json& args, RequestConte
   Jira jira = Jira::reading(s, ctx);
   JIRA_READY(jira);
   const std::string id = args["component_id"];
-  auto r = jira.del(jira::path(jira.api(), "component", id));
+  auto r = jira.del(jira::path(jira.api(), "component", id), affects::component(id, true));
   if (!r) return jira_failure(r.error(), "Deleting component " + id);
   return ToolResult::text("Deleted component " + id + "; issues that had it no longer do.");
 }
@@ -574,7 +574,7 @@ ToolResult create_version(const ServicesPtr& s, const Json& args, RequestContext
   }
   Json body{{"projectId", std::stoll(pid)}};
   put_version_fields(args, body, jira.cloud());
-  auto r = jira.post_json(jira::path(jira.api(), "version"), body);
+  auto r = jira.post_json(jira::path(jira.api(), "version"), body, affects::project(key));
   if (!r) return jira_failure(r.error(), "Creating version in " + key);
   ToolResult out = ToolResult::text("Created version in " + key + ":\n" + version_line(*r));
   out.structured = version_json(*r);
@@ -588,7 +588,7 @@ ToolResult update_version(const ServicesPtr& s, const Json& args, RequestContext
   Json body = Json::object();
   put_version_fields(args, body, jira.cloud());
   if (body.empty()) return bad_argument("name", "nothing to change; give name, description, dates, released or archived");
-  auto r = jira.put_json(jira::path(jira.api(), "version", id), body);
+  auto r = jira.put_json(jira::path(jira.api(), "version", id), body, affects::version(id, false));
   if (!r) return jira_failure(r.error(), "Updating version " + id);
   ToolResult out = ToolResult::text("Updated version " + id + ":\n" + version_line(*r));
   out.structured = version_json(*r);
@@ -642,7 +642,7 @@ ToolResult update_labels(const ServicesPtr& s, const Json& args, RequestContext&
   Json ops = Json::array();
   for (const auto& l : add) ops.push_back(Json{{"add", l}});
   for (const auto& l : remove) ops.push_back(Json{{"remove", l}});
-  auto r = jira.put_json(jira::path(jira.api(), "issue", key), Json{{"update", {{"labels", ops}}}});
+  auto r = jira.put_json(jira::path(jira.api(), "issue", key), Json{{"update", {{"labels", ops}}}}, affects::issue(key));
   if (!r) return jira_failure(r.error(), "Updating the labels of " + key);
   auto now = jira.get_json(jira::path(jira.api(), "issue", key), {{"fields", "labels"}});
   if (!now) {

@@ -3,6 +3,7 @@
 #include <chrono>
 #include <cstdio>
 
+#include "jira_mcp/cache/cache.hpp"
 #include "jira_mcp/monitor/monitor.hpp"
 #include "tools/common.hpp"
 
@@ -208,6 +209,23 @@ ToolResult server_status(const ServicesPtr& s, RequestContext& ctx) {
                     f.local_rps, f.site_rps, f.live_instances);
     }
     text += buf;
+  }
+  if (const auto& cache = jira.client().options().cache) {
+    if (auto sh = cache->shared_stats()) {
+      structured["shared_cache"] = Json{{"up", sh->up},
+                                        {"hits", sh->hits},
+                                        {"misses", sh->misses},
+                                        {"puts", sh->puts},
+                                        {"stale_puts", sh->stale_puts},
+                                        {"errors", sh->errors},
+                                        {"published", sh->published},
+                                        {"received", sh->received},
+                                        {"clears", sh->clears}};
+      text += std::string("Shared cache (Redis): ") + (sh->up ? "up" : "DOWN, serving from this instance's cache") +
+              "; " + std::to_string(sh->hits) + " hits, " + std::to_string(sh->misses) + " misses, " +
+              std::to_string(sh->errors) + " errors; invalidations sent " + std::to_string(sh->published) +
+              ", received " + std::to_string(sh->received) + ".\n";
+    }
   }
   if (s->monitor) {
     const auto snap = s->monitor->snapshot();

@@ -54,7 +54,7 @@ ToolResult add_watcher(const ServicesPtr& s, const Json& args, RequestContext& c
   if (!w) return w.error();
   // The body is the user id as a JSON string ("5b10a2844c20165700ede21g"), as both specs say.
   // Adding a watcher twice changes nothing, so a retry is harmless.
-  auto r = jira.post_json(jira::path(jira.api(), "issue", key, "watchers"), Json(w->id), true);
+  auto r = jira.post_json(jira::path(jira.api(), "issue", key, "watchers"), Json(w->id), affects::comment(key), true);
   if (!r) return jira_failure(r.error(), "Adding " + w->label + " as a watcher of " + key);
   return ToolResult::text("Added " + w->label + " as a watcher of " + key);
 }
@@ -65,7 +65,8 @@ ToolResult remove_watcher(const ServicesPtr& s, const Json& args, RequestContext
   const std::string key = args["issue_key"];
   auto w = watcher_of(jira, args);
   if (!w) return w.error();
-  auto r = jira.del(jira::path(jira.api(), "issue", key, "watchers"), {{jira.cloud() ? "accountId" : "username", w->id}});
+  auto r = jira.del(jira::path(jira.api(), "issue", key, "watchers"), affects::comment(key),
+                    {{jira.cloud() ? "accountId" : "username", w->id}});
   if (!r) return jira_failure(r.error(), "Removing " + w->label + " from the watchers of " + key);
   return ToolResult::text("Removed " + w->label + " from the watchers of " + key);
 }

@@ -171,7 +171,7 @@ ToolResult add_worklog(const ServicesPtr& s, const Json& args, RequestContext& c
   if (!q) return q.error();
   auto body = worklog_body(jira, args, true);
   if (!body) return body.error();
-  auto r = jira.send(jira::Request{"POST", jira::path(jira.api(), "issue", key, "worklog"), *q, dump_compact(*body), "application/json", {}, false});
+  auto r = jira.send(jira::Request{"POST", jira::path(jira.api(), "issue", key, "worklog"), *q, dump_compact(*body), "application/json", {}, false, 0, affects::issue(key)});
   if (!r) return jira_failure(r.error(), "Logging work on " + key);
   auto created = r->json();
   if (!created) return jira_failure(created.error(), "Logging work on " + key);
@@ -195,7 +195,7 @@ ToolResult update_worklog(const ServicesPtr& s, const Json& args, RequestContext
   if (!q) return q.error();
   auto body = worklog_body(jira, args, false);
   if (!body) return body.error();
-  auto r = jira.send(jira::Request{"PUT", jira::path(jira.api(), "issue", key, "worklog", id), *q, dump_compact(*body), "application/json", {}, true});
+  auto r = jira.send(jira::Request{"PUT", jira::path(jira.api(), "issue", key, "worklog", id), *q, dump_compact(*body), "application/json", {}, true, 0, affects::issue(key)});
   if (!r) return jira_failure(r.error(), "Updating worklog " + id + " on " + key);
   std::string changed;
   for (const auto& [arg, label] : {std::pair{"time_spent", "time spent"}, {"started", "start"}, {"comment", "comment"}}) {
@@ -216,7 +216,7 @@ ToolResult delete_worklog(const ServicesPtr& s, const Json& args, RequestContext
   auto q = estimate_query(args, "increase_by", "increaseBy");
   if (!q) return q.error();
   if (auto declined = confirm_destructive(s, ctx, "Delete worklog " + id + " from " + key + "?")) return *declined;
-  auto r = jira.del(jira::path(jira.api(), "issue", key, "worklog", id), *q);
+  auto r = jira.del(jira::path(jira.api(), "issue", key, "worklog", id), affects::issue(key), *q);
   if (!r) return jira_failure(r.error(), "Deleting worklog " + id + " from " + key);
   return ToolResult::text("Deleted worklog " + id + " from " + key + "; " + estimate_note(args, "increase_by", "increased by"));
 }

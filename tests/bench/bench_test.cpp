@@ -205,3 +205,39 @@ TEST_CASE("the eras part reads the cached issue as 2025 session and 2026-07-28 r
     CHECK_MESSAGE(j["eras"].contains(key), key);
   CHECK(bench::render_table(*report).find("2026 / 2025 = ") != std::string::npos);
 }
+
+TEST_CASE("the fleet part: a shared cache level saves Jira calls across instances, or is skipped with a note") {
+  bench::Plan p = tiny_plan();
+  p.workloads = {"fleet"};
+  p.fleet_calls = 300;
+  p.fleet_keys = 50;
+  auto report = bench::run(p);
+  REQUIRE_MESSAGE(report.ok(), (report.ok() ? "" : report.error().message));
+  if (!report->fleet) {
+    bool noted = false;
+    for (const auto& n : report->notes) noted = noted || n.find("redis-server") != std::string::npos;
+    CHECK(noted);
+    MESSAGE("skipped: redis-server is not installed");
+    return;
+  }
+  const auto& f = *report->fleet;
+  REQUIRE(f.runs.size() == 4);  // 1 and 3 instances, cluster off and on
+  CHECK(report->problems.empty());
+  auto run = [&](int n, bool on) {
+    for (const auto& r : f.runs) {
+      if (r.instances == n && r.cluster == on) return r;
+    }
+    FAIL("no run of " << n << " instances, cluster " << on);
+    return bench::FleetRun{};
+  };
+  // Three instances on their own caches fetch each issue up to three times; sharing, about once.
+  CHECK(run(3, true).jira_calls_per_tool_call < run(3, false).jira_calls_per_tool_call);
+  for (const auto& r : f.runs) CHECK(r.errors == 0);
+  CHECK(f.cached_p50_us_off > 0);
+  CHECK(f.cached_p50_us_on > 0);
+  MESSAGE("fleet: 3 instances jira/call " << run(3, false).jira_calls_per_tool_call << " off, "
+                                          << run(3, true).jira_calls_per_tool_call << " on; cached p50 "
+                                          << f.cached_p50_us_off << " us off, " << f.cached_p50_us_on << " us on");
+  CHECK(bench::to_json(*report)["fleet"]["runs"].size() == 4);
+  CHECK(bench::render_table(*report).find("Fleet (in-process") != std::string::npos);
+}

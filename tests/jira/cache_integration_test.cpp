@@ -58,6 +58,17 @@ struct CachedSite {
 
 std::string summary_of(const Json& issue) { return issue["fields"]["summary"].get<std::string>(); }
 
+// A JSON write declaring the tags it invalidates, as the tools send theirs.
+Request declared(const char* method, const std::string& path, const Json& body, cache::Tags tags) {
+  Request r;
+  r.method = method;
+  r.path = path;
+  r.body = body.dump();
+  r.content_type = "application/json";
+  r.invalidates = std::move(tags);
+  return r;
+}
+
 }  // namespace
 
 TEST_CASE("a second read of an issue is served from the cache; an edit invalidates it") {
@@ -94,7 +105,9 @@ TEST_CASE("an edit by key invalidates the entry read by numeric id, and the othe
   REQUIRE(by_id.ok());
   CHECK(site.count(kGetIssue) == 2);  // different keys, two entries
 
-  REQUIRE(c->put("/rest/api/3/issue/DEMO-2", Json{{"fields", {{"summary", "by key"}}}}).ok());
+  // Each write names the issue in one form only; the layer adds the other, learned from the read.
+  REQUIRE(c->send(declared("PUT", "/rest/api/3/issue/DEMO-2", Json{{"fields", {{"summary", "by key"}}}}, {"issue:DEMO-2"}))
+              .ok());
   auto id_after = c->get_json("/rest/api/3/issue/" + id);
   REQUIRE(id_after.ok());
   CHECK(summary_of(**id_after) == "by key");
@@ -102,7 +115,8 @@ TEST_CASE("an edit by key invalidates the entry read by numeric id, and the othe
 
   REQUIRE(c->get_json("/rest/api/3/issue/DEMO-2").ok());  // refill the key entry
   const auto before = site.count(kGetIssue);
-  REQUIRE(c->put("/rest/api/3/issue/" + id, Json{{"fields", {{"summary", "by id"}}}}).ok());
+  REQUIRE(c->send(declared("PUT", "/rest/api/3/issue/" + id, Json{{"fields", {{"summary", "by id"}}}}, {"issue:" + id}))
+              .ok());
   auto key_after = c->get_json("/rest/api/3/issue/DEMO-2");
   REQUIRE(key_after.ok());
   CHECK(summary_of(**key_after) == "by id");
@@ -200,7 +214,8 @@ TEST_CASE("metadata lives in its own tier and is invalidated by writes to its fa
   CHECK(site.count("GET /rest/api/3/project/{projectIdOrKey}/components") == 1);
   CHECK(site.cache->stats()[cache::Tier::metadata].entries == 2);
 
-  auto created = c->post("/rest/api/3/component", Json{{"name", "Cache"}, {"project", "DEMO"}});
+  auto created = c->send(declared("POST", "/rest/api/3/component", Json{{"name", "Cache"}, {"project", "DEMO"}},
+                                   {"meta:project:DEMO"}));
   REQUIRE_MESSAGE(created.ok(), (created.ok() ? "" : created.error().to_string()));
   auto after = c->get_json(components);
   REQUIRE(after.ok());
@@ -252,23 +267,37 @@ TEST_CASE("routing: tiers, tags and what writes invalidate") {
   auto comment_tags = classify_read("GET", "/rest/api/3/issue/demo-1/comment")->tags;
   CHECK(std::find(comment_tags.begin(), comment_tags.end(), "issue:DEMO-1") != comment_tags.end());
 
-  auto has = [](const cache::Tags& t, const char* x) { return std::find(t.begin(), t.end(), x) != t.end(); };
-  Request create{"POST", "/rest/api/3/issue", {}, R"({"fields":{"parent":{"key":"DEMO-9"}}})", "application/json", {}, {}};
-  auto t = detail::write_tags(create);
-  CHECK(has(t, "search"));
-  CHECK(has(t, "issue:DEMO-9"));
-  CHECK_FALSE(has(t, "issues"));
-  Request link{"POST", "/rest/api/3/issueLink", {}, R"({"inwardIssue":{"key":"A-1"},"outwardIssue":{"key":"B-2"}})",
-               "application/json", {}, {}};
-  t = detail::write_tags(link);
-  CHECK(has(t, "issue:A-1"));
-  CHECK(has(t, "issue:B-2"));
-  Request version{"PUT", "/rest/api/3/version/10", {}, "{}", "application/json", {}, {}};
-  CHECK(has(detail::write_tags(version), "meta:project"));
-  Request search{"POST", "/rest/api/3/search/jql", {}, "{}", "application/json", {}, {}};
-  CHECK(detail::write_tags(search).empty());
-  Request move{"POST", "/rest/agile/1.0/sprint/1/issue", {}, R"({"issues":["A-1"]})", "application/json", {}, {}};
-  CHECK(has(detail::write_tags(move), "issues"));
+}
+
+TEST_CASE("writes invalidate what they declare; an undeclared write, every family") {
+  CachedSite site(sandbox::Flavor::Cloud);
+  auto c = make_client(site.options());
+  const std::string issue = "GET /rest/api/3/issue/{issueIdOrKey}";
+  REQUIRE(c->get_json("/rest/api/3/issue/DEMO-1").ok());
+  REQUIRE(c->get_json("/rest/api/3/issue/DEMO-2").ok());
+  REQUIRE(c->get_json("/rest/api/3/priority").ok());
+  // Declared: DEMO-1 only.
+  REQUIRE(c->send(declared("PUT", "/rest/api/3/issue/DEMO-1", Json{{"fields", {{"summary", "one"}}}},
+                           {"search", "issue:DEMO-1", "workflow:DEMO-1"}))
+              .ok());
+  REQUIRE(c->get_json("/rest/api/3/issue/DEMO-1").ok());
+  REQUIRE(c->get_json("/rest/api/3/issue/DEMO-2").ok());
+  CHECK(site.count(issue) == 3);  // DEMO-2 stayed cached
+  // The URL names DEMO-2 but the declaration does not: the client does not guess.
+  REQUIRE(c->send(declared("PUT", "/rest/api/3/issue/DEMO-2", Json{{"fields", {{"summary", "two"}}}}, {"search"})).ok());
+  REQUIRE(c->get_json("/rest/api/3/issue/DEMO-2").ok());
+  CHECK(site.count(issue) == 3);
+  // Undeclared: everything goes, metadata too.
+  REQUIRE(c->put("/rest/api/3/issue/DEMO-2", Json{{"fields", {{"summary", "three"}}}}).ok());
+  auto two = c->get_json("/rest/api/3/issue/DEMO-2");
+  REQUIRE(two.ok());
+  CHECK(summary_of(**two) == "three");
+  REQUIRE(c->get_json("/rest/api/3/priority").ok());
+  CHECK(site.count("GET /rest/api/3/priority") == 2);
+  // A read-only POST invalidates nothing.
+  REQUIRE(c->search_json("/rest/api/3/search/jql", Json{{"jql", "project = DEMO"}}).ok());
+  REQUIRE(c->get_json("/rest/api/3/issue/DEMO-2").ok());
+  CHECK(site.count(issue) == 4);
 }
 
 TEST_CASE("--timing: a cached read adds its own time to the cache phase, and not the round trip's") {
@@ -313,7 +342,8 @@ TEST_CASE("a component or version write invalidates its own project's metadata o
   CHECK(site.count(route) == 2);
 
   // Created in DEMO: DEMO's entries and the cross-project lists go.
-  auto created = c->post("/rest/api/3/component", Json{{"name", "Pacing"}, {"project", "DEMO"}});
+  auto created = c->send(declared("POST", "/rest/api/3/component", Json{{"name", "Pacing"}, {"project", "DEMO"}},
+                                   {"meta:project:DEMO"}));
   REQUIRE_MESSAGE(created.ok(), (created.ok() ? "" : created.error().to_string()));
   auto listed = c->get_json("/rest/api/3/project/DEMO/components");
   REQUIRE(listed.ok());
@@ -334,7 +364,9 @@ TEST_CASE("a component or version write invalidates its own project's metadata o
   // A change by component id: its project is known from the list, so again DEMO only.
   const std::string id = Json::parse(created->body)["id"].get<std::string>();
   REQUIRE(c->get_json("/rest/api/3/component/" + id).ok());
-  REQUIRE(c->put("/rest/api/3/component/" + id, Json{{"description", "paced"}}).ok());
+  REQUIRE(c->send(declared("PUT", "/rest/api/3/component/" + id, Json{{"description", "paced"}},
+                           {"meta:component:" + id}))
+              .ok());
   auto one = c->get_json("/rest/api/3/component/" + id);
   REQUIRE(one.ok());
   CHECK((**one).value("description", "") == "paced");
@@ -348,7 +380,8 @@ TEST_CASE("a component or version write invalidates its own project's metadata o
   const std::string versions = "GET /rest/api/3/project/{projectIdOrKey}/versions";
   REQUIRE(c->get_json("/rest/api/3/project/DEMO/versions").ok());
   CHECK(site.count(versions) == 2);
-  auto version = c->post("/rest/api/3/version", Json{{"name", "7.0"}, {"projectId", std::stoll(demo_id)}});
+  auto version = c->send(declared("POST", "/rest/api/3/version", Json{{"name", "7.0"}, {"projectId", std::stoll(demo_id)}},
+                                   {"meta:project:" + demo_id}));
   REQUIRE_MESSAGE(version.ok(), (version.ok() ? "" : version.error().to_string()));
   REQUIRE(c->get_json("/rest/api/3/project/DEMO/versions").ok());
   CHECK(site.count(versions) == 3);
@@ -363,13 +396,14 @@ TEST_CASE("a metadata write whose project is not known in both forms drops the w
   REQUIRE(c->get_json("/rest/api/3/project/OPS/components").ok());
   // WEB was never read: its key and id are not paired, so OPS cannot be known to be unaffected
   // by a write that might name it in the other form.
-  REQUIRE(c->post("/rest/api/3/version", Json{{"name", "9.9"}, {"project", "WEB"}}).ok());
+  REQUIRE(c->send(declared("POST", "/rest/api/3/version", Json{{"name", "9.9"}, {"project", "WEB"}}, {"meta:project:WEB"}))
+              .ok());
   REQUIRE(c->get_json("/rest/api/3/project/OPS/components").ok());
   CHECK(site.count(route) == 2);
   // A project's own change is never narrowed.
   REQUIRE(c->get_json("/rest/api/3/project/OPS/components").ok());
   // (The sandbox does not edit projects; a write invalidates whether it succeeded or not.)
-  auto edit = c->put("/rest/api/3/project/WEB", Json{{"description", "x"}});
+  auto edit = c->send(declared("PUT", "/rest/api/3/project/WEB", Json{{"description", "x"}}, {"meta:project"}));
   (void)edit;
   REQUIRE(c->get_json("/rest/api/3/project/OPS/components").ok());
   CHECK(site.count(route) == 3);
@@ -388,14 +422,6 @@ TEST_CASE("routing: project metadata tags, and issue counts are never cached") {
   CHECK(has(tags("/rest/api/3/issue/DEMO-1/editmeta"), "meta:project"));
   CHECK_FALSE(classify_read("GET", "/rest/api/3/version/10001/unresolvedIssueCount"));
   CHECK_FALSE(classify_read("GET", "/rest/api/3/component/10001/relatedIssueCounts"));
-  auto w = detail::meta_write({"POST", "/rest/api/3/version", {}, R"({"projectId":10000})", "application/json", {}, {}});
-  REQUIRE(w);
-  CHECK(w->project == "10000");
-  w = detail::meta_write({"DELETE", "/rest/api/3/version/7", {}, "", "", {}, {}});
-  REQUIRE(w);
-  CHECK(w->object == "version:7");
-  CHECK(has(detail::write_tags({"DELETE", "/rest/api/3/version/7", {}, "", "", {}, {}}), "issues"));
-  CHECK_FALSE(detail::meta_write({"PUT", "/rest/api/3/project/DEMO", {}, "{}", "application/json", {}, {}}));
 }
 
 TEST_CASE("an issue's transitions survive a comment on it, and no other write") {
@@ -406,7 +432,9 @@ TEST_CASE("an issue's transitions survive a comment on it, and no other write") 
   auto before = c->get_json(path);
   REQUIRE(before.ok());
   REQUIRE(c->get_json("/rest/api/2/issue/DEMO-2").ok());
-  REQUIRE(c->post("/rest/api/2/issue/DEMO-2/comment", Json{{"body", "just a note"}}).ok());
+  REQUIRE(c->send(declared("POST", "/rest/api/2/issue/DEMO-2/comment", Json{{"body", "just a note"}},
+                           {"search", "issue:DEMO-2"}))
+              .ok());
   REQUIRE(c->get_json(path).ok());
   CHECK(site.count(route) == 1);  // the comment left the workflow alone
   REQUIRE(c->get_json("/rest/api/2/issue/DEMO-2").ok());
@@ -415,13 +443,18 @@ TEST_CASE("an issue's transitions survive a comment on it, and no other write") 
   // A transition changes them.
   const auto& ts = (**before)["transitions"];
   REQUIRE_FALSE(ts.empty());
-  REQUIRE(c->post("/rest/api/2/issue/DEMO-2/transitions", Json{{"transition", {{"id", ts[0]["id"]}}}}).ok());
+  REQUIRE(c->send(declared("POST", "/rest/api/2/issue/DEMO-2/transitions", Json{{"transition", {{"id", ts[0]["id"]}}}},
+                           {"search", "issue:DEMO-2", "workflow:DEMO-2"}))
+              .ok());
   REQUIRE(c->get_json(path).ok());
   CHECK(site.count(route) == 2);
   // So does an edit, also by the issue's numeric id.
   auto issue = c->get_json("/rest/api/2/issue/DEMO-2");
   REQUIRE(issue.ok());
-  REQUIRE(c->put("/rest/api/2/issue/" + (**issue)["id"].get<std::string>(), Json{{"fields", {{"summary", "renamed"}}}}).ok());
+  const std::string id = (**issue)["id"].get<std::string>();
+  REQUIRE(c->send(declared("PUT", "/rest/api/2/issue/" + id, Json{{"fields", {{"summary", "renamed"}}}},
+                           {"search", "issue:" + id, "workflow:" + id}))
+              .ok());
   REQUIRE(c->get_json(path).ok());
   CHECK(site.count(route) == 3);
 }

@@ -2,8 +2,12 @@
 // FakeRedis: the RedisClient interface in memory, for unit tests of code above the Redis seam.
 //
 // It speaks the commands fleet mode uses on plain strings (PING, GET, SET [PX ms] [NX], DEL, INCR,
-// INCRBY, PEXPIRE, PTTL, EXISTS, TIME) and scripts: a script's effect is a C++ function registered
-// with on_script(source, fn); EVALSHA answers NOSCRIPT until the script was loaded by EVAL or
+// INCRBY, PEXPIRE, PTTL, EXISTS, TIME), sets (SADD, SMEMBERS, SCARD; no expiry), hashes (HSET, HGETALL), streams (XADD
+// [MAXLEN [~] n] *, XREAD [COUNT n] [BLOCK ms] STREAMS k id: never blocks, XRANGE/XREVRANGE
+// with COUNT, trimmed exactly to MAXLEN), SCAN (one pass; MATCH as fnmatch(3) globs) and
+// UNLINK, and scripts: a script's effect is a C++ function registered with on_script(source, fn),
+// or with on_script_calls(source, fn) for a twin written like the Lua (it calls commands through
+// the `call` it is given, as redis.call); EVALSHA answers NOSCRIPT until the script was loaded by EVAL or
 // SCRIPT LOAD, as Redis does, so RedisClient::eval's fallback is exercised too. Expiry and TIME
 // follow the injected Clock. set_down(true) makes every command fail with "redis.unavailable", as
 // a dead Redis does. Anything else is a "redis.reply" error naming the command, so a test that
@@ -14,7 +18,12 @@
 #include <jira_mcp/cluster/redis.hpp>
 #include <jira_mcp/core/clock.hpp>
 
+#include <fnmatch.h>
+
 #include <algorithm>
+#include <climits>
+#include <cstdint>
+#include <optional>
 #include <cctype>
 #include <functional>
 #include <map>
@@ -41,7 +50,23 @@ class FakeRedis final : public cluster::RedisClient {
 
   void on_script(const cluster::RedisScript& script, ScriptFn fn) {
     std::lock_guard lock(mu_);
-    scripts_[script.sha1()] = {script.source(), std::move(fn)};
+    scripts_[script.sha1()] = {script.source(), std::move(fn), {}};
+  }
+  using Call = std::function<Result<cluster::RedisReply>(const std::vector<std::string>&)>;
+  using CallingFn = std::function<Result<cluster::RedisReply>(const std::vector<std::string>& keys,
+                                                                 const std::vector<std::string>& args, const Call& call)>;
+  void on_script_calls(const cluster::RedisScript& script, CallingFn fn) {
+    std::lock_guard lock(mu_);
+    scripts_[script.sha1()] = {script.source(), {}, std::move(fn)};
+  }
+  // The ids a stream holds now, oldest first.
+  std::vector<std::string> stream_ids(const std::string& key) const {
+    std::lock_guard lock(mu_);
+    std::vector<std::string> out;
+    if (auto it = streams_.find(key); it != streams_.end()) {
+      for (const auto& e : it->second) out.push_back(e.id);
+    }
+    return out;
   }
   void set_down(bool down) {
     std::lock_guard lock(mu_);
@@ -72,10 +97,144 @@ class FakeRedis final : public cluster::RedisClient {
       return unexpected(Error{"redis.unavailable", "Redis (fake) is unavailable: set_down(true)"});
     }
     connected_ = true;
+    return run(args, name, line);
+  }
+
+  bool connected() const override {
+    std::lock_guard lock(mu_);
+    return connected_;
+  }
+
+ private:
+  struct StreamEntry {
+    std::string id;
+    std::vector<std::string> fields;
+  };
+  static cluster::RedisReply entry_reply(const StreamEntry& e) {
+    using cluster::RedisReply;
+    RedisReply::Array fields;
+    for (const auto& f : e.fields) fields.push_back(RedisReply{f});
+    return RedisReply{RedisReply::Array{RedisReply{e.id}, RedisReply{std::move(fields)}}};
+  }
+  static std::pair<std::uint64_t, std::uint64_t> parse_id(const std::string& id) {
+    const auto dash = id.find('-');
+    return {std::stoull(id.substr(0, dash)), dash == std::string::npos ? 0 : std::stoull(id.substr(dash + 1))};
+  }
+
+  // One command, the lock held.
+  Result<cluster::RedisReply> run(const std::vector<std::string>& args, std::string name, const std::string& line) {
+    using cluster::RedisReply;
     const auto now = clock_->now();
     for (auto it = store_.begin(); it != store_.end();)
       it = it->second.expires && *it->second.expires <= now ? store_.erase(it) : std::next(it);
     const auto n = args.size();
+    if (name == "SADD" && n >= 3) {
+      std::int64_t added = 0;
+      for (std::size_t i = 2; i < n; ++i) added += sets_[args[1]].insert(args[i]).second ? 1 : 0;
+      return RedisReply{added};
+    }
+    if (name == "SMEMBERS" && n == 2) {
+      RedisReply::Array out;
+      if (auto it = sets_.find(args[1]); it != sets_.end()) {
+        for (const auto& m : it->second) out.push_back(RedisReply{m});
+      }
+      return RedisReply{std::move(out)};
+    }
+    if (name == "SCARD" && n == 2) {
+      auto it = sets_.find(args[1]);
+      return RedisReply{static_cast<std::int64_t>(it == sets_.end() ? 0 : it->second.size())};
+    }
+    if (name == "HSET" && n >= 4 && n % 2 == 0) {
+      std::int64_t added = 0;
+      for (std::size_t i = 2; i + 1 < n; i += 2) added += hashes_[args[1]].insert_or_assign(args[i], args[i + 1]).second ? 1 : 0;
+      return RedisReply{added};
+    }
+    if (name == "HGETALL" && n == 2) {
+      RedisReply::Array out;
+      if (auto it = hashes_.find(args[1]); it != hashes_.end()) {
+        for (const auto& [f, v] : it->second) {
+          out.push_back(RedisReply{f});
+          out.push_back(RedisReply{v});
+        }
+      }
+      return RedisReply{std::move(out)};
+    }
+    if (name == "UNLINK") name = "DEL";
+    if (name == "XADD" && n >= 5) {
+      std::size_t i = 2;
+      std::optional<std::size_t> maxlen;
+      if (args[i] == "MAXLEN") {
+        ++i;
+        if (args[i] == "~" || args[i] == "=") ++i;
+        maxlen = std::stoull(args[i++]);
+      }
+      if (args[i++] != "*") return reply_error("ERR FakeRedis: XADD takes * ids only");
+      auto& st = streams_[args[1]];
+      const auto ms = static_cast<std::uint64_t>(
+          std::chrono::duration_cast<std::chrono::milliseconds>(clock_->wall_now().time_since_epoch()).count());
+      std::uint64_t seq = 0;
+      if (!st.empty()) {
+        auto last = parse_id(st.back().id);
+        if (last.first >= ms) seq = last.second + 1;
+        if (last.first > ms) {
+          st.push_back({std::to_string(last.first) + "-" + std::to_string(seq), {}});
+        } else {
+          st.push_back({std::to_string(ms) + "-" + std::to_string(seq), {}});
+        }
+      } else {
+        st.push_back({std::to_string(ms) + "-0", {}});
+      }
+      st.back().fields.assign(args.begin() + static_cast<std::ptrdiff_t>(i), args.end());
+      const std::string id = st.back().id;
+      if (maxlen) {
+        while (st.size() > *maxlen) st.erase(st.begin());
+      }
+      return RedisReply{id};
+    }
+    if ((name == "XRANGE" || name == "XREVRANGE") && (n == 4 || n == 6)) {
+      std::size_t count = n == 6 ? std::stoull(args[5]) : SIZE_MAX;
+      RedisReply::Array out;
+      if (auto it = streams_.find(args[1]); it != streams_.end()) {
+        if (name == "XRANGE") {
+          for (auto e = it->second.begin(); e != it->second.end() && out.size() < count; ++e) out.push_back(entry_reply(*e));
+        } else {
+          for (auto e = it->second.rbegin(); e != it->second.rend() && out.size() < count; ++e) out.push_back(entry_reply(*e));
+        }
+      }
+      return RedisReply{std::move(out)};
+    }
+    if (name == "XREAD") {
+      std::size_t count = SIZE_MAX, i = 1;
+      while (i < n && args[i] != "STREAMS") {
+        if (args[i] == "COUNT") count = std::stoull(args[i + 1]);
+        i += 2;
+      }
+      if (i + 3 != n) return reply_error("ERR FakeRedis: XREAD of one stream only");
+      const std::string& key = args[i + 1];
+      const auto after = parse_id(args[i + 2]);
+      RedisReply::Array entries;
+      if (auto it = streams_.find(key); it != streams_.end()) {
+        for (const auto& e : it->second) {
+          if (parse_id(e.id) > after && entries.size() < count) entries.push_back(entry_reply(e));
+        }
+      }
+      if (entries.empty()) return RedisReply{RedisReply::Nil{}};
+      return RedisReply{RedisReply::Array{RedisReply{RedisReply::Array{RedisReply{key}, RedisReply{std::move(entries)}}}}};
+    }
+    if (name == "SCAN" && n >= 2) {
+      std::string pattern = "*";
+      for (std::size_t i = 2; i + 1 < n; i += 2) {
+        if (args[i] == "MATCH") pattern = args[i + 1];
+      }
+      RedisReply::Array keys;
+      for (const auto& [k, v] : store_) {
+        if (::fnmatch(pattern.c_str(), k.c_str(), 0) == 0) keys.push_back(RedisReply{k});
+      }
+      for (const auto& [k, v] : sets_) {
+        if (::fnmatch(pattern.c_str(), k.c_str(), 0) == 0) keys.push_back(RedisReply{k});
+      }
+      return RedisReply{RedisReply::Array{RedisReply{std::string("0")}, RedisReply{std::move(keys)}}};
+    }
 
     if (name == "PING") return RedisReply{RedisReply::Status{"PONG"}};
     if (name == "GET" && n == 2) {
@@ -97,7 +256,8 @@ class FakeRedis final : public cluster::RedisClient {
     if ((name == "DEL" || name == "EXISTS") && n >= 2) {
       std::int64_t count = 0;
       for (std::size_t i = 1; i < n; ++i)
-        count += name == "DEL" ? static_cast<std::int64_t>(store_.erase(args[i])) : static_cast<std::int64_t>(store_.count(args[i]));
+        count += name == "DEL" ? static_cast<std::int64_t>(store_.erase(args[i]) + sets_.erase(args[i]) + streams_.erase(args[i]))
+                             : static_cast<std::int64_t>(store_.count(args[i]) + sets_.count(args[i]));
       return RedisReply{count};
     }
     if ((name == "INCR" && n == 2) || (name == "INCRBY" && n == 3)) {
@@ -146,17 +306,19 @@ class FakeRedis final : public cluster::RedisClient {
       if (3 + nkeys > n) return reply_error("ERR Number of keys can't be greater than number of args");
       std::vector<std::string> keys(args.begin() + 3, args.begin() + static_cast<std::ptrdiff_t>(3 + nkeys));
       std::vector<std::string> argv(args.begin() + static_cast<std::ptrdiff_t>(3 + nkeys), args.end());
+      if (it->second.calling) {
+        Call call = [this](const std::vector<std::string>& a) {
+          std::string nm = a.empty() ? std::string() : a[0];
+          std::transform(nm.begin(), nm.end(), nm.begin(), [](unsigned char c) { return std::toupper(c); });
+          return run(a, nm, nm);
+        };
+        return it->second.calling(keys, argv, call);
+      }
       return it->second.fn(keys, argv, store_, now);
     }
     return reply_error("ERR FakeRedis does not implement " + line);
   }
 
-  bool connected() const override {
-    std::lock_guard lock(mu_);
-    return connected_;
-  }
-
- private:
   static Result<cluster::RedisReply> reply_error(std::string text) {
     return unexpected(Error{"redis.reply", std::move(text)});
   }
@@ -164,10 +326,14 @@ class FakeRedis final : public cluster::RedisClient {
   struct Script {
     std::string source;
     ScriptFn fn;
+    CallingFn calling;
   };
   std::shared_ptr<Clock> clock_;
   mutable std::mutex mu_;
   Store store_;
+  std::map<std::string, std::set<std::string>> sets_;
+  std::map<std::string, std::map<std::string, std::string>> hashes_;
+  std::map<std::string, std::vector<StreamEntry>> streams_;
   std::map<std::string, Script> scripts_;  // by sha1
   std::set<std::string> loaded_;           // sha1s EVALSHA knows
   std::vector<std::string> log_;

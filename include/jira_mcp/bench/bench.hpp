@@ -69,6 +69,8 @@ struct Plan {
   int memory_cached_issues = 10000;  // 0: skip the RSS-with-cached-issues measurement
   int era_calls = 20000;             // calls per era in the eras comparison; 0: skip it
   int large_calls = 2000;            // sequential calls per path of large_issue/large_search; 0: skip
+  int fleet_calls = 3000;            // tool calls per fleet run ("fleet"); 0: skip
+  int fleet_keys = 200;              // distinct issues the fleet reads
   // Which parts to run, by name: the workload names above, "ablations" and "memory" (idle RSS is
   // measured only with "memory"). Empty: everything. jira-mcp --bench reads it from the
   // JIRA_BENCH_WORKLOADS environment variable (comma-separated), e.g. "bulk_update".
@@ -184,6 +186,25 @@ struct LargeReadResult {
   bool identical = false;       // the two paths gave the same reply
 };
 
+// Fleet mode's shared cache (the "fleet" part of the plan): in-process instances (1 or 3 server
+// stacks, each with its own cache and client, all on the one sandbox), with and without a private
+// redis-server as their shared level. Skipped, with a note, when redis-server is not installed.
+struct FleetRun {
+  int instances = 1;
+  bool cluster = false;          // the shared level in Redis on
+  std::uint64_t calls = 0, errors = 0;
+  double throughput_per_s = 0;
+  double jira_calls_per_tool_call = 0;
+};
+struct FleetResult {
+  std::string workload;          // what the runs do
+  std::vector<FleetRun> runs;
+  // One instance, one cached issue, sequential calls (L1 hits), cluster on vs off, alternated.
+  std::uint64_t cached_calls = 0;
+  double cached_p50_us_off = 0, cached_p50_us_on = 0;
+  double cached_p50_ratio = 0;   // on ÷ off: must stay within 1.10
+};
+
 struct Report {
   Json machine = Json::object();
   std::vector<LargeReadResult> large_reads;
@@ -192,6 +213,7 @@ struct Report {
   std::optional<BulkCheck> bulk;
   MemoryResult memory;
   std::optional<EraComparison> eras;
+  std::optional<FleetResult> fleet;
   std::vector<std::string> notes;     // what was skipped or substituted, and why
   std::vector<std::string> problems;  // correctness failures (errors, lost/duplicate updates)
   double total_s = 0;
@@ -201,7 +223,7 @@ struct Report {
 // client or registry cannot be built. Progress goes to the log (spdlog, stderr).
 Result<Report> run(const Plan& plan);
 
-// {"machine", "workloads", "ablations", "bulk", "memory", "eras", "large_reads", "notes", "problems",
+// {"machine", "workloads", "ablations", "bulk", "memory", "eras", "fleet", "large_reads", "notes", "problems",
 // "total_s"}; the workload, ablation and large-read objects carry the fields of the structs above,
 // cache_hit_rate is null when there is no cache.
 Json to_json(const Report& report);

@@ -24,6 +24,11 @@
 // charged to its tier's byte budget at that footprint plus the cache's own bookkeeping for it
 // (entry_overhead_bytes), so a tier's max_bytes bounds the heap it really holds.
 //
+// Fleet mode adds a shared level for the metadata and issues tiers (shared.hpp): an L1 miss in
+// read_through() asks it before loading, a load is stored there too (versioned), and every
+// invalidation is published to the fleet; invalidate_local()/clear_local() apply the fleet's
+// invalidations here without publishing them again.
+//
 // Invalidation is by tag: every entry carries tags ("search", "issues", "issue:PROJ-1",
 // "meta:project", ...); invalidate(tag) drops every entry, in every tier and on disk, that
 // carries it. Each invalidation bumps epoch(); a load that started before a bump must not be
@@ -46,6 +51,7 @@
 #include "jira_mcp/core/json.hpp"
 #include "jira_mcp/core/result.hpp"
 #include "jira_mcp/cache/footprint.hpp"
+#include "jira_mcp/cache/shared.hpp"
 #include "jira_mcp/cache/single_flight.hpp"
 
 namespace jira_mcp::cache {
@@ -72,6 +78,8 @@ struct Options {
   bool single_flight = true;    // concurrent identical misses share one upstream request
   std::uint64_t jitter_seed = 0;  // 0: random
   std::shared_ptr<Clock> clock;   // null: the real clock
+  // Fleet mode's shared level for the metadata and issues tiers; null: none.
+  std::shared_ptr<SharedTier> shared;
 };
 
 // A cached document. `doc` is never null for a stored entry.
@@ -134,15 +142,23 @@ class Cache {
   // put() unless an invalidation happened since `epoch` was read; returns whether it stored.
   bool put_if_epoch(Tier tier, const std::string& key, Value value, Tags tags, std::uint64_t epoch);
 
-  // Drops every entry carrying `tag` (all tiers, and L2 files). Bumps epoch().
+  // Drops every entry carrying `tag` (all tiers, and L2 files), and publishes the
+  // invalidation to the fleet when a shared level is set. Bumps epoch().
   void invalidate(const std::string& tag);
   void invalidate(const Tags& tags);
-  // Drops everything, L2 included. Bumps epoch().
+  // Drops everything, L2 included (and the shared level's entries). Bumps epoch().
   void clear();
+  // The same here only: what the fleet's invalidation stream applies.
+  void invalidate_local(const Tags& tags);
+  void clear_local();
+  // The shared level's counters; nullopt without one.
+  std::optional<SharedStats> shared_stats() const;
   // Increases on every invalidation.
   std::uint64_t epoch() const { return epoch_.load(std::memory_order_acquire); }
 
-  // Read-through. Unless `fresh`, a live entry is returned at once. Otherwise `load` runs and
+  // Read-through. Unless `fresh`, a live entry is returned at once. With a shared level (metadata
+  // and issues tiers) an L1 miss asks it next, and a load is stored there too, checked against
+  // the versions of `expected` (the tags the entry will carry, as known before loading). Otherwise `load` runs and
   // its result is stored when cacheable (and no invalidation intervened). With single_flight,
   // concurrent non-fresh misses of the same key (within the same epoch) run `load` once and
   // all get its result, errors included; errors are never stored. A fresh read always loads
@@ -151,12 +167,17 @@ class Cache {
   // std::future_error from a broken promise and is rethrown to the loader's caller).
   template <class E, class Load>
   Result<Value, E> read_through(SingleFlight<Result<Loaded, E>>& flights, Tier tier, const std::string& key,
-                                bool fresh, Load&& load);
+                                bool fresh, Load&& load, const Tags& expected = {});
 
   Stats stats() const;
 
  private:
   struct Impl;
+  // The shared level's entry as a Value (stored in L1 unless an invalidation intervened).
+  std::optional<Value> shared_lookup(Tier tier, const std::string& key, const Tags& expected, std::uint64_t epoch,
+                                     std::string& token);
+  void shared_put(Tier tier, const std::string& key, const Value& value, const Tags& tags, const std::string& token);
+  bool shares(Tier tier) const { return options_.shared && tier != Tier::search; }
   bool put_if_epoch_impl(Tier tier, const std::string& key, Value value, Tags tags,
                          std::optional<std::uint64_t> epoch);
   void count_coalesced(Tier tier);
@@ -167,7 +188,7 @@ class Cache {
 
 template <class E, class Load>
 Result<Value, E> Cache::read_through(SingleFlight<Result<Loaded, E>>& flights, Tier tier, const std::string& key,
-                                     bool fresh, Load&& load) {
+                                     bool fresh, Load&& load, const Tags& expected) {
   auto unwrap = [](Result<Loaded, E> r) -> Result<Value, E> {
     if (!r) return unexpected(std::move(r).error());
     return std::move(r->value);
@@ -182,8 +203,18 @@ Result<Value, E> Cache::read_through(SingleFlight<Result<Loaded, E>>& flights, T
     if (!fresh) {
       if (auto v = peek(tier, key)) return Loaded{std::move(*v), {}, false};
     }
+    std::string token;
+    if (shares(tier)) {
+      if (!fresh) {
+        if (auto v = shared_lookup(tier, key, expected, started, token)) return Loaded{std::move(*v), {}, false};
+      } else {
+        shared_lookup(tier, {}, expected, started, token);  // only the token: a fresh read replaces the entry
+      }
+    }
     Result<Loaded, E> r = load();
-    if (r && r->cacheable) put_if_epoch(tier, key, r->value, r->tags, started);
+    if (r && r->cacheable && put_if_epoch(tier, key, r->value, r->tags, started) && !token.empty()) {
+      shared_put(tier, key, r->value, r->tags, token);
+    }
     return r;
   };
   if (fresh || !options_.single_flight) return unwrap(load_and_store());

@@ -56,6 +56,11 @@ struct Request {
   // 0: no limit; else the body is read only up to this many bytes (HttpRequest::max_body_bytes),
   // and a longer one fails the call with ErrorKind::too_large, not retried.
   std::size_t max_body_bytes = 0;
+  // The cache tags a write invalidates (cache/tags.hpp), declared by the tool that sends it: the
+  // tool knows what it changes, the client only sees a URL and a body. An undeclared write
+  // (nullopt) invalidates every tag family; reads (GETs and read-only POSTs) invalidate nothing
+  // unless they declare something.
+  std::optional<std::vector<std::string>> invalidates;
 };
 
 struct Response {
@@ -100,7 +105,9 @@ class Client {
 
   // get() and post() of a search read through the cache when one is configured (a hit is
   // answered as status 200 with the cached document re-serialized; get_json avoids that);
-  // post/put/del and send() of anything else invalidate what the write affects.
+  // post/put/del and send() of anything else invalidate what the write declares
+  // (Request::invalidates; the post/put/del shorthands declare nothing, so they invalidate
+  // every tag family: tools declare their writes through send()).
   Result<Response, JiraError> get(const std::string& path, const Query& query = {}, const CallContext& call = {});
   // A GET's parsed body through the cache: shared and immutable, a null document for an empty
   // body, ErrorKind::protocol for a non-JSON one. call.fresh bypasses the cached entry.
