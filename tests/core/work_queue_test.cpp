@@ -5,23 +5,15 @@
 #include <doctest/doctest.h>
 
 #include <atomic>
-#include <filesystem>
 #include <future>
 #include <latch>
 
 #include "jira_mcp/core/work_queue.hpp"
+#include "support/process_threads.hpp"
 
 using namespace jira_mcp;
 
-namespace {
-
-std::size_t process_threads() {
-  std::size_t n = 0;
-  for ([[maybe_unused]] const auto& e : std::filesystem::directory_iterator("/proc/self/task")) ++n;
-  return n;
-}
-
-}  // namespace
+using jira_mcp::testing::process_threads;
 
 TEST_CASE("a work queue starts no worker before work arrives, then at most `threads` at once") {
   const std::size_t before = process_threads();

@@ -5,24 +5,16 @@
 // is taken after a join).
 #include <doctest/doctest.h>
 
-#include <filesystem>
 #include <future>
 #include <latch>
 #include <vector>
 
 #include "jira/executor.hpp"
+#include "support/process_threads.hpp"
 
 using jira_mcp::jira::detail::Executor;
 
-namespace {
-
-std::size_t process_threads() {
-  std::size_t n = 0;
-  for ([[maybe_unused]] const auto& e : std::filesystem::directory_iterator("/proc/self/task")) ++n;
-  return n;
-}
-
-}  // namespace
+using jira_mcp::testing::process_threads;
 
 TEST_CASE("the executor starts no worker before a call, then at most `threads` at once") {
   const std::size_t before = process_threads();
