@@ -27,30 +27,12 @@
 
 #include "bench/driver.hpp"
 #include "bench/stack.hpp"
+#include "jira_mcp/core/executable.hpp"
 
 extern char** environ;
 
 namespace jira_mcp::bench::detail {
 namespace {
-
-std::optional<std::string> find_redis_server() {
-  std::vector<std::string> dirs;
-  if (const char* path = std::getenv("PATH")) {
-    std::string p = path;
-    for (std::size_t start = 0; start <= p.size();) {
-      const auto colon = p.find(':', start);
-      dirs.push_back(p.substr(start, colon == std::string::npos ? std::string::npos : colon - start));
-      if (colon == std::string::npos) break;
-      start = colon + 1;
-    }
-  }
-  dirs.push_back("/usr/bin");
-  for (const auto& d : dirs) {
-    const auto candidate = std::filesystem::path(d.empty() ? "." : d) / "redis-server";
-    if (::access(candidate.c_str(), X_OK) == 0) return candidate.string();
-  }
-  return std::nullopt;
-}
 
 // A private redis-server, stopped by its pid when this goes.
 class PrivateRedis {
@@ -159,7 +141,7 @@ Result<double> cached_p50(sandbox::Sandbox& sb, const std::string& redis_url, in
 }  // namespace
 
 Result<std::optional<FleetResult>> fleet(const Plan& plan, sandbox::Sandbox& sb, std::string& skipped) {
-  const auto binary = find_redis_server();
+  const auto binary = core::find_executable("redis-server");
   if (!binary) {
     skipped = "fleet: redis-server is not installed (make setup installs it); skipped";
     return std::optional<FleetResult>();

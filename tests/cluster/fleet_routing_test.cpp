@@ -97,7 +97,7 @@ Json initialize25() {
 
 TEST_CASE("fleet routing: HAProxy in front of two instances sharing Redis") {
   const auto redis_bin = RedisServer::find();
-  const auto haproxy_bin = find_on_path("haproxy");
+  const auto haproxy_bin = jira_mcp::core::find_executable("haproxy");
   if (!redis_bin || !haproxy_bin) {
     MESSAGE("SKIPPED: fleet routing needs redis-server and haproxy (apt-get install redis-server haproxy; make setup)");
     return;

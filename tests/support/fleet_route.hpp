@@ -138,14 +138,6 @@ inline std::string haproxy_config(const std::string& example, int front, int a, 
   return out;
 }
 
-inline std::optional<std::string> find_on_path(const std::string& name) {
-  for (const char* d : {"/usr/sbin", "/usr/bin", "/usr/local/sbin", "/usr/local/bin"}) {
-    const auto p = std::filesystem::path(d) / name;
-    if (::access(p.c_str(), X_OK) == 0) return p.string();
-  }
-  return std::nullopt;
-}
-
 // HAProxy in the foreground (-db) with `config` written to `dir`; ready once its port answers.
 struct HaproxyChild {
   int port;

@@ -22,6 +22,8 @@
 #include <thread>
 #include <vector>
 
+#include "jira_mcp/core/executable.hpp"
+
 extern char** environ;
 
 namespace jira_mcp::testing {
@@ -29,24 +31,7 @@ namespace jira_mcp::testing {
 class RedisServer {
  public:
   // The redis-server binary on PATH (or /usr/bin), or nullopt.
-  static std::optional<std::string> find() {
-    std::vector<std::string> dirs;
-    if (const char* path = std::getenv("PATH")) {
-      std::string p = path;
-      for (std::size_t start = 0; start <= p.size();) {
-        const auto colon = p.find(':', start);
-        dirs.push_back(p.substr(start, colon == std::string::npos ? std::string::npos : colon - start));
-        if (colon == std::string::npos) break;
-        start = colon + 1;
-      }
-    }
-    dirs.push_back("/usr/bin");
-    for (const auto& d : dirs) {
-      const auto candidate = std::filesystem::path(d.empty() ? "." : d) / "redis-server";
-      if (::access(candidate.c_str(), X_OK) == 0) return candidate.string();
-    }
-    return std::nullopt;
-  }
+  static std::optional<std::string> find() { return core::find_executable("redis-server"); }
 
   explicit RedisServer(std::string binary) : binary_(std::move(binary)) {
     std::string templ = (std::filesystem::temp_directory_path() / "jira-mcp-redis-XXXXXX").string();
