@@ -156,7 +156,13 @@ TEST_CASE("cancelling: a queued task never runs, a running one ends cancelled, a
   REQUIRE(store.cancel(id2, ""));
   CHECK((*store.get(id2, ""))["status"] == "cancelled");  // at once: it had not started
 
-  Json progressed = wait_for(store, id1, [](const Json& t) { return t.contains("_meta"); });
+  // progress() and add_outcome() are two updates: wait until both are visible.
+  Json progressed = wait_for(store, id1, [](const Json& t) {
+    auto meta = t.find("_meta");
+    if (meta == t.end()) return false;
+    auto progress = meta->find(std::string(kTaskProgressMeta));
+    return progress != meta->end() && progress->contains("items");
+  });
   const Json& p = progressed["_meta"][std::string(kTaskProgressMeta)];
   CHECK(p["progress"] == 1);
   CHECK(p["total"] == 3);
