@@ -15,7 +15,6 @@
 #include <memory>
 #include <mutex>
 
-#include "jira_mcp/bench/bench.hpp"
 #include "jira_mcp/cache/cache.hpp"
 #include "jira_mcp/cache/from_config.hpp"
 #include "jira_mcp/cluster/instance.hpp"
@@ -31,6 +30,7 @@
 #include "jira_mcp/jira/options.hpp"
 #include "jira_mcp/mcp/dispatcher.hpp"
 #include "jira_mcp/monitor/monitor.hpp"
+#include "jira_mcp/net/net.hpp"
 #include "jira_mcp/sandbox/sandbox.hpp"
 #include "jira_mcp/tools/per_user_clients.hpp"
 #include "jira_mcp/tools/resource_updates.hpp"
@@ -116,7 +116,7 @@ sandbox::Options sandbox_options(const config::SandboxConfig& c) {
 }
 
 // Points the client at a running sandbox with its demo credentials.
-void use_sandbox(jira::ClientOptions& o, const sandbox::Sandbox& sb) {
+void use_sandbox(jira::ClientOptions& o, const net::RunningSandbox& sb) {
   const auto creds = sb.credentials();
   const bool cloud = sb.flavor() == sandbox::Flavor::Cloud;
   o.url = sb.base_url();
@@ -129,100 +129,15 @@ void use_sandbox(jira::ClientOptions& o, const sandbox::Sandbox& sb) {
 }
 
 int run_sandbox(const config::Startup& st) {
-  sandbox::Sandbox sb(sandbox_options(st.config.sandbox));
-  if (auto s = sb.start(); !s) {
-    std::cerr << "jira-mcp sandbox: " << s.error().message << "\n";
+  auto sb = net::start_sandbox(sandbox_options(st.config.sandbox));
+  if (!sb) {
+    std::cerr << "jira-mcp sandbox: " << sb.error().message << "\n";
     return 1;
   }
-  std::cout << sb.shell_exports() << std::endl;
-  spdlog::info("Jira sandbox ({}) serving at {}; Ctrl-C stops it", st.config.sandbox.flavor, sb.base_url());
+  std::cout << (*sb)->shell_exports() << std::endl;
+  spdlog::info("Jira sandbox ({}) serving at {}; Ctrl-C stops it", st.config.sandbox.flavor, (*sb)->base_url());
   wait_for_stop_signal();
-  sb.stop();
-  return 0;
-}
-
-transport::HttpOptions http_options(const config::Config& cfg) {
-  transport::HttpOptions o;
-  const auto& h = cfg.http;
-  o.host = cfg.server.host;
-  o.port = cfg.server.port;
-  o.allowed_origins = h.allowed_origins;
-  o.allowed_hosts = h.allowed_hosts;
-  o.bearer_token = h.bearer_token;
-  o.per_user_credentials = h.per_user_credentials == "required"   ? transport::PerUserCredentials::required
-                           : h.per_user_credentials == "optional" ? transport::PerUserCredentials::optional
-                                                                  : transport::PerUserCredentials::off;
-  o.tls_cert = h.tls_cert;
-  o.tls_key = h.tls_key;
-  o.max_body_bytes = h.max_body_bytes;
-  o.max_sessions = static_cast<std::size_t>(std::max(1, h.max_sessions));
-  o.session_idle_timeout = std::chrono::seconds(h.session_idle_timeout_seconds);
-  o.max_sessions_per_client = static_cast<std::size_t>(std::max(1, h.max_sessions_per_client));
-  o.max_connections_per_client = static_cast<std::size_t>(std::max(1, h.max_connections_per_client));
-  o.unused_session_timeout = std::chrono::seconds(h.unused_session_timeout_seconds);
-  o.header_timeout = std::chrono::milliseconds(h.header_timeout_ms);
-  o.body_timeout = std::chrono::milliseconds(h.body_timeout_ms);
-  o.metrics_port = h.metrics_port > 0 ? h.metrics_port : -1;
-  o.max_streams_per_session = static_cast<std::size_t>(std::max(1, h.max_streams_per_session));
-  o.stateless = h.stateless;
-  o.legacy_sse = h.legacy_sse;
-  o.legacy_workers = static_cast<std::size_t>(std::max(1, cfg.server.workers));
-  return o;
-}
-
-// Serves Streamable HTTP (and legacy SSE) until SIGINT/SIGTERM, then stops cleanly: new requests
-// are refused, in-flight calls reply, streams close. The monitor's checks run meanwhile.
-int serve_http(const config::Config& cfg, const mcp::Dispatcher& dispatcher,
-               std::function<transport::Readiness()> readiness, monitor::Monitor& mon,
-               std::shared_ptr<mcp::SubscriptionHub> subscriptions,
-               const std::function<void(transport::HttpOptions&)>& fleet_http) {
-  transport::HttpOptions o = http_options(cfg);
-  if (fleet_http) fleet_http(o);
-  o.subscriptions = std::move(subscriptions);
-  o.readiness = std::move(readiness);
-  o.metrics = [&mon] { return mon.render_prometheus(); };
-  transport::HttpServer server(dispatcher, o);
-  if (auto s = server.start(); !s) {
-    spdlog::critical("HTTP transport: {}", s.error().message);
-    return 1;
-  }
-  // Alerts reach every HTTP session as notifications/message on its GET stream (each session's
-  // logging/setLevel decides). The hook outlives the server, so it reaches it through a pointer
-  // cleared before the server goes.
-  struct AlertTarget {
-    std::mutex mu;
-    transport::HttpServer* server = nullptr;
-  };
-  auto target = std::make_shared<AlertTarget>();
-  target->server = &server;
-  mon.on_alert([target](const monitor::Alert& a) {
-    const auto level = !a.firing ? mcp::LogLevel::Info
-                       : a.severity == monitor::Severity::error ? mcp::LogLevel::Error
-                                                                : mcp::LogLevel::Warning;
-    std::lock_guard lock(target->mu);
-    if (target->server) target->server->broadcast_log(level, monitor::to_json(a), "monitor");
-  });
-  const std::string url = std::string(server.tls() ? "https" : "http") + "://" +
-                          (o.host == "0.0.0.0" ? std::string("127.0.0.1") : o.host) + ":" +
-                          std::to_string(server.port()) + "/mcp";
-  std::cerr << "jira-mcp " << JIRA_MCP_VERSION << " serving MCP over Streamable HTTP at " << url << "\n"
-            << "  Claude Code:  claude mcp add --transport http jira " << url << "\n"
-            << "  Other hosts:  {\"mcpServers\": {\"jira\": {\"type\": \"http\", \"url\": \"" << url << "\"}}}\n"
-            << (o.legacy_sse ? "  Legacy SSE clients: " + url.substr(0, url.size() - 4) + "/sse\n" : std::string())
-            << "  Health: /healthz  Readiness: /readyz  Metrics: /metrics"
-            << (server.metrics_port() > 0 ? " (also http://127.0.0.1:" + std::to_string(server.metrics_port()) +
-                                                "/metrics without the token)"
-                                          : std::string())
-            << "   (Ctrl-C stops)" << std::endl;
-  mon.start();
-  wait_for_stop_signal();
-  mon.stop();
-  {
-    std::lock_guard lock(target->mu);
-    target->server = nullptr;
-  }
-  server.stop();
-  spdlog::info("HTTP transport stopped");
+  (*sb)->stop();
   return 0;
 }
 
@@ -258,9 +173,18 @@ int serve(const config::Config& cfg, const mcp::Dispatcher& dispatcher,
           std::function<transport::Readiness()> readiness, monitor::Monitor& mon,
           std::shared_ptr<mcp::SubscriptionHub> subscriptions = nullptr,
           const std::function<void(transport::HttpOptions&)>& fleet_http = {}) {
-  return cfg.server.transport == "http"
-             ? serve_http(cfg, dispatcher, std::move(readiness), mon, std::move(subscriptions), fleet_http)
-             : serve_stdio(cfg, dispatcher, mon, std::move(subscriptions));
+  if (cfg.server.transport == "http") {
+    net::HttpServe http;
+    http.config = &cfg;
+    http.dispatcher = &dispatcher;
+    http.readiness = std::move(readiness);
+    http.monitor = &mon;
+    http.subscriptions = std::move(subscriptions);
+    http.fleet_http = fleet_http;
+    http.wait_for_stop = wait_for_stop_signal;
+    return net::serve_http(http);
+  }
+  return serve_stdio(cfg, dispatcher, mon, std::move(subscriptions));
 }
 
 // Fleet routing (issue #17, cluster/routing.hpp): with cluster.redis_url set, session ids name
@@ -525,13 +449,14 @@ int run_serve(const config::Startup& st) {
     invalidation_feed = std::make_unique<cluster::InvalidationFeed>(cluster::make_redis_client(feed_options),
                                                                     *jira_options.cache, *shared_tier, kBlock);
   }
-  std::unique_ptr<sandbox::Sandbox> sb;
+  std::unique_ptr<net::RunningSandbox> sb;
   if (serve_sandbox) {
-    sb = std::make_unique<sandbox::Sandbox>(sandbox_options(cfg.sandbox));
-    if (auto s = sb->start(); !s) {
-      spdlog::critical("could not start the built-in Jira sandbox: {}", s.error().message);
+    auto started = net::start_sandbox(sandbox_options(cfg.sandbox));
+    if (!started) {
+      spdlog::critical("could not start the built-in Jira sandbox: {}", started.error().message);
       return 1;
     }
+    sb = std::move(*started);
     use_sandbox(jira_options, *sb);
     spdlog::log(st.use_sandbox ? spdlog::level::info : spdlog::level::warn,
                 "{}; serving the built-in Jira sandbox ({}) at {}, with made-up data",
@@ -674,17 +599,18 @@ int run_doctor(const config::Startup& st) {
   jira::DoctorOptions d;
   d.offline = st.offline;
   const bool serve_sandbox = st.use_sandbox || jira::jira_unconfigured(o);
-  std::unique_ptr<sandbox::Sandbox> sb;
+  std::unique_ptr<net::RunningSandbox> sb;
   jira::DoctorReport report;
   if (serve_sandbox && jira::jira_unconfigured(o) && !st.use_sandbox) {
     report = jira::run_doctor(o, nullptr, d);  // says the sandbox would be served, and how to configure Jira
   }
   if (serve_sandbox && !st.offline) {
-    sb = std::make_unique<sandbox::Sandbox>(sandbox_options(cfg.sandbox));
-    if (auto s = sb->start(); !s) {
-      report.checks.push_back({"sandbox", false, "the built-in sandbox did not start: " + s.error().message,
+    auto started = net::start_sandbox(sandbox_options(cfg.sandbox));
+    if (!started) {
+      report.checks.push_back({"sandbox", false, "the built-in sandbox did not start: " + started.error().message,
                                "report this as a bug"});
     } else {
+      sb = std::move(*started);
       use_sandbox(o, *sb);
       d.pings = 1;
       auto against_sandbox = jira::run_doctor(o, nullptr, d);
@@ -703,32 +629,6 @@ int run_doctor(const config::Startup& st) {
   report.checks = std::move(prelude.checks);
   std::cout << jira::render(report) << std::flush;
   return report.ok() ? 0 : 1;
-}
-
-// --bench: the built-in benchmark (src/bench) against an in-process sandbox. Its output is for
-// a terminal or a CI log, not an MCP client, so it goes to stdout; progress goes to the log.
-int run_bench(const config::Startup& st) {
-  bench::Plan plan = st.bench_quick ? bench::Plan::quick() : bench::Plan::full();
-  plan.server_binary = "/proc/self/exe";
-  if (const char* only = std::getenv("JIRA_BENCH_WORKLOADS"); only != nullptr) {
-    std::string list = only;
-    for (std::size_t at = 0; at <= list.size();) {
-      const std::size_t comma = std::min(list.find(',', at), list.size());
-      if (comma > at) plan.workloads.push_back(list.substr(at, comma - at));
-      at = comma + 1;
-    }
-  }
-  auto report = bench::run(plan);
-  if (!report) {
-    std::cerr << "jira-mcp --bench: " << report.error().message << "\n";
-    return 1;
-  }
-  if (st.bench_json) {
-    std::cout << bench::to_json(*report).dump(2) << std::endl;
-  } else {
-    std::cout << bench::render_table(*report) << std::flush;
-  }
-  return report->problems.empty() ? 0 : 1;
 }
 
 }  // namespace
@@ -767,7 +667,7 @@ int main(int argc, char** argv) {
       case config::Command::Serve: return run_serve(st);
       case config::Command::SandboxServe: return run_sandbox(st);
       case config::Command::Doctor: return run_doctor(st);
-      case config::Command::Bench: return run_bench(st);
+      case config::Command::Bench: return net::run_bench(st);
     }
   } catch (const std::exception& e) {
     spdlog::critical("fatal: {}", e.what());

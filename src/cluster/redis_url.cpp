@@ -2,7 +2,7 @@
 // Error messages describe the URL's parts and never quote it, since it may hold a password.
 #include <jira_mcp/cluster/redis.hpp>
 
-#include <openssl/sha.h>
+#include "jira_mcp/core/digest.hpp"
 
 #include <algorithm>
 #include <charconv>
@@ -167,13 +167,7 @@ const std::string* RedisReply::text() const {
 }
 
 RedisScript::RedisScript(std::string source) : source_(std::move(source)) {
-  unsigned char digest[SHA_DIGEST_LENGTH];
-  SHA1(reinterpret_cast<const unsigned char*>(source_.data()), source_.size(), digest);
-  static constexpr char kHex[] = "0123456789abcdef";
-  for (unsigned char b : digest) {
-    sha1_ += kHex[b >> 4];
-    sha1_ += kHex[b & 15];
-  }
+  sha1_ = core::to_hex(core::sha1(source_));
 }
 
 Result<RedisReply> RedisClient::eval(const RedisScript& script, const std::vector<std::string>& keys,

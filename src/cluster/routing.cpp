@@ -1,9 +1,6 @@
 #include <jira_mcp/cluster/routing.hpp>
 
-#include <openssl/crypto.h>
-#include <openssl/evp.h>
-#include <openssl/hmac.h>
-#include <openssl/rand.h>
+#include "jira_mcp/core/digest.hpp"
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
@@ -26,17 +23,14 @@ std::string to_hex(const unsigned char* p, std::size_t n) {
 
 std::string random_hex(std::size_t bytes) {
   std::string raw(bytes, '\0');
-  if (RAND_bytes(reinterpret_cast<unsigned char*>(raw.data()), static_cast<int>(raw.size())) != 1) {
-    throw std::runtime_error("OpenSSL could not draw random bytes");
+  if (!core::random_bytes(raw.data(), raw.size())) {
+    throw std::runtime_error("the kernel could not draw random bytes (getrandom)");
   }
   return to_hex(reinterpret_cast<const unsigned char*>(raw.data()), raw.size());
 }
 
 std::string sha256_hex(std::string_view text) {
-  unsigned char out[EVP_MAX_MD_SIZE];
-  unsigned int n = 0;
-  EVP_Digest(text.data(), text.size(), out, &n, EVP_sha256(), nullptr);
-  return to_hex(out, n);
+  return core::to_hex(core::sha256(text));
 }
 
 bool lower_hex(std::string_view s, std::size_t n) {
@@ -169,11 +163,8 @@ SessionIds::SessionIds(std::string instance_id, std::shared_ptr<FleetKey> key, s
 }
 
 std::string SessionIds::tag(std::string_view signed_part, const std::string& key) const {
-  unsigned char out[EVP_MAX_MD_SIZE];
-  unsigned int n = 0;
-  HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()), reinterpret_cast<const unsigned char*>(signed_part.data()),
-       signed_part.size(), out, &n);
-  return to_hex(out, 16);
+  const core::Sha256Digest out = core::hmac_sha256(key, signed_part);
+  return to_hex(out.data(), 16);
 }
 
 std::string SessionIds::issue() const {
@@ -194,7 +185,7 @@ std::optional<SessionIds::Owner> SessionIds::owner_of(std::string_view id) const
   bool authentic = false;
   for (const auto& k : key_->keys()) {
     const std::string expected = tag(signed_part, k);
-    authentic = authentic || CRYPTO_memcmp(expected.data(), presented.data(), expected.size()) == 0;
+    authentic = authentic || core::equal_constant_time(expected.data(), presented.data(), expected.size());
   }
   if (!authentic) return std::nullopt;
   Owner o{std::string(instance), OwnerState::unknown, {}};
@@ -321,7 +312,7 @@ Result<std::optional<TaskBoard::Entry>> TaskBoard::lookup(const std::string& id,
   // Another caller's task does not exist for this one (as in the local store).
   const std::string expected = sha256_hex(owner);
   const std::string& stored = *(*a)[0].text();
-  if (stored.size() != expected.size() || CRYPTO_memcmp(stored.data(), expected.data(), expected.size()) != 0) {
+  if (stored.size() != expected.size() || !core::equal_constant_time(stored.data(), expected.data(), expected.size())) {
     return std::optional<Entry>();
   }
   Json task = Json::parse(*(*a)[2].text(), nullptr, false);

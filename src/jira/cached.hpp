@@ -99,9 +99,8 @@ class CacheLayer {
   // "meta:project:KEY" and "meta:project:ID" when both forms of `project` are known.
   std::optional<cache::Tags> project_tags(const std::string& project) const;
 
-  // The key prefix (base URL, identity hash), hashed on the first cached read: OpenSSL's first
-  // SHA-256 sets up its digest providers, a tenth of the start-up of a server that may never be
-  // called. Until then the pre-image is kept, as the client keeps the credentials it names.
+  // The key prefix (base URL, identity hash), hashed on the first cached read, not at start-up
+  // (a server may never be called). Until then the pre-image is kept, as the client keeps the credentials it names.
   const std::string& prefix() const;
   std::string url_;
   mutable std::string identity_;  // cleared once hashed

@@ -1,6 +1,6 @@
 #include "jira_mcp/jira/options.hpp"
 
-#include <openssl/evp.h>
+#include "jira_mcp/core/base64.hpp"
 
 #include <filesystem>
 
@@ -19,13 +19,7 @@ JiraError config_error(std::string detail) {
   return e;
 }
 
-std::string base64(const std::string& in) {
-  std::string out(4 * ((in.size() + 2) / 3) + 1, '\0');
-  int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),
-                          reinterpret_cast<const unsigned char*>(in.data()), static_cast<int>(in.size()));
-  out.resize(static_cast<std::size_t>(n));
-  return out;
-}
+std::string base64(const std::string& in) { return core::base64_encode(in); }
 
 }  // namespace
 

@@ -1,9 +1,6 @@
 #include "jira_mcp/mcp/request_state.hpp"
 
-#include <openssl/crypto.h>
-#include <openssl/evp.h>
-#include <openssl/hmac.h>
-#include <openssl/rand.h>
+#include "jira_mcp/core/digest.hpp"
 
 #include <stdexcept>
 
@@ -68,9 +65,9 @@ const std::string& RequestStateCodec::key() const {
   std::call_once(key_drawn_, [this] {
     if (!random_key_) return;
     std::string drawn(32, '\0');
-    if (RAND_bytes(reinterpret_cast<unsigned char*>(drawn.data()), static_cast<int>(drawn.size())) != 1) {
+    if (!core::random_bytes(drawn.data(), drawn.size())) {
       // The flag is not set (an exception leaves call_once unfinished): the next call tries again.
-      throw std::runtime_error("OpenSSL could not draw a random request-state key");
+      throw std::runtime_error("the kernel could not draw a random request-state key (getrandom)");
     }
     key_ = std::move(drawn);
   });
@@ -78,14 +75,8 @@ const std::string& RequestStateCodec::key() const {
 }
 
 std::string RequestStateCodec::mac(std::string_view data, const std::string& key_bytes) const {
-  unsigned char out[EVP_MAX_MD_SIZE];
-  unsigned int length = 0;
-  if (!HMAC(EVP_sha256(), key_bytes.data(), static_cast<int>(key_bytes.size()),
-            reinterpret_cast<const unsigned char*>(data.data()),
-            data.size(), out, &length)) {
-    throw std::runtime_error("HMAC-SHA256 failed in OpenSSL");  // only on allocation failure
-  }
-  return std::string(reinterpret_cast<const char*>(out), length);
+  const core::Sha256Digest out = core::hmac_sha256(key_bytes, data);
+  return std::string(reinterpret_cast<const char*>(out.data()), out.size());
 }
 
 std::string RequestStateCodec::seal(Json payload) const {
@@ -114,7 +105,7 @@ Result<Json, RequestStateCodec::Refusal> RequestStateCodec::open(std::string_vie
   for (const auto& k : keys()) {
     const std::string expected = mac(signed_part, k);
     verified = verified || (signature->size() == expected.size() &&
-                            CRYPTO_memcmp(signature->data(), expected.data(), expected.size()) == 0);
+                            core::equal_constant_time(signature->data(), expected.data(), expected.size()));
   }
   if (!verified) {
     return unexpected(Refusal{Failure::BadSignature,

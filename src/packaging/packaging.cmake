@@ -3,6 +3,7 @@
 #   make package                                     build/jira-mcp_<version>_<arch>.deb (CPack)
 # What is installed, under the prefix (/usr in the package):
 #   bin/jira-mcp
+#   lib/jira-mcp/jira-mcp-net.so              the HTTP code, loaded on first use (net/net.hpp)
 #   share/man/man1/jira-mcp.1.gz              written at build time around `jira-mcp --help`
 #   share/doc/jira-mcp/config.toml.example
 #   lib/systemd/system/jira-mcp.service       the HTTP server; ExecStart names bin/ under the prefix
@@ -19,6 +20,8 @@ add_custom_command(OUTPUT ${JIRA_MCP_MANPAGE}
 add_custom_target(jira-mcp-man ALL DEPENDS ${JIRA_MCP_MANPAGE})
 
 install(TARGETS jira-mcp RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
+# The HTTP module the binary loads on first use (src/net/loader.cpp looks in ../lib/jira-mcp/).
+install(TARGETS jira-mcp-net LIBRARY DESTINATION lib/jira-mcp)
 install(FILES ${JIRA_MCP_MANPAGE} DESTINATION ${CMAKE_INSTALL_MANDIR}/man1)
 install(FILES ${PROJECT_SOURCE_DIR}/config.toml.example DESTINATION ${CMAKE_INSTALL_DATAROOTDIR}/doc/jira-mcp)
 

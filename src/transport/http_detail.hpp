@@ -30,7 +30,7 @@ bool bearer_matches(std::string_view authorization, const std::string& token);
 // Credentials from the X-Jira-* headers; an error (naming the headers, never the values) when
 // they are incomplete.
 Result<Identity, std::string> identity_from(const httplib::Request& req);
-// 128 random bits from the OpenSSL CSPRNG as 32 hex digits.
+// 128 random bits from the kernel's CSPRNG (getrandom) as 32 hex digits.
 std::string new_session_id();
 // True when `accept` (an Accept header) admits `type` explicitly or through a wildcard.
 bool accepts(std::string_view accept, std::string_view type);

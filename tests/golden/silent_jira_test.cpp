@@ -111,6 +111,14 @@ Json ask(Subprocess& proc, int id, const std::string& method, const Json& params
   return Json();
 }
 
+// The shared objects the process has mapped whose file name contains `part`.
+int mapped(int pid, const std::string& part) {
+  std::ifstream maps("/proc/" + std::to_string(pid) + "/maps");
+  int n = 0;
+  for (std::string line; std::getline(maps, line);) n += line.find(part) != std::string::npos ? 1 : 0;
+  return n;
+}
+
 }  // namespace
 
 TEST_CASE("a Jira that accepts connections and never answers delays neither the handshake nor tools/list") {
@@ -147,8 +155,11 @@ TEST_CASE("a Jira that accepts connections and never answers delays neither the 
     const auto handshake = Clock::now() - started;
     MESSAGE("deployment " << deployment << ": initialize, server/discover and two tools/list answered in "
                           << std::chrono::duration_cast<std::chrono::milliseconds>(handshake).count() << " ms");
-    // Nothing of that reached for Jira.
+    // Nothing of that reached for Jira, nor loaded the HTTP code (net/net.hpp): cpp-httplib and
+    // OpenSSL come with the first Jira request.
     CHECK(jira.accepted() == 0);
+    CHECK(mapped(proc.pid(), "libcrypto.so") == 0);
+    CHECK(mapped(proc.pid(), "libcpp-httplib") == 0);
 
     // A call does reach it, and ends with the timeout and what to do about it.
     const Json call = ask(proc, 5, "tools/call", {{"name", "jira_get_issue"}, {"arguments", {{"issue_key", "PROJ-1"}}}},
@@ -161,6 +172,8 @@ TEST_CASE("a Jira that accepts connections and never answers delays neither the 
     CHECK(text.find("read_timeout") != std::string::npos);
     CHECK(text.find("tok-secret-1") == std::string::npos);
     CHECK(jira.accepted() >= 1);
+    CHECK(mapped(proc.pid(), "jira-mcp-net.so") > 0);
+    CHECK(mapped(proc.pid(), "libcrypto.so") > 0);
 
     // The server still answers at once while Jira stays silent.
     const Json again = ask(proc, 6, "tools/list", Json::object(), kHandshakeBound);
@@ -171,4 +184,64 @@ TEST_CASE("a Jira that accepts connections and never answers delays neither the 
     REQUIRE(rc.has_value());
     CHECK(*rc == 0);
   }
+}
+
+TEST_CASE("a binary copied without its HTTP module still answers, and a Jira call says what is missing") {
+  char tmpl[] = "/tmp/jira-mcp-alone-XXXXXX";
+  REQUIRE(::mkdtemp(tmpl) != nullptr);
+  const std::filesystem::path dir = tmpl;
+  const std::filesystem::path alone = dir / "jira-mcp";
+  std::filesystem::copy_file(JIRA_MCP_BINARY, alone);
+  std::filesystem::permissions(alone, std::filesystem::perms::owner_all);
+  {
+    SilentJira jira;
+    Subprocess proc({alone.string()},
+                    {"JIRA_URL=" + jira.url(), "JIRA_EMAIL=someone@example.com", "JIRA_API_TOKEN=tok-secret-2",
+                     "JIRA_PAT=", "JIRA_USERNAME=", "JIRA_PASSWORD=", "JIRA_DEPLOYMENT=cloud", "JIRA_MCP_CONFIG=",
+                     "JIRA_TOOLSETS=", "JIRA_ENABLED_TOOLS=", "JIRA_DISABLED_TOOLS=", "JIRA_MCP_TRANSPORT=",
+                     "JIRA_MCP_LOG_LEVEL=warn"});
+    const Json init = ask(proc, 1, "initialize",
+                          {{"protocolVersion", "2025-11-25"},
+                           {"capabilities", Json::object()},
+                           {"clientInfo", {{"name", "alone"}, {"version", "1"}}}},
+                          kHandshakeBound);
+    REQUIRE_MESSAGE(init.contains("result"), "stderr: " << proc.stderr_text());
+    proc.write(R"({"jsonrpc":"2.0","method":"notifications/initialized"})" "\n");
+    const Json list = ask(proc, 2, "tools/list", Json::object(), kHandshakeBound);
+    CHECK(list["result"]["tools"].size() >= 20);
+    const Json call = ask(proc, 3, "tools/call", {{"name", "jira_get_issue"}, {"arguments", {{"issue_key", "PROJ-1"}}}},
+                          std::chrono::seconds(30));
+    REQUIRE_MESSAGE(call.contains("result"), "no tools/call reply; stderr: " << proc.stderr_text());
+    CHECK(call["result"]["isError"] == true);
+    const std::string text = call["result"]["content"][0].value("text", "");
+    CAPTURE(text);
+    CHECK(text.find("jira-mcp-net.so") != std::string::npos);
+    CHECK(text.find("Install jira-mcp whole") != std::string::npos);
+    CHECK(text.find("tok-secret-2") == std::string::npos);
+    CHECK(jira.accepted() == 0);
+    // The server goes on answering.
+    CHECK(ask(proc, 4, "tools/list", Json::object(), kHandshakeBound).contains("result"));
+    proc.close_stdin();
+    proc.read_all_lines(std::chrono::seconds(30));
+    const auto rc = proc.wait(std::chrono::seconds(30));
+    REQUIRE(rc.has_value());
+    CHECK(*rc == 0);
+  }
+  {
+    // Serving HTTP needs the module at once: a clear error and exit code 1, not a crash.
+    int port = 0;
+    const int probe = jira_mcp::testing::bind_loopback(port);  // a free port, released at once
+    REQUIRE(probe >= 0);
+    ::close(probe);
+    Subprocess proc({alone.string(), "--transport", "http", "--port", std::to_string(port)},
+                    {"JIRA_URL=http://127.0.0.1:9", "JIRA_EMAIL=someone@example.com", "JIRA_API_TOKEN=t",
+                     "JIRA_DEPLOYMENT=cloud", "JIRA_MCP_CONFIG=", "JIRA_MCP_LOG_LEVEL=warn"});
+    proc.close_stdin();
+    const auto rc = proc.wait(std::chrono::seconds(30));
+    REQUIRE(rc.has_value());
+    CHECK(*rc == 1);
+    CHECK(proc.stderr_text().find("jira-mcp-net.so") != std::string::npos);
+  }
+  std::error_code ignored;
+  std::filesystem::remove_all(dir, ignored);
 }

@@ -3,7 +3,8 @@
 # with CPack (src/packaging/), unpacks it into a scratch root (dpkg -x), and checks
 #   - the installed binary's --version, and an MCP handshake over stdio from the installed path
 #     against its sandbox (initialize, tools/list, tools/call: handshake.py);
-#   - Depends names the package of every shared library the binary needs (readelf, dpkg -S);
+#   - Depends names the package of every shared library the binary and its HTTP module
+#     (/usr/lib/jira-mcp/jira-mcp-net.so) need (readelf, dpkg -S);
 #   - the man page, /usr/share/doc/jira-mcp/config.toml.example, /etc/jira-mcp/env (0600, a
 #     conffile) and the systemd unit (its settings; `systemd-analyze verify` when there);
 #   - `cmake --install` with another prefix and DESTDIR: the unit names that prefix's binary and
@@ -45,6 +46,10 @@ bin="$root/usr/bin/jira-mcp"
 out=$("$bin" --version 2>&1) || fail "jira-mcp --version exited non-zero: $out"
 grep -qF "$version" <<<"$out" || fail "jira-mcp --version printed '$out', not version $version"
 python3 "$here/handshake.py" "$bin" || fail "the MCP handshake from the installed path"
+# The HTTP module (net/net.hpp) is installed where the binary looks for it (the handshake above
+# started the sandbox and called a tool through it).
+module="$root/usr/lib/jira-mcp/jira-mcp-net.so"
+[ -f "$module" ] || fail "no /usr/lib/jira-mcp/jira-mcp-net.so in the package"
 
 # Depends: every library the binary needs comes from a package the .deb depends on.
 depends=$(dpkg-deb -f "$deb" Depends)
@@ -53,7 +58,7 @@ echo "Depends: $depends"
 # Every reader below reads its whole input: a reader that stops early (head, awk's exit) would
 # end the writer with SIGPIPE, which pipefail turns into a silent exit of this script.
 libcache=$(ldconfig -p)
-for lib in $(readelf -d "$bin" | sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p'); do
+for lib in $(readelf -d "$bin" "$module" | sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p' | sort -u); do
   path=$(awk -v l="$lib" '$1 == l && /x86-64|x86_64/ && !p { p = $NF } END { print p }' <<<"$libcache")
   [ -n "$path" ] || path=$(awk -v l="$lib" '$1 == l && !p { p = $NF } END { print p }' <<<"$libcache")
   [ -n "$path" ] || { fail "$lib (NEEDED) is not installed here"; continue; }
@@ -111,6 +116,7 @@ mkdir -p "$dest/etc/jira-mcp"
 echo "JIRA_API_TOKEN=kept" >"$dest/etc/jira-mcp/env"
 DESTDIR="$dest" cmake --install "$build" --prefix /opt/jm >/dev/null
 [ -x "$dest/opt/jm/bin/jira-mcp" ] || fail "cmake --install --prefix /opt/jm: no bin/jira-mcp"
+[ -f "$dest/opt/jm/lib/jira-mcp/jira-mcp-net.so" ] || fail "cmake --install --prefix /opt/jm: no lib/jira-mcp/jira-mcp-net.so"
 grep -qx "ExecStart=/opt/jm/bin/jira-mcp --transport http" "$dest/opt/jm/lib/systemd/system/jira-mcp.service" 2>/dev/null ||
   fail "cmake --install --prefix /opt/jm: the unit does not start /opt/jm/bin/jira-mcp"
 [ "$(cat "$dest/etc/jira-mcp/env")" = "JIRA_API_TOKEN=kept" ] || fail "cmake --install overwrote an existing /etc/jira-mcp/env"

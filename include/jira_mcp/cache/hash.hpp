@@ -1,5 +1,5 @@
 #pragma once
-// SHA-256 (OpenSSL), for cache file names, file checksums and the identity part of cache keys.
+// SHA-256 (core/digest.hpp), for cache file names, file checksums and the identity part of cache keys.
 // Pure functions, thread-safe.
 #include <string>
 #include <string_view>

@@ -63,9 +63,35 @@ struct TransportOptions {
   PoolOptions pool;
 };
 
+// A URL with optional user info (a proxy's credentials), parsed.
+struct ParsedUrl {
+  BaseUrl url;
+  std::string user;
+  std::string password;
+};
+
+// What every transport checks before it exists: the base URL, the proxy (http:// only, and
+// whether NO_PROXY exempts the base URL's host), the CA bundle file. Errors: "invalid_url",
+// "invalid_proxy", "ca_bundle_missing".
+struct CheckedTransport {
+  ParsedUrl base;
+  ParsedUrl proxy;
+  bool use_proxy = false;
+};
+Result<CheckedTransport> check_transport_options(const TransportOptions& options);
+// Logs a warning when TLS verification is off for an https base URL (once per transport built).
+void warn_if_unverified(const CheckedTransport& checked, const TransportOptions& options);
+
+// The transport Client::create builds: check_transport_options' errors at once, then
+// make_httplib_transport's transport. In the jira-mcp binary the HTTP code (cpp-httplib and
+// OpenSSL) is a module loaded on the first request (src/net/loader.cpp), so start-up never maps
+// it; elsewhere (tests, tools linking the libraries) this is make_httplib_transport
+// (src/jira_http/direct.cpp).
+Result<std::unique_ptr<HttpTransport>> open_http_transport(const TransportOptions& options);
+
 // The cpp-httplib transport with a ConnectionPool of keep-alive clients. Each send is capped
 // by the read timeout and by `deadline`. Errors: "invalid_url", "invalid_proxy",
-// "ca_bundle_missing". Logs a warning when verification is off.
+// "ca_bundle_missing". open_http_transport logs the warning when verification is off.
 Result<std::unique_ptr<HttpTransport>> make_httplib_transport(const TransportOptions& options);
 
 }  // namespace jira_mcp::jira

@@ -14,8 +14,7 @@
 // opened with any of them.
 //
 // Thread safety: seal() and open() may run concurrently. A random key is drawn on the first of
-// them (std::call_once), not at construction: OpenSSL's random generator takes a tenth of the
-// start-up to set up, and most sessions never seal a state.
+// them (std::call_once), not at construction: most sessions never seal a state.
 #include <chrono>
 #include <functional>
 #include <memory>

@@ -10,7 +10,7 @@
 //         (tools/call, prompts/get, resources/read) — with an SSE stream carrying the progress,
 //         log and server-to-client requests of that call, then its response. Notifications and
 //         responses get 202. `Mcp-Session-Id` is assigned at initialize (128 random bits from
-//         OpenSSL's RAND_bytes); a later request without it gets 400, with an unknown or ended
+//         getrandom(2)); a later request without it gets 400, with an unknown or ended
 //         one 404. `MCP-Protocol-Version`: unsupported → 400, absent → 2025-03-26.
 //   GET   opens the session's server→client SSE stream (405 in stateless mode), or with
 //         Last-Event-ID resumes a stream the client lost (see Resumability below).

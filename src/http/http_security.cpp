@@ -1,8 +1,6 @@
 // Request checks for the HTTP transport, kept apart from the protocol handling so each rule
 // reads on its own.
-#include <openssl/crypto.h>
-#include <openssl/evp.h>
-#include <openssl/rand.h>
+#include "jira_mcp/core/digest.hpp"
 
 #include <algorithm>
 #include <array>
@@ -26,11 +24,7 @@ std::string hex(const unsigned char* p, std::size_t n) {
 }
 
 std::string sha256_prefix(std::string_view s) {
-  std::array<unsigned char, EVP_MAX_MD_SIZE> md{};
-  unsigned int len = 0;
-  if (EVP_Digest(s.data(), s.size(), md.data(), &len, EVP_sha256(), nullptr) != 1) {
-    throw std::runtime_error("SHA-256 failed");
-  }
+  const core::Sha256Digest md = core::sha256(s);
   return hex(md.data(), 6);
 }
 
@@ -109,13 +103,8 @@ bool bearer_matches(std::string_view authorization, const std::string& token) {
   auto presented = authorization.substr(kScheme.size());
   while (!presented.empty() && presented.front() == ' ') presented.remove_prefix(1);
   // Compare digests so the comparison takes the same time whatever the lengths.
-  std::array<unsigned char, EVP_MAX_MD_SIZE> a{}, b{};
-  unsigned int la = 0, lb = 0;
-  if (EVP_Digest(presented.data(), presented.size(), a.data(), &la, EVP_sha256(), nullptr) != 1 ||
-      EVP_Digest(token.data(), token.size(), b.data(), &lb, EVP_sha256(), nullptr) != 1) {
-    return false;
-  }
-  return CRYPTO_memcmp(a.data(), b.data(), la) == 0 && !token.empty();
+  const core::Sha256Digest a = core::sha256(presented), b = core::sha256(token);
+  return core::equal_constant_time(a.data(), b.data(), a.size()) && !token.empty();
 }
 
 Result<Identity, std::string> identity_from(const httplib::Request& req) {
@@ -135,8 +124,8 @@ Result<Identity, std::string> identity_from(const httplib::Request& req) {
 
 std::string new_session_id() {
   std::array<unsigned char, 16> bytes{};
-  if (RAND_bytes(bytes.data(), static_cast<int>(bytes.size())) != 1) {
-    throw std::runtime_error("the OpenSSL random generator failed");
+  if (!core::random_bytes(bytes.data(), bytes.size())) {
+    throw std::runtime_error("the kernel could not draw random bytes (getrandom)");
   }
   return hex(bytes.data(), bytes.size());
 }
