@@ -37,7 +37,8 @@ JsonRef object_field(JsonRef j, std::string_view key) {
   return v.is_object() ? v : JsonRef();
 }
 std::string string_field(JsonRef j, std::string_view key) { return std::string(j[key].str()); }
-std::string node_type(JsonRef j) { return string_field(j, "type"); }
+// A view into the document: compared, rarely copied.
+std::string_view node_type(JsonRef j) { return j["type"].str(); }
 std::string attr_string(JsonRef node, std::string_view key) {
   const JsonRef v = object_field(node, "attrs")[key];
   if (v.is_string()) return std::string(v.str());
@@ -74,7 +75,7 @@ struct Mark {
   bool directive() const { return type != "strong" && type != "em" && type != "strike" && type != "link"; }
 };
 
-bool is_directive_mark(const std::string& type) {
+bool is_directive_mark(std::string_view type) {
   return type == "underline" || type == "textColor" || type == "backgroundColor" || type == "subsup" ||
          type == "annotation";
 }
@@ -103,7 +104,7 @@ struct Item {
 };
 
 
-int mark_rank(const std::string& type) {
+int mark_rank(std::string_view type) {
   if (type == "link") return 0;
   if (type == "strong") return 1;
   if (type == "em") return 2;
@@ -132,14 +133,14 @@ class MarkdownWriter {
  private:
   // ---- blocks -----------------------------------------------------------------------------
 
-  static bool is_inline(const std::string& type) {
+  static bool is_inline(std::string_view type) {
     static const char* const kInline[] = {"text",        "hardBreak",   "mention",    "emoji",
                                           "date",        "status",      "inlineCard", "mediaInline",
                                           "placeholder", "inlineExtension"};
     return std::any_of(std::begin(kInline), std::end(kInline), [&](const char* t) { return type == t; });
   }
 
-  static std::string list_kind(const std::string& type) {
+  static std::string_view list_kind(std::string_view type) {
     if (type == "bulletList" || type == "taskList" || type == "decisionList" || type == "listItem") return "bullet";
     if (type == "orderedList") return "ordered";
     return "";
@@ -148,9 +149,9 @@ class MarkdownWriter {
   template <class List>
   std::string blocks(const List& content, int depth, bool tight = false) {
     std::vector<std::string> parts;
-    std::vector<std::string> kinds;  // list kind of each part, "" for a paragraph or other block
+    std::vector<std::string_view> kinds;  // list kind of each part, "" for a paragraph or other block
     NodeList run;
-    std::string prev_kind;
+    std::string_view prev_kind;
     bool prev_alt = false;
     auto flush = [&] {
       if (run.empty()) return;
@@ -159,18 +160,18 @@ class MarkdownWriter {
       if (!text.empty()) {
         parts.push_back(std::move(text));
         kinds.emplace_back();
-        prev_kind.clear();
+        prev_kind = {};
       }
     };
     if (!is_list(content)) return {};
     for (const JsonRef node : content) {
-      const std::string type = node_type(node);
+      const std::string_view type = node_type(node);
       if (is_inline(type) || (!type.empty() && known_block(type) == false && !array_field(node, "content").is_array())) {
         run.push_back(node);
         continue;
       }
       flush();
-      const std::string kind = list_kind(type);
+      const std::string_view kind = list_kind(type);
       // Two adjacent lists of one kind would merge; a different bullet or delimiter keeps
       // them apart.
       const bool alt = !kind.empty() && kind == prev_kind && !prev_alt;
@@ -182,7 +183,7 @@ class MarkdownWriter {
         text = "::paragraph";
       }
       parts.push_back(std::move(text));
-      kinds.push_back(node_type(node) == "paragraph" ? "" : (kind.empty() ? "block" : kind));
+      kinds.push_back(type == "paragraph" ? std::string_view() : (kind.empty() ? std::string_view("block") : kind));
       prev_kind = kind;
       prev_alt = alt;
     }
@@ -199,7 +200,7 @@ class MarkdownWriter {
     return out;
   }
 
-  static bool known_block(const std::string& type) {
+  static bool known_block(std::string_view type) {
     static const char* const kBlocks[] = {
         "doc",          "paragraph",   "heading",        "bulletList",      "orderedList",
         "listItem",     "taskList",    "taskItem",       "decisionList",    "decisionItem",
@@ -243,14 +244,14 @@ class MarkdownWriter {
   // `bare`: the node read as if it had no marks (its alignment and indentation being written
   // around it already).
   std::string block(JsonRef node, int depth, bool alt, bool bare = false) {
-    const std::string type = node_type(node);
+    const std::string_view type = node_type(node);
     if (depth > kMaxNesting) return escape_text(plain_text(node), EscapeContext{true, false, InlineMode::kParagraph, '\0'});
     const int inner = depth + 1;
     if (!bare && (type == "paragraph" || type == "heading") && array_field(node, "marks").is_array() && !node["marks"].empty()) {
       // Alignment and indentation: a container around the block, one per mark.
       std::string out = block(node, depth, alt, true);
       for (const JsonRef m : node["marks"]) {
-        const std::string mt = node_type(m);
+        const std::string_view mt = node_type(m);
         if (mt == "alignment" || mt == "indentation") out = container(mt, written_attrs(m), out);
       }
       return out;
@@ -351,7 +352,7 @@ class MarkdownWriter {
     }
     if (type == "media") return image(node, JsonRef());
     if (type == "blockCard" || type == "embedCard" || type == "extension") {
-      return "::" + type + detail::write_attrs(written_attrs(node));
+      return "::" + std::string(type) + detail::write_attrs(written_attrs(node));
     }
     // doc, layouts, bodied extensions, sync blocks and unknown containers: their content.
     if (array_field(node, "content").is_array()) return blocks(children(node), inner);
@@ -364,7 +365,7 @@ class MarkdownWriter {
 
   // A container directive around rendered blocks; the fence is one colon longer than any fence
   // inside, as remark-directive nests them.
-  static std::string container(const std::string& name, const Json& attrs, const std::string& body) {
+  static std::string container(std::string_view name, const Json& attrs, const std::string& body) {
     size_t inner = 2;
     size_t start = 0;
     while (start < body.size()) {
@@ -380,7 +381,14 @@ class MarkdownWriter {
       start = end + 1;
     }
     const std::string fence(std::max<size_t>(3, inner + 1), ':');
-    return fence + name + detail::write_attrs(attrs) + "\n\n" + body + (body.empty() ? "" : "\n\n") + fence;
+    std::string out = fence;
+    out += name;
+    out += detail::write_attrs(attrs);
+    out += "\n\n";
+    out += body;
+    if (!body.empty()) out += "\n\n";
+    out += fence;
+    return out;
   }
 
   // A media node as a Markdown image: external images by URL, Jira (Media Services) files as
@@ -422,7 +430,7 @@ class MarkdownWriter {
     std::string out;
     const std::string bullet = alt ? "+ " : "- ";
     for (const JsonRef child : children(node)) {
-      const std::string type = node_type(child);
+      const std::string_view type = node_type(child);
       if (type == "taskList" || type == "decisionList") {
         // A nested list belongs to the item before it.
         std::string nested = prefix_lines(task_list(child, depth + 1, false), "  ", "  ");
@@ -529,7 +537,7 @@ class MarkdownWriter {
       for (const JsonRef cell : children(row)) {
         std::string text;
         for (const JsonRef block : children(cell)) {
-          const std::string type = node_type(block);
+          const std::string_view type = node_type(block);
           std::string part = type == "paragraph" || type == "heading"
                                  ? inlines(children(block), InlineMode::kTableCell, depth)
                                  : escape_text(plain_text(block), EscapeContext{false, false, InlineMode::kTableCell, '\0'});
@@ -579,14 +587,14 @@ class MarkdownWriter {
     const JsonRef marks = array_field(node, "marks");
     if (!marks.is_array()) return out;
     for (const JsonRef m : marks) {
-      std::string type = node_type(m);
+      const std::string_view type = node_type(m);
       if (type == "code") {
         code = true;
       } else if (type == "strong" || type == "em" || type == "strike") {
-        out.push_back(Mark{type, {}, {}, {}});
+        out.push_back(Mark{std::string(type), {}, {}, {}});
       } else if (is_directive_mark(type)) {
         const JsonRef attrs = object_field(m, "attrs");
-        out.push_back(Mark{type, attrs.is_object() ? detail::write_attrs(attrs.to_json()) : std::string(), {}, {}});
+        out.push_back(Mark{std::string(type), attrs.is_object() ? detail::write_attrs(attrs.to_json()) : std::string(), {}, {}});
       } else if (type == "link") {
         const JsonRef attrs = object_field(m, "attrs");
         if (!attrs.is_object()) continue;
@@ -603,7 +611,7 @@ class MarkdownWriter {
 
   // An inline node Markdown has no syntax for, as :type[label]{attrs}; the label is the text a
   // reader sees (status text, emoji short name, date, alt text), the attributes the rest.
-  static std::string inline_directive(JsonRef node, const std::string& type) {
+  static std::string inline_directive(JsonRef node, std::string_view type) {
     std::string label;
     Json attrs;
     if (type == "status" || type == "placeholder") {
@@ -631,7 +639,7 @@ class MarkdownWriter {
       attrs["text"] = node["attrs"]["text"].to_json();
     }
     std::replace(label.begin(), label.end(), '\n', ' ');
-    std::string out = ":" + type;
+    std::string out = ":" + std::string(type);
     if (!label.empty()) out += "[" + escape_text(label, EscapeContext{false, true, InlineMode::kParagraph, ']'}) + "]";
     out += detail::write_attrs(attrs);
     if (label.empty() && attrs.empty()) out += "{}";
@@ -642,7 +650,7 @@ class MarkdownWriter {
   void collect(std::vector<Item>& items, const List& nodes, int depth) {
     if (!is_list(nodes)) return;
     for (const JsonRef node : nodes) {
-      const std::string type = node_type(node);
+      const std::string_view type = node_type(node);
       if (type == "text") {
         bool code = false;
         std::vector<Mark> marks = marks_of(node, code);

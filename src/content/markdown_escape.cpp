@@ -1,6 +1,7 @@
 #include "content/markdown_escape.hpp"
 
 #include <algorithm>
+#include <array>
 #include <cctype>
 #include <cstdio>
 
@@ -17,6 +18,20 @@ bool is_space(char c) { return c == ' ' || c == '\t'; }
 // would read an escape), so URLs do not gain backslashes.
 std::string link_destination(std::string_view href) {
   const bool pointy = href.find_first_of(" ()<>") != std::string_view::npos;
+  // The usual URL has nothing to change: one copy.
+  const bool plain = std::none_of(href.begin(), href.end(), [&](char c) {
+    const auto u = static_cast<unsigned char>(c);
+    return c == '\\' || u < 0x20 || u == 0x7f || (pointy && (c == '<' || c == '>'));
+  });
+  if (plain) {
+    if (!pointy) return std::string(href);
+    std::string out;
+    out.reserve(href.size() + 2);
+    out += '<';
+    out += href;
+    out += '>';
+    return out;
+  }
   std::string out = pointy ? "<" : "";
   for (size_t i = 0; i < href.size(); ++i) {
     const char c = href[i];
@@ -133,11 +148,29 @@ std::string escape_text(std::string_view text, const EscapeContext& ctx) {
   return out;
 }
 
+namespace {
+// The bytes the loop below may write other than as themselves once past the first character
+// (where the line-start rules apply): the escapable punctuation and the first letters of the
+// URL schemes url_run recognises. Every other byte is copied in runs.
+constexpr std::array<bool, 256> kMaybeSpecial = [] {
+  std::array<bool, 256> t{};
+  for (unsigned char c : std::string_view("hfmw:{\\`*~_[]!<&|#>=-+")) t[c] = true;
+  return t;
+}();
+}  // namespace
+
 void append_escaped(std::string& out, std::string_view text, const EscapeContext& ctx) {
   out.reserve(out.size() + text.size() + 8);
   const size_t n = text.size();
   auto at = [&](size_t i) -> char { return i < n ? text[i] : ctx.next; };
   for (size_t i = 0; i < n; ++i) {
+    if (i > 0 && !kMaybeSpecial[static_cast<unsigned char>(text[i])]) {
+      size_t j = i + 1;
+      while (j < n && !kMaybeSpecial[static_cast<unsigned char>(text[j])]) ++j;
+      out.append(text.data() + i, j - i);
+      i = j - 1;
+      continue;
+    }
     const char c = text[i];
     const bool line_start = ctx.line_start && i == 0;
     const char next = at(i + 1);
