@@ -54,6 +54,32 @@ std::string Jira::markdown(JsonRef rich) const {
 
 namespace {
 bool kept(const KeptFields* keep, std::string_view key) { return !keep || keep->has(key); }
+
+// A user (an assignee, a comment's author) as the issue renderers read it (user_label: the
+// names and ids, and whether it is empty): without its avatar URLs, a third of the values of a
+// Cloud user object. A user holding nothing else keeps them, so it does not read as empty.
+Json user_skeleton(JsonRef user) {
+  if (!user.is_object()) return user.to_json();
+  Json out = Json::object();
+  bool avatars = false;
+  user.for_each_member([&](std::string_view key, JsonRef value) {
+    if (key == "avatarUrls") {
+      avatars = true;
+      return;
+    }
+    out[std::string(key)] = value.to_json();
+  });
+  if (out.empty() && avatars) out["avatarUrls"] = user["avatarUrls"].to_json();
+  return out;
+}
+
+// Whether the issue renderers read this member of a comment (issue_markdown,
+// issue_summary_json: its author, date and id, the id falling back to `self`); the rest
+// (updateAuthor, updated, jsdPublic, visibility, ...) is left out of the skeleton.
+bool comment_member_read(std::string_view key) {
+  return key == "id" || key == "self" || key == "created" || key == "author" || key == "body";
+}
+bool user_field(std::string_view key) { return key == "assignee" || key == "reporter"; }
 // The members of an expanded read that describe the fields rather than being the issue.
 bool expansion(std::string_view key) { return key == "names" || key == "schema"; }
 }  // namespace
@@ -115,14 +141,17 @@ FastIssue fast_issue(const Jira& jira, JsonRef issue, const KeptFields* keep) {
             continue;
           }
           Json one = Json::object();
-          c.for_each_member([&](std::string_view k, JsonRef v) { one[std::string(k)] = k == "body" ? placeholder(v) : v.to_json(); });
+          c.for_each_member([&](std::string_view k, JsonRef v) {
+            if (!comment_member_read(k)) return;
+            one[std::string(k)] = k == "body" ? placeholder(v) : k == "author" ? user_skeleton(v) : v.to_json();
+          });
           list.push_back(std::move(one));
         }
         comment["comments"] = std::move(list);
       });
       f["comment"] = std::move(comment);
     } else {
-      f[std::string(key)] = value.to_json();
+      f[std::string(key)] = user_field(key) ? user_skeleton(value) : value.to_json();
     }
   });
   if (const JsonRef d = fields["description"]; !d.is_null() && kept(keep, "description")) out.description = jira.markdown(d);
