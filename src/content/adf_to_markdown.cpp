@@ -11,6 +11,7 @@
 // the one escaper in markdown_escape.cpp.
 #include <algorithm>
 #include <cctype>
+#include <deque>
 #include <string>
 #include <vector>
 
@@ -47,6 +48,27 @@ std::string attr_string(JsonRef node, std::string_view key) {
   return {};
 }
 bool has_member(JsonRef j, std::string_view key) { return !j[key].missing(); }
+// The members of an inline node read most, found in one pass (a lookup by key scans the
+// members of a simdjson object); as j["type"], j["text"], j["marks"] would read them.
+struct TextNode {
+  std::string_view type;
+  JsonRef text;
+  JsonRef marks;
+};
+TextNode text_node(JsonRef j) {
+  TextNode out;
+  if (j.nlohmann()) return TextNode{node_type(j), j["text"], j["marks"]};
+  j.for_each_member([&out](std::string_view key, JsonRef value) {
+    if (key == "type") {
+      out.type = value.str();
+    } else if (key == "text") {
+      out.text = value;
+    } else if (key == "marks") {
+      out.marks = value;
+    }
+  });
+  return out;
+}
 // The rare readers that take a whole node (plain text fallbacks, labels) read a Json copy.
 std::string plain_text(JsonRef node) { return detail::plain_text(node.to_json()); }
 // A list of nodes: an array view, or nodes gathered by the renderer.
@@ -98,9 +120,22 @@ Json written_attrs(JsonRef node, std::initializer_list<const char*> skip = {}) {
 
 struct Item {
   enum class Kind { kText, kCode, kRaw, kBreak };
+  Item(Kind k, std::string text, std::vector<Mark> m) : kind(k), own(std::move(text)), marks(std::move(m)) {}
+  static Item borrowing(Kind k, std::string_view text, std::vector<Mark> m) {
+    Item item(k, {}, std::move(m));
+    item.borrowed = text;
+    item.owned = false;
+    return item;
+  }
+
   Kind kind = Kind::kText;
-  std::string text;
+  std::string own;  // the text, when made here
   std::vector<Mark> marks;
+  // Else the text as the document holds it (the usual text node: no copy). The document, and
+  // every Json the writer makes to render through (MarkdownWriter::held_), outlive the items.
+  std::string_view borrowed;
+  bool owned = true;
+  std::string_view text() const { return owned ? std::string_view(own) : borrowed; }
 };
 
 
@@ -131,6 +166,9 @@ class MarkdownWriter {
   }
 
  private:
+  // Nodes made while rendering (an inline media node's link text) whose text items borrow.
+  std::deque<Json> held_;
+
   // ---- blocks -----------------------------------------------------------------------------
 
   static bool is_inline(std::string_view type) {
@@ -581,10 +619,10 @@ class MarkdownWriter {
     return Json{{"type", "text"}, {"text", "[" + detail::media_label(media.to_json()) + "]"}};
   }
 
-  static std::vector<Mark> marks_of(JsonRef node, bool& code) {
+  // `marks`: the node's "marks" member.
+  static std::vector<Mark> marks_of(JsonRef marks, bool& code) {
     std::vector<Mark> out;
     code = false;
-    const JsonRef marks = array_field(node, "marks");
     if (!marks.is_array()) return out;
     for (const JsonRef m : marks) {
       const std::string_view type = node_type(m);
@@ -650,15 +688,16 @@ class MarkdownWriter {
   void collect(std::vector<Item>& items, const List& nodes, int depth) {
     if (!is_list(nodes)) return;
     for (const JsonRef node : nodes) {
-      const std::string_view type = node_type(node);
+      const TextNode read = text_node(node);
+      const std::string_view type = read.type;
       if (type == "text") {
         bool code = false;
-        std::vector<Mark> marks = marks_of(node, code);
-        std::string text = string_field(node, "text");
+        std::vector<Mark> marks = marks_of(read.marks, code);
+        const std::string_view text = read.text.str();
         if (text.empty()) continue;
         if (code) {
           std::erase_if(marks, [](const Mark& m) { return m.type != "link"; });
-          items.push_back(Item{Item::Kind::kCode, std::move(text), std::move(marks)});
+          items.push_back(Item::borrowing(Item::Kind::kCode, text, std::move(marks)));
           continue;
         }
         // Newlines inside text are line breaks.
@@ -670,14 +709,22 @@ class MarkdownWriter {
           size_t end = one_line ? size : text.find('\n', start);
           if (end == std::string::npos) end = size;
           if (start > 0) items.push_back(Item{Item::Kind::kBreak, {}, {}});
-          std::string piece = one_line ? std::move(text) : text.substr(start, end - start);
-          std::erase(piece, '\r');
+          // A piece without '\r' is read in place.
+          const std::string_view in_place = text.substr(start, end - start);
+          const bool copied = in_place.find('\r') != std::string_view::npos;
+          std::string own = copied ? std::string(in_place) : std::string();
+          std::erase(own, '\r');
+          const std::string_view piece = copied ? std::string_view(own) : in_place;
           if (!piece.empty()) {
             std::vector<Mark> piece_marks = one_line ? std::move(marks) : marks;
             if (piece.find_first_not_of(" \t") == std::string::npos) {
               std::erase_if(piece_marks, [](const Mark& m) { return m.type != "link" && !m.directive(); });
             }
-            items.push_back(Item{Item::Kind::kText, std::move(piece), std::move(piece_marks)});
+            if (copied) {
+              items.push_back(Item{Item::Kind::kText, std::move(own), std::move(piece_marks)});
+            } else {
+              items.push_back(Item::borrowing(Item::Kind::kText, piece, std::move(piece_marks)));
+            }
           }
           start = end + 1;
         }
@@ -712,8 +759,8 @@ class MarkdownWriter {
                  type == "inlineCard" || type == "mediaInline" || type == "inlineExtension") {
         items.push_back(Item{Item::Kind::kRaw, inline_directive(node, type), {}});
       } else if (type == "media") {
-        const Json shown = media_inline(node);
-        collect(items, NodeList{JsonRef(shown)}, depth);
+        held_.push_back(media_inline(node));
+        collect(items, NodeList{JsonRef(held_.back())}, depth);
       } else if (depth < kMaxNesting && array_field(node, "content").is_array()) {
         collect(items, array_field(node, "content"), depth + 1);
       } else {
@@ -750,10 +797,11 @@ class MarkdownWriter {
     for (size_t i = 0; i < items.size(); ++i) {
       Item& item = items[i];
       if (item.kind == Item::Kind::kText && item.marks.size() == 1 && item.marks[0].type == "link" &&
-          item.marks[0].href == item.text && item.marks[0].title.empty() && autolinkable(item.text) &&
+          item.marks[0].href == item.text() && item.marks[0].title.empty() && autolinkable(item.text()) &&
           run_length(items, i, item.marks[0]) == 1 && (i == 0 || run_length(items, i - 1, item.marks[0]) == 0)) {
         item.kind = Item::Kind::kRaw;
-        item.text = "<" + item.text + ">";
+        item.own = "<" + std::string(item.text()) + ">";
+        item.owned = true;
         item.marks.clear();
       }
     }
@@ -820,18 +868,18 @@ class MarkdownWriter {
         std::erase_if(opening, [](const Mark& m) { return m.type == "link"; });
       }
 
-      std::string text = std::move(item.text);  // read no more: only later items' text is looked at
+      std::string_view text = item.text();
       const bool at_line_start = out.size() == line_start && mode == InlineMode::kParagraph;
       if (item.kind == Item::Kind::kText) {
         if (at_line_start || (i == 0)) {
           size_t lead = 0;
           while (lead < text.size() && is_space(text[lead])) ++lead;
-          text.erase(0, lead);
+          text.remove_prefix(lead);
         } else if (std::any_of(opening.begin(), opening.end(), [](const Mark& m) { return m.type != "link" && !m.directive(); })) {
           size_t lead = 0;
           while (lead < text.size() && is_space(text[lead])) ++lead;
           out += text.substr(0, lead);
-          text.erase(0, lead);
+          text.remove_prefix(lead);
         }
         if (text.empty()) continue;
       }
@@ -846,8 +894,8 @@ class MarkdownWriter {
       switch (item.kind) {
         case Item::Kind::kText: {
           char next = '\0';
-          if (i + 1 < items.size() && items[i + 1].kind == Item::Kind::kText && !items[i + 1].text.empty()) {
-            next = items[i + 1].text[0];
+          if (i + 1 < items.size() && items[i + 1].kind == Item::Kind::kText && !items[i + 1].text().empty()) {
+            next = items[i + 1].text()[0];
           }
           // A link opening right after: its "[" follows ("!" before it would make an image).
           if (i + 1 < items.size()) {
@@ -856,14 +904,14 @@ class MarkdownWriter {
                 next = m.type == "link" ? '[' : ':';
               }
             }
-            if (items[i + 1].kind == Item::Kind::kRaw && !items[i + 1].text.empty()) next = items[i + 1].text[0];
+            if (items[i + 1].kind == Item::Kind::kRaw && !items[i + 1].text().empty()) next = items[i + 1].text()[0];
           }
           const bool after_raw = i > 0 && items[i - 1].kind == Item::Kind::kRaw;
           detail::append_escaped(out, text, EscapeContext{out.size() == line_start && mode == InlineMode::kParagraph, in_link, mode, next, after_raw});
           break;
         }
         case Item::Kind::kCode:
-          out += code_span(text, mode);
+          out += code_span(std::string(text), mode);
           break;
         case Item::Kind::kRaw:
           out += text;

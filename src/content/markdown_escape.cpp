@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cstdint>
 #include <cctype>
 #include <cstdio>
 
@@ -152,11 +153,18 @@ namespace {
 // The bytes the loop below may write other than as themselves once past the first character
 // (where the line-start rules apply): the escapable punctuation and the first letters of the
 // URL schemes url_run recognises. Every other byte is copied in runs.
-constexpr std::array<bool, 256> kMaybeSpecial = [] {
-  std::array<bool, 256> t{};
-  for (unsigned char c : std::string_view("hfmw:{\\`*~_[]!<&|#>=-+")) t[c] = true;
+// 1: may need an escape; 2: may start a URL, which url_run only looks at after a byte that is
+// not alphanumeric (so inside a word it is plain too).
+constexpr std::array<std::uint8_t, 256> kMaybeSpecial = [] {
+  std::array<std::uint8_t, 256> t{};
+  for (unsigned char c : std::string_view(":{\\`*~_[]!<&|#>=-+")) t[c] = 1;
+  for (unsigned char c : std::string_view("hfmw")) t[c] = 2;
   return t;
 }();
+bool plain_at(std::string_view text, size_t i) {
+  const std::uint8_t k = kMaybeSpecial[static_cast<unsigned char>(text[i])];
+  return k == 0 || (k == 2 && is_alnum(text[i - 1]));
+}
 }  // namespace
 
 void append_escaped(std::string& out, std::string_view text, const EscapeContext& ctx) {
@@ -164,9 +172,9 @@ void append_escaped(std::string& out, std::string_view text, const EscapeContext
   const size_t n = text.size();
   auto at = [&](size_t i) -> char { return i < n ? text[i] : ctx.next; };
   for (size_t i = 0; i < n; ++i) {
-    if (i > 0 && !kMaybeSpecial[static_cast<unsigned char>(text[i])]) {
+    if (i > 0 && plain_at(text, i)) {
       size_t j = i + 1;
-      while (j < n && !kMaybeSpecial[static_cast<unsigned char>(text[j])]) ++j;
+      while (j < n && plain_at(text, j)) ++j;
       out.append(text.data() + i, j - i);
       i = j - 1;
       continue;
