@@ -172,10 +172,10 @@ class MarkdownWriter {
   // ---- blocks -----------------------------------------------------------------------------
 
   static bool is_inline(std::string_view type) {
-    static const char* const kInline[] = {"text",        "hardBreak",   "mention",    "emoji",
+    static constexpr std::string_view kInline[] = {"text",        "hardBreak",   "mention",    "emoji",
                                           "date",        "status",      "inlineCard", "mediaInline",
                                           "placeholder", "inlineExtension"};
-    return std::any_of(std::begin(kInline), std::end(kInline), [&](const char* t) { return type == t; });
+    return std::any_of(std::begin(kInline), std::end(kInline), [&](std::string_view t) { return type == t; });
   }
 
   static std::string_view list_kind(std::string_view type) {
@@ -239,7 +239,7 @@ class MarkdownWriter {
   }
 
   static bool known_block(std::string_view type) {
-    static const char* const kBlocks[] = {
+    static constexpr std::string_view kBlocks[] = {
         "doc",          "paragraph",   "heading",        "bulletList",      "orderedList",
         "listItem",     "taskList",    "taskItem",       "decisionList",    "decisionItem",
         "codeBlock",    "blockquote",  "rule",           "panel",           "table",
@@ -247,7 +247,7 @@ class MarkdownWriter {
         "media",        "expand",      "nestedExpand",   "layoutSection",   "layoutColumn",
         "extension",    "bodiedExtension", "multiBodiedExtension", "extensionFrame", "caption",
         "blockCard",    "embedCard",   "syncBlock",      "bodiedSyncBlock", "blockTaskItem"};
-    return std::any_of(std::begin(kBlocks), std::end(kBlocks), [&](const char* t) { return type == t; });
+    return std::any_of(std::begin(kBlocks), std::end(kBlocks), [&](std::string_view t) { return type == t; });
   }
 
   // The node's content array (a missing view, which iterates as empty, when it has none).
@@ -785,6 +785,7 @@ class MarkdownWriter {
   template <class List>
   std::string inlines(const List& nodes, InlineMode mode, int depth) {
     std::vector<Item> items;
+    items.reserve(8);
     collect(items, nodes, depth);
     // Line breaks at the end of a paragraph mean nothing in Markdown and would not parse back;
     // at its start a paragraph keeps them ("\\" lines) when text follows, else they go too.

@@ -161,9 +161,17 @@ constexpr std::array<std::uint8_t, 256> kMaybeSpecial = [] {
   for (unsigned char c : std::string_view("hfmw")) t[c] = 2;
   return t;
 }();
+// is_alnum as a table: ASCII letters and digits, and every byte of a multi-byte character.
+constexpr std::array<bool, 256> kAlnum = [] {
+  std::array<bool, 256> t{};
+  for (int c = 0; c < 256; ++c) {
+    t[static_cast<size_t>(c)] = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c >= 0x80;
+  }
+  return t;
+}();
 bool plain_at(std::string_view text, size_t i) {
   const std::uint8_t k = kMaybeSpecial[static_cast<unsigned char>(text[i])];
-  return k == 0 || (k == 2 && is_alnum(text[i - 1]));
+  return k == 0 || (k == 2 && kAlnum[static_cast<unsigned char>(text[i - 1])]);
 }
 }  // namespace
 
