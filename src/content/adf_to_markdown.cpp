@@ -59,11 +59,12 @@ TextNode text_node(JsonRef j) {
   TextNode out;
   if (j.nlohmann()) return TextNode{node_type(j), j["text"], j["marks"]};
   j.for_each_member([&out](std::string_view key, JsonRef value) {
-    if (key == "type") {
+    // "type", "text", "marks": told apart by length and two letters.
+    if (key.size() == 4 && key[0] == 't' && key[1] == 'y' && key == "type") {
       out.type = value.str();
-    } else if (key == "text") {
+    } else if (key.size() == 4 && key[0] == 't' && key[1] == 'e' && key == "text") {
       out.text = value;
-    } else if (key == "marks") {
+    } else if (key.size() == 5 && key[0] == 'm' && key == "marks") {
       out.marks = value;
     }
   });

@@ -18,7 +18,9 @@ bool is_space(char c) { return c == ' ' || c == '\t'; }
 // holds spaces or parentheses; a backslash is doubled only before punctuation (where CommonMark
 // would read an escape), so URLs do not gain backslashes.
 std::string link_destination(std::string_view href) {
-  const bool pointy = href.find_first_of(" ()<>") != std::string_view::npos;
+  const bool pointy = std::any_of(href.begin(), href.end(), [](char c) {
+    return c == ' ' || c == '(' || c == ')' || c == '<' || c == '>';
+  });
   // The usual URL has nothing to change: one copy.
   const bool plain = std::none_of(href.begin(), href.end(), [&](char c) {
     const auto u = static_cast<unsigned char>(c);
@@ -182,7 +184,14 @@ void append_escaped(std::string& out, std::string_view text, const EscapeContext
   for (size_t i = 0; i < n; ++i) {
     if (i > 0 && plain_at(text, i)) {
       size_t j = i + 1;
-      while (j < n && plain_at(text, j)) ++j;
+      for (;;) {
+        while (j < n && kMaybeSpecial[static_cast<unsigned char>(text[j])] == 0) ++j;
+        if (j < n && plain_at(text, j)) {
+          ++j;
+          continue;
+        }
+        break;
+      }
       out.append(text.data() + i, j - i);
       i = j - 1;
       continue;
