@@ -227,7 +227,11 @@ class MarkdownWriter {
       prev_alt = alt;
     }
     flush();
+    if (parts.size() == 1) return std::move(parts[0]);
+    size_t total = 0;
+    for (const std::string& part : parts) total += part.size() + 2;
     std::string out;
+    out.reserve(total);
     for (size_t i = 0; i < parts.size(); ++i) {
       // Inside a list item a nested list follows its paragraph directly, keeping the list tight.
       // (Only a bullet list or a list starting at 1 may interrupt a paragraph.)
@@ -256,6 +260,7 @@ class MarkdownWriter {
 
   static std::string prefix_lines(const std::string& body, const std::string& first, const std::string& rest) {
     std::string out;
+    out.reserve(body.size() + first.size() + rest.size() * static_cast<size_t>(std::count(body.begin(), body.end(), '\n')));
     size_t start = 0;
     bool is_first = true;
     while (start <= body.size()) {
@@ -809,6 +814,9 @@ class MarkdownWriter {
     }
 
     std::string out;
+    size_t estimate = leading * 2 + 16;
+    for (const Item& item : items) estimate += item.text().size();
+    out.reserve(estimate);
     for (size_t k = 0; k < leading; ++k) out += "\\\n";
     size_t line_start = out.size();
     std::vector<Mark> active;
