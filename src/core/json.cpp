@@ -7,6 +7,10 @@
 #include <cstring>
 #include <optional>
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 namespace jira_mcp {
 
 namespace {
@@ -58,8 +62,19 @@ bool word_needs_care(std::uint64_t w) {
   return (w & kHighs) != 0 || ((w - kOnes * 0x20) & ~w & kHighs) != 0 || has_zero(w ^ (kOnes * '"')) ||
          has_zero(w ^ (kOnes * '\\'));
 }
-// The index of the first byte at or after i (in steps of 8) that may need care.
+// The index of the first byte at or after i that may need care (exactly, 16 bytes at a time
+// with SSE2; else in steps of 8, stopping at the word that holds it).
 std::size_t skip_plain(std::string_view s, std::size_t i) {
+#if defined(__SSE2__)
+  const __m128i space = _mm_set1_epi8(0x20), quote = _mm_set1_epi8('"'), backslash = _mm_set1_epi8('\\');
+  while (i + 16 <= s.size()) {
+    const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(s.data() + i));
+    // A signed compare: below 0x20, and 0x80 and above (negative), at once.
+    const __m128i care = _mm_or_si128(_mm_cmplt_epi8(v, space), _mm_or_si128(_mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, backslash)));
+    if (const int mask = _mm_movemask_epi8(care); mask != 0) return i + static_cast<std::size_t>(__builtin_ctz(static_cast<unsigned>(mask)));
+    i += 16;
+  }
+#endif
   while (i + 8 <= s.size()) {
     std::uint64_t w;
     std::memcpy(&w, s.data() + i, 8);
