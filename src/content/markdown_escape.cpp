@@ -184,14 +184,7 @@ void append_escaped(std::string& out, std::string_view text, const EscapeContext
   for (size_t i = 0; i < n; ++i) {
     if (i > 0 && plain_at(text, i)) {
       size_t j = i + 1;
-      for (;;) {
-        while (j < n && kMaybeSpecial[static_cast<unsigned char>(text[j])] == 0) ++j;
-        if (j < n && plain_at(text, j)) {
-          ++j;
-          continue;
-        }
-        break;
-      }
+      while (j < n && plain_at(text, j)) ++j;
       out.append(text.data() + i, j - i);
       i = j - 1;
       continue;
