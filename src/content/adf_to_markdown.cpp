@@ -48,24 +48,27 @@ std::string attr_string(JsonRef node, std::string_view key) {
   return {};
 }
 bool has_member(JsonRef j, std::string_view key) { return !j[key].missing(); }
-// The members of an inline node read most, found in one pass (a lookup by key scans the
-// members of a simdjson object); as j["type"], j["text"], j["marks"] would read them.
-struct TextNode {
+// The members of a node read most, found in one pass (a lookup by key scans the members of a
+// simdjson object); as j["type"], j["text"], j["marks"], j["content"] would read them.
+struct NodeMembers {
   std::string_view type;
   JsonRef text;
   JsonRef marks;
+  JsonRef content;
 };
-TextNode text_node(JsonRef j) {
-  TextNode out;
-  if (j.nlohmann()) return TextNode{node_type(j), j["text"], j["marks"]};
+NodeMembers node_members(JsonRef j) {
+  NodeMembers out;
+  if (j.nlohmann()) return NodeMembers{node_type(j), j["text"], j["marks"], j["content"]};
   j.for_each_member([&out](std::string_view key, JsonRef value) {
-    // "type", "text", "marks": told apart by length and two letters.
+    // "type", "text", "marks", "content": told apart by length and a letter or two.
     if (key.size() == 4 && key[0] == 't' && key[1] == 'y' && key == "type") {
       out.type = value.str();
     } else if (key.size() == 4 && key[0] == 't' && key[1] == 'e' && key == "text") {
       out.text = value;
     } else if (key.size() == 5 && key[0] == 'm' && key == "marks") {
       out.marks = value;
+    } else if (key.size() == 7 && key[0] == 'c' && key == "content") {
+      out.content = value;
     }
   });
   return out;
@@ -288,25 +291,28 @@ class MarkdownWriter {
   // `bare`: the node read as if it had no marks (its alignment and indentation being written
   // around it already).
   std::string block(JsonRef node, int depth, bool alt, bool bare = false) {
-    const std::string_view type = node_type(node);
+    const NodeMembers read = node_members(node);
+    const std::string_view type = read.type;
+    // The node's content array, as kids reads it.
+    const JsonRef kids = read.content.is_array() ? read.content : JsonRef();
     if (depth > kMaxNesting) return escape_text(plain_text(node), EscapeContext{true, false, InlineMode::kParagraph, '\0'});
     const int inner = depth + 1;
-    if (!bare && (type == "paragraph" || type == "heading") && array_field(node, "marks").is_array() && !node["marks"].empty()) {
+    if (!bare && (type == "paragraph" || type == "heading") && read.marks.is_array() && !read.marks.empty()) {
       // Alignment and indentation: a container around the block, one per mark.
       std::string out = block(node, depth, alt, true);
-      for (const JsonRef m : node["marks"]) {
+      for (const JsonRef m : read.marks) {
         const std::string_view mt = node_type(m);
         if (mt == "alignment" || mt == "indentation") out = container(mt, written_attrs(m), out);
       }
       return out;
     }
-    if (type == "paragraph" || type == "caption") return inlines(children(node), InlineMode::kParagraph, depth);
+    if (type == "paragraph" || type == "caption") return inlines(kids, InlineMode::kParagraph, depth);
     if (type == "heading") {
       int level = 1;
       if (const JsonRef v = object_field(node, "attrs")["level"]; v.is_number()) {
         level = std::clamp(v.to_int(), 1, 6);
       }
-      std::string text = inlines(children(node), InlineMode::kHeading, depth);
+      std::string text = inlines(kids, InlineMode::kHeading, depth);
       return std::string(static_cast<size_t>(level), '#') + (text.empty() ? "" : " " + text);
     }
     if (type == "bulletList" || type == "listItem") {
@@ -314,7 +320,7 @@ class MarkdownWriter {
       if (type == "listItem") {
         items.push_back(node);
       } else {
-        for (const JsonRef item : children(node)) items.push_back(item);
+        for (const JsonRef item : kids) items.push_back(item);
       }
       std::string out;
       for (const JsonRef item : items) {
@@ -329,7 +335,7 @@ class MarkdownWriter {
         number = static_cast<long long>(std::clamp(v.number(), 0.0, 99999999.0));
       }
       std::string out;
-      for (const JsonRef item : children(node)) {
+      for (const JsonRef item : kids) {
         if (!out.empty()) out += '\n';
         out += list_item(blocks(children(item), inner, true), std::to_string(number++) + (alt ? ") " : ". "));
       }
@@ -339,13 +345,13 @@ class MarkdownWriter {
     if (type == "decisionList") {
       // Decided items are plain bullets; a list holding any other state is a task list inside
       // the directive, "[x]" decided and "[ ]" undecided (ADF's only other state).
-      const JsonRef list = children(node);
+      const JsonRef list = kids;
       const bool all_decided = std::all_of(list.begin(), list.end(), [](JsonRef item) {
         const std::string state = attr_string(item, "state");
         return state.empty() || state == "DECIDED";
       });
       std::string items;
-      for (const JsonRef item : children(node)) {
+      for (const JsonRef item : kids) {
         if (!items.empty()) items += '\n';
         const std::string state = attr_string(item, "state");
         const std::string marker = all_decided ? "- " : state.empty() || state == "DECIDED" ? "- [x] " : "- [ ] ";
@@ -358,11 +364,11 @@ class MarkdownWriter {
       return task_list(JsonRef(wrapped), depth, alt);
     }
     if (type == "codeBlock") return code_block(node);
-    if (type == "blockquote") return quote(blocks(children(node), inner));
+    if (type == "blockquote") return quote(blocks(kids, inner));
     if (type == "rule") return "---";
     if (type == "panel" || type == "expand" || type == "nestedExpand" || type == "layoutSection" ||
         type == "layoutColumn" || type == "bodiedExtension") {
-      return container(type, written_attrs(node), blocks(children(node), inner));
+      return container(type, written_attrs(node), blocks(kids, inner));
     }
     if (type == "table") return table(node, depth);
     if (type == "tableRow" || type == "tableCell" || type == "tableHeader") {
@@ -371,7 +377,7 @@ class MarkdownWriter {
       return table(JsonRef(wrapped), depth);
     }
     if (type == "mediaSingle") {
-      const JsonRef content = children(node);
+      const JsonRef content = kids;
       if (content.size() == 1 && node_type(content.at(0)) == "media") return image(content.at(0), node);
       std::string body;
       for (const JsonRef child : content) {
@@ -387,7 +393,7 @@ class MarkdownWriter {
     }
     if (type == "mediaGroup") {
       std::string body;
-      for (const JsonRef child : children(node)) {
+      for (const JsonRef child : kids) {
         if (node_type(child) != "media") continue;
         if (!body.empty()) body += "\n\n";
         body += image(child, JsonRef());
@@ -399,7 +405,7 @@ class MarkdownWriter {
       return "::" + std::string(type) + detail::write_attrs(written_attrs(node));
     }
     // doc, layouts, bodied extensions, sync blocks and unknown containers: their content.
-    if (array_field(node, "content").is_array()) return blocks(children(node), inner);
+    if (kids.is_array()) return blocks(kids, inner);
     std::string text = string_field(node, "text");
     if (text.empty()) text = attr_string(node, "text");
     if (text.empty()) return {};
@@ -694,7 +700,7 @@ class MarkdownWriter {
   void collect(std::vector<Item>& items, const List& nodes, int depth) {
     if (!is_list(nodes)) return;
     for (const JsonRef node : nodes) {
-      const TextNode read = text_node(node);
+      const NodeMembers read = node_members(node);
       const std::string_view type = read.type;
       if (type == "text") {
         bool code = false;
