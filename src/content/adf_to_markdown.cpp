@@ -828,7 +828,7 @@ class MarkdownWriter {
     std::vector<Mark> active;
     auto close_to = [&](size_t keep) {
       while (active.size() > keep) {
-        const Mark m = active.back();
+        const Mark m = std::move(active.back());
         active.pop_back();
         if (m.type == "link") {
           out += "](" + link_destination(m.href);
@@ -874,7 +874,8 @@ class MarkdownWriter {
       for (const Mark& m : item.marks) {
         if (std::find(active.begin(), active.end(), m) == active.end()) opening.push_back(m);
       }
-      std::stable_sort(opening.begin(), opening.end(), [&](const Mark& a, const Mark& b) {
+      // (stable_sort takes a buffer from the heap even for one element)
+      if (opening.size() > 1) std::stable_sort(opening.begin(), opening.end(), [&](const Mark& a, const Mark& b) {
         size_t ra = run_length(items, i, a);
         size_t rb = run_length(items, i, b);
         if (ra != rb) return ra > rb;
@@ -904,7 +905,7 @@ class MarkdownWriter {
         // "**a*b***" then "*c*" would fuse into one delimiter run; "_c_" stays apart.
         if (!out.empty() && out.back() == '*' && m.delim[0] == '*') m.delim.assign(m.delim.size(), '_');
         out += m.delim;
-        active.push_back(m);
+        active.push_back(std::move(m));  // opening is not read again
       }
       const bool in_link = std::any_of(active.begin(), active.end(), [](const Mark& m) { return m.type == "link" || m.directive(); });
       switch (item.kind) {
