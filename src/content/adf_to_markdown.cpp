@@ -56,18 +56,25 @@ struct NodeMembers {
   JsonRef marks;
   JsonRef content;
 };
+// a == b for short keys, without a call to memcmp.
+bool same(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (size_t i = 0; i < a.size(); ++i) {
+    if (a[i] != b[i]) return false;
+  }
+  return true;
+}
 NodeMembers node_members(JsonRef j) {
   NodeMembers out;
   if (j.nlohmann()) return NodeMembers{node_type(j), j["text"], j["marks"], j["content"]};
   j.for_each_member([&out](std::string_view key, JsonRef value) {
-    // "type", "text", "marks", "content": told apart by length and a letter or two.
-    if (key.size() == 4 && key[0] == 't' && key[1] == 'y' && key == "type") {
+    if (same(key, "type")) {
       out.type = value.str();
-    } else if (key.size() == 4 && key[0] == 't' && key[1] == 'e' && key == "text") {
+    } else if (same(key, "text")) {
       out.text = value;
-    } else if (key.size() == 5 && key[0] == 'm' && key == "marks") {
+    } else if (same(key, "marks")) {
       out.marks = value;
-    } else if (key.size() == 7 && key[0] == 'c' && key == "content") {
+    } else if (same(key, "content")) {
       out.content = value;
     }
   });
