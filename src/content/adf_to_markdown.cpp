@@ -11,6 +11,7 @@
 // the one escaper in markdown_escape.cpp.
 #include <algorithm>
 #include <cctype>
+#include <deque>
 #include <string>
 #include <vector>
 
@@ -37,7 +38,8 @@ JsonRef object_field(JsonRef j, std::string_view key) {
   return v.is_object() ? v : JsonRef();
 }
 std::string string_field(JsonRef j, std::string_view key) { return std::string(j[key].str()); }
-std::string node_type(JsonRef j) { return string_field(j, "type"); }
+// A view into the document: compared, rarely copied.
+std::string_view node_type(JsonRef j) { return j["type"].str(); }
 std::string attr_string(JsonRef node, std::string_view key) {
   const JsonRef v = object_field(node, "attrs")[key];
   if (v.is_string()) return std::string(v.str());
@@ -46,6 +48,38 @@ std::string attr_string(JsonRef node, std::string_view key) {
   return {};
 }
 bool has_member(JsonRef j, std::string_view key) { return !j[key].missing(); }
+// The members of a node read most, found in one pass (a lookup by key scans the members of a
+// simdjson object); as j["type"], j["text"], j["marks"], j["content"] would read them.
+struct NodeMembers {
+  std::string_view type;
+  JsonRef text;
+  JsonRef marks;
+  JsonRef content;
+};
+// a == b for short keys, without a call to memcmp.
+bool same(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (size_t i = 0; i < a.size(); ++i) {
+    if (a[i] != b[i]) return false;
+  }
+  return true;
+}
+NodeMembers node_members(JsonRef j) {
+  NodeMembers out;
+  if (j.nlohmann()) return NodeMembers{node_type(j), j["text"], j["marks"], j["content"]};
+  j.for_each_member([&out](std::string_view key, JsonRef value) {
+    if (same(key, "type")) {
+      out.type = value.str();
+    } else if (same(key, "text")) {
+      out.text = value;
+    } else if (same(key, "marks")) {
+      out.marks = value;
+    } else if (same(key, "content")) {
+      out.content = value;
+    }
+  });
+  return out;
+}
 // The rare readers that take a whole node (plain text fallbacks, labels) read a Json copy.
 std::string plain_text(JsonRef node) { return detail::plain_text(node.to_json()); }
 // A list of nodes: an array view, or nodes gathered by the renderer.
@@ -74,7 +108,7 @@ struct Mark {
   bool directive() const { return type != "strong" && type != "em" && type != "strike" && type != "link"; }
 };
 
-bool is_directive_mark(const std::string& type) {
+bool is_directive_mark(std::string_view type) {
   return type == "underline" || type == "textColor" || type == "backgroundColor" || type == "subsup" ||
          type == "annotation";
 }
@@ -97,13 +131,26 @@ Json written_attrs(JsonRef node, std::initializer_list<const char*> skip = {}) {
 
 struct Item {
   enum class Kind { kText, kCode, kRaw, kBreak };
+  Item(Kind k, std::string text, std::vector<Mark> m) : kind(k), own(std::move(text)), marks(std::move(m)) {}
+  static Item borrowing(Kind k, std::string_view text, std::vector<Mark> m) {
+    Item item(k, {}, std::move(m));
+    item.borrowed = text;
+    item.owned = false;
+    return item;
+  }
+
   Kind kind = Kind::kText;
-  std::string text;
+  std::string own;  // the text, when made here
   std::vector<Mark> marks;
+  // Else the text as the document holds it (the usual text node: no copy). The document, and
+  // every Json the writer makes to render through (MarkdownWriter::held_), outlive the items.
+  std::string_view borrowed;
+  bool owned = true;
+  std::string_view text() const { return owned ? std::string_view(own) : borrowed; }
 };
 
 
-int mark_rank(const std::string& type) {
+int mark_rank(std::string_view type) {
   if (type == "link") return 0;
   if (type == "strong") return 1;
   if (type == "em") return 2;
@@ -130,16 +177,19 @@ class MarkdownWriter {
   }
 
  private:
+  // Nodes made while rendering (an inline media node's link text) whose text items borrow.
+  std::deque<Json> held_;
+
   // ---- blocks -----------------------------------------------------------------------------
 
-  static bool is_inline(const std::string& type) {
-    static const char* const kInline[] = {"text",        "hardBreak",   "mention",    "emoji",
+  static bool is_inline(std::string_view type) {
+    static constexpr std::string_view kInline[] = {"text",        "hardBreak",   "mention",    "emoji",
                                           "date",        "status",      "inlineCard", "mediaInline",
                                           "placeholder", "inlineExtension"};
-    return std::any_of(std::begin(kInline), std::end(kInline), [&](const char* t) { return type == t; });
+    return std::any_of(std::begin(kInline), std::end(kInline), [&](std::string_view t) { return type == t; });
   }
 
-  static std::string list_kind(const std::string& type) {
+  static std::string_view list_kind(std::string_view type) {
     if (type == "bulletList" || type == "taskList" || type == "decisionList" || type == "listItem") return "bullet";
     if (type == "orderedList") return "ordered";
     return "";
@@ -148,9 +198,9 @@ class MarkdownWriter {
   template <class List>
   std::string blocks(const List& content, int depth, bool tight = false) {
     std::vector<std::string> parts;
-    std::vector<std::string> kinds;  // list kind of each part, "" for a paragraph or other block
+    std::vector<std::string_view> kinds;  // list kind of each part, "" for a paragraph or other block
     NodeList run;
-    std::string prev_kind;
+    std::string_view prev_kind;
     bool prev_alt = false;
     auto flush = [&] {
       if (run.empty()) return;
@@ -159,18 +209,18 @@ class MarkdownWriter {
       if (!text.empty()) {
         parts.push_back(std::move(text));
         kinds.emplace_back();
-        prev_kind.clear();
+        prev_kind = {};
       }
     };
     if (!is_list(content)) return {};
     for (const JsonRef node : content) {
-      const std::string type = node_type(node);
+      const std::string_view type = node_type(node);
       if (is_inline(type) || (!type.empty() && known_block(type) == false && !array_field(node, "content").is_array())) {
         run.push_back(node);
         continue;
       }
       flush();
-      const std::string kind = list_kind(type);
+      const std::string_view kind = list_kind(type);
       // Two adjacent lists of one kind would merge; a different bullet or delimiter keeps
       // them apart.
       const bool alt = !kind.empty() && kind == prev_kind && !prev_alt;
@@ -182,12 +232,16 @@ class MarkdownWriter {
         text = "::paragraph";
       }
       parts.push_back(std::move(text));
-      kinds.push_back(node_type(node) == "paragraph" ? "" : (kind.empty() ? "block" : kind));
+      kinds.push_back(type == "paragraph" ? std::string_view() : (kind.empty() ? std::string_view("block") : kind));
       prev_kind = kind;
       prev_alt = alt;
     }
     flush();
+    if (parts.size() == 1) return std::move(parts[0]);
+    size_t total = 0;
+    for (const std::string& part : parts) total += part.size() + 2;
     std::string out;
+    out.reserve(total);
     for (size_t i = 0; i < parts.size(); ++i) {
       // Inside a list item a nested list follows its paragraph directly, keeping the list tight.
       // (Only a bullet list or a list starting at 1 may interrupt a paragraph.)
@@ -199,8 +253,8 @@ class MarkdownWriter {
     return out;
   }
 
-  static bool known_block(const std::string& type) {
-    static const char* const kBlocks[] = {
+  static bool known_block(std::string_view type) {
+    static constexpr std::string_view kBlocks[] = {
         "doc",          "paragraph",   "heading",        "bulletList",      "orderedList",
         "listItem",     "taskList",    "taskItem",       "decisionList",    "decisionItem",
         "codeBlock",    "blockquote",  "rule",           "panel",           "table",
@@ -208,7 +262,7 @@ class MarkdownWriter {
         "media",        "expand",      "nestedExpand",   "layoutSection",   "layoutColumn",
         "extension",    "bodiedExtension", "multiBodiedExtension", "extensionFrame", "caption",
         "blockCard",    "embedCard",   "syncBlock",      "bodiedSyncBlock", "blockTaskItem"};
-    return std::any_of(std::begin(kBlocks), std::end(kBlocks), [&](const char* t) { return type == t; });
+    return std::any_of(std::begin(kBlocks), std::end(kBlocks), [&](std::string_view t) { return type == t; });
   }
 
   // The node's content array (a missing view, which iterates as empty, when it has none).
@@ -216,6 +270,7 @@ class MarkdownWriter {
 
   static std::string prefix_lines(const std::string& body, const std::string& first, const std::string& rest) {
     std::string out;
+    out.reserve(body.size() + first.size() + rest.size() * static_cast<size_t>(std::count(body.begin(), body.end(), '\n')));
     size_t start = 0;
     bool is_first = true;
     while (start <= body.size()) {
@@ -243,25 +298,28 @@ class MarkdownWriter {
   // `bare`: the node read as if it had no marks (its alignment and indentation being written
   // around it already).
   std::string block(JsonRef node, int depth, bool alt, bool bare = false) {
-    const std::string type = node_type(node);
+    const NodeMembers read = node_members(node);
+    const std::string_view type = read.type;
+    // The node's content array, as kids reads it.
+    const JsonRef kids = read.content.is_array() ? read.content : JsonRef();
     if (depth > kMaxNesting) return escape_text(plain_text(node), EscapeContext{true, false, InlineMode::kParagraph, '\0'});
     const int inner = depth + 1;
-    if (!bare && (type == "paragraph" || type == "heading") && array_field(node, "marks").is_array() && !node["marks"].empty()) {
+    if (!bare && (type == "paragraph" || type == "heading") && read.marks.is_array() && !read.marks.empty()) {
       // Alignment and indentation: a container around the block, one per mark.
       std::string out = block(node, depth, alt, true);
-      for (const JsonRef m : node["marks"]) {
-        const std::string mt = node_type(m);
+      for (const JsonRef m : read.marks) {
+        const std::string_view mt = node_type(m);
         if (mt == "alignment" || mt == "indentation") out = container(mt, written_attrs(m), out);
       }
       return out;
     }
-    if (type == "paragraph" || type == "caption") return inlines(children(node), InlineMode::kParagraph, depth);
+    if (type == "paragraph" || type == "caption") return inlines(kids, InlineMode::kParagraph, depth);
     if (type == "heading") {
       int level = 1;
       if (const JsonRef v = object_field(node, "attrs")["level"]; v.is_number()) {
         level = std::clamp(v.to_int(), 1, 6);
       }
-      std::string text = inlines(children(node), InlineMode::kHeading, depth);
+      std::string text = inlines(kids, InlineMode::kHeading, depth);
       return std::string(static_cast<size_t>(level), '#') + (text.empty() ? "" : " " + text);
     }
     if (type == "bulletList" || type == "listItem") {
@@ -269,7 +327,7 @@ class MarkdownWriter {
       if (type == "listItem") {
         items.push_back(node);
       } else {
-        for (const JsonRef item : children(node)) items.push_back(item);
+        for (const JsonRef item : kids) items.push_back(item);
       }
       std::string out;
       for (const JsonRef item : items) {
@@ -284,7 +342,7 @@ class MarkdownWriter {
         number = static_cast<long long>(std::clamp(v.number(), 0.0, 99999999.0));
       }
       std::string out;
-      for (const JsonRef item : children(node)) {
+      for (const JsonRef item : kids) {
         if (!out.empty()) out += '\n';
         out += list_item(blocks(children(item), inner, true), std::to_string(number++) + (alt ? ") " : ". "));
       }
@@ -294,13 +352,13 @@ class MarkdownWriter {
     if (type == "decisionList") {
       // Decided items are plain bullets; a list holding any other state is a task list inside
       // the directive, "[x]" decided and "[ ]" undecided (ADF's only other state).
-      const JsonRef list = children(node);
+      const JsonRef list = kids;
       const bool all_decided = std::all_of(list.begin(), list.end(), [](JsonRef item) {
         const std::string state = attr_string(item, "state");
         return state.empty() || state == "DECIDED";
       });
       std::string items;
-      for (const JsonRef item : children(node)) {
+      for (const JsonRef item : kids) {
         if (!items.empty()) items += '\n';
         const std::string state = attr_string(item, "state");
         const std::string marker = all_decided ? "- " : state.empty() || state == "DECIDED" ? "- [x] " : "- [ ] ";
@@ -313,11 +371,11 @@ class MarkdownWriter {
       return task_list(JsonRef(wrapped), depth, alt);
     }
     if (type == "codeBlock") return code_block(node);
-    if (type == "blockquote") return quote(blocks(children(node), inner));
+    if (type == "blockquote") return quote(blocks(kids, inner));
     if (type == "rule") return "---";
     if (type == "panel" || type == "expand" || type == "nestedExpand" || type == "layoutSection" ||
         type == "layoutColumn" || type == "bodiedExtension") {
-      return container(type, written_attrs(node), blocks(children(node), inner));
+      return container(type, written_attrs(node), blocks(kids, inner));
     }
     if (type == "table") return table(node, depth);
     if (type == "tableRow" || type == "tableCell" || type == "tableHeader") {
@@ -326,7 +384,7 @@ class MarkdownWriter {
       return table(JsonRef(wrapped), depth);
     }
     if (type == "mediaSingle") {
-      const JsonRef content = children(node);
+      const JsonRef content = kids;
       if (content.size() == 1 && node_type(content.at(0)) == "media") return image(content.at(0), node);
       std::string body;
       for (const JsonRef child : content) {
@@ -342,7 +400,7 @@ class MarkdownWriter {
     }
     if (type == "mediaGroup") {
       std::string body;
-      for (const JsonRef child : children(node)) {
+      for (const JsonRef child : kids) {
         if (node_type(child) != "media") continue;
         if (!body.empty()) body += "\n\n";
         body += image(child, JsonRef());
@@ -351,10 +409,10 @@ class MarkdownWriter {
     }
     if (type == "media") return image(node, JsonRef());
     if (type == "blockCard" || type == "embedCard" || type == "extension") {
-      return "::" + type + detail::write_attrs(written_attrs(node));
+      return "::" + std::string(type) + detail::write_attrs(written_attrs(node));
     }
     // doc, layouts, bodied extensions, sync blocks and unknown containers: their content.
-    if (array_field(node, "content").is_array()) return blocks(children(node), inner);
+    if (kids.is_array()) return blocks(kids, inner);
     std::string text = string_field(node, "text");
     if (text.empty()) text = attr_string(node, "text");
     if (text.empty()) return {};
@@ -364,7 +422,7 @@ class MarkdownWriter {
 
   // A container directive around rendered blocks; the fence is one colon longer than any fence
   // inside, as remark-directive nests them.
-  static std::string container(const std::string& name, const Json& attrs, const std::string& body) {
+  static std::string container(std::string_view name, const Json& attrs, const std::string& body) {
     size_t inner = 2;
     size_t start = 0;
     while (start < body.size()) {
@@ -380,7 +438,14 @@ class MarkdownWriter {
       start = end + 1;
     }
     const std::string fence(std::max<size_t>(3, inner + 1), ':');
-    return fence + name + detail::write_attrs(attrs) + "\n\n" + body + (body.empty() ? "" : "\n\n") + fence;
+    std::string out = fence;
+    out += name;
+    out += detail::write_attrs(attrs);
+    out += "\n\n";
+    out += body;
+    if (!body.empty()) out += "\n\n";
+    out += fence;
+    return out;
   }
 
   // A media node as a Markdown image: external images by URL, Jira (Media Services) files as
@@ -422,7 +487,7 @@ class MarkdownWriter {
     std::string out;
     const std::string bullet = alt ? "+ " : "- ";
     for (const JsonRef child : children(node)) {
-      const std::string type = node_type(child);
+      const std::string_view type = node_type(child);
       if (type == "taskList" || type == "decisionList") {
         // A nested list belongs to the item before it.
         std::string nested = prefix_lines(task_list(child, depth + 1, false), "  ", "  ");
@@ -529,7 +594,7 @@ class MarkdownWriter {
       for (const JsonRef cell : children(row)) {
         std::string text;
         for (const JsonRef block : children(cell)) {
-          const std::string type = node_type(block);
+          const std::string_view type = node_type(block);
           std::string part = type == "paragraph" || type == "heading"
                                  ? inlines(children(block), InlineMode::kTableCell, depth)
                                  : escape_text(plain_text(block), EscapeContext{false, false, InlineMode::kTableCell, '\0'});
@@ -573,20 +638,20 @@ class MarkdownWriter {
     return Json{{"type", "text"}, {"text", "[" + detail::media_label(media.to_json()) + "]"}};
   }
 
-  static std::vector<Mark> marks_of(JsonRef node, bool& code) {
+  // `marks`: the node's "marks" member.
+  static std::vector<Mark> marks_of(JsonRef marks, bool& code) {
     std::vector<Mark> out;
     code = false;
-    const JsonRef marks = array_field(node, "marks");
     if (!marks.is_array()) return out;
     for (const JsonRef m : marks) {
-      std::string type = node_type(m);
+      const std::string_view type = node_type(m);
       if (type == "code") {
         code = true;
       } else if (type == "strong" || type == "em" || type == "strike") {
-        out.push_back(Mark{type, {}, {}, {}});
+        out.push_back(Mark{std::string(type), {}, {}, {}});
       } else if (is_directive_mark(type)) {
         const JsonRef attrs = object_field(m, "attrs");
-        out.push_back(Mark{type, attrs.is_object() ? detail::write_attrs(attrs.to_json()) : std::string(), {}, {}});
+        out.push_back(Mark{std::string(type), attrs.is_object() ? detail::write_attrs(attrs.to_json()) : std::string(), {}, {}});
       } else if (type == "link") {
         const JsonRef attrs = object_field(m, "attrs");
         if (!attrs.is_object()) continue;
@@ -603,7 +668,7 @@ class MarkdownWriter {
 
   // An inline node Markdown has no syntax for, as :type[label]{attrs}; the label is the text a
   // reader sees (status text, emoji short name, date, alt text), the attributes the rest.
-  static std::string inline_directive(JsonRef node, const std::string& type) {
+  static std::string inline_directive(JsonRef node, std::string_view type) {
     std::string label;
     Json attrs;
     if (type == "status" || type == "placeholder") {
@@ -631,7 +696,7 @@ class MarkdownWriter {
       attrs["text"] = node["attrs"]["text"].to_json();
     }
     std::replace(label.begin(), label.end(), '\n', ' ');
-    std::string out = ":" + type;
+    std::string out = ":" + std::string(type);
     if (!label.empty()) out += "[" + escape_text(label, EscapeContext{false, true, InlineMode::kParagraph, ']'}) + "]";
     out += detail::write_attrs(attrs);
     if (label.empty() && attrs.empty()) out += "{}";
@@ -642,15 +707,16 @@ class MarkdownWriter {
   void collect(std::vector<Item>& items, const List& nodes, int depth) {
     if (!is_list(nodes)) return;
     for (const JsonRef node : nodes) {
-      const std::string type = node_type(node);
+      const NodeMembers read = node_members(node);
+      const std::string_view type = read.type;
       if (type == "text") {
         bool code = false;
-        std::vector<Mark> marks = marks_of(node, code);
-        std::string text = string_field(node, "text");
+        std::vector<Mark> marks = marks_of(read.marks, code);
+        const std::string_view text = read.text.str();
         if (text.empty()) continue;
         if (code) {
           std::erase_if(marks, [](const Mark& m) { return m.type != "link"; });
-          items.push_back(Item{Item::Kind::kCode, std::move(text), std::move(marks)});
+          items.push_back(Item::borrowing(Item::Kind::kCode, text, std::move(marks)));
           continue;
         }
         // Newlines inside text are line breaks.
@@ -662,14 +728,22 @@ class MarkdownWriter {
           size_t end = one_line ? size : text.find('\n', start);
           if (end == std::string::npos) end = size;
           if (start > 0) items.push_back(Item{Item::Kind::kBreak, {}, {}});
-          std::string piece = one_line ? std::move(text) : text.substr(start, end - start);
-          std::erase(piece, '\r');
+          // A piece without '\r' is read in place.
+          const std::string_view in_place = text.substr(start, end - start);
+          const bool copied = in_place.find('\r') != std::string_view::npos;
+          std::string own = copied ? std::string(in_place) : std::string();
+          std::erase(own, '\r');
+          const std::string_view piece = copied ? std::string_view(own) : in_place;
           if (!piece.empty()) {
             std::vector<Mark> piece_marks = one_line ? std::move(marks) : marks;
             if (piece.find_first_not_of(" \t") == std::string::npos) {
               std::erase_if(piece_marks, [](const Mark& m) { return m.type != "link" && !m.directive(); });
             }
-            items.push_back(Item{Item::Kind::kText, std::move(piece), std::move(piece_marks)});
+            if (copied) {
+              items.push_back(Item{Item::Kind::kText, std::move(own), std::move(piece_marks)});
+            } else {
+              items.push_back(Item::borrowing(Item::Kind::kText, piece, std::move(piece_marks)));
+            }
           }
           start = end + 1;
         }
@@ -704,8 +778,8 @@ class MarkdownWriter {
                  type == "inlineCard" || type == "mediaInline" || type == "inlineExtension") {
         items.push_back(Item{Item::Kind::kRaw, inline_directive(node, type), {}});
       } else if (type == "media") {
-        const Json shown = media_inline(node);
-        collect(items, NodeList{JsonRef(shown)}, depth);
+        held_.push_back(media_inline(node));
+        collect(items, NodeList{JsonRef(held_.back())}, depth);
       } else if (depth < kMaxNesting && array_field(node, "content").is_array()) {
         collect(items, array_field(node, "content"), depth + 1);
       } else {
@@ -730,6 +804,7 @@ class MarkdownWriter {
   template <class List>
   std::string inlines(const List& nodes, InlineMode mode, int depth) {
     std::vector<Item> items;
+    items.reserve(8);
     collect(items, nodes, depth);
     // Line breaks at the end of a paragraph mean nothing in Markdown and would not parse back;
     // at its start a paragraph keeps them ("\\" lines) when text follows, else they go too.
@@ -742,21 +817,25 @@ class MarkdownWriter {
     for (size_t i = 0; i < items.size(); ++i) {
       Item& item = items[i];
       if (item.kind == Item::Kind::kText && item.marks.size() == 1 && item.marks[0].type == "link" &&
-          item.marks[0].href == item.text && item.marks[0].title.empty() && autolinkable(item.text) &&
+          item.marks[0].href == item.text() && item.marks[0].title.empty() && autolinkable(item.text()) &&
           run_length(items, i, item.marks[0]) == 1 && (i == 0 || run_length(items, i - 1, item.marks[0]) == 0)) {
         item.kind = Item::Kind::kRaw;
-        item.text = "<" + item.text + ">";
+        item.own = "<" + std::string(item.text()) + ">";
+        item.owned = true;
         item.marks.clear();
       }
     }
 
     std::string out;
+    size_t estimate = leading * 2 + 16;
+    for (const Item& item : items) estimate += item.text().size();
+    out.reserve(estimate);
     for (size_t k = 0; k < leading; ++k) out += "\\\n";
     size_t line_start = out.size();
     std::vector<Mark> active;
     auto close_to = [&](size_t keep) {
       while (active.size() > keep) {
-        const Mark m = active.back();
+        const Mark m = std::move(active.back());
         active.pop_back();
         if (m.type == "link") {
           out += "](" + link_destination(m.href);
@@ -802,7 +881,8 @@ class MarkdownWriter {
       for (const Mark& m : item.marks) {
         if (std::find(active.begin(), active.end(), m) == active.end()) opening.push_back(m);
       }
-      std::stable_sort(opening.begin(), opening.end(), [&](const Mark& a, const Mark& b) {
+      // (stable_sort takes a buffer from the heap even for one element)
+      if (opening.size() > 1) std::stable_sort(opening.begin(), opening.end(), [&](const Mark& a, const Mark& b) {
         size_t ra = run_length(items, i, a);
         size_t rb = run_length(items, i, b);
         if (ra != rb) return ra > rb;
@@ -812,18 +892,18 @@ class MarkdownWriter {
         std::erase_if(opening, [](const Mark& m) { return m.type == "link"; });
       }
 
-      std::string text = std::move(item.text);  // read no more: only later items' text is looked at
+      std::string_view text = item.text();
       const bool at_line_start = out.size() == line_start && mode == InlineMode::kParagraph;
       if (item.kind == Item::Kind::kText) {
         if (at_line_start || (i == 0)) {
           size_t lead = 0;
           while (lead < text.size() && is_space(text[lead])) ++lead;
-          text.erase(0, lead);
+          text.remove_prefix(lead);
         } else if (std::any_of(opening.begin(), opening.end(), [](const Mark& m) { return m.type != "link" && !m.directive(); })) {
           size_t lead = 0;
           while (lead < text.size() && is_space(text[lead])) ++lead;
           out += text.substr(0, lead);
-          text.erase(0, lead);
+          text.remove_prefix(lead);
         }
         if (text.empty()) continue;
       }
@@ -832,14 +912,14 @@ class MarkdownWriter {
         // "**a*b***" then "*c*" would fuse into one delimiter run; "_c_" stays apart.
         if (!out.empty() && out.back() == '*' && m.delim[0] == '*') m.delim.assign(m.delim.size(), '_');
         out += m.delim;
-        active.push_back(m);
+        active.push_back(std::move(m));  // opening is not read again
       }
       const bool in_link = std::any_of(active.begin(), active.end(), [](const Mark& m) { return m.type == "link" || m.directive(); });
       switch (item.kind) {
         case Item::Kind::kText: {
           char next = '\0';
-          if (i + 1 < items.size() && items[i + 1].kind == Item::Kind::kText && !items[i + 1].text.empty()) {
-            next = items[i + 1].text[0];
+          if (i + 1 < items.size() && items[i + 1].kind == Item::Kind::kText && !items[i + 1].text().empty()) {
+            next = items[i + 1].text()[0];
           }
           // A link opening right after: its "[" follows ("!" before it would make an image).
           if (i + 1 < items.size()) {
@@ -848,14 +928,14 @@ class MarkdownWriter {
                 next = m.type == "link" ? '[' : ':';
               }
             }
-            if (items[i + 1].kind == Item::Kind::kRaw && !items[i + 1].text.empty()) next = items[i + 1].text[0];
+            if (items[i + 1].kind == Item::Kind::kRaw && !items[i + 1].text().empty()) next = items[i + 1].text()[0];
           }
           const bool after_raw = i > 0 && items[i - 1].kind == Item::Kind::kRaw;
           detail::append_escaped(out, text, EscapeContext{out.size() == line_start && mode == InlineMode::kParagraph, in_link, mode, next, after_raw});
           break;
         }
         case Item::Kind::kCode:
-          out += code_span(text, mode);
+          out += code_span(std::string(text), mode);
           break;
         case Item::Kind::kRaw:
           out += text;

@@ -1,6 +1,8 @@
 #include "content/markdown_escape.hpp"
 
 #include <algorithm>
+#include <array>
+#include <cstdint>
 #include <cctype>
 #include <cstdio>
 
@@ -16,7 +18,23 @@ bool is_space(char c) { return c == ' ' || c == '\t'; }
 // holds spaces or parentheses; a backslash is doubled only before punctuation (where CommonMark
 // would read an escape), so URLs do not gain backslashes.
 std::string link_destination(std::string_view href) {
-  const bool pointy = href.find_first_of(" ()<>") != std::string_view::npos;
+  const bool pointy = std::any_of(href.begin(), href.end(), [](char c) {
+    return c == ' ' || c == '(' || c == ')' || c == '<' || c == '>';
+  });
+  // The usual URL has nothing to change: one copy.
+  const bool plain = std::none_of(href.begin(), href.end(), [&](char c) {
+    const auto u = static_cast<unsigned char>(c);
+    return c == '\\' || u < 0x20 || u == 0x7f || (pointy && (c == '<' || c == '>'));
+  });
+  if (plain) {
+    if (!pointy) return std::string(href);
+    std::string out;
+    out.reserve(href.size() + 2);
+    out += '<';
+    out += href;
+    out += '>';
+    return out;
+  }
   std::string out = pointy ? "<" : "";
   for (size_t i = 0; i < href.size(); ++i) {
     const char c = href[i];
@@ -133,11 +151,44 @@ std::string escape_text(std::string_view text, const EscapeContext& ctx) {
   return out;
 }
 
+namespace {
+// The bytes the loop below may write other than as themselves once past the first character
+// (where the line-start rules apply): the escapable punctuation and the first letters of the
+// URL schemes url_run recognises. Every other byte is copied in runs.
+// 1: may need an escape; 2: may start a URL, which url_run only looks at after a byte that is
+// not alphanumeric (so inside a word it is plain too).
+constexpr std::array<std::uint8_t, 256> kMaybeSpecial = [] {
+  std::array<std::uint8_t, 256> t{};
+  for (unsigned char c : std::string_view(":{\\`*~_[]!<&|#>=-+")) t[c] = 1;
+  for (unsigned char c : std::string_view("hfmw")) t[c] = 2;
+  return t;
+}();
+// is_alnum as a table: ASCII letters and digits, and every byte of a multi-byte character.
+constexpr std::array<bool, 256> kAlnum = [] {
+  std::array<bool, 256> t{};
+  for (int c = 0; c < 256; ++c) {
+    t[static_cast<size_t>(c)] = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c >= 0x80;
+  }
+  return t;
+}();
+bool plain_at(std::string_view text, size_t i) {
+  const std::uint8_t k = kMaybeSpecial[static_cast<unsigned char>(text[i])];
+  return k == 0 || (k == 2 && kAlnum[static_cast<unsigned char>(text[i - 1])]);
+}
+}  // namespace
+
 void append_escaped(std::string& out, std::string_view text, const EscapeContext& ctx) {
   out.reserve(out.size() + text.size() + 8);
   const size_t n = text.size();
   auto at = [&](size_t i) -> char { return i < n ? text[i] : ctx.next; };
   for (size_t i = 0; i < n; ++i) {
+    if (i > 0 && plain_at(text, i)) {
+      size_t j = i + 1;
+      while (j < n && plain_at(text, j)) ++j;
+      out.append(text.data() + i, j - i);
+      i = j - 1;
+      continue;
+    }
     const char c = text[i];
     const bool line_start = ctx.line_start && i == 0;
     const char next = at(i + 1);

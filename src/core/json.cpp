@@ -4,7 +4,12 @@
 #include <array>
 #include <charconv>
 #include <cstdint>
+#include <cstring>
 #include <optional>
+
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 namespace jira_mcp {
 
@@ -47,19 +52,51 @@ std::size_t utf8_sequence(std::string_view s, std::size_t i) {
   return 0;
 }
 
+// Whether any of the 8 bytes in w is one a JSON string writes other than as itself or one that
+// starts a multi-byte sequence: below 0x20, '"', '\\' or 0x80 and above. Exact for the bytes that
+// matter (a false positive only follows a true one), so runs of plain ASCII are skipped 8 at a time.
+constexpr std::uint64_t kOnes = 0x0101010101010101ULL;
+constexpr std::uint64_t kHighs = 0x8080808080808080ULL;
+bool word_needs_care(std::uint64_t w) {
+  const auto has_zero = [](std::uint64_t v) { return ((v - kOnes) & ~v & kHighs) != 0; };
+  return (w & kHighs) != 0 || ((w - kOnes * 0x20) & ~w & kHighs) != 0 || has_zero(w ^ (kOnes * '"')) ||
+         has_zero(w ^ (kOnes * '\\'));
+}
+// The index of the first byte at or after i that may need care (exactly, 16 bytes at a time
+// with SSE2; else in steps of 8, stopping at the word that holds it).
+std::size_t skip_plain(std::string_view s, std::size_t i) {
+#if defined(__SSE2__)
+  const __m128i space = _mm_set1_epi8(0x20), quote = _mm_set1_epi8('"'), backslash = _mm_set1_epi8('\\');
+  while (i + 16 <= s.size()) {
+    const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(s.data() + i));
+    // A signed compare: below 0x20, and 0x80 and above (negative), at once.
+    const __m128i care = _mm_or_si128(_mm_cmplt_epi8(v, space), _mm_or_si128(_mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, backslash)));
+    if (const int mask = _mm_movemask_epi8(care); mask != 0) return i + static_cast<std::size_t>(__builtin_ctz(static_cast<unsigned>(mask)));
+    i += 16;
+  }
+#endif
+  while (i + 8 <= s.size()) {
+    std::uint64_t w;
+    std::memcpy(&w, s.data() + i, 8);
+    if (word_needs_care(w)) break;
+    i += 8;
+  }
+  return i;
+}
+
 // Appends s as a JSON string literal, byte-for-byte as nlohmann's dump (ensure_ascii = false)
 // writes it. False, with `out` unchanged, when s is not valid UTF-8.
 bool append_string(std::string& out, std::string_view s) {
   const std::size_t mark = out.size();
   out.push_back('"');
   std::size_t run = 0;  // start of the bytes not yet copied
-  std::size_t i = 0;
+  std::size_t i = skip_plain(s, 0);
   while (i < s.size()) {
     const auto c = static_cast<unsigned char>(s[i]);
     if (c < 0x80) {
       const std::uint8_t cls = kAsciiClass[c];
       if (cls == 0) {
-        ++i;
+        i = skip_plain(s, i + 1);
         continue;
       }
       out.append(s.data() + run, i - run);
@@ -91,6 +128,11 @@ std::optional<std::size_t> string_size(std::string_view s) {
   std::size_t n = 2;  // the quotes
   std::size_t i = 0;
   while (i < s.size()) {
+    if (const std::size_t j = skip_plain(s, i); j > i) {
+      n += j - i;
+      i = j;
+      continue;
+    }
     const auto c = static_cast<unsigned char>(s[i]);
     if (c < 0x80) {
       const std::uint8_t cls = kAsciiClass[c];

@@ -44,6 +44,14 @@ sd::array::iterator sj_iter(const unsigned char* bytes) {
 }
 void store_iter(unsigned char* bytes, sd::array::iterator it) { std::memcpy(bytes, &it, sizeof it); }
 
+bool same_key(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    if (a[i] != b[i]) return false;
+  }
+  return true;
+}
+
 }  // namespace
 
 #define JIRA_MCP_SJ (JsonRefAccess::element(*this))
@@ -118,9 +126,10 @@ JsonRef JsonRef::operator[](std::string_view key) const {
   sd::object obj;
   if (JIRA_MCP_SJ.get(obj) != simdjson::SUCCESS) return {};
   // The last occurrence, as nlohmann's parser keeps it (simdjson's at_key would give the first).
+  // Keys are short ("type", "text", "content"): compared inline rather than by a call to memcmp.
   JsonRef found;
   for (const auto field : obj) {
-    if (field.key == key) found = wrap(field.value);
+    if (same_key(field.key, key)) found = wrap(field.value);
   }
   return found;
 }

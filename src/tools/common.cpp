@@ -411,8 +411,14 @@ std::string issue_markdown(Jira& jira, const Json& issue, const IssueRenderOptio
   if (opts.catalog) out += custom_field_rows(jira, *opts.catalog, f);
   if (!key.empty()) row("URL", jira.browse_url(key));
   if (opts.description && rd::has(f, "description")) {
-    std::string d = opts.description_markdown ? *opts.description_markdown : jira.markdown(rd::at(f, "description"));
-    if (!d.empty()) out += "\n## Description\n" + d + (d.back() == '\n' ? "" : "\n");
+    // Appended piece by piece: the rich text is the bulk of the reply, copied once.
+    std::string rendered;
+    const std::string& d = opts.description_markdown ? *opts.description_markdown : (rendered = jira.markdown(rd::at(f, "description")));
+    if (!d.empty()) {
+      out += "\n## Description\n";
+      out += d;
+      if (d.back() != '\n') out += '\n';
+    }
   }
   if (opts.comments > 0) {
     const Json& comments = rd::arr(f, "comment", "comments");
@@ -422,13 +428,24 @@ std::string issue_markdown(Jira& jira, const Json& issue, const IssueRenderOptio
       out += "\n## Comments (" + std::to_string(comments.size() - from) + " newest of " + std::to_string(total) + ")\n";
       for (size_t i = from; i < comments.size(); ++i) {
         const Json& cm = comments[i];
-        std::string body = opts.comment_markdown && i < opts.comment_markdown->size() ? (*opts.comment_markdown)[i]
-                                                                                         : jira.markdown(rd::at(cm, "body"));
+        std::string rendered;
+        const std::string& body = opts.comment_markdown && i < opts.comment_markdown->size()
+                                      ? (*opts.comment_markdown)[i]
+                                      : (rendered = jira.markdown(rd::at(cm, "body")));
         const std::string when = short_date(rd::at(cm, "created"));
         // A blank line before each comment: a comment ending in a table or list would otherwise
         // swallow the next author line.
-        out += "\n**" + author_label(rd::at(cm, "author")) + "**" + (when.empty() ? "" : " " + when) + id_note(cm) +
-               ":\n" + body + (body.empty() || body.back() == '\n' ? "" : "\n");
+        out += "\n**";
+        out += author_label(rd::at(cm, "author"));
+        out += "**";
+        if (!when.empty()) {
+          out += ' ';
+          out += when;
+        }
+        out += id_note(cm);
+        out += ":\n";
+        out += body;
+        if (!body.empty() && body.back() != '\n') out += '\n';
       }
     }
   }
@@ -479,8 +496,10 @@ Json issue_summary_json(Jira& jira, const Json& issue, bool with_description, co
   size_t index = 0;
   for (const auto& cm : rd::arr(f, "comment", "comments")) {
     const size_t i = index++;
-    Json c{{"author", author_label(rd::at(cm, "author"))},
-           {"body", comment_markdown && i < comment_markdown->size() ? (*comment_markdown)[i] : jira.markdown(rd::at(cm, "body"))}};
+    // Assigned, not an initializer list (which copies each value once more).
+    Json c = Json::object();
+    c["author"] = author_label(rd::at(cm, "author"));
+    c["body"] = comment_markdown && i < comment_markdown->size() ? (*comment_markdown)[i] : jira.markdown(rd::at(cm, "body"));
     if (auto id = rd::id_of(cm); !id.empty()) c["id"] = id;
     if (auto created = rd::str(cm, "created"); !created.empty()) c["created"] = created;
     comments.push_back(std::move(c));

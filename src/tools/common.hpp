@@ -232,7 +232,11 @@ Json issue_summary_json(Jira& jira, const Json& issue, bool with_description, co
 
 // An issue read in place (fast_read.cpp): `doc` is the issue as Json::parse would give it but
 // with its rich text (the description and each comment's body) replaced by a stand-in that is
-// null exactly where the value was; that rich text is rendered here from the view, once.
+// null exactly where the value was; that rich text is rendered here from the view, once. What the
+// issue renderers (issue_markdown, issue_summary_json) never read is left out of `doc`: of the
+// assignee, reporter and comment authors all but their names and ids; of the status, type,
+// priority, components and versions all but their names; of a comment all but its id, self,
+// author, created and body. So `doc` is for those renderers only, never cached.
 struct FastIssue {
   Json doc;
   std::optional<std::string> description;  // the description's Markdown, when it is not null

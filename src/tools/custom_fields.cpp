@@ -282,6 +282,7 @@ std::optional<FieldCatalog> FieldCatalog::from_expanded_issue(JsonRef issue) {
     data->fields.push_back(std::move(info));
   });
   schemas.for_each_member([&](std::string_view id, JsonRef schema) {
+    if (!wanted(id)) return;  // by_id holds only wanted ids: no key string made for the rest
     const auto it = data->by_id.find(std::string(id));
     if (it == data->by_id.end()) return;
     FieldInfo& info = data->fields[it->second];

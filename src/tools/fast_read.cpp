@@ -11,6 +11,7 @@
 // and the results are byte-identical (tests/tools/fast_read_test.cpp renders every fixture both
 // ways). Cached reads keep the shared nlohmann document (every tool reading the cache needs it).
 #include <algorithm>
+#include <span>
 
 #include "jira_mcp/content/convert.hpp"
 #include "tools/common.hpp"
@@ -54,6 +55,43 @@ std::string Jira::markdown(JsonRef rich) const {
 
 namespace {
 bool kept(const KeptFields* keep, std::string_view key) { return !keep || keep->has(key); }
+
+// The members of a user the issue renderers read (user_label, author_label).
+constexpr std::string_view kUserMembers[] = {"displayName", "emailAddress", "name", "accountId", "key"};
+// Of a status, type, priority, component or version: its name (name_of, joined).
+constexpr std::string_view kNameMember[] = {"name"};
+
+// An object as the issue renderers read it: only `members` (the avatar URLs, icons, self links
+// and nested categories of a Cloud value are most of it). An object holding none of them is
+// copied whole, so it reads as non-empty as before; anything else is copied as it is.
+Json pruned(JsonRef value, std::span<const std::string_view> members) {
+  if (!value.is_object()) return value.to_json();
+  Json out = Json::object();
+  value.for_each_member([&](std::string_view key, JsonRef v) {
+    if (std::find(members.begin(), members.end(), key) != members.end()) out[std::string(key)] = v.to_json();
+  });
+  return out.empty() && !value.empty() ? value.to_json() : out;
+}
+
+// A standard field the renderers read only part of (issue_markdown, issue_summary_json), as
+// they read it; any other field whole.
+Json field_skeleton(std::string_view key, JsonRef value) {
+  if (key == "assignee" || key == "reporter") return pruned(value, kUserMembers);
+  if (key == "status" || key == "issuetype" || key == "priority") return pruned(value, kNameMember);
+  if ((key == "components" || key == "fixVersions" || key == "versions") && value.is_array()) {
+    Json out = Json::array();
+    for (const JsonRef x : value) out.push_back(pruned(x, kNameMember));
+    return out;
+  }
+  return value.to_json();
+}
+
+// Whether the issue renderers read this member of a comment (issue_markdown,
+// issue_summary_json: its author, date and id, the id falling back to `self`); the rest
+// (updateAuthor, updated, jsdPublic, visibility, ...) is left out of the skeleton.
+bool comment_member_read(std::string_view key) {
+  return key == "id" || key == "self" || key == "created" || key == "author" || key == "body";
+}
 // The members of an expanded read that describe the fields rather than being the issue.
 bool expansion(std::string_view key) { return key == "names" || key == "schema"; }
 }  // namespace
@@ -115,14 +153,17 @@ FastIssue fast_issue(const Jira& jira, JsonRef issue, const KeptFields* keep) {
             continue;
           }
           Json one = Json::object();
-          c.for_each_member([&](std::string_view k, JsonRef v) { one[std::string(k)] = k == "body" ? placeholder(v) : v.to_json(); });
+          c.for_each_member([&](std::string_view k, JsonRef v) {
+            if (!comment_member_read(k)) return;
+            one[std::string(k)] = k == "body" ? placeholder(v) : k == "author" ? pruned(v, kUserMembers) : v.to_json();
+          });
           list.push_back(std::move(one));
         }
         comment["comments"] = std::move(list);
       });
       f["comment"] = std::move(comment);
     } else {
-      f[std::string(key)] = value.to_json();
+      f[std::string(key)] = field_skeleton(key, value);
     }
   });
   if (const JsonRef d = fields["description"]; !d.is_null() && kept(keep, "description")) out.description = jira.markdown(d);

@@ -92,3 +92,20 @@ TEST_CASE("dump_compact round-trips text with every escape") {
   CHECK(out.find("\\u0001") != std::string::npos);
   CHECK(out.find("\\n") != std::string::npos);
 }
+
+TEST_CASE("dump_compact finds a byte that needs care at every offset of a long plain run") {
+  // The serializer skips plain ASCII 16 or 8 bytes at a time: each kind of byte that ends a run,
+  // at every position of blocks of either width, must be written as nlohmann writes it.
+  const std::vector<std::string> stops = {"\"", "\\", "\n", std::string(1, '\0'), "\x1f", " ", "\x7f",
+                                          "\xC3\xA9", "\xE2\x82\xAC", "\xF0\x9F\x98\x80", "\xFF", "\xC3"};
+  for (const std::string& stop : stops) {
+    for (std::size_t at = 0; at <= 40; ++at) {
+      std::string s(40, 'a');
+      s.insert(at, stop);
+      const Json j{{"s", s}, {"k" + s, 1}};
+      CAPTURE(at);
+      REQUIRE(dump_compact(j) == reference(j));
+      REQUIRE(compact_size(j) == reference(j).size());
+    }
+  }
+}

@@ -95,6 +95,15 @@ std::vector<std::string> hostile_bodies() {
           "customfield_10030":{"type":"doc","content":[{"type":"paragraph","content":[{"type":"text","text":"rich custom"}]}]}}})",
       R"({"key":"A-1","key":"A-2","fields":{"summary":"first","summary":"second","description":{"type":"doc"},"description":{"type":"doc","content":[{"type":"paragraph","content":[{"type":"text","text":"last wins"}]}]},
           "comment":{"comments":[{"body":{"type":"doc","content":[{"type":"paragraph","content":[{"type":"text","text":"x","text":"y"}]}]},"body":{"type":"doc","content":[{"type":"paragraph","content":[{"type":"text","text":"z"}]}]}}]}},"fields":{"summary":"later fields"}})",
+      // Values the in-place read copies only in part: users, names, comments; some holding none of
+      // the members read, repeated keys, lists with odd elements; text read in place or copied.
+      R"({"key":"A-1","fields":{"assignee":{"avatarUrls":{"16x16":"u"},"self":"s"},"reporter":{"displayName":"R","displayName":"R2","avatarUrls":{},"active":true},
+          "status":{"iconUrl":"i","statusCategory":{"key":"done"}},"issuetype":{"name":"Bug","name":7,"subtask":false},"priority":{},
+          "components":[{"name":"C1","self":"s"},"bare",null,{"id":"3"},{"name":null}],"fixVersions":{"name":"not a list"},"versions":[],
+          "description":{"type":"doc","content":[{"type":"paragraph","content":[{"type":"text","text":"with\r\nhttp://e.x/h_m and `c` wham_fox\nnext line"},
+            {"type":"text","text":"https://e.x","marks":[{"type":"link","attrs":{"href":"https://e.x"}}]},{"type":"media","attrs":{"type":"external","url":"https://i","alt":"pic"}}]}]},
+          "comment":{"comments":[{"author":{"avatarUrls":{}},"updateAuthor":{"displayName":"U"},"body":null,"self":"https://e.x/comment/77"},
+            {"author":{},"id":"8","id":"9","created":5,"jsdPublic":true,"visibility":{"type":"role"}},{"author":"someone"}]}}})",
       "{\"key\":\"A-1\",\"fields\":{\"summary\":\"bad \xff utf8\"}}",
       "{\"key\":\"A-1\",\"fields\":{\"summary\":\"lone \\ud800 surrogate\"}}",
       "{\"key\":\"A-1\",\"fields\":{\"customfield_10016\":1e400}}",
