@@ -150,6 +150,9 @@ int serve_stdio(const config::Config& cfg, const mcp::Dispatcher& dispatcher, mo
   sopts.max_line_bytes = cfg.server.max_line_bytes;
   sopts.workers = static_cast<size_t>(cfg.server.workers);
   sopts.max_queue = static_cast<size_t>(cfg.server.max_queue);
+  // The monitor's thread has nothing to do for a while (its first check is an interval away):
+  // started after the first message, so the handshake does not wait for a thread's creation.
+  sopts.after_first_line = [&mon] { mon.start(); };
   transport::StdioServer server(dispatcher, sopts);
   // Alerts reach the client as notifications/message (honouring logging/setLevel).
   mon.on_alert([&server](const monitor::Alert& a) {
@@ -158,7 +161,6 @@ int serve_stdio(const config::Config& cfg, const mcp::Dispatcher& dispatcher, mo
                                                                 : mcp::LogLevel::Warning;
     server.session().log(level, monitor::to_json(a), "monitor");
   });
-  mon.start();
   g_server.store(&server);
   if (g_stopping.load()) server.stop();
   spdlog::info("jira-mcp {} serving MCP over stdio", JIRA_MCP_VERSION);

@@ -4,6 +4,7 @@
 // then run on the merged result, and everything found is returned at once.
 #include <CLI/CLI.hpp>
 #include <algorithm>
+#include <optional>
 #include <unistd.h>
 
 #include "config/layers.hpp"
@@ -360,17 +361,24 @@ std::string join_lines(const std::vector<std::string>& lines) {
 Result<ParseOutcome, ConfigError> parse(int argc, const char* const* argv,
                                         const std::map<std::string, std::string>& env,
                                         std::string_view version) {
-  CLI::App app{"jira-mcp: a Model Context Protocol server for Jira", "jira-mcp"};
   CliCapture cli;
-  build_app(app, cli);
-  try {
-    app.parse(argc, argv);
-  } catch (const CLI::CallForHelp&) {
-    return ParseOutcome(ExitRequest{0, app.help()});
-  } catch (const CLI::CallForAllHelp&) {
-    return ParseOutcome(ExitRequest{0, app.help("", CLI::AppFormatMode::All)});
-  } catch (const CLI::ParseError& e) {
-    return unexpected(ConfigError{cli_error_text(e.what(), env)});
+  // Without arguments (how MCP hosts usually start a server, configured by its environment) there
+  // is no command line to parse: the parser and its ~120 options, a tenth of the heap a start-up
+  // touches before the initialize reply, are not built. Every capture then stays unset.
+  // The parser outlives the captures, which point into it.
+  std::optional<CLI::App> app;
+  if (argc > 1) {
+    app.emplace("jira-mcp: a Model Context Protocol server for Jira", "jira-mcp");
+    build_app(*app, cli);
+    try {
+      app->parse(argc, argv);
+    } catch (const CLI::CallForHelp&) {
+      return ParseOutcome(ExitRequest{0, app->help()});
+    } catch (const CLI::CallForAllHelp&) {
+      return ParseOutcome(ExitRequest{0, app->help("", CLI::AppFormatMode::All)});
+    } catch (const CLI::ParseError& e) {
+      return unexpected(ConfigError{cli_error_text(e.what(), env)});
+    }
   }
   if (cli.version) return ParseOutcome(ExitRequest{0, "jira-mcp " + std::string(version) + "\n"});
 
@@ -379,7 +387,7 @@ Result<ParseOutcome, ConfigError> parse(int argc, const char* const* argv,
   detail::Sink sink;
 
   // Layers, lowest precedence first.
-  if (cli.config_option->count() > 0) {
+  if (cli.config_option && cli.config_option->count() > 0) {
     detail::apply_file(cli.config_file, "--config", config, sink);
   } else if (const auto it = env.find(std::string(kConfigEnv)); it != env.end() && !it->second.empty()) {
     detail::apply_file(it->second, "environment variable " + std::string(kConfigEnv), config, sink);
@@ -387,13 +395,13 @@ Result<ParseOutcome, ConfigError> parse(int argc, const char* const* argv,
   detail::apply_env(env, config, sink);
   const auto table = keys();
   for (std::size_t i = 0; i < table.size(); ++i) {
-    if (cli.options[i] && cli.options[i]->count() > 0) {
+    if (i < cli.options.size() && cli.options[i] && cli.options[i]->count() > 0) {
       detail::apply_text(table[i], cli.values[i], "command-line flag " + std::string(table[i].flag),
                          config, sink);
     }
   }
   for (std::size_t i = 0; i < table.size(); ++i) {
-    if (cli.sub_options[i] && cli.sub_options[i]->count() > 0) {
+    if (i < cli.sub_options.size() && cli.sub_options[i] && cli.sub_options[i]->count() > 0) {
       detail::apply_text(table[i], cli.sub_values[i],
                          "command-line flag sandbox " + std::string(table[i].sandbox_flag), config,
                          sink);
@@ -405,7 +413,7 @@ Result<ParseOutcome, ConfigError> parse(int argc, const char* const* argv,
   startup.bench_json = cli.bench_json;
   startup.bench_quick = cli.bench_quick;
   startup.timing = cli.timing;
-  const bool sandbox_command = cli.sandbox_command->parsed();
+  const bool sandbox_command = cli.sandbox_command && cli.sandbox_command->parsed();
   if (sandbox_command && (cli.doctor || cli.bench)) {
     sink.problems.push_back("the sandbox command cannot be combined with --doctor or --bench");
   } else if (cli.doctor && cli.bench) {

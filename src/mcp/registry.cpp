@@ -1,5 +1,6 @@
 #include "jira_mcp/mcp/registry.hpp"
 
+#include <algorithm>
 #include <atomic>
 #include <cctype>
 #include <cstdlib>
@@ -196,6 +197,7 @@ const Result<core::JsonSchema>& LazySchema::get() const {
 }
 
 const Registry::Tool* Registry::find_tool(std::string_view name) const {
+  ensure_tools();
   auto it = tool_index_.find(std::string(name));
   return it == tool_index_.end() ? nullptr : &tools_[it->second];
 }
@@ -290,7 +292,11 @@ const PromptSpec* Registry::find_prompt(std::string_view name) const {
 }
 
 RegistryBuilder& RegistryBuilder::add_tool(ToolSpec spec) {
-  tools_.push_back(std::move(spec));
+  tools_.emplace_back(std::move(spec));
+  return *this;
+}
+RegistryBuilder& RegistryBuilder::add_tool_source(ToolSource source) {
+  tools_.emplace_back(std::move(source));
   return *this;
 }
 RegistryBuilder& RegistryBuilder::add_resource(ResourceSpec spec) {
@@ -314,29 +320,57 @@ RegistryBuilder& RegistryBuilder::add_prompt(PromptSpec spec) {
   return *this;
 }
 
-Result<std::shared_ptr<const Registry>> RegistryBuilder::freeze() {
-  auto reg = std::make_shared<Registry>();
-  std::vector<std::string> problems;
-  std::set<std::string> names;
+namespace {
+
+// The specifications of `pending` in order, each source called once. Nothing of `pending` is
+// consumed until every source has returned, so a source that throws leaves it as it was.
+std::vector<ToolSpec> take_specs(Registry::Pending& pending) {
+  std::vector<std::vector<ToolSpec>> made;
+  for (auto& p : pending) {
+    if (auto* source = std::get_if<ToolSource>(&p)) made.push_back((*source)());
+  }
+  std::vector<ToolSpec> specs;
+  std::size_t next = 0;
+  for (auto& p : pending) {
+    if (auto* spec = std::get_if<ToolSpec>(&p)) {
+      specs.push_back(std::move(*spec));
+    } else {
+      for (auto& s : made[next++]) specs.push_back(std::move(s));
+    }
+  }
+  pending.clear();
+  pending.shrink_to_fit();
+  return specs;
+}
+
+// Checks `specs` and makes them the registry's tools (`tools`, `index`); each problem found goes
+// to `problems`, and a tool with any is left out. `compile`: compile every validator now (each
+// failure is a problem) instead of on first use.
+// `tools` and `index` start empty.
+void build_tools(std::vector<ToolSpec> specs, OutputCheck output_check, bool compile,
+                 std::vector<Registry::Tool>& tools, std::unordered_map<std::string, size_t>& index,
+                 std::vector<std::string>& problems) {
+  tools.reserve(specs.size());
   // Each tool's validators (input, output or null), bound to the listing once the tools stop moving.
   std::vector<std::pair<std::shared_ptr<LazySchema>, std::shared_ptr<LazySchema>>> validators;
-  for (auto& spec : tools_) {
+  for (auto& spec : specs) {
     const std::string where = "tool '" + spec.name + "'";
+    const std::size_t before = problems.size();
     if (!valid_tool_name(spec.name)) problems.push_back(where + ": name must be 1-128 of [A-Za-z0-9_.-]");
-    if (!names.insert(spec.name).second) problems.push_back(where + ": declared twice");
+    if (index.count(spec.name)) problems.push_back(where + ": declared twice");
     if (spec.description.empty()) problems.push_back(where + ": has no description");
     if (!spec.handler) problems.push_back(where + ": has no handler");
     if (!spec.input_schema.is_object() || spec.input_schema.value("type", "") != "object") {
       problems.push_back(where + ": inputSchema must be an object schema with \"type\": \"object\"");
-      continue;
     }
     if (spec.output_schema &&
         (!spec.output_schema->is_object() || spec.output_schema->value("type", "") != "object")) {
       problems.push_back(where + ": outputSchema must have \"type\": \"object\"");
     }
+    if (problems.size() != before) continue;
     auto input = std::make_shared<LazySchema>();
     auto output = spec.output_schema ? std::make_shared<LazySchema>() : nullptr;
-    if (spec.handler) spec.handler = checked_handler(std::move(spec.handler), spec.name, output, output_check_);
+    spec.handler = checked_handler(std::move(spec.handler), spec.name, output, output_check);
     Json listing{{"name", spec.name}};
     if (!spec.title.empty()) listing["title"] = spec.title;
     listing["description"] = spec.description;
@@ -346,16 +380,16 @@ Result<std::shared_ptr<const Registry>> RegistryBuilder::freeze() {
     if (spec.output_schema) listing["outputSchema"] = *std::exchange(spec.output_schema, std::nullopt);
     Json ann = spec.annotations.to_json();
     if (!ann.empty()) listing["annotations"] = std::move(ann);
-    reg->tool_index_[spec.name] = reg->tools_.size();
-    reg->tools_.push_back(Registry::Tool{std::move(spec), std::move(listing), input, output});
+    index[spec.name] = tools.size();
+    tools.push_back(Registry::Tool{std::move(spec), std::move(listing), input, output});
     validators.emplace_back(std::move(input), std::move(output));
   }
   // The tools no longer move: each validator can point at its schema in the listing.
-  for (std::size_t i = 0; i < reg->tools_.size(); ++i) {
-    const Registry::Tool& tool = reg->tools_[i];
+  for (std::size_t i = 0; i < tools.size(); ++i) {
+    const Registry::Tool& tool = tools[i];
     validators[i].first->bind(&tool.listing.at("inputSchema"));
     if (validators[i].second) validators[i].second->bind(&tool.listing.at("outputSchema"));
-    if (compilation_ == SchemaCompilation::on_first_use) continue;
+    if (!compile) continue;
     const std::string where = "tool '" + tool.spec.name + "'";
     if (const auto& in = tool.input->get(); !in) {
       problems.push_back(where + ": inputSchema is not a valid JSON Schema: " + in.error().message);
@@ -365,6 +399,37 @@ Result<std::shared_ptr<const Registry>> RegistryBuilder::freeze() {
         problems.push_back(where + ": outputSchema is not a valid JSON Schema: " + out.error().message);
       }
     }
+  }
+}
+
+}  // namespace
+
+void Registry::ensure_tools() const {
+  if (built_.load(std::memory_order_acquire)) return;
+  std::call_once(tools_once_, [this] {
+    std::vector<std::string> problems;
+    build_tools(take_specs(pending_), output_check_, false, tools_, tool_index_, problems);
+    if (!problems.empty()) {
+      std::string list;
+      for (const auto& p : problems) list += "\n  - " + p;
+      spdlog::error("tools left out, their declarations are invalid (a jira-mcp bug: please report it):{}", list);
+    }
+    built_.store(true, std::memory_order_release);
+  });
+}
+
+Result<std::shared_ptr<const Registry>> RegistryBuilder::freeze() {
+  auto reg = std::make_shared<Registry>();
+  std::vector<std::string> problems;
+  const bool has_source = std::any_of(tools_.begin(), tools_.end(),
+                                      [](const auto& p) { return std::holds_alternative<ToolSource>(p); });
+  reg->output_check_ = output_check_;
+  if (has_source && compilation_ == SchemaCompilation::on_first_use) {
+    reg->pending_ = std::move(tools_);
+    reg->built_.store(false, std::memory_order_relaxed);  // published with the registry itself
+  } else {
+    build_tools(take_specs(tools_), output_check_, compilation_ == SchemaCompilation::at_freeze, reg->tools_,
+                reg->tool_index_, problems);
   }
   std::set<std::string> uris;
   for (auto& r : resources_) {

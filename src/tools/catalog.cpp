@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cctype>
 #include <set>
+#include <string_view>
 
 #include "jira_mcp/core/text.hpp"
 #include "tools/common.hpp"
@@ -70,13 +71,97 @@ std::string join(const std::vector<std::string>& v) {
 
 namespace {
 
-// The toolsets, the catalog and the checked selection of one built table. The table (every
-// tool's specification and schemas) is built once per start-up: building it once for each
-// question asked of it was half the time to the initialize reply.
-std::vector<std::string> toolsets_of(const ToolTable& table) {
+// The catalog's names, toolsets and read-only flags, written out so that checking a selection
+// (at start-up, before the initialize reply, and by --doctor) builds no tool specification:
+// the 73 specifications and their schemas are about a hundred pages of heap, which register_tools
+// leaves to the first request that needs them. The catalog's tests check that this table is
+// exactly what build_table() makes (same tools, same order, same toolsets and flags).
+struct CatalogEntry {
+  std::string_view name;
+  std::string_view toolset;
+  bool read_only;
+};
+constexpr CatalogEntry kCatalog[] = {
+    {"jira_get_issue", "issues", true},
+    {"jira_search", "issues", true},
+    {"jira_count_issues", "issues", true},
+    {"jira_get_issues", "issues", true},
+    {"jira_create_issue", "issues", false},
+    {"jira_update_issue", "issues", false},
+    {"jira_delete_issue", "issues", false},
+    {"jira_assign_issue", "issues", false},
+    {"jira_get_issue_changelog", "issues", true},
+    {"jira_get_comments", "comments", true},
+    {"jira_add_comment", "comments", false},
+    {"jira_edit_comment", "comments", false},
+    {"jira_delete_comment", "comments", false},
+    {"jira_get_transitions", "transitions", true},
+    {"jira_transition_issue", "transitions", false},
+    {"jira_list_projects", "projects", true},
+    {"jira_get_project", "projects", true},
+    {"jira_get_project_issue_types", "projects", true},
+    {"jira_get_create_fields", "projects", true},
+    {"jira_get_edit_fields", "projects", true},
+    {"jira_search_fields", "projects", true},
+    {"jira_get_field_options", "projects", true},
+    {"jira_list_priorities", "projects", true},
+    {"jira_list_statuses", "projects", true},
+    {"jira_get_project_metadata", "projects", true},
+    {"jira_list_components", "components", true},
+    {"jira_create_component", "components", false},
+    {"jira_update_component", "components", false},
+    {"jira_delete_component", "components", false},
+    {"jira_list_versions", "versions", true},
+    {"jira_create_version", "versions", false},
+    {"jira_update_version", "versions", false},
+    {"jira_list_labels", "labels", true},
+    {"jira_update_labels", "labels", false},
+    {"jira_get_current_user", "users", true},
+    {"jira_search_users", "users", true},
+    {"jira_search_assignable_users", "users", true},
+    {"jira_get_user", "users", true},
+    {"jira_server_status", "server", true},
+    {"jira_batch_create_issues", "issues", false},
+    {"jira_clone_issue", "issues", false},
+    {"jira_bulk_update_issues", "bulk", false},
+    {"jira_bulk_transition_issues", "bulk", false},
+    {"jira_bulk_add_comments", "bulk", false},
+    {"jira_list_boards", "agile", true},
+    {"jira_get_board_issues", "agile", true},
+    {"jira_list_sprints", "agile", true},
+    {"jira_get_sprint", "agile", true},
+    {"jira_get_sprint_issues", "agile", true},
+    {"jira_create_sprint", "agile", false},
+    {"jira_update_sprint", "agile", false},
+    {"jira_add_issues_to_sprint", "agile", false},
+    {"jira_move_issues_to_backlog", "agile", false},
+    {"jira_get_epic_issues", "agile", true},
+    {"jira_rank_issues", "agile", false},
+    {"jira_list_attachments", "attachments", true},
+    {"jira_upload_attachment", "attachments", false},
+    {"jira_download_attachment", "attachments", true},
+    {"jira_get_issue_images", "attachments", true},
+    {"jira_delete_attachment", "attachments", false},
+    {"jira_list_link_types", "links", true},
+    {"jira_create_issue_link", "links", false},
+    {"jira_delete_issue_link", "links", false},
+    {"jira_link_to_epic", "links", false},
+    {"jira_get_remote_links", "links", true},
+    {"jira_create_remote_link", "links", false},
+    {"jira_get_worklogs", "worklogs", true},
+    {"jira_add_worklog", "worklogs", false},
+    {"jira_update_worklog", "worklogs", false},
+    {"jira_delete_worklog", "worklogs", false},
+    {"jira_get_watchers", "watchers", true},
+    {"jira_add_watcher", "watchers", false},
+    {"jira_remove_watcher", "watchers", false},
+};
+
+// The toolsets in catalog order (that of their first tool).
+std::vector<std::string> toolsets_in_catalog() {
   std::vector<std::string> out;
-  for (const auto& def : table) {
-    if (std::find(out.begin(), out.end(), def.toolset) == out.end()) out.push_back(def.toolset);
+  for (const auto& e : kCatalog) {
+    if (std::find(out.begin(), out.end(), e.toolset) == out.end()) out.emplace_back(e.toolset);
   }
   return out;
 }
@@ -89,25 +174,31 @@ std::vector<std::string> default_toolsets_of(const std::vector<std::string>& all
   return out;
 }
 
-std::vector<ToolInfo> catalog_of(const ToolTable& table) {
+}  // namespace
+
+std::vector<std::string> toolsets() { return toolsets_in_catalog(); }
+
+std::vector<std::string> default_toolsets() { return default_toolsets_of(toolsets()); }
+
+std::vector<ToolInfo> catalog() {
   std::vector<ToolInfo> out;
-  const auto defaults = default_toolsets_of(toolsets_of(table));
-  for (const auto& def : table) {
+  const auto defaults = default_toolsets();
+  for (const auto& e : kCatalog) {
+    out.push_back(ToolInfo{std::string(e.name), std::string(e.toolset), e.read_only,
+                           std::find(defaults.begin(), defaults.end(), e.toolset) != defaults.end()});
+  }
+  return out;
+}
+
+std::vector<ToolInfo> detail::built_catalog() {
+  std::vector<ToolInfo> out;
+  const auto defaults = default_toolsets();
+  for (const auto& def : build_table(nullptr)) {
     out.push_back(ToolInfo{def.spec.name, def.toolset, def.spec.annotations.read_only.value_or(false),
                            std::find(defaults.begin(), defaults.end(), def.toolset) != defaults.end()});
   }
   return out;
 }
-
-Result<ResolvedSelection, Error> resolve_in(const ToolTable& table, const Selection& selection);
-
-}  // namespace
-
-std::vector<std::string> toolsets() { return toolsets_of(build_table(nullptr)); }
-
-std::vector<std::string> default_toolsets() { return default_toolsets_of(toolsets()); }
-
-std::vector<ToolInfo> catalog() { return catalog_of(build_table(nullptr)); }
 
 namespace {
 
@@ -187,16 +278,11 @@ std::span<const NameAlias> tool_aliases() { return kToolAliases; }
 std::span<const NameAlias> toolset_aliases() { return kToolsetAliases; }
 
 Result<ResolvedSelection, Error> resolve_selection(const Selection& selection) {
-  return resolve_in(build_table(nullptr), selection);
-}
-
-namespace {
-
-Result<ResolvedSelection, Error> resolve_in(const ToolTable& table, const Selection& selection) {
-  const auto all_sets = toolsets_of(table);
+  const auto all_sets = toolsets_in_catalog();
   const auto default_sets = default_toolsets_of(all_sets);
-  std::vector<std::string> names;
-  for (const auto& def : table) names.push_back(def.spec.name);
+  const auto is_tool = [](const std::string& n) {
+    return std::any_of(std::begin(kCatalog), std::end(kCatalog), [&](const CatalogEntry& e) { return e.name == n; });
+  };
   std::vector<std::string> problems;
   ResolvedSelection out;
   out.read_only = selection.read_only;
@@ -231,8 +317,12 @@ Result<ResolvedSelection, Error> resolve_in(const ToolTable& table, const Select
     if (sets.count(s)) out.toolsets.push_back(s);
   }
 
-  std::vector<std::string> known_tools = names;
-  for (const auto& a : kToolAliases) known_tools.emplace_back(a.theirs);
+  const auto known_tools = [] {
+    std::vector<std::string> known;
+    for (const auto& e : kCatalog) known.emplace_back(e.name);
+    for (const auto& a : kToolAliases) known.emplace_back(a.theirs);
+    return known;
+  };
   const auto take = [&](const std::vector<std::string>& list, const std::string& key, std::vector<std::string>& into) {
     for (const auto& n : list) {
       std::string name = n;
@@ -242,8 +332,8 @@ Result<ResolvedSelection, Error> resolve_in(const ToolTable& table, const Select
       } else if (n.starts_with("confluence_")) {
         out.notes.push_back("tool '" + n + "' in " + key + " is a Confluence tool, which jira-mcp does not offer; ignored");
         continue;
-      } else if (!contains(names, n)) {
-        problems.push_back(unknown_name("tool", n, key, known_tools,
+      } else if (!is_tool(n)) {
+        problems.push_back(unknown_name("tool", n, key, known_tools(),
                                         "jira-mcp --help lists the toolsets, and the README every tool"));
         continue;
       }
@@ -261,27 +351,32 @@ Result<ResolvedSelection, Error> resolve_in(const ToolTable& table, const Select
   return out;
 }
 
-}  // namespace
-
 bool ResolvedSelection::offers(const ToolInfo& tool) const {
   if (read_only && !tool.read_only) return false;
   if (contains(disabled_tools, tool.name)) return false;
   return contains(toolsets, tool.toolset) || contains(enabled_tools, tool.name);
 }
 
-Status<Error> register_tools(mcp::RegistryBuilder& builder, std::shared_ptr<const Services> services,
-                             const Selection& selection) {
-  ToolTable table = build_table(services);
-  auto resolved = resolve_in(table, selection);
-  if (!resolved) return unexpected(resolved.error());
-  for (const auto& note : resolved->notes) spdlog::info("{}", note);
-  for (auto& def : table) {
+std::vector<mcp::ToolSpec> detail::offered_tools(const ServicesPtr& services, const ResolvedSelection& offered) {
+  std::vector<mcp::ToolSpec> specs;
+  for (auto& def : build_table(services)) {
     const ToolInfo info{def.spec.name, def.toolset, def.spec.annotations.read_only.value_or(false), false};
-    if (resolved->offers(info)) {
-      builder.add_tool(detail::with_structured_budget(
-          detail::with_notice(with_fresh_argument(std::move(def.spec)), services), services));
+    if (offered.offers(info)) {
+      specs.push_back(
+          with_structured_budget(with_notice(with_fresh_argument(std::move(def.spec)), services), services));
     }
   }
+  return specs;
+}
+
+Status<Error> register_tools(mcp::RegistryBuilder& builder, std::shared_ptr<const Services> services,
+                             const Selection& selection) {
+  auto resolved = resolve_selection(selection);
+  if (!resolved) return unexpected(resolved.error());
+  for (const auto& note : resolved->notes) spdlog::info("{}", note);
+  // The specifications themselves are built when the registry first needs them (at once when
+  // it compiles its schemas at freeze).
+  builder.add_tool_source([services, offered = std::move(*resolved)] { return detail::offered_tools(services, offered); });
   detail::add_resources_and_prompts(builder, services);
   return Ok{};
 }

@@ -52,6 +52,14 @@ void add_link_tools(ToolTable& table, const ServicesPtr& services);         // l
 void add_worklog_tools(ToolTable& table, const ServicesPtr& services);      // list, add, update, delete
 void add_watcher_tools(ToolTable& table, const ServicesPtr& services);      // list, add, remove
 
+// The catalog as the domain tables make it, every tool's specification built (for the tests
+// that check catalog(), which is written out so that it builds none, against it).
+std::vector<ToolInfo> built_catalog();
+
+// The specifications of the tools `offered` lists, in catalog order, as register_tools()
+// registers them (the `fresh` argument, the notice and the structured budget added).
+std::vector<mcp::ToolSpec> offered_tools(const ServicesPtr& services, const ResolvedSelection& offered);
+
 // `spec` whose results carry Services::notice, when there is one and `spec` is a write tool or
 // one of the tools a user asks "where am I" (jira_get_current_user, jira_server_status).
 mcp::ToolSpec with_notice(mcp::ToolSpec spec, const ServicesPtr& services);

@@ -1,5 +1,7 @@
 // The tools of a server whose configuration cannot be used: the listing of the real catalog,
 // every handler replaced by the configuration problem.
+#include <spdlog/spdlog.h>
+
 #include "tools/common.hpp"
 
 namespace jira_mcp::tools {
@@ -12,33 +14,27 @@ std::string unconfigured_message(const std::string& problem) {
 
 Status<Error> register_unconfigured_tools(mcp::RegistryBuilder& builder, const Selection& selection,
                                           const std::string& message) {
-  // The real catalog, listed as the configuration would list it, so its names, descriptions and
-  // schemas are exactly those a working server shows. Its handlers are never called: the
-  // services behind them have no client.
-  auto services = std::make_shared<const Services>();
-  mcp::RegistryBuilder scratch;
-  scratch.compile_schemas(mcp::SchemaCompilation::on_first_use);  // only its listing is read
-  if (auto r = register_tools(scratch, services, selection); !r) {
-    scratch = mcp::RegistryBuilder();
-    scratch.compile_schemas(mcp::SchemaCompilation::on_first_use);
+  auto resolved = resolve_selection(selection);
+  if (!resolved) {
     Selection fallback;
     fallback.read_only = selection.read_only;
-    if (auto d = register_tools(scratch, services, fallback); !d) return d;
+    resolved = resolve_selection(fallback);
+    if (!resolved) return unexpected(resolved.error());
   }
-  auto catalog = scratch.freeze();
-  if (!catalog) return unexpected(catalog.error());
-  const auto answer = [message](const Json&, mcp::RequestContext&) { return mcp::ToolResult::error(message); };
-  for (const auto& tool : (*catalog)->tools()) {
-    mcp::ToolSpec spec;
-    spec.name = tool.spec.name;
-    spec.title = tool.spec.title;
-    spec.description = tool.spec.description;
-    spec.input_schema = tool.listing.value("inputSchema", Json{{"type", "object"}});
-    if (auto out = tool.listing.find("outputSchema"); out != tool.listing.end()) spec.output_schema = *out;
-    spec.annotations = tool.spec.annotations;
-    spec.handler = answer;
-    builder.add_tool(std::move(spec));
-  }
+  for (const auto& note : resolved->notes) spdlog::info("{}", note);
+  // The real catalog, listed as the configuration would list it, so its names, descriptions and
+  // schemas are exactly those a working server shows; built, like a working server's, when the
+  // registry first needs it. The real handlers are never called (the services behind them have
+  // no client): each is replaced by the configuration problem.
+  builder.add_tool_source([offered = std::move(*resolved), message] {
+    auto specs = detail::offered_tools(std::make_shared<const Services>(), offered);
+    const auto answer = [message](const Json&, mcp::RequestContext&) { return mcp::ToolResult::error(message); };
+    for (auto& spec : specs) {
+      spec.handler = answer;
+      spec.task_support = mcp::TaskSupport::never;  // an answer at once: nothing to run as a task
+    }
+    return specs;
+  });
   return Ok{};
 }
 

@@ -12,7 +12,9 @@
 #include <deque>
 #include <map>
 #include <mutex>
+#include <system_error>
 #include <thread>
+#include <utility>
 
 #include "jira_mcp/core/work_queue.hpp"
 #include "jira_mcp/mcp/context.hpp"
@@ -23,9 +25,13 @@ namespace {
 
 // The one writer: a queue of complete lines drained by a single thread. A line is written with
 // as many write() calls as it takes, so the client never sees half a message.
+//
+// The thread starts with the first queued line, not before: the reply to initialize, the first
+// line of a session, is written by the reader itself (write_first), so a server's handshake
+// neither starts a thread nor waits for one to be scheduled (start-up to the initialize reply).
 class LineWriter {
  public:
-  explicit LineWriter(int fd) : fd_(fd), thread_([this](std::stop_token st) { loop(st); }) {}
+  explicit LineWriter(int fd) : fd_(fd) {}
   ~LineWriter() { finish(); }
 
   void push(std::string line) { push(mcp::Buffer(std::move(line))); }
@@ -34,17 +40,37 @@ class LineWriter {
     line->push_back('\n');
     {
       std::lock_guard lock(mu_);
-      if (broken_) return;
+      if (broken_ || finished_) return;
       queue_.push_back(std::move(line));
+      if (!thread_.joinable()) start_locked();
     }
     cv_.notify_one();
   }
-  // Writes what is queued, then stops the thread.
+  // `line` written on the calling thread when nothing was ever queued (so no line can overtake
+  // another, and the pipe is as empty as the client keeps it); otherwise push(line).
+  void write_first(mcp::Buffer line) {
+    {
+      std::lock_guard lock(mu_);
+      if (!broken_ && !finished_ && !thread_.joinable()) {
+        line->push_back('\n');
+        if (!write_all(*line)) fail_locked();
+        return;
+      }
+    }
+    push(std::move(line));
+  }
+  // Writes what is queued, then stops the thread. Lines pushed afterwards are dropped.
   void finish() {
-    if (!thread_.joinable()) return;
-    thread_.request_stop();
+    std::jthread thread;
+    {
+      std::lock_guard lock(mu_);
+      finished_ = true;
+      thread = std::move(thread_);
+    }
+    if (!thread.joinable()) return;
+    thread.request_stop();
     cv_.notify_all();
-    thread_.join();
+    thread.join();
   }
   bool broken() const {
     std::lock_guard lock(mu_);
@@ -52,6 +78,26 @@ class LineWriter {
   }
 
  private:
+  void start_locked() {
+    try {
+      thread_ = std::jthread([this](std::stop_token st) { loop(st); });
+    } catch (const std::system_error& e) {
+      // No thread: write what is queued here, under the lock, as the thread would have.
+      spdlog::error("could not start the stdout writer thread ({}); writing on the calling thread", e.what());
+      for (auto& line : queue_) {
+        if (!write_all(*line)) {
+          fail_locked();
+          break;
+        }
+      }
+      queue_.clear();
+    }
+  }
+  void fail_locked() {
+    broken_ = true;
+    queue_.clear();
+    spdlog::warn("stdout is closed ({}); replies can no longer be delivered", std::strerror(errno));
+  }
   void loop(std::stop_token st) {
     for (;;) {
       std::deque<mcp::Buffer> batch;
@@ -64,9 +110,7 @@ class LineWriter {
       for (auto& line : batch) {
         if (!write_all(*line)) {
           std::lock_guard lock(mu_);
-          broken_ = true;
-          queue_.clear();
-          spdlog::warn("stdout is closed ({}); replies can no longer be delivered", std::strerror(errno));
+          fail_locked();
           return;
         }
       }
@@ -90,7 +134,8 @@ class LineWriter {
   std::condition_variable_any cv_;
   std::deque<mcp::Buffer> queue_;
   bool broken_ = false;
-  std::jthread thread_;
+  bool finished_ = false;
+  std::jthread thread_;  // started by the first push(); moved out (and joined) by finish()
 };
 
 class StdioPeer final : public mcp::Peer {
@@ -130,6 +175,15 @@ class StdioServer::Impl {
   bool on_subscription_message(const Json& msg);
   // Ends every listener; with `graceful`, each gets its closing response first.
   void end_listeners(bool graceful);
+  void after_first_line() {
+    if (!options_.after_first_line) return;
+    auto hook = std::exchange(options_.after_first_line, nullptr);
+    try {
+      hook();
+    } catch (const std::exception& e) {
+      spdlog::error("start-up work after the first message failed: {}", e.what());
+    }
+  }
   void reply_error(int code, std::string message) {
     writer_.push(dump_compact(mcp::make_error(std::nullopt, mcp::RpcError{code, std::move(message), {}})));
   }
@@ -163,7 +217,13 @@ void StdioServer::Impl::on_line(std::string_view line, core::WorkQueue& pool) {
   if (is_initialize) pool.drain();
   // Cheap messages (a cancellation, ping) are handled here, never behind queued calls.
   if (mcp::Dispatcher::runs_inline(msg) || is_initialize) {
-    if (auto reply = dispatcher_.handle(msg, session_)) writer_.push(dispatcher_.serialize(*reply));
+    if (auto reply = dispatcher_.handle(msg, session_)) {
+      if (is_initialize) {
+        writer_.write_first(dispatcher_.serialize(*reply));
+      } else {
+        writer_.push(dispatcher_.serialize(*reply));
+      }
+    }
     return;
   }
   // Registered with the session before it waits, so a cancellation finds it in the queue.
@@ -268,7 +328,10 @@ int StdioServer::Impl::run() {
         }
       }
       if (!nl) break;
-      if (!discarding) on_line(buf, pool);
+      if (!discarding) {
+        on_line(buf, pool);
+        after_first_line();
+      }
       buf.clear();
       discarding = false;
       start += piece + 1;

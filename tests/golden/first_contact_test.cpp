@@ -15,6 +15,7 @@
 #include <httplib.h>
 #include <nlohmann/json.hpp>
 
+#include "support/eventually.hpp"
 #include "support/loopback.hpp"
 #include "support/subprocess.hpp"
 
@@ -285,6 +286,30 @@ TEST_CASE("a wrong configuration is answered over MCP: handshake, tools listed, 
     CHECK(log.find("secret") == std::string::npos);
     CHECK_FALSE(jira.contacted());
   }
+}
+
+TEST_CASE("a wrong tool selection is reported at start-up, before any request, though the tools are built later") {
+  // The server builds its tool specifications on first need, but it checks the selection's names
+  // against the catalog at once: the host's log shows the mistake even if no client ever asks.
+  UntouchedJira jira;
+  Conversation c({}, clean_env({"JIRA_TOOLSETS=isues", "JIRA_ENABLED_TOOLS=jira_get_isue", "JIRA_PAT=pat-secret-1",
+                                "JIRA_URL=" + jira.url()}));
+  std::string log;
+  CHECK_MESSAGE(jira_mcp::testing::eventually([&] {
+                  log = c.stderr_text();
+                  return log.find("the configuration cannot be used") != std::string::npos;
+                }),
+                log);
+  CHECK(log.find("unknown toolset 'isues' in tools.toolsets: did you mean 'issues'?") != std::string::npos);
+  CHECK(log.find("unknown tool 'jira_get_isue' in tools.enabled_tools: did you mean 'jira_get_issue'?") !=
+        std::string::npos);
+  // Then served as any wrong configuration: the default tools, each answering with the problem.
+  c.initialize();
+  const auto names = c.tool_names();
+  CHECK(std::find(names.begin(), names.end(), "jira_get_issue") != names.end());
+  CHECK(text_of(c.call("jira_get_issue", {{"issue_key", "PROJ-1"}})).find("'isues'") != std::string::npos);
+  CHECK(c.finish() == 0);
+  CHECK_FALSE(jira.contacted());
 }
 
 TEST_CASE("over HTTP too, a wrong configuration is answered as tool errors, and /readyz says why") {

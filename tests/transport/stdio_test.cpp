@@ -11,6 +11,7 @@
 #include "jira_mcp/mcp/subscriptions.hpp"
 #include "jira_mcp/transport/stdio.hpp"
 #include "support/eventually.hpp"
+#include "support/process_threads.hpp"
 
 using namespace jira_mcp;
 using namespace jira_mcp::mcp;
@@ -104,10 +105,14 @@ class Loop {
       buf.append(tmp, static_cast<size_t>(n));
     }
   }
-  void initialize(Json caps = Json::object()) {
+  // Sends initialize without reading its reply.
+  void initialize_unchecked(Json caps = Json::object()) {
     send(dump_compact(Json{{"jsonrpc", "2.0"}, {"id", 0}, {"method", "initialize"},
                            {"params", {{"protocolVersion", "2025-11-25"}, {"capabilities", caps},
                                        {"clientInfo", {{"name", "t"}, {"version", "1"}}}}}}));
+  }
+  void initialize(Json caps = Json::object()) {
+    initialize_unchecked(std::move(caps));
     auto r = next();
     REQUIRE(r);
     REQUIRE((*r)["id"] == 0);
@@ -149,6 +154,48 @@ TEST_CASE("a slow request does not block a fast one; replies come out of order")
   REQUIRE(second);
   CHECK((*second)["id"] == 1);
   CHECK((*second)["result"]["content"][0]["text"] == "slow done");
+}
+
+TEST_CASE("the handshake starts no thread: the reader writes the initialize reply, the writer starts later") {
+  using jira_mcp::testing::process_threads;
+  std::atomic<int> hook_calls{0};
+  transport::StdioOptions opts;
+  opts.after_first_line = [&] { hook_calls.fetch_add(1); };
+  const std::size_t before = process_threads();
+  {
+    Loop loop(opts);
+    CHECK(process_threads() == before + 1);  // the loop's own thread (the test's reader)
+    loop.initialize();
+    CHECK(process_threads() == before + 1);  // no writer, no worker: the reply came from the reader
+    CHECK(jira_mcp::testing::eventually([&] { return hook_calls.load() == 1; }));
+    // The next line goes through the writer thread, which starts with it.
+    loop.send(R"({"jsonrpc":"2.0","id":1,"method":"ping"})");
+    auto pong = loop.next();
+    REQUIRE(pong);
+    CHECK((*pong)["id"] == 1);
+    CHECK(process_threads() == before + 2);
+    loop.send(call(2, "big"));
+    auto big = loop.next();
+    REQUIRE(big);
+    CHECK((*big)["id"] == 2);
+    CHECK(hook_calls.load() == 1);  // once
+    loop.close_input();
+    CHECK(loop.wait_exit() == 0);
+  }
+  CHECK(process_threads() == before);  // every thread stopped by its owner
+}
+
+TEST_CASE("a line queued before initialize still comes out first") {
+  Loop loop;
+  loop.send("{not json");
+  loop.initialize_unchecked();
+  auto first = loop.next();
+  REQUIRE(first);
+  CHECK((*first)["error"]["code"] == -32700);
+  auto second = loop.next();
+  REQUIRE(second);
+  CHECK((*second)["id"] == 0);
+  CHECK((*second)["result"].contains("protocolVersion"));
 }
 
 TEST_CASE("end of input lets in-flight work finish and reply, then run() returns 0") {

@@ -4,6 +4,7 @@
 // Build a Registry with RegistryBuilder at start-up, then freeze() it: the result is immutable
 // and shared by every session and thread without a lock. Handlers are called outside any lock
 // and may run concurrently with themselves; they must be thread-safe.
+#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -12,6 +13,7 @@
 #include <optional>
 #include <string>
 #include <unordered_map>
+#include <variant>
 #include <vector>
 
 #include "jira_mcp/core/json.hpp"
@@ -163,7 +165,8 @@ std::vector<std::string> output_problems(const ToolResult& result, const core::J
 //   at_freeze (the default): every one, and freeze() refuses a schema that does not compile.
 //   on_first_use: each the first time its tool is called (jira-mcp serving: a session calls a
 //     few of its tools, and compiling every validator before the initialize reply was a fifth
-//     of the start-up). Validation itself is the same. A schema that does not compile then
+//     of the start-up), and a tool source's tools the first time the tools are needed (see
+//     RegistryBuilder::add_tool_source). Validation itself is the same. A schema that does not compile then
 //     fails its tool's calls (-32603 for the input schema, the output check for the output
 //     schema), naming the schema and the problem; tests freeze the whole catalog at_freeze, so
 //     such a schema never ships.
@@ -187,6 +190,14 @@ class LazySchema {
   mutable std::optional<Result<core::JsonSchema>> compiled_;
 };
 
+// Tool specifications made on demand (RegistryBuilder::add_tool_source). Called at most once
+// per registry (again only if it threw), on whichever thread first needs the tools.
+using ToolSource = std::function<std::vector<ToolSpec>()>;
+
+// Thread safety: every const member may be called from any number of threads. The tools of a
+// tool source are built by the first call that needs them (tools(), find_tool(), tools_built()
+// excepted); concurrent first callers race on a std::once_flag, exactly one builds, the others
+// wait for it, and all then read the same immutable tools without a lock.
 class Registry {
  public:
   struct Tool {
@@ -199,13 +210,22 @@ class Registry {
     std::shared_ptr<const LazySchema> input;
     std::shared_ptr<const LazySchema> output;
   };
+  // Tools not built yet, in the order they were added.
+  using Pending = std::vector<std::variant<ToolSpec, ToolSource>>;
   struct Template {
     ResourceTemplateSpec spec;
     std::vector<std::string> parts;  // literal, "{var}", literal, "{+var}", ...
   };
 
-  const std::vector<Tool>& tools() const { return tools_; }
+  // The tools, in the order they were added (a source's where the source was added). Builds
+  // them first if a tool source is still pending.
+  const std::vector<Tool>& tools() const {
+    ensure_tools();
+    return tools_;
+  }
   const Tool* find_tool(std::string_view name) const;
+  // Whether the tools exist yet (always true without a pending tool source). Builds nothing.
+  bool tools_built() const { return built_.load(std::memory_order_acquire); }
   const std::vector<ResourceSpec>& resources() const { return resources_; }
   const ResourceSpec* find_resource(std::string_view uri) const;
   const std::vector<Template>& templates() const { return templates_; }
@@ -216,8 +236,15 @@ class Registry {
 
  private:
   friend class RegistryBuilder;
-  std::vector<Tool> tools_;
-  std::unordered_map<std::string, size_t> tool_index_;
+  void ensure_tools() const;
+  // Built once, by freeze() or by the first ensure_tools() (under tools_once_), then immutable:
+  // mutable only so that a const registry can finish its own construction.
+  mutable std::vector<Tool> tools_;
+  mutable std::unordered_map<std::string, size_t> tool_index_;
+  mutable Pending pending_;  // emptied by the build
+  mutable std::once_flag tools_once_;
+  mutable std::atomic<bool> built_{true};
+  OutputCheck output_check_ = OutputCheck::lenient;
   std::vector<ResourceSpec> resources_;
   std::vector<Template> templates_;
   std::vector<PromptSpec> prompts_;
@@ -227,6 +254,14 @@ class Registry {
 class RegistryBuilder {
  public:
   RegistryBuilder& add_tool(ToolSpec spec);
+  // Tools made by `source` when they are needed rather than now. With SchemaCompilation::
+  // on_first_use, freeze() leaves every tool (those added with add_tool too) to the registry's
+  // first tools()/find_tool(), so nothing is built for a client that never asks (a start-up up
+  // to the initialize reply builds no tool specification). Built then, a tool that breaks a
+  // declaration rule below is left out and logged (error), since there is no freeze() left to
+  // refuse it: the catalog's tests freeze it at_freeze, where freeze() calls the source at once
+  // and refuses what it finds like any other problem.
+  RegistryBuilder& add_tool_source(ToolSource source);
   RegistryBuilder& add_resource(ResourceSpec spec);
   RegistryBuilder& add_resource_template(ResourceTemplateSpec spec);
   RegistryBuilder& add_prompt(PromptSpec spec);
@@ -240,7 +275,7 @@ class RegistryBuilder {
   Result<std::shared_ptr<const Registry>> freeze();
 
  private:
-  std::vector<ToolSpec> tools_;
+  Registry::Pending tools_;
   std::vector<ResourceSpec> resources_;
   std::vector<ResourceTemplateSpec> templates_;
   std::vector<PromptSpec> prompts_;

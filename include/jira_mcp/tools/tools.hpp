@@ -145,7 +145,10 @@ std::span<const NameAlias> tool_aliases();
 std::span<const NameAlias> toolset_aliases();
 
 // Adds the selected tools, plus the resources and prompts, to `builder`. Errors are those of
-// resolve_selection(); its notes are logged at info level.
+// resolve_selection(), checked now against catalog() (no tool is built for it); its notes are
+// logged at info level. The tools' specifications are a tool source
+// (mcp::RegistryBuilder::add_tool_source): built by freeze() with SchemaCompilation::at_freeze,
+// else by the frozen registry when it first needs them.
 Status<Error> register_tools(mcp::RegistryBuilder& builder, std::shared_ptr<const Services> services,
                              const Selection& selection);
 

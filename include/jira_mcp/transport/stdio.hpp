@@ -3,7 +3,9 @@
 //
 // Threads: run() is the one reader (on the caller's thread); requests go to a bounded worker
 // pool; every outgoing line goes through one serialized writer thread, so lines never
-// interleave and a slow request never blocks a fast one (replies may come out of order).
+// interleave and a slow request never blocks a fast one (replies may come out of order). That
+// thread starts with the first line queued: the reply to initialize, a session's first line, is
+// written by the reader itself, so the handshake waits for no thread.
 // Notifications, responses, `initialize` and the cheap requests (ping, logging/setLevel:
 // Dispatcher::runs_inline) are handled on the reader thread, so a cancellation, an elicitation
 // answer or a liveness probe never waits behind queued work. A queued request is registered
@@ -19,6 +21,7 @@
 // nesting get -32700; a request that finds the queue full gets -32000 (server busy).
 #include <atomic>
 #include <cstddef>
+#include <functional>
 #include <memory>
 
 #include "jira_mcp/mcp/dispatcher.hpp"
@@ -37,6 +40,11 @@ struct StdioOptions {
   // each tagged with its subscriptionId; notifications/cancelled naming it or the end of input
   // ends it, and stop() ends it with the closing response.
   std::shared_ptr<mcp::SubscriptionHub> subscriptions;
+  // Called once, on the reader thread, after the first line read has been handled (its reply
+  // written when it is answered inline, as initialize is): for start-up work the handshake need
+  // not wait for (jira-mcp starts its monitor's thread here). Not called when input ends first.
+  // An exception it throws is logged, not propagated.
+  std::function<void()> after_first_line;
 };
 
 class StdioServer {
