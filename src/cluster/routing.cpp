@@ -10,23 +10,12 @@ namespace jira_mcp::cluster {
 
 namespace {
 
-std::string to_hex(const unsigned char* p, std::size_t n) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string s;
-  s.reserve(n * 2);
-  for (std::size_t i = 0; i < n; ++i) {
-    s.push_back(kHex[p[i] >> 4]);
-    s.push_back(kHex[p[i] & 0xF]);
-  }
-  return s;
-}
-
 std::string random_hex(std::size_t bytes) {
   std::string raw(bytes, '\0');
   if (!core::random_bytes(raw.data(), raw.size())) {
     throw std::runtime_error("the kernel could not draw random bytes (getrandom)");
   }
-  return to_hex(reinterpret_cast<const unsigned char*>(raw.data()), raw.size());
+  return core::to_hex(reinterpret_cast<const unsigned char*>(raw.data()), raw.size());
 }
 
 std::string sha256_hex(std::string_view text) {
@@ -164,7 +153,7 @@ SessionIds::SessionIds(std::string instance_id, std::shared_ptr<FleetKey> key, s
 
 std::string SessionIds::tag(std::string_view signed_part, const std::string& key) const {
   const core::Sha256Digest out = core::hmac_sha256(key, signed_part);
-  return to_hex(out.data(), 16);
+  return core::to_hex(out.data(), 16);
 }
 
 std::string SessionIds::issue() const {

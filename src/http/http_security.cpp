@@ -12,20 +12,9 @@ namespace jira_mcp::transport {
 
 namespace {
 
-std::string hex(const unsigned char* p, std::size_t n) {
-  static constexpr char kDigits[] = "0123456789abcdef";
-  std::string out;
-  out.reserve(n * 2);
-  for (std::size_t i = 0; i < n; ++i) {
-    out.push_back(kDigits[p[i] >> 4]);
-    out.push_back(kDigits[p[i] & 0xF]);
-  }
-  return out;
-}
-
 std::string sha256_prefix(std::string_view s) {
   const core::Sha256Digest md = core::sha256(s);
-  return hex(md.data(), 6);
+  return core::to_hex(md.data(), 6);
 }
 
 std::string lower(std::string_view s) {
@@ -127,7 +116,7 @@ std::string new_session_id() {
   if (!core::random_bytes(bytes.data(), bytes.size())) {
     throw std::runtime_error("the kernel could not draw random bytes (getrandom)");
   }
-  return hex(bytes.data(), bytes.size());
+  return core::to_hex(bytes.data(), bytes.size());
 }
 
 bool accepts(std::string_view accept, std::string_view type) {
