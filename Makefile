@@ -59,14 +59,18 @@ endef
 setup:
 	$(call install_missing,$(PACKAGES))
 
-build/CMakeCache.txt:
-	cmake -S . -B build -DCMAKE_BUILD_TYPE=Release $(CMAKE_FLAGS) >/dev/null
+# build/Makefile, not CMakeCache.txt, marks a configured tree: a failed configure (say, `make`
+# before `make setup` on a fresh machine) leaves a cache behind but no Makefile, so the next
+# make configures again instead of failing in an empty tree.
+build/Makefile:
+	cmake -S . -B build -DCMAKE_BUILD_TYPE=Release $(CMAKE_FLAGS) >/dev/null || \
+	  { echo "configure failed: if a package is missing, 'make setup' installs them" >&2; exit 1; }
 
-build: build/CMakeCache.txt
+build: build/Makefile
 	cmake --build build -j $(JOBS)
 
 # Only the server: the test suites, fuzz drivers and benchmarks are built by `make test`/`make`.
-run: setup build/CMakeCache.txt
+run: setup build/Makefile
 	cmake --build build -j $(JOBS) --target jira-mcp
 	./build/jira-mcp --transport http --host 127.0.0.1 --port 8808 $(ARGS)
 
@@ -76,11 +80,11 @@ test: setup build
 	  cd .. && tests/support/skipped.sh build/Testing/Temporary/LastTest.log; exit $$rc
 
 # Both build only the server and its man page.
-install: setup build/CMakeCache.txt
+install: setup build/Makefile
 	cmake --build build -j $(JOBS) --target jira-mcp jira-mcp-man
 	DESTDIR="$(DESTDIR)" cmake --install build --prefix "$(PREFIX)"
 
-package: setup build/CMakeCache.txt
+package: setup build/Makefile
 	cmake --build build -j $(JOBS) --target jira-mcp jira-mcp-man
 	cd build && cpack -G DEB
 
@@ -106,7 +110,7 @@ spec-check: build
 
 # Needs node, npm and the npm registry (once); without them it says so in one line and succeeds
 # unless JIRA_MCP_REQUIRE_ORACLE is set. Differences must be judged in tests/content/oracle/reviewed.txt.
-oracle: build/CMakeCache.txt
+oracle: build/Makefile
 	cmake --build build -j $(JOBS) --target content_convert
 	tests/content/oracle/oracle_check.sh $(CURDIR)/build
 
