@@ -23,12 +23,21 @@ namespace jira_mcp::transport {
 
 namespace {
 
-// The one writer: a queue of complete lines drained by a single thread. A line is written with
-// as many write() calls as it takes, so the client never sees half a message.
+// The one writer: a line is written with as many write() calls as it takes, so the client never
+// sees half a message, and lines never interleave.
+//
+// A reply goes out on the thread that made it when stdout is idle (nothing queued, nobody
+// writing): write_now(). That saves a handoff to the writer thread per call, about a tenth of an
+// uncached read (issue 16). Otherwise it joins a queue drained by a single writer thread, so a
+// worker never waits behind another's write. The reader thread only ever queues (push), so a
+// client that stops reading never stops us reading its cancellations; a worker whose write blocks
+// on such a client blocks alone, as the writer thread would. A line queued while an inline write
+// runs is written after it, so one thread's lines keep their order (a call's notifications stay
+// ahead of its reply).
 //
 // The thread starts with the first queued line, not before: the reply to initialize, the first
-// line of a session, is written by the reader itself (write_first), so a server's handshake
-// neither starts a thread nor waits for one to be scheduled (start-up to the initialize reply).
+// line of a session, is written by the reader itself, so a server's handshake neither starts a
+// thread nor waits for one to be scheduled (start-up to the initialize reply).
 class LineWriter {
  public:
   explicit LineWriter(int fd) : fd_(fd) {}
@@ -46,18 +55,28 @@ class LineWriter {
     }
     cv_.notify_one();
   }
-  // `line` written on the calling thread when nothing was ever queued (so no line can overtake
-  // another, and the pipe is as empty as the client keeps it); otherwise push(line).
-  void write_first(mcp::Buffer line) {
+  // `line` written on the calling thread when stdout is idle; otherwise push(line).
+  void write_now(mcp::Buffer line) {
     {
       std::lock_guard lock(mu_);
-      if (!broken_ && !finished_ && !thread_.joinable()) {
+      if (broken_ || finished_) return;
+      if (writing_ || !queue_.empty()) {
         line->push_back('\n');
-        if (!write_all(*line)) fail_locked();
+        queue_.push_back(std::move(line));
+        if (!thread_.joinable()) start_locked();
+        cv_.notify_one();
         return;
       }
+      writing_ = true;
     }
-    push(std::move(line));
+    line->push_back('\n');
+    const bool ok = write_all(*line);
+    {
+      std::lock_guard lock(mu_);
+      writing_ = false;
+      if (!ok) fail_locked();
+    }
+    cv_.notify_one();  // the writer thread may hold a queue behind this write
   }
   // Writes what is queued, then stops the thread. Lines pushed afterwards are dropped.
   void finish() {
@@ -103,16 +122,21 @@ class LineWriter {
       std::deque<mcp::Buffer> batch;
       {
         std::unique_lock lock(mu_);
-        cv_.wait(lock, st, [&] { return !queue_.empty(); });
+        cv_.wait(lock, st, [&] { return !queue_.empty() && !writing_; });
         if (queue_.empty()) return;  // stop requested and nothing left
+        cv_.wait(lock, [&] { return !writing_; });  // stop requested during an inline write
         batch.swap(queue_);
+        writing_ = true;
       }
+      bool ok = true;
       for (auto& line : batch) {
-        if (!write_all(*line)) {
-          std::lock_guard lock(mu_);
-          fail_locked();
-          return;
-        }
+        if (!(ok = write_all(*line))) break;
+      }
+      std::lock_guard lock(mu_);
+      writing_ = false;
+      if (!ok) {
+        fail_locked();
+        return;
       }
     }
   }
@@ -135,6 +159,7 @@ class LineWriter {
   std::deque<mcp::Buffer> queue_;
   bool broken_ = false;
   bool finished_ = false;
+  bool writing_ = false;  // a thread is inside write_all, with or without the lock
   std::jthread thread_;  // started by the first push(); moved out (and joined) by finish()
 };
 
@@ -219,7 +244,7 @@ void StdioServer::Impl::on_line(std::string_view line, core::WorkQueue& pool) {
   if (mcp::Dispatcher::runs_inline(msg) || is_initialize) {
     if (auto reply = dispatcher_.handle(msg, session_)) {
       if (is_initialize) {
-        writer_.write_first(dispatcher_.serialize(*reply));
+        writer_.write_now(dispatcher_.serialize(*reply));
       } else {
         writer_.push(dispatcher_.serialize(*reply));
       }
@@ -230,7 +255,7 @@ void StdioServer::Impl::on_line(std::string_view line, core::WorkQueue& pool) {
   auto queued = std::make_shared<mcp::QueuedRequest>(std::move(msg), session_);
   Json id = queued->id();
   auto task = [this, queued]() {
-    if (auto reply = dispatcher_.run(*queued)) writer_.push(dispatcher_.serialize(*reply));
+    if (auto reply = dispatcher_.run(*queued)) writer_.write_now(dispatcher_.serialize(*reply));
   };
   if (!pool.try_submit(std::move(task))) {
     spdlog::warn("request queue full ({} waiting); refusing a request", options_.max_queue);
