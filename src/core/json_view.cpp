@@ -257,7 +257,13 @@ JsonParser::~JsonParser() = default;
 JsonParser::JsonParser(JsonParser&&) noexcept = default;
 JsonParser& JsonParser::operator=(JsonParser&&) noexcept = default;
 
-std::optional<JsonRef> JsonParser::parse(std::string_view body) {
+std::optional<JsonRef> JsonParser::parse(std::string_view body) { return parse_at(body, false); }
+
+std::optional<JsonRef> JsonParser::parse(const std::string& body) {
+  return parse_at(body, body.capacity() - body.size() >= simdjson::SIMDJSON_PADDING);
+}
+
+std::optional<JsonRef> JsonParser::parse_at(std::string_view body, bool in_place) {
   if (body.empty()) return std::nullopt;
   if (!impl_) impl_ = std::make_unique<Impl>();
   sd::parser& p = impl_->parser;
@@ -265,8 +271,9 @@ std::optional<JsonRef> JsonParser::parse(std::string_view body) {
     return std::nullopt;
   }
   sd::element root;
-  // parse() copies the body into the parser's own padded buffer, which is kept for the next call.
-  if (p.parse(body.data(), body.size(), true).get(root) != simdjson::SUCCESS) return std::nullopt;
+  // Not in place, parse() copies the body into the parser's own padded buffer, which is kept for
+  // the next call.
+  if (p.parse(body.data(), body.size(), !in_place).get(root) != simdjson::SUCCESS) return std::nullopt;
   return wrap(root);
 }
 

@@ -130,6 +130,9 @@ class HttplibConnection final : public Connection {
           over = true;
           return false;
         }
+        if (capped_body.empty() && announced && *announced <= cap) {
+          capped_body.reserve(static_cast<std::size_t>(*announced) + HttpResponse::kBodyPadding);
+        }
         capped_body.append(data, n);
         return true;
       };

@@ -64,7 +64,7 @@ std::optional<Result<Json, RpcError>> Dispatcher::start_task(const Registry::Too
     if (options_.on_tool_call) {
       options_.on_tool_call(name, out.is_error, std::chrono::steady_clock::now() - start, task_ctx);
     }
-    Json j = out.to_json();
+    Json j = std::move(out).to_json();
     j["resultType"] = "complete";  // what the call would have answered directly
     return j;
   });

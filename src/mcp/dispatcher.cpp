@@ -584,7 +584,7 @@ Result<Json, RpcError> Dispatcher::call_tool(const Json& params, RequestContext&
   if (options_.on_tool_call) {
     options_.on_tool_call(name, out.is_error, std::chrono::steady_clock::now() - start, ctx);
   }
-  Json j = out.to_json();
+  Json j = std::move(out).to_json();
   if (ctx.meta().protocol_version < "2025-06-18") j.erase("structuredContent");
   return j;
 }

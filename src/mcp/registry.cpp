@@ -28,9 +28,12 @@ ToolResult& ToolResult::add_text(std::string text) {
   return *this;
 }
 
-Json ToolResult::to_json() const {
-  Json j{{"content", content.is_array() ? content : Json::array()}};
-  if (structured) j["structuredContent"] = *structured;
+Json ToolResult::to_json() const& { return ToolResult(*this).to_json(); }
+
+Json ToolResult::to_json() && {
+  Json j = Json::object();
+  j["content"] = content.is_array() ? std::move(content) : Json::array();
+  if (structured) j["structuredContent"] = std::move(*structured);
   if (is_error) j["isError"] = true;
   return j;
 }

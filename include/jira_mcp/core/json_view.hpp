@@ -117,6 +117,10 @@ class JsonParser {
   // caller then takes the nlohmann path, which gives today's documents and today's errors for
   // those bodies. So the in-place path only ever reads bodies both parsers accept alike.
   std::optional<JsonRef> parse(std::string_view body);
+  // The same, reading `body` where it lies when its spare capacity covers simdjson's padding
+  // (a transport that reserved it), instead of copying it into the parser's buffer first. The
+  // document keeps no pointer into `body`.
+  std::optional<JsonRef> parse(const std::string& body);
   // Bytes of buffers held (for the pool's size limit).
   std::size_t capacity() const;
 
@@ -125,6 +129,9 @@ class JsonParser {
   static constexpr std::size_t kMaxDepth = 256;
 
  private:
+  // `in_place`: the SIMDJSON_PADDING bytes after `body` are the caller's, and readable.
+  std::optional<JsonRef> parse_at(std::string_view body, bool in_place);
+
   struct Impl;
   std::unique_ptr<Impl> impl_;
 };

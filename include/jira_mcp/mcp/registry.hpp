@@ -32,7 +32,8 @@ struct ToolResult {
   static ToolResult text(std::string text);
   static ToolResult error(std::string message);
   ToolResult& add_text(std::string text);
-  Json to_json() const;
+  Json to_json() const&;
+  Json to_json() &&;  // moves the content out (a large issue's text is not copied again)
 };
 
 struct ToolAnnotations {
