@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <map>
 #include <set>
 #include <thread>
 
@@ -183,6 +184,43 @@ TEST_CASE("the handshake starts no thread: the reader writes the initialize repl
     CHECK(loop.wait_exit() == 0);
   }
   CHECK(process_threads() == before);  // every thread stopped by its owner
+}
+
+TEST_CASE("a worker writes its reply itself when stdout is idle; a blocked write holds back no one else") {
+  using jira_mcp::testing::process_threads;
+  const std::size_t before = process_threads();
+  {
+    Loop loop;
+    loop.initialize();
+    loop.send(call(1, "big"));
+    auto r = loop.next();
+    REQUIRE(r);
+    CHECK((*r)["id"] == 1);
+    CHECK(process_threads() == before + 2);  // the test's reader and one worker: no writer thread
+    // A reply four times the pipe's buffer blocks its worker while the client reads nothing. The
+    // reader still takes a cancellation and a ping, whose reply queues behind the write.
+    loop.send(call(2, "slow"));
+    REQUIRE(eventually([&] { return loop.slow_started.load() == 1; }));
+    loop.send(dump_compact(Json{{"jsonrpc", "2.0"}, {"id", 3}, {"method", "tools/call"},
+                                {"params", {{"name", "big"}, {"arguments", {{"n", 256 * 1024}}}}}}));
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));  // let the worker block in write()
+    loop.send(R"({"jsonrpc":"2.0","method":"notifications/cancelled","params":{"requestId":2}})");
+    loop.send(R"({"jsonrpc":"2.0","id":4,"method":"ping"})");
+    std::map<int, Json> replies;  // the ping comes second unless the worker had not reached write() yet
+    for (int i = 0; i < 2; ++i) {
+      auto r = loop.next();
+      REQUIRE(r);
+      replies[(*r)["id"].get<int>()] = *r;
+    }
+    REQUIRE(replies.count(3) == 1);
+    CHECK(replies[3]["result"]["content"][0]["text"].get<std::string>().size() == 256u * 1024u);
+    CHECK(replies.count(4) == 1);
+    // The cancelled call gets no reply (at most a log message about its outcome).
+    loop.close_input();
+    CHECK(loop.wait_exit() == 0);
+    while (auto rest = loop.next(std::chrono::milliseconds(100))) CHECK_FALSE(rest->contains("id"));
+  }
+  CHECK(process_threads() == before);
 }
 
 TEST_CASE("a line queued before initialize still comes out first") {
