@@ -120,9 +120,11 @@ void FleetBudget::redis_failed(const Error& e) {
   if (!shared_.exchange(false)) return;
   ++stats_.fallbacks;
   stats_.mode = FleetMode::local_fallback;
-  spdlog::warn("fleet: Redis is not answering ({}); the Jira rate budget is local until it does: {:.2f} requests/s "
-               "(the site's {:.2f} shared by {} live instance(s))",
-               e.message, stats_.local_rps, options_.site_rps, stats_.live_instances);
+  const bool flap = recovered_at_ && std::chrono::steady_clock::now() - *recovered_at_ < kQuietAfterRecovery;
+  spdlog::log(flap ? spdlog::level::debug : spdlog::level::warn,
+              "fleet: Redis is not answering ({}); the Jira rate budget is local until it does: {:.2f} requests/s "
+              "(the site's {:.2f} shared by {} live instance(s))",
+              e.message, stats_.local_rps, options_.site_rps, stats_.live_instances);
 }
 
 void FleetBudget::redis_answered() {
@@ -131,7 +133,11 @@ void FleetBudget::redis_answered() {
   if (shared_.exchange(true)) return;
   ++stats_.recoveries;
   stats_.mode = FleetMode::shared;
-  spdlog::info("fleet: Redis answers again; the Jira rate budget is shared across the fleet again");
+  const auto now = std::chrono::steady_clock::now();
+  const bool flap = recovered_at_ && now - *recovered_at_ < kQuietAfterRecovery;
+  if (!flap) recovered_at_ = now;
+  spdlog::log(flap ? spdlog::level::debug : spdlog::level::info,
+              "fleet: Redis answers again; the Jira rate budget is shared across the fleet again");
 }
 
 std::shared_ptr<RateLimiter> FleetBudget::fallback() const {

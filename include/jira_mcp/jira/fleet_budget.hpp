@@ -132,6 +132,12 @@ class FleetBudget {
   FleetStats stats_;
   double ceiling_;  // site_rps, or the server's stated rate when lower
   std::optional<Clock::time_point> last_low_;  // the last low budget sent to Redis
+  // When Redis last answered again. The instance's connections (heartbeat, budget script) notice
+  // a restarted Redis one by one, so one can still fail right after another recovered; such a
+  // flap within kQuietAfterRecovery is logged at debug, so an outage is said once (counted in
+  // stats_ all the same).
+  std::optional<std::chrono::steady_clock::time_point> recovered_at_;
+  static constexpr std::chrono::seconds kQuietAfterRecovery{10};
   std::atomic<bool> shared_{true};
   std::jthread heartbeat_;  // last: stopped and joined before anything it uses dies
 };
