@@ -12,6 +12,7 @@
 #include <jira_mcp/cluster/site.hpp>
 
 #include "support/eventually.hpp"
+#include "support/fleet_cache.hpp"
 #include "support/redis_server.hpp"
 
 #include <set>
@@ -19,10 +20,21 @@
 
 using namespace jira_mcp;
 using jira_mcp::testing::eventually;
+using jira_mcp::testing::read_value;
 using jira_mcp::testing::RedisServer;
 using cache::Tier;
 
 namespace {
+
+// A private redis-server, or null after a MESSAGE saying the test is skipped.
+std::unique_ptr<RedisServer> start_or_skip() {
+  const auto binary = RedisServer::find();
+  if (!binary) {
+    MESSAGE("skipped: redis-server is not installed (make setup installs it)");
+    return nullptr;
+  }
+  return std::make_unique<RedisServer>(*binary);
+}
 
 std::unique_ptr<cluster::RedisClient> connect(const RedisServer& server) {
   auto endpoint = cluster::parse_redis_url(server.url());
@@ -76,27 +88,16 @@ struct Instance {
   }
 
   std::string read(const std::string& key, const cache::Tags& tags, const std::string& value) {
-    auto r = cache->read_through(
-        flights, Tier::issues, key, false,
-        [&]() -> Result<cache::Loaded, Error> {
-          ++loads;
-          return cache::Loaded{cache::Value{std::make_shared<const Json>(Json{{"v", value}}), 0}, tags, true};
-        },
-        tags);
-    REQUIRE(r.ok());
-    return (*r->doc)["v"].get<std::string>();
+    return read_value(*cache, flights, key, tags, value, loads);
   }
 };
 
 }  // namespace
 
 TEST_CASE("shared cache on Redis: many distinct issues with a short TTL leave a bounded footprint") {
-  const auto binary = RedisServer::find();
-  if (!binary) {
-    MESSAGE("skipped: redis-server is not installed (make setup installs it)");
-    return;
-  }
-  RedisServer server(*binary);
+  const auto started = start_or_skip();
+  if (!started) return;
+  const RedisServer& server = *started;
   auto redis = connect(server);
   cluster::RedisSharedTier tier(std::shared_ptr<cluster::RedisClient>(connect(server)),
                                 {.key_prefix = "t:", .site = "s1", .instance_id = "a"});
@@ -145,12 +146,9 @@ TEST_CASE("shared cache on Redis: many distinct issues with a short TTL leave a 
 }
 
 TEST_CASE("shared cache on Redis: a stopped instance's acknowledgement is deleted") {
-  const auto binary = RedisServer::find();
-  if (!binary) {
-    MESSAGE("skipped: redis-server is not installed (make setup installs it)");
-    return;
-  }
-  RedisServer server(*binary);
+  const auto started = start_or_skip();
+  if (!started) return;
+  const RedisServer& server = *started;
   auto redis = connect(server);
   Instance a(server, "https://a.example.net", "a");
   auto fields = [&] {
@@ -176,12 +174,9 @@ TEST_CASE("shared cache on Redis: a stopped instance's acknowledgement is delete
 }
 
 TEST_CASE("shared cache on Redis: two Jira sites sharing one Redis and prefix stay apart") {
-  const auto binary = RedisServer::find();
-  if (!binary) {
-    MESSAGE("skipped: redis-server is not installed (make setup installs it)");
-    return;
-  }
-  RedisServer server(*binary);
+  const auto started = start_or_skip();
+  if (!started) return;
+  const RedisServer& server = *started;
   auto redis = connect(server);
   Instance a(server, "https://a.example.net", "a"), b(server, "https://b.example.net", "b");
   Instance a2(server, "https://A.example.net/", "a2");  // site A, spelled differently

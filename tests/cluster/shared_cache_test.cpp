@@ -1,6 +1,6 @@
 // The cache's shared level over FakeRedis: the tag index, versioned puts, the invalidation feed
-// (including a position trimmed away) and failing open. The Lua itself runs in
-// fleet_cache_test.cpp against a real redis-server.
+// (including a position trimmed away) and failing open. The Lua itself runs against a real
+// redis-server in shared_cache_redis_test.cpp and fleet_cache_test.cpp.
 #include <doctest/doctest.h>
 
 #include <jira_mcp/cache/cache.hpp>
@@ -49,15 +49,7 @@ struct Instance {
 
   // A read of `key` tagged `tags`, whose load (Jira) answers {"v": value}.
   std::string read(const std::string& key, const cache::Tags& tags, const std::string& value) {
-    auto r = cache->read_through(
-        flights, Tier::issues, key, false,
-        [&]() -> Result<cache::Loaded, Error> {
-          ++loads;
-          return cache::Loaded{cache::Value{std::make_shared<const Json>(Json{{"v", value}}), 0}, tags, true};
-        },
-        tags);
-    REQUIRE(r.ok());
-    return (*r->doc)["v"].get<std::string>();
+    return read_value(*cache, flights, key, tags, value, loads);
   }
 };
 

@@ -1,9 +1,12 @@
 #pragma once
 // Test support for the shared cache level (cluster/shared_cache.hpp): C++ twins of its four
-// Lua scripts for FakeRedis, written statement for statement like the Lua (the fleet test runs
-// the Lua itself on a real redis-server), and a connection to the fake that can go down on its
-// own, as the invalidation feed's separate connection does.
+// Lua scripts for FakeRedis, written statement for statement like the Lua (the Lua itself runs
+// on a real redis-server in fleet_cache_test and shared_cache_redis_test); a connection to the
+// fake that can go down on its own, as the invalidation feed's separate connection does; and a
+// read through a cache whose load stands for Jira.
+#include <jira_mcp/cache/single_flight.hpp>
 #include <jira_mcp/cluster/shared_cache.hpp>
+#include <jira_mcp/core/json.hpp>
 
 #include "support/fake_redis.hpp"
 
@@ -81,6 +84,21 @@ inline void register_shared_cache_scripts(FakeRedis& fake) {
     if (del.size() > 2) (void)call(del);
     return RedisReply{static_cast<std::int64_t>(del.size() - 2)};
   });
+}
+
+// A read of `key` (tier issues) tagged `tags` through `cache`, whose load (Jira) counts itself in
+// `loads` and answers {"v": value}: the "v" read, or "<failed: ...>" when the read failed.
+inline std::string read_value(cache::Cache& cache, cache::SingleFlight<Result<cache::Loaded, Error>>& flights,
+                              const std::string& key, const cache::Tags& tags, const std::string& value, int& loads) {
+  auto r = cache.read_through(
+      flights, cache::Tier::issues, key, false,
+      [&]() -> Result<cache::Loaded, Error> {
+        ++loads;
+        return cache::Loaded{cache::Value{std::make_shared<const Json>(Json{{"v", value}}), 0}, tags, true};
+      },
+      tags);
+  if (!r.ok()) return "<failed: " + r.error().message + ">";
+  return (*r->doc)["v"].get<std::string>();
 }
 
 // A connection to a shared FakeRedis that can be taken down alone.
