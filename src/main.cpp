@@ -21,6 +21,7 @@
 #include "jira_mcp/cluster/redis.hpp"
 #include "jira_mcp/cluster/routing.hpp"
 #include "jira_mcp/cluster/shared_cache.hpp"
+#include "jira_mcp/cluster/site.hpp"
 #include "jira_mcp/config/config.hpp"
 #include "jira_mcp/core/log.hpp"
 #include "jira_mcp/jira/client_gauges.hpp"
@@ -423,34 +424,6 @@ int run_serve(const config::Startup& st) {
   }
 
   jira::ClientOptions jira_options = jira::client_options_from_config(cfg);
-  // Fleet mode's shared cache level: its tier goes into the cache's options, and its feed (the
-  // invalidation stream's consumer, on its own connection) starts once the cache exists. The
-  // feed is declared after jira_options, so it stops before the cache goes.
-  cache::Options cache_options = cache::options_from_config(cfg.cache);
-  std::shared_ptr<cluster::RedisSharedTier> shared_tier;
-  cluster::RedisOptions redis_options;
-  if (cfg.cache.enabled && !cfg.cluster.redis_url.empty()) {
-    if (auto endpoint = cluster::parse_redis_url(cfg.cluster.redis_url)) {  // the config validated it
-      redis_options.endpoint = std::move(*endpoint);
-      redis_options.connect_timeout = std::chrono::milliseconds(cfg.cluster.connect_timeout_ms);
-      redis_options.command_timeout = std::chrono::milliseconds(cfg.cluster.command_timeout_ms);
-      shared_tier = std::make_shared<cluster::RedisSharedTier>(
-          std::shared_ptr<cluster::RedisClient>(cluster::make_redis_client(redis_options)),
-          cluster::SharedCacheOptions{cfg.cluster.key_prefix, cluster::instance_id_or_default(cfg.cluster.instance_id)});
-      cache_options.shared = shared_tier;
-      spdlog::info("cluster: metadata and issues cached in Redis too ({}), invalidations shared",
-                   redis_options.endpoint.display());
-    }
-  }
-  jira_options.cache = std::make_shared<cache::Cache>(std::move(cache_options));
-  std::unique_ptr<cluster::InvalidationFeed> invalidation_feed;
-  if (shared_tier) {
-    constexpr std::chrono::milliseconds kBlock{200};
-    cluster::RedisOptions feed_options = redis_options;
-    feed_options.command_timeout += kBlock;
-    invalidation_feed = std::make_unique<cluster::InvalidationFeed>(cluster::make_redis_client(feed_options),
-                                                                    *jira_options.cache, *shared_tier, kBlock);
-  }
   std::unique_ptr<net::RunningSandbox> sb;
   if (serve_sandbox) {
     auto started = net::start_sandbox(sandbox_options(cfg.sandbox));
@@ -464,6 +437,37 @@ int run_serve(const config::Startup& st) {
                 "{}; serving the built-in Jira sandbox ({}) at {}, with made-up data",
                 st.use_sandbox ? "--sandbox given" : "no Jira configured (set JIRA_URL to use yours)",
                 cfg.sandbox.flavor, sb->base_url());
+  }
+  // Fleet mode's shared cache level: its tier goes into the cache's options, and its feed (the
+  // invalidation stream's consumer, on its own connection) starts once the cache exists. The
+  // feed is declared after jira_options, so it stops before the cache goes. Its keys name the
+  // Jira site, known only once the sandbox (when served) is up.
+  cache::Options cache_options = cache::options_from_config(cfg.cache);
+  std::shared_ptr<cluster::RedisSharedTier> shared_tier;
+  cluster::RedisOptions redis_options;
+  if (cfg.cache.enabled && !cfg.cluster.redis_url.empty()) {
+    if (auto endpoint = cluster::parse_redis_url(cfg.cluster.redis_url)) {  // the config validated it
+      redis_options.endpoint = std::move(*endpoint);
+      redis_options.connect_timeout = std::chrono::milliseconds(cfg.cluster.connect_timeout_ms);
+      redis_options.command_timeout = std::chrono::milliseconds(cfg.cluster.command_timeout_ms);
+      shared_tier = std::make_shared<cluster::RedisSharedTier>(
+          std::shared_ptr<cluster::RedisClient>(cluster::make_redis_client(redis_options)),
+          cluster::SharedCacheOptions{.key_prefix = cfg.cluster.key_prefix,
+                                      .site = cluster::site_hash(jira_options.url),
+                                      .instance_id = cluster::instance_id_or_default(cfg.cluster.instance_id)});
+      cache_options.shared = shared_tier;
+      spdlog::info("cluster: metadata and issues cached in Redis too ({}), invalidations shared",
+                   redis_options.endpoint.display());
+    }
+  }
+  jira_options.cache = std::make_shared<cache::Cache>(std::move(cache_options));
+  std::unique_ptr<cluster::InvalidationFeed> invalidation_feed;
+  if (shared_tier) {
+    constexpr std::chrono::milliseconds kBlock{200};
+    cluster::RedisOptions feed_options = redis_options;
+    feed_options.command_timeout += kBlock;
+    invalidation_feed = std::make_unique<cluster::InvalidationFeed>(cluster::make_redis_client(feed_options),
+                                                                    *jira_options.cache, *shared_tier, kBlock);
   }
   // subscriptions/listen: writes through this server announce the issues and projects they change.
   auto subscriptions = std::make_shared<mcp::SubscriptionHub>(tools::subscription_options());

@@ -12,85 +12,16 @@
 //          alternated (an L1 hit must not touch Redis, so the two should match).
 #include "bench/fleet.hpp"
 
-#include <spawn.h>
-#include <sys/socket.h>
-#include <sys/un.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
-#include <csignal>
-#include <filesystem>
-#include <thread>
 
 #include "bench/driver.hpp"
 #include "bench/stack.hpp"
-#include "jira_mcp/core/executable.hpp"
-
-extern char** environ;
+#include "jira_mcp/cluster/local_redis.hpp"
 
 namespace jira_mcp::bench::detail {
 namespace {
-
-// A private redis-server, stopped by its pid when this goes.
-class PrivateRedis {
- public:
-  static std::unique_ptr<PrivateRedis> start(const std::string& binary, std::string& why) {
-    std::unique_ptr<PrivateRedis> r(new PrivateRedis());
-    std::string tmpl = (std::filesystem::temp_directory_path() / "jira-mcp-bench-redis-XXXXXX").string();
-    if (!::mkdtemp(tmpl.data())) {
-      why = "cannot make a temp directory for redis-server";
-      return nullptr;
-    }
-    r->dir_ = tmpl;
-    const std::string sock = r->socket();
-    std::vector<std::string> args{binary, "--port", "0", "--unixsocket", sock, "--unixsocketperm", "700",
-                                  "--save", "", "--appendonly", "no", "--dir", r->dir_, "--logfile", r->dir_ + "/redis.log"};
-    std::vector<char*> argv;
-    for (auto& a : args) argv.push_back(a.data());
-    argv.push_back(nullptr);
-    if (posix_spawn(&r->pid_, binary.c_str(), nullptr, nullptr, argv.data(), environ) != 0) {
-      r->pid_ = 0;
-      why = "redis-server did not start";
-      return nullptr;
-    }
-    for (int i = 0; i < 500; ++i) {
-      if (r->accepts()) return r;
-      std::this_thread::sleep_for(std::chrono::milliseconds(10));
-    }
-    why = "redis-server did not open its socket within 5 s";
-    return nullptr;
-  }
-  ~PrivateRedis() {
-    if (pid_ > 0) {
-      ::kill(pid_, SIGTERM);
-      int status = 0;
-      ::waitpid(pid_, &status, 0);
-    }
-    std::error_code ec;
-    if (!dir_.empty()) std::filesystem::remove_all(dir_, ec);
-  }
-  std::string socket() const { return dir_ + "/redis.sock"; }
-  std::string url() const { return "unix://" + socket(); }
-
- private:
-  PrivateRedis() = default;
-  bool accepts() const {
-    const int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    if (fd < 0) return false;
-    sockaddr_un addr{};
-    addr.sun_family = AF_UNIX;
-    const auto path = socket();
-    std::copy(path.begin(), path.end(), addr.sun_path);
-    const bool ok = ::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0;
-    ::close(fd);
-    return ok;
-  }
-  pid_t pid_ = 0;
-  std::string dir_;
-};
 
 std::uint64_t total_requests(const sandbox::Sandbox& sb) {
   std::uint64_t n = 0;
@@ -141,17 +72,21 @@ Result<double> cached_p50(sandbox::Sandbox& sb, const std::string& redis_url, in
 }  // namespace
 
 Result<std::optional<FleetResult>> fleet(const Plan& plan, sandbox::Sandbox& sb, std::string& skipped) {
-  const auto binary = core::find_executable("redis-server");
+  const auto binary = cluster::LocalRedis::find();
   if (!binary) {
     skipped = "fleet: redis-server is not installed (make setup installs it); skipped";
     return std::optional<FleetResult>();
   }
-  std::string why;
-  auto redis = PrivateRedis::start(*binary, why);
-  if (!redis) {
+  auto made = cluster::LocalRedis::create(*binary, "jira-mcp-bench-redis");
+  std::string why = made ? std::string() : made.error().message;
+  if (made) {
+    if (auto started = (*made)->start(); !started) why = started.error().message;
+  }
+  if (!why.empty()) {
     skipped = "fleet: " + why + "; skipped";
     return std::optional<FleetResult>();
   }
+  const auto& redis = *made;
   FleetResult out;
   out.workload = "jira_get_issue over " + std::to_string(plan.fleet_keys) + " issues from empty caches, " +
                  std::to_string(plan.fleet_calls) + " calls, 8 in flight, round robin over in-process instances";

@@ -1,6 +1,7 @@
 #include "bench/stack.hpp"
 
 #include "jira_mcp/cache/from_config.hpp"
+#include "jira_mcp/cluster/site.hpp"
 #include "jira_mcp/config/config.hpp"
 #include "jira_mcp/jira/from_config.hpp"
 #include "jira_mcp/tools/render_memo.hpp"
@@ -78,7 +79,9 @@ Result<std::unique_ptr<ServerStack>> ServerStack::create(const sandbox::Sandbox&
     redis.endpoint = *endpoint;
     s->shared_ = std::make_shared<cluster::RedisSharedTier>(
         std::shared_ptr<cluster::RedisClient>(cluster::make_redis_client(redis)),
-        cluster::SharedCacheOptions{"jira-mcp-bench:", options.fleet->instance_id});
+        cluster::SharedCacheOptions{.key_prefix = "jira-mcp-bench:",
+                                    .site = cluster::site_hash(o.url),
+                                    .instance_id = options.fleet->instance_id});
   }
   apply_variant(o, options.variant, s->shared_);
   s->cache_ = o.cache;

@@ -15,6 +15,7 @@
 #include <algorithm>
 #include <charconv>
 #include <condition_variable>
+#include <stdexcept>
 #include <thread>
 #include <utility>
 
@@ -64,14 +65,20 @@ const char* tier_name(cache::Tier t) { return cache::to_string(t); }
 // Acknowledgements. The stream alone is asynchronous: a read sent to another instance right
 // after a write's reply could reach that instance before its feed has applied the write's
 // invalidation, and be answered from its L1 (the fleet test saw 5 such reads in 1,000 at 3 ms a
-// round). So each feed records, in the hash P cache:acks, the last entry it has applied and when
+// round). So each feed records, in the hash P cache:S:acks, the last entry it has applied and when
 // ("<id> <unix ms>", refreshed on every poll, at least every block interval), and a write waits,
 // for at most kAckWait, until every instance heard from within kAckLive has acknowledged its
 // entry. A cached read still never waits on Redis; the write pays the propagation (a round trip
 // or two on one host). An instance that is gone stops counting after kAckLive; past kAckWait the
 // write returns anyway (fail open), counted as an error.
+//
+// A stopped instance leaves its field behind; past kAckForgetMs (ten liveness windows, so a
+// field deleted is one no write has counted for 9 s) it is deleted: by the first write that sees
+// such a field, and by each feed when it starts. The hash then holds the instances alive lately,
+// not every instance ever started.
 constexpr auto kAckWait = std::chrono::milliseconds(100);
 constexpr std::int64_t kAckLiveMs = 1000;
+constexpr std::int64_t kAckForgetMs = 10 * kAckLiveMs;
 
 std::int64_t wall_ms() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
@@ -79,8 +86,9 @@ std::int64_t wall_ms() {
 }
 
 // Waits until every live instance but `self` has applied stream entry `id`; false when the wait
-// gave up (timeout, or Redis failed).
-bool wait_for_acks(RedisClient& redis, const std::string& acks_key, const std::string& self, const std::string& id) {
+// gave up (timeout, or Redis failed). Sets `forgotten` when it saw a field past kAckForgetMs.
+bool wait_for_acks(RedisClient& redis, const std::string& acks_key, const std::string& self, const std::string& id,
+                   bool& forgotten) {
   const auto deadline = std::chrono::steady_clock::now() + kAckWait;
   const auto want = stream_id(id);
   for (int attempt = 0;; ++attempt) {
@@ -96,6 +104,7 @@ bool wait_for_acks(RedisClient& redis, const std::string& acks_key, const std::s
       const auto sp = ack->find(' ');
       std::int64_t seen = 0;
       if (sp != std::string::npos) std::from_chars(ack->data() + sp + 1, ack->data() + ack->size(), seen);
+      if (now - seen > kAckForgetMs) forgotten = true;
       if (now - seen > kAckLiveMs) continue;  // not heard from lately: gone, or about to resync
       if (stream_id(ack->substr(0, sp)) < want) {
         all = false;
@@ -127,6 +136,13 @@ return out
 const RedisScript& RedisSharedTier::put_script() {
   // KEYS: entry, epoch, n version keys, then the tag sets. ARGV: stored entry, ttl ms, n, the
   // epoch to check ('' = do not), the n versions.
+  //
+  // A tag set is a sorted set scored by each member's expiry. Before adding, the put drops the
+  // members that expired (score < now): each member is dropped once, so a put costs O(log n)
+  // amortized however many entries came and went. The score is 1 ms past the entry's own
+  // expiry, so a member never leaves its set while its entry may still be read (Redis takes the
+  // expiry's time a little after TIME answers). The set's own expiry is raised to its new
+  // member's, so it never outlives its members by more than that and never dies before them.
   static const RedisScript kScript(R"lua(
 local n = tonumber(ARGV[3])
 if ARGV[4] ~= '' and (redis.call('GET', KEYS[2]) or '0') ~= ARGV[4] then return 0 end
@@ -134,10 +150,13 @@ for i = 1, n do
   if (redis.call('GET', KEYS[2 + i]) or '0') ~= ARGV[4 + i] then return 0 end
 end
 local ttl = tonumber(ARGV[2])
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 redis.call('SET', KEYS[1], ARGV[1], 'PX', ttl)
 for i = 3 + n, #KEYS do
-  redis.call('SADD', KEYS[i], KEYS[1])
-  if redis.call('PTTL', KEYS[i]) < ttl then redis.call('PEXPIRE', KEYS[i], ttl) end
+  redis.call('ZREMRANGEBYSCORE', KEYS[i], '-inf', '(' .. now)
+  redis.call('ZADD', KEYS[i], now + ttl + 1, KEYS[1])
+  if redis.call('PTTL', KEYS[i]) < ttl + 1 then redis.call('PEXPIRE', KEYS[i], ttl + 1) end
 end
 return 1
 )lua");
@@ -154,7 +173,7 @@ for i = 1, n do
   local v, s = KEYS[1 + 2 * i], KEYS[2 + 2 * i]
   redis.call('INCR', v)
   redis.call('PEXPIRE', v, 86400000)
-  local members = redis.call('SMEMBERS', s)
+  local members = redis.call('ZRANGE', s, 0, -1)
   for j = 1, #members, 500 do
     redis.call('DEL', unpack(members, j, math.min(j + 499, #members)))
   end
@@ -171,6 +190,23 @@ for i = 3, #ARGV do
   end
 end
 return redis.call(unpack(add))
+)lua");
+  return kScript;
+}
+
+const RedisScript& RedisSharedTier::prune_acks_script() {
+  // KEYS: the acks hash. ARGV: the cutoff (unix ms). Atomic, so a field refreshed meanwhile is
+  // never deleted.
+  static const RedisScript kScript(R"lua(
+local cutoff = tonumber(ARGV[1])
+local all = redis.call('HGETALL', KEYS[1])
+local gone = {}
+for i = 1, #all, 2 do
+  local seen = tonumber(string.match(all[i + 1], ' (%d+)$') or '0')
+  if seen < cutoff then gone[#gone + 1] = all[i] end
+end
+if #gone > 0 then redis.call('HDEL', KEYS[1], unpack(gone)) end
+return #gone
 )lua");
   return kScript;
 }
@@ -198,10 +234,18 @@ bool RedisSharedTier::decode_entry(const std::string& stored, cache::Tags& tags,
 }
 
 RedisSharedTier::RedisSharedTier(std::shared_ptr<RedisClient> redis, SharedCacheOptions options)
-    : redis_(std::move(redis)), options_(std::move(options)) {}
+    : redis_(std::move(redis)),
+      options_(std::move(options)),
+      ns_(options_.key_prefix + "cache:" + options_.site + ":") {
+  if (options_.site.empty()) throw std::invalid_argument("RedisSharedTier needs the Jira site's hash");
+}
 
-std::string RedisSharedTier::entry_key(const std::string& key) const {
-  return options_.key_prefix + "cache:e:" + cache::sha256_hex(key);
+std::string RedisSharedTier::entry_key(const std::string& key) const { return ns_ + "e:" + cache::sha256_hex(key); }
+
+std::int64_t RedisSharedTier::prune_acks() {
+  auto r = redis_->eval(prune_acks_script(), {acks_key()}, {std::to_string(wall_ms() - kAckForgetMs)});
+  if (!r || !r->integer()) return -1;
+  return *r->integer();
 }
 
 void RedisSharedTier::note(bool ok, const std::string& what) {
@@ -224,8 +268,7 @@ void RedisSharedTier::note(bool ok, const std::string& what) {
 cache::SharedTier::Lookup RedisSharedTier::lookup(cache::Tier tier, const std::string& key,
                                                   const cache::Tags& expected) {
   Lookup out;
-  std::vector<std::string> keys{key.empty() ? options_.key_prefix + "cache:none" : entry_key(key),
-                                options_.key_prefix + "cache:epoch", version_key(kClearTag)};
+  std::vector<std::string> keys{key.empty() ? ns_ + "none" : entry_key(key), ns_ + "epoch", version_key(kClearTag)};
   cache::Tags covered{kClearTag};
   for (const auto& t : expected) {
     if (std::find(covered.begin(), covered.end(), t) != covered.end()) continue;
@@ -289,7 +332,7 @@ bool RedisSharedTier::put(cache::Tier tier, const std::string& key, const std::s
     return std::find(covered.begin(), covered.end(), t) == covered.end();
   });
   const std::string ek = entry_key(key);
-  std::vector<std::string> keys{ek, options_.key_prefix + "cache:epoch"};
+  std::vector<std::string> keys{ek, ns_ + "epoch"};
   for (const auto& t : covered) keys.push_back(version_key(t));
   for (const auto& t : tags) keys.push_back(tag_key(t));
   std::vector<std::string> args{encode_entry(tags, payload), std::to_string(ttl.count()),
@@ -310,7 +353,7 @@ bool RedisSharedTier::put(cache::Tier tier, const std::string& key, const std::s
 }
 
 bool RedisSharedTier::send_invalidation(const cache::Tags& tags, bool clear) {
-  std::vector<std::string> keys{options_.key_prefix + "cache:epoch", stream_key()};
+  std::vector<std::string> keys{ns_ + "epoch", stream_key()};
   std::vector<std::string> args{std::to_string(options_.stream_max_len), options_.instance_id};
   for (const auto& t : tags) {
     keys.push_back(version_key(t));
@@ -324,16 +367,18 @@ bool RedisSharedTier::send_invalidation(const cache::Tags& tags, bool clear) {
   }
   published_.fetch_add(1, std::memory_order_relaxed);
   if (const auto* id = r->text()) {
-    if (!wait_for_acks(*redis_, options_.key_prefix + "cache:acks", options_.instance_id, *id)) {
+    bool forgotten = false;
+    if (!wait_for_acks(*redis_, acks_key(), options_.instance_id, *id, forgotten)) {
       errors_.fetch_add(1, std::memory_order_relaxed);  // not known to have reached every instance
     }
+    if (forgotten) (void)prune_acks();
   }
   if (clear) {
     // The entries themselves: a SCAN, not atomic, but the version of "*" moved first, so no put
     // that looked up before the clear can store after it.
     std::string cursor = "0";
     do {
-      auto s = redis_->command({"SCAN", cursor, "MATCH", options_.key_prefix + "cache:[et]:*", "COUNT", "1000"});
+      auto s = redis_->command({"SCAN", cursor, "MATCH", ns_ + "[et]:*", "COUNT", "1000"});
       const auto* a = s ? s->array() : nullptr;
       if (!a || a->size() != 2 || !(*a)[0].text() || !(*a)[1].array()) break;
       cursor = *(*a)[0].text();
@@ -509,6 +554,7 @@ void InvalidationFeed::poll_once() {
   if (!synced) {
     if (!resync()) return;
     acknowledge();  // at once: a write must not take a silent instance for an absent one
+    (void)tier_.prune_acks();
   }
   std::string last;
   {
@@ -535,7 +581,7 @@ void InvalidationFeed::poll_once() {
 void InvalidationFeed::acknowledge() {
   const std::string id = tier_.options().instance_id;
   if (id.empty()) return;
-  (void)redis_->command({"HSET", tier_.options().key_prefix + "cache:acks", id, position() + " " + std::to_string(wall_ms())});
+  (void)redis_->command({"HSET", tier_.acks_key(), id, position() + " " + std::to_string(wall_ms())});
 }
 
 }  // namespace jira_mcp::cluster

@@ -8,7 +8,6 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
-#include <cctype>
 #include <condition_variable>
 #include <stdexcept>
 #include <vector>
@@ -16,6 +15,7 @@
 #include "jira_mcp/cache/hash.hpp"
 #include "jira_mcp/cluster/membership.hpp"
 #include "jira_mcp/cluster/scoped_budget.hpp"
+#include "jira_mcp/cluster/site.hpp"
 #include "jira_mcp/monitor/monitor.hpp"
 
 namespace jira_mcp::jira {
@@ -41,12 +41,6 @@ std::string written_issue(std::string_view method, std::string_view path) {
   return std::string(rest);
 }
 
-std::string site_identity(std::string url) {
-  while (!url.empty() && url.back() == '/') url.pop_back();
-  for (char& c : url) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return url;
-}
-
 }  // namespace
 
 const char* to_string(FleetMode mode) { return mode == FleetMode::shared ? "shared" : "local-fallback"; }
@@ -59,14 +53,14 @@ struct FleetBudget::Scopes {
 FleetBudget::FleetBudget(FleetBudgetOptions options)
     : options_(std::move(options)),
       clock_(options_.clock ? options_.clock : real_clock()),
-      site_key_(options_.key_prefix + "budget:" + short_hash(site_identity(options_.site_url))),
+      site_key_(options_.key_prefix + "budget:" + cluster::site_hash(options_.site_url)),
       ceiling_(options_.site_rps) {
   if (!options_.redis) throw std::invalid_argument("FleetBudget needs a RedisClient");
   if (!(options_.site_rps > 0)) throw std::invalid_argument("FleetBudget needs a site rate > 0");
   options_.burst = std::max(1.0, options_.burst);
   budget_ = std::make_unique<cluster::ScopedRateBudget>(*options_.redis);
   membership_ = std::make_unique<cluster::FleetMembership>(
-      *options_.redis, options_.key_prefix + "instances:" + short_hash(site_identity(options_.site_url)),
+      *options_.redis, options_.key_prefix + "instances:" + cluster::site_hash(options_.site_url),
       options_.instance_id, options_.heartbeat_interval * 3);
   stats_.site_rps = stats_.shared_rps = stats_.local_rps = options_.site_rps;
   fallback_ = std::make_shared<RateLimiter>(RateLimitOptions{options_.site_rps, options_.burst, 0}, clock_);

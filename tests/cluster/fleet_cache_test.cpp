@@ -3,7 +3,8 @@
 // A write through instance A, then at once a read of the same issue through B: B must show the
 // write. Without redis_url the same sequence reads stale data from B's own cache, so the test bites.
 //
-// Rounds: JIRA_MCP_FLEET_CACHE_ROUNDS (default 1,000, the issue's figure).
+// Rounds: JIRA_MCP_FLEET_CACHE_ROUNDS (default 1,000, the issue's figure). A last case puts two
+// Jira sites' fleets on one Redis: one site's writes must not touch the other's cache.
 #include <doctest/doctest.h>
 #include <httplib.h>
 #include <jira_mcp/core/json.hpp>
@@ -51,6 +52,18 @@ struct Sandbox {
     }
   }
   ~Sandbox() { stop(proc); }
+  // Requests Jira has answered so far (GET /_sandbox/stats, which is not counted itself).
+  int requests_total() const {
+    std::string url;
+    for (const auto& e : env) {
+      if (e.starts_with("JIRA_URL=")) url = e.substr(9);
+    }
+    httplib::Client c(url);
+    auto r = c.Get("/_sandbox/stats");
+    REQUIRE(r);
+    REQUIRE(r->status == 200);
+    return Json::parse(r->body).value("requests_total", -1);
+  }
 };
 
 // One `jira-mcp --transport http` instance with an MCP session of its own.
@@ -220,4 +233,35 @@ TEST_CASE("fleet cache: without redis_url the same sequence reads stale data (th
   const Outcome o = write_then_read(a, b, 50, "local");
   MESSAGE("without Redis: " << o.stale << " stale reads in 50 rounds");
   CHECK(o.stale >= 45);  // B's own cache answers for its TTL (60 s)
+}
+
+TEST_CASE("fleet cache: writes on one Jira site leave another site's cached entries alone (real processes)") {
+  const auto binary = RedisServer::find();
+  if (!binary) {
+    MESSAGE("skipped: redis-server is not installed (make setup installs it)");
+    return;
+  }
+  // Two sites (two sandboxes, each its own URL) whose fleets share one Redis and key prefix.
+  RedisServer redis(*binary);
+  TempDir dir;
+  Sandbox site_a, site_b;
+  Instance a(site_a, redis.url(), "site-a", dir.path);
+  Instance b(site_b, redis.url(), "site-b", dir.path);
+  const std::string key = "DEMO-3";  // the same issue key on both sites
+  (void)b.call("jira_get_issue", {{"issue_key", key}});
+  const int before = site_b.requests_total();
+  for (int i = 0; i < 20; ++i) {
+    const Json w = a.call("jira_update_issue", {{"issue_key", key}, {"summary", "site A " + std::to_string(i)}});
+    REQUIRE_MESSAGE(!w.value("isError", false), w.dump());
+    const Json r = b.call("jira_get_issue", {{"issue_key", key}});
+    CHECK(r.dump().find("site A") == std::string::npos);
+  }
+  // B answered every read from its cache: site B's Jira saw nothing, B received no invalidation,
+  // and A's writes did not wait for B's acknowledgements.
+  CHECK(site_b.requests_total() == before);
+  const Json b_shared = b.call("jira_server_status", Json::object())["structuredContent"].value("shared_cache", Json::object());
+  CHECK(b_shared.value("received", -1) == 0);
+  const Json a_shared = a.call("jira_server_status", Json::object())["structuredContent"].value("shared_cache", Json::object());
+  CHECK(a_shared.value("published", 0) >= 20);
+  CHECK(a_shared.value("errors", -1) == 0);
 }

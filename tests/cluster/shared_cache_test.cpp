@@ -1,12 +1,14 @@
 // The cache's shared level over FakeRedis: the tag index, versioned puts, the invalidation feed
-// (including a position trimmed away) and failing open. The Lua itself runs in
-// fleet_cache_test.cpp against a real redis-server.
+// (including a position trimmed away) and failing open. The Lua itself runs against a real
+// redis-server in shared_cache_redis_test.cpp and fleet_cache_test.cpp.
 #include <doctest/doctest.h>
 
 #include <jira_mcp/cache/cache.hpp>
 #include <jira_mcp/cluster/shared_cache.hpp>
 
 #include "support/fleet_cache.hpp"
+
+#include <set>
 
 using namespace jira_mcp;
 using namespace jira_mcp::testing;
@@ -30,9 +32,10 @@ struct Instance {
   cache::SingleFlight<Result<cache::Loaded, Error>> flights;
   int loads = 0;
 
-  Instance(Fleet& f, const std::string& id, std::size_t stream_max_len = 1000) {
+  Instance(Fleet& f, const std::string& id, std::size_t stream_max_len = 1000, const std::string& site = "site1") {
     conn = std::make_shared<FakeConnection>(f.fake);
-    tier = std::make_shared<cluster::RedisSharedTier>(conn, cluster::SharedCacheOptions{"t:", id, stream_max_len});
+    tier = std::make_shared<cluster::RedisSharedTier>(
+        conn, cluster::SharedCacheOptions{.key_prefix = "t:", .site = site, .instance_id = id, .stream_max_len = stream_max_len});
     cache::Options o;
     o.clock = f.clock;
     o.jitter_percent = 0;
@@ -46,15 +49,7 @@ struct Instance {
 
   // A read of `key` tagged `tags`, whose load (Jira) answers {"v": value}.
   std::string read(const std::string& key, const cache::Tags& tags, const std::string& value) {
-    auto r = cache->read_through(
-        flights, Tier::issues, key, false,
-        [&]() -> Result<cache::Loaded, Error> {
-          ++loads;
-          return cache::Loaded{cache::Value{std::make_shared<const Json>(Json{{"v", value}}), 0}, tags, true};
-        },
-        tags);
-    REQUIRE(r.ok());
-    return (*r->doc)["v"].get<std::string>();
+    return read_value(*cache, flights, key, tags, value, loads);
   }
 };
 
@@ -166,7 +161,7 @@ TEST_CASE("invalidation feed: a position trimmed away while disconnected clears 
     b.feed_conn->set_down(true);
     b.feed->poll_once();
     for (int i = 0; i < 5; ++i) a.cache->invalidate(cache::Tags{"issue:Z-" + std::to_string(10 + i)});
-    REQUIRE(f.fake.stream_ids("t:cache:stream").size() == 3);
+    REQUIRE(f.fake.stream_ids(a.tier->stream_key()).size() == 3);
     b.feed_conn->set_down(false);
     b.feed->poll_once();
     CHECK_FALSE(b.cache->peek(Tier::issues, "k1").has_value());
@@ -174,7 +169,7 @@ TEST_CASE("invalidation feed: a position trimmed away while disconnected clears 
     // It goes on from the stream's oldest entry.
     a.cache->invalidate(cache::Tags{"issue:A-1"});
     b.feed->poll_once();
-    CHECK(b.feed->position() == f.fake.stream_ids("t:cache:stream").back());
+    CHECK(b.feed->position() == f.fake.stream_ids(a.tier->stream_key()).back());
   }
 }
 
@@ -211,4 +206,86 @@ TEST_CASE("shared entry encoding round-trips tags with any bytes") {
   CHECK(back == tags);
   CHECK(payload == R"({"a":1})");
   CHECK_FALSE(cluster::RedisSharedTier::decode_entry("12:short", back, payload));
+}
+
+TEST_CASE("tag index: a put drops the members whose entries expired") {
+  Fleet f;
+  Instance a(f, "a");
+  auto zcard = [&](const std::string& tag) {
+    auto r = f.fake.command({"ZCARD", a.tier->tag_key(tag)});
+    REQUIRE(r.ok());
+    return *r->integer();
+  };
+  auto put = [&](const std::string& key, const cache::Tags& tags, std::chrono::milliseconds ttl) {
+    auto miss = a.tier->lookup(Tier::issues, "", tags);  // the token only, as a re-put after a hit takes it
+    REQUIRE_FALSE(miss.token.empty());
+    REQUIRE(a.tier->put(Tier::issues, key, R"({"v":1})", tags, ttl, miss.token));
+  };
+  for (int i = 0; i < 50; ++i) put("k" + std::to_string(i), {"issues", "issue:A-" + std::to_string(i)}, std::chrono::seconds(1));
+  put("long", {"issues"}, std::chrono::seconds(10));
+  CHECK(zcard("issues") == 51);
+  f.clock->advance(std::chrono::milliseconds(999));
+  put("k50", {"issues"}, std::chrono::seconds(1));
+  CHECK(zcard("issues") == 52);  // none expired yet (each member is kept 1 ms past its entry)
+  f.clock->advance(std::chrono::milliseconds(1000));
+  put("k51", {"issues"}, std::chrono::seconds(1));
+  CHECK(zcard("issues") == 3);  // "long", k50 and k51: the 50 expired ones went
+  // Storing the same entry again moves its expiry instead of adding a member.
+  put("k51", {"issues"}, std::chrono::seconds(1));
+  CHECK(zcard("issues") == 3);
+  // The index still drives invalidation.
+  a.cache->invalidate(cache::Tags{"issues"});
+  CHECK(zcard("issues") == 0);
+  CHECK_FALSE(a.tier->lookup(Tier::issues, "long", {}).payload);
+}
+
+TEST_CASE("sites: an invalidation on one Jira site leaves another site's entries and versions alone") {
+  Fleet f;
+  Instance a(f, "a", 1000, "siteA"), b(f, "b", 1000, "siteB"), a2(f, "a2", 1000, "siteA");
+  CHECK(a.tier->namespace_key() != b.tier->namespace_key());
+  // The same cache key and tags on both sites (the worst case: real keys differ by site too).
+  CHECK(a.read("k1", {"issues", "issue:PROJ-1"}, "site A") == "site A");
+  CHECK(b.read("k1", {"issues", "issue:PROJ-1"}, "site B") == "site B");
+  auto b_token = b.tier->lookup(Tier::issues, "k2", {"issues", "issue:PROJ-1"});
+  a.cache->invalidate(cache::Tags{"issue:PROJ-1"});
+  b.feed->poll_once();
+  a2.feed->poll_once();
+  // Site B: its L1 and its Redis entry stay, and a put it prepared before the write still lands.
+  CHECK(b.cache->peek(Tier::issues, "k1").has_value());
+  CHECK(b.tier->stats().received == 0);
+  CHECK(b.tier->put(Tier::issues, "k2", R"({"v":"b2"})", {"issues", "issue:PROJ-1"}, std::chrono::seconds(60),
+                    b_token.token));
+  Instance b2(f, "b2", 1000, "siteB");
+  CHECK(b2.read("k1", {"issues", "issue:PROJ-1"}, "jira") == "site B");
+  CHECK(b2.loads == 0);
+  // Site A, the control: the same invalidation did reach its other instance and its entry.
+  CHECK(a2.tier->stats().received == 1);
+  CHECK(a2.read("k1", {"issues", "issue:PROJ-1"}, "fresh") == "fresh");
+  CHECK(a2.loads == 1);
+}
+
+TEST_CASE("acks: the field of an instance gone for 10 s is deleted by a write and by a starting feed") {
+  Fleet f;
+  Instance a(f, "a");
+  const auto wall = std::chrono::duration_cast<std::chrono::milliseconds>(
+                        std::chrono::system_clock::now().time_since_epoch()).count();
+  auto fields = [&] {
+    std::set<std::string> out;
+    auto r = f.fake.command({"HGETALL", a.tier->acks_key()});
+    REQUIRE(r.ok());
+    for (std::size_t i = 0; i < r->array()->size(); i += 2) out.insert(*(*r->array())[i].text());
+    return out;
+  };
+  auto plant = [&](const std::string& who, std::int64_t age_ms) {
+    REQUIRE(f.fake.command({"HSET", a.tier->acks_key(), who, "0-0 " + std::to_string(wall - age_ms)}).ok());
+  };
+  plant("stopped", 11000);
+  plant("quiet", 5000);  // not live (a write does not wait for it) but not forgotten yet
+  CHECK(fields() == std::set<std::string>{"a", "quiet", "stopped"});
+  a.cache->invalidate(cache::Tags{"issue:A-1"});
+  CHECK(fields() == std::set<std::string>{"a", "quiet"});
+
+  plant("stopped", 60000);
+  Instance b(f, "b");  // its feed starts: it acknowledges and prunes
+  CHECK(fields() == std::set<std::string>{"a", "b", "quiet"});
 }

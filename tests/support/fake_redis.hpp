@@ -2,7 +2,8 @@
 // FakeRedis: the RedisClient interface in memory, for unit tests of code above the Redis seam.
 //
 // It speaks the commands fleet mode uses on plain strings (PING, GET, SET [PX ms] [NX], DEL, INCR,
-// INCRBY, PEXPIRE, PTTL, EXISTS, TIME), sets (SADD, SMEMBERS, SCARD; no expiry), hashes (HSET, HGETALL), streams (XADD
+// INCRBY, PEXPIRE, PTTL, EXISTS, TIME), sets (SADD, SMEMBERS, SCARD; no expiry), sorted sets (ZADD,
+// ZRANGE 0 -1, ZCARD, ZREMRANGEBYSCORE with -inf/+inf and '(' bounds; no expiry), hashes (HSET, HGETALL, HDEL), streams (XADD
 // [MAXLEN [~] n] *, XREAD [COUNT n] [BLOCK ms] STREAMS k id: never blocks, XRANGE/XREVRANGE
 // with COUNT, trimmed exactly to MAXLEN), SCAN (one pass; MATCH as fnmatch(3) globs) and
 // UNLINK, and scripts: a script's effect is a C++ function registered with on_script(source, fn),
@@ -144,6 +145,56 @@ class FakeRedis final : public cluster::RedisClient {
       auto it = sets_.find(args[1]);
       return RedisReply{static_cast<std::int64_t>(it == sets_.end() ? 0 : it->second.size())};
     }
+    if (name == "ZADD" && n >= 4 && n % 2 == 0) {
+      std::int64_t added = 0;
+      for (std::size_t i = 2; i + 1 < n; i += 2) added += zsets_[args[1]].insert_or_assign(args[i + 1], std::stod(args[i])).second ? 1 : 0;
+      return RedisReply{added};
+    }
+    if (name == "ZCARD" && n == 2) {
+      auto it = zsets_.find(args[1]);
+      return RedisReply{static_cast<std::int64_t>(it == zsets_.end() ? 0 : it->second.size())};
+    }
+    if (name == "ZRANGE" && n == 4 && args[2] == "0" && args[3] == "-1") {
+      std::vector<std::pair<double, std::string>> by_score;
+      if (auto it = zsets_.find(args[1]); it != zsets_.end()) {
+        for (const auto& [m, score] : it->second) by_score.emplace_back(score, m);
+      }
+      std::sort(by_score.begin(), by_score.end());
+      RedisReply::Array out;
+      for (const auto& [score, m] : by_score) out.push_back(RedisReply{m});
+      return RedisReply{std::move(out)};
+    }
+    if (name == "ZREMRANGEBYSCORE" && n == 4) {
+      // A bound: "-inf", "+inf", "<score>" (inclusive) or "(<score>" (exclusive).
+      auto within = [](const std::string& bound, double score, bool lower) {
+        if (bound == "-inf") return lower;
+        if (bound == "+inf" || bound == "inf") return !lower;
+        const bool open = !bound.empty() && bound[0] == '(';
+        const double b = std::stod(open ? bound.substr(1) : bound);
+        return lower ? (open ? score > b : score >= b) : (open ? score < b : score <= b);
+      };
+      std::int64_t removed = 0;
+      if (auto it = zsets_.find(args[1]); it != zsets_.end()) {
+        for (auto m = it->second.begin(); m != it->second.end();) {
+          if (within(args[2], m->second, true) && within(args[3], m->second, false)) {
+            m = it->second.erase(m);
+            ++removed;
+          } else {
+            ++m;
+          }
+        }
+        if (it->second.empty()) zsets_.erase(it);
+      }
+      return RedisReply{removed};
+    }
+    if (name == "HDEL" && n >= 3) {
+      std::int64_t removed = 0;
+      if (auto it = hashes_.find(args[1]); it != hashes_.end()) {
+        for (std::size_t i = 2; i < n; ++i) removed += static_cast<std::int64_t>(it->second.erase(args[i]));
+        if (it->second.empty()) hashes_.erase(it);
+      }
+      return RedisReply{removed};
+    }
     if (name == "HSET" && n >= 4 && n % 2 == 0) {
       std::int64_t added = 0;
       for (std::size_t i = 2; i + 1 < n; i += 2) added += hashes_[args[1]].insert_or_assign(args[i], args[i + 1]).second ? 1 : 0;
@@ -233,6 +284,9 @@ class FakeRedis final : public cluster::RedisClient {
       for (const auto& [k, v] : sets_) {
         if (::fnmatch(pattern.c_str(), k.c_str(), 0) == 0) keys.push_back(RedisReply{k});
       }
+      for (const auto& [k, v] : zsets_) {
+        if (::fnmatch(pattern.c_str(), k.c_str(), 0) == 0) keys.push_back(RedisReply{k});
+      }
       return RedisReply{RedisReply::Array{RedisReply{std::string("0")}, RedisReply{std::move(keys)}}};
     }
 
@@ -256,8 +310,10 @@ class FakeRedis final : public cluster::RedisClient {
     if ((name == "DEL" || name == "EXISTS") && n >= 2) {
       std::int64_t count = 0;
       for (std::size_t i = 1; i < n; ++i)
-        count += name == "DEL" ? static_cast<std::int64_t>(store_.erase(args[i]) + sets_.erase(args[i]) + streams_.erase(args[i]))
-                             : static_cast<std::int64_t>(store_.count(args[i]) + sets_.count(args[i]));
+        count += name == "DEL" ? static_cast<std::int64_t>(store_.erase(args[i]) + sets_.erase(args[i]) + zsets_.erase(args[i]) +
+                                                       streams_.erase(args[i]) + hashes_.erase(args[i]))
+                             : static_cast<std::int64_t>(store_.count(args[i]) + sets_.count(args[i]) + zsets_.count(args[i]) +
+                                                         hashes_.count(args[i]));
       return RedisReply{count};
     }
     if ((name == "INCR" && n == 2) || (name == "INCRBY" && n == 3)) {
@@ -332,6 +388,7 @@ class FakeRedis final : public cluster::RedisClient {
   mutable std::mutex mu_;
   Store store_;
   std::map<std::string, std::set<std::string>> sets_;
+  std::map<std::string, std::map<std::string, double>> zsets_;  // member → score
   std::map<std::string, std::map<std::string, std::string>> hashes_;
   std::map<std::string, std::vector<StreamEntry>> streams_;
   std::map<std::string, Script> scripts_;  // by sha1

@@ -1,133 +1,52 @@
 #pragma once
-// A private redis-server for a test: listens only on a Unix socket in its own temp directory
-// (--port 0, no TCP), keeps nothing on disk (--save '' --appendonly no), and is stopped by its
-// pid, never by name. Tests call RedisServer::find() first and skip with a MESSAGE when Debian's
-// redis-server is not installed (make setup installs it).
+// A private redis-server for a test: cluster::LocalRedis (Unix socket in its own temp directory,
+// no TCP, nothing on disk, stopped by pid) with failures thrown, as a test's set-up wants. Tests
+// call RedisServer::find() first and skip with a MESSAGE when Debian's redis-server is not
+// installed (make setup installs it).
 //
 // Not thread-safe: the test thread that made it owns it. The destructor stops the server and
 // removes the directory.
-#include <spawn.h>
-#include <sys/socket.h>
-#include <sys/un.h>
-#include <sys/wait.h>
-#include <unistd.h>
+#include <jira_mcp/cluster/local_redis.hpp>
 
-#include <chrono>
-#include <csignal>
-#include <cstdlib>
-#include <filesystem>
+#include <memory>
 #include <optional>
 #include <stdexcept>
 #include <string>
-#include <thread>
 #include <vector>
-
-#include "jira_mcp/core/executable.hpp"
-
-extern char** environ;
 
 namespace jira_mcp::testing {
 
 class RedisServer {
  public:
-  // The redis-server binary on PATH (or /usr/bin), or nullopt.
-  static std::optional<std::string> find() { return core::find_executable("redis-server"); }
+  static std::optional<std::string> find() { return cluster::LocalRedis::find(); }
 
-  explicit RedisServer(std::string binary) : binary_(std::move(binary)) {
-    std::string templ = (std::filesystem::temp_directory_path() / "jira-mcp-redis-XXXXXX").string();
-    if (!::mkdtemp(templ.data())) throw std::runtime_error("mkdtemp failed");
-    dir_ = templ;
+  // Starts it; throws std::runtime_error when it does not come up.
+  explicit RedisServer(std::string binary) {
+    auto made = cluster::LocalRedis::create(std::move(binary));
+    if (!made) throw std::runtime_error(made.error().message);
+    server_ = std::move(*made);
     start();
   }
-  ~RedisServer() {
-    stop();
-    std::error_code ec;
-    std::filesystem::remove_all(dir_, ec);
-  }
-  RedisServer(const RedisServer&) = delete;
-  RedisServer& operator=(const RedisServer&) = delete;
 
-  std::string socket_path() const { return dir_ + "/redis.sock"; }
-  std::string url() const { return "unix://" + socket_path(); }
-  int pid() const { return pid_; }
+  std::string socket_path() const { return server_->socket_path(); }
+  std::string url() const { return server_->url(); }
+  int pid() const { return server_->pid(); }
 
   // Starts the server (again, after stop() or kill()) and waits until its socket accepts
   // connections (at most 10 s). Throws std::runtime_error if it does not come up.
   void start() {
-    if (pid_ > 0) return;
-    std::error_code ec;
-    std::filesystem::remove(socket_path(), ec);
-    std::vector<std::string> args{binary_,      "--port",       "0",          "--unixsocket", socket_path(),
-                                  "--unixsocketperm", "700",    "--save",     "",
-                                  "--appendonly", "no",         "--dir",      dir_,
-                                  "--logfile",    dir_ + "/redis.log", "--daemonize", "no"};
-    args.insert(args.end(), extra_.begin(), extra_.end());
-    std::vector<char*> argv;
-    for (auto& a : args) argv.push_back(a.data());
-    argv.push_back(nullptr);
-    if (posix_spawn(&pid_, binary_.c_str(), nullptr, nullptr, argv.data(), environ) != 0) {
-      pid_ = -1;
-      throw std::runtime_error("cannot start " + binary_);
-    }
-    for (int i = 0; i < 1000; ++i) {
-      // The socket file appears at bind(), before listen(): wait for a connection to succeed.
-      if (accepts_connections()) return;
-      int status = 0;
-      if (::waitpid(pid_, &status, WNOHANG) == pid_) {
-        pid_ = -1;
-        throw std::runtime_error("redis-server exited at start; see " + dir_ + "/redis.log");
-      }
-      std::this_thread::sleep_for(std::chrono::milliseconds(10));
-    }
-    throw std::runtime_error("redis-server did not accept connections within 10 s");
+    if (auto s = server_->start(); !s) throw std::runtime_error(s.error().message);
   }
-
-  bool accepts_connections() const {
-    const int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    if (fd < 0) return false;
-    sockaddr_un addr{};
-    addr.sun_family = AF_UNIX;
-    const auto path = socket_path();
-    if (path.size() >= sizeof addr.sun_path) {
-      ::close(fd);
-      throw std::runtime_error("socket path too long: " + path);
-    }
-    path.copy(addr.sun_path, path.size());
-    const bool ok = ::connect(fd, reinterpret_cast<const sockaddr*>(&addr), sizeof addr) == 0;
-    ::close(fd);
-    return ok;
-  }
-
+  bool accepts_connections() const { return server_->accepts_connections(); }
   // Extra redis-server arguments for the next start(), e.g. {"--requirepass", "secret"}.
-  void set_extra_args(std::vector<std::string> extra) { extra_ = std::move(extra); }
-
+  void set_extra_args(std::vector<std::string> extra) { server_->set_extra_args(std::move(extra)); }
   // SIGTERM, then SIGKILL after 5 s; waits for the process. Idempotent.
-  void stop() { end(SIGTERM); }
+  void stop() { server_->stop(); }
   // Dies at once, as a crash would.
-  void kill() { end(SIGKILL); }
+  void kill() { server_->kill(); }
 
  private:
-  void end(int signal) {
-    if (pid_ <= 0) return;
-    ::kill(pid_, signal);
-    for (int i = 0; i < 500; ++i) {
-      int status = 0;
-      if (::waitpid(pid_, &status, WNOHANG) == pid_) {
-        pid_ = -1;
-        return;
-      }
-      std::this_thread::sleep_for(std::chrono::milliseconds(10));
-    }
-    ::kill(pid_, SIGKILL);
-    int status = 0;
-    ::waitpid(pid_, &status, 0);
-    pid_ = -1;
-  }
-
-  std::string binary_;
-  std::string dir_;
-  std::vector<std::string> extra_;
-  pid_t pid_ = -1;
+  std::unique_ptr<cluster::LocalRedis> server_;
 };
 
 }  // namespace jira_mcp::testing
