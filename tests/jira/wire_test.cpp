@@ -221,6 +221,26 @@ TEST_CASE("wire: one buffer per request with Host, Accept, User-Agent, keep-aliv
                        "Content-Length: 7\r\nConnection: keep-alive\r\n\r\n{\"a\":1}");
 }
 
+TEST_CASE("wire: with pooling off each request says Connection: close and gets a connection of its own") {
+  std::mutex mu;
+  std::vector<std::string> seen;
+  RawServer srv([&](int, const std::string& request) {
+    std::lock_guard lock(mu);
+    seen.push_back(request);
+    return http_reply(200, "{}");
+  });
+  TransportOptions o;
+  o.base_url = srv.url();
+  o.pool.enabled = false;
+  auto t = make_native_transport(o);
+  REQUIRE(t);
+  for (int i = 0; i < 3; ++i) REQUIRE(get(**t, "/x"));
+  CHECK(srv.connections() == 3);
+  std::lock_guard lock(mu);
+  REQUIRE(seen.size() == 3);
+  CHECK(contains(seen[2], "\r\nConnection: close\r\n\r\n"));
+}
+
 TEST_CASE("wire: chunked bodies with extensions and trailers; HEAD and 204 carry no body; 100 Continue is skipped") {
   RawServer srv([](int n, const std::string& request) -> std::string {
     if (n == 1) {
