@@ -27,7 +27,6 @@
 
 #include <arpa/inet.h>
 #include <brotli/decode.h>
-#include <fcntl.h>
 #include <netdb.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>

@@ -1,5 +1,6 @@
-// The httplib transport's own concerns: URL parsing, proxying and NO_PROXY, TLS verification
-// against a real loopback TLS server with a certificate minted for the test.
+// The transport's own concerns (through the client, so the native connection by default): URL
+// parsing, proxying and NO_PROXY, TLS verification against a real loopback TLS server with a
+// certificate minted for the test.
 #include <doctest/doctest.h>
 
 #include "jira/test_servers.hpp"
