@@ -26,7 +26,6 @@
 #include "jira_mcp/jira/transport.hpp"
 
 #include <arpa/inet.h>
-#include <brotli/decode.h>
 #include <netdb.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -37,7 +36,6 @@
 #include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
-#include <zlib.h>
 
 #include <algorithm>
 #include <cctype>
@@ -48,6 +46,7 @@
 #include <memory>
 #include <optional>
 
+#include "jira_http/body_decoder.hpp"
 #include "jira_http/pooled_transport.hpp"
 #include "jira_mcp/core/base64.hpp"
 #include "jira_mcp/core/signals.hpp"
@@ -58,6 +57,8 @@ namespace jira_mcp::jira {
 namespace {
 
 using std::chrono::milliseconds;
+using detail::BodySink;
+using detail::Decoder;
 using detail::SharedTls;
 
 constexpr std::size_t kBufferSize = 64 * 1024;  // the read buffer; a response head must fit in it
@@ -164,101 +165,6 @@ struct WireSetup {
   std::string target_prefix;        // "http://host:port" for a plain request through the proxy
   std::shared_ptr<TlsContext> tls;  // null for http
   std::shared_ptr<SharedTls> shared_tls;
-};
-
-// Counts the (decoded) body against the caps and keeps it.
-struct BodySink {
-  std::string& body;
-  std::size_t cap;  // 0: none
-  std::uint64_t received = 0;
-  bool over = false;
-
-  bool take(const char* data, std::size_t n) {
-    received += n;
-    if (cap > 0 && received > cap) {
-      over = true;
-      return false;
-    }
-    body.append(data, n);
-    return true;
-  }
-};
-
-// A Content-Encoding decoder: gzip and deflate through zlib (header auto-detected, as httplib
-// did), br through libbrotlidec.
-class Decoder {
- public:
-  enum class Kind { zlib, brotli };
-  explicit Decoder(Kind kind) : kind_(kind) {
-    if (kind_ == Kind::zlib) {
-      ok_ = inflateInit2(&z_, 15 + 32) == Z_OK;
-    } else {
-      br_ = BrotliDecoderCreateInstance(nullptr, nullptr, nullptr);
-      ok_ = br_ != nullptr;
-    }
-  }
-  ~Decoder() {
-    if (kind_ == Kind::zlib) {
-      if (ok_) inflateEnd(&z_);
-    } else if (br_ != nullptr) {
-      BrotliDecoderDestroyInstance(br_);
-    }
-  }
-  Decoder(const Decoder&) = delete;
-  Decoder& operator=(const Decoder&) = delete;
-
-  static std::unique_ptr<Decoder> for_encoding(std::string_view encoding) {
-    if (iequals(encoding, "gzip") || iequals(encoding, "x-gzip") || iequals(encoding, "deflate")) {
-      return std::make_unique<Decoder>(Kind::zlib);
-    }
-    if (iequals(encoding, "br")) return std::make_unique<Decoder>(Kind::brotli);
-    return nullptr;
-  }
-
-  // Decodes `n` bytes into `sink`. false: corrupt data (corrupt() says so) or the sink refused.
-  bool feed(const char* data, std::size_t n, BodySink& sink) {
-    if (!ok_) return fail();
-    char out[16384];
-    if (kind_ == Kind::zlib) {
-      z_.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(data));
-      z_.avail_in = static_cast<uInt>(n);
-      while (z_.avail_in > 0 && !ended_) {
-        z_.next_out = reinterpret_cast<Bytef*>(out);
-        z_.avail_out = sizeof out;
-        const int rc = inflate(&z_, Z_NO_FLUSH);
-        if (rc != Z_OK && rc != Z_STREAM_END && rc != Z_BUF_ERROR) return fail();
-        const std::size_t produced = sizeof out - z_.avail_out;
-        if (produced > 0 && !sink.take(out, produced)) return false;
-        if (rc == Z_STREAM_END) ended_ = true;
-        if (rc == Z_BUF_ERROR && produced == 0) break;
-      }
-      return true;
-    }
-    auto in = reinterpret_cast<const std::uint8_t*>(data);
-    std::size_t avail_in = n;
-    for (;;) {
-      auto next_out = reinterpret_cast<std::uint8_t*>(out);
-      std::size_t avail_out = sizeof out;
-      const auto rc = BrotliDecoderDecompressStream(br_, &avail_in, &in, &avail_out, &next_out, nullptr);
-      if (rc == BROTLI_DECODER_RESULT_ERROR) return fail();
-      const std::size_t produced = sizeof out - avail_out;
-      if (produced > 0 && !sink.take(out, produced)) return false;
-      if (rc != BROTLI_DECODER_RESULT_NEEDS_MORE_OUTPUT) return true;
-    }
-  }
-  bool corrupt() const { return corrupt_; }
-
- private:
-  bool fail() {
-    corrupt_ = true;
-    return false;
-  }
-  Kind kind_;
-  bool ok_ = false;
-  bool ended_ = false;
-  bool corrupt_ = false;
-  z_stream z_{};
-  BrotliDecoderState* br_ = nullptr;
 };
 
 class WireConnection final : public Connection {

@@ -299,6 +299,18 @@ TEST_CASE("wire: gzip, deflate and br bodies are decoded, chunked or not") {
     CHECK(r->body == body);
   }
   CHECK(srv.connections() == 1);
+
+  // A body that expands ~1000-fold: one read of input fills the decoder's 16 KB output buffer
+  // thirty times over, and all of it must come out.
+  const std::string runs = std::string(300000, 'x') + std::string(200000, 'y');
+  const std::string packed = gzip(runs, 15 + 16);
+  REQUIRE(packed.size() < 2000);
+  RawServer dense([&](int, const std::string&) { return http_reply(200, packed, "Content-Encoding: gzip\r\n"); });
+  auto d = native(dense.url());
+  auto r = get(*d, "/x");
+  REQUIRE(r);
+  CHECK(r->body.size() == runs.size());
+  CHECK(r->body == runs);
 }
 
 TEST_CASE("wire: Connection: close and a body to the peer's close end that connection; the next request opens another") {
