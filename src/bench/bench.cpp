@@ -410,7 +410,8 @@ Result<Report> run(const Plan& plan) {
                                            {"cache_off", true, false, true},
                                            {"single_flight_off", true, true, false},
                                            {"render_memo_off", true, true, true, false},
-                                           {"buffer_pool_off", true, true, true, true, false}};
+                                           {"buffer_pool_off", true, true, true, true, false},
+                                           Variant{.name = "httplib_client", .native_http = false}};
     for (auto wl : {&Runner::cached_get, &Runner::cold_get, &Runner::mixed_session}) {
       double full_throughput = 0;
       for (const auto& v : variants) {

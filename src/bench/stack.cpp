@@ -22,6 +22,7 @@ constexpr const char* kIssueFields =
 // one, as `enabled = false` does.
 void apply_variant(jira::ClientOptions& o, const Variant& v, std::shared_ptr<cache::SharedTier> shared) {
   o.pooling = v.pooling;
+  o.native_http = v.native_http;
   if (v.cache) {
     cache::Options co = cache::options_from_config(config::CacheConfig{});
     co.single_flight = v.single_flight;

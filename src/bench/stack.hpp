@@ -34,6 +34,7 @@ struct Variant {
   bool render_memo = true;  // rendered results of cached documents (tools::RenderMemo)
   bool buffer_pool = true;  // replies serialized into pooled buffers (core::BufferPool)
   bool fast_parse = true;   // uncached reads parsed in place (tools::Options::fast_parse)
+  bool native_http = true;  // the native Jira connection (jira_http/wire.cpp); false: cpp-httplib's
 };
 
 

@@ -10,12 +10,12 @@
 // at once, so a dead Redis costs callers no time. Commands are never retried here: whether a
 // command that broke mid-way ran is unknown, and only the caller knows if repeating it is safe.
 #include <jira_mcp/cluster/redis.hpp>
+#include <jira_mcp/core/signals.hpp>
 
 #include <hiredis/hiredis.h>
 
 #include <algorithm>
 #include <atomic>
-#include <csignal>
 #include <cstring>
 #include <memory>
 #include <mutex>
@@ -65,15 +65,6 @@ Result<RedisReply> convert(const redisReply& r) {
     }
     default:
       return unexpected(Error{"redis.reply", "unexpected reply type " + std::to_string(r.type)});
-  }
-}
-
-// A write to a connection Redis closed raises SIGPIPE, whose default action ends the process.
-// The server ignores it already (main); a library user might not have.
-void ignore_sigpipe_if_default() {
-  struct sigaction current {};
-  if (sigaction(SIGPIPE, nullptr, &current) == 0 && current.sa_handler == SIG_DFL) {
-    std::signal(SIGPIPE, SIG_IGN);
   }
 }
 
@@ -198,7 +189,7 @@ class HiredisClient final : public RedisClient {
 }  // namespace
 
 std::unique_ptr<RedisClient> make_redis_client(RedisOptions options) {
-  ignore_sigpipe_if_default();
+  core::ignore_sigpipe_if_default();  // hiredis writes without MSG_NOSIGNAL
   return std::make_unique<HiredisClient>(std::move(options));
 }
 

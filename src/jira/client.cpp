@@ -298,6 +298,7 @@ Result<std::shared_ptr<HttpTransport>, JiraError> make_transport(const ClientOpt
   t.connect_timeout = options.connect_timeout;
   t.read_timeout = options.read_timeout;
   t.pool = PoolOptions{options.max_connections_per_host, options.pool_wait_timeout, options.pooling};
+  t.native_http = options.native_http;
   auto transport = open_http_transport(t);
   if (!transport) {
     JiraError e;

@@ -1,5 +1,5 @@
 // open_http_transport where the HTTP code is linked in (tests, tools built on the libraries):
-// the cpp-httplib transport itself. The jira-mcp binary links src/net/loader.cpp instead.
+// make_http_transport itself. The jira-mcp binary links src/net/loader.cpp instead.
 #include "jira_mcp/jira/transport.hpp"
 
 namespace jira_mcp::jira {
@@ -8,7 +8,7 @@ Result<std::unique_ptr<HttpTransport>> open_http_transport(const TransportOption
   auto checked = check_transport_options(options);
   if (!checked) return unexpected(checked.error());
   warn_if_unverified(*checked, options);
-  return make_httplib_transport(options);
+  return make_http_transport(options);
 }
 
 }  // namespace jira_mcp::jira

@@ -8,6 +8,7 @@
 #include "jira_mcp/jira/transport.hpp"
 
 #include "jira_mcp/jira/path.hpp"
+#include "jira_http/pooled_transport.hpp"
 
 #include <httplib.h>
 #include <openssl/ssl.h>
@@ -24,6 +25,8 @@
 namespace jira_mcp::jira {
 
 namespace {
+
+using detail::SharedTls;
 
 // Holds what the last handshake on one SSL_CTX negotiated. Owned by the connection whose
 // context points at it, and declared before the client so it outlives the context.
@@ -46,12 +49,6 @@ void on_tls_info(const SSL* ssl, int where, int /*ret*/) {
   record->protocol = SSL_get_version(ssl);
   record->cipher = SSL_get_cipher_name(ssl);
 }
-
-struct SharedTls {
-  std::mutex mu;
-  std::string protocol;
-  std::string cipher;
-};
 
 class HttplibConnection final : public Connection {
  public:
@@ -218,9 +215,7 @@ class HttplibConnection final : public Connection {
       protocol = record_.protocol;
       cipher = record_.cipher;
     }
-    std::lock_guard lock(shared_tls_->mu);
-    shared_tls_->protocol = protocol;
-    shared_tls_->cipher = cipher;
+    shared_tls_->publish(std::move(protocol), std::move(cipher));
   }
 
   std::shared_ptr<const TransportOptions> keep_;
@@ -232,61 +227,19 @@ class HttplibConnection final : public Connection {
   httplib::Client client_;
 };
 
-class HttplibTransport final : public HttpTransport {
- public:
-  HttplibTransport(TransportOptions options, ParsedUrl base, ParsedUrl proxy, bool use_proxy)
-      : options_(std::make_shared<TransportOptions>(std::move(options))),
-        origin_(base.url.origin()),
-        https_(base.url.scheme == "https"),
-        shared_tls_(std::make_shared<SharedTls>()),
-        pool_(options_->pool, [opts = options_, proxy, use_proxy, tls = shared_tls_](const std::string& host) {
-          return std::make_unique<HttplibConnection>(host, opts, proxy, use_proxy, tls);
-        }) {}
-
-  Result<HttpResponse, TransportError> send(const HttpRequest& request, const Deadline& deadline) override {
-    auto lease = pool_.acquire(origin_, deadline);
-    if (!lease) return unexpected(lease.error());
-    // A parked connection with bytes waiting is out of step with its peer (or closed by it):
-    // never reuse it. Bounded, since each round destroys one parked connection.
-    for (int tries = 0; lease->reused() && (*lease)->pending_bytes() && tries < 16; ++tries) {
-      lease->discard();
-      { auto stale = std::move(*lease); }
-      lease = pool_.acquire(origin_, deadline);
-      if (!lease) return unexpected(lease.error());
-    }
-    auto res = (*lease)->send(request, deadline);
-    if (!res || request.max_body_bytes > 0) lease->discard();
-    return res;
-  }
-
-  PoolStats pool_stats() const override { return pool_.stats(); }
-
-  TlsInfo tls_info() const override {
-    TlsInfo info;
-    info.enabled = https_;
-    info.verify = options_->verify_tls;
-    info.ca_bundle = options_->ca_bundle;
-    std::lock_guard lock(shared_tls_->mu);
-    info.protocol = shared_tls_->protocol;
-    info.cipher = shared_tls_->cipher;
-    return info;
-  }
-
- private:
-  std::shared_ptr<TransportOptions> options_;  // shared with connections, which may outlive us
-  std::string origin_;
-  bool https_;
-  std::shared_ptr<SharedTls> shared_tls_;
-  ConnectionPool pool_;
-};
-
 }  // namespace
 
 Result<std::unique_ptr<HttpTransport>> make_httplib_transport(const TransportOptions& options) {
   auto checked = check_transport_options(options);
   if (!checked) return unexpected(checked.error());
-  std::unique_ptr<HttpTransport> t = std::make_unique<HttplibTransport>(
-      options, std::move(checked->base), std::move(checked->proxy), checked->use_proxy);
+  auto shared = std::make_shared<const TransportOptions>(options);
+  auto tls = std::make_shared<SharedTls>();
+  ConnectionPool::Factory factory = [shared, proxy = checked->proxy, use_proxy = checked->use_proxy,
+                                     tls](const std::string& host) -> std::unique_ptr<Connection> {
+    return std::make_unique<HttplibConnection>(host, shared, proxy, use_proxy, tls);
+  };
+  std::unique_ptr<HttpTransport> t = std::make_unique<detail::PooledTransport>(
+      shared, checked->base.url.origin(), checked->base.url.scheme == "https", tls, std::move(factory));
   return t;
 }
 

@@ -165,7 +165,7 @@ int run_bench(const config::Startup& startup) {
 
 namespace jira_mcp::jira {
 
-// The same checks as make_httplib_transport, now; the transport itself on the first send.
+// The same checks as make_http_transport, now; the transport itself on the first send.
 Result<std::unique_ptr<HttpTransport>> open_http_transport(const TransportOptions& options) {
   auto checked = check_transport_options(options);
   if (!checked) return unexpected(checked.error());

@@ -149,7 +149,7 @@ int run_bench(const config::Startup& st) {
   return report->problems.empty() ? 0 : 1;
 }
 
-constexpr ModuleApi kApi{JIRA_MCP_VERSION, sizeof(ModuleApi), &jira::make_httplib_transport, &start_sandbox,
+constexpr ModuleApi kApi{JIRA_MCP_VERSION, sizeof(ModuleApi), &jira::make_http_transport, &start_sandbox,
                          &serve_http, &run_bench};
 
 }  // namespace

@@ -1,4 +1,4 @@
-// Capped bodies (HttpRequest::max_body_bytes) through the real httplib transport, and the
+// Capped bodies (HttpRequest::max_body_bytes) through the real transport, and the
 // multipart part headers of an upload built only from validated values.
 #include <doctest/doctest.h>
 

@@ -1,11 +1,7 @@
-// The httplib transport's own concerns: URL parsing, proxying and NO_PROXY, TLS verification
-// against a real loopback TLS server with a certificate minted for the test.
+// The transport's own concerns (through the client, so the native connection by default): URL
+// parsing, proxying and NO_PROXY, TLS verification against a real loopback TLS server with a
+// certificate minted for the test.
 #include <doctest/doctest.h>
-#include <openssl/pem.h>
-#include <openssl/x509v3.h>
-
-#include <cstdio>
-#include <filesystem>
 
 #include "jira/test_servers.hpp"
 #include "jira_mcp/jira/doctor.hpp"
@@ -18,70 +14,6 @@ using namespace std::chrono_literals;
 namespace {
 
 bool contains(const std::string& s, const std::string& part) { return s.find(part) != std::string::npos; }
-
-// A self-signed certificate for IP 127.0.0.1, written as PEM files in a temp directory.
-struct TestCert {
-  std::filesystem::path dir;
-  std::string cert, key;
-
-  TestCert() {
-    dir = std::filesystem::temp_directory_path() / ("jira-tls-" + std::to_string(::getpid()));
-    std::filesystem::create_directories(dir);
-    cert = (dir / "cert.pem").string();
-    key = (dir / "key.pem").string();
-    EVP_PKEY* pkey = EVP_EC_gen("P-256");
-    X509* x = X509_new();
-    X509_set_version(x, 2);
-    ASN1_INTEGER_set(X509_get_serialNumber(x), 1);
-    X509_gmtime_adj(X509_getm_notBefore(x), -3600);
-    X509_gmtime_adj(X509_getm_notAfter(x), 86400);
-    X509_set_pubkey(x, pkey);
-    X509_NAME* name = X509_get_subject_name(x);
-    X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC, reinterpret_cast<const unsigned char*>("127.0.0.1"), -1, -1, 0);
-    X509_set_issuer_name(x, name);
-    X509V3_CTX ctx;
-    X509V3_set_ctx_nodb(&ctx);
-    X509V3_set_ctx(&ctx, x, x, nullptr, nullptr, 0);
-    for (auto [nid, value] : {std::pair{NID_subject_alt_name, "IP:127.0.0.1"},
-                              std::pair{NID_basic_constraints, "critical,CA:TRUE"}}) {
-      X509_EXTENSION* ext = X509V3_EXT_conf_nid(nullptr, &ctx, nid, value);
-      X509_add_ext(x, ext, -1);
-      X509_EXTENSION_free(ext);
-    }
-    X509_sign(x, pkey, EVP_sha256());
-    FILE* f = std::fopen(cert.c_str(), "w");
-    PEM_write_X509(f, x);
-    std::fclose(f);
-    f = std::fopen(key.c_str(), "w");
-    PEM_write_PrivateKey(f, pkey, nullptr, nullptr, 0, nullptr, nullptr);
-    std::fclose(f);
-    X509_free(x);
-    EVP_PKEY_free(pkey);
-  }
-  ~TestCert() {
-    std::error_code ec;
-    std::filesystem::remove_all(dir, ec);
-  }
-};
-
-class TlsServer {
- public:
-  explicit TlsServer(const TestCert& c) : server(c.cert.c_str(), c.key.c_str()) {
-    server.Get("/rest/api/2/serverInfo", [](const httplib::Request&, httplib::Response& res) {
-      res.set_content(R"({"deploymentType":"Server","version":"10.3.0"})", "application/json");
-    });
-    port_ = server.bind_to_any_port("127.0.0.1");
-    thread_ = std::jthread([this] { server.listen_after_bind(); });
-    while (!server.is_running()) std::this_thread::sleep_for(1ms);
-  }
-  ~TlsServer() { server.stop(); }
-  std::string url() const { return "https://127.0.0.1:" + std::to_string(port_); }
-  httplib::SSLServer server;
-
- private:
-  int port_ = 0;
-  std::jthread thread_;
-};
 
 }  // namespace
 

@@ -107,6 +107,7 @@ struct ToolsConfig {
 struct PerformanceConfig {
   std::size_t max_memory_usage_bytes = 100 * kMiB;  // RSS alert threshold (JIRA_MAX_MEMORY_MB)
   bool object_pooling = true;                      // pooled connections and buffers
+  bool native_http = true;                         // Jira over our own HTTP/1.1 code; false: cpp-httplib
   int object_pool_size = 64;                       // buffers each pool keeps
   std::size_t string_pool_capacity = 256 * 1024;   // largest buffer a pool keeps, bytes
 };

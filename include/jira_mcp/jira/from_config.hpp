@@ -26,6 +26,7 @@ inline ClientOptions client_options_from_config(const config::Config& config) {
   o.rate_burst = a.rate_limit_burst;
   o.max_concurrency = static_cast<std::size_t>(a.max_concurrent_tasks);
   o.pooling = config.performance.object_pooling;
+  o.native_http = config.performance.native_http;
   o.url = c.url;
   o.email = c.email;
   o.api_token = c.api_token;

@@ -52,6 +52,7 @@ struct ClientOptions {
   std::size_t max_connections_per_host = 8;
   std::chrono::milliseconds pool_wait_timeout{10000};
   bool pooling = true;
+  bool native_http = true;  // false: cpp-httplib's client instead of our HTTP/1.1 connection
 
   double rate_rps = 10;            // <= 0: unlimited
   double rate_burst = 20;

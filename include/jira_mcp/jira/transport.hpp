@@ -61,6 +61,7 @@ struct TransportOptions {
   std::chrono::milliseconds connect_timeout{10000};
   std::chrono::milliseconds read_timeout{30000};
   PoolOptions pool;
+  bool native_http = true;  // make_http_transport: the native connection (wire.cpp), else httplib's
 };
 
 // A URL with optional user info (a proxy's credentials), parsed.
@@ -83,11 +84,22 @@ Result<CheckedTransport> check_transport_options(const TransportOptions& options
 void warn_if_unverified(const CheckedTransport& checked, const TransportOptions& options);
 
 // The transport Client::create builds: check_transport_options' errors at once, then
-// make_httplib_transport's transport. In the jira-mcp binary the HTTP code (cpp-httplib and
+// make_http_transport's transport. In the jira-mcp binary the HTTP code (cpp-httplib and
 // OpenSSL) is a module loaded on the first request (src/net/loader.cpp), so start-up never maps
-// it; elsewhere (tests, tools linking the libraries) this is make_httplib_transport
+// it; elsewhere (tests, tools linking the libraries) this is make_http_transport
 // (src/jira_http/direct.cpp).
 Result<std::unique_ptr<HttpTransport>> open_http_transport(const TransportOptions& options);
+
+// The transport TransportOptions::native_http picks: make_native_transport or
+// make_httplib_transport. What open_http_transport returns once the HTTP code is loaded.
+Result<std::unique_ptr<HttpTransport>> make_http_transport(const TransportOptions& options);
+
+// Our own HTTP/1.1 client connections (src/jira_http/wire.cpp) in a ConnectionPool: plain TCP or
+// TLS (OpenSSL, one SSL_CTX per transport), through an HTTP proxy (absolute-form, or a CONNECT
+// tunnel for https), one send() per request, responses read into a 64 KB buffer with gzip,
+// deflate and br bodies decoded. Each send is capped by the read timeout and by `deadline`.
+// Errors as make_httplib_transport's.
+Result<std::unique_ptr<HttpTransport>> make_native_transport(const TransportOptions& options);
 
 // The cpp-httplib transport with a ConnectionPool of keep-alive clients. Each send is capped
 // by the read timeout and by `deadline`. Errors: "invalid_url", "invalid_proxy",
