@@ -657,7 +657,7 @@ class WireConnection final : public Connection {
       failed = read_exactly(out.body, static_cast<std::size_t>(length));
       sink.received = length;
     } else if (framing == Framing::length) {
-      out.body.reserve(static_cast<std::size_t>(std::min<std::uint64_t>(length, kPresizeLimit)));
+      out.body.reserve(static_cast<std::size_t>(std::min<std::uint64_t>(length, kPresizeLimit)) + HttpResponse::kBodyPadding);
       failed = pump(length, put, stopped);
     } else if (framing == Framing::chunked) {
       failed = read_chunked(put, stopped);
@@ -679,8 +679,10 @@ class WireConnection final : public Connection {
     return out;
   }
 
-  // A Content-Length body received straight into `body`, sized once.
+  // A Content-Length body received straight into `body`, sized once, with the spare bytes the
+  // JSON parser needs to read it in place (HttpResponse::kBodyPadding).
   std::optional<TransportError> read_exactly(std::string& body, std::size_t length) {
+    body.reserve(length + HttpResponse::kBodyPadding);
     body.resize(length);
     std::size_t have = 0;
     if (in_) {
