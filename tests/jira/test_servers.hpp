@@ -21,6 +21,7 @@
 
 #include "jira_mcp/jira/client.hpp"
 #include "support/loopback.hpp"
+#include "support/test_cert.hpp"
 
 namespace jira_mcp::jira::testing {
 
@@ -77,6 +78,8 @@ class RawServer {
   std::string url() const { return "http://127.0.0.1:" + std::to_string(port_); }
   int requests() const { return count_.load(); }
   int connections() const { return connections_.load(); }
+  // Replies whose part after kLater has gone out.
+  int late_sent() const { return late_sent_.load(); }
 
  private:
   void run(std::stop_token st) {
@@ -116,6 +119,9 @@ class RawServer {
         ::send(c, reply.data(), later, MSG_NOSIGNAL);
         std::this_thread::sleep_for(std::chrono::milliseconds(100));
         reply.erase(0, later + kLater.size());
+        ::send(c, reply.data(), reply.size(), MSG_NOSIGNAL);
+        ++late_sent_;
+        continue;
       }
       ::send(c, reply.data(), reply.size(), MSG_NOSIGNAL);
     }
@@ -126,6 +132,7 @@ class RawServer {
   int port_ = 0;
   std::atomic<int> count_{0};
   std::atomic<int> connections_{0};
+  std::atomic<int> late_sent_{0};
   std::jthread thread_;
 };
 
@@ -167,50 +174,7 @@ class FakeTransport final : public HttpTransport {
   std::vector<HttpRequest> requests_;
 };
 
-// A self-signed certificate for IP 127.0.0.1, written as PEM files in a temp directory.
-struct TestCert {
-  std::filesystem::path dir;
-  std::string cert, key;
-
-  TestCert() {
-    dir = std::filesystem::temp_directory_path() / ("jira-tls-" + std::to_string(::getpid()));
-    std::filesystem::create_directories(dir);
-    cert = (dir / "cert.pem").string();
-    key = (dir / "key.pem").string();
-    EVP_PKEY* pkey = EVP_EC_gen("P-256");
-    X509* x = X509_new();
-    X509_set_version(x, 2);
-    ASN1_INTEGER_set(X509_get_serialNumber(x), 1);
-    X509_gmtime_adj(X509_getm_notBefore(x), -3600);
-    X509_gmtime_adj(X509_getm_notAfter(x), 86400);
-    X509_set_pubkey(x, pkey);
-    X509_NAME* name = X509_get_subject_name(x);
-    X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC, reinterpret_cast<const unsigned char*>("127.0.0.1"), -1, -1, 0);
-    X509_set_issuer_name(x, name);
-    X509V3_CTX ctx;
-    X509V3_set_ctx_nodb(&ctx);
-    X509V3_set_ctx(&ctx, x, x, nullptr, nullptr, 0);
-    for (auto [nid, value] : {std::pair{NID_subject_alt_name, "IP:127.0.0.1"},
-                              std::pair{NID_basic_constraints, "critical,CA:TRUE"}}) {
-      X509_EXTENSION* ext = X509V3_EXT_conf_nid(nullptr, &ctx, nid, value);
-      X509_add_ext(x, ext, -1);
-      X509_EXTENSION_free(ext);
-    }
-    X509_sign(x, pkey, EVP_sha256());
-    FILE* f = std::fopen(cert.c_str(), "w");
-    PEM_write_X509(f, x);
-    std::fclose(f);
-    f = std::fopen(key.c_str(), "w");
-    PEM_write_PrivateKey(f, pkey, nullptr, nullptr, 0, nullptr, nullptr);
-    std::fclose(f);
-    X509_free(x);
-    EVP_PKEY_free(pkey);
-  }
-  ~TestCert() {
-    std::error_code ec;
-    std::filesystem::remove_all(dir, ec);
-  }
-};
+using jira_mcp::testing::TestCert;  // a self-signed certificate for IP 127.0.0.1
 
 // An httplib HTTPS server on 127.0.0.1 with `c`, answering GET /rest/api/2/serverInfo.
 class TlsServer {

@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "jira/test_servers.hpp"
+#include "support/eventually.hpp"
 
 using namespace jira_mcp;
 using namespace jira_mcp::jira;
@@ -472,7 +473,11 @@ TEST_CASE("wire: bytes glued after a response fail that exchange; bytes arriving
   });
   auto u = native(later.url());
   REQUIRE(get(*u, "/x"));
-  std::this_thread::sleep_for(300ms);
+  // The stray reply must be on the parked connection before the next request: wait for the
+  // server to have sent it (a fixed sleep failed once on a loaded machine), then a little for it
+  // to cross loopback.
+  REQUIRE(jira_mcp::testing::eventually([&] { return later.late_sent() == 1; }));
+  std::this_thread::sleep_for(50ms);
   auto next = get(*u, "/x");
   REQUIRE(next);
   CHECK(next->body == R"({"n":2})");
