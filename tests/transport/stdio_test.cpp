@@ -208,9 +208,9 @@ TEST_CASE("a worker writes its reply itself when stdout is idle; a blocked write
     loop.send(R"({"jsonrpc":"2.0","id":4,"method":"ping"})");
     std::map<int, Json> replies;  // the ping comes second unless the worker had not reached write() yet
     for (int i = 0; i < 2; ++i) {
-      auto r = loop.next();
-      REQUIRE(r);
-      replies[(*r)["id"].get<int>()] = *r;
+      auto reply = loop.next();
+      REQUIRE(reply);
+      replies[(*reply)["id"].get<int>()] = *reply;
     }
     REQUIRE(replies.count(3) == 1);
     CHECK(replies[3]["result"]["content"][0]["text"].get<std::string>().size() == 256u * 1024u);
