@@ -17,7 +17,10 @@ WorkQueue::~WorkQueue() {
     stopping_ = true;
   }
   drain();
-  for (auto& t : threads_) t.request_stop();
+  {
+    std::lock_guard lock(mu_);
+    quit_ = true;
+  }
   work_cv_.notify_all();
   threads_.clear();  // joins
 }
@@ -30,7 +33,7 @@ bool WorkQueue::try_submit(std::function<void()> task) {
     // workers are those started and not running.
     if (queue_.size() + 1 > threads_.size() - running_ && threads_.size() < max_threads_) {
       try {
-        threads_.emplace_back([this](std::stop_token st) { worker_loop(st); });
+        threads_.emplace_back([this] { worker_loop(); });
       } catch (const std::system_error& e) {
         // No thread now: a started worker takes the task later; with none started, refuse it.
         spdlog::warn("could not start a worker thread: {}", e.what());
@@ -58,12 +61,13 @@ size_t WorkQueue::running() const {
   return running_;
 }
 
-void WorkQueue::worker_loop(std::stop_token stop) {
+void WorkQueue::worker_loop() {
   for (;;) {
     std::function<void()> task;
     {
       std::unique_lock lock(mu_);
-      if (!work_cv_.wait(lock, stop, [&] { return !queue_.empty(); })) return;
+      work_cv_.wait(lock, [&] { return !queue_.empty() || quit_; });
+      if (queue_.empty()) return;  // quit_, and nothing left
       task = std::move(queue_.front());
       queue_.pop_front();
       ++running_;

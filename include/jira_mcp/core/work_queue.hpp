@@ -33,15 +33,18 @@ class WorkQueue {
   size_t running() const;
 
  private:
-  void worker_loop(std::stop_token stop);
+  void worker_loop();
   mutable std::mutex mu_;
-  std::condition_variable_any work_cv_;
+  // A plain condition variable: condition_variable_any (for a stop_token) notifies under its own
+  // internal mutex, so the woken worker blocked on it at once, two more futex calls per task.
+  std::condition_variable work_cv_;
   std::condition_variable idle_cv_;
   std::deque<std::function<void()>> queue_;
   size_t capacity_;
   size_t max_threads_;
   size_t running_ = 0;
-  bool stopping_ = false;
+  bool stopping_ = false;  // no new tasks
+  bool quit_ = false;      // workers leave once the queue is empty
   std::vector<std::jthread> threads_;
 };
 
