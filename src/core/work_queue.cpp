@@ -46,9 +46,27 @@ bool WorkQueue::try_submit(std::function<void()> task) {
   return true;
 }
 
+bool WorkQueue::try_claim() {
+  std::lock_guard lock(mu_);
+  if (stopping_ || !queue_.empty() || running_ != 0 || claimed_ != 0) return false;
+  ++claimed_;
+  return true;
+}
+
+void WorkQueue::release_claim() {
+  bool wake_worker = false;
+  {
+    std::lock_guard lock(mu_);
+    --claimed_;
+    wake_worker = !queue_.empty();
+    if (queue_.empty() && running_ == 0 && claimed_ == 0) idle_cv_.notify_all();
+  }
+  if (wake_worker) work_cv_.notify_one();
+}
+
 void WorkQueue::drain() {
   std::unique_lock lock(mu_);
-  idle_cv_.wait(lock, [&] { return queue_.empty() && running_ == 0; });
+  idle_cv_.wait(lock, [&] { return queue_.empty() && running_ == 0 && claimed_ == 0; });
 }
 
 size_t WorkQueue::queued() const {
@@ -66,7 +84,7 @@ void WorkQueue::worker_loop() {
     std::function<void()> task;
     {
       std::unique_lock lock(mu_);
-      work_cv_.wait(lock, [&] { return !queue_.empty() || quit_; });
+      work_cv_.wait(lock, [&] { return (!queue_.empty() && running_ + claimed_ < max_threads_) || quit_; });
       if (queue_.empty()) return;  // quit_, and nothing left
       task = std::move(queue_.front());
       queue_.pop_front();
@@ -82,7 +100,7 @@ void WorkQueue::worker_loop() {
     {
       std::lock_guard lock(mu_);
       --running_;
-      if (queue_.empty() && running_ == 0) idle_cv_.notify_all();
+      if (queue_.empty() && running_ == 0 && claimed_ == 0) idle_cv_.notify_all();
     }
   }
 }

@@ -19,6 +19,8 @@ using namespace jira_mcp::mcp;
 
 namespace {
 
+std::string thread_name(std::thread::id id) { return std::to_string(std::hash<std::thread::id>{}(id)); }
+
 // Runs a StdioServer over two pipes on its own thread; the test writes client lines and reads
 // server lines.
 class Loop {
@@ -36,6 +38,8 @@ class Loop {
                   auto r = ctx.elicit("Sure?", Json{{"type", "object"}}, std::chrono::seconds(10));
                   return r ? ToolResult::text("answer: " + string_or(*r, "action")) : ToolResult::error(r.error().message);
                 }});
+    b.add_tool({"thread", "", "Answers with its thread's id.", Json{{"type", "object"}}, {}, {},
+                [](const Json&, RequestContext&) { return ToolResult::text(thread_name(std::this_thread::get_id())); }});
     b.add_tool({"big", "", "Answers with `n` characters.",
                 Json{{"type", "object"}, {"properties", {{"n", {{"type", "integer"}}}}}}, {}, {},
                 [](const Json& args, RequestContext&) {
@@ -196,9 +200,10 @@ TEST_CASE("a worker writes its reply itself when stdout is idle; a blocked write
     auto r = loop.next();
     REQUIRE(r);
     CHECK((*r)["id"] == 1);
-    CHECK(process_threads() == before + 2);  // the test's reader and one worker: no writer thread
-    // A reply four times the pipe's buffer blocks its worker while the client reads nothing. The
-    // reader still takes a cancellation and a ping, whose reply queues behind the write.
+    CHECK(process_threads() == before + 2);  // the test's reader and the second stdin reader: no writer thread
+    // Call 2 runs on the reader that read it; call 3, read by the other reader meanwhile, on a
+    // worker. Its reply, four times the pipe's buffer, blocks that worker while the client reads
+    // nothing. Input is still read: a cancellation and a ping, whose reply queues behind the write.
     loop.send(call(2, "slow"));
     REQUIRE(eventually([&] { return loop.slow_started.load() == 1; }));
     loop.send(dump_compact(Json{{"jsonrpc", "2.0"}, {"id", 3}, {"method", "tools/call"},
@@ -221,6 +226,103 @@ TEST_CASE("a worker writes its reply itself when stdout is idle; a blocked write
     while (auto rest = loop.next(std::chrono::milliseconds(100))) CHECK_FALSE(rest->contains("id"));
   }
   CHECK(process_threads() == before);
+}
+
+TEST_CASE("a call read when nothing else runs runs on the thread that read it; the other reads meanwhile") {
+  using jira_mcp::testing::process_threads;
+  const std::size_t before = process_threads();
+  {
+    Loop loop;
+    loop.initialize();
+    // The first call is read by run()'s thread, the only reader yet: it runs there.
+    loop.send(call(100, "thread"));
+    auto where = loop.next();
+    REQUIRE(where);
+    CHECK((*where)["result"]["content"][0]["text"] == thread_name(loop.thread.get_id()));
+    for (int id = 1; id <= 20; ++id) {
+      loop.send(dump_compact(Json{{"jsonrpc", "2.0"}, {"id", id}, {"method", "tools/call"},
+                                  {"params", {{"name", "big"}, {"arguments", {{"n", id}}}}}}));
+      auto r = loop.next();
+      REQUIRE(r);
+      CHECK((*r)["id"] == id);
+      CHECK((*r)["result"]["content"][0]["text"].get<std::string>().size() == static_cast<size_t>(id));
+    }
+    // 20 calls one at a time: the test's loop thread and the second reader, no worker, no writer.
+    CHECK(process_threads() == before + 2);
+    // While a call runs on a reader, the other reads: a second call goes to a worker and is
+    // answered first; a ping too.
+    loop.send(call(21, "slow"));
+    REQUIRE(eventually([&] { return loop.slow_started.load() == 1; }));
+    loop.send(call(22, "big"));
+    auto big = loop.next();
+    REQUIRE(big);
+    CHECK((*big)["id"] == 22);
+    loop.send(R"({"jsonrpc":"2.0","id":23,"method":"ping"})");
+    auto pong = loop.next();
+    REQUIRE(pong);
+    CHECK((*pong)["id"] == 23);
+    loop.release = true;
+    auto slow = loop.next();
+    REQUIRE(slow);
+    CHECK((*slow)["id"] == 21);
+    CHECK((*slow)["result"]["content"][0]["text"] == "slow done");
+    loop.close_input();
+    CHECK(loop.wait_exit() == 0);
+  }
+  CHECK(process_threads() == before);
+}
+
+TEST_CASE("stdin a regular file (no epoll): every line is served by one reader and the pool") {
+  RegistryBuilder b;
+  b.add_tool({"echo", "", "Echoes n.", Json{{"type", "object"}, {"properties", {{"n", {{"type", "integer"}}}}}}, {}, {},
+              [](const Json& args, RequestContext&) { return ToolResult::text(std::to_string(args.value("n", 0))); }});
+  auto reg = b.freeze();
+  REQUIRE(reg.ok());
+  Dispatcher dispatcher(*reg, ServerInfo{"t", "", "1", ""});
+  char in_path[] = "/tmp/stdio_test_in_XXXXXX";
+  const int in = mkstemp(in_path);
+  REQUIRE(in >= 0);
+  unlink(in_path);
+  std::string input = dump_compact(Json{{"jsonrpc", "2.0"}, {"id", 0}, {"method", "initialize"},
+                                        {"params", {{"protocolVersion", "2025-11-25"}, {"capabilities", Json::object()},
+                                                    {"clientInfo", {{"name", "t"}, {"version", "1"}}}}}}) +
+                      "\n";
+  for (int id = 1; id <= 30; ++id) {
+    input += dump_compact(Json{{"jsonrpc", "2.0"}, {"id", id}, {"method", "tools/call"},
+                               {"params", {{"name", "echo"}, {"arguments", {{"n", id}}}}}}) +
+             "\n";
+  }
+  REQUIRE(write(in, input.data(), input.size()) == static_cast<ssize_t>(input.size()));
+  REQUIRE(lseek(in, 0, SEEK_SET) == 0);
+  int out[2];
+  REQUIRE(pipe(out) == 0);
+  std::string written;
+  std::jthread drain([&] {
+    char tmp[4096];
+    for (ssize_t n; (n = read(out[0], tmp, sizeof tmp)) > 0;) written.append(tmp, static_cast<size_t>(n));
+  });
+  int rc = -1;
+  {
+    transport::StdioOptions opts;
+    opts.in_fd = in;
+    opts.out_fd = out[1];
+    transport::StdioServer server(dispatcher, opts);
+    rc = server.run();
+  }
+  close(out[1]);
+  drain = {};
+  close(in);
+  close(out[0]);
+  CHECK(rc == 0);
+  std::set<int> answered;
+  size_t start = 0;
+  for (size_t nl; (nl = written.find('\n', start)) != std::string::npos; start = nl + 1) {
+    const Json reply = Json::parse(written.substr(start, nl - start));
+    const int id = reply["id"].get<int>();
+    if (id > 0) CHECK(reply["result"]["content"][0]["text"] == std::to_string(id));
+    answered.insert(id);
+  }
+  CHECK(answered.size() == 31u);
 }
 
 TEST_CASE("a line queued before initialize still comes out first") {

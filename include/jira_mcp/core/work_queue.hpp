@@ -27,7 +27,12 @@ class WorkQueue {
 
   // False when the queue holds `capacity` waiting tasks, or the queue is shutting down.
   bool try_submit(std::function<void()> task);
-  // Blocks until no task is queued or running.
+  // A task the caller runs on its own thread, counted as one of the `threads` running: true (and
+  // counted) when no task runs, waits or is claimed; false otherwise. release_claim() when it is
+  // done. While it runs, workers start at most threads - 1 tasks, so the bound holds.
+  bool try_claim();
+  void release_claim();
+  // Blocks until no task is queued, running or claimed.
   void drain();
   size_t queued() const;
   size_t running() const;
@@ -43,6 +48,7 @@ class WorkQueue {
   size_t capacity_;
   size_t max_threads_;
   size_t running_ = 0;
+  size_t claimed_ = 0;
   bool stopping_ = false;  // no new tasks
   bool quit_ = false;      // workers leave once the queue is empty
   std::vector<std::jthread> threads_;
