@@ -297,12 +297,6 @@ long long integer_of(JsonRef v) {
   if (v.is_object() || v.is_array()) return 0;  // as integer_of reads them, without copying them
   return rd::integer_of(v.to_json());
 }
-std::string first_text(JsonRef j, std::initializer_list<std::string_view> keys) {
-  for (const std::string_view k : keys) {
-    if (std::string s = text_of(j[k]); !s.empty()) return s;
-  }
-  return {};
-}
 std::string id_of(JsonRef j) {
   if (const Json* n = j.nlohmann()) return rd::id_of(*n);
   if (std::string id = text_of(j["id"]); !id.empty()) return id;
@@ -322,20 +316,61 @@ bool filled_object(JsonRef j) {
 }
 }  // namespace
 
-std::string user_label(JsonRef user) {
-  if (!user.is_object()) return "Unassigned";
-  const std::string name = text_of(user["displayName"]);
-  const std::string id = first_text(user, {"emailAddress", "name"});
+namespace {
+// The members of a user the labels read, each its last occurrence, found in one pass (a member
+// lookup in a simdjson object is a scan of all of it); `filled`: the object has a member.
+struct UserMembers {
+  JsonRef display_name, email, name, account_id, key;
+  bool filled = false;
+};
+UserMembers user_members(JsonRef user) {
+  UserMembers m;
+  if (const Json* n = user.nlohmann()) {
+    m.filled = n->is_object() && !n->empty();
+    m.display_name = user["displayName"];
+    m.email = user["emailAddress"];
+    m.name = user["name"];
+    m.account_id = user["accountId"];
+    m.key = user["key"];
+    return m;
+  }
+  user.for_each_member([&](std::string_view k, JsonRef v) {
+    m.filled = true;
+    if (k == "displayName") m.display_name = v;
+    else if (k == "emailAddress") m.email = v;
+    else if (k == "name") m.name = v;
+    else if (k == "accountId") m.account_id = v;
+    else if (k == "key") m.key = v;
+  });
+  return m;
+}
+// The display name (email or name); without one, the email or name, else the account id or key.
+std::string label_of(const UserMembers& m) {
+  const std::string name = text_of(m.display_name);
+  std::string id = text_of(m.email);
+  if (id.empty()) id = text_of(m.name);
   if (name.empty()) {
     if (!id.empty()) return id;
-    const std::string account = first_text(user, {"accountId", "key"});
+    std::string account = text_of(m.account_id);
+    if (account.empty()) account = text_of(m.key);
     return account.empty() ? "unknown user" : account;
   }
-  return id.empty() || id == name ? name : name + " (" + id + ")";
+  if (id.empty() || id == name) return name;
+  std::string out;
+  out.reserve(name.size() + id.size() + 3);
+  out.append(name).append(" (").append(id).append(1, ')');
+  return out;
 }
+}  // namespace
+
+std::string user_label(JsonRef user) { return user.is_object() ? label_of(user_members(user)) : "Unassigned"; }
 std::string user_label(const Json& user) { return user_label(JsonRef(user)); }
 
-std::string author_label(JsonRef user) { return filled_object(user) ? user_label(user) : "Anonymous"; }
+std::string author_label(JsonRef user) {
+  if (!user.is_object()) return "Anonymous";
+  const UserMembers m = user_members(user);
+  return m.filled ? label_of(m) : "Anonymous";
+}
 std::string author_label(const Json& user) { return author_label(JsonRef(user)); }
 
 std::string id_note(JsonRef entity) {
@@ -360,6 +395,16 @@ constexpr std::string_view kViewFields[IssueView::kFieldCount] = {
     "summary", "status", "issuetype", "priority", "assignee", "reporter", "created", "updated", "duedate",
     "resolutiondate", "labels", "components", "fixVersions", "versions", "parent", "subtasks", "issuelinks",
     "description", "comment"};
+
+// The view's slot for a member of `fields`, or kFieldCount. Most of a real issue's ~90 fields
+// are none of these: the length and first letter turn nearly all of them away at once.
+IssueView::Field slot_of(std::string_view key) {
+  for (int f = 0; f < IssueView::kFieldCount; ++f) {
+    const std::string_view name = kViewFields[f];
+    if (name.size() == key.size() && name[0] == key[0] && name == key) return static_cast<IssueView::Field>(f);
+  }
+  return IssueView::kFieldCount;
+}
 }  // namespace
 
 IssueView::IssueView(JsonRef issue, const KeptFields* keep) : issue_(issue) {
@@ -369,14 +414,17 @@ IssueView::IssueView(JsonRef issue, const KeptFields* keep) : issue_(issue) {
   // In document order (simdjson): a repeated key overwrites, so its last occurrence stays.
   fields.for_each_member([&](std::string_view key, JsonRef value) {
     if (key.substr(0, 12) == "customfield_") {
-      if (!custom_ && (!keep || keep->has(key))) own_custom_[std::string(key)] = value.to_json();
+      if (custom_) return;
+      if (value.is_null()) {
+        // Left out: the custom field renderers skip null values. A repeated key's later null
+        // still hides its earlier value, as in the document nlohmann would make.
+        if (const auto it = own_custom_.find(key); it != own_custom_.end()) own_custom_.erase(it);
+        return;
+      }
+      if (!keep || keep->has(key)) own_custom_[std::string(key)] = value.to_json();
       return;
     }
-    for (int f = 0; f < kFieldCount; ++f) {
-      if (key != kViewFields[f]) continue;
-      if (!keep || keep->has(key)) fields_[f] = value;
-      return;
-    }
+    if (const Field f = slot_of(key); f != kFieldCount && (!keep || keep->has(key))) fields_[f] = value;
   });
   for (const JsonRef c : fields_[kComment]["comments"]) comments_.push_back(c);
 }

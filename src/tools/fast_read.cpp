@@ -54,7 +54,11 @@ std::string Jira::markdown(JsonRef rich) const {
 }
 
 bool KeptFields::has(std::string_view id) const {
-  return std::find(ids.begin(), ids.end(), id) != ids.end() || (all_custom && id.substr(0, 12) == "customfield_");
+  if (all_custom && id.substr(0, 12) == "customfield_") return true;
+  // The last character first: ids of one length (customfield_N) mostly differ there.
+  return std::any_of(ids.begin(), ids.end(), [&](const std::string& k) {
+    return k.size() == id.size() && (id.empty() || k.back() == id.back()) && k == id;
+  });
 }
 
 }  // namespace detail
