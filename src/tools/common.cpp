@@ -297,14 +297,33 @@ long long integer_of(JsonRef v) {
   if (v.is_object() || v.is_array()) return 0;  // as integer_of reads them, without copying them
   return rd::integer_of(v.to_json());
 }
-std::string id_of(JsonRef j) {
-  if (const Json* n = j.nlohmann()) return rd::id_of(*n);
-  if (std::string id = text_of(j["id"]); !id.empty()) return id;
-  const JsonRef self = j["self"];
+// rd::id_of of an entity from its `id` and `self` members.
+std::string id_of(JsonRef id, JsonRef self) {
+  if (std::string s = text_of(id); !s.empty()) return s;
   if (!self.is_string()) return {};
   Json probe = Json::object();  // rd::id_of reads the id out of the self URL
   probe["self"] = std::string(self.str());
   return rd::id_of(probe);
+}
+std::string id_of(JsonRef j) {
+  if (const Json* n = j.nlohmann()) return rd::id_of(*n);
+  return id_of(j["id"], j["self"]);
+}
+// Members of an object by name, each its last occurrence, found in one pass (a lookup in a
+// simdjson object is a scan of all of it); missing where absent.
+void pick(JsonRef object, std::initializer_list<std::pair<std::string_view, JsonRef*>> wanted) {
+  if (object.nlohmann()) {
+    for (const auto& [key, out] : wanted) *out = object[key];
+    return;
+  }
+  object.for_each_member([&](std::string_view key, JsonRef value) {
+    for (const auto& [k, out] : wanted) {
+      if (key == k) {
+        *out = value;
+        return;
+      }
+    }
+  });
 }
 // An object with at least one member (rd::obj(...).empty() negated), without counting them.
 bool filled_object(JsonRef j) {
@@ -407,8 +426,9 @@ IssueView::Field slot_of(std::string_view key) {
 }
 }  // namespace
 
-IssueView::IssueView(JsonRef issue, const KeptFields* keep) : issue_(issue) {
-  const JsonRef fields = issue["fields"];  // the last "fields", as nlohmann keeps it
+IssueView::IssueView(JsonRef issue, const KeptFields* keep) {
+  JsonRef fields;  // the last "fields", as nlohmann keeps it
+  pick(issue, {{"key", &key_}, {"id", &id_}, {"self", &self_}, {"fields", &fields}});
   if (!fields.is_object()) return;
   if (!keep) custom_ = fields.nlohmann();  // a document read whole: its custom fields as they are
   // In document order (simdjson): a repeated key overwrites, so its last occurrence stays.
@@ -426,14 +446,17 @@ IssueView::IssueView(JsonRef issue, const KeptFields* keep) : issue_(issue) {
     }
     if (const Field f = slot_of(key); f != kFieldCount && (!keep || keep->has(key))) fields_[f] = value;
   });
-  for (const JsonRef c : fields_[kComment]["comments"]) comments_.push_back(c);
+  for (const JsonRef c : fields_[kComment]["comments"]) {
+    Comment& m = comments_.emplace_back();
+    pick(c, {{"author", &m.author}, {"body", &m.body}, {"created", &m.created}, {"id", &m.id}, {"self", &m.self}});
+  }
 }
 
 IssueRichText issue_rich_text(const Jira& jira, const IssueView& issue) {
   IssueRichText out;
   if (const JsonRef d = issue[IssueView::kDescription]; !d.is_null()) out.description = jira.markdown(d);
   out.comments.reserve(issue.comments().size());
-  for (const JsonRef c : issue.comments()) out.comments.push_back(jira.markdown(c["body"]));
+  for (const auto& c : issue.comments()) out.comments.push_back(jira.markdown(c.body));
   return out;
 }
 
@@ -474,7 +497,7 @@ using F = IssueView::Field;
 
 std::string issue_line(const Json& json) {
   const IssueView issue(json);
-  std::string line = "- **" + text_of(issue.issue()["key"]) + "** " + text_of(issue[F::kSummary]);
+  std::string line = "- **" + text_of(issue.key()) + "** " + text_of(issue[F::kSummary]);
   std::vector<std::string> parts;
   for (const F field : {F::kStatus, F::kIssueType, F::kPriority}) {
     std::string n = name_of(issue[field]);
@@ -489,7 +512,7 @@ std::string issue_line(const Json& json) {
 }
 
 std::string issue_markdown(Jira& jira, const IssueView& issue, const IssueRenderOptions& opts) {
-  const std::string key = text_of(issue.issue()["key"]);
+  const std::string key = text_of(issue.key());
   std::string out;
   // The rich text is the bulk of the reply: room for it up front, so it is copied once.
   size_t rich = opts.description_markdown ? opts.description_markdown->size() : 0;
@@ -497,7 +520,7 @@ std::string issue_markdown(Jira& jira, const IssueView& issue, const IssueRender
     for (const auto& c : *opts.comment_markdown) rich += c.size() + 80;
   }
   out.reserve(1024 + rich);
-  out.append("# ").append(key.empty() ? id_of(issue.issue()) : key).append(": ").append(text_of(issue[F::kSummary])).append(1, '\n');
+  out.append("# ").append(key.empty() ? id_of(issue.id(), issue.self()) : key).append(": ").append(text_of(issue[F::kSummary])).append(1, '\n');
   auto row = [&](std::string_view label, const std::string& value) {
     if (!value.empty()) out.append(label).append(": ").append(value).append(1, '\n');
   };
@@ -543,29 +566,29 @@ std::string issue_markdown(Jira& jira, const IssueView& issue, const IssueRender
     }
   }
   if (opts.comments > 0) {
-    const std::vector<JsonRef>& comments = issue.comments();
+    const auto& comments = issue.comments();
     const JsonRef total_member = issue[F::kComment]["total"];
     const long long total = !total_member.is_null() ? integer_of(total_member) : static_cast<long long>(comments.size());
     if (!comments.empty()) {
       size_t from = comments.size() > static_cast<size_t>(opts.comments) ? comments.size() - static_cast<size_t>(opts.comments) : 0;
       out += "\n## Comments (" + std::to_string(comments.size() - from) + " newest of " + std::to_string(total) + ")\n";
       for (size_t i = from; i < comments.size(); ++i) {
-        const JsonRef cm = comments[i];
+        const IssueView::Comment& cm = comments[i];
         std::string rendered;
         const std::string& body = opts.comment_markdown && i < opts.comment_markdown->size()
                                       ? (*opts.comment_markdown)[i]
-                                      : (rendered = jira.markdown(cm["body"]));
-        const std::string when = short_date(cm["created"]);
+                                      : (rendered = jira.markdown(cm.body));
+        const std::string when = short_date(cm.created);
         // A blank line before each comment: a comment ending in a table or list would otherwise
         // swallow the next author line.
         out += "\n**";
-        out += author_label(cm["author"]);
+        out += author_label(cm.author);
         out += "**";
         if (!when.empty()) {
           out += ' ';
           out += when;
         }
-        out += id_note(cm);
+        if (const std::string id = id_of(cm.id, cm.self); !id.empty()) out.append(" (id ").append(id).append(1, ')');
         out += ":\n";
         out += body;
         if (!body.empty() && body.back() != '\n') out += '\n';
@@ -581,10 +604,10 @@ std::string issue_markdown(Jira& jira, const Json& issue, const IssueRenderOptio
 
 Json issue_summary_json(Jira& jira, const IssueView& issue, bool with_description, const FieldCatalog* catalog,
                         const std::vector<std::string>* comment_markdown) {
-  const std::string key = text_of(issue.issue()["key"]);
+  const std::string key = text_of(issue.key());
   Json j = Json::object();
   j["key"] = key;
-  j["id"] = id_of(issue.issue());
+  j["id"] = id_of(issue.id(), issue.self());
   if (!key.empty()) j["url"] = jira.browse_url(key);
   auto put = [&](const char* name, std::string v) {
     if (!v.empty()) j[name] = std::move(v);
@@ -626,15 +649,15 @@ Json issue_summary_json(Jira& jira, const IssueView& issue, bool with_descriptio
   if (!links.empty()) j["links"] = std::move(links);
   if (with_description && !issue[F::kDescription].is_null()) j["description"] = jira.markdown(issue[F::kDescription]);
   Json comments = Json::array();
-  const std::vector<JsonRef>& list = issue.comments();
+  const auto& list = issue.comments();
   for (size_t i = 0; i < list.size(); ++i) {
-    const JsonRef cm = list[i];
+    const IssueView::Comment& cm = list[i];
     // Assigned, not an initializer list (which copies each value once more).
     Json c = Json::object();
-    c["author"] = author_label(cm["author"]);
-    c["body"] = comment_markdown && i < comment_markdown->size() ? (*comment_markdown)[i] : jira.markdown(cm["body"]);
-    if (auto id = id_of(cm); !id.empty()) c["id"] = std::move(id);
-    if (auto created = text_of(cm["created"]); !created.empty()) c["created"] = std::move(created);
+    c["author"] = author_label(cm.author);
+    c["body"] = comment_markdown && i < comment_markdown->size() ? (*comment_markdown)[i] : jira.markdown(cm.body);
+    if (auto id = id_of(cm.id, cm.self); !id.empty()) c["id"] = std::move(id);
+    if (auto created = text_of(cm.created); !created.empty()) c["created"] = std::move(created);
     comments.push_back(std::move(c));
   }
   if (!comments.empty()) {

@@ -252,20 +252,27 @@ class IssueView {
   explicit IssueView(JsonRef issue, const KeptFields* keep = nullptr);
   explicit IssueView(const Json& issue) : IssueView(JsonRef(issue)) {}
 
-  JsonRef issue() const { return issue_; }
+  // The issue's key, id and self members.
+  JsonRef key() const { return key_; }
+  JsonRef id() const { return id_; }
+  JsonRef self() const { return self_; }
   // The field, or a missing value when the issue has none (or it is not kept).
   JsonRef operator[](Field f) const { return fields_[f]; }
   // The issue's custom fields (customfield_N members) as a document, for the custom field
   // renderers (custom_fields.hpp): the issue's own `fields` when it is a nlohmann document read
   // whole, else a copy of just those members (a handful).
   const Json& custom_fields() const { return custom_ ? *custom_ : own_custom_; }
-  // The elements of fields.comment.comments (none when it is not an array).
-  const std::vector<JsonRef>& comments() const { return comments_; }
+  // An element of fields.comment.comments and the members of it the renderers read (missing
+  // where absent, and for an element that is not an object).
+  struct Comment {
+    JsonRef author, body, created, id, self;
+  };
+  const std::vector<Comment>& comments() const { return comments_; }  // none unless an array
 
  private:
-  JsonRef issue_;
+  JsonRef key_, id_, self_;
   JsonRef fields_[kFieldCount];
-  std::vector<JsonRef> comments_;
+  std::vector<Comment> comments_;
   const Json* custom_ = nullptr;
   Json own_custom_ = Json::object();
 };
