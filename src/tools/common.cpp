@@ -449,6 +449,7 @@ IssueView::IssueView(JsonRef issue, const KeptFields* keep) {
   for (const JsonRef c : fields_[kComment]["comments"]) {
     Comment& m = comments_.emplace_back();
     pick(c, {{"author", &m.author}, {"body", &m.body}, {"created", &m.created}, {"id", &m.id}, {"self", &m.self}});
+    m.author_label = detail::author_label(m.author);
   }
 }
 
@@ -582,7 +583,7 @@ std::string issue_markdown(Jira& jira, const IssueView& issue, const IssueRender
         // A blank line before each comment: a comment ending in a table or list would otherwise
         // swallow the next author line.
         out += "\n**";
-        out += author_label(cm.author);
+        out += cm.author_label;
         out += "**";
         if (!when.empty()) {
           out += ' ';
@@ -654,7 +655,7 @@ Json issue_summary_json(Jira& jira, const IssueView& issue, bool with_descriptio
     const IssueView::Comment& cm = list[i];
     // Assigned, not an initializer list (which copies each value once more).
     Json c = Json::object();
-    c["author"] = author_label(cm.author);
+    c["author"] = cm.author_label;
     c["body"] = comment_markdown && i < comment_markdown->size() ? (*comment_markdown)[i] : jira.markdown(cm.body);
     if (auto id = id_of(cm.id, cm.self); !id.empty()) c["id"] = std::move(id);
     if (auto created = text_of(cm.created); !created.empty()) c["created"] = std::move(created);

@@ -263,9 +263,11 @@ class IssueView {
   // whole, else a copy of just those members (a handful).
   const Json& custom_fields() const { return custom_ ? *custom_ : own_custom_; }
   // An element of fields.comment.comments and the members of it the renderers read (missing
-  // where absent, and for an element that is not an object).
+  // where absent, and for an element that is not an object), with its author_label(), which
+  // both renderers show.
   struct Comment {
     JsonRef author, body, created, id, self;
+    std::string author_label;
   };
   const std::vector<Comment>& comments() const { return comments_; }  // none unless an array
 
