@@ -1,10 +1,10 @@
 #include "jira_mcp/core/json.hpp"
 #include "jira_mcp/core/json_size.hpp"
 
+#include <algorithm>
 #include <array>
 #include <charconv>
 #include <cstdint>
-#include <cstring>
 #include <optional>
 
 #if defined(__SSE2__)
@@ -52,36 +52,48 @@ std::size_t utf8_sequence(std::string_view s, std::size_t i) {
   return 0;
 }
 
-// Whether any of the 8 bytes in w is one a JSON string writes other than as itself or one that
-// starts a multi-byte sequence: below 0x20, '"', '\\' or 0x80 and above. Exact for the bytes that
-// matter (a false positive only follows a true one), so runs of plain ASCII are skipped 8 at a time.
-constexpr std::uint64_t kOnes = 0x0101010101010101ULL;
-constexpr std::uint64_t kHighs = 0x8080808080808080ULL;
-bool word_needs_care(std::uint64_t w) {
-  const auto has_zero = [](std::uint64_t v) { return ((v - kOnes) & ~v & kHighs) != 0; };
-  return (w & kHighs) != 0 || ((w - kOnes * 0x20) & ~w & kHighs) != 0 || has_zero(w ^ (kOnes * '"')) ||
-         has_zero(w ^ (kOnes * '\\'));
-}
-// The index of the first byte at or after i that may need care (exactly, 16 bytes at a time
-// with SSE2; else in steps of 8, stopping at the word that holds it).
-std::size_t skip_plain(std::string_view s, std::size_t i) {
+// Walks s as a JSON string writes it: calls escape(at, c) for each byte written escaped (below
+// 0x20, '"' and '\\'), in order, and checks on the way that s is well-formed UTF-8: false, at the
+// first ill-formed byte, when it is not. Runs of plain bytes are skipped 16 at a time with SSE2,
+// and every byte needing care in those 16 is handled from the one load.
+template <class Escape>
+bool walk_string(std::string_view s, Escape&& escape) {
+  std::size_t i = 0;  // the first byte not yet read
+  // The byte at `at` needs care: an escape, or the lead byte of a multi-byte sequence.
+  const auto care_at = [&](std::size_t at) {
+    const auto c = static_cast<unsigned char>(s[at]);
+    if (c < 0x80) {
+      escape(at, c);
+      i = at + 1;
+      return true;
+    }
+    const std::size_t n = utf8_sequence(s, at);
+    i = at + n;
+    return n != 0;
+  };
 #if defined(__SSE2__)
   const __m128i space = _mm_set1_epi8(0x20), quote = _mm_set1_epi8('"'), backslash = _mm_set1_epi8('\\');
   while (i + 16 <= s.size()) {
-    const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(s.data() + i));
+    const std::size_t chunk = i;
+    const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(s.data() + chunk));
     // A signed compare: below 0x20, and 0x80 and above (negative), at once.
     const __m128i care = _mm_or_si128(_mm_cmplt_epi8(v, space), _mm_or_si128(_mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, backslash)));
-    if (const int mask = _mm_movemask_epi8(care); mask != 0) return i + static_cast<std::size_t>(__builtin_ctz(static_cast<unsigned>(mask)));
-    i += 16;
+    for (auto mask = static_cast<unsigned>(_mm_movemask_epi8(care)); mask != 0; mask &= mask - 1) {
+      const std::size_t at = chunk + static_cast<std::size_t>(__builtin_ctz(mask));
+      if (at >= i && !care_at(at)) return false;  // below i: inside a sequence already read
+    }
+    i = std::max(i, chunk + 16);
   }
 #endif
-  while (i + 8 <= s.size()) {
-    std::uint64_t w;
-    std::memcpy(&w, s.data() + i, 8);
-    if (word_needs_care(w)) break;
-    i += 8;
+  while (i < s.size()) {
+    const auto c = static_cast<unsigned char>(s[i]);
+    if (c < 0x80 && kAsciiClass[c] == 0) {
+      ++i;
+    } else if (!care_at(i)) {
+      return false;
+    }
   }
-  return i;
+  return true;
 }
 
 // Appends s as a JSON string literal, byte-for-byte as nlohmann's dump (ensure_ascii = false)
@@ -90,33 +102,21 @@ bool append_string(std::string& out, std::string_view s) {
   const std::size_t mark = out.size();
   out.push_back('"');
   std::size_t run = 0;  // start of the bytes not yet copied
-  std::size_t i = skip_plain(s, 0);
-  while (i < s.size()) {
-    const auto c = static_cast<unsigned char>(s[i]);
-    if (c < 0x80) {
-      const std::uint8_t cls = kAsciiClass[c];
-      if (cls == 0) {
-        i = skip_plain(s, i + 1);
-        continue;
-      }
-      out.append(s.data() + run, i - run);
-      if (cls == 1) {
-        out.push_back('\\');
-        out.push_back(short_escape(c));
-      } else {
-        static constexpr char kHex[] = "0123456789abcdef";
-        const char esc[6] = {'\\', 'u', '0', '0', kHex[c >> 4], kHex[c & 0xF]};
-        out.append(esc, 6);
-      }
-      run = ++i;
-      continue;
+  const bool valid = walk_string(s, [&](std::size_t at, unsigned char c) {
+    out.append(s.data() + run, at - run);
+    if (kAsciiClass[c] == 1) {
+      const char esc[2] = {'\\', short_escape(c)};
+      out.append(esc, 2);
+    } else {
+      static constexpr char kHex[] = "0123456789abcdef";
+      const char esc[6] = {'\\', 'u', '0', '0', kHex[c >> 4], kHex[c & 0xF]};
+      out.append(esc, 6);
     }
-    const std::size_t n = utf8_sequence(s, i);
-    if (n == 0) {
-      out.resize(mark);
-      return false;
-    }
-    i += n;
+    run = at + 1;
+  });
+  if (!valid) {
+    out.resize(mark);
+    return false;
   }
   out.append(s.data() + run, s.size() - run);
   out.push_back('"');
@@ -125,26 +125,9 @@ bool append_string(std::string& out, std::string_view s) {
 
 // The length append_string writes for s, or nullopt when s is not valid UTF-8.
 std::optional<std::size_t> string_size(std::string_view s) {
-  std::size_t n = 2;  // the quotes
-  std::size_t i = 0;
-  while (i < s.size()) {
-    if (const std::size_t j = skip_plain(s, i); j > i) {
-      n += j - i;
-      i = j;
-      continue;
-    }
-    const auto c = static_cast<unsigned char>(s[i]);
-    if (c < 0x80) {
-      const std::uint8_t cls = kAsciiClass[c];
-      n += cls == 0 ? 1 : cls == 1 ? 2 : 6;
-      ++i;
-      continue;
-    }
-    const std::size_t len = utf8_sequence(s, i);
-    if (len == 0) return std::nullopt;
-    n += len;
-    i += len;
-  }
+  std::size_t n = 2 + s.size();  // the quotes, and each byte as itself
+  const bool valid = walk_string(s, [&](std::size_t, unsigned char c) { n += kAsciiClass[c] == 1 ? 1 : 5; });
+  if (!valid) return std::nullopt;
   return n;
 }
 

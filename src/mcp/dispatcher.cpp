@@ -252,19 +252,32 @@ void Dispatcher::handle_notification(const std::string& method, const Json& para
   }
 }
 
+namespace {
+
+// What the registry offers beyond tools and logging, as the capabilities declare it; read on
+// every request, so without building the capabilities object.
+struct Offered {
+  bool resources = false, prompts = false, completions = false;
+};
+Offered offered_by(const Registry& r) {
+  Offered o;
+  o.resources = !r.resources().empty() || !r.templates().empty();
+  o.prompts = !r.prompts().empty();
+  for (const auto& p : r.prompts()) {
+    for (const auto& a : p.arguments) o.completions = o.completions || static_cast<bool>(a.completer);
+  }
+  for (const auto& t : r.templates()) o.completions = o.completions || !t.spec.completers.empty();
+  return o;
+}
+
+}  // namespace
+
 Json Dispatcher::capabilities(bool stateless) const {
   Json caps{{"logging", Json::object()}, {"tools", Json{{"listChanged", false}}}};
-  const Registry& r = *registry_;
-  if (!r.resources().empty() || !r.templates().empty()) {
-    caps["resources"] = Json{{"subscribe", true}, {"listChanged", false}};
-  }
-  if (!r.prompts().empty()) caps["prompts"] = Json{{"listChanged", false}};
-  bool completions = false;
-  for (const auto& p : r.prompts()) {
-    for (const auto& a : p.arguments) completions = completions || static_cast<bool>(a.completer);
-  }
-  for (const auto& t : r.templates()) completions = completions || !t.spec.completers.empty();
-  if (completions) caps["completions"] = Json::object();
+  const Offered offered = offered_by(*registry_);
+  if (offered.resources) caps["resources"] = Json{{"subscribe", true}, {"listChanged", false}};
+  if (offered.prompts) caps["prompts"] = Json{{"listChanged", false}};
+  if (offered.completions) caps["completions"] = Json::object();
   if (stateless && tasks_) caps["extensions"] = Json{{std::string(kTasksExtension), Json::object()}};
   return caps;
 }
@@ -348,9 +361,9 @@ std::optional<Json> Dispatcher::handle_request(const Json& id, const std::string
     ctx.set_input(&input.emplace(std::move(*begun)));
   }
 
-  const Json caps = capabilities();
-  const bool has_resources = caps.contains("resources");
-  const bool has_prompts = caps.contains("prompts");
+  const Offered offered = offered_by(*registry_);  // as capabilities() declares it
+  const bool has_resources = offered.resources;
+  const bool has_prompts = offered.prompts;
   Result<Json, RpcError> result = Json::object();
   if (method == "server/discover") {
     result = discover();
@@ -415,7 +428,7 @@ std::optional<Json> Dispatcher::handle_request(const Json& id, const std::string
     });
   } else if (has_prompts && method == "prompts/get") {
     result = answering_input(ctx, [&] { return get_prompt(params, ctx); });
-  } else if (caps.contains("completions") && method == "completion/complete") {
+  } else if (offered.completions && method == "completion/complete") {
     result = complete(params, ctx);
   } else if (method == "tasks/get" || method == "tasks/update" || method == "tasks/cancel") {
     result = task_method(method, params, ctx);

@@ -8,18 +8,6 @@
 
 namespace jira_mcp::tools::detail {
 
-namespace {
-
-// issue["fields"] by reference, or an empty object (a conditional with a temporary on one side
-// would copy the whole fields object).
-const Json& fields_of(const Json& issue) {
-  static const Json kEmpty = Json::object();
-  const auto it = issue.find("fields");
-  return it != issue.end() && it->is_object() ? *it : kEmpty;
-}
-
-}  // namespace
-
 Json str_prop(std::string description) { return Json{{"type", "string"}, {"description", std::move(description)}}; }
 
 Json int_prop(std::string description, std::optional<long> min, std::optional<long> max, std::optional<long> def) {
@@ -295,44 +283,195 @@ std::optional<ToolResult> confirm_destructive(const ServicesPtr& s, RequestConte
   return std::nullopt;
 }
 
-std::string user_label(const Json& user) {
-  if (!user.is_object()) return "Unassigned";
-  const std::string name = rd::str(user, "displayName");
-  const std::string id = rd::first_str(user, {"emailAddress", "name"});
+namespace {
+// The lenient reads of core/read.hpp over a view: a nlohmann value is read by them, a value read
+// in place as they read the document Json::parse makes of the same text.
+std::string text_of(JsonRef v) {
+  if (const Json* j = v.nlohmann()) return rd::text_of(*j);
+  if (v.is_string()) return std::string(v.str());
+  if (v.is_number() || v.is_boolean()) return rd::text_of(v.to_json());  // a scalar: no allocation
+  return {};
+}
+long long integer_of(JsonRef v) {
+  if (const Json* j = v.nlohmann()) return rd::integer_of(*j);
+  if (v.is_object() || v.is_array()) return 0;  // as integer_of reads them, without copying them
+  return rd::integer_of(v.to_json());
+}
+// rd::id_of of an entity from its `id` and `self` members.
+std::string id_of(JsonRef id, JsonRef self) {
+  if (std::string s = text_of(id); !s.empty()) return s;
+  if (!self.is_string()) return {};
+  Json probe = Json::object();  // rd::id_of reads the id out of the self URL
+  probe["self"] = std::string(self.str());
+  return rd::id_of(probe);
+}
+std::string id_of(JsonRef j) {
+  if (const Json* n = j.nlohmann()) return rd::id_of(*n);
+  return id_of(j["id"], j["self"]);
+}
+// Members of an object by name, each its last occurrence, found in one pass (a lookup in a
+// simdjson object is a scan of all of it); missing where absent.
+void pick(JsonRef object, std::initializer_list<std::pair<std::string_view, JsonRef*>> wanted) {
+  if (object.nlohmann()) {
+    for (const auto& [key, out] : wanted) *out = object[key];
+    return;
+  }
+  object.for_each_member([&](std::string_view key, JsonRef value) {
+    for (const auto& [k, out] : wanted) {
+      if (key == k) {
+        *out = value;
+        return;
+      }
+    }
+  });
+}
+// An object with at least one member (rd::obj(...).empty() negated), without counting them.
+bool filled_object(JsonRef j) {
+  if (!j.is_object()) return false;
+  if (const Json* n = j.nlohmann()) return !n->empty();
+  bool any = false;
+  j.for_each_member([&](std::string_view, JsonRef) { any = true; });
+  return any;
+}
+}  // namespace
+
+namespace {
+// The members of a user the labels read, each its last occurrence, found in one pass (a member
+// lookup in a simdjson object is a scan of all of it); `filled`: the object has a member.
+struct UserMembers {
+  JsonRef display_name, email, name, account_id, key;
+  bool filled = false;
+};
+UserMembers user_members(JsonRef user) {
+  UserMembers m;
+  if (const Json* n = user.nlohmann()) {
+    m.filled = n->is_object() && !n->empty();
+    m.display_name = user["displayName"];
+    m.email = user["emailAddress"];
+    m.name = user["name"];
+    m.account_id = user["accountId"];
+    m.key = user["key"];
+    return m;
+  }
+  user.for_each_member([&](std::string_view k, JsonRef v) {
+    m.filled = true;
+    if (k == "displayName") m.display_name = v;
+    else if (k == "emailAddress") m.email = v;
+    else if (k == "name") m.name = v;
+    else if (k == "accountId") m.account_id = v;
+    else if (k == "key") m.key = v;
+  });
+  return m;
+}
+// The display name (email or name); without one, the email or name, else the account id or key.
+std::string label_of(const UserMembers& m) {
+  const std::string name = text_of(m.display_name);
+  std::string id = text_of(m.email);
+  if (id.empty()) id = text_of(m.name);
   if (name.empty()) {
     if (!id.empty()) return id;
-    const std::string account = rd::first_str(user, {"accountId", "key"});
+    std::string account = text_of(m.account_id);
+    if (account.empty()) account = text_of(m.key);
     return account.empty() ? "unknown user" : account;
   }
-  return id.empty() || id == name ? name : name + " (" + id + ")";
+  if (id.empty() || id == name) return name;
+  std::string out;
+  out.reserve(name.size() + id.size() + 3);
+  out.append(name).append(" (").append(id).append(1, ')');
+  return out;
 }
+}  // namespace
 
-std::string author_label(const Json& user) {
-  if (!user.is_object() || user.empty()) return "Anonymous";
-  return user_label(user);
+std::string user_label(JsonRef user) { return user.is_object() ? label_of(user_members(user)) : "Unassigned"; }
+std::string user_label(const Json& user) { return user_label(JsonRef(user)); }
+
+std::string author_label(JsonRef user) {
+  if (!user.is_object()) return "Anonymous";
+  const UserMembers m = user_members(user);
+  return m.filled ? label_of(m) : "Anonymous";
 }
+std::string author_label(const Json& user) { return author_label(JsonRef(user)); }
 
-std::string id_note(const Json& entity) {
-  const std::string id = rd::id_of(entity);
+std::string id_note(JsonRef entity) {
+  const std::string id = id_of(entity);
   return id.empty() ? std::string() : " (id " + id + ")";
 }
+std::string id_note(const Json& entity) { return id_note(JsonRef(entity)); }
 
-std::string short_date(const Json& ts) {
+std::string short_date(JsonRef ts) {
   if (!ts.is_string()) return {};
-  std::string s = ts.get<std::string>();
-  if (s.size() >= 16 && s[10] == 'T') return s.substr(0, 10) + " " + s.substr(11, 5);
-  return s;
+  const std::string_view s = ts.str();
+  if (s.size() < 16 || s[10] != 'T') return std::string(s);
+  std::string out;
+  out.reserve(16);
+  out.append(s.substr(0, 10)).append(1, ' ').append(s.substr(11, 5));
+  return out;
+}
+std::string short_date(const Json& ts) { return short_date(JsonRef(ts)); }
+
+namespace {
+constexpr std::string_view kViewFields[IssueView::kFieldCount] = {
+    "summary", "status", "issuetype", "priority", "assignee", "reporter", "created", "updated", "duedate",
+    "resolutiondate", "labels", "components", "fixVersions", "versions", "parent", "subtasks", "issuelinks",
+    "description", "comment"};
+
+// The view's slot for a member of `fields`, or kFieldCount. Most of a real issue's ~90 fields
+// are none of these: the length and first letter turn nearly all of them away at once.
+IssueView::Field slot_of(std::string_view key) {
+  for (int f = 0; f < IssueView::kFieldCount; ++f) {
+    const std::string_view name = kViewFields[f];
+    if (name.size() == key.size() && name[0] == key[0] && name == key) return static_cast<IssueView::Field>(f);
+  }
+  return IssueView::kFieldCount;
+}
+}  // namespace
+
+IssueView::IssueView(JsonRef issue, const KeptFields* keep) {
+  JsonRef fields;  // the last "fields", as nlohmann keeps it
+  pick(issue, {{"key", &key_}, {"id", &id_}, {"self", &self_}, {"fields", &fields}});
+  if (!fields.is_object()) return;
+  if (!keep) custom_ = fields.nlohmann();  // a document read whole: its custom fields as they are
+  // In document order (simdjson): a repeated key overwrites, so its last occurrence stays.
+  fields.for_each_member([&](std::string_view key, JsonRef value) {
+    if (key.substr(0, 12) == "customfield_") {
+      if (custom_) return;
+      if (value.is_null()) {
+        // Left out: the custom field renderers skip null values. A repeated key's later null
+        // still hides its earlier value, as in the document nlohmann would make.
+        if (const auto it = own_custom_.find(key); it != own_custom_.end()) own_custom_.erase(it);
+        return;
+      }
+      if (!keep || keep->has(key)) own_custom_[std::string(key)] = value.to_json();
+      return;
+    }
+    if (const Field f = slot_of(key); f != kFieldCount && (!keep || keep->has(key))) fields_[f] = value;
+  });
+  for (const JsonRef c : fields_[kComment]["comments"]) {
+    Comment& m = comments_.emplace_back();
+    pick(c, {{"author", &m.author}, {"body", &m.body}, {"created", &m.created}, {"id", &m.id}, {"self", &m.self}});
+    m.author_label = detail::author_label(m.author);
+  }
+}
+
+IssueRichText issue_rich_text(const Jira& jira, const IssueView& issue) {
+  IssueRichText out;
+  if (const JsonRef d = issue[IssueView::kDescription]; !d.is_null()) out.description = jira.markdown(d);
+  out.comments.reserve(issue.comments().size());
+  for (const auto& c : issue.comments()) out.comments.push_back(jira.markdown(c.body));
+  return out;
 }
 
 namespace {
-std::string name_of(const Json& fields, const char* field) { return rd::str(fields, field, "name"); }
+std::string name_of(JsonRef value) { return text_of(value["name"]); }
 
 // "a, b, c" from the `member` of each object in `list` (empty ones left out).
-std::string joined(const Json& list, const char* member) {
+std::string joined(JsonRef list, std::string_view member) {
   std::string out;
-  for (const auto& x : rd::arr(list)) {
-    std::string v = x.is_string() ? x.get<std::string>() : rd::str(x, member);
-    if (!v.empty()) out += (out.empty() ? "" : ", ") + v;
+  for (const JsonRef x : list) {
+    const std::string v = x.is_string() ? std::string(x.str()) : text_of(x[member]);
+    if (v.empty()) continue;
+    if (!out.empty()) out += ", ";
+    out += v;
   }
   return out;
 }
@@ -341,29 +480,31 @@ std::string joined(const Json& list, const char* member) {
 struct LinkView {
   std::string phrase, key, id;
 };
-std::optional<LinkView> link_view(const Json& l) {
-  const Json& type = rd::obj(l, "type");
+std::optional<LinkView> link_view(JsonRef l) {
+  const JsonRef type = l["type"];
   for (auto [side, phrase] : {std::pair{"outwardIssue", "outward"}, {"inwardIssue", "inward"}}) {
-    const Json& other = rd::obj(l, side);
-    if (other.empty()) continue;
-    std::string p = rd::str(type, phrase);
-    if (p.empty()) p = rd::str(type, "name");
+    const JsonRef other = l[side];
+    if (!filled_object(other)) continue;
+    std::string p = text_of(type[phrase]);
+    if (p.empty()) p = text_of(type["name"]);
     if (p.empty()) p = "relates to";
-    return LinkView{p, rd::str(other, "key"), rd::id_of(l)};
+    return LinkView{p, text_of(other["key"]), id_of(l)};
   }
   return std::nullopt;
 }
+
+using F = IssueView::Field;
 }  // namespace
 
-std::string issue_line(const Json& issue) {
-  const Json& f = fields_of(issue);
-  std::string line = "- **" + rd::str(issue, "key") + "** " + rd::str(f, "summary");
+std::string issue_line(const Json& json) {
+  const IssueView issue(json);
+  std::string line = "- **" + text_of(issue.key()) + "** " + text_of(issue[F::kSummary]);
   std::vector<std::string> parts;
-  for (const char* field : {"status", "issuetype", "priority"}) {
-    std::string n = name_of(f, field);
+  for (const F field : {F::kStatus, F::kIssueType, F::kPriority}) {
+    std::string n = name_of(issue[field]);
     if (!n.empty()) parts.push_back(n);
   }
-  if (f.contains("assignee")) parts.push_back(user_label(rd::at(f, "assignee")));
+  if (!issue[F::kAssignee].missing()) parts.push_back(user_label(issue[F::kAssignee]));
   if (!parts.empty()) {
     line += " —";
     for (size_t i = 0; i < parts.size(); ++i) line += (i ? " · " : " ") + parts[i];
@@ -371,49 +512,54 @@ std::string issue_line(const Json& issue) {
   return line;
 }
 
-std::string issue_markdown(Jira& jira, const Json& issue, const IssueRenderOptions& opts) {
-  const Json& f = fields_of(issue);
-  const std::string key = rd::str(issue, "key");
-  std::string out = "# " + (key.empty() ? rd::id_of(issue) : key) + ": " + rd::str(f, "summary") + "\n";
-  auto row = [&](const std::string& label, const std::string& value) {
-    if (!value.empty()) out += label + ": " + value + "\n";
+std::string issue_markdown(Jira& jira, const IssueView& issue, const IssueRenderOptions& opts) {
+  const std::string key = text_of(issue.key());
+  std::string out;
+  // The rich text is the bulk of the reply: room for it up front, so it is copied once.
+  size_t rich = opts.description_markdown ? opts.description_markdown->size() : 0;
+  if (opts.comment_markdown) {
+    for (const auto& c : *opts.comment_markdown) rich += c.size() + 80;
+  }
+  out.reserve(1024 + rich);
+  out.append("# ").append(key.empty() ? id_of(issue.id(), issue.self()) : key).append(": ").append(text_of(issue[F::kSummary])).append(1, '\n');
+  auto row = [&](std::string_view label, const std::string& value) {
+    if (!value.empty()) out.append(label).append(": ").append(value).append(1, '\n');
   };
   std::string meta;
-  for (auto [label, field] : {std::pair{"Type", "issuetype"}, {"Status", "status"}, {"Priority", "priority"}}) {
-    std::string n = name_of(f, field);
+  for (auto [label, field] : {std::pair{"Type", F::kIssueType}, {"Status", F::kStatus}, {"Priority", F::kPriority}}) {
+    std::string n = name_of(issue[field]);
     if (!n.empty()) meta += (meta.empty() ? "" : " | ") + std::string(label) + ": " + n;
   }
-  if (!meta.empty()) out += meta + "\n";
-  if (f.contains("assignee")) row("Assignee", user_label(rd::at(f, "assignee")));
-  if (rd::has(f, "reporter")) row("Reporter", user_label(rd::at(f, "reporter")));
+  if (!meta.empty()) out.append(meta).append(1, '\n');
+  if (!issue[F::kAssignee].missing()) row("Assignee", user_label(issue[F::kAssignee]));
+  if (!issue[F::kReporter].is_null()) row("Reporter", user_label(issue[F::kReporter]));
   std::string dates;
-  for (auto [label, field] : {std::pair{"Created", "created"}, {"Updated", "updated"}, {"Due", "duedate"}, {"Resolved", "resolutiondate"}}) {
-    std::string d = short_date(rd::at(f, field));
+  for (auto [label, field] : {std::pair{"Created", F::kCreated}, {"Updated", F::kUpdated}, {"Due", F::kDueDate}, {"Resolved", F::kResolutionDate}}) {
+    std::string d = short_date(issue[field]);
     if (!d.empty()) dates += (dates.empty() ? "" : " | ") + std::string(label) + ": " + d;
   }
-  if (!dates.empty()) out += dates + "\n";
-  row("Labels", joined(rd::at(f, "labels"), "name"));
-  row("Components", joined(rd::at(f, "components"), "name"));
-  row("Fix versions", joined(rd::at(f, "fixVersions"), "name"));
-  row("Affects versions", joined(rd::at(f, "versions"), "name"));
-  if (const Json& p = rd::obj(f, "parent"); !p.empty()) {
-    const std::string ps = rd::str(p, "fields", "summary");
-    row("Parent", rd::str(p, "key") + (ps.empty() ? "" : " (" + ps + ")"));
+  if (!dates.empty()) out.append(dates).append(1, '\n');
+  row("Labels", joined(issue[F::kLabels], "name"));
+  row("Components", joined(issue[F::kComponents], "name"));
+  row("Fix versions", joined(issue[F::kFixVersions], "name"));
+  row("Affects versions", joined(issue[F::kVersions], "name"));
+  if (const JsonRef p = issue[F::kParent]; filled_object(p)) {
+    const std::string ps = text_of(p["fields"]["summary"]);
+    row("Parent", text_of(p["key"]) + (ps.empty() ? "" : " (" + ps + ")"));
   }
-  row("Subtasks", joined(rd::at(f, "subtasks"), "key"));
+  row("Subtasks", joined(issue[F::kSubtasks], "key"));
   std::string links;
-  for (const auto& l : rd::arr(f, "issuelinks")) {
+  for (const JsonRef l : issue[F::kIssueLinks]) {
     auto v = link_view(l);
     // The link id is what jira_delete_issue_link takes.
     if (v) links += "- " + v->phrase + " " + v->key + (v->id.empty() ? "" : " (link " + v->id + ")") + "\n";
   }
-  if (!links.empty()) out += "Links:\n" + links;
-  if (opts.catalog) out += custom_field_rows(jira, *opts.catalog, f);
+  if (!links.empty()) out.append("Links:\n").append(links);
+  if (opts.catalog) out += custom_field_rows(jira, *opts.catalog, issue.custom_fields());
   if (!key.empty()) row("URL", jira.browse_url(key));
-  if (opts.description && rd::has(f, "description")) {
-    // Appended piece by piece: the rich text is the bulk of the reply, copied once.
+  if (opts.description && !issue[F::kDescription].is_null()) {
     std::string rendered;
-    const std::string& d = opts.description_markdown ? *opts.description_markdown : (rendered = jira.markdown(rd::at(f, "description")));
+    const std::string& d = opts.description_markdown ? *opts.description_markdown : (rendered = jira.markdown(issue[F::kDescription]));
     if (!d.empty()) {
       out += "\n## Description\n";
       out += d;
@@ -421,28 +567,29 @@ std::string issue_markdown(Jira& jira, const Json& issue, const IssueRenderOptio
     }
   }
   if (opts.comments > 0) {
-    const Json& comments = rd::arr(f, "comment", "comments");
-    const long long total = rd::has(f, "comment", "total") ? rd::num(f, "comment", "total") : static_cast<long long>(comments.size());
+    const auto& comments = issue.comments();
+    const JsonRef total_member = issue[F::kComment]["total"];
+    const long long total = !total_member.is_null() ? integer_of(total_member) : static_cast<long long>(comments.size());
     if (!comments.empty()) {
       size_t from = comments.size() > static_cast<size_t>(opts.comments) ? comments.size() - static_cast<size_t>(opts.comments) : 0;
       out += "\n## Comments (" + std::to_string(comments.size() - from) + " newest of " + std::to_string(total) + ")\n";
       for (size_t i = from; i < comments.size(); ++i) {
-        const Json& cm = comments[i];
+        const IssueView::Comment& cm = comments[i];
         std::string rendered;
         const std::string& body = opts.comment_markdown && i < opts.comment_markdown->size()
                                       ? (*opts.comment_markdown)[i]
-                                      : (rendered = jira.markdown(rd::at(cm, "body")));
-        const std::string when = short_date(rd::at(cm, "created"));
+                                      : (rendered = jira.markdown(cm.body));
+        const std::string when = short_date(cm.created);
         // A blank line before each comment: a comment ending in a table or list would otherwise
         // swallow the next author line.
         out += "\n**";
-        out += author_label(rd::at(cm, "author"));
+        out += cm.author_label;
         out += "**";
         if (!when.empty()) {
           out += ' ';
           out += when;
         }
-        out += id_note(cm);
+        if (const std::string id = id_of(cm.id, cm.self); !id.empty()) out.append(" (id ").append(id).append(1, ')');
         out += ":\n";
         out += body;
         if (!body.empty() && body.back() != '\n') out += '\n';
@@ -452,67 +599,82 @@ std::string issue_markdown(Jira& jira, const Json& issue, const IssueRenderOptio
   return out;
 }
 
-Json issue_summary_json(Jira& jira, const Json& issue, bool with_description, const FieldCatalog* catalog,
+std::string issue_markdown(Jira& jira, const Json& issue, const IssueRenderOptions& opts) {
+  return issue_markdown(jira, IssueView(issue), opts);
+}
+
+Json issue_summary_json(Jira& jira, const IssueView& issue, bool with_description, const FieldCatalog* catalog,
                         const std::vector<std::string>* comment_markdown) {
-  const Json& f = fields_of(issue);
-  const std::string key = rd::str(issue, "key");
-  Json j{{"key", key}, {"id", rd::id_of(issue)}};
+  const std::string key = text_of(issue.key());
+  Json j = Json::object();
+  j["key"] = key;
+  j["id"] = id_of(issue.id(), issue.self());
   if (!key.empty()) j["url"] = jira.browse_url(key);
   auto put = [&](const char* name, std::string v) {
     if (!v.empty()) j[name] = std::move(v);
   };
-  put("summary", rd::str(f, "summary"));
-  for (auto [name, field] : {std::pair{"status", "status"}, {"type", "issuetype"}, {"priority", "priority"}}) {
-    put(name, name_of(f, field));
+  put("summary", text_of(issue[F::kSummary]));
+  for (auto [name, field] : {std::pair{"status", F::kStatus}, {"type", F::kIssueType}, {"priority", F::kPriority}}) {
+    put(name, name_of(issue[field]));
   }
-  if (f.contains("assignee")) j["assignee"] = user_label(rd::at(f, "assignee"));
-  if (rd::obj(f, "reporter").size()) j["reporter"] = user_label(rd::at(f, "reporter"));
-  for (const char* d : {"created", "updated", "duedate", "resolutiondate"}) put(d, rd::str(f, d));
-  const auto names = [](const Json& list, const char* member) {
+  if (!issue[F::kAssignee].missing()) j["assignee"] = user_label(issue[F::kAssignee]);
+  if (filled_object(issue[F::kReporter])) j["reporter"] = user_label(issue[F::kReporter]);
+  for (auto [name, field] : {std::pair{"created", F::kCreated}, {"updated", F::kUpdated}, {"duedate", F::kDueDate},
+                             {"resolutiondate", F::kResolutionDate}}) {
+    put(name, text_of(issue[field]));
+  }
+  const auto names = [](JsonRef list, std::string_view member) {
     Json out = Json::array();
-    for (const auto& x : rd::arr(list)) {
-      std::string v = x.is_string() ? x.get<std::string>() : rd::str(x, member);
+    for (const JsonRef x : list) {
+      std::string v = x.is_string() ? std::string(x.str()) : text_of(x[member]);
       if (!v.empty()) out.push_back(std::move(v));
     }
     return out;
   };
-  if (f.contains("labels")) j["labels"] = names(rd::at(f, "labels"), "name");
-  for (auto [name, field] : {std::pair{"components", "components"}, {"fix_versions", "fixVersions"}, {"affects_versions", "versions"}}) {
-    if (Json n = names(rd::at(f, field), "name"); !n.empty()) j[name] = std::move(n);
+  if (!issue[F::kLabels].missing()) j["labels"] = names(issue[F::kLabels], "name");
+  for (auto [name, field] : {std::pair{"components", F::kComponents}, {"fix_versions", F::kFixVersions}, {"affects_versions", F::kVersions}}) {
+    if (Json n = names(issue[field], "name"); !n.empty()) j[name] = std::move(n);
   }
-  if (const Json& p = rd::obj(f, "parent"); !p.empty()) j["parent"] = rd::str(p, "key");
-  if (Json n = names(rd::at(f, "subtasks"), "key"); !n.empty()) j["subtasks"] = std::move(n);
+  if (const JsonRef p = issue[F::kParent]; filled_object(p)) j["parent"] = text_of(p["key"]);
+  if (Json n = names(issue[F::kSubtasks], "key"); !n.empty()) j["subtasks"] = std::move(n);
   Json links = Json::array();
-  for (const auto& l : rd::arr(f, "issuelinks")) {
+  for (const JsonRef l : issue[F::kIssueLinks]) {
     if (auto v = link_view(l)) {
-      Json x{{"type", v->phrase}, {"key", v->key}};
-      if (!v->id.empty()) x["id"] = v->id;
+      Json x = Json::object();
+      x["type"] = std::move(v->phrase);
+      x["key"] = std::move(v->key);
+      if (!v->id.empty()) x["id"] = std::move(v->id);
       links.push_back(std::move(x));
     }
   }
   if (!links.empty()) j["links"] = std::move(links);
-  if (with_description && rd::has(f, "description")) j["description"] = jira.markdown(rd::at(f, "description"));
+  if (with_description && !issue[F::kDescription].is_null()) j["description"] = jira.markdown(issue[F::kDescription]);
   Json comments = Json::array();
-  size_t index = 0;
-  for (const auto& cm : rd::arr(f, "comment", "comments")) {
-    const size_t i = index++;
+  const auto& list = issue.comments();
+  for (size_t i = 0; i < list.size(); ++i) {
+    const IssueView::Comment& cm = list[i];
     // Assigned, not an initializer list (which copies each value once more).
     Json c = Json::object();
-    c["author"] = author_label(rd::at(cm, "author"));
-    c["body"] = comment_markdown && i < comment_markdown->size() ? (*comment_markdown)[i] : jira.markdown(rd::at(cm, "body"));
-    if (auto id = rd::id_of(cm); !id.empty()) c["id"] = id;
-    if (auto created = rd::str(cm, "created"); !created.empty()) c["created"] = created;
+    c["author"] = cm.author_label;
+    c["body"] = comment_markdown && i < comment_markdown->size() ? (*comment_markdown)[i] : jira.markdown(cm.body);
+    if (auto id = id_of(cm.id, cm.self); !id.empty()) c["id"] = std::move(id);
+    if (auto created = text_of(cm.created); !created.empty()) c["created"] = std::move(created);
     comments.push_back(std::move(c));
   }
   if (!comments.empty()) {
     j["comments"] = std::move(comments);
-    if (rd::has(f, "comment", "total")) j["comments_total"] = rd::num(f, "comment", "total");
+    if (const JsonRef total = issue[F::kComment]["total"]; !total.is_null()) j["comments_total"] = integer_of(total);
   }
   if (catalog) {
-    Json custom = custom_fields_json(jira, *catalog, f);
+    Json custom = custom_fields_json(jira, *catalog, issue.custom_fields());
     if (!custom.empty()) j["custom_fields"] = std::move(custom);
   }
   return j;
+}
+
+Json issue_summary_json(Jira& jira, const Json& issue, bool with_description, const FieldCatalog* catalog,
+                        const std::vector<std::string>* comment_markdown) {
+  return issue_summary_json(jira, IssueView(issue), with_description, catalog, comment_markdown);
 }
 
 ToolResult text_result(const Jira& jira, std::string text, const std::string& continue_hint) {

@@ -208,16 +208,85 @@ ToolResult bad_argument(const std::string& field, const std::string& problem);
 std::optional<ToolResult> confirm_destructive(const ServicesPtr& services, RequestContext& ctx, const std::string& what);
 
 // --- rendering ------------------------------------------------------------------------------
-std::string user_label(const Json& user);           // display name (email or name), or "Unassigned"
+// Each reads leniently over a view (a cached nlohmann document or a body read in place, see
+// core/json_view.hpp); the Json overloads read the document through a view.
+std::string user_label(JsonRef user);               // display name (email or name), or "Unassigned"
+std::string user_label(const Json& user);
 // The author of a comment, worklog or change: user_label(), but "Anonymous" when there is none
 // (Jira leaves the author out, or null, for anonymous edits and deleted users).
+std::string author_label(JsonRef user);
 std::string author_label(const Json& user);
 // " (id 10000)" with the entity's id (rd::id_of: the id, else the end of its self URL), or ""
 // when it has none, so text never shows "(id )".
+std::string id_note(JsonRef entity);
 std::string id_note(const Json& entity);
-std::string short_date(const Json& timestamp);      // "2026-01-02 14:03" from Jira's ISO timestamp
+std::string short_date(JsonRef timestamp);          // "2026-01-02 14:03" from Jira's ISO timestamp
+std::string short_date(const Json& timestamp);
 std::string issue_line(const Json& issue);          // "- **KEY** summary — Status · Type · Priority · Assignee"
 class FieldCatalog;  // custom_fields.hpp
+
+// The fields an issue read with all its fields shows: the ones the read asking for fields by id
+// gets from Jira (`ids`), and, when no field list could be read (so no custom field is known to
+// be a default one), every custom field, rendered by its shape.
+struct KeptFields {
+  std::vector<std::string> ids;
+  bool all_custom = false;
+  bool has(std::string_view id) const;
+};
+
+// An issue as the issue renderers (issue_markdown, issue_summary_json, issue_line) read it: its
+// top-level members, and the members of its `fields` they show, found in one pass over the
+// fields (a member lookup in a simdjson object is a scan of all ~90 fields of a real issue) and
+// read in place, with no copy of the issue. A repeated key reads as its last occurrence, as
+// nlohmann's parser keeps it, so both kinds of view read alike.
+//
+// With `keep`, only those fields are read (the rest read as absent, as Jira leaves out fields not
+// asked for). Borrows `issue` (and the document behind it), which must outlive the view.
+class IssueView {
+ public:
+  enum Field : unsigned char {
+    kSummary, kStatus, kIssueType, kPriority, kAssignee, kReporter, kCreated, kUpdated, kDueDate,
+    kResolutionDate, kLabels, kComponents, kFixVersions, kVersions, kParent, kSubtasks, kIssueLinks,
+    kDescription, kComment, kFieldCount
+  };
+  explicit IssueView(JsonRef issue, const KeptFields* keep = nullptr);
+  explicit IssueView(const Json& issue) : IssueView(JsonRef(issue)) {}
+
+  // The issue's key, id and self members.
+  JsonRef key() const { return key_; }
+  JsonRef id() const { return id_; }
+  JsonRef self() const { return self_; }
+  // The field, or a missing value when the issue has none (or it is not kept).
+  JsonRef operator[](Field f) const { return fields_[f]; }
+  // The issue's custom fields (customfield_N members) as a document, for the custom field
+  // renderers (custom_fields.hpp): the issue's own `fields` when it is a nlohmann document read
+  // whole, else a copy of just those members (a handful).
+  const Json& custom_fields() const { return custom_ ? *custom_ : own_custom_; }
+  // An element of fields.comment.comments and the members of it the renderers read (missing
+  // where absent, and for an element that is not an object), with its author_label(), which
+  // both renderers show.
+  struct Comment {
+    JsonRef author, body, created, id, self;
+    std::string author_label;
+  };
+  const std::vector<Comment>& comments() const { return comments_; }  // none unless an array
+
+ private:
+  JsonRef key_, id_, self_;
+  JsonRef fields_[kFieldCount];
+  std::vector<Comment> comments_;
+  const Json* custom_ = nullptr;
+  Json own_custom_ = Json::object();
+};
+
+// The rich text of an issue rendered as Markdown once, for both the text and the structured
+// result: the description (when not null) and each comment body, in order.
+struct IssueRichText {
+  std::optional<std::string> description;
+  std::vector<std::string> comments;
+};
+IssueRichText issue_rich_text(const Jira& jira, const IssueView& issue);
+
 // The compact Markdown of one issue.
 struct IssueRenderOptions {
   bool description = true;
@@ -229,41 +298,17 @@ struct IssueRenderOptions {
   // fields are not shown.
   const FieldCatalog* catalog = nullptr;
   // The comment bodies already rendered as Markdown, one per element of fields.comment.comments
-  // (fast_issue()). Null: rendered here.
+  // (issue_rich_text()). Null: rendered here.
   const std::vector<std::string>* comment_markdown = nullptr;
 };
+std::string issue_markdown(Jira& jira, const IssueView& issue, const IssueRenderOptions& opts);
 std::string issue_markdown(Jira& jira, const Json& issue, const IssueRenderOptions& opts);
 // Trimmed JSON of one issue for format=json (the fields that matter, rich text as Markdown);
 // with a catalog, custom field values under their names in "custom_fields".
+Json issue_summary_json(Jira& jira, const IssueView& issue, bool with_description, const FieldCatalog* catalog = nullptr,
+                        const std::vector<std::string>* comment_markdown = nullptr);
 Json issue_summary_json(Jira& jira, const Json& issue, bool with_description, const FieldCatalog* catalog = nullptr,
                         const std::vector<std::string>* comment_markdown = nullptr);
-
-// An issue read in place (fast_read.cpp): `doc` is the issue as Json::parse would give it but
-// with its rich text (the description and each comment's body) replaced by a stand-in that is
-// null exactly where the value was; that rich text is rendered here from the view, once. What the
-// issue renderers (issue_markdown, issue_summary_json) never read is left out of `doc`: of the
-// assignee, reporter and comment authors all but their names and ids; of the status, type,
-// priority, components and versions all but their names; of a comment all but its id, self,
-// author, created and body. So `doc` is for those renderers only, never cached.
-struct FastIssue {
-  Json doc;
-  std::optional<std::string> description;  // the description's Markdown, when it is not null
-  std::vector<std::string> comments;       // each comment body's Markdown, in order
-};
-// The fields an issue read with all its fields shows: the ones the read asking for fields by id
-// gets from Jira (`ids`), and, when no field list could be read (so no custom field is known to
-// be a default one), every custom field, rendered by its shape.
-struct KeptFields {
-  std::vector<std::string> ids;
-  bool all_custom = false;
-  bool has(std::string_view id) const;
-};
-// With `keep`, only those fields are read (the rest of `fields` is left out, as Jira leaves out
-// fields not asked for), and the top-level `names` and `schema` of an expanded read are dropped.
-FastIssue fast_issue(const Jira& jira, JsonRef issue, const KeptFields* keep = nullptr);
-// The same selection on a document: a copy of `issue` with only the `keep` fields, without
-// `names` and `schema`.
-Json kept_fields_of(const Json& issue, const KeptFields& keep);
 
 // Text output within the configured budget. When cut, says so, and how to get the rest.
 ToolResult text_result(const Jira& jira, std::string text, const std::string& continue_hint = {});

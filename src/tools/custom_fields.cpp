@@ -250,16 +250,23 @@ std::optional<FieldCatalog> FieldCatalog::from_expanded_issue(JsonRef issue) {
   // system fields), so only they are kept: a real issue names ~90 fields, a handful of them
   // custom ones with a value.
   std::vector<std::string_view> valued;
+  // The last character first: the ids (customfield_N) mostly have one length and differ there.
+  const auto same = [](std::string_view a, std::string_view b) {
+    return a.size() == b.size() && (a.empty() || a.back() == b.back()) && a == b;
+  };
+  const auto find = [&](std::string_view id) {
+    return std::find_if(valued.begin(), valued.end(), [&](std::string_view v) { return same(v, id); });
+  };
   issue["fields"].for_each_member([&](std::string_view id, JsonRef value) {
     if (id.substr(0, 12) != "customfield_") return;
-    const auto at = std::find(valued.begin(), valued.end(), id);
+    const auto at = find(id);
     if (value.is_null()) {
       if (at != valued.end()) valued.erase(at);  // a repeated key: its last value counts
     } else if (at == valued.end()) {
       valued.push_back(id);
     }
   });
-  const auto wanted = [&](std::string_view id) { return std::find(valued.begin(), valued.end(), id) != valued.end(); };
+  const auto wanted = [&](std::string_view id) { return find(id) != valued.end(); };
   FieldCatalog c;
   auto data = std::make_shared<Data>();
   c.data_ = data;

@@ -3,19 +3,19 @@
 //
 // Where the time went before (perf of jira_get_issue on a 38 KB Cloud issue, cache off): a
 // third in nlohmann's parser and the tree it builds (a malloc per value, a std::map per object)
-// for the issue and for /field, a fifth in rendering its ADF, twice per comment. Now the rich
-// text (description, comment bodies: nearly all of an issue's bytes) is rendered straight from
-// the simdjson DOM by the one ADF renderer (content::adf_to_markdown over a JsonRef); the rest of
-// the issue, small, becomes a nlohmann "skeleton" with the rich text left out, so the issue
-// renderers (issue_markdown, issue_summary_json, custom fields) are the same code on both paths
-// and the results are byte-identical (tests/tools/fast_read_test.cpp renders every fixture both
-// ways). Cached reads keep the shared nlohmann document (every tool reading the cache needs it).
+// for the issue and for /field, a fifth in rendering its ADF, twice per comment. Now the whole
+// issue is read from the simdjson DOM: the rich text (description, comment bodies: nearly all of
+// an issue's bytes) by the one ADF renderer (content::adf_to_markdown over a JsonRef), the rest
+// by the issue renderers over an IssueView (common.hpp), which read a cached nlohmann document
+// the same way, so both paths run the same code and the results are byte-identical
+// (tests/tools/fast_read_test.cpp renders every fixture both ways). An earlier version copied
+// the issue, less its rich text, into a nlohmann "skeleton" for renderers that read only Json:
+// a tenth of a read went to building and freeing it. Cached reads keep the shared nlohmann
+// document (every tool reading the cache needs it).
 #include <algorithm>
-#include <span>
 
 #include "jira_mcp/content/convert.hpp"
 #include "tools/common.hpp"
-#include "tools/custom_fields.hpp"
 
 namespace jira_mcp::tools {
 
@@ -53,124 +53,12 @@ std::string Jira::markdown(JsonRef rich) const {
   return {};
 }
 
-namespace {
-bool kept(const KeptFields* keep, std::string_view key) { return !keep || keep->has(key); }
-
-// The members of a user the issue renderers read (user_label, author_label).
-constexpr std::string_view kUserMembers[] = {"displayName", "emailAddress", "name", "accountId", "key"};
-// Of a status, type, priority, component or version: its name (name_of, joined).
-constexpr std::string_view kNameMember[] = {"name"};
-
-// An object as the issue renderers read it: only `members` (the avatar URLs, icons, self links
-// and nested categories of a Cloud value are most of it). An object holding none of them is
-// copied whole, so it reads as non-empty as before; anything else is copied as it is.
-Json pruned(JsonRef value, std::span<const std::string_view> members) {
-  if (!value.is_object()) return value.to_json();
-  Json out = Json::object();
-  value.for_each_member([&](std::string_view key, JsonRef v) {
-    if (std::find(members.begin(), members.end(), key) != members.end()) out[std::string(key)] = v.to_json();
-  });
-  return out.empty() && !value.empty() ? value.to_json() : out;
-}
-
-// A standard field the renderers read only part of (issue_markdown, issue_summary_json), as
-// they read it; any other field whole.
-Json field_skeleton(std::string_view key, JsonRef value) {
-  if (key == "assignee" || key == "reporter") return pruned(value, kUserMembers);
-  if (key == "status" || key == "issuetype" || key == "priority") return pruned(value, kNameMember);
-  if ((key == "components" || key == "fixVersions" || key == "versions") && value.is_array()) {
-    Json out = Json::array();
-    for (const JsonRef x : value) out.push_back(pruned(x, kNameMember));
-    return out;
-  }
-  return value.to_json();
-}
-
-// Whether the issue renderers read this member of a comment (issue_markdown,
-// issue_summary_json: its author, date and id, the id falling back to `self`); the rest
-// (updateAuthor, updated, jsdPublic, visibility, ...) is left out of the skeleton.
-bool comment_member_read(std::string_view key) {
-  return key == "id" || key == "self" || key == "created" || key == "author" || key == "body";
-}
-// The members of an expanded read that describe the fields rather than being the issue.
-bool expansion(std::string_view key) { return key == "names" || key == "schema"; }
-}  // namespace
-
 bool KeptFields::has(std::string_view id) const {
-  return std::find(ids.begin(), ids.end(), id) != ids.end() || (all_custom && id.substr(0, 12) == "customfield_");
-}
-
-Json kept_fields_of(const Json& issue, const KeptFields& keep) {
-  if (!issue.is_object()) return issue;
-  Json out = Json::object();
-  for (auto it = issue.begin(); it != issue.end(); ++it) {
-    if (expansion(it.key())) continue;
-    if (it.key() != "fields" || !it->is_object()) {
-      out[it.key()] = *it;
-      continue;
-    }
-    Json& f = out["fields"] = Json::object();
-    for (auto m = it->begin(); m != it->end(); ++m) {
-      if (kept(&keep, m.key())) f[m.key()] = *m;
-    }
-  }
-  return out;
-}
-
-FastIssue fast_issue(const Jira& jira, JsonRef issue, const KeptFields* keep) {
-  FastIssue out;
-  out.doc = Json::object();
-  if (!issue.is_object()) {
-    out.doc = issue.to_json();
-    return out;
-  }
-  // Stands in for rich text in the skeleton: non-null where the value was non-null, so every
-  // presence test (rd::has) reads as before; its content is never rendered.
-  const auto placeholder = [](JsonRef v) { return v.is_null() ? Json() : Json(true); };
-  const JsonRef fields = issue["fields"];  // the last "fields", as nlohmann keeps it
-  // Members in document order; a repeated key overwrites, so the last occurrence stays.
-  issue.for_each_member([&](std::string_view key, JsonRef value) {
-    if (keep && expansion(key)) return;
-    if (key != "fields" || !fields.is_object()) out.doc[std::string(key)] = value.to_json();
+  if (all_custom && id.substr(0, 12) == "customfield_") return true;
+  // The last character first: ids of one length (customfield_N) mostly differ there.
+  return std::any_of(ids.begin(), ids.end(), [&](const std::string& k) {
+    return k.size() == id.size() && (id.empty() || k.back() == id.back()) && k == id;
   });
-  if (!fields.is_object()) return out;
-  Json& f = out.doc["fields"] = Json::object();
-  fields.for_each_member([&](std::string_view key, JsonRef value) {
-    if (!kept(keep, key)) return;
-    if (key == "description") {
-      f["description"] = placeholder(value);
-    } else if (key == "comment" && value.is_object()) {
-      Json comment = Json::object();
-      value.for_each_member([&](std::string_view ckey, JsonRef cvalue) {
-        if (ckey != "comments" || !cvalue.is_array()) {
-          comment[std::string(ckey)] = cvalue.to_json();
-          return;
-        }
-        Json list = Json::array();
-        for (const JsonRef c : cvalue) {
-          if (!c.is_object()) {
-            list.push_back(c.to_json());
-            continue;
-          }
-          Json one = Json::object();
-          c.for_each_member([&](std::string_view k, JsonRef v) {
-            if (!comment_member_read(k)) return;
-            one[std::string(k)] = k == "body" ? placeholder(v) : k == "author" ? pruned(v, kUserMembers) : v.to_json();
-          });
-          list.push_back(std::move(one));
-        }
-        comment["comments"] = std::move(list);
-      });
-      f["comment"] = std::move(comment);
-    } else {
-      f[std::string(key)] = field_skeleton(key, value);
-    }
-  });
-  if (const JsonRef d = fields["description"]; !d.is_null() && kept(keep, "description")) out.description = jira.markdown(d);
-  if (const JsonRef comments = fields["comment"]["comments"]; comments.is_array() && kept(keep, "comment")) {
-    for (const JsonRef c : comments) out.comments.push_back(jira.markdown(c["body"]));
-  }
-  return out;
 }
 
 }  // namespace detail

@@ -84,43 +84,27 @@ ToolResult get_issue(const ServicesPtr& s, const Json& args, RequestContext& ctx
   opts.comments = args.value("comments", 3);
   opts.catalog = &catalog;
   const bool as_json = args.value("format", "markdown") == "json";
-  if (read->view) {
-    // Read in place (fast_read.cpp): not a cached document, so nothing for the memo either.
-    FastIssue fast = fast_issue(jira, *read->view, one_trip ? &keep : nullptr);
-    Json structured = issue_summary_json(jira, fast.doc, false, &catalog, &fast.comments);
-    if (fast.description) {
-      structured["description"] = std::move(*fast.description);
-      opts.description_markdown = &structured["description"].get_ref<const std::string&>();
-    }
-    opts.comment_markdown = &fast.comments;
-    ToolResult out = as_json ? text_result(jira, dump_compact(structured)) : text_result(jira, issue_markdown(jira, fast.doc, opts));
-    out.structured = std::move(structured);
-    return out;
-  }
-  if (one_trip) read->doc = std::make_shared<const Json>(kept_fields_of(*read->doc, keep));
-  const std::shared_ptr<const Json>* issue = &read->doc;
   // The document decides the fields; the variant names everything else the rendering reads
-  // (the catalog: whether it could be read).
-  const std::string variant = std::string(as_json ? "get_issue/json/" : "get_issue/md/") + std::to_string(opts.comments) +
-                              (catalog.empty() ? "/ids" : "/names");
-  // A document made for this call (one_trip) is never met again.
-  RenderMemo* memo = one_trip ? nullptr : s->render_memo.get();
+  // (the catalog: whether it could be read). A body read in place (fast_read.cpp) is not a cached
+  // document, and one read for this call (one_trip) is never met again: nothing for the memo.
+  RenderMemo* memo = read->view || one_trip ? nullptr : s->render_memo.get();
+  std::string variant;
   if (memo) {
-    if (auto done = memo->find(*issue, variant)) return *done;
+    variant = std::string(as_json ? "get_issue/json/" : "get_issue/md/") + std::to_string(opts.comments) +
+              (catalog.empty() ? "/ids" : "/names");
+    if (auto done = memo->find(read->doc, variant)) return *done;
   }
-  const Json& doc = **issue;
-  Json structured = issue_summary_json(jira, doc, false, &catalog);
-  const Json* description = nullptr;
-  if (const auto fields = doc.find("fields"); fields != doc.end() && fields->is_object()) {
-    if (const auto d = fields->find("description"); d != fields->end() && !d->is_null()) description = &*d;
-  }
-  if (description) {
-    structured["description"] = jira.markdown(*description);
+  const IssueView issue(read->root(), one_trip ? &keep : nullptr);
+  IssueRichText rich = issue_rich_text(jira, issue);  // once, for both forms
+  Json structured = issue_summary_json(jira, issue, false, &catalog, &rich.comments);
+  if (rich.description) {
+    structured["description"] = std::move(*rich.description);
     opts.description_markdown = &structured["description"].get_ref<const std::string&>();
   }
-  ToolResult out = as_json ? text_result(jira, dump_compact(structured)) : text_result(jira, issue_markdown(jira, doc, opts));
+  opts.comment_markdown = &rich.comments;
+  ToolResult out = as_json ? text_result(jira, dump_compact(structured)) : text_result(jira, issue_markdown(jira, issue, opts));
   out.structured = std::move(structured);
-  if (memo) memo->store(*issue, variant, std::make_shared<const ToolResult>(out));
+  if (memo) memo->store(read->doc, variant, std::make_shared<const ToolResult>(out));
   return out;
 }
 

@@ -83,6 +83,29 @@ TEST_CASE("dump_compact writes the bytes nlohmann's dump writes, and compact_siz
   }
 }
 
+TEST_CASE("dump_compact writes long strings as nlohmann does, with several bytes needing care in one block") {
+  // Markdown-sized strings: plain runs of every length between escapes and sequences, so blocks of
+  // 16 bytes hold none, one or many bytes needing care, and sequences straddle their edges.
+  // Well-formed pieces, so the string is written by the fast path rather than left to nlohmann;
+  // every fifth string also gets an ill-formed one somewhere.
+  static const std::vector<std::string> valid = {"\"", "\\", "\b", "\f", "\n", "\r", "\t", std::string(1, '\0'),
+                                                 "\x01", "\x1f", "\x7f", "\xC3\xA9", "\xE2\x82\xAC", "\xF0\x9F\x98\x80"};
+  std::mt19937 rng(20261207);
+  for (int i = 0; i < 1000; ++i) {
+    std::string s;
+    const int pieces = std::uniform_int_distribution<int>(10, 80)(rng);
+    for (int p = 0; p < pieces; ++p) {
+      s += i % 5 == 4 && p == pieces / 2 ? random_string(rng) : valid[std::uniform_int_distribution<std::size_t>(0, valid.size() - 1)(rng)];
+      s.append(std::uniform_int_distribution<std::size_t>(0, 40)(rng), 'x');
+    }
+    const Json j{{"text", s}, {s, {s, 1}}};
+    const std::string want = reference(j);
+    CAPTURE(want);
+    REQUIRE(dump_compact(j) == want);
+    REQUIRE(compact_size(j) == want.size());
+  }
+}
+
 TEST_CASE("dump_compact round-trips text with every escape") {
   std::string all;
   for (int c = 1; c < 128; ++c) all.push_back(static_cast<char>(c));
@@ -94,8 +117,8 @@ TEST_CASE("dump_compact round-trips text with every escape") {
 }
 
 TEST_CASE("dump_compact finds a byte that needs care at every offset of a long plain run") {
-  // The serializer skips plain ASCII 16 or 8 bytes at a time: each kind of byte that ends a run,
-  // at every position of blocks of either width, must be written as nlohmann writes it.
+  // The serializer skips plain ASCII 16 bytes at a time: each kind of byte that ends a run, at
+  // every position of a block and across its edges, must be written as nlohmann writes it.
   const std::vector<std::string> stops = {"\"", "\\", "\n", std::string(1, '\0'), "\x1f", " ", "\x7f",
                                           "\xC3\xA9", "\xE2\x82\xAC", "\xF0\x9F\x98\x80", "\xFF", "\xC3"};
   for (const std::string& stop : stops) {
