@@ -18,6 +18,12 @@ bool is_space(char c) { return c == ' ' || c == '\t'; }
 // holds spaces or parentheses; a backslash is doubled only before punctuation (where CommonMark
 // would read an escape), so URLs do not gain backslashes.
 std::string link_destination(std::string_view href) {
+  std::string out;
+  append_link_destination(out, href);
+  return out;
+}
+
+void append_link_destination(std::string& out, std::string_view href) {
   const bool pointy = std::any_of(href.begin(), href.end(), [](char c) {
     return c == ' ' || c == '(' || c == ')' || c == '<' || c == '>';
   });
@@ -27,15 +33,12 @@ std::string link_destination(std::string_view href) {
     return c == '\\' || u < 0x20 || u == 0x7f || (pointy && (c == '<' || c == '>'));
   });
   if (plain) {
-    if (!pointy) return std::string(href);
-    std::string out;
-    out.reserve(href.size() + 2);
-    out += '<';
+    if (pointy) out += '<';
     out += href;
-    out += '>';
-    return out;
+    if (pointy) out += '>';
+    return;
   }
-  std::string out = pointy ? "<" : "";
+  if (pointy) out += '<';
   for (size_t i = 0; i < href.size(); ++i) {
     const char c = href[i];
     auto u = static_cast<unsigned char>(c);
@@ -53,7 +56,7 @@ std::string link_destination(std::string_view href) {
       out += c;
     }
   }
-  return pointy ? out + ">" : out;
+  if (pointy) out += '>';
 }
 
 // Whether href can be written as a CommonMark autolink <href>.
@@ -71,14 +74,21 @@ bool autolinkable(std::string_view href) {
 }
 
 std::string code_span(std::string text, InlineMode mode) {
-  std::replace(text.begin(), text.end(), '\n', ' ');
-  if (mode == InlineMode::kTableCell) {
-    std::string escaped;
+  std::string out;
+  append_code_span(out, text, mode);
+  return out;
+}
+
+void append_code_span(std::string& out, std::string_view text, InlineMode mode) {
+  // Newlines become spaces and a table cell's "|" is escaped; the usual span has neither and is
+  // read where it lies.
+  std::string changed;
+  if (text.find('\n') != std::string_view::npos || (mode == InlineMode::kTableCell && text.find('|') != std::string_view::npos)) {
     for (char c : text) {
-      if (c == '|') escaped += '\\';
-      escaped += c;
+      if (c == '|' && mode == InlineMode::kTableCell) changed += '\\';
+      changed += c == '\n' ? ' ' : c;
     }
-    text = std::move(escaped);
+    text = changed;
   }
   size_t longest = 0;
   size_t run = 0;
@@ -86,11 +96,14 @@ std::string code_span(std::string text, InlineMode mode) {
     run = c == '`' ? run + 1 : 0;
     longest = std::max(longest, run);
   }
-  std::string fence(longest + 1, '`');
-  const bool all_spaces = text.find_first_not_of(' ') == std::string::npos;
-  const bool pad = text.front() == '`' || text.back() == '`' ||
-                   (!all_spaces && text.front() == ' ' && text.back() == ' ');
-  return fence + (pad ? " " : "") + text + (pad ? " " : "") + fence;
+  const bool all_spaces = text.find_first_not_of(' ') == std::string_view::npos;
+  const bool pad = !text.empty() && (text.front() == '`' || text.back() == '`' ||
+                                     (!all_spaces && text.front() == ' ' && text.back() == ' '));
+  out.append(longest + 1, '`');
+  if (pad) out += ' ';
+  out += text;
+  if (pad) out += ' ';
+  out.append(longest + 1, '`');
 }
 
 
