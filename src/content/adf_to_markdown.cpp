@@ -59,7 +59,7 @@ struct NodeMembers {
   JsonRef content;
   JsonRef attrs;
 };
-// a == b for short keys, without a call to memcmp.
+// a == b for short strings (keys, node types), without a call to memcmp.
 bool same(std::string_view a, std::string_view b) {
   if (a.size() != b.size()) return false;
   for (size_t i = 0; i < a.size(); ++i) {
@@ -68,22 +68,10 @@ bool same(std::string_view a, std::string_view b) {
   return true;
 }
 NodeMembers node_members(JsonRef j) {
-  NodeMembers out;
-  // A repeated key (simdjson keeps each occurrence) reads as its last, as j[key] does.
-  for (const JsonMember& m : j.members()) {
-    if (same(m.key, "type")) {
-      out.type = m.value.str();
-    } else if (same(m.key, "text")) {
-      out.text = m.value;
-    } else if (same(m.key, "marks")) {
-      out.marks = m.value;
-    } else if (same(m.key, "content")) {
-      out.content = m.value;
-    } else if (same(m.key, "attrs")) {
-      out.attrs = m.value;
-    }
-  }
-  return out;
+  static constexpr std::string_view kKeys[] = {"type", "text", "marks", "content", "attrs"};
+  JsonRef found[std::size(kKeys)];
+  j.find_members(kKeys, found, std::size(kKeys));
+  return NodeMembers{found[0].str(), found[1], found[2], found[3], found[4]};
 }
 // The rare readers that take a whole node (plain text fallbacks, labels) read a Json copy.
 std::string plain_text(JsonRef node) { return detail::plain_text(node.to_json()); }
@@ -114,7 +102,10 @@ struct Mark {
   std::string_view href;
   std::string_view title;
   std::string_view delim;  // the delimiter it was opened with
-  bool operator==(const Mark& other) const { return kind == other.kind && type == other.type && href == other.href; }
+  // (Each kind but a directive has one type.)
+  bool operator==(const Mark& other) const {
+    return kind == other.kind && (kind != Kind::kDirective || same(type, other.type)) && href == other.href;
+  }
   bool directive() const { return kind == Kind::kDirective; }
   bool link() const { return kind == Kind::kLink; }
 };
@@ -209,7 +200,7 @@ class MarkdownWriter {
     static constexpr std::string_view kInline[] = {"text",        "hardBreak",   "mention",    "emoji",
                                           "date",        "status",      "inlineCard", "mediaInline",
                                           "placeholder", "inlineExtension"};
-    return std::any_of(std::begin(kInline), std::end(kInline), [&](std::string_view t) { return type == t; });
+    return std::any_of(std::begin(kInline), std::end(kInline), [&](std::string_view t) { return same(type, t); });
   }
 
   static std::string_view list_kind(std::string_view type) {
@@ -287,7 +278,7 @@ class MarkdownWriter {
         "media",        "expand",      "nestedExpand",   "layoutSection",   "layoutColumn",
         "extension",    "bodiedExtension", "multiBodiedExtension", "extensionFrame", "caption",
         "blockCard",    "embedCard",   "syncBlock",      "bodiedSyncBlock", "blockTaskItem"};
-    return std::any_of(std::begin(kBlocks), std::end(kBlocks), [&](std::string_view t) { return type == t; });
+    return std::any_of(std::begin(kBlocks), std::end(kBlocks), [&](std::string_view t) { return same(type, t); });
   }
 
   // The node's content array (a missing view, which iterates as empty, when it has none).
@@ -302,7 +293,7 @@ class MarkdownWriter {
   // body with `first` before its first line and `rest` before the others (trailing spaces of a
   // prefix dropped on an empty line), appended to out.
   static void append_prefixed(std::string& out, std::string_view body, std::string_view first, std::string_view rest) {
-    out.reserve(out.size() + body.size() + first.size() + rest.size() * static_cast<size_t>(std::count(body.begin(), body.end(), '\n')));
+    out.reserve(out.size() + body.size() + first.size() + rest.size());
     size_t start = 0;
     bool is_first = true;
     while (start <= body.size()) {
@@ -334,7 +325,7 @@ class MarkdownWriter {
     const JsonRef kids = read.content.is_array() ? read.content : JsonRef();
     if (depth > kMaxNesting) return escape_text(plain_text(node), EscapeContext{true, false, InlineMode::kParagraph, '\0'});
     const int inner = depth + 1;
-    if (!bare && (type == "paragraph" || type == "heading") && read.marks.is_array() && !read.marks.empty()) {
+    if (!bare && (same(type, "paragraph") || same(type, "heading")) && read.marks.is_array() && !read.marks.empty()) {
       // Alignment and indentation: a container around the block, one per mark.
       std::string out = block(node, read, depth, alt, true);
       for (const JsonRef m : read.marks) {
@@ -343,8 +334,8 @@ class MarkdownWriter {
       }
       return out;
     }
-    if (type == "paragraph" || type == "caption") return inlines(kids, InlineMode::kParagraph, depth);
-    if (type == "heading") {
+    if (same(type, "paragraph") || same(type, "caption")) return inlines(kids, InlineMode::kParagraph, depth);
+    if (same(type, "heading")) {
       int level = 1;
       if (const JsonRef v = (read.attrs.is_object() ? read.attrs : JsonRef())["level"]; v.is_number()) {
         level = std::clamp(v.to_int(), 1, 6);
@@ -357,7 +348,7 @@ class MarkdownWriter {
       }
       return out;
     }
-    if (type == "bulletList" || type == "listItem") {
+    if (same(type, "bulletList") || same(type, "listItem")) {
       std::string out;
       auto item = [&](JsonRef node_item) {
         if (!out.empty()) out += '\n';
@@ -691,24 +682,27 @@ class MarkdownWriter {
       const std::string_view type = read.type;
       const JsonRef attrs = read.attrs.is_object() ? read.attrs : JsonRef();
       Mark mark;
-      if (type == "code") {
+      if (same(type, "code")) {
         code = true;
         continue;
-      } else if (type == "strong") {
+      } else if (same(type, "strong")) {
         mark = Mark{Mark::Kind::kStrong, "strong", {}, {}, {}};
-      } else if (type == "em") {
+      } else if (same(type, "em")) {
         mark = Mark{Mark::Kind::kEm, "em", {}, {}, {}};
-      } else if (type == "strike") {
+      } else if (same(type, "strike")) {
         mark = Mark{Mark::Kind::kStrike, "strike", {}, {}, {}};
       } else if (is_directive_mark(type)) {
         mark = Mark{Mark::Kind::kDirective, type, attrs.is_object() ? keep(detail::write_attrs(attrs.to_json())) : std::string_view(), {}, {}};
-      } else if (type == "link") {
+      } else if (same(type, "link")) {
         if (!attrs.is_object()) continue;
-        mark = Mark{Mark::Kind::kLink, "link", attrs["href"].str(), attrs["title"].str(), {}};
+        static constexpr std::string_view kKeys[] = {"href", "title"};
+        JsonRef found[2];
+        attrs.find_members(kKeys, found, 2);
+        mark = Mark{Mark::Kind::kLink, "link", found[0].str(), found[1].str(), {}};
       } else {
         continue;
       }
-      if (std::none_of(marks_.begin() + begin, marks_.end(), [&](const Mark& u) { return u.type == mark.type; })) {
+      if (std::none_of(marks_.begin() + begin, marks_.end(), [&](const Mark& u) { return same(u.type, mark.type); })) {
         marks_.push_back(mark);
       }
     }
@@ -762,7 +756,7 @@ class MarkdownWriter {
     for (const JsonRef node : nodes) {
       const NodeMembers read = node_members(node);
       const std::string_view type = read.type;
-      if (type == "text") {
+      if (same(type, "text")) {
         bool code = false;
         const std::uint32_t mark_begin = marks_of(read.marks, code);
         const auto mark_end = static_cast<std::uint32_t>(marks_.size());

@@ -23,15 +23,26 @@ std::string link_destination(std::string_view href) {
   return out;
 }
 
+namespace {
+// What a destination's bytes ask of link_destination: 1 a space or parenthesis (the <...> form),
+// 2 an angle bracket (<...> with escapes), 4 a backslash or control character (escapes).
+constexpr std::array<std::uint8_t, 256> kDestinationClass = [] {
+  std::array<std::uint8_t, 256> t{};
+  for (unsigned char c : std::string_view(" ()")) t[c] = 1;
+  t['<'] = t['>'] = 2;
+  t['\\'] = 4;
+  for (int c = 0; c < 0x20; ++c) t[static_cast<size_t>(c)] = 4;
+  t[0x7f] = 4;
+  return t;
+}();
+}  // namespace
+
 void append_link_destination(std::string& out, std::string_view href) {
-  const bool pointy = std::any_of(href.begin(), href.end(), [](char c) {
-    return c == ' ' || c == '(' || c == ')' || c == '<' || c == '>';
-  });
+  std::uint8_t seen = 0;
+  for (char c : href) seen |= kDestinationClass[static_cast<unsigned char>(c)];
+  const bool pointy = (seen & 3) != 0;
   // The usual URL has nothing to change: one copy.
-  const bool plain = std::none_of(href.begin(), href.end(), [&](char c) {
-    const auto u = static_cast<unsigned char>(c);
-    return c == '\\' || u < 0x20 || u == 0x7f || (pointy && (c == '<' || c == '>'));
-  });
+  const bool plain = (seen & 6) == 0;
   if (plain) {
     if (pointy) out += '<';
     out += href;
@@ -118,6 +129,9 @@ size_t url_run(std::string_view text, size_t i) {
   const char c = text[i];
   if (c != 'h' && c != 'f' && c != 'm' && c != 'w') return 0;
   if (i > 0 && is_alnum(text[i - 1])) return 0;
+  // And the second character: words like "fails" or "metrics" leave here.
+  const char d = i + 1 < text.size() ? text[i + 1] : '\0';
+  if (d != (c == 'm' ? 'a' : c == 'w' ? 'w' : 't')) return 0;
   std::string_view rest = text.substr(i);
   bool url = false;
   for (std::string_view scheme : {"http://", "https://", "ftp://", "mailto:", "www."}) {
