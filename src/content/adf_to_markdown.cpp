@@ -12,7 +12,7 @@
 #include <algorithm>
 #include <cctype>
 #include <cstdint>
-#include <deque>
+#include <forward_list>
 #include <span>
 #include <string>
 #include <vector>
@@ -174,10 +174,11 @@ class MarkdownWriter {
 
  private:
   // Nodes made while rendering (an inline media node's link text) whose text items borrow.
-  std::deque<Json> held_;
+  // Lists, so that nothing moves and an empty one allocates nothing (most documents have none).
+  std::forward_list<Json> held_;
   // Text made while rendering (written attributes, raw inline constructs) that items and marks
-  // view; a deque, so its strings never move.
-  std::deque<std::string> owned_;
+  // view.
+  std::forward_list<std::string> owned_;
   // The inline pass's working sets, kept for the next paragraph's. inlines() is not re-entered
   // (collect renders no blocks), so one set serves.
   std::vector<Item> items_;
@@ -185,7 +186,10 @@ class MarkdownWriter {
   std::vector<Mark> active_;
   std::vector<Mark> opening_;
 
-  std::string_view keep(std::string text) { return owned_.emplace_back(std::move(text)); }
+  std::string_view keep(std::string text) {
+    owned_.push_front(std::move(text));
+    return owned_.front();
+  }
   std::span<const Mark> marks(const Item& item) const {
     return {marks_.data() + item.mark_begin, item.mark_end - item.mark_begin};
   }
@@ -293,7 +297,7 @@ class MarkdownWriter {
   // body with `first` before its first line and `rest` before the others (trailing spaces of a
   // prefix dropped on an empty line), appended to out.
   static void append_prefixed(std::string& out, std::string_view body, std::string_view first, std::string_view rest) {
-    out.reserve(out.size() + body.size() + first.size() + rest.size());
+    if (out.empty()) out.reserve(body.size() + first.size() + rest.size());
     size_t start = 0;
     bool is_first = true;
     while (start <= body.size()) {
@@ -832,8 +836,8 @@ class MarkdownWriter {
                  type == "inlineCard" || type == "mediaInline" || type == "inlineExtension") {
         items_.push_back(Item{Item::Kind::kRaw, keep(inline_directive(node, type)), 0, 0});
       } else if (type == "media") {
-        held_.push_back(media_inline(node));
-        collect(NodeList{JsonRef(held_.back())}, depth);
+        held_.push_front(media_inline(node));
+        collect(NodeList{JsonRef(held_.front())}, depth);
       } else if (depth < kMaxNesting && read.content.is_array()) {
         collect(read.content, depth + 1);
       } else {
@@ -857,6 +861,13 @@ class MarkdownWriter {
 
   template <class List>
   std::string inlines(const List& nodes, InlineMode mode, int depth) {
+    if (items_.capacity() == 0) {
+      // Enough for most paragraphs (a paragraph has at most one mark of each kind open).
+      items_.reserve(16);
+      marks_.reserve(16);
+      active_.reserve(9);
+      opening_.reserve(9);
+    }
     items_.clear();
     marks_.clear();
     collect(nodes, depth);

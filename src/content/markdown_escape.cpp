@@ -202,6 +202,19 @@ bool plain_at(std::string_view text, size_t i) {
   const std::uint8_t k = kMaybeSpecial[static_cast<unsigned char>(text[i])];
   return k == 0 || (k == 2 && kAlnum[static_cast<unsigned char>(text[i - 1])]);
 }
+// The end of the run of plain bytes from text[i] (i > 0): four bytes at a time while none of
+// them is in kMaybeSpecial (most text), else one.
+size_t plain_end(std::string_view text, size_t i) {
+  const auto* s = reinterpret_cast<const unsigned char*>(text.data());
+  const size_t n = text.size();
+  for (;;) {
+    while (i + 4 <= n && (kMaybeSpecial[s[i]] | kMaybeSpecial[s[i + 1]] | kMaybeSpecial[s[i + 2]] | kMaybeSpecial[s[i + 3]]) == 0) {
+      i += 4;
+    }
+    if (i >= n || !plain_at(text, i)) return i;
+    ++i;
+  }
+}
 }  // namespace
 
 void append_escaped(std::string& out, std::string_view text, const EscapeContext& ctx) {
@@ -210,8 +223,7 @@ void append_escaped(std::string& out, std::string_view text, const EscapeContext
   auto at = [&](size_t i) -> char { return i < n ? text[i] : ctx.next; };
   for (size_t i = 0; i < n; ++i) {
     if (i > 0 && plain_at(text, i)) {
-      size_t j = i + 1;
-      while (j < n && plain_at(text, j)) ++j;
+      const size_t j = plain_end(text, i + 1);
       out.append(text.data() + i, j - i);
       i = j - 1;
       continue;
