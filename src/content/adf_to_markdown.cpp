@@ -249,11 +249,44 @@ class MarkdownWriter {
     for (const JsonRef node : content) {
       const NodeMembers read = node_members(node);
       const std::string_view type = read.type;
-      if (is_inline(type) || (!type.empty() && known_block(type) == false && !read.content.is_array())) {
+      // (The two lists are disjoint; the usual block is found in the shorter one first.)
+      if (!known_block(type) && (is_inline(type) || (!type.empty() && !read.content.is_array()))) {
         run.push_back(node);
         continue;
       }
       flush();
+      // The usual paragraph or heading (no alignment or indentation around it, within the
+      // nesting limit) is written straight into out: what block() and emit() would write.
+      const bool plain = depth <= kMaxNesting && !(read.marks.is_array() && !read.marks.empty());
+      if (plain && (same(type, "paragraph") || same(type, "heading"))) {
+        const size_t before = out.size();
+        if (any) out += "\n\n";  // (neither kind lets a list follow tightly)
+        const JsonRef kids = read.content.is_array() ? read.content : JsonRef();
+        if (same(type, "paragraph")) {
+          const size_t start = out.size();
+          append_inlines(out, kids, InlineMode::kParagraph, depth);
+          if (out.size() == start) {
+            // As in the loop below: an empty paragraph is kept only at the top, unmarked.
+            if (depth != 0 || !read.marks.missing()) {
+              out.resize(before);
+              continue;
+            }
+            out += "::paragraph";
+          }
+          last_part = {};
+        } else {
+          out.append(static_cast<size_t>(heading_level(read)), '#');
+          const size_t space = out.size();
+          out += ' ';
+          append_inlines(out, kids, InlineMode::kHeading, depth);
+          if (out.size() == space + 1) out.resize(space);
+          last_part = "block";
+        }
+        any = true;
+        prev_kind = {};
+        prev_alt = false;
+        continue;
+      }
       const std::string_view kind = list_kind(type);
       // Two adjacent lists of one kind would merge; a different bullet or delimiter keeps
       // them apart.
@@ -283,6 +316,11 @@ class MarkdownWriter {
         "extension",    "bodiedExtension", "multiBodiedExtension", "extensionFrame", "caption",
         "blockCard",    "embedCard",   "syncBlock",      "bodiedSyncBlock", "blockTaskItem"};
     return std::any_of(std::begin(kBlocks), std::end(kBlocks), [&](std::string_view t) { return same(type, t); });
+  }
+
+  static int heading_level(const NodeMembers& read) {
+    const JsonRef v = (read.attrs.is_object() ? read.attrs : JsonRef())["level"];
+    return v.is_number() ? std::clamp(v.to_int(), 1, 6) : 1;
   }
 
   // The node's content array (a missing view, which iterates as empty, when it has none).
@@ -340,12 +378,8 @@ class MarkdownWriter {
     }
     if (same(type, "paragraph") || same(type, "caption")) return inlines(kids, InlineMode::kParagraph, depth);
     if (same(type, "heading")) {
-      int level = 1;
-      if (const JsonRef v = (read.attrs.is_object() ? read.attrs : JsonRef())["level"]; v.is_number()) {
-        level = std::clamp(v.to_int(), 1, 6);
-      }
       const std::string text = inlines(kids, InlineMode::kHeading, depth);
-      std::string out(static_cast<size_t>(level), '#');
+      std::string out(static_cast<size_t>(heading_level(read)), '#');
       if (!text.empty()) {
         out += ' ';
         out += text;
@@ -861,6 +895,15 @@ class MarkdownWriter {
 
   template <class List>
   std::string inlines(const List& nodes, InlineMode mode, int depth) {
+    std::string out;
+    append_inlines(out, nodes, mode, depth);
+    return out;
+  }
+
+  // The inline content `nodes` written after what `out` holds, which it does not read or change.
+  template <class List>
+  void append_inlines(std::string& out, const List& nodes, InlineMode mode, int depth) {
+    const size_t base = out.size();
     if (items_.capacity() == 0) {
       // Enough for most paragraphs (a paragraph has at most one mark of each kind open).
       items_.reserve(16);
@@ -892,10 +935,9 @@ class MarkdownWriter {
       }
     }
 
-    std::string out;
     size_t estimate = leading * 2 + 16;
     for (const Item& item : items) estimate += item.text.size();
-    out.reserve(estimate);
+    out.reserve(base + estimate);
     for (size_t k = 0; k < leading; ++k) out += "\\\n";
     size_t line_start = out.size();
     std::vector<Mark>& active = active_;
@@ -925,7 +967,7 @@ class MarkdownWriter {
         }
         // The closing delimiter goes before trailing whitespace.
         size_t spaces = 0;
-        while (spaces < out.size() && is_space(out[out.size() - 1 - spaces])) ++spaces;
+        while (spaces < out.size() - base && is_space(out[out.size() - 1 - spaces])) ++spaces;
         out.insert(out.size() - spaces, m.delim);
       }
     };
@@ -934,7 +976,7 @@ class MarkdownWriter {
       const Item& item = items[i];
       if (item.kind == Item::Kind::kBreak) {
         close_to(0);
-        while (!out.empty() && is_space(out.back())) out.pop_back();
+        while (out.size() > base && is_space(out.back())) out.pop_back();
         out += mode == InlineMode::kParagraph ? "\\\n" : " ";
         if (mode == InlineMode::kParagraph) line_start = out.size();
         continue;
@@ -976,7 +1018,7 @@ class MarkdownWriter {
       for (Mark& m : opening) {
         m.delim = delimiter(m);
         // "**a*b***" then "*c*" would fuse into one delimiter run; "_c_" stays apart.
-        if (!out.empty() && out.back() == '*' && m.delim[0] == '*') m.delim = m.delim.size() == 2 ? "__" : "_";
+        if (out.size() > base && out.back() == '*' && m.delim[0] == '*') m.delim = m.delim.size() == 2 ? "__" : "_";
         out += m.delim;
         if (m.directive()) {
           out += m.type;
@@ -1013,8 +1055,7 @@ class MarkdownWriter {
       }
     }
     close_to(0);
-    while (!out.empty() && is_space(out.back())) out.pop_back();
-    return out;
+    while (out.size() > base && is_space(out.back())) out.pop_back();
   }
 };
 

@@ -18,7 +18,6 @@ namespace sd = simdjson::dom;
 
 static_assert(sizeof(sd::element) == 16 && std::is_trivially_copyable_v<sd::element>);
 static_assert(sizeof(sd::array::iterator) == 16 && std::is_trivially_copyable_v<sd::array::iterator>);
-static_assert(sizeof(sd::object::iterator) == 16 && std::is_trivially_copyable_v<sd::object::iterator>);
 
 struct JsonRefAccess {
   static JsonRef make(sd::element e) {
@@ -44,12 +43,6 @@ sd::array::iterator sj_iter(const unsigned char* bytes) {
   return it;
 }
 void store_iter(unsigned char* bytes, sd::array::iterator it) { std::memcpy(bytes, &it, sizeof it); }
-sd::object::iterator object_iter(const unsigned char* bytes) {
-  sd::object::iterator it;
-  std::memcpy(&it, bytes, sizeof it);
-  return it;
-}
-void store_object_iter(unsigned char* bytes, sd::object::iterator it) { std::memcpy(bytes, &it, sizeof it); }
 
 template <class Word>
 Word load(const char* p) {
@@ -209,50 +202,13 @@ std::size_t JsonRef::size() const {
 }
 
 void JsonRef::for_each_member(const std::function<void(std::string_view, JsonRef)>& f) const {
-  for (const JsonMember& m : members()) f(m.key, m.value);
-}
-
-JsonMembers::iterator JsonMembers::begin() const {
-  iterator it;
-  if (!object_.simd_) {
-    if (object_.nl_ && object_.nl_->is_object()) {
-      it.nl_ = object_.nl_->begin();
-      it.nl_end_ = object_.nl_->end();
-      it.done_ = false;
-      it.advance();
-    }
-    return it;
-  }
-  sd::object obj;
-  if (JsonRefAccess::element(object_).get(obj) != simdjson::SUCCESS) return it;
-  it.simd_ = true;
-  it.done_ = false;
-  store_object_iter(it.sj_, obj.begin());
-  store_object_iter(it.sj_end_, obj.end());
-  it.advance();
-  return it;
-}
-
-void JsonMembers::iterator::advance() {
   if (simd_) {
-    auto next = object_iter(sj_);
-    if (!(next != object_iter(sj_end_))) {
-      done_ = true;
-      return;
-    }
-    current_.key = next.key();
-    current_.value = wrap(next.value());
-    ++next;
-    store_object_iter(sj_, next);
-    return;
+    sd::object obj;
+    if (JIRA_MCP_SJ.get(obj) != simdjson::SUCCESS) return;
+    for (const auto field : obj) f(field.key, wrap(field.value));
+  } else if (nl_ && nl_->is_object()) {
+    for (auto it = nl_->begin(); it != nl_->end(); ++it) f(std::string_view(it.key()), JsonRef(it.value()));
   }
-  if (nl_ == nl_end_) {
-    done_ = true;
-    return;
-  }
-  current_.key = nl_.key();
-  current_.value = JsonRef(nl_.value());
-  ++nl_;
 }
 
 Json JsonRef::to_json() const {

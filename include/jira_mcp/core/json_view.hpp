@@ -33,8 +33,6 @@
 
 namespace jira_mcp {
 
-class JsonMembers;
-
 class JsonRef {
  public:
   JsonRef() = default;  // a missing value
@@ -72,10 +70,6 @@ class JsonRef {
   // of a repeated key (simdjson; assigning each to a map keeps the last, as nlohmann does), or
   // sorted (nlohmann).
   void for_each_member(const std::function<void(std::string_view, JsonRef)>& f) const;
-  // The same members, in the same order, as a range: `for (const JsonMember& m : j.members())`.
-  // One call per member into json_view.cpp and none through std::function, for the hot readers
-  // (the ADF renderer reads every member of every node).
-  JsonMembers members() const;
 
   // The value as a nlohmann document, as Json::parse would have made it (null when missing).
   Json to_json() const;
@@ -107,62 +101,11 @@ class JsonRef {
 
  private:
   friend class JsonParser;
-  friend class JsonMembers;
   friend struct JsonRefAccess;
   const Json* nl_ = nullptr;
   alignas(8) unsigned char sj_[16] = {};  // simdjson::dom::element
   bool simd_ = false;
 };
-
-// One member of an object, as JsonRef::members() yields it.
-struct JsonMember {
-  std::string_view key;
-  JsonRef value;
-};
-
-// The members of an object (nothing for anything else); see JsonRef::for_each_member for the
-// order. The iterator holds the member it is on, so dereferencing costs nothing; ++ is the one
-// call into json_view.cpp. A view like JsonRef: the document must outlive it.
-class JsonMembers {
- public:
-  class iterator {
-   public:
-    using iterator_category = std::input_iterator_tag;
-    using value_type = JsonMember;
-    using difference_type = std::ptrdiff_t;
-    using pointer = const JsonMember*;
-    using reference = const JsonMember&;
-    const JsonMember& operator*() const { return current_; }
-    const JsonMember* operator->() const { return &current_; }
-    iterator& operator++() {
-      advance();
-      return *this;
-    }
-    bool operator==(std::default_sentinel_t) const { return done_; }
-    bool operator!=(std::default_sentinel_t) const { return !done_; }
-
-   private:
-    friend class JsonMembers;
-    friend struct JsonRefAccess;
-    void advance();  // loads the next member into current_, or sets done_
-    JsonMember current_;
-    Json::const_iterator nl_{};
-    Json::const_iterator nl_end_{};
-    alignas(8) unsigned char sj_[16] = {};      // simdjson::dom::object::iterator: the next member
-    alignas(8) unsigned char sj_end_[16] = {};  // and the end
-    bool simd_ = false;
-    bool done_ = true;
-  };
-
-  explicit JsonMembers(JsonRef object) : object_(object) {}
-  iterator begin() const;
-  std::default_sentinel_t end() const { return {}; }
-
- private:
-  JsonRef object_;
-};
-
-inline JsonMembers JsonRef::members() const { return JsonMembers(*this); }
 
 // A reusable simdjson parser: parse() reads a body into the parser's own document (reusing its
 // buffers), which the returned view reads until the next parse() or the parser's end.
