@@ -53,11 +53,13 @@ bool has_member(JsonRef j, std::string_view key) { return !j[key].missing(); }
 // The members of a node read most, found in one pass (a lookup by key scans the members of a
 // simdjson object); as j["type"], j["text"], j["marks"], j["content"], j["attrs"] would read them.
 struct NodeMembers {
+  static constexpr std::string_view kKeys[] = {"type", "text", "marks", "content", "attrs"};
+  JsonRef found[std::size(kKeys)];  // as kKeys names them; filled by JsonRef::find_members
   std::string_view type;
-  JsonRef text;
-  JsonRef marks;
-  JsonRef content;
-  JsonRef attrs;
+  JsonRef text() const { return found[1]; }
+  JsonRef marks() const { return found[2]; }
+  JsonRef content() const { return found[3]; }
+  JsonRef attrs() const { return found[4]; }
 };
 // a == b for short strings (keys, node types), without a call to memcmp.
 bool same(std::string_view a, std::string_view b) {
@@ -68,10 +70,10 @@ bool same(std::string_view a, std::string_view b) {
   return true;
 }
 NodeMembers node_members(JsonRef j) {
-  static constexpr std::string_view kKeys[] = {"type", "text", "marks", "content", "attrs"};
-  JsonRef found[std::size(kKeys)];
-  j.find_members(kKeys, found, std::size(kKeys));
-  return NodeMembers{found[0].str(), found[1], found[2], found[3], found[4]};
+  NodeMembers read;
+  j.find_members(NodeMembers::kKeys, read.found, std::size(NodeMembers::kKeys));
+  read.type = read.found[0].str();
+  return read;
 }
 // The rare readers that take a whole node (plain text fallbacks, labels) read a Json copy.
 std::string plain_text(JsonRef node) { return detail::plain_text(node.to_json()); }
@@ -249,25 +251,26 @@ class MarkdownWriter {
     for (const JsonRef node : content) {
       const NodeMembers read = node_members(node);
       const std::string_view type = read.type;
-      // (The two lists are disjoint; the usual block is found in the shorter one first.)
-      if (!known_block(type) && (is_inline(type) || (!type.empty() && !read.content.is_array()))) {
+      // (The two lists are disjoint: a block, the usual node here, is found without a look
+      // through the inline types.)
+      if (!known_block(type) && (is_inline(type) || (!type.empty() && !read.content().is_array()))) {
         run.push_back(node);
         continue;
       }
       flush();
       // The usual paragraph or heading (no alignment or indentation around it, within the
       // nesting limit) is written straight into out: what block() and emit() would write.
-      const bool plain = depth <= kMaxNesting && !(read.marks.is_array() && !read.marks.empty());
+      const bool plain = depth <= kMaxNesting && !(read.marks().is_array() && !read.marks().empty());
       if (plain && (same(type, "paragraph") || same(type, "heading"))) {
         const size_t before = out.size();
         if (any) out += "\n\n";  // (neither kind lets a list follow tightly)
-        const JsonRef kids = read.content.is_array() ? read.content : JsonRef();
+        const JsonRef kids = read.content().is_array() ? read.content() : JsonRef();
         if (same(type, "paragraph")) {
           const size_t start = out.size();
           append_inlines(out, kids, InlineMode::kParagraph, depth);
           if (out.size() == start) {
             // As in the loop below: an empty paragraph is kept only at the top, unmarked.
-            if (depth != 0 || !read.marks.missing()) {
+            if (depth != 0 || !read.marks().missing()) {
               out.resize(before);
               continue;
             }
@@ -295,7 +298,7 @@ class MarkdownWriter {
       if (text.empty()) {
         // An empty paragraph in the document (spacing Jira's editor keeps) has no Markdown
         // form; a leaf directive keeps it.
-        if (depth != 0 || type != "paragraph" || !read.marks.missing()) continue;
+        if (depth != 0 || type != "paragraph" || !read.marks().missing()) continue;
         text = "::paragraph";
       }
       emit(std::move(text), type == "paragraph" ? std::string_view() : (kind.empty() ? std::string_view("block") : kind));
@@ -319,7 +322,7 @@ class MarkdownWriter {
   }
 
   static int heading_level(const NodeMembers& read) {
-    const JsonRef v = (read.attrs.is_object() ? read.attrs : JsonRef())["level"];
+    const JsonRef v = (read.attrs().is_object() ? read.attrs() : JsonRef())["level"];
     return v.is_number() ? std::clamp(v.to_int(), 1, 6) : 1;
   }
 
@@ -364,13 +367,13 @@ class MarkdownWriter {
   std::string block(JsonRef node, const NodeMembers& read, int depth, bool alt, bool bare = false) {
     const std::string_view type = read.type;
     // The node's content array, as kids reads it.
-    const JsonRef kids = read.content.is_array() ? read.content : JsonRef();
+    const JsonRef kids = read.content().is_array() ? read.content() : JsonRef();
     if (depth > kMaxNesting) return escape_text(plain_text(node), EscapeContext{true, false, InlineMode::kParagraph, '\0'});
     const int inner = depth + 1;
-    if (!bare && (same(type, "paragraph") || same(type, "heading")) && read.marks.is_array() && !read.marks.empty()) {
+    if (!bare && (same(type, "paragraph") || same(type, "heading")) && read.marks().is_array() && !read.marks().empty()) {
       // Alignment and indentation: a container around the block, one per mark.
       std::string out = block(node, read, depth, alt, true);
-      for (const JsonRef m : read.marks) {
+      for (const JsonRef m : read.marks()) {
         const std::string_view mt = node_type(m);
         if (mt == "alignment" || mt == "indentation") out = container(mt, written_attrs(m), out);
       }
@@ -548,9 +551,7 @@ class MarkdownWriter {
     return out;
   }
   static void append_list_item(std::string& out, std::string_view body, std::string_view marker) {
-    static constexpr std::string_view kSpaces = "                    ";
-    const std::string indent = marker.size() <= kSpaces.size() ? std::string() : std::string(marker.size(), ' ');
-    append_prefixed(out, body, marker, indent.empty() ? kSpaces.substr(0, marker.size()) : std::string_view(indent));
+    append_prefixed(out, body, marker, std::string(marker.size(), ' '));
   }
 
   std::string task_list(JsonRef node, int depth, bool alt) {
@@ -718,7 +719,7 @@ class MarkdownWriter {
     for (const JsonRef m : marks) {
       const NodeMembers read = node_members(m);
       const std::string_view type = read.type;
-      const JsonRef attrs = read.attrs.is_object() ? read.attrs : JsonRef();
+      const JsonRef attrs = read.attrs().is_object() ? read.attrs() : JsonRef();
       Mark mark;
       if (same(type, "code")) {
         code = true;
@@ -796,9 +797,9 @@ class MarkdownWriter {
       const std::string_view type = read.type;
       if (same(type, "text")) {
         bool code = false;
-        const std::uint32_t mark_begin = marks_of(read.marks, code);
+        const std::uint32_t mark_begin = marks_of(read.marks(), code);
         const auto mark_end = static_cast<std::uint32_t>(marks_.size());
-        const std::string_view text = read.text.str();
+        const std::string_view text = read.text().str();
         if (text.empty()) continue;
         if (code) {
           // A code span keeps its links only.
@@ -872,12 +873,12 @@ class MarkdownWriter {
       } else if (type == "media") {
         held_.push_front(media_inline(node));
         collect(NodeList{JsonRef(held_.front())}, depth);
-      } else if (depth < kMaxNesting && read.content.is_array()) {
-        collect(read.content, depth + 1);
+      } else if (depth < kMaxNesting && read.content().is_array()) {
+        collect(read.content(), depth + 1);
       } else {
         std::string text = string_field(node, "text");
         if (text.empty()) text = attr_string(node, "text");
-        if (text.empty() && read.content.is_array()) text = plain_text(node);
+        if (text.empty() && read.content().is_array()) text = plain_text(node);
         if (!text.empty()) items_.push_back(Item{Item::Kind::kText, keep(std::move(text)), 0, 0});
       }
     }

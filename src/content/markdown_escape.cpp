@@ -218,7 +218,6 @@ size_t plain_end(std::string_view text, size_t i) {
 }  // namespace
 
 void append_escaped(std::string& out, std::string_view text, const EscapeContext& ctx) {
-  out.reserve(out.size() + text.size() + 8);
   const size_t n = text.size();
   auto at = [&](size_t i) -> char { return i < n ? text[i] : ctx.next; };
   for (size_t i = 0; i < n; ++i) {
