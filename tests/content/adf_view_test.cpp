@@ -71,6 +71,10 @@ TEST_CASE("a paragraph's whitespace is trimmed within it, not into the blocks be
   CHECK(both_views(R"({"type":"doc","content":[{"type":"paragraph","content":[{"type":"text","text":"a"}]},)"
                    R"({"type":"paragraph","content":[{"type":"text","text":"  "},{"type":"hardBreak"},{"type":"text","text":" "}]}]})") ==
         "a\n\n\\\n");
+  // A line break in a heading trims the spaces before it, but not the heading's own.
+  CHECK(both_views(R"({"type":"doc","content":[{"type":"paragraph","content":[{"type":"text","text":"a"}]},)"
+                   R"({"type":"heading","attrs":{"level":2},"content":[{"type":"text","text":"  "},{"type":"hardBreak"},{"type":"text","text":"x"}]}]})") ==
+        "a\n\n##  x\n");
 }
 
 TEST_CASE("marks shared by neighbouring text stay open across it in both views") {
