@@ -11,7 +11,9 @@
 // the one escaper in markdown_escape.cpp.
 #include <algorithm>
 #include <cctype>
-#include <deque>
+#include <cstdint>
+#include <forward_list>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -49,14 +51,17 @@ std::string attr_string(JsonRef node, std::string_view key) {
 }
 bool has_member(JsonRef j, std::string_view key) { return !j[key].missing(); }
 // The members of a node read most, found in one pass (a lookup by key scans the members of a
-// simdjson object); as j["type"], j["text"], j["marks"], j["content"] would read them.
+// simdjson object); as j["type"], j["text"], j["marks"], j["content"], j["attrs"] would read them.
 struct NodeMembers {
+  static constexpr std::string_view kKeys[] = {"type", "text", "marks", "content", "attrs"};
+  JsonRef found[std::size(kKeys)];  // as kKeys names them; filled by JsonRef::find_members
   std::string_view type;
-  JsonRef text;
-  JsonRef marks;
-  JsonRef content;
+  JsonRef text() const { return found[1]; }
+  JsonRef marks() const { return found[2]; }
+  JsonRef content() const { return found[3]; }
+  JsonRef attrs() const { return found[4]; }
 };
-// a == b for short keys, without a call to memcmp.
+// a == b for short strings (keys, node types), without a call to memcmp.
 bool same(std::string_view a, std::string_view b) {
   if (a.size() != b.size()) return false;
   for (size_t i = 0; i < a.size(); ++i) {
@@ -65,20 +70,10 @@ bool same(std::string_view a, std::string_view b) {
   return true;
 }
 NodeMembers node_members(JsonRef j) {
-  NodeMembers out;
-  if (j.nlohmann()) return NodeMembers{node_type(j), j["text"], j["marks"], j["content"]};
-  j.for_each_member([&out](std::string_view key, JsonRef value) {
-    if (same(key, "type")) {
-      out.type = value.str();
-    } else if (same(key, "text")) {
-      out.text = value;
-    } else if (same(key, "marks")) {
-      out.marks = value;
-    } else if (same(key, "content")) {
-      out.content = value;
-    }
-  });
-  return out;
+  NodeMembers read;
+  j.find_members(NodeMembers::kKeys, read.found, std::size(NodeMembers::kKeys));
+  read.type = read.found[0].str();
+  return read;
 }
 // The rare readers that take a whole node (plain text fallbacks, labels) read a Json copy.
 std::string plain_text(JsonRef node) { return detail::plain_text(node.to_json()); }
@@ -97,15 +92,24 @@ using detail::link_destination;
 
 bool is_space(char c) { return c == ' ' || c == '\t'; }
 
+// A text mark. Its strings are views: into the document, into a Json the writer made
+// (MarkdownWriter::held_), into the writer's owned_ strings, or of literals; all outlive the
+// writer's inline pass.
 struct Mark {
-  std::string type;  // strong, em, strike, link
-  std::string href;
-  std::string title;
-  std::string delim;  // the delimiter it was opened with
-  bool operator==(const Mark& other) const { return type == other.type && href == other.href; }
-  // A mark Markdown has no syntax for, written as the inline directive :type[...]{attrs}
-  // (href holds the written attributes).
-  bool directive() const { return type != "strong" && type != "em" && type != "strike" && type != "link"; }
+  // strong, em, strike, link; else a mark Markdown has no syntax for, written as the inline
+  // directive :type[...]{attrs} (href then holds the written attributes).
+  enum class Kind : std::uint8_t { kStrong, kEm, kStrike, kLink, kDirective };
+  Kind kind = Kind::kStrong;
+  std::string_view type;  // the ADF name: which kind, or which directive
+  std::string_view href;
+  std::string_view title;
+  std::string_view delim;  // the delimiter it was opened with
+  // (Each kind but a directive has one type.)
+  bool operator==(const Mark& other) const {
+    return kind == other.kind && (kind != Kind::kDirective || same(type, other.type)) && href == other.href;
+  }
+  bool directive() const { return kind == Kind::kDirective; }
+  bool link() const { return kind == Kind::kLink; }
 };
 
 bool is_directive_mark(std::string_view type) {
@@ -129,24 +133,14 @@ Json written_attrs(JsonRef node, std::initializer_list<const char*> skip = {}) {
   return attrs;
 }
 
+// One piece of inline content. The text is a view like a Mark's (the usual text node is read
+// where the document holds it); the marks are MarkdownWriter::marks_[mark_begin, mark_end).
 struct Item {
-  enum class Kind { kText, kCode, kRaw, kBreak };
-  Item(Kind k, std::string text, std::vector<Mark> m) : kind(k), own(std::move(text)), marks(std::move(m)) {}
-  static Item borrowing(Kind k, std::string_view text, std::vector<Mark> m) {
-    Item item(k, {}, std::move(m));
-    item.borrowed = text;
-    item.owned = false;
-    return item;
-  }
-
+  enum class Kind : std::uint8_t { kText, kCode, kRaw, kBreak };
   Kind kind = Kind::kText;
-  std::string own;  // the text, when made here
-  std::vector<Mark> marks;
-  // Else the text as the document holds it (the usual text node: no copy). The document, and
-  // every Json the writer makes to render through (MarkdownWriter::held_), outlive the items.
-  std::string_view borrowed;
-  bool owned = true;
-  std::string_view text() const { return owned ? std::string_view(own) : borrowed; }
+  std::string_view text;
+  std::uint32_t mark_begin = 0;
+  std::uint32_t mark_end = 0;
 };
 
 
@@ -157,11 +151,15 @@ int mark_rank(std::string_view type) {
   return 3;
 }
 
-std::string delimiter(const Mark& m) {
-  if (m.type == "strong") return "**";
-  if (m.type == "em") return "*";
-  if (m.type == "strike") return "~~";
-  if (m.directive()) return ":" + m.type + "[";
+// The delimiter that opens an emphasis mark (a link opens with "[", a directive with ":type[").
+std::string_view delimiter(const Mark& m) {
+  switch (m.kind) {
+    case Mark::Kind::kStrong: return "**";
+    case Mark::Kind::kEm: return "*";
+    case Mark::Kind::kStrike: return "~~";
+    case Mark::Kind::kLink: return "[";
+    case Mark::Kind::kDirective: return ":";
+  }
   return "";
 }
 
@@ -178,7 +176,29 @@ class MarkdownWriter {
 
  private:
   // Nodes made while rendering (an inline media node's link text) whose text items borrow.
-  std::deque<Json> held_;
+  // Lists, so that nothing moves and an empty one allocates nothing (most documents have none).
+  std::forward_list<Json> held_;
+  // Text made while rendering (written attributes, raw inline constructs) that items and marks
+  // view.
+  std::forward_list<std::string> owned_;
+  // The inline pass's working sets, kept for the next paragraph's. inlines() is not re-entered
+  // (collect renders no blocks), so one set serves.
+  std::vector<Item> items_;
+  std::vector<Mark> marks_;
+  std::vector<Mark> active_;
+  std::vector<Mark> opening_;
+
+  std::string_view keep(std::string text) {
+    owned_.push_front(std::move(text));
+    return owned_.front();
+  }
+  std::span<const Mark> marks(const Item& item) const {
+    return {marks_.data() + item.mark_begin, item.mark_end - item.mark_begin};
+  }
+  bool has_mark(const Item& item, const Mark& m) const {
+    const std::span<const Mark> ms = marks(item);
+    return std::find(ms.begin(), ms.end(), m) != ms.end();
+  }
 
   // ---- blocks -----------------------------------------------------------------------------
 
@@ -186,7 +206,7 @@ class MarkdownWriter {
     static constexpr std::string_view kInline[] = {"text",        "hardBreak",   "mention",    "emoji",
                                           "date",        "status",      "inlineCard", "mediaInline",
                                           "placeholder", "inlineExtension"};
-    return std::any_of(std::begin(kInline), std::end(kInline), [&](std::string_view t) { return type == t; });
+    return std::any_of(std::begin(kInline), std::end(kInline), [&](std::string_view t) { return same(type, t); });
   }
 
   static std::string_view list_kind(std::string_view type) {
@@ -197,8 +217,24 @@ class MarkdownWriter {
 
   template <class List>
   std::string blocks(const List& content, int depth, bool tight = false) {
-    std::vector<std::string> parts;
-    std::vector<std::string_view> kinds;  // list kind of each part, "" for a paragraph or other block
+    // The rendered blocks, joined as they come.
+    std::string out;
+    bool any = false;
+    std::string_view last_part;  // list kind of the last part, "" for a paragraph or other block
+    auto emit = [&](std::string&& text, std::string_view part) {
+      if (!any) {
+        out = std::move(text);
+      } else {
+        // Inside a list item a nested list follows its paragraph directly, keeping the list
+        // tight. (Only a bullet list or a list starting at 1 may interrupt a paragraph.)
+        const bool list_follows = part == "bullet" || (part == "ordered" && text.rfind("1", 0) == 0 && text.size() > 1 &&
+                                                       (text[1] == '.' || text[1] == ')'));
+        out += tight && list_follows && last_part.empty() ? "\n" : "\n\n";
+        out += text;
+      }
+      any = true;
+      last_part = part;
+    };
     NodeList run;
     std::string_view prev_kind;
     bool prev_alt = false;
@@ -207,49 +243,69 @@ class MarkdownWriter {
       std::string text = inlines(run, InlineMode::kParagraph, depth);
       run.clear();
       if (!text.empty()) {
-        parts.push_back(std::move(text));
-        kinds.emplace_back();
+        emit(std::move(text), {});
         prev_kind = {};
       }
     };
     if (!is_list(content)) return {};
     for (const JsonRef node : content) {
-      const std::string_view type = node_type(node);
-      if (is_inline(type) || (!type.empty() && known_block(type) == false && !array_field(node, "content").is_array())) {
+      const NodeMembers read = node_members(node);
+      const std::string_view type = read.type;
+      // (The two lists are disjoint: a block, the usual node here, is found without a look
+      // through the inline types.)
+      if (!known_block(type) && (is_inline(type) || (!type.empty() && !read.content().is_array()))) {
         run.push_back(node);
         continue;
       }
       flush();
+      // The usual paragraph or heading (no alignment or indentation around it, within the
+      // nesting limit) is written straight into out: what block() and emit() would write.
+      const bool plain = depth <= kMaxNesting && !(read.marks().is_array() && !read.marks().empty());
+      if (plain && (same(type, "paragraph") || same(type, "heading"))) {
+        const size_t before = out.size();
+        if (any) out += "\n\n";  // (neither kind lets a list follow tightly)
+        const JsonRef kids = read.content().is_array() ? read.content() : JsonRef();
+        if (same(type, "paragraph")) {
+          const size_t start = out.size();
+          append_inlines(out, kids, InlineMode::kParagraph, depth);
+          if (out.size() == start) {
+            // As in the loop below: an empty paragraph is kept only at the top, unmarked.
+            if (depth != 0 || !read.marks().missing()) {
+              out.resize(before);
+              continue;
+            }
+            out += "::paragraph";
+          }
+          last_part = {};
+        } else {
+          out.append(static_cast<size_t>(heading_level(read)), '#');
+          const size_t space = out.size();
+          out += ' ';
+          append_inlines(out, kids, InlineMode::kHeading, depth);
+          if (out.size() == space + 1) out.resize(space);
+          last_part = "block";
+        }
+        any = true;
+        prev_kind = {};
+        prev_alt = false;
+        continue;
+      }
       const std::string_view kind = list_kind(type);
       // Two adjacent lists of one kind would merge; a different bullet or delimiter keeps
       // them apart.
       const bool alt = !kind.empty() && kind == prev_kind && !prev_alt;
-      std::string text = block(node, depth, alt);
+      std::string text = block(node, read, depth, alt);
       if (text.empty()) {
         // An empty paragraph in the document (spacing Jira's editor keeps) has no Markdown
         // form; a leaf directive keeps it.
-        if (depth != 0 || type != "paragraph" || has_member(node, "marks")) continue;
+        if (depth != 0 || type != "paragraph" || !read.marks().missing()) continue;
         text = "::paragraph";
       }
-      parts.push_back(std::move(text));
-      kinds.push_back(type == "paragraph" ? std::string_view() : (kind.empty() ? std::string_view("block") : kind));
+      emit(std::move(text), type == "paragraph" ? std::string_view() : (kind.empty() ? std::string_view("block") : kind));
       prev_kind = kind;
       prev_alt = alt;
     }
     flush();
-    if (parts.size() == 1) return std::move(parts[0]);
-    size_t total = 0;
-    for (const std::string& part : parts) total += part.size() + 2;
-    std::string out;
-    out.reserve(total);
-    for (size_t i = 0; i < parts.size(); ++i) {
-      // Inside a list item a nested list follows its paragraph directly, keeping the list tight.
-      // (Only a bullet list or a list starting at 1 may interrupt a paragraph.)
-      const bool list_follows = kinds[i] == "bullet" || (kinds[i] == "ordered" && parts[i].rfind("1", 0) == 0 &&
-                                                        parts[i].size() > 1 && (parts[i][1] == '.' || parts[i][1] == ')'));
-      if (i > 0) out += tight && list_follows && kinds[i - 1].empty() ? "\n" : "\n\n";
-      out += parts[i];
-    }
     return out;
   }
 
@@ -262,27 +318,38 @@ class MarkdownWriter {
         "media",        "expand",      "nestedExpand",   "layoutSection",   "layoutColumn",
         "extension",    "bodiedExtension", "multiBodiedExtension", "extensionFrame", "caption",
         "blockCard",    "embedCard",   "syncBlock",      "bodiedSyncBlock", "blockTaskItem"};
-    return std::any_of(std::begin(kBlocks), std::end(kBlocks), [&](std::string_view t) { return type == t; });
+    return std::any_of(std::begin(kBlocks), std::end(kBlocks), [&](std::string_view t) { return same(type, t); });
+  }
+
+  static int heading_level(const NodeMembers& read) {
+    const JsonRef v = (read.attrs().is_object() ? read.attrs() : JsonRef())["level"];
+    return v.is_number() ? std::clamp(v.to_int(), 1, 6) : 1;
   }
 
   // The node's content array (a missing view, which iterates as empty, when it has none).
   static JsonRef children(JsonRef node) { return array_field(node, "content"); }
 
-  static std::string prefix_lines(const std::string& body, const std::string& first, const std::string& rest) {
+  static std::string prefix_lines(std::string_view body, std::string_view first, std::string_view rest) {
     std::string out;
-    out.reserve(body.size() + first.size() + rest.size() * static_cast<size_t>(std::count(body.begin(), body.end(), '\n')));
+    append_prefixed(out, body, first, rest);
+    return out;
+  }
+
+  // body with `first` before its first line and `rest` before the others (trailing spaces of a
+  // prefix dropped on an empty line), appended to out.
+  static void append_prefixed(std::string& out, std::string_view body, std::string_view first, std::string_view rest) {
+    if (out.empty()) out.reserve(body.size() + first.size() + rest.size());
     size_t start = 0;
     bool is_first = true;
     while (start <= body.size()) {
       size_t end = body.find('\n', start);
-      if (end == std::string::npos) end = body.size();
-      std::string_view line(body.data() + start, end - start);
+      if (end == std::string_view::npos) end = body.size();
+      const std::string_view line = body.substr(start, end - start);
       if (!is_first) out += '\n';
-      const std::string& prefix = is_first ? first : rest;
+      std::string_view prefix = is_first ? first : rest;
       if (line.empty()) {
-        std::string trimmed = prefix;
-        while (!trimmed.empty() && trimmed.back() == ' ') trimmed.pop_back();
-        out += trimmed;
+        while (!prefix.empty() && prefix.back() == ' ') prefix.remove_suffix(1);
+        out += prefix;
       } else {
         out += prefix;
         out += line;
@@ -290,49 +357,48 @@ class MarkdownWriter {
       is_first = false;
       start = end + 1;
     }
-    return out;
   }
 
   static std::string quote(const std::string& body) { return prefix_lines(body, "> ", "> "); }
 
   // `bare`: the node read as if it had no marks (its alignment and indentation being written
   // around it already).
-  std::string block(JsonRef node, int depth, bool alt, bool bare = false) {
-    const NodeMembers read = node_members(node);
+  // `read`: the node's members.
+  std::string block(JsonRef node, const NodeMembers& read, int depth, bool alt, bool bare = false) {
     const std::string_view type = read.type;
     // The node's content array, as kids reads it.
-    const JsonRef kids = read.content.is_array() ? read.content : JsonRef();
+    const JsonRef kids = read.content().is_array() ? read.content() : JsonRef();
     if (depth > kMaxNesting) return escape_text(plain_text(node), EscapeContext{true, false, InlineMode::kParagraph, '\0'});
     const int inner = depth + 1;
-    if (!bare && (type == "paragraph" || type == "heading") && read.marks.is_array() && !read.marks.empty()) {
+    if (!bare && (same(type, "paragraph") || same(type, "heading")) && read.marks().is_array() && !read.marks().empty()) {
       // Alignment and indentation: a container around the block, one per mark.
-      std::string out = block(node, depth, alt, true);
-      for (const JsonRef m : read.marks) {
+      std::string out = block(node, read, depth, alt, true);
+      for (const JsonRef m : read.marks()) {
         const std::string_view mt = node_type(m);
         if (mt == "alignment" || mt == "indentation") out = container(mt, written_attrs(m), out);
       }
       return out;
     }
-    if (type == "paragraph" || type == "caption") return inlines(kids, InlineMode::kParagraph, depth);
-    if (type == "heading") {
-      int level = 1;
-      if (const JsonRef v = object_field(node, "attrs")["level"]; v.is_number()) {
-        level = std::clamp(v.to_int(), 1, 6);
+    if (same(type, "paragraph") || same(type, "caption")) return inlines(kids, InlineMode::kParagraph, depth);
+    if (same(type, "heading")) {
+      const std::string text = inlines(kids, InlineMode::kHeading, depth);
+      std::string out(static_cast<size_t>(heading_level(read)), '#');
+      if (!text.empty()) {
+        out += ' ';
+        out += text;
       }
-      std::string text = inlines(kids, InlineMode::kHeading, depth);
-      return std::string(static_cast<size_t>(level), '#') + (text.empty() ? "" : " " + text);
+      return out;
     }
-    if (type == "bulletList" || type == "listItem") {
-      NodeList items;
-      if (type == "listItem") {
-        items.push_back(node);
-      } else {
-        for (const JsonRef item : kids) items.push_back(item);
-      }
+    if (same(type, "bulletList") || same(type, "listItem")) {
       std::string out;
-      for (const JsonRef item : items) {
+      auto item = [&](JsonRef node_item) {
         if (!out.empty()) out += '\n';
-        out += list_item(blocks(children(item), inner, true), alt ? "+ " : "- ");
+        append_list_item(out, blocks(children(node_item), inner, true), alt ? "+ " : "- ");
+      };
+      if (type == "listItem") {
+        item(node);
+      } else {
+        for (const JsonRef each : kids) item(each);
       }
       return out;
     }
@@ -344,7 +410,7 @@ class MarkdownWriter {
       std::string out;
       for (const JsonRef item : kids) {
         if (!out.empty()) out += '\n';
-        out += list_item(blocks(children(item), inner, true), std::to_string(number++) + (alt ? ") " : ". "));
+        append_list_item(out, blocks(children(item), inner, true), std::to_string(number++) + (alt ? ") " : ". "));
       }
       return out;
     }
@@ -480,7 +546,12 @@ class MarkdownWriter {
   }
 
   static std::string list_item(const std::string& body, const std::string& marker) {
-    return prefix_lines(body, marker, std::string(marker.size(), ' '));
+    std::string out;
+    append_list_item(out, body, marker);
+    return out;
+  }
+  static void append_list_item(std::string& out, std::string_view body, std::string_view marker) {
+    append_prefixed(out, body, marker, std::string(marker.size(), ' '));
   }
 
   std::string task_list(JsonRef node, int depth, bool alt) {
@@ -638,32 +709,43 @@ class MarkdownWriter {
     return Json{{"type", "text"}, {"text", "[" + detail::media_label(media.to_json()) + "]"}};
   }
 
-  // `marks`: the node's "marks" member.
-  static std::vector<Mark> marks_of(JsonRef marks, bool& code) {
-    std::vector<Mark> out;
+  // Appends the marks of a text node (`marks`: its "marks" member) to marks_ and returns where
+  // they start; each type once (duplicates, two links or strong twice, would unbalance the stack).
+  // `code`: whether it has a code mark.
+  std::uint32_t marks_of(JsonRef marks, bool& code) {
+    const auto begin = static_cast<std::uint32_t>(marks_.size());
     code = false;
-    if (!marks.is_array()) return out;
+    if (!marks.is_array()) return begin;
     for (const JsonRef m : marks) {
-      const std::string_view type = node_type(m);
-      if (type == "code") {
+      const NodeMembers read = node_members(m);
+      const std::string_view type = read.type;
+      const JsonRef attrs = read.attrs().is_object() ? read.attrs() : JsonRef();
+      Mark mark;
+      if (same(type, "code")) {
         code = true;
-      } else if (type == "strong" || type == "em" || type == "strike") {
-        out.push_back(Mark{std::string(type), {}, {}, {}});
+        continue;
+      } else if (same(type, "strong")) {
+        mark = Mark{Mark::Kind::kStrong, "strong", {}, {}, {}};
+      } else if (same(type, "em")) {
+        mark = Mark{Mark::Kind::kEm, "em", {}, {}, {}};
+      } else if (same(type, "strike")) {
+        mark = Mark{Mark::Kind::kStrike, "strike", {}, {}, {}};
       } else if (is_directive_mark(type)) {
-        const JsonRef attrs = object_field(m, "attrs");
-        out.push_back(Mark{std::string(type), attrs.is_object() ? detail::write_attrs(attrs.to_json()) : std::string(), {}, {}});
-      } else if (type == "link") {
-        const JsonRef attrs = object_field(m, "attrs");
+        mark = Mark{Mark::Kind::kDirective, type, attrs.is_object() ? keep(detail::write_attrs(attrs.to_json())) : std::string_view(), {}, {}};
+      } else if (same(type, "link")) {
         if (!attrs.is_object()) continue;
-        out.push_back(Mark{"link", string_field(attrs, "href"), string_field(attrs, "title"), {}});
+        static constexpr std::string_view kKeys[] = {"href", "title"};
+        JsonRef found[2];
+        attrs.find_members(kKeys, found, 2);
+        mark = Mark{Mark::Kind::kLink, "link", found[0].str(), found[1].str(), {}};
+      } else {
+        continue;
+      }
+      if (std::none_of(marks_.begin() + begin, marks_.end(), [&](const Mark& u) { return same(u.type, mark.type); })) {
+        marks_.push_back(mark);
       }
     }
-    // Duplicates (two links, strong twice) would unbalance the stack.
-    std::vector<Mark> unique;
-    for (Mark& m : out) {
-      if (std::none_of(unique.begin(), unique.end(), [&](const Mark& u) { return u.type == m.type; })) unique.push_back(std::move(m));
-    }
-    return unique;
+    return begin;
   }
 
   // An inline node Markdown has no syntax for, as :type[label]{attrs}; the label is the text a
@@ -703,58 +785,69 @@ class MarkdownWriter {
     return out;
   }
 
+  // Appends the inline content of `nodes` to items_ (their marks to marks_).
   template <class List>
-  void collect(std::vector<Item>& items, const List& nodes, int depth) {
+  void collect(const List& nodes, int depth) {
     if (!is_list(nodes)) return;
+    auto text_item = [&](Item::Kind kind, std::string_view text, std::uint32_t mark_begin) {
+      items_.push_back(Item{kind, text, mark_begin, static_cast<std::uint32_t>(marks_.size())});
+    };
     for (const JsonRef node : nodes) {
       const NodeMembers read = node_members(node);
       const std::string_view type = read.type;
-      if (type == "text") {
+      if (same(type, "text")) {
         bool code = false;
-        std::vector<Mark> marks = marks_of(read.marks, code);
-        const std::string_view text = read.text.str();
+        const std::uint32_t mark_begin = marks_of(read.marks(), code);
+        const auto mark_end = static_cast<std::uint32_t>(marks_.size());
+        const std::string_view text = read.text().str();
         if (text.empty()) continue;
         if (code) {
-          std::erase_if(marks, [](const Mark& m) { return m.type != "link"; });
-          items.push_back(Item::borrowing(Item::Kind::kCode, text, std::move(marks)));
+          // A code span keeps its links only.
+          marks_.erase(std::remove_if(marks_.begin() + mark_begin, marks_.end(), [](const Mark& m) { return !m.link(); }),
+                       marks_.end());
+          text_item(Item::Kind::kCode, text, mark_begin);
           continue;
         }
         // Newlines inside text are line breaks.
-        // The usual text (one line) moves into its item whole, marks and all, without a copy.
+        // The usual text (one line) becomes one item with the node's marks, without a copy.
         const size_t size = text.size();
         const bool one_line = text.find('\n') == std::string::npos;
         size_t start = 0;
         while (start <= size) {
           size_t end = one_line ? size : text.find('\n', start);
           if (end == std::string::npos) end = size;
-          if (start > 0) items.push_back(Item{Item::Kind::kBreak, {}, {}});
+          if (start > 0) items_.push_back(Item{Item::Kind::kBreak, {}, 0, 0});
           // A piece without '\r' is read in place.
-          const std::string_view in_place = text.substr(start, end - start);
-          const bool copied = in_place.find('\r') != std::string_view::npos;
-          std::string own = copied ? std::string(in_place) : std::string();
-          std::erase(own, '\r');
-          const std::string_view piece = copied ? std::string_view(own) : in_place;
+          std::string_view piece = text.substr(start, end - start);
+          if (piece.find('\r') != std::string_view::npos) {
+            std::string own(piece);
+            std::erase(own, '\r');
+            piece = keep(std::move(own));
+          }
           if (!piece.empty()) {
-            std::vector<Mark> piece_marks = one_line ? std::move(marks) : marks;
-            if (piece.find_first_not_of(" \t") == std::string::npos) {
-              std::erase_if(piece_marks, [](const Mark& m) { return m.type != "link" && !m.directive(); });
-            }
-            if (copied) {
-              items.push_back(Item{Item::Kind::kText, std::move(own), std::move(piece_marks)});
+            // Only links and directives stay on blank text.
+            const bool blank = piece.find_first_not_of(" \t") == std::string::npos;
+            if (one_line && !blank) {
+              items_.push_back(Item{Item::Kind::kText, piece, mark_begin, mark_end});
             } else {
-              items.push_back(Item::borrowing(Item::Kind::kText, piece, std::move(piece_marks)));
+              const auto piece_begin = static_cast<std::uint32_t>(marks_.size());
+              for (std::uint32_t k = mark_begin; k < mark_end; ++k) {
+                const Mark m = marks_[k];
+                if (!blank || m.link() || m.directive()) marks_.push_back(m);
+              }
+              text_item(Item::Kind::kText, piece, piece_begin);
             }
           }
           start = end + 1;
         }
       } else if (type == "hardBreak") {
-        items.push_back(Item{Item::Kind::kBreak, {}, {}});
+        items_.push_back(Item{Item::Kind::kBreak, {}, 0, 0});
       } else if (type == "mention") {
         std::string id = attr_string(node, "id");
         const bool has_text = object_field(node, "attrs")["text"].is_string();
         std::string name = attr_string(node, "text");
         if (id.empty()) {
-          if (!name.empty()) items.push_back(Item{Item::Kind::kText, name, {}});
+          if (!name.empty()) items_.push_back(Item{Item::Kind::kText, keep(std::move(name)), 0, 0});
           continue;
         }
         Json extra = written_attrs(node, {"id", "text"});
@@ -769,33 +862,33 @@ class MarkdownWriter {
         } else {
           name.erase(0, 1);
         }
-        items.push_back(Item{Item::Kind::kRaw,
-                             "@[" + escape_text(name, EscapeContext{false, true, InlineMode::kParagraph, ']'}) + "](" +
-                                 (dc_user ? "user:" : "accountid:") + link_destination(shown_id) + ")" +
-                                 detail::write_attrs(extra),
-                             {}});
+        items_.push_back(Item{Item::Kind::kRaw,
+                              keep("@[" + escape_text(name, EscapeContext{false, true, InlineMode::kParagraph, ']'}) + "](" +
+                                   (dc_user ? "user:" : "accountid:") + link_destination(shown_id) + ")" +
+                                   detail::write_attrs(extra)),
+                              0, 0});
       } else if (type == "emoji" || type == "status" || type == "date" || type == "placeholder" ||
                  type == "inlineCard" || type == "mediaInline" || type == "inlineExtension") {
-        items.push_back(Item{Item::Kind::kRaw, inline_directive(node, type), {}});
+        items_.push_back(Item{Item::Kind::kRaw, keep(inline_directive(node, type)), 0, 0});
       } else if (type == "media") {
-        held_.push_back(media_inline(node));
-        collect(items, NodeList{JsonRef(held_.back())}, depth);
-      } else if (depth < kMaxNesting && array_field(node, "content").is_array()) {
-        collect(items, array_field(node, "content"), depth + 1);
+        held_.push_front(media_inline(node));
+        collect(NodeList{JsonRef(held_.front())}, depth);
+      } else if (depth < kMaxNesting && read.content().is_array()) {
+        collect(read.content(), depth + 1);
       } else {
         std::string text = string_field(node, "text");
         if (text.empty()) text = attr_string(node, "text");
-        if (text.empty() && array_field(node, "content").is_array()) text = plain_text(node);
-        if (!text.empty()) items.push_back(Item{Item::Kind::kText, text, {}});
+        if (text.empty() && read.content().is_array()) text = plain_text(node);
+        if (!text.empty()) items_.push_back(Item{Item::Kind::kText, keep(std::move(text)), 0, 0});
       }
     }
   }
 
-  // Whether mark m stays on items[from..]: the number of consecutive items carrying it.
-  static size_t run_length(const std::vector<Item>& items, size_t from, const Mark& m) {
+  // Whether mark m stays on items_[from..]: the number of consecutive items carrying it.
+  size_t run_length(size_t from, const Mark& m) const {
     size_t n = 0;
-    for (size_t i = from; i < items.size(); ++i) {
-      if (std::find(items[i].marks.begin(), items[i].marks.end(), m) == items[i].marks.end()) break;
+    for (size_t i = from; i < items_.size(); ++i) {
+      if (!has_mark(items_[i], m)) break;
       ++n;
     }
     return n;
@@ -803,9 +896,26 @@ class MarkdownWriter {
 
   template <class List>
   std::string inlines(const List& nodes, InlineMode mode, int depth) {
-    std::vector<Item> items;
-    items.reserve(8);
-    collect(items, nodes, depth);
+    std::string out;
+    append_inlines(out, nodes, mode, depth);
+    return out;
+  }
+
+  // The inline content `nodes` written after what `out` holds, which it does not read or change.
+  template <class List>
+  void append_inlines(std::string& out, const List& nodes, InlineMode mode, int depth) {
+    const size_t base = out.size();
+    if (items_.capacity() == 0) {
+      // Enough for most paragraphs (a paragraph has at most one mark of each kind open).
+      items_.reserve(16);
+      marks_.reserve(16);
+      active_.reserve(9);
+      opening_.reserve(9);
+    }
+    items_.clear();
+    marks_.clear();
+    collect(nodes, depth);
+    std::vector<Item>& items = items_;
     // Line breaks at the end of a paragraph mean nothing in Markdown and would not parse back;
     // at its start a paragraph keeps them ("\\" lines) when text follows, else they go too.
     while (!items.empty() && items.back().kind == Item::Kind::kBreak) items.pop_back();
@@ -816,29 +926,30 @@ class MarkdownWriter {
     // A link whose text is its URL is written <url>.
     for (size_t i = 0; i < items.size(); ++i) {
       Item& item = items[i];
-      if (item.kind == Item::Kind::kText && item.marks.size() == 1 && item.marks[0].type == "link" &&
-          item.marks[0].href == item.text() && item.marks[0].title.empty() && autolinkable(item.text()) &&
-          run_length(items, i, item.marks[0]) == 1 && (i == 0 || run_length(items, i - 1, item.marks[0]) == 0)) {
+      if (item.kind != Item::Kind::kText || item.mark_end - item.mark_begin != 1) continue;
+      const Mark& m = marks_[item.mark_begin];
+      if (m.link() && m.href == item.text && m.title.empty() && autolinkable(item.text) && run_length(i, m) == 1 &&
+          (i == 0 || run_length(i - 1, m) == 0)) {
         item.kind = Item::Kind::kRaw;
-        item.own = "<" + std::string(item.text()) + ">";
-        item.owned = true;
-        item.marks.clear();
+        item.text = keep("<" + std::string(item.text) + ">");
+        item.mark_end = item.mark_begin;
       }
     }
 
-    std::string out;
     size_t estimate = leading * 2 + 16;
-    for (const Item& item : items) estimate += item.text().size();
-    out.reserve(estimate);
+    for (const Item& item : items) estimate += item.text.size();
+    out.reserve(base + estimate);
     for (size_t k = 0; k < leading; ++k) out += "\\\n";
     size_t line_start = out.size();
-    std::vector<Mark> active;
-    auto close_to = [&](size_t keep) {
-      while (active.size() > keep) {
-        const Mark m = std::move(active.back());
+    std::vector<Mark>& active = active_;
+    active.clear();
+    auto close_to = [&](size_t keep_open) {
+      while (active.size() > keep_open) {
+        const Mark m = active.back();
         active.pop_back();
-        if (m.type == "link") {
-          out += "](" + link_destination(m.href);
+        if (m.link()) {
+          out += "](";
+          detail::append_link_destination(out, m.href);
           if (!m.title.empty()) {
             out += " \"";
             for (char c : m.title) {
@@ -851,55 +962,53 @@ class MarkdownWriter {
           continue;
         }
         if (m.directive()) {
-          out += "]" + m.href;
+          out += ']';
+          out += m.href;
           continue;
         }
+        // The closing delimiter goes before trailing whitespace.
         size_t spaces = 0;
-        while (spaces < out.size() && is_space(out[out.size() - 1 - spaces])) ++spaces;
-        std::string trailing = out.substr(out.size() - spaces);
-        out.erase(out.size() - spaces);
-        out += m.delim + trailing;
+        while (spaces < out.size() - base && is_space(out[out.size() - 1 - spaces])) ++spaces;
+        out.insert(out.size() - spaces, m.delim);
       }
     };
 
     for (size_t i = 0; i < items.size(); ++i) {
-      Item& item = items[i];
+      const Item& item = items[i];
       if (item.kind == Item::Kind::kBreak) {
         close_to(0);
-        while (!out.empty() && is_space(out.back())) out.pop_back();
+        while (out.size() > base && is_space(out.back())) out.pop_back();
         out += mode == InlineMode::kParagraph ? "\\\n" : " ";
         if (mode == InlineMode::kParagraph) line_start = out.size();
         continue;
       }
-      size_t keep = 0;
-      while (keep < active.size() &&
-             std::find(item.marks.begin(), item.marks.end(), active[keep]) != item.marks.end()) {
-        ++keep;
-      }
-      close_to(keep);
-      std::vector<Mark> opening;
-      for (const Mark& m : item.marks) {
+      size_t keep_open = 0;
+      while (keep_open < active.size() && has_mark(item, active[keep_open])) ++keep_open;
+      close_to(keep_open);
+      std::vector<Mark>& opening = opening_;
+      opening.clear();
+      for (const Mark& m : marks(item)) {
         if (std::find(active.begin(), active.end(), m) == active.end()) opening.push_back(m);
       }
       // (stable_sort takes a buffer from the heap even for one element)
       if (opening.size() > 1) std::stable_sort(opening.begin(), opening.end(), [&](const Mark& a, const Mark& b) {
-        size_t ra = run_length(items, i, a);
-        size_t rb = run_length(items, i, b);
+        size_t ra = run_length(i, a);
+        size_t rb = run_length(i, b);
         if (ra != rb) return ra > rb;
         return mark_rank(a.type) < mark_rank(b.type);
       });
-      if (std::any_of(active.begin(), active.end(), [](const Mark& m) { return m.type == "link"; })) {
-        std::erase_if(opening, [](const Mark& m) { return m.type == "link"; });
+      if (std::any_of(active.begin(), active.end(), [](const Mark& m) { return m.link(); })) {
+        std::erase_if(opening, [](const Mark& m) { return m.link(); });
       }
 
-      std::string_view text = item.text();
+      std::string_view text = item.text;
       const bool at_line_start = out.size() == line_start && mode == InlineMode::kParagraph;
       if (item.kind == Item::Kind::kText) {
         if (at_line_start || (i == 0)) {
           size_t lead = 0;
           while (lead < text.size() && is_space(text[lead])) ++lead;
           text.remove_prefix(lead);
-        } else if (std::any_of(opening.begin(), opening.end(), [](const Mark& m) { return m.type != "link" && !m.directive(); })) {
+        } else if (std::any_of(opening.begin(), opening.end(), [](const Mark& m) { return !m.link() && !m.directive(); })) {
           size_t lead = 0;
           while (lead < text.size() && is_space(text[lead])) ++lead;
           out += text.substr(0, lead);
@@ -908,34 +1017,36 @@ class MarkdownWriter {
         if (text.empty()) continue;
       }
       for (Mark& m : opening) {
-        m.delim = m.type == "link" ? "[" : delimiter(m);
+        m.delim = delimiter(m);
         // "**a*b***" then "*c*" would fuse into one delimiter run; "_c_" stays apart.
-        if (!out.empty() && out.back() == '*' && m.delim[0] == '*') m.delim.assign(m.delim.size(), '_');
+        if (out.size() > base && out.back() == '*' && m.delim[0] == '*') m.delim = m.delim.size() == 2 ? "__" : "_";
         out += m.delim;
-        active.push_back(std::move(m));  // opening is not read again
+        if (m.directive()) {
+          out += m.type;
+          out += '[';
+        }
+        active.push_back(m);
       }
-      const bool in_link = std::any_of(active.begin(), active.end(), [](const Mark& m) { return m.type == "link" || m.directive(); });
+      const bool in_link = std::any_of(active.begin(), active.end(), [](const Mark& m) { return m.link() || m.directive(); });
       switch (item.kind) {
         case Item::Kind::kText: {
           char next = '\0';
-          if (i + 1 < items.size() && items[i + 1].kind == Item::Kind::kText && !items[i + 1].text().empty()) {
-            next = items[i + 1].text()[0];
+          if (i + 1 < items.size() && items[i + 1].kind == Item::Kind::kText && !items[i + 1].text.empty()) {
+            next = items[i + 1].text[0];
           }
           // A link opening right after: its "[" follows ("!" before it would make an image).
           if (i + 1 < items.size()) {
-            for (const Mark& m : items[i + 1].marks) {
-              if ((m.type == "link" || m.directive()) && std::find(item.marks.begin(), item.marks.end(), m) == item.marks.end()) {
-                next = m.type == "link" ? '[' : ':';
-              }
+            for (const Mark& m : marks(items[i + 1])) {
+              if ((m.link() || m.directive()) && !has_mark(item, m)) next = m.link() ? '[' : ':';
             }
-            if (items[i + 1].kind == Item::Kind::kRaw && !items[i + 1].text().empty()) next = items[i + 1].text()[0];
+            if (items[i + 1].kind == Item::Kind::kRaw && !items[i + 1].text.empty()) next = items[i + 1].text[0];
           }
           const bool after_raw = i > 0 && items[i - 1].kind == Item::Kind::kRaw;
           detail::append_escaped(out, text, EscapeContext{out.size() == line_start && mode == InlineMode::kParagraph, in_link, mode, next, after_raw});
           break;
         }
         case Item::Kind::kCode:
-          out += code_span(std::string(text), mode);
+          detail::append_code_span(out, text, mode);
           break;
         case Item::Kind::kRaw:
           out += text;
@@ -945,8 +1056,7 @@ class MarkdownWriter {
       }
     }
     close_to(0);
-    while (!out.empty() && is_space(out.back())) out.pop_back();
-    return out;
+    while (out.size() > base && is_space(out.back())) out.pop_back();
   }
 };
 

@@ -18,24 +18,38 @@ bool is_space(char c) { return c == ' ' || c == '\t'; }
 // holds spaces or parentheses; a backslash is doubled only before punctuation (where CommonMark
 // would read an escape), so URLs do not gain backslashes.
 std::string link_destination(std::string_view href) {
-  const bool pointy = std::any_of(href.begin(), href.end(), [](char c) {
-    return c == ' ' || c == '(' || c == ')' || c == '<' || c == '>';
-  });
+  std::string out;
+  append_link_destination(out, href);
+  return out;
+}
+
+namespace {
+// What a destination's bytes ask of link_destination: 1 a space or parenthesis (the <...> form),
+// 2 an angle bracket (<...> with escapes), 4 a backslash or control character (escapes).
+constexpr std::array<std::uint8_t, 256> kDestinationClass = [] {
+  std::array<std::uint8_t, 256> t{};
+  for (unsigned char c : std::string_view(" ()")) t[c] = 1;
+  t['<'] = t['>'] = 2;
+  t['\\'] = 4;
+  for (int c = 0; c < 0x20; ++c) t[static_cast<size_t>(c)] = 4;
+  t[0x7f] = 4;
+  return t;
+}();
+}  // namespace
+
+void append_link_destination(std::string& out, std::string_view href) {
+  std::uint8_t seen = 0;
+  for (char c : href) seen |= kDestinationClass[static_cast<unsigned char>(c)];
+  const bool pointy = (seen & 3) != 0;
   // The usual URL has nothing to change: one copy.
-  const bool plain = std::none_of(href.begin(), href.end(), [&](char c) {
-    const auto u = static_cast<unsigned char>(c);
-    return c == '\\' || u < 0x20 || u == 0x7f || (pointy && (c == '<' || c == '>'));
-  });
+  const bool plain = (seen & 6) == 0;
   if (plain) {
-    if (!pointy) return std::string(href);
-    std::string out;
-    out.reserve(href.size() + 2);
-    out += '<';
+    if (pointy) out += '<';
     out += href;
-    out += '>';
-    return out;
+    if (pointy) out += '>';
+    return;
   }
-  std::string out = pointy ? "<" : "";
+  if (pointy) out += '<';
   for (size_t i = 0; i < href.size(); ++i) {
     const char c = href[i];
     auto u = static_cast<unsigned char>(c);
@@ -53,7 +67,7 @@ std::string link_destination(std::string_view href) {
       out += c;
     }
   }
-  return pointy ? out + ">" : out;
+  if (pointy) out += '>';
 }
 
 // Whether href can be written as a CommonMark autolink <href>.
@@ -71,14 +85,21 @@ bool autolinkable(std::string_view href) {
 }
 
 std::string code_span(std::string text, InlineMode mode) {
-  std::replace(text.begin(), text.end(), '\n', ' ');
-  if (mode == InlineMode::kTableCell) {
-    std::string escaped;
+  std::string out;
+  append_code_span(out, text, mode);
+  return out;
+}
+
+void append_code_span(std::string& out, std::string_view text, InlineMode mode) {
+  // Newlines become spaces and a table cell's "|" is escaped; the usual span has neither and is
+  // read where it lies.
+  std::string changed;
+  if (text.find('\n') != std::string_view::npos || (mode == InlineMode::kTableCell && text.find('|') != std::string_view::npos)) {
     for (char c : text) {
-      if (c == '|') escaped += '\\';
-      escaped += c;
+      if (c == '|' && mode == InlineMode::kTableCell) changed += '\\';
+      changed += c == '\n' ? ' ' : c;
     }
-    text = std::move(escaped);
+    text = changed;
   }
   size_t longest = 0;
   size_t run = 0;
@@ -86,11 +107,14 @@ std::string code_span(std::string text, InlineMode mode) {
     run = c == '`' ? run + 1 : 0;
     longest = std::max(longest, run);
   }
-  std::string fence(longest + 1, '`');
-  const bool all_spaces = text.find_first_not_of(' ') == std::string::npos;
-  const bool pad = text.front() == '`' || text.back() == '`' ||
-                   (!all_spaces && text.front() == ' ' && text.back() == ' ');
-  return fence + (pad ? " " : "") + text + (pad ? " " : "") + fence;
+  const bool all_spaces = text.find_first_not_of(' ') == std::string_view::npos;
+  const bool pad = !text.empty() && (text.front() == '`' || text.back() == '`' ||
+                                     (!all_spaces && text.front() == ' ' && text.back() == ' '));
+  out.append(longest + 1, '`');
+  if (pad) out += ' ';
+  out += text;
+  if (pad) out += ' ';
+  out.append(longest + 1, '`');
 }
 
 
@@ -105,6 +129,9 @@ size_t url_run(std::string_view text, size_t i) {
   const char c = text[i];
   if (c != 'h' && c != 'f' && c != 'm' && c != 'w') return 0;
   if (i > 0 && is_alnum(text[i - 1])) return 0;
+  // And the second character: words like "fails" or "metrics" leave here.
+  const char d = i + 1 < text.size() ? text[i + 1] : '\0';
+  if (d != (c == 'm' ? 'a' : c == 'w' ? 'w' : 't')) return 0;
   std::string_view rest = text.substr(i);
   bool url = false;
   for (std::string_view scheme : {"http://", "https://", "ftp://", "mailto:", "www."}) {
@@ -175,16 +202,27 @@ bool plain_at(std::string_view text, size_t i) {
   const std::uint8_t k = kMaybeSpecial[static_cast<unsigned char>(text[i])];
   return k == 0 || (k == 2 && kAlnum[static_cast<unsigned char>(text[i - 1])]);
 }
+// The end of the run of plain bytes from text[i] (i > 0): four bytes at a time while none of
+// them is in kMaybeSpecial (most text), else one.
+size_t plain_end(std::string_view text, size_t i) {
+  const auto* s = reinterpret_cast<const unsigned char*>(text.data());
+  const size_t n = text.size();
+  for (;;) {
+    while (i + 4 <= n && (kMaybeSpecial[s[i]] | kMaybeSpecial[s[i + 1]] | kMaybeSpecial[s[i + 2]] | kMaybeSpecial[s[i + 3]]) == 0) {
+      i += 4;
+    }
+    if (i >= n || !plain_at(text, i)) return i;
+    ++i;
+  }
+}
 }  // namespace
 
 void append_escaped(std::string& out, std::string_view text, const EscapeContext& ctx) {
-  out.reserve(out.size() + text.size() + 8);
   const size_t n = text.size();
   auto at = [&](size_t i) -> char { return i < n ? text[i] : ctx.next; };
   for (size_t i = 0; i < n; ++i) {
     if (i > 0 && plain_at(text, i)) {
-      size_t j = i + 1;
-      while (j < n && plain_at(text, j)) ++j;
+      const size_t j = plain_end(text, i + 1);
       out.append(text.data() + i, j - i);
       i = j - 1;
       continue;

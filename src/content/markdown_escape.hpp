@@ -14,10 +14,14 @@ enum class InlineMode { kParagraph, kHeading, kTableCell };
 // A link destination that parses back to exactly `href`; backslashes only where CommonMark
 // would otherwise read an escape.
 std::string link_destination(std::string_view href);
+// The same, appended to `out`.
+void append_link_destination(std::string& out, std::string_view href);
 // Whether href can be written as a CommonMark autolink <href>.
 bool autolinkable(std::string_view href);
 // `text` as a code span (a longer fence when it holds backticks; "|" escaped in table cells).
 std::string code_span(std::string text, InlineMode mode);
+// The same, appended to `out`.
+void append_code_span(std::string& out, std::string_view text, InlineMode mode);
 
 struct EscapeContext {
   bool line_start = false;

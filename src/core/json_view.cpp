@@ -44,10 +44,28 @@ sd::array::iterator sj_iter(const unsigned char* bytes) {
 }
 void store_iter(unsigned char* bytes, sd::array::iterator it) { std::memcpy(bytes, &it, sizeof it); }
 
+template <class Word>
+Word load(const char* p) {
+  Word w;
+  std::memcpy(&w, p, sizeof w);
+  return w;
+}
+
+// a == b for keys, without a call to memcmp: keys of 4 to 16 bytes (most) as two overlapping
+// word loads each.
 bool same_key(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    if (a[i] != b[i]) return false;
+  const std::size_t n = a.size();
+  if (n != b.size()) return false;
+  const char* x = a.data();
+  const char* y = b.data();
+  if (n >= 4 && n <= 8) {
+    return load<std::uint32_t>(x) == load<std::uint32_t>(y) && load<std::uint32_t>(x + n - 4) == load<std::uint32_t>(y + n - 4);
+  }
+  if (n > 8 && n <= 16) {
+    return load<std::uint64_t>(x) == load<std::uint64_t>(y) && load<std::uint64_t>(x + n - 8) == load<std::uint64_t>(y + n - 8);
+  }
+  for (std::size_t i = 0; i < n; ++i) {
+    if (x[i] != y[i]) return false;
   }
   return true;
 }
@@ -132,6 +150,27 @@ JsonRef JsonRef::operator[](std::string_view key) const {
     if (same_key(field.key, key)) found = wrap(field.value);
   }
   return found;
+}
+
+void JsonRef::find_members(const std::string_view* keys, JsonRef* out, std::size_t n) const {
+  if (!simd_) {
+    if (nl_ == nullptr || !nl_->is_object()) return;
+    for (std::size_t i = 0; i < n; ++i) {
+      const auto it = nl_->find(keys[i]);
+      if (it != nl_->end()) out[i] = JsonRef(*it);
+    }
+    return;
+  }
+  sd::object obj;
+  if (JIRA_MCP_SJ.get(obj) != simdjson::SUCCESS) return;
+  for (const auto field : obj) {
+    for (std::size_t i = 0; i < n; ++i) {
+      if (same_key(field.key, keys[i])) {
+        out[i] = wrap(field.value);
+        break;
+      }
+    }
+  }
 }
 
 JsonRef JsonRef::at(std::size_t i) const {

@@ -56,6 +56,10 @@ class JsonRef {
 
   // The member `key` of an object (its last occurrence), else missing.
   JsonRef operator[](std::string_view key) const;
+  // The members named keys[0..n) into out[0..n), each as operator[] reads it (its last
+  // occurrence), in one pass over the object rather than one per key. out[i] is left as it was
+  // when there is no member keys[i]: pass missing views.
+  void find_members(const std::string_view* keys, JsonRef* out, std::size_t n) const;
   // The element `i` of an array, else missing.
   JsonRef at(std::size_t i) const;
   // Elements of an array, distinct keys of an object, 0 otherwise.
