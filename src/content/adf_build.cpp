@@ -37,8 +37,16 @@ std::string attr_string(const Json& node, std::string_view key) {
   if (it->is_string()) return it->get<std::string>();
   if (it->is_number_integer()) return std::to_string(it->get<long long>());
   if (it->is_number_unsigned()) return std::to_string(it->get<unsigned long long>());
-  if (it->is_number_float()) return std::to_string(static_cast<long long>(it->get<double>()));
+  if (it->is_number_float()) return number_attr_text(it->get<double>());
   return {};
+}
+
+std::string number_attr_text(double value) {
+  // Both bounds are exact doubles: -2^63 converts, 2^63 does not.
+  if (value >= -9223372036854775808.0 && value < 9223372036854775808.0) {
+    return std::to_string(static_cast<long long>(value));
+  }
+  return Json(value).dump();
 }
 
 Json text_node(std::string text, Json marks) {

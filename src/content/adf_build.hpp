@@ -21,6 +21,9 @@ std::string string_field(const Json& j, std::string_view key);
 std::string node_type(const Json& j);
 // attrs[key] as a string ("" when absent); numbers are printed.
 std::string attr_string(const Json& node, std::string_view key);
+// A number attribute as attr_string writes it: truncated to an integer, or, past the range of one
+// (1e+20), as JSON writes the number (converting it would be undefined behaviour).
+std::string number_attr_text(double value);
 
 Json text_node(std::string text, Json marks = Json::array());
 Json paragraph(Json inlines = Json::array());

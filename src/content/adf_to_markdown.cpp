@@ -46,7 +46,7 @@ std::string attr_string(JsonRef node, std::string_view key) {
   const JsonRef v = object_field(node, "attrs")[key];
   if (v.is_string()) return std::string(v.str());
   if (v.is_number_integer()) return std::to_string(v.integer());
-  if (v.is_number()) return std::to_string(static_cast<long long>(v.number()));
+  if (v.is_number()) return detail::number_attr_text(v.number());
   return {};
 }
 bool has_member(JsonRef j, std::string_view key) { return !j[key].missing(); }

@@ -92,3 +92,15 @@ TEST_CASE("marks shared by neighbouring text stay open across it in both views")
                    R"({"type":"text","text":"line\r\nnext","marks":[{"type":"underline"},{"type":"strong"}]}]}]})") ==
         ":underline[:textColor[under]{color=#ff0000}**line**]\\\n**:underline[next]**\n");
 }
+
+TEST_CASE("a number attribute past the range of an integer is written as JSON writes it") {
+  // Converting 1e+20 to long long was undefined behaviour (found by libFuzzer under UBSan).
+  const std::string doc = R"({"type":"doc","content":[{"type":"mediaSingle","content":[)"
+                          R"({"type":"media","attrs":{"type":"file","id":1e20,"collection":"c"}}]},)"
+                          R"({"type":"mediaSingle","content":[{"type":"media","attrs":{"type":"file","id":-2.5,"collection":"c"}}]}]})";
+  const std::string md = both_views(doc);
+  CHECK(md.find("media:1e+20") != std::string::npos);
+  CHECK(md.find("media:-2") != std::string::npos);  // in range: truncated, as before
+  const std::string wiki = jira_mcp::content::adf_to_wiki(Json::parse(doc));
+  CHECK_FALSE(wiki.empty());
+}
