@@ -309,21 +309,15 @@ std::string id_of(JsonRef j) {
   if (const Json* n = j.nlohmann()) return rd::id_of(*n);
   return id_of(j["id"], j["self"]);
 }
-// Members of an object by name, each its last occurrence, found in one pass (a lookup in a
-// simdjson object is a scan of all of it); missing where absent.
-void pick(JsonRef object, std::initializer_list<std::pair<std::string_view, JsonRef*>> wanted) {
-  if (object.nlohmann()) {
-    for (const auto& [key, out] : wanted) *out = object[key];
-    return;
-  }
-  object.for_each_member([&](std::string_view key, JsonRef value) {
-    for (const auto& [k, out] : wanted) {
-      if (key == k) {
-        *out = value;
-        return;
-      }
-    }
-  });
+// Members of an object by name, each its last occurrence, found in one pass
+// (JsonRef::find_members); missing where absent.
+template <std::size_t N>
+void pick(JsonRef object, const std::pair<std::string_view, JsonRef*> (&wanted)[N]) {
+  std::string_view keys[N];
+  JsonRef found[N];
+  for (std::size_t i = 0; i < N; ++i) keys[i] = wanted[i].first;
+  object.find_members(keys, found, N);
+  for (std::size_t i = 0; i < N; ++i) *wanted[i].second = found[i];
 }
 // An object with at least one member (rd::obj(...).empty() negated), without counting them.
 bool filled_object(JsonRef j) {
