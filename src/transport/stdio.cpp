@@ -31,9 +31,10 @@ namespace {
 // writing): write_now(). That saves a handoff to the writer thread per call (futex calls per
 // uncached read 8 -> 4, issue 16). Otherwise it joins a queue drained by a single writer thread, so
 // a worker never waits behind another's write. Apart from the initialize reply, written before
-// anything else can be, the reader thread only queues (push), so a client that stops reading
-// never stops us reading its cancellations; a worker whose write blocks
-// on such a client blocks alone, as the writer thread would. A line queued while an inline write
+// anything else can be, a thread only writes a call's reply itself once it has passed the
+// reading on (a call run by its reader, or by a worker), so a client that stops reading never
+// stops us reading its cancellations; a thread whose write blocks on such a client blocks alone,
+// as the writer thread would. A line queued while an inline write
 // runs is written after it, so one thread's lines keep their order (a call's notifications stay
 // ahead of its reply).
 //

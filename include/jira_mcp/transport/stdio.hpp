@@ -1,14 +1,17 @@
 #pragma once
 // The stdio transport: newline-delimited compact JSON-RPC on a pair of file descriptors.
 //
-// Threads: run() is the one reader (on the caller's thread); requests go to a bounded worker
-// pool; every outgoing line goes through one serialized writer thread, so lines never
-// interleave and a slow request never blocks a fast one (replies may come out of order). That
-// thread starts with the first line queued: the reply to initialize, a session's first line, is
-// written by the reader itself, so the handshake waits for no thread.
+// Threads: run()'s thread reads, and from the first call a second thread shares the reading
+// (stdin one-shot in epoll: input wakes one of them). A call that arrives when nothing else runs
+// runs on the thread that read it, counted as one of `workers`, while the other reads on; every
+// other call goes to a bounded worker pool. Lines never interleave: a reply is written by the
+// thread that made it when stdout is idle, else queued for one writer thread, which starts with
+// the first line queued; the reply to initialize, a session's first line, is written by run()'s
+// thread itself, so the handshake waits for no thread. A slow request never blocks a fast one
+// (replies may come out of order).
 // Notifications, responses, `initialize` and the cheap requests (ping, logging/setLevel:
-// Dispatcher::runs_inline) are handled on the reader thread, so a cancellation, an elicitation
-// answer or a liveness probe never waits behind queued work. A queued request is registered
+// Dispatcher::runs_inline) are handled by the thread that read them, so a cancellation, an
+// elicitation answer or a liveness probe never waits behind queued work. A queued request is registered
 // with the session as it is queued (mcp::QueuedRequest): cancelled before a worker takes it, it
 // never runs and gets no reply.
 //
@@ -40,7 +43,7 @@ struct StdioOptions {
   // each tagged with its subscriptionId; notifications/cancelled naming it or the end of input
   // ends it, and stop() ends it with the closing response.
   std::shared_ptr<mcp::SubscriptionHub> subscriptions;
-  // Called once, on the reader thread, after the first line read has been handled (its reply
+  // Called once, on run()'s thread, after the first line read has been handled (its reply
   // written when it is answered inline, as initialize is): for start-up work the handshake need
   // not wait for (jira-mcp starts its monitor's thread here). Not called when input ends first.
   // An exception it throws is logged, not propagated.
